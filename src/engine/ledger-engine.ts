@@ -1,0 +1,189 @@
+// The engine: the only way into the ledger's state. It gathers commands from many callers into
+// one batch (group commit), runs the pure ledger over it and makes it durable through the store
+// before any caller sees its result. Batches run one at a time, so timestamps only increase.
+import {
+  type AccountEvent,
+  type AccountResult,
+  accountBatchKeys,
+  type BatchKeys,
+  type BatchOutcome,
+  MAX_BATCH_EVENTS,
+  runAccountBatch,
+  runExpiry,
+  runTransferBatch,
+  type Snapshot,
+  type TransferEvent,
+  type TransferResult,
+  transferBatchKeys,
+} from '../ledger/index.ts';
+import type { LedgerStore, OutboxEvent } from '../store/store.ts';
+import { type Clock, nowNs } from './clock.ts';
+import { ledgerBatches, ledgerBatchSize, ledgerCommitSeconds, ledgerEvents } from './metrics.ts';
+
+interface Waiter<R> {
+  resolve(results: R[]): void;
+  reject(error: unknown): void;
+}
+
+interface TransferJob extends Waiter<TransferResult> {
+  readonly kind: 'transfers';
+  readonly events: readonly TransferEvent[];
+  readonly outbox: readonly OutboxEvent[];
+}
+
+interface AccountJob extends Waiter<AccountResult> {
+  readonly kind: 'accounts';
+  readonly events: readonly AccountEvent[];
+}
+
+interface ExpiryJob extends Waiter<number> {
+  readonly kind: 'expiry';
+  readonly events: readonly string[];
+}
+
+type Job = TransferJob | AccountJob | ExpiryJob;
+
+export class RequestTooLargeError extends Error {
+  readonly code = 'batch_too_large';
+}
+
+export class LedgerEngine {
+  private readonly queue: Job[] = [];
+  private draining = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
+
+  constructor(
+    readonly store: LedgerStore,
+    readonly clock: Clock,
+    private readonly maxBatchEvents = MAX_BATCH_EVENTS,
+  ) {}
+
+  /** Creates transfers; `outbox` events are written with them when every event is `ok`. */
+  createTransfers(events: readonly TransferEvent[], outbox: readonly OutboxEvent[] = []): Promise<TransferResult[]> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'transfers', events, outbox, resolve, reject }));
+  }
+
+  createAccounts(events: readonly AccountEvent[]): Promise<AccountResult[]> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'accounts', events, resolve, reject }));
+  }
+
+  /** Expires every pending transfer whose deadline the clock has passed; returns how many. */
+  async expireDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ids = await this.store.duePendingIds(nowNs(this.clock), this.maxBatchEvents);
+      if (ids.length === 0) return total;
+      const [expired] = await new Promise<number[]>((resolve, reject) =>
+        this.enqueue({ kind: 'expiry', events: ids, resolve, reject }),
+      );
+      total += expired;
+      if (ids.length < this.maxBatchEvents) return total;
+    }
+  }
+
+  /** Resolves when every command queued so far has been committed. */
+  drained(): Promise<void> {
+    return this.draining ? this.idle : Promise.resolve();
+  }
+
+  private enqueue(job: Job): void {
+    if (job.events.length > this.maxBatchEvents) {
+      job.reject(new RequestTooLargeError(`a request may carry at most ${this.maxBatchEvents} events`));
+      return;
+    }
+    if (job.events.length === 0) {
+      job.resolve([]);
+      return;
+    }
+    this.queue.push(job);
+    if (!this.draining) {
+      this.draining = true;
+      this.idle = new Promise((resolve) => {
+        this.markIdle = resolve;
+      });
+      setImmediate(() => void this.drain());
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const jobs = this.takeBatch();
+      const started = performance.now();
+      try {
+        await this.commit(jobs);
+      } catch (error) {
+        for (const job of jobs) job.reject(error);
+      }
+      ledgerCommitSeconds.observe((performance.now() - started) / 1000);
+      // Let callers whose turn comes now add their commands to the next batch.
+      if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.draining = false;
+    this.markIdle();
+  }
+
+  /** The next jobs of one kind, in arrival order, up to the batch limit. */
+  private takeBatch(): Job[] {
+    const kind = this.queue[0].kind;
+    const jobs: Job[] = [];
+    let events = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0];
+      if (next.kind !== kind || events + next.events.length > this.maxBatchEvents) break;
+      events += next.events.length;
+      jobs.push(next);
+      this.queue.shift();
+    }
+    ledgerBatches.inc({ kind });
+    ledgerBatchSize.observe(events);
+    return jobs;
+  }
+
+  private async commit(jobs: Job[]): Promise<void> {
+    const now = nowNs(this.clock);
+    const kind = jobs[0].kind;
+    if (kind === 'transfers') {
+      const batch = jobs as TransferJob[];
+      const requests = batch.map((j) => j.events);
+      await this.run('transfers', batch, transferBatchKeys(requests), (s) => runTransferBatch(s, requests, now), (results) =>
+        batch.flatMap((job, i) => (results[i].every((r) => r === 'ok') ? job.outbox : [])),
+      );
+    } else if (kind === 'accounts') {
+      const batch = jobs as AccountJob[];
+      const requests = batch.map((j) => j.events);
+      await this.run('accounts', batch, accountBatchKeys(requests), (s) => runAccountBatch(s, requests, now), () => []);
+    } else {
+      const ids = jobs.flatMap((j) => j.events as string[]);
+      const keys = { accountIds: new Set<string>(), transferIds: new Set(ids) };
+      const expired = await this.store.writeBatch(keys, (snapshot) => {
+        const outcome = runExpiry(snapshot, ids, now);
+        return { effects: outcome.effects, outbox: [], value: outcome.effects.resolvedPending.length };
+      });
+      for (const job of jobs as ExpiryJob[]) job.resolve([expired]);
+    }
+  }
+
+  private async run<R extends string>(
+    kind: string,
+    jobs: Waiter<R>[],
+    keys: BatchKeys,
+    apply: (snapshot: Snapshot) => BatchOutcome<R>,
+    outboxOf: (results: R[][]) => OutboxEvent[],
+  ): Promise<void> {
+    const results = await this.store.writeBatch(keys, (snapshot) => {
+      const outcome = apply(snapshot);
+      return { effects: outcome.effects, outbox: outboxOf(outcome.results), value: outcome.results };
+    });
+    countResults(kind, results);
+    jobs.forEach((job, i) => {
+      job.resolve(results[i]);
+    });
+  }
+}
+
+function countResults(kind: string, results: readonly (readonly string[])[]): void {
+  const tally = new Map<string, number>();
+  for (const list of results) for (const r of list) tally.set(r, (tally.get(r) ?? 0) + 1);
+  for (const [result, n] of tally) ledgerEvents.inc({ kind, result }, n);
+}

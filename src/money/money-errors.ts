@@ -1,0 +1,17 @@
+// Why a decimal amount was refused. Codes are stable and reach API clients as they are.
+export type MoneyErrorCode =
+  | 'amount_malformed'
+  | 'amount_negative'
+  | 'amount_too_many_decimals'
+  | 'amount_out_of_range'
+  | 'currency_unknown';
+
+export class MoneyError extends Error {
+  constructor(
+    readonly code: MoneyErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MoneyError';
+  }
+}

@@ -1,0 +1,60 @@
+// The one contract every store (embedded SQLite, PostgreSQL) fulfils. The engine is the only
+// writer of ledger state; it hands each batch to `writeBatch`, which loads what the batch names,
+// lets the pure ledger compute, and persists the effects durably in one transaction.
+import type { Account, BatchEffects, BatchKeys, Snapshot, Transfer } from '../ledger/index.ts';
+
+export interface OutboxEvent {
+  readonly topic: string;
+  /** JSON text; the outbox never interprets it. */
+  readonly payload: string;
+}
+
+export interface StoredOutboxEvent extends OutboxEvent {
+  readonly seq: bigint;
+  readonly createdAt: bigint;
+}
+
+export interface BatchWrite<T> {
+  readonly effects: BatchEffects;
+  readonly outbox: readonly OutboxEvent[];
+  readonly value: T;
+}
+
+export interface TransferPage {
+  readonly transfers: Transfer[];
+  /** Pass as `after` to read the next page; null at the end. */
+  readonly next: bigint | null;
+}
+
+export interface TransferQuery {
+  readonly limit: number;
+  /** Only transfers with a timestamp after this one (exclusive). */
+  readonly after?: bigint;
+  readonly code?: number;
+  readonly userData?: string;
+  readonly until?: bigint;
+}
+
+export interface LedgerStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Loads the snapshot for `keys` (and the accounts of the pending transfers it names), runs
+   *  `compute`, persists its effects and outbox, commits durably, and returns its value. */
+  writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T>;
+  getAccount(id: string): Promise<Account | undefined>;
+  getTransfer(id: string): Promise<Transfer | undefined>;
+  /** An account's transfers, oldest first. */
+  listAccountTransfers(accountId: string, query: TransferQuery): Promise<TransferPage>;
+  /** Pending transfers that are still pending and due at `nowNs`, oldest deadline first. */
+  duePendingIds(nowNs: bigint, limit: number): Promise<string[]>;
+  /** The earliest deadline of a still-pending transfer, or null. */
+  nextExpiry(): Promise<bigint | null>;
+  /** Every account, in id order, `batchSize` at a time. */
+  scanAccounts(batchSize: number): AsyncIterable<Account[]>;
+  /** Every transfer in timestamp order, `batchSize` at a time, with the status of pending ones. */
+  scanTransfers(batchSize: number): AsyncIterable<Transfer[]>;
+  /** Pending states of every pending transfer, `batchSize` at a time. */
+  scanPendingStates(batchSize: number): AsyncIterable<{ id: string; status: string; expiresAt: bigint }[]>;
+  counts(): Promise<{ accounts: bigint; transfers: bigint }>;
+  outboxAfter(seq: bigint, limit: number): Promise<StoredOutboxEvent[]>;
+  close(): Promise<void>;
+}
