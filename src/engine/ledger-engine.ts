@@ -5,13 +5,10 @@ import {
   type AccountEvent,
   type AccountResult,
   accountBatchKeys,
-  type BatchKeys,
-  type BatchOutcome,
   MAX_BATCH_EVENTS,
   runAccountBatch,
   runExpiry,
   runTransferBatch,
-  type Snapshot,
   type TransferEvent,
   type TransferResult,
   transferBatchKeys,
@@ -25,7 +22,13 @@ interface Waiter<R> {
   reject(error: unknown): void;
 }
 
-interface TransferJob extends Waiter<TransferResult> {
+/** A transfer event's result, with the ledger timestamp of its transfer when it exists. */
+export interface TransferOutcome {
+  readonly result: TransferResult;
+  readonly timestamp: bigint | null;
+}
+
+interface TransferJob extends Waiter<TransferOutcome> {
   readonly kind: 'transfers';
   readonly events: readonly TransferEvent[];
   readonly outbox: readonly OutboxEvent[];
@@ -60,7 +63,13 @@ export class LedgerEngine {
   ) {}
 
   /** Creates transfers; `outbox` events are written with them when every event is `ok`. */
-  createTransfers(events: readonly TransferEvent[], outbox: readonly OutboxEvent[] = []): Promise<TransferResult[]> {
+  async createTransfers(events: readonly TransferEvent[], outbox: readonly OutboxEvent[] = []): Promise<TransferResult[]> {
+    const outcomes = await this.submitTransfers(events, outbox);
+    return outcomes.map((o) => o.result);
+  }
+
+  /** As createTransfers, with each transfer's ledger timestamp. */
+  submitTransfers(events: readonly TransferEvent[], outbox: readonly OutboxEvent[] = []): Promise<TransferOutcome[]> {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'transfers', events, outbox, resolve, reject }));
   }
 
@@ -146,13 +155,26 @@ export class LedgerEngine {
     if (kind === 'transfers') {
       const batch = jobs as TransferJob[];
       const requests = batch.map((j) => j.events);
-      await this.run('transfers', batch, transferBatchKeys(requests), (s) => runTransferBatch(s, requests, now), (results) =>
-        batch.flatMap((job, i) => (results[i].every((r) => r === 'ok') ? job.outbox : [])),
-      );
+      const outcome = await this.store.writeBatch(transferBatchKeys(requests), (snapshot) => {
+        const ran = runTransferBatch(snapshot, requests, now);
+        const outbox = batch.flatMap((job, i) => (ran.results[i].every((r) => r === 'ok') ? job.outbox : []));
+        return { effects: ran.effects, outbox, value: ran };
+      });
+      countResults('transfers', outcome.results);
+      batch.forEach((job, i) => {
+        job.resolve(outcome.results[i].map((result, j) => ({ result, timestamp: outcome.timestamps[i][j] })));
+      });
     } else if (kind === 'accounts') {
       const batch = jobs as AccountJob[];
       const requests = batch.map((j) => j.events);
-      await this.run('accounts', batch, accountBatchKeys(requests), (s) => runAccountBatch(s, requests, now), () => []);
+      const results = await this.store.writeBatch(accountBatchKeys(requests), (snapshot) => {
+        const ran = runAccountBatch(snapshot, requests, now);
+        return { effects: ran.effects, outbox: [], value: ran.results };
+      });
+      countResults('accounts', results);
+      batch.forEach((job, i) => {
+        job.resolve(results[i]);
+      });
     } else {
       const ids = jobs.flatMap((j) => j.events as string[]);
       const keys = { accountIds: new Set<string>(), transferIds: new Set(ids) };
@@ -162,23 +184,6 @@ export class LedgerEngine {
       });
       for (const job of jobs as ExpiryJob[]) job.resolve([expired]);
     }
-  }
-
-  private async run<R extends string>(
-    kind: string,
-    jobs: Waiter<R>[],
-    keys: BatchKeys,
-    apply: (snapshot: Snapshot) => BatchOutcome<R>,
-    outboxOf: (results: R[][]) => OutboxEvent[],
-  ): Promise<void> {
-    const results = await this.store.writeBatch(keys, (snapshot) => {
-      const outcome = apply(snapshot);
-      return { effects: outcome.effects, outbox: outboxOf(outcome.results), value: outcome.results };
-    });
-    countResults(kind, results);
-    jobs.forEach((job, i) => {
-      job.resolve(results[i]);
-    });
   }
 }
 

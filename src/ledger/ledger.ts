@@ -13,6 +13,11 @@ export interface BatchOutcome<R> {
   readonly effects: BatchEffects;
 }
 
+export interface TransferBatchOutcome extends BatchOutcome<TransferResult> {
+  /** The ledger timestamp of each event's transfer (created or replayed), else null. */
+  readonly timestamps: (bigint | null)[][];
+}
+
 /** The ids a transfer batch reads, for the store to load before the batch runs. */
 export interface BatchKeys {
   readonly accountIds: Set<string>;
@@ -43,10 +48,13 @@ export function runTransferBatch(
   snapshot: Snapshot,
   requests: readonly (readonly TransferEvent[])[],
   nowNs: bigint,
-): BatchOutcome<TransferResult> {
+): TransferBatchOutcome {
   const work = new WorkingSet(snapshot);
   const results = requests.map((events) => createTransfers(work, events, nowNs));
-  return { results, effects: work.effects() };
+  const timestamps = requests.map((events, i) =>
+    events.map((t, j) => (results[i][j] === 'ok' || results[i][j] === 'exists' ? (work.transfer(t.id)?.timestamp ?? null) : null)),
+  );
+  return { results, timestamps, effects: work.effects() };
 }
 
 export function runAccountBatch(

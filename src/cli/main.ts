@@ -1,0 +1,17 @@
+// The `formica` command: thin commands over the same services the HTTP API uses.
+import { Command } from 'commander';
+import { registerBench } from './commands/bench.ts';
+import { registerLedger } from './commands/ledger.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerVerify } from './commands/verify.ts';
+
+const program = new Command('formica').description('Formica: payments and inclusive finance over one double-entry ledger');
+registerServe(program);
+registerVerify(program);
+registerLedger(program);
+registerBench(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`formica: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,70 @@
+// Starts the real Formica HTTP server on a free port over a fresh store: SQLite in a temp dir,
+// or a fresh PostgreSQL schema when `postgres` is asked for (dropped again on close).
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createFormica, type Formica } from '../../src/app.ts';
+import { type Clock, ManualClock } from '../../src/engine/clock.ts';
+import { sha256 } from '../../src/http/auth.ts';
+import { buildServer } from '../../src/http/server.ts';
+
+export interface TestServer {
+  readonly url: string;
+  readonly token: string;
+  readonly app: Formica;
+  readonly clock: Clock;
+  /** fetch against the server with the operator token, JSON in and out. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
+  call(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export async function startTestServer(options: { store?: StoreKind; clock?: Clock } = {}): Promise<TestServer> {
+  const clock = options.clock ?? new ManualClock();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-test-'));
+  const schema = options.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  const app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock, runJobs: false });
+  const token = randomBytes(16).toString('hex');
+  const server = await buildServer(app, { operatorTokenHash: sha256(token) });
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    token,
+    app,
+    clock,
+    async call(method, route, body) {
+      const response = await fetch(url + route, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async close() {
+      await server.close();
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (schema) await dropSchema(schema);
+    },
+  };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The stores to run a suite against: SQLite always, PostgreSQL when DATABASE_URL is set. */
+export function storesUnderTest(): StoreKind[] {
+  return process.env.DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
