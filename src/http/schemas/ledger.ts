@@ -29,7 +29,8 @@ const Code = z.number().int().min(0).max(65_535);
 const Amount = z
   .string()
   .regex(/^\d{1,19}$/, 'must be a string of digits in minor units')
-  .refine((s) => BigInt(s) <= MAX_AMOUNT_MINOR, 'is larger than the largest amount a balance can hold')
+  // zod 4 runs refinements even after the regex failed, so the bound checks the shape first.
+  .refine((s) => !/^\d+$/.test(s) || BigInt(s) <= MAX_AMOUNT_MINOR, 'is larger than the largest amount a balance can hold')
   .meta({ example: '1250', description: 'integer minor units as a string' });
 const accountFlagNames = Object.keys(AccountFlag) as [string, ...string[]];
 const transferFlagNames = Object.keys(TransferFlag) as [string, ...string[]];
