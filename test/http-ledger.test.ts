@@ -118,7 +118,7 @@ describe.each(storesUnderTest())('ledger HTTP API (%s)', (store) => {
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', store });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('formica_ledger_batches_total');
-    const openapi = await (await fetch(`${server.url}/openapi.json`)).json();
+    const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toContain('/v1/ledger/transfers');
     expect((await fetch(`${server.url}/docs/`)).status).toBe(200);
   });

@@ -50,7 +50,7 @@ export interface LedgerStore {
   nextExpiry(): Promise<bigint | null>;
   /** Every account, in id order, `batchSize` at a time. */
   scanAccounts(batchSize: number): AsyncIterable<Account[]>;
-  /** Every transfer in timestamp order, `batchSize` at a time, with the status of pending ones. */
+  /** Every transfer in timestamp order, `batchSize` at a time. */
   scanTransfers(batchSize: number): AsyncIterable<Transfer[]>;
   /** Pending states of every pending transfer, `batchSize` at a time. */
   scanPendingStates(batchSize: number): AsyncIterable<{ id: string; status: string; expiresAt: bigint }[]>;

@@ -53,8 +53,18 @@ export function migrate(db: Db, scope: string, migrations: readonly string[]): v
   });
 }
 
+/** Cumulative time spent in each phase of `writeBatch`, for benchmarks and diagnostics. */
+export interface BatchPhases {
+  batches: number;
+  loadMs: number;
+  computeMs: number;
+  persistMs: number;
+  commitMs: number;
+}
+
 export class SqliteStore implements LedgerStore {
   readonly kind = 'sqlite' as const;
+  readonly phases: BatchPhases = { batches: 0, loadMs: 0, computeMs: 0, persistMs: 0, commitMs: 0 };
   private readonly s;
 
   constructor(readonly db: Db) {
@@ -66,12 +76,27 @@ export class SqliteStore implements LedgerStore {
   }
 
   async writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
+    const p = this.phases;
+    let mark = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - mark;
+      mark = now;
+      return ms;
+    };
     const run = this.db.transaction(() => {
-      const written = compute(this.load(keys));
+      const snapshot = this.load(keys);
+      p.loadMs += lap();
+      const written = compute(snapshot);
+      p.computeMs += lap();
       this.persist(written);
+      p.persistMs += lap();
       return written.value;
     });
-    return run.immediate();
+    const value = run.immediate();
+    p.commitMs += lap();
+    p.batches++;
+    return value;
   }
 
   private load(keys: BatchKeys): Snapshot {

@@ -1,0 +1,18 @@
+// Picks the store for this process: PostgreSQL when a database URL is configured, otherwise the
+// embedded SQLite file in the data directory (a fresh machine needs no database server).
+import path from 'node:path';
+import { PostgresStore } from './postgres/postgres-store.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+import type { LedgerStore } from './store.ts';
+
+export interface OpenStoreOptions {
+  readonly dataDir: string;
+  readonly databaseUrl?: string;
+  /** PostgreSQL only: a schema of its own instead of the default search path. */
+  readonly schema?: string;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<LedgerStore> {
+  if (options.databaseUrl) return PostgresStore.open({ url: options.databaseUrl, schema: options.schema });
+  return SqliteStore.open({ file: path.join(options.dataDir, 'formica.db') });
+}
