@@ -1,0 +1,49 @@
+// RSA2 (SHA256withRSA) signing and the canonical "k=v&k=v" content both protocols sign.
+import { createPublicKey, createSign, createVerify } from 'node:crypto';
+
+/** A parameter map as it arrives from a form, a query string or a JSON body. */
+export type ParamMap = Record<string, unknown>;
+
+/**
+ * The string a version 2 request or a notification is signed over: every parameter except the
+ * excluded ones, empty values dropped, keys sorted by code unit (ASCII), raw values joined by `&`.
+ * Non-string values are JSON text, as the SDK writes them when it signs.
+ */
+export function signContent(params: ParamMap, exclude: readonly string[] = ['sign']): string {
+  return Object.keys(params)
+    .filter((key) => !exclude.includes(key) && !isEmpty(params[key]))
+    .sort()
+    .map((key) => `${key}=${valueText(params[key])}`)
+    .join('&');
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+function valueText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Base64 SHA256withRSA signature of the UTF-8 bytes of `content`. */
+export function rsaSign(content: string, privateKeyPem: string): string {
+  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyPem, 'base64');
+}
+
+/** False for a wrong signature and also for a malformed key or signature: callers only need yes/no. */
+export function rsaVerify(content: string, signatureBase64: string, publicKeyPem: string): boolean {
+  try {
+    const key = createPublicKey(normalizePublicKeyPem(publicKeyPem));
+    return createVerify('RSA-SHA256').update(content, 'utf8').verify(key, signatureBase64, 'base64');
+  } catch {
+    return false;
+  }
+}
+
+/** Merchants often paste the bare Base64 key from a key tool; wrap it so node:crypto reads it. */
+export function normalizePublicKeyPem(key: string): string {
+  const trimmed = key.trim();
+  if (trimmed.startsWith('-----BEGIN')) return trimmed;
+  const body = trimmed.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n');
+  return `-----BEGIN PUBLIC KEY-----\n${body.trimEnd()}\n-----END PUBLIC KEY-----`;
+}
