@@ -1,5 +1,6 @@
 // The `formica` command: thin commands over the same services the HTTP API uses.
 import { Command } from 'commander';
+import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerServe } from './commands/serve.ts';
@@ -10,6 +11,7 @@ registerServe(program);
 registerVerify(program);
 registerLedger(program);
 registerBench(program);
+registerBankSim(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`formica: ${error instanceof Error ? error.message : String(error)}`);

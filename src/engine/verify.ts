@@ -4,9 +4,7 @@ import type { LedgerStore } from '../store/store.ts';
 
 const SCAN_BATCH = 10_000;
 
-export interface VerifyProgress {
-  (phase: 'accounts' | 'pending' | 'transfers', done: number, total: number): void;
-}
+export type VerifyProgress = (phase: 'accounts' | 'pending' | 'transfers', done: number, total: number) => void;
 
 export async function verifyStore(store: LedgerStore, progress: VerifyProgress = () => {}): Promise<AuditReport> {
   const auditor = new Auditor();
@@ -14,17 +12,20 @@ export async function verifyStore(store: LedgerStore, progress: VerifyProgress =
   let done = 0;
   for await (const accounts of store.scanAccounts(SCAN_BATCH)) {
     auditor.addAccounts(accounts);
-    progress('accounts', (done += accounts.length), Number(totals.accounts));
+    done += accounts.length;
+    progress('accounts', done, Number(totals.accounts));
   }
   done = 0;
   for await (const states of store.scanPendingStates(SCAN_BATCH)) {
     auditor.addPendingStates(states);
-    progress('pending', (done += states.length), done);
+    done += states.length;
+    progress('pending', done, done);
   }
   done = 0;
   for await (const transfers of store.scanTransfers(SCAN_BATCH)) {
     auditor.addTransfers(transfers);
-    progress('transfers', (done += transfers.length), Number(totals.transfers));
+    done += transfers.length;
+    progress('transfers', done, Number(totals.transfers));
   }
   return auditor.report();
 }

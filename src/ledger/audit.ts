@@ -47,17 +47,23 @@ export class Auditor {
     this.lastTimestamp = t.timestamp;
     const dr = this.accounts.get(t.debitAccountId);
     const cr = this.accounts.get(t.creditAccountId);
-    if (!dr || !cr) return this.problem(`transfer ${t.id}: names a missing account`);
+    if (!dr || !cr) {
+      this.problem(`transfer ${t.id}: names a missing account`);
+      return;
+    }
     if (dr.stored.ledger !== t.ledger || cr.stored.ledger !== t.ledger) this.problem(`transfer ${t.id}: ledger differs from its accounts`);
-    if (has(t.flags, F.post_pending_transfer | F.void_pending_transfer)) return this.addResolution(t, dr, cr);
+    if (has(t.flags, F.post_pending_transfer | F.void_pending_transfer)) {
+      this.addResolution(t, dr, cr);
+      return;
+    }
     if (!has(t.flags, F.pending)) {
       dr.debitsPosted += t.amount;
       cr.creditsPosted += t.amount;
       return;
     }
     const status = this.pendingStatus.get(t.id);
-    if (!status) return this.problem(`pending transfer ${t.id}: has no pending state`);
-    if (status === 'pending') {
+    if (!status) this.problem(`pending transfer ${t.id}: has no pending state`);
+    else if (status === 'pending') {
       dr.debitsPending += t.amount;
       cr.creditsPending += t.amount;
     }

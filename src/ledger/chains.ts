@@ -36,6 +36,7 @@ export function applyChained<E extends { readonly flags: number }, R extends str
     if (chainStart >= 0 && chainEnds) {
       if (!chainBroken) work.endChain(true);
       chainStart = -1;
+      chainBroken = false;
     }
   }
   return results;

@@ -10,13 +10,13 @@ export function createAccounts(work: WorkingSet, events: readonly AccountEvent[]
 }
 
 function createAccount(work: WorkingSet, a: AccountEvent, nowNs: bigint): AccountResult {
+  const existing = work.account(a.id);
+  if (existing) return compareExisting(a, existing);
   if (has(a.flags, AccountFlag.debits_must_not_exceed_credits) && has(a.flags, AccountFlag.credits_must_not_exceed_debits)) {
     return 'flags_are_mutually_exclusive';
   }
   if (a.ledger === 0) return 'ledger_must_not_be_zero';
   if (a.code === 0) return 'code_must_not_be_zero';
-  const existing = work.account(a.id);
-  if (existing) return compareExisting(a, existing);
   const account: Account = {
     id: a.id,
     ledger: a.ledger,

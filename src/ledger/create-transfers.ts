@@ -19,7 +19,7 @@ export function createTransfers(work: WorkingSet, events: readonly TransferEvent
 
 function createTransfer(work: WorkingSet, t: TransferEvent, nowNs: bigint): TransferResult {
   const existing = work.transfer(t.id);
-  if (existing) return compareExisting(t, existing);
+  if (existing) return compareExisting(t, existing, work);
   if (work.failedResult(t.id)) return 'id_already_failed';
   if (has(t.flags, F.post_pending_transfer | F.void_pending_transfer)) return postOrVoidPendingTransfer(work, t, nowNs);
 
@@ -109,10 +109,9 @@ function overflowOf(dr: Account, cr: Account, amount: bigint, pending: boolean):
   if (pending) {
     if (dr.debitsPending + amount > MAX_AMOUNT_MINOR) return 'overflows_debits_pending';
     if (cr.creditsPending + amount > MAX_AMOUNT_MINOR) return 'overflows_credits_pending';
-  } else {
-    if (dr.debitsPosted + amount > MAX_AMOUNT_MINOR) return 'overflows_debits_posted';
-    if (cr.creditsPosted + amount > MAX_AMOUNT_MINOR) return 'overflows_credits_posted';
   }
+  if (dr.debitsPosted + amount > MAX_AMOUNT_MINOR) return 'overflows_debits_posted';
+  if (cr.creditsPosted + amount > MAX_AMOUNT_MINOR) return 'overflows_credits_posted';
   if (dr.debitsPending + dr.debitsPosted + amount > MAX_AMOUNT_MINOR) return 'overflows_debits';
   if (cr.creditsPending + cr.creditsPosted + amount > MAX_AMOUNT_MINOR) return 'overflows_credits';
   return null;
@@ -120,17 +119,19 @@ function overflowOf(dr: Account, cr: Account, amount: bigint, pending: boolean):
 
 /**
  * A replay reports its first difference in this order: flags, pending_id, timeout, debit account,
- * credit account, amount, user_data, ledger, code. Posts and voids may omit what they inherited.
+ * credit account, amount, user_data, ledger, code. Posts and voids may omit what they inherited:
+ * an omitted user_data or post amount means the pending transfer's, so it is compared with that.
  */
-function compareExisting(t: TransferEvent, e: Transfer): TransferResult {
+function compareExisting(t: TransferEvent, e: Transfer, work: WorkingSet): TransferResult {
   const inherits = has(e.flags, F.post_pending_transfer | F.void_pending_transfer);
+  const p = inherits ? work.transfer(e.pendingId) : undefined;
   if (t.flags !== e.flags) return 'exists_with_different_flags';
   if ((t.pendingId ?? '') !== e.pendingId) return 'exists_with_different_pending_id';
   if (t.timeout !== e.timeout) return 'exists_with_different_timeout';
   if (differs(t.debitAccountId, e.debitAccountId, inherits, '')) return 'exists_with_different_debit_account_id';
   if (differs(t.creditAccountId, e.creditAccountId, inherits, '')) return 'exists_with_different_credit_account_id';
-  if (amountDiffers(t, e)) return 'exists_with_different_amount';
-  if (differs(t.userData, e.userData, inherits, '')) return 'exists_with_different_user_data';
+  if (amountDiffers(t, e, p)) return 'exists_with_different_amount';
+  if ((t.userData ?? p?.userData ?? '') !== e.userData) return 'exists_with_different_user_data';
   if (differs(t.ledger || null, e.ledger, inherits, 0)) return 'exists_with_different_ledger';
   if (differs(t.code || null, e.code, inherits, 0)) return 'exists_with_different_code';
   return 'exists';
@@ -141,10 +142,10 @@ function differs<V>(asked: V | null, stored: V, inherits: boolean, zero: V): boo
   return asked !== stored;
 }
 
-function amountDiffers(t: TransferEvent, e: Transfer): boolean {
+function amountDiffers(t: TransferEvent, e: Transfer, p: Transfer | undefined): boolean {
   if (has(e.flags, F.balancing_debit | F.balancing_credit)) return (t.amount ?? 0n) < e.amount;
   if (has(e.flags, F.void_pending_transfer)) return t.amount !== null && t.amount !== 0n && t.amount !== e.amount;
-  if (has(e.flags, F.post_pending_transfer) && t.amount === null) return false;
+  if (has(e.flags, F.post_pending_transfer) && t.amount === null) return p === undefined || e.amount !== p.amount;
   return (t.amount ?? 0n) !== e.amount;
 }
 

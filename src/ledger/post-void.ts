@@ -40,8 +40,9 @@ export function postOrVoidPendingTransfer(work: WorkingSet, t: TransferEvent, no
   const dr = work.account(p.debitAccountId);
   const cr = work.account(p.creditAccountId);
   invariant(dr !== undefined && cr !== undefined, `accounts of pending transfer ${p.id} are missing`);
-  if (has(dr.flags, A.closed) && !has(p.flags, F.closing_debit)) return 'debit_account_already_closed';
-  if (has(cr.flags, A.closed) && !has(p.flags, F.closing_credit)) return 'credit_account_already_closed';
+  // The only movement a closed account allows is voiding a pending transfer (which may reopen it).
+  if (has(dr.flags, A.closed) && posting) return 'debit_account_already_closed';
+  if (has(cr.flags, A.closed) && posting) return 'credit_account_already_closed';
 
   const transfer: Transfer = {
     id: t.id,
