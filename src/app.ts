@@ -4,7 +4,10 @@ import { type Clock, systemClock } from './engine/clock.ts';
 import { type IdSource, ulidIds } from './engine/ids.ts';
 import { ExpiryJob } from './engine/jobs.ts';
 import { LedgerEngine } from './engine/ledger-engine.ts';
+import { IdentityService } from './modules/identity/identity.ts';
+import { WalletService } from './modules/wallet/wallet.ts';
 import { openStore } from './store/open-store.ts';
+import { openSql, type SqlDatabase } from './store/sql.ts';
 import type { LedgerStore } from './store/store.ts';
 
 export interface FormicaOptions {
@@ -22,6 +25,10 @@ export interface Formica {
   readonly engine: LedgerEngine;
   readonly clock: Clock;
   readonly ids: IdSource;
+  /** Modules' own tables, in the ledger's database. */
+  readonly sql: SqlDatabase;
+  readonly identity: IdentityService;
+  readonly wallet: WalletService;
   close(): Promise<void>;
 }
 
@@ -29,16 +36,24 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const clock = options.clock ?? systemClock;
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, schema: options.databaseSchema });
   const engine = new LedgerEngine(store, clock);
+  const ids = ulidIds(clock);
+  const sql = await openSql({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, schema: options.databaseSchema });
+  const identity = await IdentityService.open(sql, clock, ids);
+  const wallet = await WalletService.open({ db: sql, engine, store, clock, identity });
   const expiry = new ExpiryJob(engine, (error) => console.error('expiry sweep failed:', error));
   if (options.runJobs ?? true) expiry.start();
   return {
     store,
     engine,
     clock,
-    ids: ulidIds(clock),
+    ids,
+    sql,
+    identity,
+    wallet,
     async close() {
       expiry.stop();
       await engine.drained();
+      await sql.close();
       await store.close();
     },
   };

@@ -59,7 +59,8 @@ async function load(server: ServerProcess, round: number, acknowledged: string[]
 
 describe('crash and restart', () => {
   it('keeps every acknowledged transfer and never half a chain', async () => {
-    const env = { FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: TOKEN };
+    // This test audits the embedded store's file, so the server must not pick PostgreSQL up.
+    const env = { FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: TOKEN, DATABASE_URL: '' };
     let server = await startServerProcess(env);
     const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ id: `acc${i}`, ledger: 156, code: 1 }));
     await post(server, '/v1/ledger/accounts', { accounts });

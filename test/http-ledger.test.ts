@@ -110,6 +110,9 @@ describe.each(storesUnderTest())('ledger HTTP API (%s)', (store) => {
     expect(odd.body.transfers).toHaveLength(12);
     const one = await server.call('GET', '/v1/ledger/accounts/h_a/transfers?user_data=order-3');
     expect(one.body.transfers.map((t: { id: string }) => t.id)).toEqual(['pg3']);
+    const all = (await server.call('GET', '/v1/ledger/accounts/h_a/transfers?limit=100')).body.transfers;
+    const early = await server.call('GET', `/v1/ledger/accounts/h_a/transfers?until=${all[4].timestamp}`);
+    expect(early.body.transfers).toHaveLength(5);
     const bad = await server.call('GET', '/v1/ledger/accounts/h_a/transfers?limit=0');
     expect(bad.status).toBe(400);
   });

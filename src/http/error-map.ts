@@ -3,6 +3,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { RequestTooLargeError } from '../engine/ledger-engine.ts';
+import { IdentityError } from '../modules/identity/identity-errors.ts';
+import { WalletError } from '../modules/wallet/wallet-errors.ts';
 import { MoneyError } from '../money/money-errors.ts';
 import { ApiError } from './errors.ts';
 
@@ -14,11 +16,47 @@ export interface ErrorBody {
 /** Domain errors carry a `code`; their HTTP status is decided here, once. */
 const STATUS_BY_CODE: Record<string, number> = {
   batch_too_large: 413,
+  // identity
+  phone_taken: 409,
+  invalid_credentials: 401,
+  session_invalid: 401,
+  user_not_found: 404,
+  verification_source_unknown: 400,
+  // wallet
+  verification_required: 403,
+  limit_exceeded: 422,
+  insufficient_funds: 422,
+  recipient_not_found: 404,
+  self_transfer: 400,
+  request_id_reused: 409,
+  payment_pin_wrong: 403,
+  currency_not_supported: 400,
+  transfer_failed: 422,
+  card_not_found: 404,
+  card_not_bound: 409,
+  bank_refused: 422,
+  bank_unavailable: 503,
+  channels_not_configured: 501,
+  operation_not_found: 404,
 };
+
+/** A domain refusal with extra machine-readable fields (e.g. which limit, used, left). */
+class DomainApiError extends ApiError {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    readonly fields: Record<string, string>,
+  ) {
+    super(status, code, message);
+  }
+}
 
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof MoneyError) return new ApiError(400, error.code, error.message);
+  if (error instanceof IdentityError) return new ApiError(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
+  if (error instanceof WalletError) return new DomainApiError(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.fields);
   if (error instanceof RequestTooLargeError) return new ApiError(STATUS_BY_CODE[error.code], error.code, error.message);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issue = error.validation[0];
@@ -44,7 +82,8 @@ function fastifyCode(error: FastifyError): string {
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const apiError = toApiError(error);
   if (apiError) {
-    reply.status(apiError.status).send({ code: apiError.code, message: apiError.message } satisfies ErrorBody);
+    const fields = apiError instanceof DomainApiError ? apiError.fields : {};
+    reply.status(apiError.status).send({ ...fields, code: apiError.code, message: apiError.message } satisfies ErrorBody);
     return;
   }
   request.log.error({ err: error }, 'request failed');

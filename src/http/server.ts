@@ -7,8 +7,11 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Formica } from '../app.ts';
 import { requireOperator } from './auth.ts';
 import { handleError } from './error-map.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { systemRoutes } from './routes/system.ts';
+import { userRoutes } from './routes/users.ts';
+import { walletRoutes } from './routes/wallet.ts';
 
 export interface ServerOptions {
   readonly operatorTokenHash: Buffer;
@@ -33,7 +36,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(swagger, {
     openapi: {
       info: { title: 'Formica API', version: '0.1.0', description: 'Payments and inclusive finance over one double-entry ledger' },
-      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' }, session: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
   });
@@ -44,6 +47,9 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(async (operator) => {
     operator.addHook('preHandler', requireOperator(options.operatorTokenHash));
     await operator.register(ledgerRoutes(app));
+    await operator.register(adminRoutes(app));
   });
+  await server.register(userRoutes(app));
+  await server.register(walletRoutes(app));
   return server;
 }

@@ -99,10 +99,11 @@ export function ledgerRoutes(app: Formica): FastifyPluginAsyncZod {
       async (request) => {
         const { id } = request.params;
         if (!(await app.store.getAccount(id))) throw notFound('account_not_found', `no account '${id}'`);
-        const { limit, after, code, user_data } = request.query;
+        const { limit, after, until, code, user_data } = request.query;
         const page = await app.store.listAccountTransfers(id, {
           limit,
           after: after === undefined ? undefined : BigInt(after),
+          until: until === undefined ? undefined : BigInt(until),
           code,
           userData: user_data,
         });

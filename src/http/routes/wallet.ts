@@ -1,0 +1,101 @@
+// Wallet routes for the logged-in user: balance and limits, transfers by phone, the statement.
+// Every route acts on the session's own wallet only; no route takes a wallet or user id.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Formica } from '../../app.ts';
+import type { LimitUsage } from '../../modules/wallet/wallet.ts';
+import { formatMinor, parseAmount } from '../../money/amount.ts';
+import { badRequest } from '../errors.ts';
+import { ErrorOutput } from '../schemas/common.ts';
+import { RefusalOutput, StatementOutput, StatementQuery, TransferBody, TransferOutput, WalletOutput } from '../schemas/wallet.ts';
+import { sessionUser } from './users.ts';
+
+const tags = ['wallet'];
+const security = [{ session: [] }];
+
+/** A positive amount in minor units; zero moves nothing and is refused. */
+export function positiveMinor(amount: string, currency: string): bigint {
+  const money = parseAmount(amount, currency);
+  if (money.minor === 0n) throw badRequest('amount_not_positive', 'amount must be greater than zero');
+  return money.minor;
+}
+
+function limitToWire(l: LimitUsage, currency: { code: string; scale: number; ledger: number; name: string }) {
+  return { name: l.name, period: l.period, limit: formatMinor(l.limitMinor, currency), used: formatMinor(l.usedMinor, currency), left: formatMinor(l.leftMinor, currency) };
+}
+
+export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.get('/v1/wallet', { schema: { tags, security, summary: 'Balance, currency, and the limits used and left', response: { 200: WalletOutput, 401: ErrorOutput } } }, async (request) => {
+      const userId = await sessionUser(app, request);
+      const s = await app.wallet.summary(userId);
+      return {
+        balance: formatMinor(s.balanceMinor, s.currency),
+        available: formatMinor(s.availableMinor, s.currency),
+        incoming_pending: formatMinor(s.incomingPendingMinor, s.currency),
+        currency: s.currency.code,
+        level: s.level,
+        limits: s.limits.map((l) => limitToWire(l, s.currency)),
+      };
+    });
+
+    server.post(
+      '/v1/wallet/transfers',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Pay another user by phone from the balance (idempotent on request_id)',
+          body: TransferBody,
+          response: { 200: TransferOutput, 400: ErrorOutput, 401: ErrorOutput, 403: RefusalOutput, 404: ErrorOutput, 409: ErrorOutput, 422: RefusalOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const b = request.body;
+        const amountMinor = positiveMinor(b.amount, b.currency);
+        const t = await app.wallet.transfer(userId, {
+          toPhone: b.to_phone,
+          amountMinor,
+          currency: b.currency,
+          requestId: b.request_id,
+          memo: b.memo ?? '',
+          pin: b.payment_pin,
+        });
+        const currency = parseAmount('0', t.currency).currency;
+        return {
+          transfer_id: t.transferId,
+          request_id: t.requestId,
+          to_user_id: t.toUserId,
+          amount: formatMinor(t.amountMinor, currency),
+          currency: t.currency,
+          memo: t.memo,
+          status: t.status,
+        };
+      },
+    );
+
+    server.get(
+      '/v1/wallet/statement',
+      { schema: { tags, security, summary: "The wallet's ledger transfers, oldest first, paged", querystring: StatementQuery, response: { 200: StatementOutput, 401: ErrorOutput } } },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const { limit, after } = request.query;
+        const page = await app.wallet.statement(userId, { limit, after: after === undefined ? undefined : BigInt(after) });
+        const currency = parseAmount('0', 'CNY').currency;
+        return {
+          lines: page.lines.map((l) => ({
+            transfer_id: l.transferId,
+            kind: l.kind,
+            direction: l.direction,
+            amount: formatMinor(l.amountMinor, currency),
+            currency: currency.code,
+            state: l.state,
+            memo: l.memo,
+            timestamp: l.timestamp.toString(),
+          })),
+          next: page.next?.toString() ?? null,
+        };
+      },
+    );
+  };
+}

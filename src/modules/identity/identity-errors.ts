@@ -1,0 +1,17 @@
+// The identity module's result codes. http/error-map.ts decides their HTTP status.
+export type IdentityErrorCode =
+  | 'phone_taken'
+  | 'invalid_credentials'
+  | 'session_invalid'
+  | 'user_not_found'
+  | 'verification_source_unknown';
+
+export class IdentityError extends Error {
+  constructor(
+    readonly code: IdentityErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'IdentityError';
+  }
+}

@@ -1,0 +1,51 @@
+// The ledger `code`s of the accounts and transfers the wallet makes, and the ids of its system
+// accounts: named here once so statements, audits and reconciliation read the same numbers.
+import { createHash } from 'node:crypto';
+
+/** Account codes (what an account is for). */
+export const AccountCode = {
+  /** A user's wallet: a liability to the user; never negative (debits_must_not_exceed_credits). */
+  userWallet: 1001,
+  /** A bank's customer reserve: an asset; never below zero (credits_must_not_exceed_debits). */
+  bankReserve: 2001,
+  /** Operator adjustments: the other side of every manual correction. */
+  adjustments: 9001,
+} as const;
+
+/** Transfer codes (why money moved). */
+export const TransferCode = {
+  walletTransfer: 1,
+  adjustmentCredit: 2,
+  adjustmentDebit: 3,
+  topup: 4,
+  withdrawal: 5,
+} as const;
+
+export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
+  [TransferCode.walletTransfer]: 'transfer',
+  [TransferCode.adjustmentCredit]: 'adjustment',
+  [TransferCode.adjustmentDebit]: 'adjustment',
+  [TransferCode.topup]: 'topup',
+  [TransferCode.withdrawal]: 'withdrawal',
+};
+
+export function walletAccountId(userId: string): string {
+  return `wal_${userId}`;
+}
+
+export function adjustmentsAccountId(currency: string): string {
+  return `sys_adjustments_${currency.toLowerCase()}`;
+}
+
+export function reserveAccountId(bank: string, currency: string): string {
+  return `rsv_${bank}_${currency.toLowerCase()}`;
+}
+
+/**
+ * A deterministic ledger id from the parts of a request: the same request always names the same
+ * transfer, so a replay meets `exists` instead of moving money twice. Fits the ledger's 64 chars.
+ */
+export function derivedId(prefix: string, ...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest('base64url');
+  return `${prefix}_${digest}`;
+}

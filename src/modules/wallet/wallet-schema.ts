@@ -1,0 +1,20 @@
+// The wallet module's own tables. Every table that grows with users carries the user id.
+const TABLES = [
+  `CREATE TABLE wallet_accounts (
+     user_id TEXT PRIMARY KEY, account_id TEXT NOT NULL UNIQUE, currency TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+  `CREATE TABLE wallet_transfers (
+     user_id TEXT NOT NULL, request_id TEXT NOT NULL, transfer_id TEXT NOT NULL UNIQUE,
+     to_user_id TEXT NOT NULL, amount_minor BIGINT NOT NULL, currency TEXT NOT NULL, memo TEXT NOT NULL,
+     status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', day_key TEXT NOT NULL, year_key TEXT NOT NULL,
+     created_at BIGINT NOT NULL, ledger_timestamp TEXT NOT NULL DEFAULT '',
+     PRIMARY KEY (user_id, request_id))`,
+  `CREATE TABLE wallet_usage (
+     user_id TEXT NOT NULL, period TEXT NOT NULL, used_minor BIGINT NOT NULL, PRIMARY KEY (user_id, period))`,
+  `CREATE TABLE wallet_adjustments (
+     request_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, amount_minor BIGINT NOT NULL, currency TEXT NOT NULL,
+     direction TEXT NOT NULL, reason TEXT NOT NULL, transfer_id TEXT NOT NULL, status TEXT NOT NULL,
+     result TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL)`,
+  'CREATE INDEX wallet_adjustments_user ON wallet_adjustments (user_id, created_at)',
+];
+
+export const WALLET_MIGRATIONS = { sqlite: [TABLES.join(';\n')], postgres: [TABLES.join(';\n')] };

@@ -1,0 +1,441 @@
+// The wallet service: a CNY ledger account per user, transfers by phone within the real-name
+// limits, the statement, and operator adjustments with an audit log. It moves money only by
+// posting ledger transfers through the engine; deterministic ids make every command idempotent.
+import type { Clock } from '../../engine/clock.ts';
+import type { LedgerEngine } from '../../engine/ledger-engine.ts';
+import { AccountFlag, type Transfer, TransferFlag, type TransferResult } from '../../ledger/index.ts';
+import { formatMinor } from '../../money/amount.ts';
+import type { Currency } from '../../money/currency.ts';
+import { findCurrency } from '../../money/currency.ts';
+import type { LedgerStore } from '../../store/store.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
+import type { IdentityService } from '../identity/identity.ts';
+import { type AuthStrength, DEFAULT_LIMIT_POLICY, type Limit, type LimitPolicy, limitsFor, periodKey } from '../identity/limits.ts';
+import {
+  AccountCode,
+  adjustmentsAccountId,
+  derivedId,
+  TRANSFER_KIND_BY_CODE,
+  TransferCode,
+  walletAccountId,
+} from './ledger-codes.ts';
+import { WalletError } from './wallet-errors.ts';
+import { WALLET_MIGRATIONS } from './wallet-schema.ts';
+
+export const WALLET_CURRENCY: Currency = findCurrency('CNY')!;
+
+export interface LimitUsage {
+  readonly name: string;
+  readonly period: string;
+  readonly limitMinor: bigint;
+  readonly usedMinor: bigint;
+  readonly leftMinor: bigint;
+}
+
+export interface WalletSummary {
+  readonly balanceMinor: bigint;
+  readonly availableMinor: bigint;
+  readonly incomingPendingMinor: bigint;
+  readonly currency: Currency;
+  readonly level: string;
+  readonly limits: LimitUsage[];
+}
+
+export interface TransferInput {
+  readonly toPhone: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly requestId: string;
+  readonly memo: string;
+  /** The payment PIN: a second factor, which raises the daily limit. */
+  readonly pin?: string;
+}
+
+export interface WalletTransfer {
+  readonly transferId: string;
+  readonly requestId: string;
+  readonly toUserId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly memo: string;
+  readonly status: 'completed';
+  readonly createdAt: number;
+}
+
+export interface AdjustmentInput {
+  readonly userId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly direction: 'credit' | 'debit';
+  readonly reason: string;
+  readonly requestId: string;
+}
+
+export interface StatementLine {
+  readonly transferId: string;
+  readonly kind: string;
+  readonly direction: 'in' | 'out';
+  readonly amountMinor: bigint;
+  readonly state: 'posted' | 'pending' | 'post' | 'void';
+  readonly memo: string;
+  readonly timestamp: bigint;
+}
+
+interface TransferRow extends Record<string, unknown> {
+  user_id: string;
+  request_id: string;
+  transfer_id: string;
+  to_user_id: string;
+  amount_minor: bigint;
+  currency: string;
+  memo: string;
+  status: string;
+  reason: string;
+  day_key: string;
+  year_key: string;
+  created_at: bigint;
+}
+
+const SUCCESS: ReadonlySet<TransferResult> = new Set(['ok', 'exists']);
+const NO_FUNDS: ReadonlySet<TransferResult> = new Set(['exceeds_credits', 'id_already_failed']);
+
+export class WalletService {
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly engine: LedgerEngine,
+    private readonly store: LedgerStore,
+    private readonly clock: Clock,
+    private readonly identity: IdentityService,
+    readonly policy: LimitPolicy,
+  ) {}
+
+  static async open(deps: {
+    db: SqlDatabase;
+    engine: LedgerEngine;
+    store: LedgerStore;
+    clock: Clock;
+    identity: IdentityService;
+    policy?: LimitPolicy;
+  }): Promise<WalletService> {
+    await deps.db.migrate('wallet', WALLET_MIGRATIONS);
+    const service = new WalletService(deps.db, deps.engine, deps.store, deps.clock, deps.identity, deps.policy ?? DEFAULT_LIMIT_POLICY);
+    await service.createSystemAccounts();
+    return service;
+  }
+
+  private async createSystemAccounts(): Promise<void> {
+    const [result] = await this.engine.createAccounts([
+      { id: adjustmentsAccountId(WALLET_CURRENCY.code), ledger: WALLET_CURRENCY.ledger, code: AccountCode.adjustments, flags: 0, userData: 'system' },
+    ]);
+    if (result !== 'ok' && result !== 'exists') throw new Error(`cannot create the adjustments account: ${result}`);
+  }
+
+  /** Opens the user's CNY wallet; safe to call again (the ledger answers `exists`). */
+  async openWallet(userId: string): Promise<string> {
+    const accountId = walletAccountId(userId);
+    const [result] = await this.engine.createAccounts([
+      {
+        id: accountId,
+        ledger: WALLET_CURRENCY.ledger,
+        code: AccountCode.userWallet,
+        flags: AccountFlag.debits_must_not_exceed_credits,
+        userData: userId,
+      },
+    ]);
+    if (result !== 'ok' && result !== 'exists') throw new Error(`cannot open the wallet of ${userId}: ${result}`);
+    await this.db.run('INSERT INTO wallet_accounts (user_id, account_id, currency, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING', [
+      userId,
+      accountId,
+      WALLET_CURRENCY.code,
+      BigInt(this.clock.now()),
+    ]);
+    return accountId;
+  }
+
+  private async ensureWallet(userId: string): Promise<string> {
+    const row = await this.db.get<{ account_id: string }>('SELECT account_id FROM wallet_accounts WHERE user_id = ?', [userId]);
+    return row?.account_id ?? this.openWallet(userId);
+  }
+
+  async summary(userId: string): Promise<WalletSummary> {
+    const accountId = await this.ensureWallet(userId);
+    const account = await this.store.getAccount(accountId);
+    const balance = (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n);
+    const level = await this.identity.level(userId);
+    const shown = (['one_factor', 'two_factor', 'two_factor_certificate'] as const).flatMap((s) => limitsFor(level, s, this.policy));
+    const unique = [...new Map(shown.map((l) => [l.name, l])).values()];
+    return {
+      balanceMinor: balance,
+      availableMinor: balance - (account?.debitsPending ?? 0n),
+      incomingPendingMinor: account?.creditsPending ?? 0n,
+      currency: WALLET_CURRENCY,
+      level,
+      limits: await this.usage(this.db, userId, unique),
+    };
+  }
+
+  private async usage(tx: SqlExecutor, userId: string, limits: readonly Limit[]): Promise<LimitUsage[]> {
+    const now = this.clock.now();
+    const out: LimitUsage[] = [];
+    for (const limit of limits) {
+      const row = await tx.get<{ used_minor: bigint }>('SELECT used_minor FROM wallet_usage WHERE user_id = ? AND period = ?', [
+        userId,
+        periodKey(limit.period, now),
+      ]);
+      const used = row?.used_minor ?? 0n;
+      const left = limit.limitMinor > used ? limit.limitMinor - used : 0n;
+      out.push({ name: limit.name, period: limit.period, limitMinor: limit.limitMinor, usedMinor: used, leftMinor: left });
+    }
+    return out;
+  }
+
+  /** Pays `amountMinor` from the user's balance to the user with `toPhone`; idempotent on requestId. */
+  async transfer(payerId: string, input: TransferInput): Promise<WalletTransfer> {
+    requireWalletCurrency(input.currency);
+    const existing = await this.findTransfer(payerId, input.requestId);
+    const payee = await this.identity.findByPhone(input.toPhone);
+    if (existing) return this.replay(existing, input, payee?.id);
+    if (!payee) throw new WalletError('recipient_not_found', `no user with phone ${input.toPhone}`);
+    if (payee.id === payerId) throw new WalletError('self_transfer', 'a wallet cannot pay itself');
+    const strength = await this.authStrength(payerId, input.pin);
+    const level = await this.identity.level(payerId);
+    if (level === 'none') {
+      throw new WalletError('verification_required', 'an unverified account can receive money but not pay out; verify your identity first', {
+        limit: 'unverified',
+      });
+    }
+    await this.ensureWallet(payerId);
+    await this.ensureWallet(payee.id);
+    const row = this.newTransferRow(payerId, payee.id, input);
+    const fresh = await this.reserve(row, limitsFor(level, strength, this.policy));
+    if (!fresh) {
+      const raced = await this.findTransfer(payerId, input.requestId);
+      return this.replay(raced!, input, payee.id);
+    }
+    return this.post(row);
+  }
+
+  private async authStrength(userId: string, pin: string | undefined): Promise<AuthStrength> {
+    if (pin === undefined) return 'one_factor';
+    if (!(await this.identity.checkPaymentPin(userId, pin))) throw new WalletError('payment_pin_wrong', 'the payment PIN is wrong');
+    return 'two_factor';
+  }
+
+  private newTransferRow(payerId: string, payeeId: string, input: TransferInput): TransferRow {
+    const now = this.clock.now();
+    return {
+      user_id: payerId,
+      request_id: input.requestId,
+      transfer_id: derivedId('wtr', payerId, input.requestId),
+      to_user_id: payeeId,
+      amount_minor: input.amountMinor,
+      currency: input.currency,
+      memo: input.memo,
+      status: 'reserved',
+      reason: '',
+      day_key: periodKey('day', now),
+      year_key: periodKey('year', now),
+      created_at: BigInt(now),
+    };
+  }
+
+  /**
+   * In one transaction: claims the request id, checks every limit against what is used, and
+   * counts the amount as used. False when another call already claimed this request id.
+   */
+  private async reserve(row: TransferRow, limits: readonly Limit[]): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const claimed = await tx.run(
+        `INSERT INTO wallet_transfers (user_id, request_id, transfer_id, to_user_id, amount_minor, currency, memo, status, day_key, year_key, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
+        [row.user_id, row.request_id, row.transfer_id, row.to_user_id, row.amount_minor, row.currency, row.memo, 'reserved', row.day_key, row.year_key, row.created_at],
+      );
+      if (claimed.changes === 0) return false;
+      // One payer's limit checks take turns (PostgreSQL); SQLite transactions already do.
+      if (tx.dialect === 'postgres') await tx.get('SELECT user_id FROM wallet_accounts WHERE user_id = ? FOR UPDATE', [row.user_id]);
+      for (const usage of await this.usage(tx, row.user_id, limits)) {
+        if (row.amount_minor > usage.leftMinor) throw limitExceeded(usage, row.amount_minor);
+      }
+      await this.countUsage(tx, row.user_id, [row.day_key, row.year_key, 'lifetime'], row.amount_minor);
+      return true;
+    });
+  }
+
+  private async countUsage(tx: SqlExecutor, userId: string, periods: readonly string[], deltaMinor: bigint): Promise<void> {
+    for (const period of periods) {
+      await tx.run(
+        `INSERT INTO wallet_usage (user_id, period, used_minor) VALUES (?, ?, ?)
+         ON CONFLICT (user_id, period) DO UPDATE SET used_minor = wallet_usage.used_minor + excluded.used_minor`,
+        [userId, period, deltaMinor],
+      );
+    }
+  }
+
+  /** Posts the reserved transfer on the ledger and records how it ended. */
+  private async post(row: TransferRow): Promise<WalletTransfer> {
+    const [outcome] = await this.engine.submitTransfers([
+      {
+        id: row.transfer_id,
+        debitAccountId: walletAccountId(row.user_id),
+        creditAccountId: walletAccountId(row.to_user_id),
+        amount: row.amount_minor,
+        pendingId: null,
+        timeout: 0,
+        ledger: WALLET_CURRENCY.ledger,
+        code: TransferCode.walletTransfer,
+        flags: 0,
+        userData: row.user_id,
+      },
+    ]);
+    if (SUCCESS.has(outcome.result)) {
+      await this.db.run("UPDATE wallet_transfers SET status = 'completed', ledger_timestamp = ? WHERE user_id = ? AND request_id = ?", [
+        outcome.timestamp?.toString() ?? '',
+        row.user_id,
+        row.request_id,
+      ]);
+      return toWalletTransfer(row);
+    }
+    const reason = NO_FUNDS.has(outcome.result) ? 'insufficient_funds' : 'transfer_failed';
+    await this.fail(row, reason, outcome.result);
+    throw failure(reason, outcome.result);
+  }
+
+  /** Marks a reserved transfer failed and gives its amount back to the limits, exactly once. */
+  private async fail(row: TransferRow, reason: string, result: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const marked = await tx.run(
+        "UPDATE wallet_transfers SET status = 'failed', reason = ? WHERE user_id = ? AND request_id = ? AND status = 'reserved'",
+        [`${reason}:${result}`, row.user_id, row.request_id],
+      );
+      if (marked.changes === 1) await this.countUsage(tx, row.user_id, [row.day_key, row.year_key, 'lifetime'], -row.amount_minor);
+    });
+  }
+
+  private async replay(row: TransferRow, input: TransferInput, payeeId: string | undefined): Promise<WalletTransfer> {
+    const same = row.to_user_id === payeeId && row.amount_minor === input.amountMinor && row.currency === input.currency && row.memo === input.memo;
+    if (!same) throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different transfer`);
+    if (row.status === 'completed') return toWalletTransfer(row);
+    if (row.status === 'failed') {
+      const [reason, result] = row.reason.split(':');
+      throw failure(reason, result ?? '');
+    }
+    // Reserved but not finished (a crash, or a concurrent duplicate): the ledger id makes this safe.
+    return this.post(row);
+  }
+
+  private async findTransfer(userId: string, requestId: string): Promise<TransferRow | undefined> {
+    return this.db.get<TransferRow>('SELECT * FROM wallet_transfers WHERE user_id = ? AND request_id = ?', [userId, requestId]);
+  }
+
+  /** The wallet's ledger transfers, oldest first, paged by ledger timestamp. */
+  async statement(userId: string, page: { limit: number; after?: bigint }): Promise<{ lines: StatementLine[]; next: bigint | null }> {
+    const accountId = await this.ensureWallet(userId);
+    const result = await this.store.listAccountTransfers(accountId, { limit: page.limit, after: page.after });
+    const memos = await this.memos(result.transfers);
+    const lines = result.transfers.map((t) => toStatementLine(t, accountId, memos.get(t.id) ?? ''));
+    return { lines, next: result.next };
+  }
+
+  private async memos(transfers: readonly Transfer[]): Promise<Map<string, string>> {
+    const ids = transfers.filter((t) => t.code === TransferCode.walletTransfer).map((t) => t.id);
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.all<{ transfer_id: string; memo: string }>(
+      `SELECT transfer_id, memo FROM wallet_transfers WHERE transfer_id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
+    return new Map(rows.map((r) => [r.transfer_id, r.memo]));
+  }
+
+  /** An operator's correction, recorded in the audit log before and after it reaches the ledger. */
+  async adjust(input: AdjustmentInput): Promise<{ requestId: string; transferId: string; status: string }> {
+    requireWalletCurrency(input.currency);
+    const user = await this.identity.getUser(input.userId);
+    if (!user) throw new WalletError('user_not_found', `no user '${input.userId}'`);
+    const transferId = derivedId('adj', input.requestId);
+    await this.db.run(
+      `INSERT INTO wallet_adjustments (request_id, user_id, amount_minor, currency, direction, reason, transfer_id, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', ?) ON CONFLICT (request_id) DO NOTHING`,
+      [input.requestId, input.userId, input.amountMinor, input.currency, input.direction, input.reason, transferId, BigInt(this.clock.now())],
+    );
+    const logged = await this.db.get<{ user_id: string; amount_minor: bigint; direction: string; reason: string; currency: string }>(
+      'SELECT user_id, amount_minor, direction, reason, currency FROM wallet_adjustments WHERE request_id = ?',
+      [input.requestId],
+    );
+    if (!logged || logged.user_id !== input.userId || logged.amount_minor !== input.amountMinor || logged.direction !== input.direction || logged.reason !== input.reason) {
+      throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different adjustment`);
+    }
+    const wallet = await this.ensureWallet(input.userId);
+    const system = adjustmentsAccountId(input.currency);
+    const credit = input.direction === 'credit';
+    const [outcome] = await this.engine.submitTransfers([
+      {
+        id: transferId,
+        debitAccountId: credit ? system : wallet,
+        creditAccountId: credit ? wallet : system,
+        amount: input.amountMinor,
+        pendingId: null,
+        timeout: 0,
+        ledger: WALLET_CURRENCY.ledger,
+        code: credit ? TransferCode.adjustmentCredit : TransferCode.adjustmentDebit,
+        flags: 0,
+        userData: input.userId,
+      },
+    ]);
+    const applied = SUCCESS.has(outcome.result);
+    await this.db.run('UPDATE wallet_adjustments SET status = ?, result = ? WHERE request_id = ?', [
+      applied ? 'applied' : 'refused',
+      outcome.result,
+      input.requestId,
+    ]);
+    if (!applied) throw failure(NO_FUNDS.has(outcome.result) ? 'insufficient_funds' : 'transfer_failed', outcome.result);
+    return { requestId: input.requestId, transferId, status: 'applied' };
+  }
+}
+
+function requireWalletCurrency(code: string): void {
+  if (code !== WALLET_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${WALLET_CURRENCY.code} only, not '${code}'`);
+}
+
+function limitExceeded(usage: LimitUsage, amountMinor: bigint): WalletError {
+  const fmt = (minor: bigint) => formatCny(minor);
+  return new WalletError(
+    'limit_exceeded',
+    `limit ${usage.name} exceeded: ${fmt(amountMinor)} asked, ${fmt(usage.usedMinor)} of ${fmt(usage.limitMinor)} ${WALLET_CURRENCY.code} used, ${fmt(usage.leftMinor)} left`,
+    { limit: usage.name, period: usage.period, limit_amount: fmt(usage.limitMinor), used: fmt(usage.usedMinor), left: fmt(usage.leftMinor), currency: WALLET_CURRENCY.code },
+  );
+}
+
+function formatCny(minor: bigint): string {
+  return formatMinor(minor, WALLET_CURRENCY);
+}
+
+function failure(reason: string, result: string): WalletError {
+  if (reason === 'insufficient_funds') return new WalletError('insufficient_funds', 'the wallet balance is too low for this payment');
+  return new WalletError('transfer_failed', `the ledger refused the transfer (${result})`, { ledger_result: result });
+}
+
+function toWalletTransfer(row: TransferRow): WalletTransfer {
+  return {
+    transferId: row.transfer_id,
+    requestId: row.request_id,
+    toUserId: row.to_user_id,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    memo: row.memo,
+    status: 'completed',
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toStatementLine(t: Transfer, accountId: string, memo: string): StatementLine {
+  const state = (t.flags & TransferFlag.pending) !== 0 ? 'pending' : (t.flags & TransferFlag.post_pending_transfer) !== 0 ? 'post' : (t.flags & TransferFlag.void_pending_transfer) !== 0 ? 'void' : 'posted';
+  return {
+    transferId: t.id,
+    kind: TRANSFER_KIND_BY_CODE[t.code] ?? 'other',
+    direction: t.creditAccountId === accountId ? 'in' : 'out',
+    amountMinor: t.amount,
+    state,
+    memo,
+    timestamp: t.timestamp,
+  };
+}
