@@ -4,6 +4,7 @@ import { createFormica } from '../../app.ts';
 import { resolveOperatorToken } from '../../http/operator-token.ts';
 import { buildServer } from '../../http/server.ts';
 import { runtimeConfig } from '../config.ts';
+import { seedDemoData } from '../demo-data.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -12,9 +13,12 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'port to listen on (env PORT, default 8080)')
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'data directory (env FORMICA_DATA_DIR, default ./data)')
-    .action(async (flags: { port?: string; host?: string; dataDir?: string }) => {
+    .option('--no-demo', 'do not create the demo users on the embedded store')
+    .action(async (flags: { port?: string; host?: string; dataDir?: string; demo: boolean }) => {
       const config = runtimeConfig(flags);
       const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+      // Demo users belong on a developer's embedded store, never in a shared PostgreSQL database.
+      const demoLines = flags.demo && !config.databaseUrl ? await seedDemoData(app) : [];
       const token = resolveOperatorToken(config.dataDir, config.adminToken);
       const server = await buildServer(app, { operatorTokenHash: token.hash, logger: true });
       const stop = async () => {
@@ -27,6 +31,7 @@ export function registerServe(program: Command): void {
       const address = await server.listen({ port: config.port, host: config.host });
       const where = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
       console.log(`Formica is listening on ${address} (store: ${where}); API docs at ${address}/docs`);
+      for (const line of demoLines) console.log(line);
       if (token.generated) {
         console.log(`Operator token (shown once; only its hash is kept): ${token.generated}`);
         console.log('Use it as "Authorization: Bearer <token>", or set FORMICA_ADMIN_TOKEN to choose your own.');
