@@ -4,6 +4,9 @@ import { type Clock, systemClock } from './engine/clock.ts';
 import { type IdSource, ulidIds } from './engine/ids.ts';
 import { ExpiryJob } from './engine/jobs.ts';
 import { LedgerEngine } from './engine/ledger-engine.ts';
+import { CardPaymentsService } from './modules/cards/card-payments.ts';
+import { CardService } from './modules/cards/cards.ts';
+import { type BankClient, createBankClient } from './modules/channels/bank-client.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { WalletService } from './modules/wallet/wallet.ts';
 import { openStore } from './store/open-store.ts';
@@ -18,7 +21,14 @@ export interface FormicaOptions {
   readonly clock?: Clock;
   /** Run the background jobs (expiry sweep); tests drive them by hand instead. */
   readonly runJobs?: boolean;
+  /** Where the bank channels listen; default FORMICA_BANK_URL or http://127.0.0.1:7070. */
+  readonly bankUrl?: string;
+  /** After this long a bank call answers `unknown`; default FORMICA_BANK_TIMEOUT_MS or 10 s. */
+  readonly bankTimeoutMs?: number;
 }
+
+const DEFAULT_BANK_URL = 'http://127.0.0.1:7070';
+const DEFAULT_BANK_TIMEOUT_MS = 10_000;
 
 export interface Formica {
   readonly store: LedgerStore;
@@ -29,6 +39,9 @@ export interface Formica {
   readonly sql: SqlDatabase;
   readonly identity: IdentityService;
   readonly wallet: WalletService;
+  readonly bank: BankClient;
+  readonly cards: CardService;
+  readonly cardPayments: CardPaymentsService;
   close(): Promise<void>;
 }
 
@@ -40,6 +53,12 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const sql = await openSql({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, schema: options.databaseSchema });
   const identity = await IdentityService.open(sql, clock, ids);
   const wallet = await WalletService.open({ db: sql, engine, store, clock, identity });
+  const bank = createBankClient({
+    baseUrl: options.bankUrl ?? process.env.FORMICA_BANK_URL ?? DEFAULT_BANK_URL,
+    timeoutMs: options.bankTimeoutMs ?? (Number(process.env.FORMICA_BANK_TIMEOUT_MS) || DEFAULT_BANK_TIMEOUT_MS),
+  });
+  const cards = await CardService.open({ db: sql, bank, clock, ids });
+  const cardPayments = new CardPaymentsService(sql, engine, clock, bank, cards, wallet);
   const expiry = new ExpiryJob(engine, (error) => console.error('expiry sweep failed:', error));
   if (options.runJobs ?? true) expiry.start();
   return {
@@ -50,6 +69,9 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     sql,
     identity,
     wallet,
+    bank,
+    cards,
+    cardPayments,
     async close() {
       expiry.stop();
       await engine.drained();

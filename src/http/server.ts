@@ -8,6 +8,7 @@ import type { Formica } from '../app.ts';
 import { requireOperator } from './auth.ts';
 import { handleError } from './error-map.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { cardAdminRoutes, cardRoutes } from './routes/cards.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
@@ -48,8 +49,10 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     operator.addHook('preHandler', requireOperator(options.operatorTokenHash));
     await operator.register(ledgerRoutes(app));
     await operator.register(adminRoutes(app));
+    await operator.register(cardAdminRoutes(app));
   });
   await server.register(userRoutes(app));
   await server.register(walletRoutes(app));
+  await server.register(cardRoutes(app));
   return server;
 }

@@ -23,11 +23,22 @@ export interface TestServer {
 
 export type StoreKind = 'sqlite' | 'postgres';
 
-export async function startTestServer(options: { store?: StoreKind; clock?: Clock } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  readonly store?: StoreKind;
+  readonly clock?: Clock;
+  readonly bankUrl?: string;
+  readonly bankTimeoutMs?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const clock = options.clock ?? new ManualClock();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-test-'));
   const schema = options.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
-  const app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock, runJobs: false });
+  const app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock,
+    runJobs: false,
+    bankUrl: options.bankUrl,
+    bankTimeoutMs: options.bankTimeoutMs,
+  });
   const token = randomBytes(16).toString('hex');
   const server = await buildServer(app, { operatorTokenHash: sha256(token) });
   const url = await server.listen({ port: 0, host: '127.0.0.1' });

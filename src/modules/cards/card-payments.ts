@@ -1,0 +1,192 @@
+// Top-ups from and withdrawals to a bound card. The ledger moves first (a pending transfer between
+// the bank's reserve and the wallet), then the bank is asked; its answer posts or voids the pending
+// transfer. An unknown answer leaves it pending until `resolvePending` learns the outcome by query.
+import type { Clock } from '../../engine/clock.ts';
+import type { LedgerEngine } from '../../engine/ledger-engine.ts';
+import { TransferFlag, type TransferResult } from '../../ledger/index.ts';
+import type { SqlDatabase } from '../../store/sql.ts';
+import type { BankClient, MoneyResult } from '../channels/bank-client-types.ts';
+import { AccountCode, derivedId, reserveAccountId, TransferCode, walletAccountId } from '../wallet/ledger-codes.ts';
+import { WALLET_CURRENCY, type WalletService } from '../wallet/wallet.ts';
+import { WalletError } from '../wallet/wallet-errors.ts';
+import type { CardService } from './cards.ts';
+
+export type OperationKind = 'topup' | 'withdrawal';
+export type OperationStatus = 'started' | 'pending' | 'succeeded' | 'failed';
+
+export interface MoneyInput {
+  readonly cardId: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly requestId: string;
+}
+
+export interface ChannelOperation {
+  readonly opId: string;
+  readonly kind: OperationKind;
+  readonly status: OperationStatus;
+  readonly reason: string;
+}
+
+interface OpRow extends Record<string, unknown> {
+  op_id: string;
+  user_id: string;
+  kind: string;
+  request_id: string;
+  card_id: string;
+  bank: string;
+  amount_minor: bigint;
+  currency: string;
+  pending_id: string;
+  status: string;
+  reason: string;
+}
+
+const CREATED: ReadonlySet<TransferResult> = new Set(['ok', 'exists']);
+const POSTED: ReadonlySet<TransferResult> = new Set(['ok', 'exists', 'pending_transfer_already_posted']);
+const VOIDED: ReadonlySet<TransferResult> = new Set(['ok', 'exists', 'pending_transfer_already_voided', 'pending_transfer_expired']);
+
+export class CardPaymentsService {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly engine: LedgerEngine,
+    private readonly clock: Clock,
+    private readonly bank: BankClient,
+    private readonly cards: CardService,
+    private readonly wallet: WalletService,
+  ) {}
+
+  topup(userId: string, input: MoneyInput): Promise<ChannelOperation> {
+    return this.run(userId, 'topup', input);
+  }
+
+  withdraw(userId: string, input: MoneyInput): Promise<ChannelOperation> {
+    return this.run(userId, 'withdrawal', input);
+  }
+
+  /** Asks the bank about every pending operation and settles those it knows; returns how many. */
+  async resolvePending(limit = 100): Promise<{ resolved: number; pending: number }> {
+    const rows = await this.db.all<OpRow>("SELECT * FROM channel_operations WHERE status = 'pending' ORDER BY created_at LIMIT ?", [limit]);
+    let resolved = 0;
+    for (const row of rows) {
+      const answer = await this.bank.query(row.bank, row.op_id);
+      if (answer.status !== 'found') continue;
+      const status = await this.settle(row, answer.operation.status === 'succeeded' ? { status: 'succeeded', bankRef: answer.operation.bankRef } : { status: 'failed', reason: answer.operation.reason ?? 'bank_declined' });
+      if (status !== 'pending') resolved += 1;
+    }
+    return { resolved, pending: rows.length - resolved };
+  }
+
+  private async run(userId: string, kind: OperationKind, input: MoneyInput): Promise<ChannelOperation> {
+    requireCny(input.currency);
+    const card = await this.cards.bound(userId, input.cardId);
+    await this.wallet.openWallet(userId);
+    await this.ensureReserve(card.bank);
+    const row = await this.claim(userId, kind, input, card.bank);
+    if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'pending') return toOperation(row);
+    const created = await this.createPending(row);
+    if (!CREATED.has(created)) return this.refuse(row, created);
+    const request = { bank: row.bank, token: card.token, amountMinor: row.amount_minor, currency: row.currency, requestId: row.op_id };
+    const answer = kind === 'topup' ? await this.bank.debit(request) : await this.bank.credit(request);
+    const status = await this.settle(row, answer);
+    return { opId: row.op_id, kind, status, reason: answer.status === 'failed' ? answer.reason : '' };
+  }
+
+  /** Records the operation under its request id, or returns the one already recorded. */
+  private async claim(userId: string, kind: OperationKind, input: MoneyInput, bank: string): Promise<OpRow> {
+    const opId = derivedId(kind === 'topup' ? 'tup' : 'wdr', userId, input.requestId);
+    await this.db.run(
+      `INSERT INTO channel_operations (op_id, user_id, kind, request_id, card_id, bank, amount_minor, currency, pending_id, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'started', ?) ON CONFLICT (op_id) DO NOTHING`,
+      [opId, userId, kind, input.requestId, input.cardId, bank, input.amountMinor, input.currency, opId, BigInt(this.clock.now())],
+    );
+    const row = await this.db.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
+    if (!row || row.card_id !== input.cardId || row.amount_minor !== input.amountMinor || row.currency !== input.currency) {
+      throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different ${kind}`);
+    }
+    return row;
+  }
+
+  private async ensureReserve(bank: string): Promise<void> {
+    // An asset the platform holds at the bank: debited by top-ups, so it carries no balance limit.
+    const [result] = await this.engine.createAccounts([
+      { id: reserveAccountId(bank, WALLET_CURRENCY.code), ledger: WALLET_CURRENCY.ledger, code: AccountCode.bankReserve, flags: 0, userData: bank },
+    ]);
+    if (result !== 'ok' && result !== 'exists') throw new Error(`cannot open the reserve of ${bank}: ${result}`);
+  }
+
+  /** Top-up: reserve -> wallet. Withdrawal: wallet -> reserve (held now, so the balance never goes negative). */
+  private async createPending(row: OpRow): Promise<TransferResult> {
+    const wallet = walletAccountId(row.user_id);
+    const reserve = reserveAccountId(row.bank, row.currency);
+    const topup = row.kind === 'topup';
+    const [outcome] = await this.engine.submitTransfers([
+      {
+        id: row.pending_id,
+        debitAccountId: topup ? reserve : wallet,
+        creditAccountId: topup ? wallet : reserve,
+        amount: row.amount_minor,
+        pendingId: null,
+        timeout: 0,
+        ledger: WALLET_CURRENCY.ledger,
+        code: topup ? TransferCode.topup : TransferCode.withdrawal,
+        flags: TransferFlag.pending,
+        userData: row.user_id,
+      },
+    ]);
+    return outcome.result;
+  }
+
+  private async refuse(row: OpRow, result: TransferResult): Promise<never> {
+    const reason = result === 'exceeds_credits' ? 'insufficient_funds' : 'transfer_failed';
+    await this.mark(row.op_id, 'failed', `${reason}:${result}`);
+    if (reason === 'insufficient_funds') throw new WalletError('insufficient_funds', 'the wallet balance is too low for this withdrawal');
+    throw new WalletError('transfer_failed', `the ledger refused the transfer (${result})`, { ledger_result: result });
+  }
+
+  /** Posts on success, voids on failure, stays pending when the answer is unknown. */
+  private async settle(row: OpRow, answer: MoneyResult): Promise<OperationStatus> {
+    if (answer.status === 'unknown') {
+      await this.mark(row.op_id, 'pending', answer.cause);
+      return 'pending';
+    }
+    const post = answer.status === 'succeeded';
+    const result = await this.finish(row, post);
+    const done = post ? POSTED.has(result) : VOIDED.has(result);
+    if (!done) throw new Error(`cannot ${post ? 'post' : 'void'} ${row.pending_id}: ${result}`);
+    const status = post ? 'succeeded' : 'failed';
+    await this.mark(row.op_id, status, answer.status === 'failed' ? answer.reason : '');
+    return status;
+  }
+
+  private async finish(row: OpRow, post: boolean): Promise<TransferResult> {
+    const [outcome] = await this.engine.submitTransfers([
+      {
+        id: derivedId(post ? 'pst' : 'vod', row.pending_id),
+        debitAccountId: null,
+        creditAccountId: null,
+        amount: null,
+        pendingId: row.pending_id,
+        timeout: 0,
+        ledger: 0,
+        code: 0,
+        flags: post ? TransferFlag.post_pending_transfer : TransferFlag.void_pending_transfer,
+        userData: null,
+      },
+    ]);
+    return outcome.result;
+  }
+
+  /** Moves an operation forward; a settled operation never changes again. */
+  private async mark(opId: string, status: OperationStatus, reason: string): Promise<void> {
+    await this.db.run("UPDATE channel_operations SET status = ?, reason = ? WHERE op_id = ? AND status IN ('started', 'pending')", [status, reason, opId]);
+  }
+}
+
+function requireCny(code: string): void {
+  if (code !== WALLET_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${WALLET_CURRENCY.code} only, not '${code}'`);
+}
+
+function toOperation(row: OpRow): ChannelOperation {
+  return { opId: row.op_id, kind: row.kind === 'topup' ? 'topup' : 'withdrawal', status: row.status as OperationStatus, reason: row.reason };
+}
