@@ -61,7 +61,7 @@ describe('crash and restart', () => {
   it('keeps every acknowledged transfer and never half a chain', async () => {
     // This test audits the embedded store's file, so the server must not pick PostgreSQL up.
     const env = { FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: TOKEN, DATABASE_URL: '' };
-    let server = await startServerProcess(env);
+    let server = await startServerProcess(env, ['serve', '--no-demo']);
     const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ id: `acc${i}`, ledger: 156, code: 1 }));
     await post(server, '/v1/ledger/accounts', { accounts });
     const acknowledged: string[] = [];
@@ -71,7 +71,7 @@ describe('crash and restart', () => {
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 700));
       await server.kill('SIGKILL');
       await running;
-      server = await startServerProcess(env);
+      server = await startServerProcess(env, ['serve', '--no-demo']);
     }
     expect(acknowledged.length).toBeGreaterThan(100);
     for (const id of acknowledged) expect(await transferExists(server, id), id).toBe(true);

@@ -48,6 +48,8 @@ export function registerBankSim(program: Command): void {
         logger: opts.log,
       });
       console.log(`bank simulator listening on ${sim.url} (banks: ${banks.map((b) => b.code).join(', ')})`);
+      // Started by `formica serve`: leave when the server does, even if it was killed.
+      if (process.send) process.on('disconnect', () => void sim.close().then(() => process.exit(0)));
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => {
           void sim.close().then(() => process.exit(0));

@@ -1,0 +1,36 @@
+// A fresh ledger per benchmark row: a store in a temporary directory (or a fresh PostgreSQL schema),
+// an engine on the system clock, and the workload's accounts already created.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { systemClock } from '../src/engine/clock.ts';
+import { LedgerEngine } from '../src/engine/ledger-engine.ts';
+import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import type { LedgerStore } from '../src/store/store.ts';
+import type { Workload } from './workload.ts';
+
+export interface Fixture {
+  readonly engine: LedgerEngine;
+  readonly store: LedgerStore;
+  dispose(): Promise<void>;
+}
+
+export async function sqliteFixture(load: Workload): Promise<Fixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-bench-'));
+  const store = SqliteStore.open({ file: path.join(dir, 'ledger.db') });
+  return withAccounts(store, load, async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+export async function withAccounts(store: LedgerStore, load: Workload, cleanup: () => Promise<void>): Promise<Fixture> {
+  const engine = new LedgerEngine(store, systemClock);
+  const events = load.accountEvents();
+  for (let i = 0; i < events.length; i += MAX_BATCH_EVENTS) {
+    const results = await engine.createAccounts(events.slice(i, i + MAX_BATCH_EVENTS));
+    if (results.some((r) => r !== 'ok')) throw new Error('account setup failed');
+  }
+  return { engine, store, dispose: cleanup };
+}

@@ -1,0 +1,72 @@
+// Where a batch's time goes, for finding bottlenecks (not part of `npm run bench`):
+//   tsx bench/phases.ts [sqlite|postgres] [batch|concurrent] [uniform|hot] [--no-account-indexes]
+// Any store: time before compute (begin, lock, load), compute (the pure ledger), after compute
+// (persist and commit), and the engine's work outside the store. SQLite also splits persist from
+// commit. --no-account-indexes drops the per-account transfer indexes first (SQLite only), to show
+// what their maintenance costs; it breaks account history queries, so it is a diagnostic only.
+import type { Snapshot } from '../src/ledger/index.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import type { BatchWrite, LedgerStore } from '../src/store/store.ts';
+import { type Fixture, sqliteFixture } from './fixture.ts';
+import { postgresFixture, postgresSkipReason } from './postgres.ts';
+import { runBatches, runConcurrent } from './scenarios.ts';
+import { type Distribution, workload } from './workload.ts';
+
+interface Split {
+  batches: number;
+  beforeMs: number;
+  computeMs: number;
+  afterMs: number;
+}
+
+/** Wraps the store's writeBatch to time the phases around `compute`. */
+function timeBatches(store: LedgerStore): Split {
+  const split: Split = { batches: 0, beforeMs: 0, computeMs: 0, afterMs: 0 };
+  const writeBatch = store.writeBatch.bind(store);
+  store.writeBatch = async <T>(keys: Parameters<LedgerStore['writeBatch']>[0], compute: (s: Snapshot) => BatchWrite<T>) => {
+    const started = performance.now();
+    let computed = started;
+    const value = await writeBatch(keys, (snapshot) => {
+      const entered = performance.now();
+      split.beforeMs += entered - started;
+      const written = compute(snapshot);
+      computed = performance.now();
+      split.computeMs += computed - entered;
+      return written;
+    });
+    split.afterMs += performance.now() - computed;
+    split.batches++;
+    return value;
+  };
+  return split;
+}
+
+const [storeKind = 'sqlite', mode = 'batch', distribution = 'uniform'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const dropIndexes = process.argv.includes('--no-account-indexes');
+if (storeKind === 'postgres' && postgresSkipReason()) throw new Error(`PostgreSQL: ${postgresSkipReason()}`);
+const load = workload(distribution as Distribution);
+const fx: Fixture = storeKind === 'postgres' ? await postgresFixture(load) : await sqliteFixture(load);
+if (dropIndexes && fx.store instanceof SqliteStore) {
+  fx.store.db.exec('DROP INDEX transfers_by_debit_account; DROP INDEX transfers_by_credit_account;');
+}
+const split = timeBatches(fx.store);
+const sqlite = fx.store instanceof SqliteStore ? { ...fx.store.phases } : null;
+const timing = { warmupMs: 0, measureMs: 6_000 };
+const started = performance.now();
+const m = mode === 'batch' ? await runBatches(fx, load, timing) : await runConcurrent(fx, load, 10_000, timing);
+const wallMs = performance.now() - started;
+const n = split.batches;
+const line = (name: string, ms: number) =>
+  console.log(`  ${name.padEnd(34)} ${(ms / n).toFixed(2).padStart(8)} ms/batch ${((ms / wallMs) * 100).toFixed(1).padStart(5)}% of wall`);
+const flags = dropIndexes ? ' (per-account indexes dropped)' : '';
+console.log(`${storeKind} ${mode} ${distribution}${flags}: ${Math.round(m.perSecond)} transfers/s, ${n} batches, ${Math.round(m.transfers / n)} transfers/batch`);
+line('before compute (begin, lock, load)', split.beforeMs);
+line('compute (pure ledger)', split.computeMs);
+line('after compute (persist, commit)', split.afterMs);
+if (fx.store instanceof SqliteStore && sqlite) {
+  const p = fx.store.phases;
+  line('  of which persist (SQL writes)', p.persistMs - sqlite.persistMs);
+  line('  of which commit (WAL write, fsync)', p.commitMs - sqlite.commitMs);
+}
+line('outside the store (engine, callers)', wallMs - split.beforeMs - split.computeMs - split.afterMs);
+await fx.dispose();

@@ -1,0 +1,66 @@
+// The benchmark table: one row per scenario with its conditions, result and ratio to target.
+import type { Measurement } from './scenarios.ts';
+
+export interface Row {
+  readonly scenario: string;
+  readonly store: string;
+  readonly durability: string;
+  readonly batch: string;
+  readonly concurrency: string;
+  readonly accounts: string;
+  readonly distribution: string;
+  readonly result: Measurement | null;
+  readonly target: string;
+  readonly vsTarget: string;
+}
+
+const COLUMNS: [keyof Row | 'transfers' | 'perSecond' | 'p50' | 'p99', string][] = [
+  ['scenario', 'scenario'],
+  ['store', 'store'],
+  ['durability', 'durability'],
+  ['batch', 'batch'],
+  ['concurrency', 'callers'],
+  ['accounts', 'accounts'],
+  ['distribution', 'distribution'],
+  ['transfers', 'transfers'],
+  ['perSecond', 'transfers/s'],
+  ['p50', 'p50 ms'],
+  ['p99', 'p99 ms'],
+  ['target', 'target'],
+  ['vsTarget', 'vs target'],
+];
+
+export function integer(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function ratio(value: number, target: number): string {
+  return `${((value / target) * 100).toFixed(0)}%`;
+}
+
+function cell(row: Row, key: (typeof COLUMNS)[number][0]): string {
+  const r = row.result;
+  switch (key) {
+    case 'transfers':
+      return r ? integer(r.transfers) + (r.failed ? ` (${integer(r.failed)} failed)` : '') : '-';
+    case 'perSecond':
+      return r ? integer(r.perSecond) : '-';
+    case 'p50':
+      return r?.p50Ms != null ? r.p50Ms.toFixed(1) : '-';
+    case 'p99':
+      return r?.p99Ms != null ? r.p99Ms.toFixed(1) : '-';
+    case 'result':
+      return '';
+    default:
+      return row[key];
+  }
+}
+
+export function formatTable(rows: readonly Row[]): string {
+  const cells = rows.map((row) => COLUMNS.map(([key]) => cell(row, key)));
+  const headers = COLUMNS.map(([, title]) => title);
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
+  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
+  return [line(headers), rule, ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,108 @@
+// `npm run bench`: the ledger's throughput targets on this machine, printed as one table with the
+// conditions of every row. Benchmarks report; they never fail on a target.
+import os from 'node:os';
+import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
+import { type Fixture, sqliteFixture } from './fixture.ts';
+import { postgresFixture, postgresSkipReason } from './postgres.ts';
+import { formatTable, integer, type Row, ratio } from './report.ts';
+import { type Measurement, runBatches, runConcurrent, type Timing } from './scenarios.ts';
+import { ACCOUNT_COUNT, DISTRIBUTION_LABEL, type Distribution, workload } from './workload.ts';
+
+const CALLERS = 10_000;
+const BATCH_TIMING: Timing = { warmupMs: 1_000, measureMs: 6_000 };
+const CONCURRENT_TIMING: Timing = { warmupMs: 2_000, measureMs: 8_000 };
+const SQLITE_DURABILITY = 'WAL, synchronous=FULL';
+
+interface Plan {
+  readonly store: 'sqlite' | 'postgres';
+  readonly mode: 'batch' | 'concurrent';
+  readonly distribution: Distribution;
+}
+
+async function measure(plan: Plan): Promise<Measurement> {
+  const load = workload(plan.distribution);
+  const fx: Fixture = plan.store === 'sqlite' ? await sqliteFixture(load) : await postgresFixture(load);
+  try {
+    return plan.mode === 'batch'
+      ? await runBatches(fx, load, BATCH_TIMING)
+      : await runConcurrent(fx, load, CALLERS, CONCURRENT_TIMING);
+  } finally {
+    await fx.dispose();
+  }
+}
+
+function conditions(plan: Plan): Omit<Row, 'scenario' | 'result' | 'target' | 'vsTarget'> {
+  return {
+    store: plan.store === 'sqlite' ? 'SQLite (embedded)' : 'PostgreSQL',
+    durability: plan.store === 'sqlite' ? SQLITE_DURABILITY : 'synchronous_commit=on',
+    batch: plan.mode === 'batch' ? `${MAX_BATCH_EVENTS}/call` : `1/call, group commit <= ${MAX_BATCH_EVENTS}`,
+    concurrency: plan.mode === 'batch' ? '1' : integer(CALLERS),
+    accounts: integer(ACCOUNT_COUNT),
+    distribution: DISTRIBUTION_LABEL[plan.distribution],
+  };
+}
+
+function throughputRow(scenario: string, plan: Plan, m: Measurement, target: number, p99Target?: number): Row {
+  let vsTarget = ratio(m.perSecond, target);
+  if (p99Target !== undefined && m.p99Ms !== null) vsTarget += `; p99 ${(m.p99Ms / p99Target).toFixed(1)}x the limit`;
+  const targetText = `>= ${integer(target)}/s` + (p99Target !== undefined ? `, p99 <= ${p99Target} ms` : '');
+  return { scenario, ...conditions(plan), result: m, target: targetText, vsTarget };
+}
+
+function hotRow(scenario: string, plan: Plan, hot: Measurement, uniform: Measurement): Row {
+  const share = hot.perSecond / uniform.perSecond;
+  return {
+    scenario: `${scenario} (hot/uniform ${(share * 100).toFixed(0)}%)`,
+    ...conditions(plan),
+    result: hot,
+    target: '>= 70% of uniform',
+    vsTarget: ratio(share, 0.7),
+  };
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const log = (text: string) => process.stderr.write(`${text}\n`);
+  const sqliteBatch: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
+  const sqliteConcurrent: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
+
+  log('1/5 SQLite, batches of 8189, uniform');
+  const batchUniform = await measure(sqliteBatch);
+  rows.push(throughputRow('1 batched', sqliteBatch, batchUniform, 250_000));
+
+  log('2/5 SQLite, 10,000 concurrent callers, uniform');
+  const concUniform = await measure(sqliteConcurrent);
+  rows.push(throughputRow('2 group commit', sqliteConcurrent, concUniform, 120_000, 20));
+
+  log('3/5 PostgreSQL, 10,000 concurrent callers, uniform');
+  const pgPlan: Plan = { store: 'postgres', mode: 'concurrent', distribution: 'uniform' };
+  const skip = postgresSkipReason();
+  if (skip) {
+    rows.push({ scenario: '3 group commit', ...conditions(pgPlan), result: null, target: '>= 50,000/s', vsTarget: `skipped: ${skip}` });
+  } else {
+    rows.push(throughputRow('3 group commit', pgPlan, await measure(pgPlan), 50_000));
+  }
+
+  log('4/5 SQLite, batches of 8189, hot account');
+  const batchHotPlan: Plan = { ...sqliteBatch, distribution: 'hot' };
+  rows.push(hotRow('4a hot, batched', batchHotPlan, await measure(batchHotPlan), batchUniform));
+
+  log('5/5 SQLite, 10,000 concurrent callers, hot account');
+  const concHotPlan: Plan = { ...sqliteConcurrent, distribution: 'hot' };
+  rows.push(hotRow('4b hot, group commit', concHotPlan, await measure(concHotPlan), concUniform));
+
+  console.log(formatTable(rows));
+  console.log(
+    `\n${os.cpus().length} cores, Node.js ${process.version}. Batched rows time only the createTransfers calls ` +
+      `(warm-up ${BATCH_TIMING.warmupMs / 1000} s, then ${BATCH_TIMING.measureMs / 1000} s of calls); group-commit rows run ` +
+      `${CALLERS} closed-loop callers (warm-up ${CONCURRENT_TIMING.warmupMs / 1000} s, measured ${CONCURRENT_TIMING.measureMs / 1000} s). ` +
+      'Fresh store and 10,000 accounts per row; ulid (time-ordered) ids; latency is per createTransfers call.',
+  );
+  console.log(
+    `Little's law for row 2: ${integer(CALLERS)} closed-loop callers at ${integer(concUniform.perSecond)}/s wait ` +
+      `${((CALLERS / concUniform.perSecond) * 1000).toFixed(0)} ms on average; a p99 of 20 ms with ${integer(CALLERS)} callers ` +
+      `needs more than ${integer(CALLERS / 0.02)}/s.`,
+  );
+}
+
+await main();

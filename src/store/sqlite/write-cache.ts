@@ -1,0 +1,70 @@
+// What the SQLite store remembers between its own batches: committed accounts, the last ledger
+// timestamp and whether any failed id exists. It is trusted only while nothing else has written
+// the file since this store's last commit: another connection moves `PRAGMA data_version`, a
+// write through this connection outside a batch moves `total_changes()`; either clears it.
+import type { Account, BatchEffects } from '../../ledger/index.ts';
+
+/** The two counters that reveal a write this store did not make. */
+export interface WriteStamp {
+  readonly dataVersion: bigint;
+  readonly changes: bigint;
+}
+
+/** Accounts kept at most; the least recently used go first. */
+const MAX_ACCOUNTS = 200_000;
+
+export class WriteCache {
+  private readonly accounts = new Map<string, Account>();
+  private stamp: WriteStamp | null = null;
+  lastTimestamp: bigint | null = null;
+  hasFailures: boolean | null = null;
+
+  /** Call inside the write transaction, before reading: forgets everything if another writer committed. */
+  validate(current: WriteStamp): void {
+    const s = this.stamp;
+    if (s && s.dataVersion === current.dataVersion && s.changes === current.changes) return;
+    this.accounts.clear();
+    this.lastTimestamp = null;
+    this.hasFailures = null;
+  }
+
+  /** A private copy of a committed account, or undefined when it is not cached. */
+  account(id: string): Account | undefined {
+    const a = this.accounts.get(id);
+    return a && { ...a };
+  }
+
+  /** Remembers a committed account read from the file (a private copy). */
+  remember(account: Account): void {
+    this.accounts.set(account.id, { ...account });
+  }
+
+  /** Call after the batch committed. */
+  committed(effects: BatchEffects, stamp: WriteStamp): void {
+    for (const a of effects.newAccounts) this.keep(a);
+    for (const a of effects.changedAccounts) this.keep(a);
+    this.lastTimestamp = effects.lastTimestamp;
+    if (effects.newFailures.length > 0) this.hasFailures = true;
+    this.stamp = stamp;
+    this.evict();
+  }
+
+  /** Call when a batch did not commit: its reads may be stale now. */
+  abandon(): void {
+    this.stamp = null;
+  }
+
+  private keep(account: Account): void {
+    this.accounts.delete(account.id);
+    this.accounts.set(account.id, { ...account });
+  }
+
+  private evict(): void {
+    if (this.accounts.size <= MAX_ACCOUNTS) return;
+    let excess = this.accounts.size - MAX_ACCOUNTS;
+    for (const id of this.accounts.keys()) {
+      if (excess-- <= 0) break;
+      this.accounts.delete(id);
+    }
+  }
+}
