@@ -55,13 +55,3 @@ export function formatMinor(minor: bigint, currency: Currency): string {
 export function formatMoney(money: Money): string {
   return formatMinor(money.minor, money.currency);
 }
-
-/** Parses a non-negative integer of minor units as sent by the ledger API ("1234"). */
-export function parseMinorUnits(text: string): bigint {
-  if (typeof text !== 'string' || !/^\d{1,19}$/.test(text)) {
-    throw new MoneyError('amount_malformed', `amount '${String(text)}' must be a string of digits in minor units`);
-  }
-  const minor = BigInt(text);
-  if (minor > MAX_AMOUNT_MINOR) throw new MoneyError('amount_out_of_range', `amount '${text}' is too large`);
-  return minor;
-}
