@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import pg from 'pg';
-import { migrate as migratePostgres } from './postgres/postgres-store.ts';
+import { migrate as migratePostgres, withTransaction } from './postgres/postgres-store.ts';
 import { openSqliteDatabase, migrate as migrateSqlite } from './sqlite/sqlite-store.ts';
 
 export type SqlParam = string | number | bigint | null;
@@ -161,23 +161,7 @@ async function openPostgresSql(url: string, schema: string | undefined): Promise
     options: ['-c synchronous_commit=on', schema === undefined ? '' : `-c search_path=${schema}`].join(' ').trim(),
   });
   pool.on('error', () => {});
-  const inTransaction = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const value = await fn(client);
-      await client.query('COMMIT');
-      return value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
-  };
+  const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withTransaction(pool, fn);
   let closed = false;
   return {
     ...pgExecutor(pool),

@@ -155,7 +155,7 @@ export class PostgresStore implements LedgerStore {
 }
 
 /** Runs `work` in one transaction on one pooled connection; rolls back and rethrows on any error. */
-async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
