@@ -14,6 +14,7 @@ import {
   transferBatchKeys,
 } from '../ledger/index.ts';
 import type { LedgerStore, OutboxEvent } from '../store/store.ts';
+import { DomainError } from '../domain-error.ts';
 import { type Clock, nowNs } from './clock.ts';
 import { ledgerBatches, ledgerBatchSize, ledgerCommitSeconds, ledgerEvents } from './metrics.ts';
 
@@ -46,8 +47,10 @@ interface ExpiryJob extends Waiter<number> {
 
 type Job = TransferJob | AccountJob | ExpiryJob;
 
-export class RequestTooLargeError extends Error {
-  readonly code = 'batch_too_large';
+export class RequestTooLargeError extends DomainError<'batch_too_large'> {
+  constructor(message: string) {
+    super('batch_too_large', message);
+  }
 }
 
 export class LedgerEngine {
@@ -75,6 +78,12 @@ export class LedgerEngine {
 
   createAccounts(events: readonly AccountEvent[]): Promise<AccountResult[]> {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'accounts', events, resolve, reject }));
+  }
+
+  /** Opens an account a module relies on; one that exists already is fine, any other refusal is a bug. */
+  async ensureAccount(account: AccountEvent): Promise<void> {
+    const [result] = await this.createAccounts([account]);
+    if (result !== 'ok' && result !== 'exists') throw new Error(`cannot open account ${account.id}: ${result}`);
   }
 
   /** Expires every pending transfer whose deadline the clock has passed; returns how many. */

@@ -2,10 +2,7 @@
 // User input never causes a 500: validation, parsing and domain errors all land on a 4xx here.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { RequestTooLargeError } from '../engine/ledger-engine.ts';
-import { IdentityError } from '../modules/identity/identity-errors.ts';
-import { WalletError } from '../modules/wallet/wallet-errors.ts';
-import { MoneyError } from '../money/money-errors.ts';
+import { DomainError } from '../domain-error.ts';
 import { ApiError } from './errors.ts';
 
 export interface ErrorBody {
@@ -54,10 +51,7 @@ class DomainApiError extends ApiError {
 
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
-  if (error instanceof MoneyError) return new ApiError(400, error.code, error.message);
-  if (error instanceof IdentityError) return new ApiError(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message);
-  if (error instanceof WalletError) return new DomainApiError(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.fields);
-  if (error instanceof RequestTooLargeError) return new ApiError(STATUS_BY_CODE[error.code], error.code, error.message);
+  if (error instanceof DomainError) return new DomainApiError(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, error.fields);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issue = error.validation[0];
     const where = issue?.instancePath ? issue.instancePath.replace(/^\//, '').replaceAll('/', '.') : error.validationContext;

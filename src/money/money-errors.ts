@@ -1,4 +1,6 @@
 // Why a decimal amount was refused. Codes are stable and reach API clients as they are.
+import { DomainError } from '../domain-error.ts';
+
 export type MoneyErrorCode =
   | 'amount_malformed'
   | 'amount_negative'
@@ -6,12 +8,4 @@ export type MoneyErrorCode =
   | 'amount_out_of_range'
   | 'currency_unknown';
 
-export class MoneyError extends Error {
-  constructor(
-    readonly code: MoneyErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MoneyError';
-  }
-}
+export class MoneyError extends DomainError<MoneyErrorCode> {}

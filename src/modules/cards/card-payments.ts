@@ -3,7 +3,7 @@
 // transfer. An unknown answer leaves it pending until `resolvePending` learns the outcome by query.
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
-import { TransferFlag, type TransferResult } from '../../ledger/index.ts';
+import { settlePendingEvent, TransferFlag, type TransferResult, transferEvent } from '../../ledger/index.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { BankClient, MoneyResult } from '../channels/bank-client-types.ts';
 import { AccountCode, derivedId, reserveAccountId, TransferCode, walletAccountId } from '../wallet/ledger-codes.ts';
@@ -107,12 +107,12 @@ export class CardPaymentsService {
     return row;
   }
 
-  private async ensureReserve(bank: string): Promise<void> {
-    // An asset the platform holds at the bank: debited by top-ups, so it carries no balance limit.
-    const [result] = await this.engine.createAccounts([
-      { id: reserveAccountId(bank, WALLET_CURRENCY.code), ledger: WALLET_CURRENCY.ledger, code: AccountCode.bankReserve, flags: 0, userData: bank },
-    ]);
-    if (result !== 'ok' && result !== 'exists') throw new Error(`cannot open the reserve of ${bank}: ${result}`);
+  private ensureReserve(bank: string): Promise<void> {
+    // An asset the platform holds at the bank. It carries no balance limit: wallets funded by
+    // operator adjustments may withdraw more than top-ups brought in, and reconciliation must see
+    // that shortfall as a negative reserve rather than a refused withdrawal.
+    const id = reserveAccountId(bank, WALLET_CURRENCY.code);
+    return this.engine.ensureAccount({ id, ledger: WALLET_CURRENCY.ledger, code: AccountCode.bankReserve, flags: 0, userData: bank });
   }
 
   /** Top-up: reserve -> wallet. Withdrawal: wallet -> reserve (held now, so the balance never goes negative). */
@@ -121,18 +121,16 @@ export class CardPaymentsService {
     const reserve = reserveAccountId(row.bank, row.currency);
     const topup = row.kind === 'topup';
     const [outcome] = await this.engine.submitTransfers([
-      {
+      transferEvent({
         id: row.pending_id,
         debitAccountId: topup ? reserve : wallet,
         creditAccountId: topup ? wallet : reserve,
         amount: row.amount_minor,
-        pendingId: null,
-        timeout: 0,
         ledger: WALLET_CURRENCY.ledger,
         code: topup ? TransferCode.topup : TransferCode.withdrawal,
         flags: TransferFlag.pending,
         userData: row.user_id,
-      },
+      }),
     ]);
     return outcome.result;
   }
@@ -160,20 +158,7 @@ export class CardPaymentsService {
   }
 
   private async finish(row: OpRow, post: boolean): Promise<TransferResult> {
-    const [outcome] = await this.engine.submitTransfers([
-      {
-        id: derivedId(post ? 'pst' : 'vod', row.pending_id),
-        debitAccountId: null,
-        creditAccountId: null,
-        amount: null,
-        pendingId: row.pending_id,
-        timeout: 0,
-        ledger: 0,
-        code: 0,
-        flags: post ? TransferFlag.post_pending_transfer : TransferFlag.void_pending_transfer,
-        userData: null,
-      },
-    ]);
+    const [outcome] = await this.engine.submitTransfers([settlePendingEvent(derivedId(post ? 'pst' : 'vod', row.pending_id), row.pending_id, post)]);
     return outcome.result;
   }
 

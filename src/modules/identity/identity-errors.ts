@@ -1,4 +1,6 @@
 // The identity module's result codes. http/error-map.ts decides their HTTP status.
+import { DomainError } from '../../domain-error.ts';
+
 export type IdentityErrorCode =
   | 'phone_taken'
   | 'invalid_credentials'
@@ -6,12 +8,4 @@ export type IdentityErrorCode =
   | 'user_not_found'
   | 'verification_source_unknown';
 
-export class IdentityError extends Error {
-  constructor(
-    readonly code: IdentityErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IdentityError';
-  }
-}
+export class IdentityError extends DomainError<IdentityErrorCode> {}

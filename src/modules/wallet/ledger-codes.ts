@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 export const AccountCode = {
   /** A user's wallet: a liability to the user; never negative (debits_must_not_exceed_credits). */
   userWallet: 1001,
-  /** A bank's customer reserve: an asset; never below zero (credits_must_not_exceed_debits). */
+  /** A bank's customer reserve: an asset (debited by top-ups, credited by withdrawals). */
   bankReserve: 2001,
   /** Operator adjustments: the other side of every manual correction. */
   adjustments: 9001,

@@ -1,5 +1,7 @@
 // The wallet module's result codes. http/error-map.ts decides their HTTP status; `fields` travel
 // to the caller beside `code` and `message` (e.g. which limit refused, how much is used and left).
+import { DomainError } from '../../domain-error.ts';
+
 export type WalletErrorCode =
   | 'verification_required'
   | 'limit_exceeded'
@@ -18,13 +20,4 @@ export type WalletErrorCode =
   | 'channels_not_configured'
   | 'operation_not_found';
 
-export class WalletError extends Error {
-  constructor(
-    readonly code: WalletErrorCode,
-    message: string,
-    readonly fields: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'WalletError';
-  }
-}
+export class WalletError extends DomainError<WalletErrorCode> {}

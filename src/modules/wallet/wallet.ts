@@ -3,7 +3,7 @@
 // posting ledger transfers through the engine; deterministic ids make every command idempotent.
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
-import { AccountFlag, type Transfer, TransferFlag, type TransferResult } from '../../ledger/index.ts';
+import { AccountFlag, type Transfer, TransferFlag, type TransferResult, transferEvent } from '../../ledger/index.ts';
 import { formatMinor } from '../../money/amount.ts';
 import type { Currency } from '../../money/currency.ts';
 import { findCurrency } from '../../money/currency.ts';
@@ -123,26 +123,21 @@ export class WalletService {
     return service;
   }
 
-  private async createSystemAccounts(): Promise<void> {
-    const [result] = await this.engine.createAccounts([
-      { id: adjustmentsAccountId(WALLET_CURRENCY.code), ledger: WALLET_CURRENCY.ledger, code: AccountCode.adjustments, flags: 0, userData: 'system' },
-    ]);
-    if (result !== 'ok' && result !== 'exists') throw new Error(`cannot create the adjustments account: ${result}`);
+  private createSystemAccounts(): Promise<void> {
+    const id = adjustmentsAccountId(WALLET_CURRENCY.code);
+    return this.engine.ensureAccount({ id, ledger: WALLET_CURRENCY.ledger, code: AccountCode.adjustments, flags: 0, userData: 'system' });
   }
 
   /** Opens the user's CNY wallet; safe to call again (the ledger answers `exists`). */
   async openWallet(userId: string): Promise<string> {
     const accountId = walletAccountId(userId);
-    const [result] = await this.engine.createAccounts([
-      {
-        id: accountId,
-        ledger: WALLET_CURRENCY.ledger,
-        code: AccountCode.userWallet,
-        flags: AccountFlag.debits_must_not_exceed_credits,
-        userData: userId,
-      },
-    ]);
-    if (result !== 'ok' && result !== 'exists') throw new Error(`cannot open the wallet of ${userId}: ${result}`);
+    await this.engine.ensureAccount({
+      id: accountId,
+      ledger: WALLET_CURRENCY.ledger,
+      code: AccountCode.userWallet,
+      flags: AccountFlag.debits_must_not_exceed_credits,
+      userData: userId,
+    });
     await this.db.run('INSERT INTO wallet_accounts (user_id, account_id, currency, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING', [
       userId,
       accountId,
@@ -274,18 +269,15 @@ export class WalletService {
   /** Posts the reserved transfer on the ledger and records how it ended. */
   private async post(row: TransferRow): Promise<WalletTransfer> {
     const [outcome] = await this.engine.submitTransfers([
-      {
+      transferEvent({
         id: row.transfer_id,
         debitAccountId: walletAccountId(row.user_id),
         creditAccountId: walletAccountId(row.to_user_id),
         amount: row.amount_minor,
-        pendingId: null,
-        timeout: 0,
         ledger: WALLET_CURRENCY.ledger,
         code: TransferCode.walletTransfer,
-        flags: 0,
         userData: row.user_id,
-      },
+      }),
     ]);
     if (SUCCESS.has(outcome.result)) {
       await this.db.run("UPDATE wallet_transfers SET status = 'completed', ledger_timestamp = ? WHERE user_id = ? AND request_id = ?", [
@@ -368,18 +360,15 @@ export class WalletService {
     const system = adjustmentsAccountId(input.currency);
     const credit = input.direction === 'credit';
     const [outcome] = await this.engine.submitTransfers([
-      {
+      transferEvent({
         id: transferId,
         debitAccountId: credit ? system : wallet,
         creditAccountId: credit ? wallet : system,
         amount: input.amountMinor,
-        pendingId: null,
-        timeout: 0,
         ledger: WALLET_CURRENCY.ledger,
         code: credit ? TransferCode.adjustmentCredit : TransferCode.adjustmentDebit,
-        flags: 0,
         userData: input.userId,
-      },
+      }),
     ]);
     const applied = SUCCESS.has(outcome.result);
     await this.db.run('UPDATE wallet_adjustments SET status = ?, result = ? WHERE request_id = ?', [
