@@ -2,7 +2,7 @@
 // its jobs. Every entry point (HTTP server, CLI, tests) builds Formica here.
 import { type Clock, systemClock } from './engine/clock.ts';
 import { type IdSource, ulidIds } from './engine/ids.ts';
-import { ExpiryJob } from './engine/jobs.ts';
+import { PeriodicJob } from './engine/jobs.ts';
 import { LedgerEngine } from './engine/ledger-engine.ts';
 import { CardPaymentsService } from './modules/cards/card-payments.ts';
 import { CardService } from './modules/cards/cards.ts';
@@ -42,6 +42,7 @@ export interface Formica {
   readonly bank: BankClient;
   readonly cards: CardService;
   readonly cardPayments: CardPaymentsService;
+  readonly jobs: readonly PeriodicJob[];
   close(): Promise<void>;
 }
 
@@ -59,8 +60,13 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   });
   const cards = await CardService.open({ db: sql, bank, clock, ids });
   const cardPayments = new CardPaymentsService(sql, engine, clock, bank, cards, wallet);
-  const expiry = new ExpiryJob(engine, (error) => console.error('expiry sweep failed:', error));
-  if (options.runJobs ?? true) expiry.start();
+  const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
+  // Every background job, in one list: tests leave them stopped and call tick() themselves.
+  const jobs = [
+    new PeriodicJob('expire-pending-transfers', 100, () => engine.expireDue(), onJobError),
+    new PeriodicJob('resolve-channel-operations', 30_000, () => cardPayments.resolvePending(), onJobError),
+  ];
+  if (options.runJobs ?? true) for (const job of jobs) job.start();
   return {
     store,
     engine,
@@ -72,8 +78,9 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     bank,
     cards,
     cardPayments,
+    jobs,
     async close() {
-      expiry.stop();
+      for (const job of jobs) job.stop();
       await engine.drained();
       await sql.close();
       await store.close();

@@ -1,20 +1,19 @@
 // Background work driven by the clock. Each tick asks the clock what is due, so an injected
 // clock (tests) and the real one behave the same; the timer only decides how often to ask.
-import type { LedgerEngine } from './ledger-engine.ts';
 
-const EXPIRY_POLL_MS = 100;
-
-export class ExpiryJob {
+export class PeriodicJob {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
 
   constructor(
-    private readonly engine: LedgerEngine,
-    private readonly onError: (error: unknown) => void,
+    readonly name: string,
+    private readonly intervalMs: number,
+    private readonly work: () => Promise<unknown>,
+    private readonly onError: (name: string, error: unknown) => void,
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => this.tick().catch(this.onError), EXPIRY_POLL_MS);
+    this.timer ??= setInterval(() => this.tick().catch((error) => this.onError(this.name, error)), this.intervalMs);
     this.timer.unref();
   }
 
@@ -23,12 +22,12 @@ export class ExpiryJob {
     this.timer = null;
   }
 
-  /** Expires what is due now; overlapping ticks are skipped. */
-  async tick(): Promise<number> {
-    if (this.running) return 0;
+  /** Runs the work once now; a tick that overlaps a running one is skipped. */
+  async tick(): Promise<void> {
+    if (this.running) return;
     this.running = true;
     try {
-      return await this.engine.expireDue();
+      await this.work();
     } finally {
       this.running = false;
     }
