@@ -7,7 +7,12 @@ import { LedgerEngine } from './engine/ledger-engine.ts';
 import { CardPaymentsService } from './modules/cards/card-payments.ts';
 import { CardService } from './modules/cards/cards.ts';
 import { type BankClient, createBankClient } from './modules/channels/bank-client.ts';
+import { createChannelRouter } from './modules/channels/routing.ts';
 import { IdentityService } from './modules/identity/identity.ts';
+import { MerchantService } from './modules/merchant/merchant-apps.ts';
+import { loadPlatformKeys, type PlatformKeys } from './modules/merchant/platform-keys.ts';
+import { ReconciliationService } from './modules/reconciliation/reconciliation.ts';
+import { TradeService } from './modules/trade/trade.ts';
 import { WalletService } from './modules/wallet/wallet.ts';
 import { openStore } from './store/open-store.ts';
 import { openSql, type SqlDatabase } from './store/sql.ts';
@@ -42,6 +47,14 @@ export interface Formica {
   readonly bank: BankClient;
   readonly cards: CardService;
   readonly cardPayments: CardPaymentsService;
+  /** Daily bank statements against channel operations; suspense; the reserves check. */
+  readonly reconciliation: ReconciliationService;
+  /** Merchant apps and keys: the open API's directory and the trade service's MerchantLookup. */
+  readonly merchants: MerchantService;
+  /** Formica's signing key pair for the merchant API (private half never leaves it). */
+  readonly platformKeys: PlatformKeys;
+  /** Trades (instant and escrow), refunds, disputes, paycodes and the merchant notifications. */
+  readonly trades: TradeService;
   readonly jobs: readonly PeriodicJob[];
   close(): Promise<void>;
 }
@@ -59,12 +72,21 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     timeoutMs: options.bankTimeoutMs ?? (Number(process.env.FORMICA_BANK_TIMEOUT_MS) || DEFAULT_BANK_TIMEOUT_MS),
   });
   const cards = await CardService.open({ db: sql, bank, clock, ids });
-  const cardPayments = new CardPaymentsService(sql, engine, clock, bank, cards, wallet);
+  // Cards are bound at one bank each, so the router does not choose yet; it tracks each channel's success rate.
+  const router = createChannelRouter({ channels: [] });
+  const cardPayments = new CardPaymentsService(sql, engine, clock, bank, cards, wallet, router);
+  const reconciliation = await ReconciliationService.open({ db: sql, engine, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
+  const platformKeys = loadPlatformKeys(options.dataDir);
+  const merchants = await MerchantService.open({ db: sql, engine, clock, ids });
+  const trades = await TradeService.open({ db: sql, engine, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
     new PeriodicJob('expire-pending-transfers', 100, () => engine.expireDue(), onJobError),
     new PeriodicJob('resolve-channel-operations', 30_000, () => cardPayments.resolvePending(), onJobError),
+    new PeriodicJob('prune-merchant-nonces', 60_000, () => merchants.nonces.prune(clock.now()), onJobError),
+    new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError),
+    new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError),
   ];
   if (options.runJobs ?? true) for (const job of jobs) job.start();
   return {
@@ -78,6 +100,10 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     bank,
     cards,
     cardPayments,
+    reconciliation,
+    merchants,
+    platformKeys,
+    trades,
     jobs,
     async close() {
       for (const job of jobs) job.stop();
@@ -86,4 +112,11 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
       await store.close();
     },
   };
+}
+
+/** The statement day's cut-over, local minutes after midnight (FORMICA_CUTOVER_MINUTES; default 0). */
+function reconciliationDay(): { cutoverMinutes: number } {
+  const minutes = Number(process.env.FORMICA_CUTOVER_MINUTES ?? 0);
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes >= 1440) throw new Error('FORMICA_CUTOVER_MINUTES must be a whole number of minutes in [0, 1440)');
+  return { cutoverMinutes: minutes };
 }

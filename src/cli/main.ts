@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerLedger } from './commands/ledger.ts';
+import { registerReconcile } from './commands/reconcile.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerVerify } from './commands/verify.ts';
 
@@ -12,6 +13,7 @@ registerVerify(program);
 registerLedger(program);
 registerBench(program);
 registerBankSim(program);
+registerReconcile(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`formica: ${error instanceof Error ? error.message : String(error)}`);

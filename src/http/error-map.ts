@@ -35,6 +35,34 @@ const STATUS_BY_CODE: Record<string, number> = {
   bank_unavailable: 503,
   channels_not_configured: 501,
   operation_not_found: 404,
+  // reconciliation
+  invalid_date: 400,
+  day_not_closed: 409,
+  reconciliation_not_found: 404,
+  reconciliation_item_not_found: 404,
+  resolution_not_allowed: 409,
+  // merchant
+  merchant_not_found: 404,
+  public_key_invalid: 400,
+  merchant_unauthorized: 401,
+  bill_date_invalid: 400,
+  bill_not_ready: 409,
+  // trade (the public ACQ sub_codes without `ACQ.`)
+  TRADE_NOT_EXIST: 404,
+  CONTEXT_INCONSISTENT: 409,
+  TRADE_STATUS_ERROR: 409,
+  TRADE_HAS_SUCCESS: 409,
+  TRADE_HAS_CLOSE: 409,
+  TRADE_NOT_ALLOW_REFUND: 409,
+  REFUND_AMT_NOT_EQUAL_TOTAL: 400,
+  REFUND_AMT_EXCEED: 422,
+  BUYER_BALANCE_NOT_ENOUGH: 422,
+  BUYER_ENABLE_STATUS_FORBID: 403,
+  SELLER_BALANCE_NOT_ENOUGH: 422,
+  PAYMENT_AUTH_CODE_INVALID: 400,
+  INVALID_PARAMETER: 400,
+  NOTIFICATION_NOT_EXIST: 404,
+  SYSTEM_ERROR: 503,
 };
 
 /** A domain refusal with extra machine-readable fields (e.g. which limit, used, left). */

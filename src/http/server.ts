@@ -5,12 +5,18 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Formica } from '../app.ts';
+import { gatewayPlugin } from '../modules/merchant/gateway-plugin.ts';
+import { tradeApiHandlers } from '../modules/merchant/trade-handlers.ts';
 import { requireOperator } from './auth.ts';
 import { handleError } from './error-map.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { cardAdminRoutes, cardRoutes } from './routes/cards.ts';
+import { checkoutRoutes } from './routes/checkout.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
+import { reconciliationRoutes } from './routes/reconciliation.ts';
+import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
 import { systemRoutes } from './routes/system.ts';
+import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { userRoutes } from './routes/users.ts';
 import { walletRoutes } from './routes/wallet.ts';
 
@@ -37,7 +43,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(swagger, {
     openapi: {
       info: { title: 'Formica API', version: '0.1.0', description: 'Payments and inclusive finance over one double-entry ledger' },
-      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' }, session: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' }, session: { type: 'http', scheme: 'bearer' }, merchant: { type: 'apiKey', in: 'header', name: 'authorization', description: 'ALIPAY-SHA256withRSA app_id=...,nonce=...,timestamp=...,sign=... (as the open API, version 3)' } } },
     },
     transform: jsonSchemaTransform,
   });
@@ -50,9 +56,23 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(ledgerRoutes(app));
     await operator.register(adminRoutes(app));
     await operator.register(cardAdminRoutes(app));
+    await operator.register(reconciliationRoutes(app));
+    await operator.register(merchantAdminRoutes(app));
+    await operator.register(tradeAdminRoutes(app));
   });
   await server.register(userRoutes(app));
   await server.register(walletRoutes(app));
   await server.register(cardRoutes(app));
+  await server.register(tradeRoutes(app));
+  // At the root, unprefixed: version 3 signatures cover the request path.
+  await server.register(gatewayPlugin, {
+    apps: app.merchants,
+    handlers: tradeApiHandlers(app.trades, app.merchants),
+    platformPrivateKeyPem: app.platformKeys.privateKeyPem(),
+    clock: app.clock,
+    nonces: app.merchants.nonces,
+  });
+  await server.register(merchantRoutes(app));
+  await server.register(checkoutRoutes(app));
   return server;
 }

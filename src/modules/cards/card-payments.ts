@@ -1,18 +1,21 @@
 // Top-ups from and withdrawals to a bound card. The ledger moves first (a pending transfer between
 // the bank's reserve and the wallet), then the bank is asked; its answer posts or voids the pending
-// transfer. An unknown answer leaves it pending until `resolvePending` learns the outcome by query.
+// transfer. An unknown answer leaves it pending until `resolvePending` learns the outcome by query
+// or reconciliation reads it on the bank's statement (the `...ByStatement` methods below).
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { settlePendingEvent, TransferFlag, type TransferResult, transferEvent } from '../../ledger/index.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { BankClient, MoneyResult } from '../channels/bank-client-types.ts';
+import type { ChannelRouter } from '../channels/routing.ts';
 import { AccountCode, derivedId, reserveAccountId, TransferCode, walletAccountId } from '../wallet/ledger-codes.ts';
 import { WALLET_CURRENCY, type WalletService } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { CardService } from './cards.ts';
 
 export type OperationKind = 'topup' | 'withdrawal';
-export type OperationStatus = 'started' | 'pending' | 'succeeded' | 'failed';
+/** `reversed`: posted, then undone by reconciliation because the bank never made it. */
+export type OperationStatus = 'started' | 'pending' | 'succeeded' | 'failed' | 'reversed';
 
 export interface MoneyInput {
   readonly cardId: string;
@@ -28,6 +31,18 @@ export interface ChannelOperation {
   readonly reason: string;
 }
 
+/** An operation as reconciliation sees it: what Formica asked the bank to move, and how it ended. */
+export interface OperationRecord {
+  readonly opId: string;
+  readonly userId: string;
+  readonly kind: OperationKind;
+  readonly bank: string;
+  readonly amountMinor: bigint;
+  readonly currency: string;
+  readonly status: OperationStatus;
+  readonly createdAt: number;
+}
+
 interface OpRow extends Record<string, unknown> {
   op_id: string;
   user_id: string;
@@ -40,6 +55,7 @@ interface OpRow extends Record<string, unknown> {
   pending_id: string;
   status: string;
   reason: string;
+  created_at: bigint;
 }
 
 const CREATED: ReadonlySet<TransferResult> = new Set(['ok', 'exists']);
@@ -54,6 +70,8 @@ export class CardPaymentsService {
     private readonly bank: BankClient,
     private readonly cards: CardService,
     private readonly wallet: WalletService,
+    /** Hears every bank answer, so the per-channel success rate (a dashboard headline) moves. */
+    private readonly router?: ChannelRouter,
   ) {}
 
   topup(userId: string, input: MoneyInput): Promise<ChannelOperation> {
@@ -77,19 +95,67 @@ export class CardPaymentsService {
     return { resolved, pending: rows.length - resolved };
   }
 
+  /** Every bank Formica has a bound card or an operation at: the banks whose statements concern it. */
+  async banks(): Promise<string[]> {
+    const rows = await this.db.all<{ bank: string }>("SELECT bank FROM channel_operations UNION SELECT bank FROM cards WHERE status = 'bound'");
+    return rows.map((r) => r.bank).sort();
+  }
+
+  /** One operation by its id (also the request id the bank knows it by). */
+  async operation(opId: string): Promise<OperationRecord | undefined> {
+    const row = await this.db.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
+    return row && toRecord(row);
+  }
+
+  /** A bank's operations created in [fromMs, toMs), oldest first: Formica's side of a statement day. */
+  async operationsBetween(bank: string, fromMs: number, toMs: number): Promise<OperationRecord[]> {
+    const rows = await this.db.all<OpRow>(
+      'SELECT * FROM channel_operations WHERE bank = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, op_id',
+      [bank, BigInt(fromMs), BigInt(toMs)],
+    );
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Settles a started or pending operation by the bank's statement (succeeded: post, failed: void);
+   * a settled one is left alone. Returns the status after.
+   */
+  async settleByStatement(opId: string, succeeded: boolean, reason: string): Promise<OperationStatus> {
+    const row = await this.db.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
+    if (!row) throw new WalletError('operation_not_found', `no channel operation '${opId}'`);
+    if (row.status !== 'started' && row.status !== 'pending') return row.status as OperationStatus;
+    // A crash may have left a started operation before its pending transfer: create it (idempotent).
+    if (row.status === 'started' && !CREATED.has(await this.createPending(row))) return 'started';
+    return this.settle(row, succeeded ? { status: 'succeeded', bankRef: '' } : { status: 'failed', reason });
+  }
+
+  /** Marks a posted operation reversed; reconciliation has already posted the reversing transfer. */
+  async markReversed(opId: string, reason: string): Promise<void> {
+    await this.db.run("UPDATE channel_operations SET status = 'reversed', reason = ? WHERE op_id = ? AND status = 'succeeded'", [reason, opId]);
+  }
+
   private async run(userId: string, kind: OperationKind, input: MoneyInput): Promise<ChannelOperation> {
     requireCny(input.currency);
     const card = await this.cards.bound(userId, input.cardId);
     await this.wallet.openWallet(userId);
     await this.ensureReserve(card.bank);
     const row = await this.claim(userId, kind, input, card.bank);
-    if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'pending') return toOperation(row);
+    // Only a started operation goes on; any other answers a replay as it stands (reversed too).
+    if (row.status !== 'started') return toOperation(row);
     const created = await this.createPending(row);
     if (!CREATED.has(created)) return this.refuse(row, created);
     const request = { bank: row.bank, token: card.token, amountMinor: row.amount_minor, currency: row.currency, requestId: row.op_id };
     const answer = kind === 'topup' ? await this.bank.debit(request) : await this.bank.credit(request);
+    this.recordChannel(row.bank, answer);
     const status = await this.settle(row, answer);
     return { opId: row.op_id, kind, status, reason: answer.status === 'failed' ? answer.reason : '' };
+  }
+
+  private recordChannel(bank: string, answer: MoneyResult): void {
+    if (!this.router) return;
+    // A bank first met here joins the router at no known cost, so its rate is tracked too.
+    if (this.router.successRate(bank) === undefined && !this.router.stats().some((s) => s.bank === bank)) this.router.setFee(bank, 0);
+    this.router.recordResult(bank, answer);
   }
 
   /** Records the operation under its request id, or returns the one already recorded. */
@@ -170,6 +236,19 @@ export class CardPaymentsService {
 
 function requireCny(code: string): void {
   if (code !== WALLET_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${WALLET_CURRENCY.code} only, not '${code}'`);
+}
+
+function toRecord(row: OpRow): OperationRecord {
+  return {
+    opId: row.op_id,
+    userId: row.user_id,
+    kind: row.kind === 'topup' ? 'topup' : 'withdrawal',
+    bank: row.bank,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    status: row.status as OperationStatus,
+    createdAt: Number(row.created_at),
+  };
 }
 
 function toOperation(row: OpRow): ChannelOperation {

@@ -13,4 +13,7 @@ const TABLES = [
   'CREATE INDEX channel_operations_status ON channel_operations (status, created_at)',
 ];
 
-export const CARDS_MIGRATIONS = { sqlite: [TABLES.join(';\n')], postgres: [TABLES.join(';\n')] };
+// Version 2: reconciliation reads one bank's operations of one day.
+const BY_BANK_DAY = 'CREATE INDEX channel_operations_bank_day ON channel_operations (bank, created_at)';
+
+export const CARDS_MIGRATIONS = { sqlite: [TABLES.join(';\n'), BY_BANK_DAY], postgres: [TABLES.join(';\n'), BY_BANK_DAY] };

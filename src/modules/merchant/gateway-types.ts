@@ -7,8 +7,11 @@ import type { NonceStore } from './protocol/nonce-store.ts';
 
 export type BizParams = Record<string, unknown>;
 
-/** ok: the method's response fields (snake_case, money as decimal strings); code/msg are added for v2. */
-export type TradeApiResult = { ok: true; body: Record<string, unknown> } | ({ ok: false } & ApiFailure);
+/**
+ * ok: the method's response fields (snake_case, money as decimal strings); code/msg are added for v2.
+ * redirectTo: a version 2 call from a browser (pageExecute) is sent there instead of the JSON body.
+ */
+export type TradeApiResult = { ok: true; body: Record<string, unknown>; redirectTo?: string } | ({ ok: false } & ApiFailure);
 
 export interface ApiCallContext {
   method: string;

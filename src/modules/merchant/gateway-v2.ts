@@ -66,5 +66,6 @@ export async function handleV2(request: FastifyRequest, reply: FastifyReply, opt
     returnUrl: optionalText(params.return_url),
   };
   const result = await dispatch(opts.handlers, auth.appId, biz.biz, context, request.log);
+  if (result.ok && result.redirectTo) return reply.redirect(result.redirectTo, 302);
   return sendV2(reply, auth.method, result.ok ? v2Success(result.body) : v2Failure(result), opts);
 }

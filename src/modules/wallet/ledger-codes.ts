@@ -8,8 +8,14 @@ export const AccountCode = {
   userWallet: 1001,
   /** A bank's customer reserve: an asset (debited by top-ups, credited by withdrawals). */
   bankReserve: 2001,
+  /** A bank's suspense: money a statement shows that no wallet owns yet, parked for review. */
+  bankSuspense: 2002,
+  /** A merchant's settlement account: a liability to the merchant (trades paid in, fees and refunds out). */
+  merchantSettlement: 3001,
   /** Operator adjustments: the other side of every manual correction. */
   adjustments: 9001,
+  /** The platform's fee revenue, one per currency. */
+  platformRevenue: 9002,
 } as const;
 
 /** Transfer codes (why money moved). */
@@ -19,6 +25,18 @@ export const TransferCode = {
   adjustmentDebit: 3,
   topup: 4,
   withdrawal: 5,
+  /** Trades (modules/trade): an instant payment, an escrow hold and its settlement, the fee, refunds. */
+  tradePayment: 10,
+  tradeEscrowHold: 11,
+  tradeFee: 12,
+  tradeRefund: 13,
+  tradeFeeRefund: 14,
+  /** Reconciliation (modules/reconciliation): a difference parked in a bank's suspense account, */
+  suspense: 20,
+  /** the reversal of an operation the bank never made, */
+  reconciliationReversal: 21,
+  /** and an operator's clearing of a suspense entry (the missing top-up, withdrawal or refund). */
+  suspenseResolution: 22,
 } as const;
 
 export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
@@ -27,6 +45,14 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.adjustmentDebit]: 'adjustment',
   [TransferCode.topup]: 'topup',
   [TransferCode.withdrawal]: 'withdrawal',
+  [TransferCode.tradePayment]: 'trade_payment',
+  [TransferCode.tradeEscrowHold]: 'trade_payment',
+  [TransferCode.tradeFee]: 'trade_fee',
+  [TransferCode.tradeRefund]: 'trade_refund',
+  [TransferCode.tradeFeeRefund]: 'trade_fee',
+  [TransferCode.suspense]: 'suspense',
+  [TransferCode.reconciliationReversal]: 'reversal',
+  [TransferCode.suspenseResolution]: 'suspense_resolution',
 };
 
 export function walletAccountId(userId: string): string {
@@ -37,8 +63,20 @@ export function adjustmentsAccountId(currency: string): string {
   return `sys_adjustments_${currency.toLowerCase()}`;
 }
 
+export function merchantSettlementAccountId(merchantId: string): string {
+  return `mch_settle_${merchantId}`;
+}
+
+export function platformRevenueAccountId(currency: string): string {
+  return `sys_revenue_${currency.toLowerCase()}`;
+}
+
 export function reserveAccountId(bank: string, currency: string): string {
   return `rsv_${bank}_${currency.toLowerCase()}`;
+}
+
+export function suspenseAccountId(bank: string, currency: string): string {
+  return `sus_${bank}_${currency.toLowerCase()}`;
 }
 
 /**

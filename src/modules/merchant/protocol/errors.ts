@@ -52,6 +52,7 @@ export const GATEWAY_SUB_CODES = {
   invalidTimestamp: 'isv.invalid-timestamp',
   invalidNonce: 'isv.invalid-nonce',
   invalidParameter: 'isv.invalid-parameter',
+  missingParameter: 'isv.missing-parameter',
   invalidAppAuthToken: 'aop.invalid-app-auth-token',
   unknownGateway: 'aop.unknow-error',
   unknownService: 'isp.unknow-error',

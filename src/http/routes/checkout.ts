@@ -1,0 +1,25 @@
+// The hosted checkout: `GET /checkout/:trade_no` renders the trade for the buyer, who logs in and
+// pays from balance on the page. Where pageExecute and precreate's qr_code send buyers.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Formica } from '../../app.ts';
+import { renderCheckoutPage, renderMissingTradePage } from '../../modules/merchant/checkout-page.ts';
+import { TradeError } from '../../modules/merchant/trade-port.ts';
+
+const Params = z.object({ trade_no: z.string().min(1).max(64) });
+
+export function checkoutRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.get('/checkout/:trade_no', { schema: { tags: ['checkout'], summary: 'Hosted checkout page (HTML)', params: Params } }, async (request, reply) => {
+      // The page is the buyer's only view of the trade: never let it be framed by another site.
+      reply.header('x-frame-options', 'DENY').header('cache-control', 'no-store').type('text/html; charset=utf-8');
+      try {
+        return renderCheckoutPage(await app.trades.getForBuyer(request.params.trade_no));
+      } catch (error) {
+        if (!(error instanceof TradeError) || error.code !== 'TRADE_NOT_EXIST') throw error;
+        reply.status(404);
+        return renderMissingTradePage();
+      }
+    });
+  };
+}

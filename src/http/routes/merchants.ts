@@ -1,0 +1,112 @@
+// Merchant routes. Operator (behind the operator token): register a merchant, rotate its key.
+// Merchant (signed like the open API, version 3 authorization header): failed notifications, a
+// resend, and the daily bill. The merchant routes keep the raw body, because the signature covers it.
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Formica } from '../../app.ts';
+import { buildBill, chinaDay } from '../../modules/merchant/bills.ts';
+import type { Merchant } from '../../modules/merchant/merchant-apps.ts';
+import { authenticateMerchant, signedHeaders } from '../../modules/merchant/merchant-auth.ts';
+import { MerchantError } from '../../modules/merchant/merchant-errors.ts';
+import type { NotificationRecord } from '../../modules/trade/trade-notifications.ts';
+import { ErrorOutput } from '../schemas/common.ts';
+import { BillParams, CreateMerchantBody, MerchantOutput, MerchantParams, RotateKeyBody } from '../schemas/merchants.ts';
+
+const adminTags = ['admin'];
+const operator = [{ operator: [] }];
+const merchantTags = ['merchant'];
+const merchantSecurity = [{ merchant: [] }];
+
+function merchantToWire(app: Formica, m: Merchant) {
+  return { merchant_id: m.merchantId, app_id: m.appId, name: m.name, fee_bps: m.feeBps, notify_url: m.notifyUrl, platform_public_key: app.platformKeys.publicPem };
+}
+
+export function merchantAdminRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.post(
+      '/v1/admin/merchants',
+      { schema: { tags: adminTags, security: operator, summary: 'Register a merchant app (opens its CNY settlement account)', body: CreateMerchantBody, response: { 201: MerchantOutput, 400: ErrorOutput } } },
+      async (request, reply) => {
+        const b = request.body;
+        const merchant = await app.merchants.create({ name: b.name, publicKeyPem: b.public_key, feeBps: b.fee_bps, notifyUrl: b.notify_url });
+        reply.status(201);
+        return merchantToWire(app, merchant);
+      },
+    );
+
+    server.post(
+      '/v1/admin/merchants/:id/keys',
+      {
+        schema: { tags: adminTags, security: operator, summary: "Replace a merchant's public key (the old one stops working at once)", params: MerchantParams, body: RotateKeyBody, response: { 200: MerchantOutput, 400: ErrorOutput, 404: ErrorOutput } },
+      },
+      async (request) => merchantToWire(app, await app.merchants.rotateKey(request.params.id, request.body.public_key)),
+    );
+  };
+}
+
+function authenticate(app: Formica, request: FastifyRequest): Promise<Merchant> {
+  const header = request.headers.authorization;
+  const body = typeof request.body === 'string' ? request.body : '';
+  return authenticateMerchant(app.merchants, app.clock, { authorization: typeof header === 'string' ? header : undefined, parts: { httpMethod: request.method, pathWithQuery: request.url, body } });
+}
+
+/** Signed like the open API's answers, so the SDK's curl accepts JSON ones. */
+function sendSigned(app: Formica, reply: FastifyReply, type: string, text: string): FastifyReply {
+  return reply.headers({ ...signedHeaders(text, app.clock, randomUUID(), app.platformKeys.privateKeyPem()) }).type(type).send(text);
+}
+
+/** The outbox's record as merchants read it; the signed fields are what was (or will be) posted. */
+function notificationToWire(n: NotificationRecord) {
+  return { notify_id: n.notifyId, trade_no: n.tradeNo, notify_url: n.notifyUrl, status: n.status, attempts: n.attempts, last_error: n.lastError, fields: n.fields };
+}
+
+const jsonText = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** The day's activity, plus the trades of refunds whose trade was paid on an earlier day (their fee rule needs the total). */
+async function dayActivity(app: Formica, merchantId: string, day: { fromMs: number; toMs: number }) {
+  const activity = await app.trades.activity(merchantId, day.fromMs, day.toMs);
+  const known = new Set(activity.trades.map((t) => t.tradeNo));
+  for (const tradeNo of new Set(activity.refunds.map((r) => r.tradeNo))) {
+    if (!known.has(tradeNo)) activity.trades.push(await app.trades.query(merchantId, { tradeNo }));
+  }
+  return activity;
+}
+
+export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.removeAllContentTypeParsers();
+    server.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+    server.get('/v1/merchant/notifications/failed', { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Notifications that gave up after every retry' } }, async (request, reply) => {
+      const merchant = await authenticate(app, request);
+      const failed = await app.trades.listFailedNotifications(merchant.merchantId);
+      return sendSigned(app, reply, 'application/json; charset=utf-8', jsonText({ notifications: failed.map(notificationToWire) }));
+    });
+
+    server.post(
+      '/v1/merchant/notifications/:notify_id/resend',
+      { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Send a failed notification again now' } },
+      async (request, reply) => {
+        const merchant = await authenticate(app, request);
+        const { notify_id } = request.params as { notify_id: string };
+        const result = await app.trades.resendNotification(merchant.merchantId, notify_id);
+        return sendSigned(app, reply, 'application/json; charset=utf-8', jsonText(notificationToWire(result)));
+      },
+    );
+
+    server.get(
+      '/v1/merchant/bills/:date',
+      { schema: { tags: merchantTags, security: merchantSecurity, summary: "A closed day's trades and refunds (Asia/Shanghai), CSV with totals", params: BillParams } },
+      async (request, reply) => {
+        const merchant = await authenticate(app, request);
+        const day = chinaDay(request.params.date);
+        if (!day) throw new MerchantError('bill_date_invalid', 'date must be a calendar day written yyyy-MM-dd');
+        if (day.toMs > app.clock.now()) throw new MerchantError('bill_not_ready', 'a bill is ready once its day has closed (Asia/Shanghai)');
+        const bill = buildBill(await dayActivity(app, merchant.merchantId, day), day, merchant.feeBps);
+        reply.header('content-disposition', `attachment; filename="bill-${merchant.appId}-${request.params.date}.csv"`);
+        return sendSigned(app, reply, 'text/csv; charset=utf-8', bill.csv);
+      },
+    );
+  };
+}

@@ -1,0 +1,98 @@
+// The buyer's side of trades (session Bearer token; a buyer sees and acts on their own trades
+// only): the paycode, paying from the wallet, confirming, extending, disputes, the list; and the
+// operator's dispute decision. Thin: the trade service decides everything.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Formica } from '../../app.ts';
+import type { Dispute, Trade } from '../../modules/trade/trade.ts';
+import { formatMinor } from '../../money/amount.ts';
+import { findCurrency } from '../../money/currency.ts';
+import { ErrorOutput } from '../schemas/common.ts';
+import { DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
+import { sessionUser } from './users.ts';
+
+const tags = ['trades'];
+const security = [{ session: [] }];
+const CNY = findCurrency('CNY')!;
+const errors = { 400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput, 503: ErrorOutput };
+
+export function tradeToWire(t: Trade) {
+  return {
+    trade_no: t.tradeNo,
+    out_trade_no: t.outTradeNo,
+    merchant_id: t.merchantId,
+    subject: t.subject,
+    total_amount: formatMinor(t.totalAmountMinor, CNY),
+    refunded_amount: formatMinor(t.refundedMinor, CNY),
+    currency: t.currency,
+    product_code: t.productCode,
+    trade_status: t.status,
+    created_at: t.createdAtMs,
+    timeout_at: t.timeoutAtMs,
+    paid_at: t.paidAtMs ?? null,
+    closed_at: t.closedAtMs ?? null,
+    shipped_at: t.shippedAtMs ?? null,
+    logistics_type: t.logisticsType ?? null,
+    waybill_no: t.waybillNo ?? null,
+    confirm_due_at: t.confirmDueAtMs ?? null,
+    extended: t.extended,
+  };
+}
+
+function disputeToWire(d: Dispute) {
+  return {
+    trade_no: d.tradeNo,
+    status: d.status,
+    reason: d.reason,
+    answer: d.answer ?? null,
+    operator_note: d.operatorNote ?? null,
+    created_at: d.createdAtMs,
+    decided_at: d.decidedAtMs ?? null,
+  };
+}
+
+export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.get('/v1/wallet/paycode', { schema: { tags, security, summary: 'A one-time code to pay at a till (short-lived)', response: { 200: PaycodeOutput, 401: ErrorOutput } } }, async (request) => {
+      const code = await app.trades.issuePaycode(await sessionUser(app, request));
+      return { auth_code: code.authCode, expires_at: code.expiresAtMs };
+    });
+
+    server.get('/v1/trades', { schema: { tags, security, summary: "The buyer's paid trades, newest first, paged", querystring: TradesQuery, response: { 200: TradesOutput, 401: ErrorOutput } } }, async (request) => {
+      const page = await app.trades.listForBuyer(await sessionUser(app, request), request.query);
+      return { trades: page.trades.map(tradeToWire), next: page.next };
+    });
+
+    const action = { tags, security, params: TradeParams, response: { 200: TradeOutput, ...errors } };
+    server.post('/v1/trades/:trade_no/pay', { schema: { ...action, summary: 'Pay the trade from the wallet (idempotent on request_id)', body: PayBody } }, async (request) => {
+      const userId = await sessionUser(app, request);
+      return tradeToWire(await app.trades.payWithWallet(userId, request.params.trade_no, request.body.request_id));
+    });
+    server.post('/v1/trades/:trade_no/confirm', { schema: { ...action, summary: 'Confirm receipt: the escrow settles to the seller' } }, async (request) => {
+      return tradeToWire(await app.trades.confirm(await sessionUser(app, request), request.params.trade_no));
+    });
+    server.post('/v1/trades/:trade_no/extend', { schema: { ...action, summary: 'Extend the confirm timeout once' } }, async (request) => {
+      return tradeToWire(await app.trades.extend(await sessionUser(app, request), request.params.trade_no));
+    });
+
+    server.post(
+      '/v1/trades/:trade_no/disputes',
+      { schema: { tags, security, summary: 'Ask for a refund: pauses the confirm timer until an operator decides', params: TradeParams, body: DisputeBody, response: { 201: DisputeOutput, ...errors } } },
+      async (request, reply) => {
+        const dispute = await app.trades.openDispute(await sessionUser(app, request), request.params.trade_no, request.body.reason);
+        reply.status(201);
+        return disputeToWire(dispute);
+      },
+    );
+  };
+}
+
+/** Operator only (registered behind the operator token). */
+export function tradeAdminRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.post(
+      '/v1/admin/trades/:trade_no/dispute-decision',
+      { schema: { tags, security: [{ operator: [] }], summary: 'Decide a dispute: refund the buyer or release to the seller', params: TradeParams, body: DecisionBody, response: { 200: DisputeOutput, ...errors } } },
+      async (request) => disputeToWire(await app.trades.decideDispute(request.params.trade_no, request.body.decision, request.body.note)),
+    );
+  };
+}

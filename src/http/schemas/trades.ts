@@ -1,0 +1,52 @@
+// Wire shapes of the buyer's trade routes and the operator's dispute decision: snake_case fields,
+// money as decimal strings with its currency, times as epoch milliseconds.
+import { z } from 'zod';
+import { RequestId } from './wallet.ts';
+
+export const TradeParams = z.object({ trade_no: z.string().min(1).max(64) });
+
+export const PayBody = z.object({ request_id: RequestId });
+
+export const DisputeBody = z.object({ reason: z.string().min(1).max(500) });
+
+export const DecisionBody = z.object({ decision: z.enum(['refund', 'release']), note: z.string().max(500).default('') });
+
+export const TradesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z.string().min(1).max(64).optional(),
+});
+
+export const TradeOutput = z.object({
+  trade_no: z.string(),
+  out_trade_no: z.string(),
+  merchant_id: z.string(),
+  subject: z.string(),
+  total_amount: z.string(),
+  refunded_amount: z.string(),
+  currency: z.string(),
+  product_code: z.string(),
+  trade_status: z.string(),
+  created_at: z.number(),
+  timeout_at: z.number(),
+  paid_at: z.number().nullable(),
+  closed_at: z.number().nullable(),
+  shipped_at: z.number().nullable(),
+  logistics_type: z.string().nullable(),
+  waybill_no: z.string().nullable(),
+  confirm_due_at: z.number().nullable(),
+  extended: z.boolean(),
+});
+
+export const TradesOutput = z.object({ trades: z.array(TradeOutput), next: z.string().nullable() });
+
+export const DisputeOutput = z.object({
+  trade_no: z.string(),
+  status: z.string(),
+  reason: z.string(),
+  answer: z.string().nullable(),
+  operator_note: z.string().nullable(),
+  created_at: z.number(),
+  decided_at: z.number().nullable(),
+});
+
+export const PaycodeOutput = z.object({ auth_code: z.string(), expires_at: z.number() });

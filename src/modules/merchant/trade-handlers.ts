@@ -1,0 +1,121 @@
+// The merchant API's methods over the trade service: each handler reads and checks its business
+// fields, calls the service as the authenticated app's merchant, and answers in the public fields.
+// Trade refusals become 40004 with their ACQ sub_code; field problems 40001/40002; nothing else is caught.
+import {
+  optionalChoice,
+  optionalText,
+  requiredAmount,
+  requiredChoice,
+  requiredText,
+  requiredTradeRef,
+  FieldFailure,
+} from './biz-fields.ts';
+import type { ApiCallContext, BizParams, TradeApiHandler, TradeApiHandlers, TradeApiResult } from './gateway-types.ts';
+import type { MerchantService } from './merchant-apps.ts';
+import { businessFailure, GATEWAY_SUB_CODES, invalidArgument } from './protocol/errors.ts';
+import { type ProductCode, TradeError, type TradeService, tradeSubCode } from './trade-port.ts';
+import { refundQueryToWire, refundToWire, tradeToWire } from './trade-wire.ts';
+
+const PRODUCT_CODES: readonly ProductCode[] = ['FAST_INSTANT_TRADE_PAY', 'ESCROW_TRADE_PAY'];
+const LOGISTICS_TYPES = ['EXPRESS', 'POST', 'VIRTUAL', 'NONE'] as const;
+
+type MerchantCall = (merchantId: string, biz: BizParams, context: ApiCallContext) => Promise<TradeApiResult>;
+
+const ok = (body: Record<string, unknown>): TradeApiResult => ({ ok: true, body });
+
+/** Version 2 sends notify_url as a public parameter; version 3 inside the body. */
+function notifyUrl(biz: BizParams, context: ApiCallContext): string | undefined {
+  const url = context.notifyUrl ?? optionalText(biz, 'notify_url', 256);
+  if (url === undefined) return undefined;
+  if (!/^https?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
+    throw new FieldFailure(invalidArgument(GATEWAY_SUB_CODES.invalidParameter, 'notify_url must be an http(s) URL'));
+  }
+  return url;
+}
+
+function orderFields(biz: BizParams, context: ApiCallContext) {
+  return {
+    outTradeNo: requiredText(biz, 'out_trade_no', 64),
+    subject: requiredText(biz, 'subject', 256),
+    totalAmountMinor: requiredAmount(biz, 'total_amount'),
+    productCode: optionalChoice(biz, 'product_code', PRODUCT_CODES),
+    timeoutExpress: optionalText(biz, 'timeout_express', 16),
+    body: optionalText(biz, 'body', 128),
+    notifyUrl: notifyUrl(biz, context),
+  };
+}
+
+function asMerchant(merchants: MerchantService, call: MerchantCall): TradeApiHandler {
+  return async (appId, biz, context) => {
+    const merchant = await merchants.byAppId(appId);
+    if (!merchant) return { ok: false, ...invalidArgument(GATEWAY_SUB_CODES.invalidAppId, 'app_id is not a registered app') };
+    try {
+      return await call(merchant.merchantId, biz, context);
+    } catch (error) {
+      if (error instanceof FieldFailure) return { ok: false, ...error.failure };
+      if (error instanceof TradeError) return { ok: false, ...businessFailure(tradeSubCode(error.code), error.message) };
+      throw error;
+    }
+  };
+}
+
+function calls(trades: TradeService): Record<string, MerchantCall> {
+  return {
+    'alipay.trade.create': async (merchantId, biz, context) => {
+      const trade = await trades.create(merchantId, orderFields(biz, context));
+      return ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo });
+    },
+    'alipay.trade.pay': async (merchantId, biz, context) => {
+      const { timeoutExpress: _t, body: _b, ...order } = orderFields(biz, context);
+      const trade = await trades.pay(merchantId, { ...order, authCode: requiredText(biz, 'auth_code', 64) });
+      return ok(tradeToWire(trade));
+    },
+    'alipay.trade.precreate': async (merchantId, biz, context) => {
+      const { trade, qrCode } = await trades.precreate(merchantId, orderFields(biz, context));
+      return ok({ out_trade_no: trade.outTradeNo, qr_code: qrCode });
+    },
+    'alipay.trade.page.pay': async (merchantId, biz, context) => {
+      // A browser arrives here through pageExecute: create the trade, then hand it to the hosted checkout.
+      const trade = await trades.create(merchantId, orderFields(biz, context));
+      return { ok: true, body: { trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo }, redirectTo: `/checkout/${encodeURIComponent(trade.tradeNo)}` };
+    },
+    'alipay.trade.query': async (merchantId, biz) => ok(tradeToWire(await trades.query(merchantId, requiredTradeRef(biz)))),
+    'alipay.trade.refund': async (merchantId, biz) => {
+      const ref = requiredTradeRef(biz);
+      const refund = await trades.refund(merchantId, ref, {
+        refundAmountMinor: requiredAmount(biz, 'refund_amount'),
+        outRequestNo: optionalText(biz, 'out_request_no', 64),
+        reason: optionalText(biz, 'refund_reason', 256),
+      });
+      return ok(refundToWire(refund, await trades.query(merchantId, { tradeNo: refund.tradeNo })));
+    },
+    'alipay.trade.fastpay.refund.query': async (merchantId, biz) => {
+      const ref = requiredTradeRef(biz);
+      const outRequestNo = requiredText(biz, 'out_request_no', 64);
+      const trade = await trades.query(merchantId, ref);
+      const refund = await trades.refundQuery(merchantId, ref, outRequestNo);
+      // The public API answers 10000 without refund_amount when no such refund happened.
+      if (!refund) return ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo, out_request_no: outRequestNo });
+      return ok(refundQueryToWire(refund, trade));
+    },
+    'alipay.trade.close': async (merchantId, biz) => {
+      const trade = await trades.close(merchantId, requiredTradeRef(biz));
+      return ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo });
+    },
+    'alipay.trade.cancel': async (merchantId, biz) => {
+      const trade = await trades.cancel(merchantId, requiredTradeRef(biz));
+      return ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo, retry_flag: 'N', action: trade.action });
+    },
+    'formica.trade.ship': async (merchantId, biz) => {
+      const trade = await trades.ship(merchantId, requiredTradeRef(biz), {
+        logisticsType: requiredChoice(biz, 'logistics_type', LOGISTICS_TYPES),
+        waybillNo: optionalText(biz, 'waybill_no', 64),
+      });
+      return ok(tradeToWire(trade));
+    },
+  };
+}
+
+export function tradeApiHandlers(trades: TradeService, merchants: MerchantService): TradeApiHandlers {
+  return Object.fromEntries(Object.entries(calls(trades)).map(([method, call]) => [method, asMerchant(merchants, call)]));
+}

@@ -1,0 +1,5 @@
+// The part of the trade module the merchant API calls, named in one file so the handlers, bills
+// and checkout read one source of trade types.
+export type { MerchantInfo, MerchantLookup, ProductCode, Refund, Trade, TradeRef } from '../trade/trade-types.ts';
+export type { TradeService } from '../trade/trade.ts';
+export { TradeError, tradeSubCode } from '../trade/trade-errors.ts';

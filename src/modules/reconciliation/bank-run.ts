@@ -1,0 +1,153 @@
+// One bank's reconciliation of one statement date: match every line, find Formica's operations
+// the statement lacks (shorts, kept waiting one day), and end the previous day's waiting shorts.
+// Every step is idempotent: an item already recorded is not redone, and ledger ids are derived.
+import type { CardPaymentsService, OperationRecord } from '../cards/card-payments.ts';
+import type { BankClient } from '../channels/bank-client-types.ts';
+import type { StatementLine } from '../channels/statement-csv.ts';
+import { bookedEffect, classify, type Verdict } from './classify.ts';
+import { addDays, type DayConfig, dayWindow } from './day.ts';
+import type { ItemStore } from './item-store.ts';
+import type { ReconItem, ReconProgress } from './recon-types.ts';
+import type { SuspenseLedger } from './suspense-ledger.ts';
+
+export interface RunDeps {
+  readonly bank: BankClient;
+  readonly cards: CardPaymentsService;
+  readonly items: ItemStore;
+  readonly ledger: SuspenseLedger;
+  readonly day: DayConfig;
+  readonly alert: (item: ReconItem) => void;
+  readonly progress: ReconProgress;
+}
+
+export async function reconcileBank(deps: RunDeps, bank: string, date: string): Promise<void> {
+  await deps.ledger.ensureAccounts(bank);
+  deps.progress(bank, 'statement', 0, 1);
+  const statement = await deps.bank.statement(bank, date);
+  if (statement.status !== 'ok') {
+    const why = statement.status === 'refused' ? `refused: ${statement.code}` : `unknown: ${statement.cause}`;
+    await deps.items.saveRun(bank, date, 'statement_unavailable', 0, `the statement could not be read (${why}); run again later`);
+    return;
+  }
+  const seen = new Set<string>();
+  for (const [index, line] of statement.lines.entries()) {
+    const key = seen.has(line.requestId) ? `${line.requestId}#${index}` : line.requestId;
+    await matchLine(deps, bank, date, line, key, seen.has(line.requestId));
+    seen.add(line.requestId);
+    deps.progress(bank, 'lines', index + 1, statement.lines.length);
+  }
+  deps.progress(bank, 'shorts', 0, 1);
+  await recordShorts(deps, bank, date, seen);
+  await endWaitingShorts(deps, bank, addDays(date, -1), date, seen);
+  await deps.items.saveRun(bank, date, 'complete', statement.lines.length, '');
+  deps.progress(bank, 'done', 1, 1);
+}
+
+async function matchLine(deps: RunDeps, bank: string, date: string, line: StatementLine, key: string, duplicate: boolean): Promise<void> {
+  if (await deps.items.get(bank, date, key)) return;
+  const found = duplicate ? undefined : await deps.cards.operation(line.requestId);
+  // A line repeated on the statement is money the bank moved twice: the repeat has no operation.
+  const op = found?.bank === bank ? found : undefined;
+  let status = op?.status;
+  let settled = false;
+  if (op && (status === 'pending' || status === 'started') && line.type === (op.kind === 'topup' ? 'debit' : 'credit')) {
+    status = await deps.cards.settleByStatement(op.opId, line.status === 'succeeded', 'failed on the bank statement');
+    settled = status === 'succeeded' || status === 'failed';
+  }
+  const verdict = classify(line, op, status, settled);
+  const transferId = await parkIfNeeded(deps, bank, key, verdict);
+  const item = await deps.items.insert({
+    bank,
+    date,
+    lineKey: key,
+    kind: verdict.kind,
+    state: verdict.state,
+    opId: op?.opId ?? '',
+    lineType: line.type,
+    bankAmountMinor: line.amountMinor,
+    formicaAmountMinor: op?.amountMinor ?? null,
+    suspenseMinor: verdict.deltaMinor,
+    transferId,
+    alert: verdict.alert,
+    note: verdict.note,
+    resolution: '',
+    resolutionTransferId: '',
+  });
+  if (item.alert) deps.alert(item);
+}
+
+async function parkIfNeeded(deps: RunDeps, bank: string, key: string, verdict: Verdict): Promise<string> {
+  if (verdict.deltaMinor === 0n) return '';
+  const move = await deps.ledger.park(bank, key, verdict.deltaMinor);
+  if (!move.done) throw new Error(`cannot park ${verdict.deltaMinor} fen of ${bank}/${key} in suspense: ${move.result}`);
+  return move.transferId;
+}
+
+/** Formica's operations of the day that the statement lacks: wait for the next day's file. */
+async function recordShorts(deps: RunDeps, bank: string, date: string, seen: ReadonlySet<string>): Promise<void> {
+  const { fromMs, toMs } = dayWindow(date, deps.day);
+  for (const op of await deps.cards.operationsBetween(bank, fromMs, toMs)) {
+    if (seen.has(op.opId) || op.status === 'failed' || op.status === 'reversed') continue;
+    if ((await deps.items.get(bank, date, op.opId)) || (await deps.items.opSeenElsewhere(bank, op.opId, date))) continue;
+    await deps.items.insert({
+      bank,
+      date,
+      lineKey: op.opId,
+      kind: 'short',
+      state: 'short_pending',
+      opId: op.opId,
+      lineType: '',
+      bankAmountMinor: null,
+      formicaAmountMinor: op.amountMinor,
+      suspenseMinor: 0n,
+      transferId: '',
+      alert: false,
+      note: `Formica has it (${op.status}), the bank does not: waiting for the statement of ${addDays(date, 1)}`,
+      resolution: '',
+      resolutionTransferId: '',
+    });
+  }
+}
+
+/** `previous`'s shorts: found on `date`'s statement they are done; otherwise they are reversed now. */
+async function endWaitingShorts(deps: RunDeps, bank: string, previous: string, date: string, seen: ReadonlySet<string>): Promise<void> {
+  for (const item of await deps.items.inState(bank, previous, 'short_pending')) {
+    if (seen.has(item.opId)) {
+      await deps.items.update(item, 'short_pending', { state: 'found_next_day', note: `on the statement of ${date}` });
+      continue;
+    }
+    await reverseShort(deps, item, date);
+  }
+}
+
+async function reverseShort(deps: RunDeps, item: ReconItem, date: string): Promise<void> {
+  const op = await deps.cards.operation(item.opId);
+  const why = `not on the statements of ${item.date} and ${date}`;
+  if (!op) throw new Error(`short ${item.bank}/${item.lineKey} names no operation`);
+  if (op.status === 'pending' || op.status === 'started') {
+    const status = await deps.cards.settleByStatement(op.opId, false, `reversed: ${why}`);
+    await deps.items.update(item, 'short_pending', { state: 'reversed', note: `voided (${status}): ${why}` });
+    return;
+  }
+  if (op.status !== 'succeeded') {
+    await deps.items.update(item, 'short_pending', { state: 'reversed', note: `already ${op.status}: ${why}` });
+    return;
+  }
+  await reversePosted(deps, item, op, why);
+}
+
+async function reversePosted(deps: RunDeps, item: ReconItem, op: OperationRecord, why: string): Promise<void> {
+  const reversal = await deps.ledger.reverse(op);
+  if (reversal.done) {
+    await deps.cards.markReversed(op.opId, `reversed by reconciliation: ${why}`);
+    await deps.items.update(item, 'short_pending', { state: 'reversed', transferId: reversal.transferId, note: `reversing transfer posted: ${why}` });
+    return;
+  }
+  // The wallet has spent the money already: the reserve is corrected and the user owes the suspense.
+  const delta = -bookedEffect(op, 'succeeded');
+  const parked = await deps.ledger.park(item.bank, item.lineKey, delta, 'short');
+  if (!parked.done) throw new Error(`cannot park the short ${item.bank}/${item.lineKey}: ${parked.result}`);
+  const patch = { state: 'open', alert: true, suspenseMinor: delta, transferId: parked.transferId } as const;
+  const note = `cannot reverse (${reversal.result}); parked in suspense for review: ${why}`;
+  if (await deps.items.update(item, 'short_pending', { ...patch, note })) deps.alert({ ...item, ...patch, note });
+}

@@ -1,0 +1,111 @@
+// End-to-end tests of the buyer's trade routes over the real HTTP server: paycode, paying an
+// escrow trade from the wallet, confirm and extend, ownership, disputes with the operator's
+// decision, the paged list, bad input as 4xx, and a clean ledger audit. SQLite; PostgreSQL when set.
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStore } from '../src/engine/verify.ts';
+import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
+type Reply = { status: number; body: any };
+
+describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) => {
+  let server: TestServer;
+  let merchantId = '';
+  let seq = 0;
+
+  beforeAll(async () => {
+    server = await startTestServer({ store });
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const merchant = await server.app.merchants.create({ name: 'Lamp shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
+    merchantId = merchant.merchantId;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  afterEach(async () => {
+    await server.app.engine.drained();
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
+  });
+
+  async function as(token: string | undefined, method: string, route: string, body?: unknown): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(server.url + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async function buyer(fund: string): Promise<{ id: string; token: string }> {
+    seq += 1;
+    const phone = `136${String(Date.now() % 10000).padStart(4, '0')}${String(seq).padStart(4, '0')}`;
+    const reg = await as(undefined, 'POST', '/v1/users', { phone, password: 'correct horse', name: 'Buyer' });
+    const token = (await as(undefined, 'POST', '/v1/sessions', { phone, password: 'correct horse' })).body.token;
+    await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
+    const credit = await server.call('POST', '/v1/admin/adjustments', { user_id: reg.body.user_id, amount: fund, currency: 'CNY', direction: 'credit', reason: 'test', request_id: `f-${seq}` });
+    expect(credit.status).toBe(200);
+    return { id: reg.body.user_id, token };
+  }
+
+  const escrowTrade = (outTradeNo: string, amountMinor: bigint) =>
+    server.app.trades.create(merchantId, { outTradeNo, subject: 'Lamp', totalAmountMinor: amountMinor, productCode: 'ESCROW_TRADE_PAY' });
+
+  it('issues a paycode to a logged-in buyer only', async () => {
+    const b = await buyer('1.00');
+    const code = await as(b.token, 'GET', '/v1/wallet/paycode');
+    expect(code.status).toBe(200);
+    expect(code.body.auth_code).toMatch(/^28\d{16}$/);
+    expect(code.body.expires_at).toBe(server.clock.now() + 120_000);
+    expect((await as(undefined, 'GET', '/v1/wallet/paycode')).status).toBe(401);
+  });
+
+  it('pays, confirms and lists an escrow trade; others cannot touch it', async () => {
+    const b = await buyer('100.00');
+    const other = await buyer('100.00');
+    const t = await escrowTrade('http-1', 2_500n);
+    const paid = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'pay-1' });
+    expect(paid).toMatchObject({ status: 200, body: { trade_status: 'WAIT_SELLER_SEND_GOODS', total_amount: '25.00', currency: 'CNY' } });
+    expect((await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'pay-1' })).body.trade_status).toBe('WAIT_SELLER_SEND_GOODS');
+    expect((await as(other.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'pay-2' }))).toMatchObject({ status: 409, body: { code: 'TRADE_HAS_SUCCESS' } });
+    expect((await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/confirm`))).toMatchObject({ status: 409, body: { code: 'TRADE_STATUS_ERROR' } });
+    await server.app.trades.ship(merchantId, { tradeNo: t.tradeNo }, { logisticsType: 'EXPRESS', waybillNo: 'SF9' });
+    expect((await as(other.token, 'POST', `/v1/trades/${t.tradeNo}/confirm`))).toMatchObject({ status: 404, body: { code: 'TRADE_NOT_EXIST' } });
+    const ext = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/extend`);
+    expect(ext).toMatchObject({ status: 200, body: { extended: true, logistics_type: 'EXPRESS', waybill_no: 'SF9' } });
+    expect((await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/extend`)).body.code).toBe('TRADE_STATUS_ERROR');
+    const done = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/confirm`);
+    expect(done).toMatchObject({ status: 200, body: { trade_status: 'TRADE_SUCCESS' } });
+    expect((await as(b.token, 'GET', '/v1/wallet')).body.balance).toBe('75.00');
+    const list = await as(b.token, 'GET', '/v1/trades?limit=10');
+    expect(list.body.trades.map((x: { trade_no: string }) => x.trade_no)).toEqual([t.tradeNo]);
+    expect((await as(other.token, 'GET', '/v1/trades')).body.trades).toEqual([]);
+    const poor = await buyer('0.01');
+    const t2 = await escrowTrade('http-2', 2_500n);
+    expect(await as(poor.token, 'POST', `/v1/trades/${t2.tradeNo}/pay`, { request_id: 'p' })).toMatchObject({ status: 422, body: { code: 'BUYER_BALANCE_NOT_ENOUGH' } });
+  });
+
+  it('opens a dispute and lets the operator refund the buyer', async () => {
+    const b = await buyer('50.00');
+    const t = await escrowTrade('http-3', 5_000n);
+    await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'p' });
+    const d = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/disputes`, { reason: 'broken on arrival' });
+    expect(d).toMatchObject({ status: 201, body: { status: 'open', reason: 'broken on arrival' } });
+    expect((await as(b.token, 'POST', `/v1/admin/trades/${t.tradeNo}/dispute-decision`, { decision: 'refund' })).status).toBe(401);
+    const decided = await server.call('POST', `/v1/admin/trades/${t.tradeNo}/dispute-decision`, { decision: 'refund', note: 'photos' });
+    expect(decided).toMatchObject({ status: 200, body: { status: 'refunded', operator_note: 'photos' } });
+    expect((await as(b.token, 'GET', '/v1/wallet')).body.balance).toBe('50.00');
+    expect((await server.call('POST', '/v1/admin/trades/trd_none/dispute-decision', { decision: 'release' })).status).toBe(404);
+  });
+
+  it('answers bad input with 4xx, never 500', async () => {
+    const b = await buyer('1.00');
+    expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'x' }))).toMatchObject({ status: 404, body: { code: 'TRADE_NOT_EXIST' } });
+    expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', {})).status).toBe(400);
+    expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'bad id!' })).status).toBe(400);
+    expect((await as(b.token, 'POST', '/v1/trades/trd_none/disputes', { reason: '' })).status).toBe(400);
+    expect((await as(b.token, 'GET', '/v1/trades?limit=0')).status).toBe(400);
+    expect((await server.call('POST', '/v1/admin/trades/trd_none/dispute-decision', { decision: 'maybe' })).status).toBe(400);
+    expect((await as(undefined, 'POST', '/v1/trades/trd_none/confirm')).status).toBe(401);
+  });
+});
