@@ -22,7 +22,7 @@ export function registerServe(program: Command): void {
       const demo = flags.demo && !config.databaseUrl;
       const bankSim = demo && !process.env.FORMICA_BANK_URL ? await startBankSimChild(config.dataDir) : null;
       const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, bankUrl: bankSim?.url });
-      const demoLines = demo ? await seedDemoData(app) : [];
+      const demoLines = demo ? await seedDemoData(app, bankSim?.url) : [];
       const token = resolveOperatorToken(config.dataDir, config.adminToken);
       const server = await buildServer(app, { operatorTokenHash: token.hash, logger: true });
       const stop = async () => {
