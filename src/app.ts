@@ -87,6 +87,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('prune-merchant-nonces', 60_000, () => merchants.nonces.prune(clock.now()), onJobError),
     new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError),
     new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError),
+    new PeriodicJob('reconcile-last-closed-day', 10 * 60_000, () => reconciliation.reconcileLastClosedDay(), onJobError),
   ];
   if (options.runJobs ?? true) for (const job of jobs) job.start();
   return {

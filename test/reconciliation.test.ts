@@ -9,7 +9,7 @@ import { ManualClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
 import { CARD_A } from '../src/modules/channels/bank-sim/test-support.ts';
-import { dayWindow, parseDate } from '../src/modules/reconciliation/day.ts';
+import { addDays, dayWindow, parseDate } from '../src/modules/reconciliation/day.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
@@ -169,6 +169,20 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
     expect([code, output]).toEqual([0, expect.stringContaining('reconciled, nothing unresolved')]);
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
     expect((await server.app.reconciliation.checkReserves()).balanced).toBe(true);
+  });
+
+  it('the daily job reconciles the last closed day once, and leaves reconciled days alone', async () => {
+    const job = server.app.jobs.find((j) => j.name === 'reconcile-last-closed-day');
+    expect(job).toBeDefined();
+    await job?.tick();
+    const dayAfter = addDays(D1, 1);
+    clock.advance(24 * HOUR);
+    expect((await server.call('GET', `/v1/admin/reconciliations/${dayAfter}`)).status).toBe(404);
+    await job?.tick();
+    expect((await server.call('GET', `/v1/admin/reconciliations/${dayAfter}`)).status).toBe(200);
+    const counts = await server.app.store.counts();
+    await job?.tick();
+    expect(await server.app.store.counts()).toEqual(counts);
   });
 
   it('answers bad input with a 4xx and a code', async () => {

@@ -12,7 +12,7 @@ import type { BankClient } from '../channels/bank-client-types.ts';
 import { walletAccountId } from '../wallet/ledger-codes.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import { reconcileBank } from './bank-run.ts';
-import { DEFAULT_DAY_CONFIG, type DayConfig, parseDate, requireClosed } from './day.ts';
+import { addDays, DEFAULT_DAY_CONFIG, type DayConfig, dayOf, parseDate, requireClosed } from './day.ts';
 import { ItemStore } from './item-store.ts';
 import { ReconciliationError } from './recon-errors.ts';
 import { RECONCILIATION_MIGRATIONS } from './recon-schema.ts';
@@ -73,6 +73,12 @@ export class ReconciliationService {
       if (this.running.get(date) === run) this.running.delete(date);
     }
     return this.report(date);
+  }
+
+  /** Reconciles the last closed day once, when nobody has yet; a job calls it. */
+  async reconcileLastClosedDay(): Promise<void> {
+    const yesterday = addDays(dayOf(this.deps.clock.now(), this.day), -1);
+    if ((await this.items.runsOf(yesterday)).length === 0) await this.reconcile(yesterday);
   }
 
   private async runBanks(date: string, banks: readonly string[], progress: ReconProgress): Promise<void> {
