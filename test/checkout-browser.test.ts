@@ -1,0 +1,100 @@
+// A buyer completes an escrow purchase in the hosted pages, in real Chromium: logs in and pays on
+// the checkout page, the merchant ships, and the buyer confirms receipt on the same page. Needs
+// Debian's chromium (CI installs it); on a machine without it the suite is skipped, and says so.
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStore } from '../src/engine/verify.ts';
+import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`checkout browser test skipped: no ${CHROMIUM} (apt-get install chromium)`);
+
+const BUYER = { phone: '13900000042', password: 'buyer-password', name: 'Browser Buyer' };
+
+// Skipped only where the machine has no Chromium (a fresh user machine with just Node.js and npm).
+describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let merchantId: string;
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-checkout-'));
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const { app } = server;
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const merchant = await app.merchants.create({
+      name: 'Tea House',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      feeBps: 60,
+      notifyUrl: undefined,
+    });
+    merchantId = merchant.merchantId;
+    const buyer = await app.identity.register(BUYER);
+    await app.wallet.openWallet(buyer.id);
+    await app.identity.addEvidence(buyer.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
+    await app.wallet.adjust({ userId: buyer.id, amountMinor: 50_000n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'fund-buyer' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    fs.rmSync(shots, { recursive: true, force: true });
+  });
+
+  async function actOnPage(tradeNo: string, expectedButton: RegExp, expectedMessage: RegExp): Promise<void> {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/checkout/${tradeNo}`);
+    await page.fill('input[name=phone]', BUYER.phone);
+    await page.fill('input[name=password]', BUYER.password);
+    const button = page.locator('button[type=submit]');
+    expect(await button.textContent()).toMatch(expectedButton);
+    await button.click();
+    await page.locator('#message', { hasText: expectedMessage }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(shots, `${tradeNo}.png`) });
+    await page.close();
+  }
+
+  it('pays, and after shipment confirms receipt, settling the seller less the fee', async () => {
+    const { app } = server;
+    const { trade } = await app.trades.precreate(merchantId, {
+      outTradeNo: 'browser-order-1',
+      subject: '龙井茶 Longjing tea',
+      totalAmountMinor: 12_345n,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
+    await actOnPage(trade.tradeNo, /pay from balance/, /Payment succeeded/);
+    expect((await app.trades.query(merchantId, { tradeNo: trade.tradeNo })).status).toBe('WAIT_SELLER_SEND_GOODS');
+
+    await app.trades.ship(merchantId, { tradeNo: trade.tradeNo }, { logisticsType: 'EXPRESS', waybillNo: 'SF1001' });
+    await actOnPage(trade.tradeNo, /confirm receipt/, /Receipt confirmed/);
+    const settled = await app.trades.query(merchantId, { tradeNo: trade.tradeNo });
+    expect(settled.status).toBe('TRADE_SUCCESS');
+    // 123.45 at 60 bp: a fee of 0.74 (0.7407 rounded half-up), 122.71 to the seller.
+    const settlement = await app.store.getAccount(`mch_settle_${merchantId}`);
+    expect(settlement?.creditsPosted).toBe(12_345n);
+    expect(settlement?.debitsPosted).toBe(74n);
+    expect((await verifyStore(app.store)).problems).toEqual([]);
+  });
+
+  it('shows a wrong password on the page and moves no money', async () => {
+    const { app } = server;
+    const { trade } = await app.trades.precreate(merchantId, { outTradeNo: 'browser-order-2', subject: 'Tea cups', totalAmountMinor: 500n });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/checkout/${trade.tradeNo}`);
+    await page.fill('input[name=phone]', BUYER.phone);
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button[type=submit]');
+    await page.locator('#message', { hasText: /Failed/ }).waitFor({ timeout: 10_000 });
+    await page.close();
+    expect((await app.trades.query(merchantId, { tradeNo: trade.tradeNo })).status).toBe('WAIT_BUYER_PAY');
+  });
+});
