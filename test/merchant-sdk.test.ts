@@ -327,6 +327,22 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     expect((await signedGet('/v1/merchant/notifications/nope/resend', merchantKeys.privateKey, 'POST')).status).toBe(404);
   });
 
+  it('lets a merchant rotate its own key, signing with the current one', async () => {
+    const signedPost = (body: string, keyPem: string) => {
+      const route = '/v1/merchant/keys';
+      const authorization = signV3Request({ appId, nonce: `n-${++seq}`, timestampMs: clock.now() }, { httpMethod: 'POST', pathWithQuery: route, body }, keyPem);
+      return fetch(`${server.url}${route}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+    };
+    const toStranger = JSON.stringify({ public_key: stranger.publicKey });
+    expect((await signedPost(toStranger, stranger.privateKey)).status).toBe(401);
+    expect((await signedPost('{"public_key": "garbage"}', merchantKeys.privateKey)).status).toBe(400);
+    expect((await signedPost(toStranger, merchantKeys.privateKey)).status).toBe(200);
+    expect((await signedGet('/v1/merchant/notifications/failed')).status).toBe(401);
+    expect((await signedGet('/v1/merchant/notifications/failed', stranger.privateKey)).status).toBe(200);
+    const back = JSON.stringify({ public_key: merchantKeys.publicKey });
+    expect((await signedPost(back, stranger.privateKey)).status).toBe(200);
+  });
+
   it('leaves a ledger that verifies clean', async () => {
     const report = await verifyStore(server.app.store);
     expect(report.problems).toEqual([]);

@@ -1,6 +1,6 @@
 // Merchant routes. Operator (behind the operator token): register a merchant, rotate its key.
 // Merchant (signed like the open API, version 3 authorization header): failed notifications, a
-// resend, and the daily bill. The merchant routes keep the raw body, because the signature covers it.
+// resend, the daily bill, and rotating its own key. The merchant routes keep the raw body, because the signature covers it.
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -61,17 +61,15 @@ function notificationToWire(n: NotificationRecord) {
   return { notify_id: n.notifyId, trade_no: n.tradeNo, notify_url: n.notifyUrl, status: n.status, attempts: n.attempts, last_error: n.lastError, fields: n.fields };
 }
 
-const jsonText = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
-
-/** The day's activity, plus the trades of refunds whose trade was paid on an earlier day (their fee rule needs the total). */
-async function dayActivity(app: Formica, merchantId: string, day: { fromMs: number; toMs: number }) {
-  const activity = await app.trades.activity(merchantId, day.fromMs, day.toMs);
-  const known = new Set(activity.trades.map((t) => t.tradeNo));
-  for (const tradeNo of new Set(activity.refunds.map((r) => r.tradeNo))) {
-    if (!known.has(tradeNo)) activity.trades.push(await app.trades.query(merchantId, { tradeNo }));
+function parseJson(body: unknown): unknown {
+  try {
+    return typeof body === 'string' ? JSON.parse(body) : body;
+  } catch {
+    return undefined;
   }
-  return activity;
 }
+
+const jsonText = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
 
 export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
@@ -95,6 +93,18 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
       },
     );
 
+    server.post(
+      '/v1/merchant/keys',
+      { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Replace your own public key, signing with the current one (it stops working at once)' } },
+      async (request, reply) => {
+        const merchant = await authenticate(app, request);
+        const parsed = RotateKeyBody.safeParse(parseJson(request.body));
+        if (!parsed.success) throw new MerchantError('public_key_invalid', 'the body must be {"public_key": "<RSA public key, PEM>"}');
+        const rotated = await app.merchants.rotateKey(merchant.merchantId, parsed.data.public_key);
+        return sendSigned(app, reply, 'application/json; charset=utf-8', jsonText(merchantToWire(app, rotated)));
+      },
+    );
+
     server.get(
       '/v1/merchant/bills/:date',
       { schema: { tags: merchantTags, security: merchantSecurity, summary: "A closed day's trades and refunds (Asia/Shanghai), CSV with totals", params: BillParams } },
@@ -103,7 +113,7 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
         const day = chinaDay(request.params.date);
         if (!day) throw new MerchantError('bill_date_invalid', 'date must be a calendar day written yyyy-MM-dd');
         if (day.toMs > app.clock.now()) throw new MerchantError('bill_not_ready', 'a bill is ready once its day has closed (Asia/Shanghai)');
-        const bill = buildBill(await dayActivity(app, merchant.merchantId, day), day, merchant.feeBps);
+        const bill = buildBill(await app.trades.activity(merchant.merchantId, day.fromMs, day.toMs), day, merchant.feeBps);
         reply.header('content-disposition', `attachment; filename="bill-${merchant.appId}-${request.params.date}.csv"`);
         return sendSigned(app, reply, 'text/csv; charset=utf-8', bill.csv);
       },
