@@ -6,6 +6,7 @@ import path from 'node:path';
 import { systemClock } from '../src/engine/clock.ts';
 import { LedgerEngine } from '../src/engine/ledger-engine.ts';
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
+import type { CatchUpPolicy } from '../src/store/sqlite/catch-up.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { LedgerStore } from '../src/store/store.ts';
 import type { Workload } from './workload.ts';
@@ -13,12 +14,15 @@ import type { Workload } from './workload.ts';
 export interface Fixture {
   readonly engine: LedgerEngine;
   readonly store: LedgerStore;
+  /** Finishes the work a store defers after its commits (SQLite's account-index catch-up), so a
+   *  measured window can start with none pending and end with its own share done. */
+  settle(): void;
   dispose(): Promise<void>;
 }
 
-export async function sqliteFixture(load: Workload): Promise<Fixture> {
+export async function sqliteFixture(load: Workload, catchUp?: CatchUpPolicy): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-bench-'));
-  const store = SqliteStore.open({ file: path.join(dir, 'ledger.db') });
+  const store = SqliteStore.open({ file: path.join(dir, 'ledger.db'), catchUp });
   return withAccounts(store, load, async () => {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -32,5 +36,8 @@ export async function withAccounts(store: LedgerStore, load: Workload, cleanup: 
     const results = await engine.createAccounts(events.slice(i, i + MAX_BATCH_EVENTS));
     if (results.some((r) => r !== 'ok')) throw new Error('account setup failed');
   }
-  return { engine, store, dispose: cleanup };
+  const settle = () => {
+    if (store instanceof SqliteStore) store.catchUpAccountIndex();
+  };
+  return { engine, store, settle, dispose: cleanup };
 }

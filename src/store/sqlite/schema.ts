@@ -1,4 +1,4 @@
-// The SQLite schema, as numbered migrations applied in order at open.
+// The SQLite schema, as numbered migrations applied in order at open (never edit an applied one).
 // Transfers are keyed by their ledger timestamp so inserts append to the end of the B-tree.
 export const SQLITE_MIGRATIONS: readonly string[] = [
   `
@@ -44,5 +44,26 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     payload TEXT NOT NULL,
     created_at INTEGER NOT NULL
   );
+  `,
+  // 2: the per-account history leaves the commit path. Two indexes on `transfers` dirtied
+  // thousands of scattered pages per batch; `account_transfers` is filled later in large sorted
+  // passes (account-index.ts), and `account_index_through` says up to which timestamp it is complete.
+  // Existing transfers are indexed here, in the migration's own transaction.
+  `
+  CREATE TABLE account_transfers (
+    account_id TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    PRIMARY KEY (account_id, timestamp)
+  ) WITHOUT ROWID;
+  ALTER TABLE ledger_meta ADD COLUMN account_index_through INTEGER NOT NULL DEFAULT 0;
+  INSERT INTO account_transfers (account_id, timestamp)
+    SELECT account_id, timestamp FROM (
+      SELECT debit_account_id AS account_id, timestamp FROM transfers
+      UNION ALL
+      SELECT credit_account_id AS account_id, timestamp FROM transfers
+    ) ORDER BY account_id, timestamp;
+  UPDATE ledger_meta SET account_index_through = (SELECT coalesce(max(timestamp), 0) FROM transfers) WHERE id = 1;
+  DROP INDEX transfers_by_debit_account;
+  DROP INDEX transfers_by_credit_account;
   `,
 ];

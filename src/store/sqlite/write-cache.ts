@@ -49,6 +49,13 @@ export class WriteCache {
     this.evict();
   }
 
+  /** Call after this store committed a write that changes nothing cached (the account index):
+   *  the cache stays trusted if it was trusted when that write began. */
+  carry(before: WriteStamp, after: WriteStamp): void {
+    const s = this.stamp;
+    if (s && s.dataVersion === before.dataVersion && s.changes === before.changes) this.stamp = after;
+  }
+
   /** Call when a batch did not commit: its reads may be stale now. */
   abandon(): void {
     this.stamp = null;
