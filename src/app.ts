@@ -7,7 +7,7 @@ import { LedgerEngine } from './engine/ledger-engine.ts';
 import { CardPaymentsService } from './modules/cards/card-payments.ts';
 import { CardService } from './modules/cards/cards.ts';
 import { type BankClient, createBankClient } from './modules/channels/bank-client.ts';
-import { createChannelRouter } from './modules/channels/routing.ts';
+import { type ChannelRouter, createChannelRouter } from './modules/channels/routing.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
 import { loadPlatformKeys, type PlatformKeys } from './modules/merchant/platform-keys.ts';
@@ -47,6 +47,8 @@ export interface Formica {
   readonly bank: BankClient;
   readonly cards: CardService;
   readonly cardPayments: CardPaymentsService;
+  /** Each bank channel's recent success rate (the card payments feed it; the dashboard reads it). */
+  readonly router: ChannelRouter;
   /** Daily bank statements against channel operations; suspense; the reserves check. */
   readonly reconciliation: ReconciliationService;
   /** Merchant apps and keys: the open API's directory and the trade service's MerchantLookup. */
@@ -78,7 +80,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const reconciliation = await ReconciliationService.open({ db: sql, engine, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids });
-  const trades = await TradeService.open({ db: sql, engine, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification });
+  const trades = await TradeService.open({ db: sql, engine, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
@@ -101,6 +103,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     bank,
     cards,
     cardPayments,
+    router,
     reconciliation,
     merchants,
     platformKeys,

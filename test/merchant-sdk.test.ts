@@ -101,6 +101,9 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     const reg = await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'Buyer' });
     const login = await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone, password: 'correct horse' });
     buyer = { id: reg.body.user_id, token: login.body.token };
+    // Paying from the balance needs a verified buyer (level II: its limits leave these tests room).
+    const verified = await server.call('POST', `/v1/admin/users/${buyer.id}/verifications`, { level: 'II', reference: 'desk' });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(201);
     const credit = await server.call('POST', '/v1/admin/adjustments', { user_id: buyer.id, amount: '1000.00', currency: 'CNY', direction: 'credit', reason: 'test funds', request_id: 'fund-1' });
     expect(credit.status, JSON.stringify(credit.body)).toBe(200);
   });
@@ -168,6 +171,26 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     expect(note?.fields).toMatchObject({ notify_type: 'trade_status_sync', app_id: appId, trade_no: paid.trade_no, trade_status: 'TRADE_SUCCESS', total_amount: '20.00', sign_type: 'RSA2' });
     expect(sdk.checkNotifySign(note?.fields ?? {})).toBe(true);
     expect(sdk.checkNotifySign({ ...note?.fields, total_amount: '2000.00' })).toBe(false);
+  });
+
+  it('refuses balance payments the wallet refuses with public sub_codes, never a 500', async () => {
+    const phone = `134${String(Date.now() % 100000).padStart(5, '0')}${store === 'sqlite' ? '001' : '002'}`;
+    const reg = await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'New Buyer' });
+    const token = (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone, password: 'correct horse' })).body.token;
+    await server.call('POST', '/v1/admin/adjustments', { user_id: reg.body.user_id, amount: '3000.00', currency: 'CNY', direction: 'credit', reason: 'test', request_id: `fund-${phone}` });
+    const codeOf = async () => (await as(token, 'GET', '/v1/wallet/paycode')).body.auth_code as string;
+    const pay = async (amount: string) => exec('alipay.trade.pay', { outTradeNo: outTradeNo('limit'), totalAmount: amount, subject: 'Tea', authCode: await codeOf() });
+    // Unverified: may receive, not pay.
+    expect(await pay('1.00')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_ENABLE_STATUS_FORBID' });
+    // Level I: 1,000 CNY lifetime (checked before the daily limit).
+    await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
+    expect(await pay('1000.01')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH' });
+    // Level II: only the one-factor daily limit (1,000 CNY) stands in the way.
+    await server.call('POST', `/v1/admin/users/${reg.body.user_id}/verifications`, { level: 'II', reference: 'desk' });
+    const v3 = await rejection(sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: outTradeNo('limit'), total_amount: '1000.01', subject: 'Tea', auth_code: await codeOf() } }));
+    expect(v3).toMatchObject({ code: 'ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR' });
+    expect(v3.responseHttpStatus).toBeLessThan(500);
+    expect(await pay('1000.00')).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
   });
 
   it('precreates a QR code that opens the hosted checkout, where the buyer pays from balance', async () => {

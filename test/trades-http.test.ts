@@ -37,15 +37,20 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   }
 
-  async function buyer(fund: string): Promise<{ id: string; token: string }> {
+  async function buyer(fund: string, verified = true): Promise<{ id: string; token: string; phone: string }> {
     seq += 1;
     const phone = `136${String(Date.now() % 10000).padStart(4, '0')}${String(seq).padStart(4, '0')}`;
     const reg = await as(undefined, 'POST', '/v1/users', { phone, password: 'correct horse', name: 'Buyer' });
     const token = (await as(undefined, 'POST', '/v1/sessions', { phone, password: 'correct horse' })).body.token;
-    await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
+    if (verified) await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
     const credit = await server.call('POST', '/v1/admin/adjustments', { user_id: reg.body.user_id, amount: fund, currency: 'CNY', direction: 'credit', reason: 'test', request_id: `f-${seq}` });
     expect(credit.status).toBe(200);
-    return { id: reg.body.user_id, token };
+    return { id: reg.body.user_id, token, phone };
+  }
+
+  /** The buyer's level I lifetime limit as GET /v1/wallet shows it. */
+  async function lifetime(token: string): Promise<{ used: string; left: string }> {
+    return (await as(token, 'GET', '/v1/wallet')).body.limits.find((l: { name: string }) => l.name === 'level_I_lifetime');
   }
 
   const escrowTrade = (outTradeNo: string, amountMinor: bigint) =>
@@ -98,11 +103,54 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     expect((await server.call('POST', '/v1/admin/trades/trd_none/dispute-decision', { decision: 'release' })).status).toBe(404);
   });
 
+  it('refuses an unverified buyer: an unverified account can receive money but not pay out', async () => {
+    const b = await buyer('100.00', false);
+    const t = await escrowTrade('http-unverified', 1_000n);
+    const refused = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'u-1' });
+    expect(refused).toMatchObject({ status: 403, body: { code: 'verification_required', limit: 'unverified' } });
+    expect((await server.app.trades.query(merchantId, { tradeNo: t.tradeNo })).status).toBe('WAIT_BUYER_PAY');
+    expect((await as(b.token, 'GET', '/v1/wallet')).body.balance).toBe('100.00');
+  });
+
+  it('holds a level I buyer to 1,000 CNY lifetime across trade payments and wallet transfers together', async () => {
+    const b = await buyer('3000.00');
+    const friend = await buyer('0.01');
+    const sent = await as(b.token, 'POST', '/v1/wallet/transfers', { to_phone: friend.phone, amount: '600.00', currency: 'CNY', request_id: 'w-1' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const big = await escrowTrade('http-limit-1', 40_001n);
+    const over = await as(b.token, 'POST', `/v1/trades/${big.tradeNo}/pay`, { request_id: 'l-1' });
+    expect(over).toMatchObject({ status: 422, body: { code: 'limit_exceeded', limit: 'level_I_lifetime', used: '600.00', left: '400.00', limit_amount: '1000.00', currency: 'CNY' } });
+    expect((await server.app.trades.query(merchantId, { tradeNo: big.tradeNo })).status).toBe('WAIT_BUYER_PAY');
+    expect(await lifetime(b.token)).toMatchObject({ used: '600.00', left: '400.00' });
+    const fits = await escrowTrade('http-limit-2', 40_000n);
+    expect((await as(b.token, 'POST', `/v1/trades/${fits.tradeNo}/pay`, { request_id: 'l-2' })).status).toBe(200);
+    expect(await lifetime(b.token)).toMatchObject({ used: '1000.00', left: '0.00' });
+    // The trade payment counts for the wallet's transfers too.
+    const last = await as(b.token, 'POST', '/v1/wallet/transfers', { to_phone: friend.phone, amount: '0.01', currency: 'CNY', request_id: 'w-2' });
+    expect(last).toMatchObject({ status: 422, body: { code: 'limit_exceeded', limit: 'level_I_lifetime', used: '1000.00', left: '0.00' } });
+    expect((await as(b.token, 'GET', '/v1/wallet')).body).toMatchObject({ balance: '2400.00', available: '2000.00' });
+  });
+
+  it('gives the usage back when the ledger refuses a trade payment, once', async () => {
+    const b = await buyer('10.00');
+    const t = await escrowTrade('http-refused', 2_500n);
+    const refused = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'r-1' });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'BUYER_BALANCE_NOT_ENOUGH' } });
+    expect(await lifetime(b.token)).toMatchObject({ used: '0.00', left: '1000.00' });
+    // A replay stays refused and gives nothing back twice.
+    expect((await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'r-1' })).body.code).toBe('BUYER_BALANCE_NOT_ENOUGH');
+    expect(await lifetime(b.token)).toMatchObject({ used: '0.00', left: '1000.00' });
+    const small = await escrowTrade('http-refused-2', 500n);
+    expect((await as(b.token, 'POST', `/v1/trades/${small.tradeNo}/pay`, { request_id: 'r-2' })).status).toBe(200);
+    expect(await lifetime(b.token)).toMatchObject({ used: '5.00', left: '995.00' });
+  });
+
   it('answers bad input with 4xx, never 500', async () => {
     const b = await buyer('1.00');
     expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'x' }))).toMatchObject({ status: 404, body: { code: 'TRADE_NOT_EXIST' } });
     expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', {})).status).toBe(400);
     expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'bad id!' })).status).toBe(400);
+    expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'x', card_id: 'no such card!' })).status).toBe(400);
     expect((await as(b.token, 'POST', '/v1/trades/trd_none/disputes', { reason: '' })).status).toBe(400);
     expect((await as(b.token, 'GET', '/v1/trades?limit=0')).status).toBe(400);
     expect((await server.call('POST', '/v1/admin/trades/trd_none/dispute-decision', { decision: 'maybe' })).status).toBe(400);

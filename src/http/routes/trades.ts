@@ -7,7 +7,8 @@ import type { Dispute, Trade } from '../../modules/trade/trade.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { findCurrency } from '../../money/currency.ts';
 import { ErrorOutput } from '../schemas/common.ts';
-import { DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
+import { RefusalOutput } from '../schemas/wallet.ts';
+import { DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, PayOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
 import { sessionUser } from './users.ts';
 
 const tags = ['trades'];
@@ -35,6 +36,7 @@ export function tradeToWire(t: Trade) {
     waybill_no: t.waybillNo ?? null,
     confirm_due_at: t.confirmDueAtMs ?? null,
     extended: t.extended,
+    funding_source: t.fundingSource ?? null,
   };
 }
 
@@ -63,9 +65,18 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
     });
 
     const action = { tags, security, params: TradeParams, response: { 200: TradeOutput, ...errors } };
-    server.post('/v1/trades/:trade_no/pay', { schema: { ...action, summary: 'Pay the trade from the wallet (idempotent on request_id)', body: PayBody } }, async (request) => {
+    const payDoc = 'Pay the trade from the wallet, or from a bound card with card_id (idempotent on request_id); 202 while the bank has not answered';
+    // A balance payment's refusals name the limit, with what is used and left (as on wallet transfers).
+    const payResponses = { 200: PayOutput, 202: PayOutput, ...errors, 403: RefusalOutput, 422: RefusalOutput };
+    server.post('/v1/trades/:trade_no/pay', { schema: { ...action, summary: payDoc, body: PayBody, response: payResponses } }, async (request, reply) => {
       const userId = await sessionUser(app, request);
-      return tradeToWire(await app.trades.payWithWallet(userId, request.params.trade_no, request.body.request_id));
+      const { trade_no: tradeNo } = request.params;
+      const { request_id: requestId, card_id: cardId } = request.body;
+      if (cardId === undefined) return tradeToWire(await app.trades.payWithWallet(userId, tradeNo, requestId));
+      const paid = await app.trades.payWithCard(userId, tradeNo, requestId, cardId);
+      // Accepted, not done: the bank's answer is unknown; a replay or the timers finish the payment.
+      if (paid.funding.status === 'pending') reply.status(202);
+      return { ...tradeToWire(paid.trade), funding: { source: 'card' as const, card_id: paid.funding.cardId, status: paid.funding.status } };
     });
     server.post('/v1/trades/:trade_no/confirm', { schema: { ...action, summary: 'Confirm receipt: the escrow settles to the seller' } }, async (request) => {
       return tradeToWire(await app.trades.confirm(await sessionUser(app, request), request.params.trade_no));

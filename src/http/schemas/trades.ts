@@ -5,7 +5,11 @@ import { RequestId } from './wallet.ts';
 
 export const TradeParams = z.object({ trade_no: z.string().min(1).max(64) });
 
-export const PayBody = z.object({ request_id: RequestId });
+export const PayBody = z.object({
+  request_id: RequestId,
+  /** Pay from this bound card instead of the wallet balance. */
+  card_id: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id').optional(),
+});
 
 export const DisputeBody = z.object({ reason: z.string().min(1).max(500) });
 
@@ -35,6 +39,13 @@ export const TradeOutput = z.object({
   waybill_no: z.string().nullable(),
   confirm_due_at: z.number().nullable(),
   extended: z.boolean(),
+  /** Where the payment came from once paid: `wallet` or `card`. */
+  funding_source: z.string().nullable(),
+});
+
+/** A payment's answer: the trade, and for a card payment where the card's money is. */
+export const PayOutput = TradeOutput.extend({
+  funding: z.object({ source: z.literal('card'), card_id: z.string(), status: z.enum(['pending', 'paid', 'in_wallet']) }).optional(),
 });
 
 export const TradesOutput = z.object({ trades: z.array(TradeOutput), next: z.string().nullable() });

@@ -1,6 +1,7 @@
 // The merchant API's methods over the trade service: each handler reads and checks its business
 // fields, calls the service as the authenticated app's merchant, and answers in the public fields.
-// Trade refusals become 40004 with their ACQ sub_code; field problems 40001/40002; nothing else is caught.
+// Trade and buyer-wallet refusals become 40004 with their ACQ sub_code; field problems 40001/40002;
+// nothing else is caught.
 import {
   optionalChoice,
   optionalText,
@@ -13,8 +14,9 @@ import {
 import type { ApiCallContext, BizParams, TradeApiHandler, TradeApiHandlers, TradeApiResult } from './gateway-types.ts';
 import type { MerchantService } from './merchant-apps.ts';
 import { businessFailure, GATEWAY_SUB_CODES, invalidArgument } from './protocol/errors.ts';
-import { type ProductCode, TradeError, type TradeService, tradeSubCode } from './trade-port.ts';
+import { type ProductCode, TradeError, type TradeService, tradeSubCode, WalletError } from './trade-port.ts';
 import { refundQueryToWire, refundToWire, tradeToWire } from './trade-wire.ts';
+import { walletSubCode } from './wallet-refusals.ts';
 
 const PRODUCT_CODES: readonly ProductCode[] = ['FAST_INSTANT_TRADE_PAY', 'ESCROW_TRADE_PAY'];
 const LOGISTICS_TYPES = ['EXPRESS', 'POST', 'VIRTUAL', 'NONE'] as const;
@@ -54,6 +56,7 @@ function asMerchant(merchants: MerchantService, call: MerchantCall): TradeApiHan
     } catch (error) {
       if (error instanceof FieldFailure) return { ok: false, ...error.failure };
       if (error instanceof TradeError) return { ok: false, ...businessFailure(tradeSubCode(error.code), error.message) };
+      if (error instanceof WalletError) return { ok: false, ...businessFailure(walletSubCode(error), error.message) };
       throw error;
     }
   };

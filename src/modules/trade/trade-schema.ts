@@ -37,4 +37,18 @@ const TABLES = [
      auth_code TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT)`,
 ];
 
-export const TRADE_MIGRATIONS = { sqlite: [TABLES.join(';\n')], postgres: [TABLES.join(';\n')] };
+// Version 2: where a trade's money came from (the wallet or a bound card), card fundings waiting
+// for the bank's answer, and refunds owed back to the card they were paid from.
+const FUNDING = [
+  'ALTER TABLE trades ADD COLUMN funding_source TEXT',
+  'ALTER TABLE trades ADD COLUMN funding_card_id TEXT',
+  'ALTER TABLE trade_refunds ADD COLUMN payout_card_id TEXT',
+  'ALTER TABLE trade_refunds ADD COLUMN payout_op_id TEXT',
+  `CREATE TABLE trade_card_fundings (
+     trade_no TEXT NOT NULL, buyer_user_id TEXT NOT NULL, request_id TEXT NOT NULL, card_id TEXT NOT NULL,
+     amount_minor BIGINT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL,
+     PRIMARY KEY (trade_no, buyer_user_id, request_id))`,
+  'CREATE INDEX trade_card_fundings_status ON trade_card_fundings (status, created_at)',
+].join(';\n');
+
+export const TRADE_MIGRATIONS = { sqlite: [TABLES.join(';\n'), FUNDING], postgres: [TABLES.join(';\n'), FUNDING] };

@@ -8,6 +8,7 @@ import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { TransferEvent, TransferResult } from '../../ledger/index.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from '../../store/sql.ts';
 import { walletAccountId } from '../wallet/ledger-codes.ts';
+import type { SpendingLimits, SpendKey } from '../wallet/spending-limits.ts';
 import { WALLET_CURRENCY } from '../wallet/wallet.ts';
 import { TradeError } from './trade-errors.ts';
 import {
@@ -57,6 +58,7 @@ export class TradeSteps {
     private readonly clock: Clock,
     private readonly ids: IdSource,
     private readonly revenueAccountId: string,
+    private readonly limits: SpendingLimits,
   ) {}
 
   load(tradeNo: string, tx: SqlExecutor = this.db): Promise<TradeRow | undefined> {
@@ -137,9 +139,15 @@ export class TradeSteps {
   private planPay(row: TradeRow): Plan {
     const now = BigInt(this.clock.now());
     const a = this.accounts(row);
-    const attempt = `${row.buyer_user_id}:${row.pay_request_id}`;
+    const byCard = row.funding_source === 'card';
+    // A card attempt has ledger ids of its own: a refused wallet attempt with the same request id stays refused.
+    const attempt = `${row.buyer_user_id}:${byCard ? 'card:' : ''}${row.pay_request_id}`;
     const total = BigInt(row.total_minor);
-    const failure: Change = { set: { buyer_user_id: null, buyer_logon_id: null, pay_request_id: null } };
+    const failure: Change = {
+      set: { buyer_user_id: null, buyer_logon_id: null, pay_request_id: null, funding_source: null, funding_card_id: null },
+      // A refused balance payment gives its amount back to the limits (in the same transaction); card money never counted.
+      extra: byCard ? undefined : async (tx) => void (await this.limits.release(tx, tradeSpendKey(row.buyer_user_id!, row.trade_no, row.pay_request_id!))),
+    };
     if (row.product_code === 'FAST_INSTANT_TRADE_PAY') {
       const fee = feeMinor(total, BigInt(row.fee_bps));
       const set = { paid_at: now, settled_at: now, settled_minor: total, settled_amount_minor: total, fee_minor: fee, finish_due_at: BigInt(refundWindowEndMs(Number(now))) };
@@ -182,6 +190,11 @@ export class TradeSteps {
     success.set = { settled_minor: remaining, fee_minor: BigInt(row.fee_minor) - back, ...(remaining > 0n ? {} : { closed_at: BigInt(now), finish_due_at: null }) };
     return { events: refundSettledEvents(row.trade_no, outRequestNo, a, amount, back), success, failure, noFunds: 'SELLER_BALANCE_NOT_ENOUGH' };
   }
+}
+
+/** A trade payment's claim on the buyer's balance limits: one per trade and buyer's request id. */
+export function tradeSpendKey(buyerUserId: string, tradeNo: string, requestId: string): SpendKey {
+  return { userId: buyerUserId, kind: 'trade', requestId: `${tradeNo}:${requestId}` };
 }
 
 async function markRefund(tx: SqlExecutor, tradeNo: string, outRequestNo: string, status: 'done' | 'failed', refundedTotal: bigint, nowMs: number): Promise<void> {

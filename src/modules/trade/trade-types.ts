@@ -60,7 +60,11 @@ export interface Trade {
   /** What reached the seller when the trade settled (refunds before settlement never did). */
   settledAmountMinor: bigint;
   finishDueAtMs?: number;
+  /** Where the payment came from, once paid: the wallet balance or a bound card. */
+  fundingSource?: FundingSource;
 }
+
+export type FundingSource = 'wallet' | 'card';
 
 export interface Refund {
   tradeNo: string;
@@ -124,6 +128,8 @@ export interface TradeRow extends Record<string, unknown> {
   hold_id: string | null;
   pending_op: string | null;
   op_at: bigint | null;
+  funding_source: string | null;
+  funding_card_id: string | null;
 }
 
 const ms = (v: bigint | null): number | undefined => (v === null || v === undefined ? undefined : Number(v));
@@ -157,6 +163,7 @@ export function toTrade(r: TradeRow): Trade {
     settledAtMs: ms(r.settled_at),
     settledAmountMinor: BigInt(r.settled_amount_minor),
     finishDueAtMs: ms(r.finish_due_at),
+    fundingSource: r.paid_at === null ? undefined : ((r.funding_source ?? 'wallet') as FundingSource),
   };
 }
 

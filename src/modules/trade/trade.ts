@@ -6,17 +6,21 @@
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
-import type { SqlDatabase, SqlParam } from '../../store/sql.ts';
+import type { SqlDatabase, SqlExecutor, SqlParam } from '../../store/sql.ts';
+import type { CardPaymentsService } from '../cards/card-payments.ts';
+import type { CardService } from '../cards/cards.ts';
 import type { IdentityService } from '../identity/identity.ts';
 import { AccountCode, platformRevenueAccountId } from '../wallet/ledger-codes.ts';
 import { WALLET_CURRENCY, type WalletService } from '../wallet/wallet.ts';
+import { WalletError } from '../wallet/wallet-errors.ts';
 import { KeyedLock } from './keyed-lock.ts';
+import { CardFundings, type FundingRow } from './trade-card-funding.ts';
 import { Paycodes } from './paycodes.ts';
 import { TradeError } from './trade-errors.ts';
 import { type Deliver, fetchDeliver, NotificationOutbox, type NotificationRecord } from './trade-notifications.ts';
 import { TRADE_MIGRATIONS } from './trade-schema.ts';
 import { isHeld, nextStatus, type TradeStatus } from './trade-states.ts';
-import { TradeSteps } from './trade-steps.ts';
+import { TradeSteps, tradeSpendKey } from './trade-steps.ts';
 import { CONFIRM_EXTENSION_MS, confirmTimeoutMs, type LogisticsType, payDeadlineMs, STALE_OPERATION_MS } from './trade-timeouts.ts';
 import {
   type Dispute,
@@ -32,7 +36,8 @@ import {
 } from './trade-types.ts';
 
 export { TradeError, tradeSubCode } from './trade-errors.ts';
-export type { Dispute, MerchantInfo, MerchantLookup, NotificationSigner, ProductCode, Refund, Trade, TradeRef, TradeStatus } from './trade-types.ts';
+export type { FundingStatus } from './trade-card-funding.ts';
+export type { Dispute, FundingSource, MerchantInfo, MerchantLookup, NotificationSigner, ProductCode, Refund, Trade, TradeRef, TradeStatus } from './trade-types.ts';
 export type { NotificationRecord } from './trade-notifications.ts';
 
 export interface CreateInput {
@@ -67,6 +72,15 @@ export interface TradeDeps {
   publicBaseUrl?: string;
   /** How notifications are posted; default fetch with a 5 s timeout. */
   deliver?: Deliver;
+  /** Bound cards and their channel operations; without them a trade cannot be paid by card. */
+  cards?: CardService;
+  cardPayments?: CardPaymentsService;
+}
+
+/** A card payment's answer: the trade, and where the card's money is (started reads as pending). */
+export interface CardPayment {
+  trade: Trade;
+  funding: { cardId: string; status: 'pending' | 'paid' | 'in_wallet' };
 }
 
 /** total_amount: 0.01 to 100000000.00 yuan. */
@@ -78,13 +92,15 @@ export class TradeService {
   private readonly locks = new KeyedLock();
   private readonly steps: TradeSteps;
   private readonly paycodes: Paycodes;
+  private readonly fundings: CardFundings;
   readonly notifications: NotificationOutbox;
 
   private constructor(
     private readonly d: TradeDeps,
     private readonly publicBaseUrl: string,
   ) {
-    this.steps = new TradeSteps(d.db, d.engine, d.clock, d.ids, platformRevenueAccountId(WALLET_CURRENCY.code));
+    this.steps = new TradeSteps(d.db, d.engine, d.clock, d.ids, platformRevenueAccountId(WALLET_CURRENCY.code), d.wallet.limits);
+    this.fundings = new CardFundings(d.db, d.clock, d.cards && d.cardPayments ? { cards: d.cards, payments: d.cardPayments } : undefined);
     this.paycodes = new Paycodes(d.db, d.clock);
     this.notifications = new NotificationOutbox(d.db, d.clock, d.signNotification, d.deliver ?? fetchDeliver());
   }
@@ -253,23 +269,91 @@ export class TradeService {
     return toTrade(row);
   }
 
-  /** Pays an open trade from the buyer's wallet; idempotent on requestId, and a trade is paid once. */
+  /**
+   * Pays an open trade from the buyer's wallet; idempotent on requestId, and a trade is paid once.
+   * A balance payment: the buyer must be verified and the amount fits the limits, claimed in the
+   * same transaction as the step (a payment the ledger refuses gives it back).
+   */
   async payWithWallet(buyerUserId: string, tradeNo: string, requestId: string): Promise<Trade> {
     if (!(await this.steps.load(tradeNo))) throw notExist();
     return this.locked(tradeNo, async (row) => {
-      if (row.buyer_user_id === buyerUserId && row.pay_request_id === requestId && row.paid_at !== null) return toTrade(row);
-      if (row.status === 'TRADE_CLOSED') throw new TradeError('TRADE_HAS_CLOSE', 'the trade is closed');
-      if (row.status !== 'WAIT_BUYER_PAY') throw new TradeError('TRADE_HAS_SUCCESS', 'the trade has already been paid');
-      if (BigInt(row.timeout_at) <= BigInt(this.d.clock.now())) {
-        await this.steps.commit(row, { event: 'close', set: { closed_at: BigInt(this.d.clock.now()) } });
-        throw new TradeError('TRADE_HAS_CLOSE', 'the trade closed: its payment timeout passed');
-      }
-      const user = await this.d.identity.requireUser(buyerUserId);
-      await this.d.wallet.openWallet(buyerUserId);
-      const set = { buyer_user_id: buyerUserId, buyer_logon_id: maskPhone(user.phone), pay_request_id: requestId };
-      if (!(await this.steps.claim(row, { kind: 'pay' }, set))) throw busy();
-      return toTrade(await this.steps.execute(await this.reload(tradeNo)));
+      if (paidBy(row, buyerUserId, requestId)) return toTrade(row);
+      await this.payableOrThrow(row);
+      const limits = this.d.wallet.limits;
+      const allowed = await limits.payerLimits(buyerUserId, 'one_factor');
+      const spend = { ...tradeSpendKey(buyerUserId, tradeNo, requestId), amountMinor: BigInt(row.total_minor) };
+      return this.payLocked(row, buyerUserId, requestId, { funding_source: 'wallet', funding_card_id: null }, (tx) => limits.claim(tx, spend, allowed));
     });
+  }
+
+  /**
+   * Pays an open trade from one of the buyer's bound cards: the money comes in like a top-up, then
+   * pays the trade as from the wallet (not a balance payment: no limits). An unknown bank answer
+   * leaves the trade unpaid with the funding pending; the timers (or a replay) finish it later.
+   */
+  async payWithCard(buyerUserId: string, tradeNo: string, requestId: string, cardId: string): Promise<CardPayment> {
+    if (!(await this.steps.load(tradeNo))) throw notExist();
+    return this.locked(tradeNo, async (row) => {
+      const known = await this.fundings.find(tradeNo, buyerUserId, requestId);
+      if (known) return this.driveFunding(row, known, cardId);
+      await this.payableOrThrow(row);
+      return this.driveFunding(row, await this.fundings.start(tradeNo, buyerUserId, requestId, cardId, BigInt(row.total_minor)), cardId);
+    });
+  }
+
+  /** Takes a card funding as far as the bank's answer allows. Runs under the trade's lock. */
+  private async driveFunding(row: TradeRow, f: FundingRow, cardId = f.card_id): Promise<CardPayment> {
+    if (f.card_id !== cardId) throw new WalletError('request_id_reused', `request_id '${f.request_id}' was already used to pay with another card`);
+    if (f.status === 'paid' || f.status === 'in_wallet') return cardPayment(row, f);
+    if (f.status === 'failed') throw cardDeclined('');
+    const op = await this.fundings.bringIn(f);
+    if (op.status === 'started' || op.status === 'pending') return cardPayment(row, await this.fundings.mark(f, 'pending'));
+    if (op.status !== 'succeeded') {
+      await this.fundings.mark(f, 'failed');
+      throw cardDeclined(op.reason);
+    }
+    // The money is in the buyer's wallet: it pays the trade if the trade still takes it, else it stays there.
+    const current = await this.reload(row.trade_no);
+    if (paidBy(current, f.buyer_user_id, f.request_id)) return cardPayment(current, await this.fundings.mark(f, 'paid'));
+    try {
+      await this.payableOrThrow(current);
+      const card = { funding_source: 'card', funding_card_id: f.card_id };
+      await this.payLocked(current, f.buyer_user_id, f.request_id, card);
+      return cardPayment(await this.reload(row.trade_no), await this.fundings.mark(f, 'paid'));
+    } catch (error) {
+      if (!(error instanceof TradeError)) throw error;
+      return cardPayment(await this.reload(row.trade_no), await this.fundings.mark(f, 'in_wallet'));
+    }
+  }
+
+  /** Throws unless the trade waits for payment; a trade past its payment timeout is closed first. */
+  private async payableOrThrow(row: TradeRow): Promise<void> {
+    if (row.status === 'TRADE_CLOSED') throw new TradeError('TRADE_HAS_CLOSE', 'the trade is closed');
+    if (row.status !== 'WAIT_BUYER_PAY') throw new TradeError('TRADE_HAS_SUCCESS', 'the trade has already been paid');
+    if (BigInt(row.timeout_at) <= BigInt(this.d.clock.now())) {
+      await this.steps.commit(row, { event: 'close', set: { closed_at: BigInt(this.d.clock.now()) } });
+      throw new TradeError('TRADE_HAS_CLOSE', 'the trade closed: its payment timeout passed');
+    }
+  }
+
+  /** Claims the pay step (with `alsoClaim` in the same transaction) and runs it on the ledger. */
+  private async payLocked(
+    row: TradeRow,
+    buyerUserId: string,
+    requestId: string,
+    funding: Record<string, SqlParam>,
+    alsoClaim?: (tx: SqlExecutor) => Promise<unknown>,
+  ): Promise<Trade> {
+    const user = await this.d.identity.requireUser(buyerUserId);
+    await this.d.wallet.openWallet(buyerUserId);
+    const set = { buyer_user_id: buyerUserId, buyer_logon_id: maskPhone(user.phone), pay_request_id: requestId, ...funding };
+    const claimed = await this.d.db.transaction(async (tx) => {
+      if (!(await this.steps.claim(row, { kind: 'pay' }, set, tx))) return false;
+      await alsoClaim?.(tx);
+      return true;
+    });
+    if (!claimed) throw busy();
+    return toTrade(await this.steps.execute(await this.reload(row.trade_no)));
   }
 
   /** The buyer has the goods: the escrow settles to the seller. Confirming again answers again. */
@@ -382,7 +466,35 @@ export class TradeService {
       if (row.status !== 'TRADE_SUCCESS' || row.finish_due_at === null || BigInt(row.finish_due_at) > now) return false;
       return (await this.steps.commit(row, { event: 'finish' })) !== undefined;
     });
+    moved += await this.resolveCardFundings(Number(now));
+    moved += await this.payOutRefunds();
     return moved;
+  }
+
+  /** Card fundings whose bank answer was unknown: finishes those the bank has answered since. */
+  private async resolveCardFundings(nowMs: number): Promise<number> {
+    let moved = 0;
+    for (const due of await this.fundings.due(nowMs - STALE_OPERATION_MS, TIMER_BATCH)) {
+      try {
+        const after = await this.locked(due.trade_no, async (row) => {
+          const f = await this.fundings.find(due.trade_no, due.buyer_user_id, due.request_id);
+          return this.driveFunding(row, f!);
+        });
+        if (after.funding.status !== 'pending') moved += 1;
+      } catch (error) {
+        // A declined funding is recorded as failed before this is thrown; nothing else to do.
+        if (!(error instanceof WalletError || error instanceof TradeError)) throw error;
+        moved += 1;
+      }
+    }
+    return moved;
+  }
+
+  /** Refunds of card-paid trades whose payout to the card has not been made (cut short, or a bank hiccup). */
+  private async payOutRefunds(): Promise<number> {
+    const due = await this.fundings.payoutsDue(TIMER_BATCH);
+    for (const refund of due) await this.locked(refund.trade_no, (row) => this.fundings.payOut(refund, row.buyer_user_id!));
+    return due.length;
   }
 
   sendNotifications(): Promise<number> {
@@ -452,13 +564,17 @@ export class TradeService {
       // The claim and the amount check are one statement: refunds can never add up past the total.
       const set = { refunded_minor: BigInt(row.refunded_minor) + amount };
       if (!(await this.steps.claim({ ...row }, op, set, tx))) throw busy();
+      await this.fundings.owePayout(tx, row.trade_no, outRequestNo, row.funding_source === 'card' ? row.funding_card_id : null);
       const check = await tx.get<{ ok: bigint }>('SELECT COUNT(*) AS ok FROM trades WHERE trade_no = ? AND refunded_minor <= total_minor', [row.trade_no]);
       if (BigInt(check?.ok ?? 0) !== 1n) throw new TradeError('REFUND_AMT_EXCEED', 'the refunds would exceed the amount paid');
       return true;
     });
     if (!claimed) return replayRefund(row, (await this.refundRow(row.trade_no, outRequestNo))!, amount);
     const after = await this.steps.execute(await this.reload(row.trade_no));
-    return toRefund(after, (await this.refundRow(row.trade_no, outRequestNo))!, 'Y');
+    const refund = (await this.refundRow(row.trade_no, outRequestNo))!;
+    // Card money goes back to the card; if the payout cannot be made now, the timers make it later.
+    if (refund.payout_card_id !== null) await this.fundings.payOut({ ...refund, payout_card_id: refund.payout_card_id }, after.buyer_user_id!).catch(() => undefined);
+    return toRefund(after, refund, 'Y');
   }
 
   private async commitOrRetry(row: TradeRow, change: Parameters<TradeSteps['commit']>[1]): Promise<Trade> {
@@ -508,6 +624,7 @@ interface RefundRow extends Record<string, unknown> {
   status: string;
   refunded_total_minor: bigint;
   gmt_refund: bigint | null;
+  payout_card_id: string | null;
 }
 
 interface DisputeRow extends Record<string, unknown> {
@@ -580,6 +697,21 @@ function toDispute(r: DisputeRow): Dispute {
     createdAtMs: Number(r.created_at),
     decidedAtMs: r.decided_at === null ? undefined : Number(r.decided_at),
   };
+}
+
+/** Paid by this buyer's request: a replay answers the trade as it is. */
+function paidBy(row: TradeRow, buyerUserId: string, requestId: string): boolean {
+  return row.buyer_user_id === buyerUserId && row.pay_request_id === requestId && row.paid_at !== null;
+}
+
+function cardPayment(row: TradeRow, f: FundingRow): CardPayment {
+  const status = f.status === 'paid' || f.status === 'in_wallet' ? f.status : 'pending';
+  return { trade: toTrade(row), funding: { cardId: f.card_id, status } };
+}
+
+function cardDeclined(reason: string): WalletError {
+  const why = reason ? ` (${reason})` : '';
+  return new WalletError('bank_refused', `the bank declined the card payment${why}; the trade is still unpaid and nothing was taken`, reason ? { reason } : {});
 }
 
 const notExist = () => new TradeError('TRADE_NOT_EXIST', 'the trade does not exist');

@@ -17,4 +17,17 @@ const TABLES = [
   'CREATE INDEX wallet_adjustments_user ON wallet_adjustments (user_id, created_at)',
 ];
 
-export const WALLET_MIGRATIONS = { sqlite: [TABLES.join(';\n')], postgres: [TABLES.join(';\n')] };
+// Version 2: the limits' claims move to their own table, keyed by (user, kind, request id), so
+// trade payments share them with transfers. Existing transfers keep their claims (failed ones released).
+const SPENDING = [
+  `CREATE TABLE wallet_spending (
+     user_id TEXT NOT NULL, kind TEXT NOT NULL, request_id TEXT NOT NULL, amount_minor BIGINT NOT NULL,
+     day_key TEXT NOT NULL, year_key TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL,
+     PRIMARY KEY (user_id, kind, request_id))`,
+  `INSERT INTO wallet_spending (user_id, kind, request_id, amount_minor, day_key, year_key, status, created_at)
+     SELECT user_id, 'transfer', request_id, amount_minor, day_key, year_key,
+       CASE WHEN status = 'failed' THEN 'released' ELSE 'counted' END, created_at
+     FROM wallet_transfers`,
+].join(';\n');
+
+export const WALLET_MIGRATIONS = { sqlite: [TABLES.join(';\n'), SPENDING], postgres: [TABLES.join(';\n'), SPENDING] };

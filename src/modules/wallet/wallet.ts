@@ -4,11 +4,10 @@
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag, type Transfer, TransferFlag, type TransferResult, transferEvent } from '../../ledger/index.ts';
-import { formatMinor } from '../../money/amount.ts';
 import type { Currency } from '../../money/currency.ts';
 import { findCurrency } from '../../money/currency.ts';
 import type { LedgerStore } from '../../store/store.ts';
-import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
+import type { SqlDatabase } from '../../store/sql.ts';
 import type { IdentityService } from '../identity/identity.ts';
 import { type AuthStrength, DEFAULT_LIMIT_POLICY, type Limit, type LimitPolicy, limitsFor, periodKey } from '../identity/limits.ts';
 import {
@@ -19,18 +18,13 @@ import {
   TransferCode,
   walletAccountId,
 } from './ledger-codes.ts';
+import { type LimitUsage, SpendingLimits } from './spending-limits.ts';
 import { WalletError } from './wallet-errors.ts';
 import { WALLET_MIGRATIONS } from './wallet-schema.ts';
 
 export const WALLET_CURRENCY: Currency = findCurrency('CNY')!;
 
-export interface LimitUsage {
-  readonly name: string;
-  readonly period: string;
-  readonly limitMinor: bigint;
-  readonly usedMinor: bigint;
-  readonly leftMinor: bigint;
-}
+export type { LimitUsage } from './spending-limits.ts';
 
 export interface WalletSummary {
   readonly balanceMinor: bigint;
@@ -100,6 +94,9 @@ const SUCCESS: ReadonlySet<TransferResult> = new Set(['ok', 'exists']);
 const NO_FUNDS: ReadonlySet<TransferResult> = new Set(['exceeds_credits', 'id_already_failed']);
 
 export class WalletService {
+  /** The limits on balance payments, shared with every other module that pays from a balance. */
+  readonly limits: SpendingLimits;
+
   private constructor(
     private readonly db: SqlDatabase,
     private readonly engine: LedgerEngine,
@@ -107,7 +104,9 @@ export class WalletService {
     private readonly clock: Clock,
     private readonly identity: IdentityService,
     readonly policy: LimitPolicy,
-  ) {}
+  ) {
+    this.limits = new SpendingLimits(clock, identity, WALLET_CURRENCY, policy);
+  }
 
   static async open(deps: {
     db: SqlDatabase;
@@ -165,23 +164,8 @@ export class WalletService {
       incomingPendingMinor: account?.creditsPending ?? 0n,
       currency: WALLET_CURRENCY,
       level,
-      limits: await this.usage(this.db, userId, unique),
+      limits: await this.limits.usage(this.db, userId, unique),
     };
-  }
-
-  private async usage(tx: SqlExecutor, userId: string, limits: readonly Limit[]): Promise<LimitUsage[]> {
-    const now = this.clock.now();
-    const out: LimitUsage[] = [];
-    for (const limit of limits) {
-      const row = await tx.get<{ used_minor: bigint }>('SELECT used_minor FROM wallet_usage WHERE user_id = ? AND period = ?', [
-        userId,
-        periodKey(limit.period, now),
-      ]);
-      const used = row?.used_minor ?? 0n;
-      const left = limit.limitMinor > used ? limit.limitMinor - used : 0n;
-      out.push({ name: limit.name, period: limit.period, limitMinor: limit.limitMinor, usedMinor: used, leftMinor: left });
-    }
-    return out;
   }
 
   /** Pays `amountMinor` from the user's balance to the user with `toPhone`; idempotent on requestId. */
@@ -193,16 +177,11 @@ export class WalletService {
     if (!payee) throw new WalletError('recipient_not_found', `no user with phone ${input.toPhone}`);
     if (payee.id === payerId) throw new WalletError('self_transfer', 'a wallet cannot pay itself');
     const strength = await this.authStrength(payerId, input.pin);
-    const level = await this.identity.level(payerId);
-    if (level === 'none') {
-      throw new WalletError('verification_required', 'an unverified account can receive money but not pay out; verify your identity first', {
-        limit: 'unverified',
-      });
-    }
+    const limits = await this.limits.payerLimits(payerId, strength);
     await this.ensureWallet(payerId);
     await this.ensureWallet(payee.id);
     const row = this.newTransferRow(payerId, payee.id, input);
-    const fresh = await this.reserve(row, limitsFor(level, strength, this.policy));
+    const fresh = await this.reserve(row, limits);
     if (!fresh) {
       const raced = await this.findTransfer(payerId, input.requestId);
       return this.replay(raced!, input, payee.id);
@@ -235,8 +214,8 @@ export class WalletService {
   }
 
   /**
-   * In one transaction: claims the request id, checks every limit against what is used, and
-   * counts the amount as used. False when another call already claimed this request id.
+   * In one transaction: records the transfer under its request id and claims its amount from the
+   * limits. False when another call already claimed this request id.
    */
   private async reserve(row: TransferRow, limits: readonly Limit[]): Promise<boolean> {
     return this.db.transaction(async (tx) => {
@@ -246,24 +225,9 @@ export class WalletService {
         [row.user_id, row.request_id, row.transfer_id, row.to_user_id, row.amount_minor, row.currency, row.memo, 'reserved', row.day_key, row.year_key, row.created_at],
       );
       if (claimed.changes === 0) return false;
-      // One payer's limit checks take turns (PostgreSQL); SQLite transactions already do.
-      if (tx.dialect === 'postgres') await tx.get('SELECT user_id FROM wallet_accounts WHERE user_id = ? FOR UPDATE', [row.user_id]);
-      for (const usage of await this.usage(tx, row.user_id, limits)) {
-        if (row.amount_minor > usage.leftMinor) throw limitExceeded(usage, row.amount_minor);
-      }
-      await this.countUsage(tx, row.user_id, [row.day_key, row.year_key, 'lifetime'], row.amount_minor);
+      await this.limits.claim(tx, { ...spendKey(row), amountMinor: row.amount_minor }, limits);
       return true;
     });
-  }
-
-  private async countUsage(tx: SqlExecutor, userId: string, periods: readonly string[], deltaMinor: bigint): Promise<void> {
-    for (const period of periods) {
-      await tx.run(
-        `INSERT INTO wallet_usage (user_id, period, used_minor) VALUES (?, ?, ?)
-         ON CONFLICT (user_id, period) DO UPDATE SET used_minor = wallet_usage.used_minor + excluded.used_minor`,
-        [userId, period, deltaMinor],
-      );
-    }
   }
 
   /** Posts the reserved transfer on the ledger and records how it ended. */
@@ -299,7 +263,7 @@ export class WalletService {
         "UPDATE wallet_transfers SET status = 'failed', reason = ? WHERE user_id = ? AND request_id = ? AND status = 'reserved'",
         [`${reason}:${result}`, row.user_id, row.request_id],
       );
-      if (marked.changes === 1) await this.countUsage(tx, row.user_id, [row.day_key, row.year_key, 'lifetime'], -row.amount_minor);
+      if (marked.changes === 1) await this.limits.release(tx, spendKey(row));
     });
   }
 
@@ -385,17 +349,9 @@ function requireWalletCurrency(code: string): void {
   if (code !== WALLET_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${WALLET_CURRENCY.code} only, not '${code}'`);
 }
 
-function limitExceeded(usage: LimitUsage, amountMinor: bigint): WalletError {
-  const fmt = (minor: bigint) => formatCny(minor);
-  return new WalletError(
-    'limit_exceeded',
-    `limit ${usage.name} exceeded: ${fmt(amountMinor)} asked, ${fmt(usage.usedMinor)} of ${fmt(usage.limitMinor)} ${WALLET_CURRENCY.code} used, ${fmt(usage.leftMinor)} left`,
-    { limit: usage.name, period: usage.period, limit_amount: fmt(usage.limitMinor), used: fmt(usage.usedMinor), left: fmt(usage.leftMinor), currency: WALLET_CURRENCY.code },
-  );
-}
-
-function formatCny(minor: bigint): string {
-  return formatMinor(minor, WALLET_CURRENCY);
+/** A wallet transfer's claim on the limits is keyed by its own request id. */
+function spendKey(row: TransferRow): { userId: string; kind: 'transfer'; requestId: string } {
+  return { userId: row.user_id, kind: 'transfer', requestId: row.request_id };
 }
 
 function failure(reason: string, result: string): WalletError {
