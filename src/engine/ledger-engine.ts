@@ -47,6 +47,9 @@ interface ExpiryJob extends Waiter<number> {
 
 type Job = TransferJob | AccountJob | ExpiryJob;
 
+/** Told of every committed transfer batch: each request's events and their results, in order. */
+export type TransferBatchListener = (requests: readonly (readonly TransferEvent[])[], results: readonly (readonly TransferResult[])[]) => void;
+
 export class RequestTooLargeError extends DomainError<'batch_too_large'> {
   constructor(message: string) {
     super('batch_too_large', message);
@@ -58,6 +61,7 @@ export class LedgerEngine {
   private draining = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
+  private readonly listeners = new Set<TransferBatchListener>();
 
   constructor(
     readonly store: LedgerStore,
@@ -98,6 +102,12 @@ export class LedgerEngine {
       total += expired;
       if (ids.length < this.maxBatchEvents) return total;
     }
+  }
+
+  /** Observes committed transfer batches (the operations dashboard counts them); returns the unsubscribe. */
+  onTransfersCommitted(listener: TransferBatchListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Resolves when every command queued so far has been committed. */
@@ -172,6 +182,7 @@ export class LedgerEngine {
         return { effects: ran.effects, outbox, value: ran };
       });
       countResults('transfers', outcome.results);
+      this.notify(requests, outcome.results);
       batch.forEach((job, i) => {
         job.resolve(outcome.results[i].map((result, j) => ({ result, timestamp: outcome.timestamps[i][j] })));
       });
@@ -194,6 +205,17 @@ export class LedgerEngine {
         return { effects: outcome.effects, outbox: [], value: outcome.effects.resolvedPending.length };
       });
       for (const job of jobs as ExpiryJob[]) job.resolve([expired]);
+    }
+  }
+
+  /** A listener's failure is its own: the batch is committed and its callers get their results. */
+  private notify(requests: readonly (readonly TransferEvent[])[], results: readonly (readonly TransferResult[])[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(requests, results);
+      } catch (error) {
+        console.error('transfer batch listener failed:', error);
+      }
     }
   }
 }

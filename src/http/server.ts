@@ -12,6 +12,7 @@ import { handleError } from './error-map.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { cardAdminRoutes, cardRoutes } from './routes/cards.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
@@ -19,6 +20,7 @@ import { systemRoutes } from './routes/system.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { userRoutes } from './routes/users.ts';
 import { walletRoutes } from './routes/wallet.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface ServerOptions {
   readonly operatorTokenHash: Buffer;
@@ -59,6 +61,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(reconciliationRoutes(app));
     await operator.register(merchantAdminRoutes(app));
     await operator.register(tradeAdminRoutes(app));
+    await operator.register(dashboardRoutes(app));
   });
   await server.register(userRoutes(app));
   await server.register(walletRoutes(app));
@@ -74,5 +77,6 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   });
   await server.register(merchantRoutes(app));
   await server.register(checkoutRoutes(app));
+  await server.register(webRoutes());
   return server;
 }

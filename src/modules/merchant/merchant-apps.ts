@@ -146,6 +146,13 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
     return merchant;
   }
 
+  /** A page of merchants in registration order (ids are time-sortable), for the operator's console. */
+  async list(page: { limit: number; after?: string }): Promise<{ merchants: Merchant[]; next: string | null }> {
+    const rows = await this.db.all<MerchantRow>(`SELECT ${COLUMNS} FROM merchants WHERE merchant_id > ? ORDER BY merchant_id LIMIT ?`, [page.after ?? '', page.limit + 1]);
+    const merchants = rows.slice(0, page.limit).map(toMerchant);
+    return { merchants, next: rows.length > page.limit ? merchants[merchants.length - 1].merchantId : null };
+  }
+
   async byAppId(appId: string): Promise<Merchant | undefined> {
     const row = await this.db.get<MerchantRow>(`SELECT ${COLUMNS} FROM merchants WHERE app_id = ? AND status = 'active'`, [appId]);
     return row ? toMerchant(row) : undefined;

@@ -1,0 +1,50 @@
+// Wire shapes of the operator's console and dashboard: the merchant list, and the dashboard's
+// figures (time series as parallel arrays, amounts as decimal strings with their currency).
+import { z } from 'zod';
+import { MerchantOutput } from './merchants.ts';
+
+export const MerchantListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  after: z.string().min(1).max(64).optional().meta({ description: 'the `next` of the previous page' }),
+});
+
+export const MerchantListOutput = z.object({
+  merchants: z.array(MerchantOutput.omit({ platform_public_key: true }).extend({ created_at: z.number() })),
+  next: z.string().nullable(),
+});
+
+const Histogram = z
+  .object({
+    /** Upper bounds of the buckets, the last one '+Inf'. */
+    le: z.array(z.string()),
+    /** Observations in each bucket (not cumulative). */
+    counts: z.array(z.number()),
+    count: z.number(),
+    sum: z.number(),
+  })
+  .meta({ description: 'a prom-client histogram since the process started' });
+
+export const DashboardOutput = z.object({
+  generated_at: z.number(),
+  activity: z
+    .object({
+      minute_starts: z.array(z.number()),
+      payments: z.array(z.number()),
+      transfers: z.array(z.number()),
+      counting_since: z.number(),
+    })
+    .meta({ description: 'payments (trades) and wallet transfers created per minute over the last hour, as this process saw them' }),
+  channels: z.array(z.object({ bank: z.string(), success_rate: z.number(), samples: z.number(), fee_bps: z.number() })),
+  ledger: z.object({ batch_events: Histogram, commit_seconds: Histogram }),
+  totals: z.array(
+    z.object({
+      currency: z.string(),
+      wallets: z.string(),
+      wallets_held: z.string(),
+      reserves: z.string(),
+      open_suspense: z.string(),
+      difference: z.string(),
+      balanced: z.boolean(),
+    }),
+  ),
+});

@@ -1,0 +1,83 @@
+// The API's answers the app reads (the OpenAPI document at /openapi.json is the reference).
+export interface Limit {
+  name: string;
+  period: string;
+  limit: string;
+  used: string;
+  left: string;
+}
+
+export interface Wallet {
+  balance: string;
+  available: string;
+  incoming_pending: string;
+  currency: string;
+  level: string;
+  limits: Limit[];
+}
+
+export interface StatementLine {
+  transfer_id: string;
+  kind: string;
+  direction: 'in' | 'out';
+  amount: string;
+  currency: string;
+  state: string;
+  memo: string;
+  timestamp: string;
+}
+
+export interface Statement {
+  lines: StatementLine[];
+  next: string | null;
+}
+
+export interface Card {
+  card_id: string;
+  bank: string;
+  last4?: string;
+  status: string;
+}
+
+export interface CardOperation {
+  status: string;
+  reason?: string;
+  balance?: string;
+}
+
+export interface Trade {
+  trade_no: string;
+  subject: string;
+  total_amount: string;
+  currency: string;
+  trade_status: string;
+  created_at: number;
+}
+
+export interface Merchant {
+  merchant_id: string;
+  app_id: string;
+  name: string;
+  fee_bps: number;
+  notify_url?: string;
+  created_at: number;
+}
+
+export interface RegisteredMerchant extends Omit<Merchant, 'created_at'> {
+  platform_public_key: string;
+}
+
+export interface Histogram {
+  le: string[];
+  counts: number[];
+  count: number;
+  sum: number;
+}
+
+export interface Dashboard {
+  generated_at: number;
+  activity: { minute_starts: number[]; payments: number[]; transfers: number[]; counting_since: number };
+  channels: { bank: string; success_rate: number; samples: number; fee_bps: number }[];
+  ledger: { batch_events: Histogram; commit_seconds: Histogram };
+  totals: { currency: string; wallets: string; wallets_held: string; reserves: string; open_suspense: string; difference: string; balanced: boolean }[];
+}

@@ -1,0 +1,14 @@
+// Builds the web app into web/dist, served by Formica at /app/. JSX goes through vite's own
+// transform (oxc, React's automatic runtime): no React plugin needed. `npm run dev:web` proxies
+// the API to a server on :8080.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/app/',
+  oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
+  logLevel: 'warn',
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, reportCompressedSize: false, chunkSizeWarningLimit: 1024 },
+  server: { proxy: { '/v1': 'http://127.0.0.1:8080' } },
+});
