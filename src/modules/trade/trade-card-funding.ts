@@ -9,6 +9,7 @@ import type { CardPaymentsService, ChannelOperation } from '../cards/card-paymen
 import type { CardService } from '../cards/cards.ts';
 import { WALLET_CURRENCY } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
+import type { RefundRow } from './trade-refunds.ts';
 
 /** started: asked the bank; pending: its answer is unknown; paid: the trade was paid with it;
  *  in_wallet: the money arrived but the trade could no longer be paid, so it stays with the buyer;
@@ -25,10 +26,8 @@ export interface FundingRow extends Record<string, unknown> {
   created_at: bigint;
 }
 
-export interface PayoutRow extends Record<string, unknown> {
-  trade_no: string;
-  out_request_no: string;
-  refund_minor: bigint;
+/** A done refund still owed to the card it was paid from. */
+export interface PayoutRow extends Record<string, unknown>, Pick<RefundRow, 'trade_no' | 'out_request_no' | 'refund_minor'> {
   payout_card_id: string;
 }
 
