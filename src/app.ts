@@ -5,9 +5,11 @@ import { type IdSource, ulidIds } from './engine/ids.ts';
 import { PeriodicJob } from './engine/jobs.ts';
 import { LedgerEngine } from './engine/ledger-engine.ts';
 import { CardPaymentsService } from './modules/cards/card-payments.ts';
+import { loadCardFingerprinter } from './modules/cards/card-fingerprint.ts';
 import { CardService } from './modules/cards/cards.ts';
 import { type BankClient, createBankClient } from './modules/channels/bank-client.ts';
-import { type ChannelRouter, createChannelRouter } from './modules/channels/routing.ts';
+import { parseChannelFees } from './modules/channels/channel-fees.ts';
+import { type ChannelCost, type ChannelRouter, createChannelRouter } from './modules/channels/routing.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
 import { loadPlatformKeys, type PlatformKeys } from './modules/merchant/platform-keys.ts';
@@ -30,6 +32,8 @@ export interface FormicaOptions {
   readonly bankUrl?: string;
   /** After this long a bank call answers `unknown`; default FORMICA_BANK_TIMEOUT_MS or 10 s. */
   readonly bankTimeoutMs?: number;
+  /** What each bank channel costs; default FORMICA_CHANNEL_FEES ("ICBC:12,CCB:10"), else nothing known. */
+  readonly channelFees?: readonly ChannelCost[];
 }
 
 const DEFAULT_BANK_URL = 'http://127.0.0.1:7070';
@@ -47,7 +51,7 @@ export interface Formica {
   readonly bank: BankClient;
   readonly cards: CardService;
   readonly cardPayments: CardPaymentsService;
-  /** Each bank channel's recent success rate (the card payments feed it; the dashboard reads it). */
+  /** Routes card payments among a card's banks by recent success rate and cost (the dashboard reads the rates). */
   readonly router: ChannelRouter;
   /** Daily bank statements against channel operations; suspense; the reserves check. */
   readonly reconciliation: ReconciliationService;
@@ -73,9 +77,10 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     baseUrl: options.bankUrl ?? process.env.FORMICA_BANK_URL ?? DEFAULT_BANK_URL,
     timeoutMs: options.bankTimeoutMs ?? (Number(process.env.FORMICA_BANK_TIMEOUT_MS) || DEFAULT_BANK_TIMEOUT_MS),
   });
-  const cards = await CardService.open({ db: sql, bank, clock, ids });
-  // Cards are bound at one bank each, so the router does not choose yet; it tracks each channel's success rate.
-  const router = createChannelRouter({ channels: [] });
+  // Picks each card payment's bank among the card's channels, and tracks each channel's success rate.
+  const router = createChannelRouter({ channels: options.channelFees ?? parseChannelFees(process.env.FORMICA_CHANNEL_FEES) });
+  const fingerprint = loadCardFingerprinter(options.dataDir);
+  const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0 });
   const cardPayments = new CardPaymentsService(sql, engine, clock, bank, cards, wallet, router);
   const reconciliation = await ReconciliationService.open({ db: sql, engine, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);

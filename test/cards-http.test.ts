@@ -74,7 +74,9 @@ describe.each(storesUnderTest())('cards, top-ups and withdrawals over HTTP (%s)'
   it('binds a card with the SMS code and lists only its last four digits', async () => {
     cardId = await bindCard(alice, CARD_A);
     const list = await as(alice, 'GET', '/v1/cards');
-    expect(list.body.cards).toEqual([{ card_id: cardId, bank: 'ICBC', last4: CARD_A.slice(-4), status: 'bound' }]);
+    expect(list.body.cards).toEqual([
+      { card_id: cardId, bank: 'ICBC', last4: CARD_A.slice(-4), status: 'bound', channels: [{ bank: 'ICBC', status: 'bound', fee_bps: 0 }] },
+    ]);
     expect(JSON.stringify(list.body)).not.toContain(CARD_A);
     const wrong = await as(bob, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_B, name: 'Han Meimei', id_no: '110101199001011235', phone: bob.phone });
     const refused = await as(bob, 'POST', `/v1/cards/${wrong.body.card_id}/confirm`, { sms_code: '000000' });

@@ -9,6 +9,7 @@ import { createFormica, type Formica } from '../../src/app.ts';
 import { type Clock, ManualClock } from '../../src/engine/clock.ts';
 import { sha256 } from '../../src/http/auth.ts';
 import { buildServer } from '../../src/http/server.ts';
+import type { ChannelCost } from '../../src/modules/channels/routing.ts';
 
 export interface TestServer {
   readonly url: string;
@@ -28,6 +29,7 @@ export interface TestServerOptions {
   readonly clock?: Clock;
   readonly bankUrl?: string;
   readonly bankTimeoutMs?: number;
+  readonly channelFees?: readonly ChannelCost[];
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -38,6 +40,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     runJobs: false,
     bankUrl: options.bankUrl,
     bankTimeoutMs: options.bankTimeoutMs,
+    channelFees: options.channelFees,
   });
   const token = randomBytes(16).toString('hex');
   const server = await buildServer(app, { operatorTokenHash: sha256(token) });

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
 import type { ChannelOperation, MoneyInput } from '../../modules/cards/card-payments.ts';
-import type { Card } from '../../modules/cards/cards.ts';
+import type { Card, CardSummary } from '../../modules/cards/cards.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import {
@@ -27,6 +27,10 @@ const errors = { 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: Erro
 
 function cardToWire(c: Card) {
   return { card_id: c.cardId, bank: c.bank, status: c.status, ...(c.status === 'bound' ? { last4: c.last4 } : {}) };
+}
+
+function summaryToWire(c: CardSummary) {
+  return { ...cardToWire(c), channels: c.channels.map((ch) => ({ bank: ch.bank, status: ch.status, fee_bps: ch.feeBps })) };
 }
 
 function moneyInput(b: { card_id: string; amount: string; currency: string; request_id: string }): MoneyInput {
@@ -53,13 +57,13 @@ export function cardRoutes(app: Formica): FastifyPluginAsyncZod {
       { schema: { tags, security, summary: 'Confirm a binding with the SMS code', params: CardParams, body: ConfirmCardBody, response: { 200: CardOutput, ...errors } } },
       async (request) => {
         const userId = await sessionUser(app, request);
-        return cardToWire(await app.cards.confirm(userId, request.params.id, request.body.sms_code));
+        return cardToWire(await app.cards.confirm(userId, request.params.id, request.body.sms_code, request.body.bank));
       },
     );
 
-    server.get('/v1/cards', { schema: { tags, security, summary: "The session user's cards (last four digits only)", response: { 200: CardListOutput, 401: ErrorOutput } } }, async (request) => {
+    server.get('/v1/cards', { schema: { tags, security, summary: "The session user's cards (last four digits only) and the banks each is bound at", response: { 200: CardListOutput, 401: ErrorOutput } } }, async (request) => {
       const userId = await sessionUser(app, request);
-      return { cards: (await app.cards.list(userId)).map(cardToWire) };
+      return { cards: (await app.cards.list(userId)).map(summaryToWire) };
     });
 
     server.post(

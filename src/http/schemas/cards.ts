@@ -1,4 +1,5 @@
-// Wire shapes of the card routes: binding, confirming, listing, top-ups and withdrawals.
+// Wire shapes of the card routes: binding, confirming, listing (each card with its channels, the
+// banks it is bound at), top-ups and withdrawals.
 // The card number is accepted on binding only and never appears in any answer.
 import { z } from 'zod';
 import { Phone } from './identity.ts';
@@ -15,10 +16,14 @@ export const BindCardBody = z.strictObject({
   phone: Phone,
 });
 export const CardParams = z.strictObject({ id: CardId });
-export const ConfirmCardBody = z.strictObject({ sms_code: z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits') });
+export const ConfirmCardBody = z.strictObject({
+  sms_code: z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits'),
+  bank: Bank.optional().meta({ description: "the binding to confirm when the card is being bound at several banks; default: the latest" }),
+});
 
 export const CardOutput = z.object({ card_id: z.string(), bank: z.string(), last4: z.string().optional(), status: z.string() });
-export const CardListOutput = z.object({ cards: z.array(CardOutput) });
+const ChannelOutput = z.object({ bank: z.string(), status: z.string(), fee_bps: z.number() });
+export const CardListOutput = z.object({ cards: z.array(CardOutput.extend({ channels: z.array(ChannelOutput) })) });
 
 export const CardMoneyBody = z.strictObject({
   card_id: CardId,

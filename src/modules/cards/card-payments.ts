@@ -1,6 +1,7 @@
-// Top-ups from and withdrawals to a bound card. The ledger moves first (a pending transfer between
-// the bank's reserve and the wallet), then the bank is asked; its answer posts or voids the pending
-// transfer. An unknown answer leaves it pending until `resolvePending` learns the outcome by query
+// Top-ups from and withdrawals to a bound card, through the card's best channel (the router picks
+// among the banks it is bound at; a bank's own failure is retried once on the next). The ledger
+// moves first (a pending transfer between that bank's reserve and the wallet), then the bank is
+// asked; its answer posts or voids the pending transfer. An unknown answer leaves it pending until `resolvePending` learns the outcome by query
 // or reconciliation reads it on the bank's statement (the `...ByStatement` methods below).
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
@@ -11,7 +12,8 @@ import type { ChannelRouter } from '../channels/routing.ts';
 import { AccountCode, derivedId, reserveAccountId, TransferCode, walletAccountId } from '../wallet/ledger-codes.ts';
 import { WALLET_CURRENCY, type WalletService } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
-import type { CardService } from './cards.ts';
+import type { CardRecord, CardService } from './cards.ts';
+import { joinRouter, rankChannels, retryRequestId, worthRetrying } from './channel-choice.ts';
 
 export type OperationKind = 'topup' | 'withdrawal';
 /** `reversed`: posted, then undone by reconciliation because the bank never made it. */
@@ -70,8 +72,8 @@ export class CardPaymentsService {
     private readonly bank: BankClient,
     private readonly cards: CardService,
     private readonly wallet: WalletService,
-    /** Hears every bank answer, so the per-channel success rate (a dashboard headline) moves. */
-    private readonly router?: ChannelRouter,
+    /** Picks each payment's channel and hears every bank answer (the success rate is a dashboard headline). */
+    private readonly router: ChannelRouter,
   ) {}
 
   topup(userId: string, input: MoneyInput): Promise<ChannelOperation> {
@@ -97,13 +99,13 @@ export class CardPaymentsService {
 
   /** Every bank Formica has a bound card or an operation at: the banks whose statements concern it. */
   async banks(): Promise<string[]> {
-    const rows = await this.db.all<{ bank: string }>("SELECT bank FROM channel_operations UNION SELECT bank FROM cards WHERE status = 'bound'");
-    return rows.map((r) => r.bank).sort();
+    const rows = await this.db.all<{ bank: string }>('SELECT DISTINCT bank FROM channel_operations');
+    return [...new Set([...rows.map((r) => r.bank), ...(await this.cards.boundBanks())])].sort();
   }
 
   /** One operation by its id (also the request id the bank knows it by). */
   async operation(opId: string): Promise<OperationRecord | undefined> {
-    const row = await this.db.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
+    const row = await this.find(opId);
     return row && toRecord(row);
   }
 
@@ -121,7 +123,7 @@ export class CardPaymentsService {
    * a settled one is left alone. Returns the status after.
    */
   async settleByStatement(opId: string, succeeded: boolean, reason: string): Promise<OperationStatus> {
-    const row = await this.db.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
+    const row = await this.find(opId);
     if (!row) throw new WalletError('operation_not_found', `no channel operation '${opId}'`);
     if (row.status !== 'started' && row.status !== 'pending') return row.status as OperationStatus;
     // A crash may have left a started operation before its pending transfer: create it (idempotent).
@@ -138,39 +140,59 @@ export class CardPaymentsService {
     requireCny(input.currency);
     const card = await this.cards.bound(userId, input.cardId);
     await this.wallet.openWallet(userId);
-    await this.ensureReserve(card.bank);
-    const row = await this.claim(userId, kind, input, card.bank);
+    const ranked = rankChannels(this.router, card.channels);
+    if (ranked.length === 0) throw new WalletError('card_not_bound', `card '${card.cardId}' has no bound channel`);
+    // A replay finds the row already claimed, with the bank chosen the first time.
+    const first = await this.claim(userId, kind, input, ranked[0].bank);
+    const done = await this.proceed(first, card);
+    const retry = { ...input, requestId: retryRequestId(input.requestId) };
+    const next = ranked.find((c) => c.bank !== first.bank);
+    if (done.retry && next) return (await this.proceed(await this.claim(userId, kind, retry, next.bank), card)).op;
+    // A replay of a request that was retried answers with the retry, where the money moved.
+    const retried = done.op.status === 'failed' ? await this.find(opIdOf(kind, userId, retry.requestId)) : undefined;
+    return retried ? (await this.proceed(retried, card)).op : done.op;
+  }
+
+  /** Runs a started operation through its bank; `retry` when the bank failed it for its own reasons. */
+  private async proceed(row: OpRow, card: CardRecord): Promise<{ op: ChannelOperation; retry: boolean }> {
     // Only a started operation goes on; any other answers a replay as it stands (reversed too).
-    if (row.status !== 'started') return toOperation(row);
+    if (row.status !== 'started') return { op: toOperation(row), retry: false };
+    const channel = card.channels.find((c) => c.bank === row.bank && c.status === 'bound');
+    if (!channel) throw new Error(`operation ${row.op_id} names ${row.bank}, not a bound channel of card ${card.cardId}`);
+    await this.ensureReserve(row.bank);
     const created = await this.createPending(row);
     if (!CREATED.has(created)) return this.refuse(row, created);
-    const request = { bank: row.bank, token: card.token, amountMinor: row.amount_minor, currency: row.currency, requestId: row.op_id };
-    const answer = kind === 'topup' ? await this.bank.debit(request) : await this.bank.credit(request);
+    const request = { bank: row.bank, token: channel.token, amountMinor: row.amount_minor, currency: row.currency, requestId: row.op_id };
+    const answer = row.kind === 'topup' ? await this.bank.debit(request) : await this.bank.credit(request);
     this.recordChannel(row.bank, answer);
     const status = await this.settle(row, answer);
-    return { opId: row.op_id, kind, status, reason: answer.status === 'failed' ? answer.reason : '' };
+    const op = { opId: row.op_id, kind: toOperation(row).kind, status, reason: answer.status === 'failed' ? answer.reason : '' };
+    return { op, retry: status === 'failed' && worthRetrying(answer) };
   }
 
   private recordChannel(bank: string, answer: MoneyResult): void {
-    if (!this.router) return;
     // A bank first met here joins the router at no known cost, so its rate is tracked too.
-    if (this.router.successRate(bank) === undefined && !this.router.stats().some((s) => s.bank === bank)) this.router.setFee(bank, 0);
+    joinRouter(this.router, bank, 0);
     this.router.recordResult(bank, answer);
   }
 
   /** Records the operation under its request id, or returns the one already recorded. */
   private async claim(userId: string, kind: OperationKind, input: MoneyInput, bank: string): Promise<OpRow> {
-    const opId = derivedId(kind === 'topup' ? 'tup' : 'wdr', userId, input.requestId);
+    const opId = opIdOf(kind, userId, input.requestId);
     await this.db.run(
       `INSERT INTO channel_operations (op_id, user_id, kind, request_id, card_id, bank, amount_minor, currency, pending_id, status, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'started', ?) ON CONFLICT (op_id) DO NOTHING`,
       [opId, userId, kind, input.requestId, input.cardId, bank, input.amountMinor, input.currency, opId, BigInt(this.clock.now())],
     );
-    const row = await this.db.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
+    const row = await this.find(opId);
     if (!row || row.card_id !== input.cardId || row.amount_minor !== input.amountMinor || row.currency !== input.currency) {
       throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different ${kind}`);
     }
     return row;
+  }
+
+  private find(opId: string): Promise<OpRow | undefined> {
+    return this.db.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
   }
 
   private ensureReserve(bank: string): Promise<void> {
@@ -232,6 +254,11 @@ export class CardPaymentsService {
   private async mark(opId: string, status: OperationStatus, reason: string): Promise<void> {
     await this.db.run("UPDATE channel_operations SET status = ?, reason = ? WHERE op_id = ? AND status IN ('started', 'pending')", [status, reason, opId]);
   }
+}
+
+/** An operation's id: derived from the caller's request id, and the request id its bank knows it by. */
+export function opIdOf(kind: OperationKind, userId: string, requestId: string): string {
+  return derivedId(kind === 'topup' ? 'tup' : 'wdr', userId, requestId);
 }
 
 function requireCny(code: string): void {

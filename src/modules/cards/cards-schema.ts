@@ -1,5 +1,5 @@
-// The cards module's tables: bound bank cards (token and last four digits only, never the card
-// number) and channel operations (top-ups and withdrawals), each keyed by the user's request id.
+// The cards module's tables: bank cards (a keyed fingerprint and the last four digits, never the
+// card number), the channels (banks) each card is bound through, and channel operations (top-ups and withdrawals), each keyed by the user's request id.
 const TABLES = [
   `CREATE TABLE cards (
      card_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, bank TEXT NOT NULL, binding_request_id TEXT NOT NULL,
@@ -16,4 +16,19 @@ const TABLES = [
 // Version 2: reconciliation reads one bank's operations of one day.
 const BY_BANK_DAY = 'CREATE INDEX channel_operations_bank_day ON channel_operations (bank, created_at)';
 
-export const CARDS_MIGRATIONS = { sqlite: [TABLES.join(';\n'), BY_BANK_DAY], postgres: [TABLES.join(';\n'), BY_BANK_DAY] };
+// Version 3: a card is one card number per user (its keyed fingerprint; '' for cards bound before),
+// reachable through one channel per bank it was bound at. Existing cards keep their one channel.
+// cards.bank/token/binding_request_id now only tell where the card was first bound.
+const CHANNELS = [
+  "ALTER TABLE cards ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+  "CREATE UNIQUE INDEX cards_user_fingerprint ON cards (user_id, fingerprint) WHERE fingerprint <> ''",
+  `CREATE TABLE card_channels (
+     card_id TEXT NOT NULL, bank TEXT NOT NULL, binding_request_id TEXT NOT NULL, token TEXT NOT NULL DEFAULT '',
+     status TEXT NOT NULL, fee_bps INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, PRIMARY KEY (card_id, bank))`,
+  `INSERT INTO card_channels (card_id, bank, binding_request_id, token, status, fee_bps, created_at)
+     SELECT card_id, bank, binding_request_id, token, status, 0, created_at FROM cards`,
+  "CREATE INDEX card_channels_bound ON card_channels (status, bank)",
+].join(';\n');
+
+const MIGRATIONS = [TABLES.join(';\n'), BY_BANK_DAY, CHANNELS];
+export const CARDS_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };

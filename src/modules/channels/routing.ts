@@ -41,6 +41,8 @@ export interface ChannelRouter {
   /** Records a debit/credit result, skipping declines that are the card's fault, not the bank's. */
   recordResult(bank: string, result: MoneyResult): void;
   successRate(bank: string): number | undefined;
+  /** The bank's fee in basis points, or undefined if the router does not know the bank. */
+  fee(bank: string): number | undefined;
   stats(): ChannelStats[];
   setFee(bank: string, feeBps: number): void;
 }
@@ -91,6 +93,7 @@ export function createChannelRouter(options: RouterOptions): ChannelRouter {
       if (outcome) record(bank, outcome);
     },
     successRate: (bank) => windows.get(bank)?.rate(),
+    fee: (bank) => fees.get(bank),
     stats: () => [...fees.keys()].map(statsOf),
     setFee,
   };

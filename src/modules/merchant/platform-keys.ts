@@ -5,6 +5,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:cry
 import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
+import { readOrCreateSecretFile } from '../../engine/secret-file.ts';
 import { signNotification } from './protocol/notify.ts';
 
 export const PLATFORM_KEY_FILE = 'platform-private-key.pem';
@@ -45,26 +46,9 @@ function generatePrivateKeyPem(): string {
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
-/** Creates the key file only if absent ('wx'), so two processes starting together keep one key. */
-function readOrCreateKeyFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const pem = generatePrivateKeyPem();
-  try {
-    fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-    return pem;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8');
-    throw error;
-  }
-}
-
 export function loadPlatformKeys(dataDir: string, env: NodeJS.ProcessEnv = process.env): PlatformKeys {
   const fromEnv = env[PLATFORM_KEY_ENV];
   if (fromEnv?.trim()) return new PlatformKeys(fromEnv.replaceAll('\\n', '\n'));
   fs.mkdirSync(dataDir, { recursive: true });
-  return new PlatformKeys(readOrCreateKeyFile(path.join(dataDir, PLATFORM_KEY_FILE)));
+  return new PlatformKeys(readOrCreateSecretFile(path.join(dataDir, PLATFORM_KEY_FILE), generatePrivateKeyPem));
 }

@@ -1,0 +1,83 @@
+// The channels of cards: one row per (card, bank) the card was bound at, with the bank's token and
+// the fee the channel cost when it was bound. A card is usable through each of its bound channels.
+import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
+
+export type BindingStatus = 'sms_sent' | 'bound';
+
+/** A channel as the card holder sees it. */
+export interface CardChannel {
+  readonly bank: string;
+  readonly status: BindingStatus;
+  /** The bank's fee in basis points when the channel was bound (from configuration). */
+  readonly feeBps: number;
+}
+
+/** A channel with its token and binding request: server-side only. */
+export interface ChannelRecord extends CardChannel {
+  readonly cardId: string;
+  readonly token: string;
+  readonly bindingRequestId: string;
+  readonly createdAt: number;
+}
+
+interface ChannelRow extends Record<string, unknown> {
+  card_id: string;
+  bank: string;
+  binding_request_id: string;
+  token: string;
+  status: string;
+  fee_bps: number | bigint;
+  created_at: number | bigint;
+}
+
+export class CardChannels {
+  constructor(private readonly db: SqlDatabase) {}
+
+  /** Records a binding in progress; a channel already bound keeps its token (a new SMS cannot unbind it). */
+  async start(cardId: string, bank: string, bindingRequestId: string, feeBps: number, now: number): Promise<void> {
+    await this.db.run(
+      `INSERT INTO card_channels (card_id, bank, binding_request_id, status, fee_bps, created_at) VALUES (?, ?, ?, 'sms_sent', ?, ?)
+       ON CONFLICT (card_id, bank) DO UPDATE SET binding_request_id = excluded.binding_request_id, fee_bps = excluded.fee_bps,
+         created_at = excluded.created_at WHERE card_channels.status <> 'bound'`,
+      [cardId, bank, bindingRequestId, feeBps, BigInt(now)],
+    );
+  }
+
+  /** Marks the channel bound with the bank's token, and the card usable (last4 from its first binding). */
+  async bound(userId: string, cardId: string, bank: string, token: string, last4: string): Promise<void> {
+    await this.db.transaction(async (tx: SqlExecutor) => {
+      await tx.run("UPDATE card_channels SET token = ?, status = 'bound' WHERE card_id = ? AND bank = ?", [token, cardId, bank]);
+      await tx.run("UPDATE cards SET last4 = CASE WHEN last4 = '' THEN ? ELSE last4 END, status = 'bound' WHERE card_id = ? AND user_id = ?", [
+        last4,
+        cardId,
+        userId,
+      ]);
+    });
+  }
+
+  /** The channels of the given cards, oldest binding first. */
+  async of(cardIds: readonly string[]): Promise<ChannelRecord[]> {
+    if (cardIds.length === 0) return [];
+    const marks = cardIds.map(() => '?').join(', ');
+    const rows = await this.db.all<ChannelRow>(`SELECT * FROM card_channels WHERE card_id IN (${marks}) ORDER BY created_at, bank`, cardIds);
+    return rows.map(toChannel);
+  }
+
+  /** Every bank some card is bound at. */
+  async boundBanks(): Promise<string[]> {
+    const rows = await this.db.all<{ bank: string }>("SELECT DISTINCT bank FROM card_channels WHERE status = 'bound'");
+    return rows.map((r) => r.bank);
+  }
+}
+
+function toChannel(r: ChannelRow): ChannelRecord {
+  return {
+    cardId: r.card_id,
+    bank: r.bank,
+    status: r.status === 'bound' ? 'bound' : 'sms_sent',
+    feeBps: Number(r.fee_bps),
+    token: r.token,
+    bindingRequestId: r.binding_request_id,
+    createdAt: Number(r.created_at),
+  };
+}
