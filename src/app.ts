@@ -78,7 +78,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     timeoutMs: options.bankTimeoutMs ?? (Number(process.env.FORMICA_BANK_TIMEOUT_MS) || DEFAULT_BANK_TIMEOUT_MS),
   });
   // Picks each card payment's bank among the card's channels, and tracks each channel's success rate.
-  const router = createChannelRouter({ channels: options.channelFees ?? parseChannelFees(process.env.FORMICA_CHANNEL_FEES) });
+  const router = createChannelRouter({ channels: options.channelFees ?? parseChannelFees(process.env.FORMICA_CHANNEL_FEES), now: () => clock.now() });
   const fingerprint = loadCardFingerprinter(options.dataDir);
   const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0 });
   const cardPayments = new CardPaymentsService(sql, engine, clock, bank, cards, wallet, router);

@@ -1,6 +1,7 @@
 // Channel routing: healthier first, cheaper among the equally healthy, a window that forgets, and
 // the success-rate gauge on the shared metrics registry.
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../engine/clock.ts';
 import { registry } from '../../engine/metrics.ts';
 import { channelOutcome, createChannelRouter } from './routing.ts';
 
@@ -10,6 +11,8 @@ const channels = [
   { bank: 'CMB', feeBps: 10 },
 ];
 
+const fixedNow = () => Date.UTC(2026, 0, 1);
+
 function feed(router: ReturnType<typeof createChannelRouter>, bank: string, successes: number, failures: number) {
   for (let i = 0; i < successes; i++) router.record(bank, 'succeeded');
   for (let i = 0; i < failures; i++) router.record(bank, 'failed');
@@ -17,14 +20,14 @@ function feed(router: ReturnType<typeof createChannelRouter>, bank: string, succ
 
 describe('channel routing', () => {
   it('prefers the cheapest when all are equally healthy, and ignores banks it has no fee for', () => {
-    const router = createChannelRouter({ channels, publishMetrics: false });
+    const router = createChannelRouter({ channels, now: fixedNow, publishMetrics: false });
     expect(router.pick(['ICBC', 'CCB', 'CMB', 'BOC'])).toBe('CMB');
     expect(router.pick(['ICBC', 'CCB'])).toBe('CCB');
     expect(router.pick(['BOC'])).toBeUndefined();
   });
 
   it('prefers the healthier bank over the cheaper one', () => {
-    const router = createChannelRouter({ channels, windowSize: 10, publishMetrics: false });
+    const router = createChannelRouter({ channels, now: fixedNow, windowSize: 10, publishMetrics: false });
     feed(router, 'CMB', 5, 5);
     feed(router, 'CCB', 10, 0);
     feed(router, 'ICBC', 9, 1);
@@ -33,14 +36,14 @@ describe('channel routing', () => {
   });
 
   it('lets cost decide within the tolerance band', () => {
-    const router = createChannelRouter({ channels, windowSize: 100, tolerance: 0.05, publishMetrics: false });
+    const router = createChannelRouter({ channels, now: fixedNow, windowSize: 100, tolerance: 0.05, publishMetrics: false });
     feed(router, 'CCB', 100, 0);
     feed(router, 'CMB', 97, 3);
     expect(router.pick(['CCB', 'CMB'])).toBe('CMB');
   });
 
   it('forgets outcomes that slid out of the window', () => {
-    const router = createChannelRouter({ channels, windowSize: 4, publishMetrics: false });
+    const router = createChannelRouter({ channels, now: fixedNow, windowSize: 4, publishMetrics: false });
     feed(router, 'CMB', 0, 4);
     expect(router.pick(['CCB', 'CMB'])).toBe('CCB');
     feed(router, 'CMB', 4, 0);
@@ -52,7 +55,7 @@ describe('channel routing', () => {
     expect(channelOutcome({ status: 'failed', reason: 'insufficient_funds' })).toBeUndefined();
     expect(channelOutcome({ status: 'failed', reason: 'bank_declined', bankRef: 'R' })).toBe('failed');
     expect(channelOutcome({ status: 'unknown', cause: 'timeout', message: '' })).toBe('unknown');
-    const router = createChannelRouter({ channels, publishMetrics: false });
+    const router = createChannelRouter({ channels, now: fixedNow, publishMetrics: false });
     router.recordResult('ICBC', { status: 'failed', reason: 'insufficient_funds' });
     router.recordResult('ICBC', { status: 'unknown', cause: 'timeout', message: '' });
     router.recordResult('ICBC', { status: 'succeeded', bankRef: 'R1' });
@@ -60,9 +63,22 @@ describe('channel routing', () => {
   });
 
   it('publishes formica_channel_success_rate per bank', async () => {
-    const router = createChannelRouter({ channels });
+    const router = createChannelRouter({ channels, now: fixedNow });
     feed(router, 'CCB', 3, 1);
     const text = await registry.metrics();
     expect(text).toContain('formica_channel_success_rate{bank="CCB"} 0.75');
+  });
+
+  it('forgets outcomes by age, so a channel it stopped using is tried again', () => {
+    const clock = new ManualClock();
+    const router = createChannelRouter({ channels, now: () => clock.now(), maxAgeMs: 60_000, publishMetrics: false });
+    feed(router, 'CMB', 0, 10);
+    expect(router.pick(['CMB', 'CCB'])).toBe('CCB');
+    clock.advance(30_000);
+    feed(router, 'CCB', 1, 0);
+    clock.advance(31_000);
+    expect(router.successRate('CMB')).toBeUndefined();
+    expect(router.pick(['CMB', 'CCB'])).toBe('CMB');
+    expect(router.rank(['CCB'])[0].samples).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 // Channel routing: among the banks that serve a card, prefer the one with the best recent success
 // rate and, among those about equally healthy, the cheapest. Success is measured over a sliding
-// window of each bank's last N outcomes; only outcomes the channel is answerable for are counted.
+// window of each bank's last N outcomes within a maximum age; only outcomes the channel is
+// answerable for are counted.
 import type { MoneyResult } from './bank-client-types.ts';
 import { channelSuccessRate } from './channel-metrics.ts';
 
@@ -15,6 +16,10 @@ export interface RouterOptions {
   readonly channels: readonly ChannelCost[];
   /** Outcomes remembered per bank; default 100. */
   readonly windowSize?: number;
+  /** Outcomes older than this are forgotten, so a channel left unused gets tried again; default 10 minutes. */
+  readonly maxAgeMs?: number;
+  /** Milliseconds now; the injected clock's `now`. */
+  readonly now: () => number;
   /** Success rates this close to the best count as equally healthy, so cost decides; default 0.02. */
   readonly tolerance?: number;
   /** Publish rates on the formica_channel_success_rate gauge; default true. */
@@ -47,6 +52,8 @@ export interface ChannelRouter {
   setFee(bank: string, feeBps: number): void;
 }
 
+const DEFAULT_MAX_AGE_MS = 10 * 60_000;
+
 /** Declines caused by the card or the request; they say nothing about the channel's health. */
 const NOT_THE_CHANNEL = new Set(['insufficient_funds', 'token_unknown', 'currency_not_supported', 'invalid_request']);
 
@@ -58,13 +65,14 @@ export function channelOutcome(result: MoneyResult): ChannelOutcome | undefined 
 export function createChannelRouter(options: RouterOptions): ChannelRouter {
   const windowSize = options.windowSize ?? 100;
   const tolerance = options.tolerance ?? 0.02;
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   if (!Number.isInteger(windowSize) || windowSize < 1) throw new RangeError('windowSize must be a positive integer');
   const fees = new Map<string, number>();
   const windows = new Map<string, SlidingWindow>();
   const setFee = (bank: string, feeBps: number) => {
     if (!(feeBps >= 0)) throw new RangeError(`fee of ${bank} must be a non-negative number of basis points`);
     fees.set(bank, feeBps);
-    if (!windows.has(bank)) windows.set(bank, new SlidingWindow(windowSize));
+    if (!windows.has(bank)) windows.set(bank, new SlidingWindow(windowSize, maxAgeMs, options.now));
   };
   for (const channel of options.channels) setFee(channel.bank, channel.feeBps);
 
@@ -112,30 +120,38 @@ function order(stats: ChannelStats[], tolerance: number): ChannelStats[] {
   });
 }
 
-/** The last N outcomes of one channel, in a ring. */
+/**
+ * The last N outcomes of one channel that are younger than the maximum age. Forgetting by age
+ * matters: a channel the router stopped using gets no new outcomes, so only age can clear its
+ * bad record and let it be tried again.
+ */
 class SlidingWindow {
-  private readonly ring: boolean[] = [];
-  private next = 0;
-  private successes = 0;
+  private readonly outcomes: { success: boolean; atMs: number }[] = [];
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxAgeMs: number,
+    private readonly now: () => number,
+  ) {}
 
   push(success: boolean): void {
-    if (this.ring.length < this.capacity) {
-      this.ring.push(success);
-    } else {
-      if (this.ring[this.next]) this.successes -= 1;
-      this.ring[this.next] = success;
-    }
-    if (success) this.successes += 1;
-    this.next = (this.next + 1) % this.capacity;
+    this.outcomes.push({ success, atMs: this.now() });
+    if (this.outcomes.length > this.capacity) this.outcomes.shift();
   }
 
   size(): number {
-    return this.ring.length;
+    this.forgetOld();
+    return this.outcomes.length;
   }
 
   rate(): number | undefined {
-    return this.ring.length === 0 ? undefined : this.successes / this.ring.length;
+    this.forgetOld();
+    if (this.outcomes.length === 0) return undefined;
+    return this.outcomes.filter((o) => o.success).length / this.outcomes.length;
+  }
+
+  private forgetOld(): void {
+    const oldest = this.now() - this.maxAgeMs;
+    while (this.outcomes.length > 0 && this.outcomes[0].atMs < oldest) this.outcomes.shift();
   }
 }
