@@ -11,9 +11,8 @@ import { retryRequestId } from '../src/modules/cards/channel-choice.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
 import { CARD_A, CARD_B } from '../src/modules/channels/bank-sim/test-support.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { send, type Reply } from './support/http.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
-type Reply = { status: number; body: any };
 
 const D = '2026-03-12';
 /** 10:00 in Shanghai on D. */
@@ -24,15 +23,6 @@ const FEES = [
   { bank: 'ICBC', feeBps: 10 },
   { bank: 'CCB', feeBps: 20 },
 ];
-
-async function send(url: string, token: string | undefined, method: string, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
 
 describe.each(storesUnderTest())('card payments routed among channels (%s)', (store) => {
   const clock = new ManualClock(T0);

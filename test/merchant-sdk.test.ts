@@ -15,12 +15,11 @@ import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts'
 import { signV2Params } from '../src/modules/merchant/protocol/v2-request.ts';
 import { signV3Request } from '../src/modules/merchant/protocol/v3-auth.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { send } from './support/http.ts';
 
 // The SDK writes version 2 timestamps in the process's local time; merchants run it in CST.
 process.env.TZ = 'Asia/Shanghai';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
-type Reply = { status: number; body: any };
 
 function keyPair() {
   return generateKeyPairSync('rsa', {
@@ -28,15 +27,6 @@ function keyPair() {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   });
-}
-
-async function send(url: string, token: string | undefined, method: string, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 /** A merchant's notify endpoint: records every POST and answers `success` unless told otherwise. */

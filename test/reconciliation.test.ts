@@ -11,24 +11,14 @@ import { type RunningBankSimulator, startBankSimulator } from '../src/modules/ch
 import { CARD_A } from '../src/modules/channels/bank-sim/test-support.ts';
 import { addDays, dayWindow, parseDate } from '../src/modules/reconciliation/day.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { send } from './support/http.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
-type Reply = { status: number; body: any };
 
 const D = '2026-03-10';
 const D1 = '2026-03-11';
 /** 10:00 in Shanghai on D. */
 const T0 = Date.UTC(2026, 2, 10, 2, 0, 0);
 const HOUR = 3_600_000;
-
-async function send(url: string, token: string | undefined, method: string, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
 
 describe('statement days', () => {
   it('cut at local midnight in Shanghai, or at the configured cut-over', () => {

@@ -10,24 +10,14 @@ import { verifyStore } from '../src/engine/verify.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
 import { CARD_A, CARD_B } from '../src/modules/channels/bank-sim/test-support.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { send } from './support/http.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
-type Reply = { status: number; body: any };
 interface Buyer {
   id: string;
   phone: string;
   token: string;
   cardId: string;
   cardNo: string;
-}
-
-async function send(url: string, token: string | undefined, method: string, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
 describe.each(storesUnderTest())('trades paid by card over HTTP (%s)', (store) => {

@@ -5,9 +5,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { send } from './support/http.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
-type Reply = { status: number; body: any };
 
 describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) => {
   let server: TestServer;
@@ -28,14 +27,7 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 
-  async function as(token: string | undefined, method: string, route: string, body?: unknown): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(server.url + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const as = (token: string | undefined, method: string, route: string, body?: unknown) => send(server.url + route, token, method, body);
 
   async function buyer(fund: string, verified = true): Promise<{ id: string; token: string; phone: string }> {
     seq += 1;

@@ -4,11 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../src/engine/clock.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { send, type Reply } from './support/http.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
-type Reply = { status: number; body: any };
 
 describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) => {
   let server: TestServer;
@@ -21,14 +20,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     await server?.close();
   });
 
-  async function as(token: string | undefined, method: string, route: string, body?: unknown): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(server.url + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  }
+  const as = (token: string | undefined, method: string, route: string, body?: unknown) => send(server.url + route, token, method, body);
 
   interface TestUser {
     id: string;

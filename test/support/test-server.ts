@@ -10,6 +10,7 @@ import { type Clock, ManualClock } from '../../src/engine/clock.ts';
 import { sha256 } from '../../src/http/auth.ts';
 import { buildServer } from '../../src/http/server.ts';
 import type { ChannelCost } from '../../src/modules/channels/routing.ts';
+import { type Reply, send } from './http.ts';
 
 export interface TestServer {
   readonly url: string;
@@ -17,8 +18,7 @@ export interface TestServer {
   readonly app: Formica;
   readonly clock: Clock;
   /** fetch against the server with the operator token, JSON in and out. */
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly
-  call(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
+  call(method: string, route: string, body?: unknown): Promise<Reply>;
   close(): Promise<void>;
 }
 
@@ -50,15 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     token,
     app,
     clock,
-    async call(method, route, body) {
-      const response = await fetch(url + route, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
-    },
+    call: (method, route, body) => send(url + route, token, method, body),
     async close() {
       await server.close();
       await app.close();
