@@ -66,16 +66,9 @@ export type MoneyResult =
   | { readonly status: 'failed'; readonly reason: string; readonly bankRef?: string }
   | Unknown;
 
-export interface BankOperation {
-  readonly requestId: string;
-  readonly bankRef: string;
-  readonly type: 'debit' | 'credit';
-  readonly amountMinor: bigint;
-  readonly currency: string;
-  readonly status: 'succeeded' | 'failed';
+/** An operation as the bank recorded it: a statement line, with the reason of a decline. */
+export interface BankOperation extends StatementLine {
   readonly reason?: string;
-  /** Milliseconds since the epoch, as the bank recorded it. */
-  readonly time: number;
 }
 
 /**

@@ -15,15 +15,7 @@ import { MERCHANT_MIGRATIONS } from './merchant-schema.ts';
 import type { MerchantAppDirectory } from './protocol/directory.ts';
 import { SqlNonceStore } from './sql-nonce-store.ts';
 import type { MerchantLookup } from './trade-port.ts';
-
-/** What the trade service needs to know about a merchant (trade-types.ts's MerchantInfo). */
-export interface MerchantInfo {
-  merchantId: string;
-  feeBps: number;
-  notifyUrl?: string;
-  settlementAccountId: string;
-  appId?: string;
-}
+import type { MerchantInfo } from './trade-port.ts';
 
 export interface Merchant extends MerchantInfo {
   appId: string;
