@@ -7,7 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
+import { CARD_A } from '../src/modules/channels/bank-sim/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
@@ -20,12 +23,14 @@ const BUYER = { phone: '13900000042', password: 'buyer-password', name: 'Browser
 // Skipped only where the machine has no Chromium (a fresh user machine with just Node.js and npm).
 describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
   let server: TestServer;
+  let bank: RunningBankSimulator;
   let browser: Browser;
   let merchantId: string;
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-checkout-'));
 
   beforeAll(async () => {
-    server = await startTestServer();
+    bank = await startBankSimulator({ clock: systemClock, port: 0 });
+    server = await startTestServer({ bankUrl: bank.url });
     const { app } = server;
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const merchant = await app.merchants.create({
@@ -39,6 +44,9 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
     await app.wallet.openWallet(buyer.id);
     await app.identity.addEvidence(buyer.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
     await app.wallet.adjust({ userId: buyer.id, amountMinor: 50_000n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'fund-buyer' });
+    const card = await app.cards.bind(buyer.id, { bank: 'ICBC', cardNo: CARD_A, name: BUYER.name, idNo: '110101199001011234', phone: BUYER.phone });
+    const sms = (await (await fetch(`${bank.url}/sim/sms?phone=${BUYER.phone}`)).json()) as { messages: { code: string }[] };
+    await app.cards.confirm(buyer.id, card.cardId, sms.messages[0].code);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -47,10 +55,12 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await bank?.close();
     fs.rmSync(shots, { recursive: true, force: true });
   });
 
-  async function actOnPage(tradeNo: string, expectedButton: RegExp, expectedMessage: RegExp): Promise<void> {
+  /** Logs in on the page, presses `expectedButton`, then (paying) the `choice` offered after login. */
+  async function actOnPage(tradeNo: string, expectedButton: RegExp, expectedMessage: RegExp, choice?: RegExp): Promise<void> {
     const page = await browser.newPage();
     await page.goto(`${server.url}/checkout/${tradeNo}`);
     await page.fill('input[name=phone]', BUYER.phone);
@@ -58,6 +68,7 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
     const button = page.locator('button[type=submit]');
     expect(await button.textContent()).toMatch(expectedButton);
     await button.click();
+    if (choice) await page.locator('#choices button', { hasText: choice }).click();
     await page.locator('#message', { hasText: expectedMessage }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: path.join(shots, `${tradeNo}.png`) });
     await page.close();
@@ -71,7 +82,7 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
       totalAmountMinor: 12_345n,
       productCode: 'ESCROW_TRADE_PAY',
     });
-    await actOnPage(trade.tradeNo, /pay from balance/, /Payment succeeded/);
+    await actOnPage(trade.tradeNo, /Log in to pay/, /Payment succeeded/, /Pay from balance/);
     expect((await app.trades.query(merchantId, { tradeNo: trade.tradeNo })).status).toBe('WAIT_SELLER_SEND_GOODS');
 
     await app.trades.ship(merchantId, { tradeNo: trade.tradeNo }, { logisticsType: 'EXPRESS', waybillNo: 'SF1001' });
@@ -82,6 +93,18 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
     const settlement = await app.store.getAccount(`mch_settle_${merchantId}`);
     expect(settlement?.creditsPosted).toBe(12_345n);
     expect(settlement?.debitsPosted).toBe(74n);
+    expect((await verifyStore(app.store)).problems).toEqual([]);
+  });
+
+  it('pays by a bound card chosen on the page: the money comes in through the bank', async () => {
+    const { app } = server;
+    const { trade } = await app.trades.precreate(merchantId, { outTradeNo: 'browser-order-3', subject: 'Tea set', totalAmountMinor: 2_000n });
+    const before = await app.wallet.summary((await app.identity.findByPhone(BUYER.phone))!.id);
+    await actOnPage(trade.tradeNo, /Log in to pay/, /Payment succeeded/, /Pay by card ICBC \*\*\*\*\d{4}/);
+    const paid = await app.trades.query(merchantId, { tradeNo: trade.tradeNo });
+    expect(paid.status).toBe('TRADE_SUCCESS');
+    const after = await app.wallet.summary((await app.identity.findByPhone(BUYER.phone))!.id);
+    expect(after.balanceMinor).toBe(before.balanceMinor);
     expect((await verifyStore(app.store)).problems).toEqual([]);
   });
 

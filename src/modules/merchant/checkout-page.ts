@@ -1,5 +1,5 @@
 // The hosted checkout page (`GET /checkout/:trade_no`): server-rendered HTML in Chinese and English
-// showing the trade; the buyer logs in (POST /v1/sessions) and pays from balance
+// showing the trade; the buyer logs in (POST /v1/sessions) and pays from balance or a bound card
 // (POST /v1/trades/:trade_no/pay), or, once an escrow trade is shipped, confirms receipt
 // (POST /v1/trades/:trade_no/confirm), with a few lines of plain JS. Every value is HTML-escaped, and
 // the script reads the trade number from a data attribute, never from text spliced into code.
@@ -24,29 +24,39 @@ const STATUS_LABELS: Record<string, string> = {
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#222}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}dt{color:#666}.amount{font-size:1.6rem;font-weight:600}
-form{display:grid;gap:.6rem;margin-top:1.5rem}input,button{font-size:1rem;padding:.5rem}#message{min-height:1.5rem}`;
+form,#choices{display:grid;gap:.6rem;margin-top:1.5rem}input,button{font-size:1rem;padding:.5rem}#message{min-height:1.5rem}`;
 
-// Plain JS: log in, then pay with a fresh request id (a retried click replays the same one) or
-// confirm receipt, and show the result.
+// Plain JS. Paying: log in, then choose the balance or one of the buyer's bound cards, and pay
+// with a fresh request id (a retried click replays the same one). Confirming: log in and confirm.
+// Card labels are set with textContent, never parsed as HTML.
 const SCRIPT = `(function(){
 var form=document.getElementById('act');if(!form)return;
 var tradeNo=document.body.dataset.tradeNo;var action=form.dataset.action;
 var requestId='chk-'+Date.now()+'-'+Math.random().toString(36).slice(2);
-var msg=document.getElementById('message');
-async function call(path,body,token){var h={'content-type':'application/json'};if(token)h.authorization='Bearer '+token;
-var r=await fetch(path,{method:'POST',headers:h,body:JSON.stringify(body)});var j=await r.json().catch(function(){return {};});
-if(!r.ok)throw new Error(j.message||j.code||('HTTP '+r.status));return j;}
+var msg=document.getElementById('message');var choices=document.getElementById('choices');
+var trade='/v1/trades/'+encodeURIComponent(tradeNo)+'/';
+async function call(method,path,body,token){var h={};if(body)h['content-type']='application/json';if(token)h.authorization='Bearer '+token;
+var r=await fetch(path,{method:method,headers:h,body:body?JSON.stringify(body):undefined});var j=await r.json().catch(function(){return {};});
+if(!r.ok)throw new Error(j.message||j.code||('HTTP '+r.status));return {status:r.status,body:j};}
+function fail(err){msg.textContent='失败 Failed: '+err.message;}
+async function pay(token,cardId){msg.textContent='处理中 Processing…';
+try{var body={request_id:requestId};if(cardId)body.card_id=cardId;var r=await call('POST',trade+'pay',body,token);
+if(r.status===202){msg.textContent='银行处理中，稍后刷新 The bank is processing the payment; refresh later';return;}
+msg.textContent='支付成功 Payment succeeded';choices.remove();}catch(err){fail(err);}}
+function choice(label,token,cardId){var b=document.createElement('button');b.type='button';b.textContent=label;
+b.addEventListener('click',function(){pay(token,cardId);});choices.appendChild(b);}
 form.addEventListener('submit',async function(e){e.preventDefault();msg.textContent='处理中 Processing…';
-try{var s=await call('/v1/sessions',{phone:form.phone.value,password:form.password.value});
-var path='/v1/trades/'+encodeURIComponent(tradeNo)+'/'+action;
-await call(path,action==='pay'?{request_id:requestId}:{},s.token);
-msg.textContent=action==='pay'?'支付成功 Payment succeeded':'已确认收货 Receipt confirmed';form.remove();}
-catch(err){msg.textContent='失败 Failed: '+err.message;}});
+try{var s=(await call('POST','/v1/sessions',{phone:form.phone.value,password:form.password.value})).body;
+if(action==='confirm'){await call('POST',trade+'confirm',{},s.token);msg.textContent='已确认收货 Receipt confirmed';form.remove();return;}
+var cards=(await call('GET','/v1/cards',undefined,s.token)).body.cards||[];form.remove();msg.textContent='';
+choice('余额支付 Pay from balance',s.token);
+cards.filter(function(c){return c.status==='bound';}).forEach(function(c){choice('银行卡支付 Pay by card '+c.bank+' ****'+c.last4,s.token,c.card_id);});
+}catch(err){fail(err);}});
 })();`;
 
 /** What the buyer can do on the page in each state: pay, or confirm that the goods arrived. */
 const ACTIONS: Record<string, { action: string; label: string }> = {
-  WAIT_BUYER_PAY: { action: 'pay', label: '登录并用余额支付 Log in and pay from balance' },
+  WAIT_BUYER_PAY: { action: 'pay', label: '登录并付款 Log in to pay' },
   WAIT_BUYER_CONFIRM_GOODS: { action: 'confirm', label: '登录并确认收货 Log in and confirm receipt' },
 };
 
@@ -74,6 +84,7 @@ export function renderCheckoutPage(trade: Trade): string {
 <dt>状态 Status</dt><dd id="status">${escapeHtml(STATUS_LABELS[trade.status] ?? trade.status)}</dd>
 </dl>
 ${action ? actionForm(action) : ''}
+<div id="choices"></div>
 <p id="message" role="status"></p>
 <script>${SCRIPT}</script>
 </body></html>`;
