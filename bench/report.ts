@@ -1,4 +1,5 @@
 // The benchmark table: one row per scenario with its conditions, result and ratio to target.
+import type { HttpRow } from './http.ts';
 import type { Measurement } from './scenarios.ts';
 
 export interface Row {
@@ -57,10 +58,36 @@ function cell(row: Row, key: (typeof COLUMNS)[number][0]): string {
 }
 
 export function formatTable(rows: readonly Row[]): string {
-  const cells = rows.map((row) => COLUMNS.map(([key]) => cell(row, key)));
-  const headers = COLUMNS.map(([, title]) => title);
+  return renderTable(
+    COLUMNS.map(([, title]) => title),
+    rows.map((row) => COLUMNS.map(([key]) => cell(row, key))),
+  );
+}
+
+/** The HTTP rows: successful requests per second, latency, refusals, and the share of the baseline. */
+export function formatHttpTable(rows: readonly HttpRow[]): string {
+  const headers = ['scenario', 'server', 'request', 'connections', 'responses', 'ok/s', 'p50 ms', 'p99 ms', 'non-2xx', '2xx not ok', 'errors', 'target', 'vs baseline (target)'];
+  const cells = rows.map((r) => [
+    r.scenario,
+    r.server,
+    r.request,
+    String(r.connections),
+    integer(r.result.responses),
+    integer(r.perSecond),
+    r.result.p50Ms.toFixed(1),
+    r.result.p99Ms.toFixed(1),
+    integer(r.result.non2xx),
+    integer(r.result.bodyFailures),
+    integer(r.result.errors + r.result.timeouts),
+    r.scenario.includes('baseline') ? '-' : '>= 50% of baseline',
+    r.vsBaseline,
+  ]);
+  return renderTable(headers, cells);
+}
+
+function renderTable(headers: readonly string[], cells: readonly string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
+  const line = (values: readonly string[]) => `| ${values.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   return [line(headers), rule, ...cells.map(line)].join('\n');
 }

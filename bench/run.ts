@@ -4,7 +4,8 @@ import os from 'node:os';
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
 import { type Fixture, sqliteFixture } from './fixture.ts';
 import { postgresFixture, postgresSkipReason } from './postgres.ts';
-import { formatTable, integer, type Row, ratio } from './report.ts';
+import { HTTP_CONNECTIONS, HTTP_MEASURE_SECONDS, HTTP_WARMUP_SECONDS, httpRows } from './http.ts';
+import { formatHttpTable, formatTable, integer, type Row, ratio } from './report.ts';
 import { type Measurement, runBatches, runConcurrent, type Timing } from './scenarios.ts';
 import { ACCOUNT_COUNT, DISTRIBUTION_LABEL, type Distribution, workload } from './workload.ts';
 
@@ -66,15 +67,15 @@ async function main(): Promise<void> {
   const sqliteBatch: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
   const sqliteConcurrent: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
 
-  log('1/5 SQLite, batches of 8189, uniform');
+  log('1/6 SQLite, batches of 8189, uniform');
   const batchUniform = await measure(sqliteBatch);
   rows.push(throughputRow('1 batched', sqliteBatch, batchUniform, 250_000));
 
-  log('2/5 SQLite, 10,000 concurrent callers, uniform');
+  log('2/6 SQLite, 10,000 concurrent callers, uniform');
   const concUniform = await measure(sqliteConcurrent);
   rows.push(throughputRow('2 group commit', sqliteConcurrent, concUniform, 120_000, 20));
 
-  log('3/5 PostgreSQL, 10,000 concurrent callers, uniform');
+  log('3/6 PostgreSQL, 10,000 concurrent callers, uniform');
   const pgPlan: Plan = { store: 'postgres', mode: 'concurrent', distribution: 'uniform' };
   const skip = postgresSkipReason();
   if (skip) {
@@ -83,13 +84,16 @@ async function main(): Promise<void> {
     rows.push(throughputRow('3 group commit', pgPlan, await measure(pgPlan), 50_000));
   }
 
-  log('4/5 SQLite, batches of 8189, hot account');
+  log('4/6 SQLite, batches of 8189, hot account');
   const batchHotPlan: Plan = { ...sqliteBatch, distribution: 'hot' };
   rows.push(hotRow('4a hot, batched', batchHotPlan, await measure(batchHotPlan), batchUniform));
 
-  log('5/5 SQLite, 10,000 concurrent callers, hot account');
+  log('5/6 SQLite, 10,000 concurrent callers, hot account');
   const concHotPlan: Plan = { ...sqliteConcurrent, distribution: 'hot' };
   rows.push(hotRow('4b hot, group commit', concHotPlan, await measure(concHotPlan), concUniform));
+
+  log('6/6 HTTP: bare Fastify + zod, then Formica (ledger and wallet payments), load from a separate process');
+  const http = await httpRows(log);
 
   console.log(formatTable(rows));
   console.log(
@@ -104,6 +108,23 @@ async function main(): Promise<void> {
     `Little's law for row 2: ${integer(CALLERS)} closed-loop callers at ${integer(concUniform.perSecond)}/s wait ` +
       `${((CALLERS / concUniform.perSecond) * 1000).toFixed(0)} ms on average; a p99 of 20 ms with ${integer(CALLERS)} callers ` +
       `needs more than ${integer(CALLERS / 0.02)}/s.`,
+  );
+  console.log(`\n${formatHttpTable(http)}`);
+  console.log(httpNote());
+}
+
+function httpNote(): string {
+  return (
+    `\nHTTP rows measure payments per second over HTTP/1.1 keep-alive on loopback: autocannon in its own process, ` +
+    `${HTTP_CONNECTIONS} connections, one request in flight per connection, warm-up ${HTTP_WARMUP_SECONDS} s then ${HTTP_MEASURE_SECONDS} s measured, ` +
+    'on the same cores as the server. ok/s counts only 2xx answers whose body is a success (ledger result ok, wallet ' +
+    'status completed); non-2xx, 2xx-not-ok and socket errors are shown apart. Every request carries a fresh ulid. ' +
+    'Baseline: a bare Fastify 5 endpoint with the zod type provider validating the same single-transfer body as ' +
+    "Formica's ledger route, no store. Formica: `formica serve --no-demo`, its own process, embedded SQLite " +
+    '(WAL, synchronous=FULL), operator token; ledger rows over 10,000 accounts (debits_must_not_exceed_credits, ' +
+    'funded by one setup batch), uniform; wallet rows: 50 level III payers (in-person, funded by adjustment, one ' +
+    'session each, one-factor so no scrypt per payment) round-robin, each paying its own payee 0.01 CNY. ' +
+    'Target: >= 50% of the baseline measured in this run.'
   );
 }
 
