@@ -2,7 +2,6 @@
 // server: registration, every trade method in both protocols, replays, refusals, signed
 // notifications to a local HTTP server, the daily bill against the ledger, failed notifications.
 // SQLite always; PostgreSQL when DATABASE_URL is set.
-import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
@@ -16,18 +15,11 @@ import { signV2Params } from '../src/modules/merchant/protocol/v2-request.ts';
 import { signV3Request } from '../src/modules/merchant/protocol/v3-auth.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
+import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 
 // The SDK writes version 2 timestamps in the process's local time; merchants run it in CST.
 process.env.TZ = 'Asia/Shanghai';
 
-
-function keyPair() {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
-}
 
 /** A merchant's notify endpoint: records every POST and answers `success` unless told otherwise. */
 async function startNotifyServer() {
@@ -57,8 +49,8 @@ async function rejection(promise: Promise<unknown>): Promise<AlipayRequestError>
 }
 
 describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (store) => {
-  const merchantKeys = keyPair();
-  const stranger = keyPair();
+  const merchantKeys = rsaKeyPair();
+  const stranger = rsaKeyPair();
   const clock = new ManualClock(Date.now());
   let server: TestServer;
   let notify: Awaited<ReturnType<typeof startNotifyServer>>;

@@ -1,6 +1,5 @@
 // The merchant API end to end: the official alipay-sdk, unchanged, talks to the gateway plugin over
 // real HTTP with only its gateway/endpoint, app id and keys pointed at Formica.
-import { generateKeyPairSync } from 'node:crypto';
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,22 +10,15 @@ import { MemoryNonceStore } from './protocol/nonce-store.ts';
 import { formatChinaTime } from './protocol/china-time.ts';
 import { signV2Params } from './protocol/v2-request.ts';
 import { signV3Request } from './protocol/v3-auth.ts';
+import { rsaKeyPair } from './test-keys.ts';
 
 // The SDK writes version 2 timestamps in the process's local time; merchants run it in CST.
 process.env.TZ = 'Asia/Shanghai';
 
-function keyPair() {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
-}
-
 const APP_ID = '2026000000000001';
-const merchant = keyPair();
-const stranger = keyPair();
-const platform = keyPair();
+const merchant = rsaKeyPair();
+const stranger = rsaKeyPair();
+const platform = rsaKeyPair();
 
 const calls: Array<{ appId: string; biz: Record<string, unknown>; method: string; notifyUrl?: string }> = [];
 
