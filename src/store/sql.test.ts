@@ -65,4 +65,30 @@ describe.each(kinds)('SqlDatabase (%s)', (kind) => {
     );
     expect((await db.get<{ n: bigint }>('SELECT n FROM notes WHERE user_id = ?', ['counter']))!.n).toBe(50n);
   });
+
+  it('rolls back only the transaction that failed when many run at once, and keeps the rest', async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        db.transaction(async (tx) => {
+          await tx.run('INSERT INTO notes (user_id, n) VALUES (?, ?)', [`many-${i}`, BigInt(i)]);
+          if (i % 4 === 0) throw new Error(`refused ${i}`);
+          return i;
+        }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(10);
+    const kept = await db.all<{ user_id: string }>("SELECT user_id FROM notes WHERE user_id LIKE 'many-%'");
+    expect(kept).toHaveLength(30);
+    expect(kept.map((r) => r.user_id)).not.toContain('many-0');
+    // A refused unit's writes are gone; a statement after it sees a consistent table.
+    expect(await db.get('SELECT count(*) AS c FROM notes WHERE user_id = ?', ['many-4'])).toEqual({ c: 0n });
+  });
+
+  it('answers a caller only after its work is durable: a reopened database has it', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => db.run('INSERT INTO notes (user_id, n) VALUES (?, ?)', [`durable-${i}`, 1n])));
+    await db.close();
+    db = await openSql({ dataDir, databaseUrl: kind === 'postgres' ? process.env.DATABASE_URL : undefined, schema: kind === 'postgres' ? schema : undefined });
+    const rows = await db.all<{ c: bigint }>("SELECT count(*) AS c FROM notes WHERE user_id LIKE 'durable-%'");
+    expect(rows[0].c).toBe(20n);
+  });
 });

@@ -2,10 +2,9 @@
 // ledger, one small async interface over both dialects. Parameters are always written `?`; for
 // PostgreSQL they become $1..$n. Integers come back as bigint in both dialects.
 import path from 'node:path';
-import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { migrate as migratePostgres, withTransaction } from './postgres/postgres-store.ts';
-import { openSqliteDatabase, migrate as migrateSqlite } from './sqlite/sqlite-store.ts';
+import { openModuleSql } from './sqlite/module-sql.ts';
 
 export type SqlParam = string | number | bigint | null;
 export type SqlRow = Record<string, unknown>;
@@ -39,7 +38,7 @@ export interface OpenSqlOptions {
 
 export async function openSql(options: OpenSqlOptions): Promise<SqlDatabase> {
   if (options.databaseUrl) return openPostgresSql(options.databaseUrl, options.schema);
-  return openSqliteSql(path.join(options.dataDir, 'formica.db'));
+  return openModuleSql(path.join(options.dataDir, 'formica.db'));
 }
 
 /** `?` placeholders to `$n`, leaving quoted text alone. */
@@ -62,78 +61,6 @@ export function toDollarParams(sql: string): string {
     }
   }
   return out;
-}
-
-/** A FIFO lock: SQLite transactions on the one connection take turns. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
-
-  async lock<T>(fn: () => Promise<T>): Promise<T> {
-    const previous = this.tail;
-    let release: () => void = () => {};
-    this.tail = new Promise((resolve) => {
-      release = resolve;
-    });
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
-}
-
-function sqliteExecutor(db: Database.Database): SqlExecutor {
-  const prepared = new Map<string, Database.Statement>();
-  const statement = (sql: string) => {
-    let s = prepared.get(sql);
-    if (!s) {
-      s = db.prepare(sql);
-      prepared.set(sql, s);
-    }
-    return s;
-  };
-  return {
-    dialect: 'sqlite',
-    all: async <T extends SqlRow>(sql: string, params: readonly SqlParam[] = []) => statement(sql).all(...params) as T[],
-    get: async <T extends SqlRow>(sql: string, params: readonly SqlParam[] = []) => statement(sql).get(...params) as T | undefined,
-    run: async (sql: string, params: readonly SqlParam[] = []) => ({ changes: Number(statement(sql).run(...params).changes) }),
-  };
-}
-
-/**
- * A second connection to the ledger's file. Its own connection means a module transaction never
- * nests inside a ledger batch; the mutex keeps this connection's async transactions from interleaving.
- */
-function openSqliteSql(file: string): SqlDatabase {
-  const db = openSqliteDatabase(file);
-  const exec = sqliteExecutor(db);
-  const mutex = new Mutex();
-  return {
-    ...exec,
-    // Plain statements wait for a running transaction, so they never land inside it.
-    all: (sql, params) => mutex.lock(() => exec.all(sql, params)),
-    get: (sql, params) => mutex.lock(() => exec.get(sql, params)),
-    run: (sql, params) => mutex.lock(() => exec.run(sql, params)),
-    transaction: (fn) =>
-      mutex.lock(async () => {
-        db.exec('BEGIN IMMEDIATE');
-        try {
-          const value = await fn(exec);
-          db.exec('COMMIT');
-          return value;
-        } catch (error) {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          throw error;
-        }
-      }),
-    migrate: (scope, migrations) => mutex.lock(async () => migrateSqlite(db, scope, migrations.sqlite)),
-    async close() {
-      await mutex.lock(async () => {
-        if (db.open) db.close();
-      });
-    },
-  };
 }
 
 const INT8_OID = 20;
