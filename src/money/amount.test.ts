@@ -36,6 +36,9 @@ describe('money', () => {
     ['.5', 'CNY', 'amount_malformed'],
     ['', 'CNY', 'amount_malformed'],
     ['1,000.00', 'CNY', 'amount_malformed'],
+    [' 1.00', 'CNY', 'amount_malformed'],
+    ['1.00\n', 'CNY', 'amount_malformed'],
+    ['+1.00', 'CNY', 'amount_malformed'],
     ['92233720368547758.08', 'CNY', 'amount_out_of_range'],
     ['1.00', 'XXX', 'currency_unknown'],
   ])('refuses %s %s with %s', (text, currency, code) => {

@@ -27,9 +27,9 @@ export function parseAmount(text: string, currencyCode: string): Money {
 
 export function parseMinor(text: string, currency: Currency): bigint {
   if (typeof text !== 'string') throw new MoneyError('amount_malformed', 'an amount must be a decimal string');
-  const trimmed = text.trim();
-  if (trimmed.startsWith('-')) throw new MoneyError('amount_negative', `amount '${text}' is negative`);
-  const match = DECIMAL.exec(trimmed);
+  // Strict: " 1.00" is not an amount, so what was signed or shown is exactly what is parsed.
+  if (text.startsWith('-')) throw new MoneyError('amount_negative', `amount '${text}' is negative`);
+  const match = DECIMAL.exec(text);
   if (!match) throw new MoneyError('amount_malformed', `amount '${text}' is not a decimal number like "12.34"`);
   const [, whole, fraction = ''] = match;
   if (fraction.length > currency.scale) {

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import type { Formica } from '../../app.ts';
 import { renderCheckoutPage, renderMissingTradePage } from '../../modules/merchant/checkout-page.ts';
 import { TradeError } from '../../modules/merchant/trade-port.ts';
+import { cleanText } from '../schemas/common.ts';
 
-const Params = z.object({ trade_no: z.string().min(1).max(64) });
+const Params = z.object({ trade_no: cleanText({ min: 1, max: 64 }) });
 
 export function checkoutRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {

@@ -11,7 +11,7 @@ import { authenticateMerchant, signedHeaders } from '../../modules/merchant/merc
 import { MerchantError } from '../../modules/merchant/merchant-errors.ts';
 import type { NotificationRecord } from '../../modules/trade/trade-notifications.ts';
 import { ErrorOutput } from '../schemas/common.ts';
-import { BillParams, CreateMerchantBody, MerchantOutput, MerchantParams, RotateKeyBody } from '../schemas/merchants.ts';
+import { BillParams, CreateMerchantBody, MerchantOutput, MerchantParams, NotificationParams, RotateKeyBody } from '../schemas/merchants.ts';
 
 const adminTags = ['admin'];
 const operator = [{ operator: [] }];
@@ -84,11 +84,10 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.post(
       '/v1/merchant/notifications/:notify_id/resend',
-      { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Send a failed notification again now' } },
+      { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Send a failed notification again now', params: NotificationParams } },
       async (request, reply) => {
         const merchant = await authenticate(app, request);
-        const { notify_id } = request.params as { notify_id: string };
-        const result = await app.trades.resendNotification(merchant.merchantId, notify_id);
+        const result = await app.trades.resendNotification(merchant.merchantId, request.params.notify_id);
         return sendSigned(app, reply, 'application/json; charset=utf-8', jsonText(notificationToWire(result)));
       },
     );

@@ -2,6 +2,7 @@
 // banks it is bound at), top-ups and withdrawals.
 // The card number is accepted on binding only and never appears in any answer.
 import { z } from 'zod';
+import { cleanText } from './common.ts';
 import { Phone } from './identity.ts';
 import { DecimalAmount, RequestId } from './wallet.ts';
 
@@ -11,7 +12,7 @@ const CardId = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id');
 export const BindCardBody = z.strictObject({
   bank: Bank,
   card_no: z.string().regex(/^\d{12,19}$/, 'must be 12 to 19 digits'),
-  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  name: cleanText({ trim: true, min: 1, max: 100 }),
   id_no: z.string().regex(/^[0-9]{17}[0-9Xx]$|^[A-Za-z0-9]{6,32}$/, 'must be an identity document number'),
   phone: Phone,
 });

@@ -1,11 +1,12 @@
 // Wire shapes of the operator's console and dashboard: the merchant list, and the dashboard's
 // figures (time series as parallel arrays, amounts as decimal strings with their currency).
 import { z } from 'zod';
+import { cleanText } from './common.ts';
 import { MerchantOutput } from './merchants.ts';
 
 export const MerchantListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  after: z.string().min(1).max(64).optional().meta({ description: 'the `next` of the previous page' }),
+  after: cleanText({ min: 1, max: 64 }).optional().meta({ description: 'the `next` of the previous page' }),
 });
 
 export const MerchantListOutput = z.object({

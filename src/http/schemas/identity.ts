@@ -1,16 +1,17 @@
 // Wire shapes of the user and identity routes (field names fixed by spec/wallet.md).
 import { z } from 'zod';
 import { LEVELS, REMOTE_SOURCES } from '../../modules/identity/identity-levels.ts';
+import { cleanText } from './common.ts';
 
 export const Phone = z.string().regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number of 11 digits').meta({ example: '13800138000' });
-const Password = z.string().min(8, 'must be at least 8 characters').max(128, 'must be at most 128 characters');
-const Name = z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters');
-const Reference = z.string().trim().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const Password = cleanText({ min: 8, max: 128 });
+const Name = cleanText({ trim: true, min: 1, max: 64 });
+const Reference = cleanText({ trim: true, min: 1, max: 128 });
 export const UserId = z.string().regex(/^usr_[0-9A-Z]{26}$/, 'must be a user id (usr_...)');
 
 export const RegisterBody = z.strictObject({ phone: Phone, password: Password, name: Name });
 export const RegisterOutput = z.object({ user_id: z.string() });
-export const LoginBody = z.strictObject({ phone: Phone, password: z.string().min(1).max(128) });
+export const LoginBody = z.strictObject({ phone: Phone, password: cleanText({ min: 1, max: 128 }) });
 export const LoginOutput = z.object({ token: z.string(), user_id: z.string(), expires_at: z.string() });
 export const PaymentPinBody = z.strictObject({ payment_pin: z.string().regex(/^\d{6}$/, 'must be 6 digits') });
 

@@ -1,13 +1,15 @@
 // Shapes of the merchant routes: registration and key rotation (operator), and what merchants read.
 import { z } from 'zod';
+import { cleanText, withCleanText } from './common.ts';
 
-const PublicKey = z.string().min(1).max(8192).meta({ description: "the merchant's RSA public key: PEM, or the bare Base64 a key tool prints" });
+/** PEM or Base64: printable ASCII and line breaks only. */
+const PublicKey = z.string().regex(/^[\x20-\x7e\r\n]{1,8192}$/, 'must be a PEM or Base64 public key').meta({ description: "the merchant's RSA public key: PEM, or the bare Base64 a key tool prints" });
 
 export const CreateMerchantBody = z.object({
-  name: z.string().trim().min(1).max(128),
+  name: cleanText({ trim: true, min: 1, max: 128 }),
   public_key: PublicKey,
   fee_bps: z.number().int().min(0).max(10_000).meta({ description: 'platform fee in basis points (60 = 0.6%)' }),
-  notify_url: z.url({ protocol: /^https?$/ }).max(256).optional().meta({ description: 'default notify_url for trades that name none' }),
+  notify_url: withCleanText(z.url({ protocol: /^https?$/ }).max(256)).optional().meta({ description: 'default notify_url for trades that name none' }),
 });
 
 export const MerchantOutput = z.object({
@@ -21,6 +23,8 @@ export const MerchantOutput = z.object({
 
 export const RotateKeyBody = z.object({ public_key: PublicKey });
 
-export const MerchantParams = z.object({ id: z.string().min(1).max(64) });
+export const MerchantParams = z.object({ id: cleanText({ min: 1, max: 64 }) });
 
-export const BillParams = z.object({ date: z.string().meta({ description: 'yyyy-MM-dd, a calendar day in Asia/Shanghai' }) });
+export const NotificationParams = z.object({ notify_id: cleanText({ min: 1, max: 64 }) });
+
+export const BillParams = z.object({ date: cleanText({ max: 32 }).meta({ description: 'yyyy-MM-dd, a calendar day in Asia/Shanghai' }) });

@@ -1,9 +1,10 @@
 // Wire shapes of the buyer's trade routes and the operator's dispute decision: snake_case fields,
 // money as decimal strings with its currency, times as epoch milliseconds.
 import { z } from 'zod';
+import { cleanText } from './common.ts';
 import { RequestId } from './wallet.ts';
 
-export const TradeParams = z.object({ trade_no: z.string().min(1).max(64) });
+export const TradeParams = z.object({ trade_no: cleanText({ min: 1, max: 64 }) });
 
 export const PayBody = z.object({
   request_id: RequestId,
@@ -11,13 +12,13 @@ export const PayBody = z.object({
   card_id: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id').optional(),
 });
 
-export const DisputeBody = z.object({ reason: z.string().min(1).max(500) });
+export const DisputeBody = z.object({ reason: cleanText({ trim: true, min: 1, max: 500 }) });
 
-export const DecisionBody = z.object({ decision: z.enum(['refund', 'release']), note: z.string().max(500).default('') });
+export const DecisionBody = z.object({ decision: z.enum(['refund', 'release']), note: cleanText({ max: 500 }).default('') });
 
 export const TradesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  after: z.string().min(1).max(64).optional(),
+  after: cleanText({ min: 1, max: 64 }).optional(),
 });
 
 export const TradeOutput = z.object({

@@ -1,9 +1,11 @@
 // Wire shapes of the wallet and adjustment routes (field names fixed by spec/wallet.md).
 // Amounts are decimal strings of the major unit; parsing to minor units happens in the route.
 import { z } from 'zod';
+import { cleanText, withCleanText } from './common.ts';
 import { Phone, UserId } from './identity.ts';
 
-export const DecimalAmount = z.string().max(40).meta({ example: '100.00', description: 'a decimal string in the major unit' });
+/** Parsed strictly in the route (no surrounding space), so a refusal names what is wrong with it. */
+export const DecimalAmount = withCleanText(z.string().max(40)).meta({ example: '100.00', description: 'a decimal string in the major unit' });
 const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code').meta({ example: 'CNY' });
 export const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -');
 
@@ -12,7 +14,7 @@ export const TransferBody = z.strictObject({
   amount: DecimalAmount,
   currency: Currency,
   request_id: RequestId,
-  memo: z.string().max(140, 'must be at most 140 characters').optional(),
+  memo: cleanText({ max: 140 }).optional(),
   payment_pin: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional().meta({ description: 'second factor: raises the daily limit' }),
 });
 export const TransferOutput = z.object({
@@ -60,7 +62,7 @@ export const AdjustmentBody = z.strictObject({
   amount: DecimalAmount,
   currency: Currency,
   direction: z.enum(['credit', 'debit']),
-  reason: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  reason: cleanText({ trim: true, min: 1, max: 200 }),
   request_id: RequestId,
 });
 export const AdjustmentOutput = z.object({ request_id: z.string(), transfer_id: z.string(), status: z.string() });

@@ -2,7 +2,8 @@
 // or throws a FieldFailure carrying the protocol's 40001/40002 answer, so bad input is never a 500.
 import { MoneyError } from '../../money/money-errors.ts';
 import { parseMinor } from '../../money/amount.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { findUncleanText, normalizeText, TEXT_PROBLEM_MESSAGES, textProblem } from '../../text/clean-text.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { BizParams } from './gateway-types.ts';
 import { type ApiFailure, GATEWAY_SUB_CODES, invalidArgument, missingArgument } from './protocol/errors.ts';
 
@@ -15,11 +16,24 @@ export class FieldFailure extends Error {
 const missing = (name: string) => new FieldFailure(missingArgument(GATEWAY_SUB_CODES.missingParameter, `${name} is required`));
 const invalid = (name: string, why: string) => new FieldFailure(invalidArgument(GATEWAY_SUB_CODES.invalidParameter, `${name} ${why}`));
 
+/**
+ * The first parameter anywhere in `params` whose text breaks Formica's text rule, as the open API's
+ * invalid-parameter answer (40002), so no control character reaches a handler or the store.
+ */
+export function uncleanParameter(params: Record<string, unknown>): ApiFailure | undefined {
+  const where = findUncleanText(params);
+  return where === undefined ? undefined : invalidArgument(GATEWAY_SUB_CODES.invalidParameter, `${where} must not contain control characters`);
+}
+
 /** Numbers are accepted as the SDKs let merchants write them (total_amount: 9.9) and read as text. */
 function rawText(biz: BizParams, name: string): string | undefined {
   const value = biz[name];
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    if (problem) throw invalid(name, TEXT_PROBLEM_MESSAGES[problem]);
+    return normalizeText(value);
+  }
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   throw invalid(name, 'must be a string');
 }
@@ -60,7 +74,7 @@ export function requiredAmount(biz: BizParams, name: string): bigint {
   if (text === undefined) throw missing(name);
   let minor: bigint;
   try {
-    minor = parseMinor(text, WALLET_CURRENCY);
+    minor = parseMinor(text, PLATFORM_CURRENCY);
   } catch (error) {
     if (error instanceof MoneyError) throw invalid(name, 'must be a decimal amount in yuan with at most 2 places');
     throw error;

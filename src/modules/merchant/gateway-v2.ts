@@ -1,6 +1,7 @@
 // The version 2 gateway (`/gateway.do`): public parameters from the query string and the form or
 // JSON body, authentication, dispatch by `method`, and a signed `<method>_response` body.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { uncleanParameter } from './biz-fields.ts';
 import { dispatch } from './gateway-dispatch.ts';
 import type { GatewayPluginOptions } from './gateway-types.ts';
 import { DEFAULT_TIMESTAMP_WINDOW_MS } from './protocol/directory.ts';
@@ -54,6 +55,9 @@ export async function handleV2(request: FastifyRequest, reply: FastifyReply, opt
   const collected = collectV2Params(request);
   const { params } = collected;
   if (!collected.ok) return sendV2(reply, params.method, v2Failure(collected.failure), opts);
+  // Public parameters reach the app directory before any handler: hold them to the text rule first.
+  const unclean = uncleanParameter(params);
+  if (unclean) return sendV2(reply, params.method, v2Failure(unclean), opts);
   const windowMs = opts.timestampWindowMs ?? DEFAULT_TIMESTAMP_WINDOW_MS;
   const auth = await authenticateV2(params, { apps: opts.apps, nowMs: opts.clock.now(), windowMs });
   if (!auth.ok) return sendV2(reply, params.method, v2Failure(auth.failure), opts);
