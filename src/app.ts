@@ -10,13 +10,18 @@ import { CardService } from './modules/cards/cards.ts';
 import { type BankClient, createBankClient } from './modules/channels/bank-client.ts';
 import { parseChannelFees } from './modules/channels/channel-fees.ts';
 import { type ChannelCost, type ChannelRouter, createChannelRouter } from './modules/channels/routing.ts';
+import { StepRunner } from './modules/books/step-runner.ts';
+import { SystemAccounts } from './modules/books/system-accounts.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
 import { loadPlatformKeys, type PlatformKeys } from './modules/merchant/platform-keys.ts';
 import { ReconciliationService } from './modules/reconciliation/reconciliation.ts';
+import { openSandbox, type Sandbox, type SandboxOptions } from './modules/sandbox/sandbox.ts';
 import { TradeService } from './modules/trade/trade.ts';
+import { fetchDeliver } from './modules/trade/trade-notifications.ts';
 import { WalletService } from './modules/wallet/wallet.ts';
 import { openStore } from './store/open-store.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { openSql, type SqlDatabase } from './store/sql.ts';
 import type { LedgerStore } from './store/store.ts';
 
@@ -34,6 +39,8 @@ export interface FormicaOptions {
   readonly bankTimeoutMs?: number;
   /** What each bank channel costs; default FORMICA_CHANNEL_FEES ("ICBC:12,CCB:10"), else nothing known. */
   readonly channelFees?: readonly ChannelCost[];
+  /** Sandbox mode (clock control, faults, inspector); default on when FORMICA_SANDBOX=1. `clock` is then the time it runs from. */
+  readonly sandbox?: SandboxOptions | false;
 }
 
 const DEFAULT_BANK_URL = 'http://127.0.0.1:7070';
@@ -61,22 +68,36 @@ export interface Formica {
   readonly platformKeys: PlatformKeys;
   /** Trades (instant and escrow), refunds, disputes, paycodes and the merchant notifications. */
   readonly trades: TradeService;
+  /** Runs every module's money steps; resumes what modules left waiting. */
+  readonly runner: StepRunner;
+  /** The platform's own ledger accounts (adjustments, revenue, each bank's reserve and suspense). */
+  readonly systemAccounts: SystemAccounts;
   readonly jobs: readonly PeriodicJob[];
+  /** Present in sandbox mode only. */
+  readonly sandbox?: Sandbox;
   close(): Promise<void>;
 }
 
 export async function createFormica(options: FormicaOptions): Promise<Formica> {
-  const clock = options.clock ?? systemClock;
+  const sandbox = openSandbox(options.dataDir, options.clock ?? systemClock, options.sandbox);
+  const clock = sandbox?.clock ?? options.clock ?? systemClock;
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, schema: options.databaseSchema });
   const engine = new LedgerEngine(store, clock);
   const ids = ulidIds(clock);
-  const sql = await openSql({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, schema: options.databaseSchema });
+  // On the embedded store, modules' writes join the engine's write groups: one commit for all.
+  const embedded = store instanceof SqliteStore ? { store, writer: engine } : undefined;
+  const sql = await openSql({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, schema: options.databaseSchema, embedded });
+  // The books: the platform's own accounts, opened once here, and the one way modules move money.
+  const systemAccounts = new SystemAccounts(engine);
+  await systemAccounts.openPlatform();
+  const runner = new StepRunner(engine);
   const identity = await IdentityService.open(sql, clock, ids);
-  const wallet = await WalletService.open({ db: sql, engine, store, clock, identity });
-  const bank = createBankClient({
+  const wallet = await WalletService.open({ db: sql, engine, runner, store, clock, identity });
+  const bankClient = createBankClient({
     baseUrl: options.bankUrl ?? process.env.FORMICA_BANK_URL ?? DEFAULT_BANK_URL,
     timeoutMs: options.bankTimeoutMs ?? (Number(process.env.FORMICA_BANK_TIMEOUT_MS) || DEFAULT_BANK_TIMEOUT_MS),
   });
+  const bank = sandbox?.bank(bankClient) ?? bankClient;
   // Picks each card payment's bank among the card's channels, and tracks each channel's success rate.
   const router = createChannelRouter({ channels: options.channelFees ?? parseChannelFees(process.env.FORMICA_CHANNEL_FEES), now: () => clock.now() });
   const fingerprint = loadCardFingerprinter(options.dataDir);
@@ -85,17 +106,21 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const reconciliation = await ReconciliationService.open({ db: sql, engine, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids });
-  const trades = await TradeService.open({ db: sql, engine, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments });
+  const trades = await TradeService.open({ db: sql, engine, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
-    new PeriodicJob('expire-pending-transfers', 100, () => engine.expireDue(), onJobError),
+    new PeriodicJob('expire-pending-transfers', 100, () => engine.expireDue(), onJobError, async () => nsToMs(await store.nextExpiry())),
+    new PeriodicJob('resume-steps', 60_000, () => runner.resumeAll(), onJobError),
     new PeriodicJob('resolve-channel-operations', 30_000, () => cardPayments.resolvePending(), onJobError),
     new PeriodicJob('prune-merchant-nonces', 60_000, () => merchants.nonces.prune(clock.now()), onJobError),
-    new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError),
-    new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError),
+    new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError, () => trades.nextTimerDue()),
+    new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError, () => trades.notifications.nextDue()),
     new PeriodicJob('reconcile-last-closed-day', 10 * 60_000, () => reconciliation.reconcileLastClosedDay(), onJobError),
   ];
+  sandbox?.drive(jobs, onJobError);
+  // What the last run left waiting is finished now, before anyone asks.
+  await runner.resumeAll();
   if (options.runJobs ?? true) for (const job of jobs) job.start();
   return {
     store,
@@ -113,7 +138,10 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     merchants,
     platformKeys,
     trades,
+    runner,
+    systemAccounts,
     jobs,
+    sandbox,
     async close() {
       for (const job of jobs) job.stop();
       await engine.drained();
@@ -121,6 +149,11 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
       await store.close();
     },
   };
+}
+
+/** A ledger time (nanoseconds) as the first millisecond at or after it. */
+function nsToMs(ns: bigint | null): number | null {
+  return ns === null ? null : Number((ns + 999_999n) / 1_000_000n);
 }
 
 /** The statement day's cut-over, local minutes after midnight (FORMICA_CUTOVER_MINUTES; default 0). */

@@ -9,7 +9,7 @@ import { verifyStore } from '../src/engine/verify.ts';
 import { DomainError } from '../src/domain-error.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
-import { reserveAccountId, walletAccountId } from '../src/modules/wallet/ledger-codes.ts';
+import { reserveAccountId, walletAccountId } from '../src/modules/books/chart.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 
 const SEED = Number(process.env.FORMICA_RANDOM_SEED ?? 20260420);

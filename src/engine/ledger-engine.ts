@@ -13,26 +13,34 @@ import {
   type TransferResult,
   transferBatchKeys,
 } from '../ledger/index.ts';
-import type { LedgerStore, OutboxEvent } from '../store/store.ts';
+import type { SqlExecutor } from '../store/sql.ts';
+import type { LedgerStore, OutboxEvent, WriteGroup } from '../store/store.ts';
 import { DomainError } from '../domain-error.ts';
 import { type Clock, nowNs } from './clock.ts';
 import { ledgerBatches, ledgerBatchSize, ledgerCommitSeconds, ledgerEvents } from './metrics.ts';
+import { type Step, sqlStep, type TransferOutcome } from './step.ts';
+
+export type { TransferOutcome } from './step.ts';
 
 interface Waiter<R> {
   resolve(results: R[]): void;
   reject(error: unknown): void;
 }
 
-/** A transfer event's result, with the ledger timestamp of its transfer when it exists. */
-export interface TransferOutcome {
-  readonly result: TransferResult;
-  readonly timestamp: bigint | null;
-}
-
 interface TransferJob extends Waiter<TransferOutcome> {
   readonly kind: 'transfers';
   readonly events: readonly TransferEvent[];
   readonly outbox: readonly OutboxEvent[];
+}
+
+/** A module's step; it rides in the same write group as plain transfers. */
+interface StepJob {
+  readonly kind: 'step';
+  readonly step: Step<unknown, unknown>;
+  /** What it counts for against the batch limit: its most events, or 1 for module rows only. */
+  readonly events: { readonly length: number };
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 interface AccountJob extends Waiter<AccountResult> {
@@ -45,7 +53,10 @@ interface ExpiryJob extends Waiter<number> {
   readonly events: readonly string[];
 }
 
-type Job = TransferJob | AccountJob | ExpiryJob;
+type Job = TransferJob | StepJob | AccountJob | ExpiryJob;
+
+/** Which jobs can share a write group: steps and plain transfers do. */
+const GROUP_OF = { transfers: 'transfers', step: 'transfers', accounts: 'accounts', expiry: 'expiry' } as const;
 
 /** Told of every committed transfer batch: each request's events and their results, in order. */
 export type TransferBatchListener = (requests: readonly (readonly TransferEvent[])[], results: readonly (readonly TransferResult[])[]) => void;
@@ -78,6 +89,26 @@ export class LedgerEngine {
   /** As createTransfers, with each transfer's ledger timestamp. */
   submitTransfers(events: readonly TransferEvent[], outbox: readonly OutboxEvent[] = []): Promise<TransferOutcome[]> {
     return new Promise((resolve, reject) => this.enqueue({ kind: 'transfers', events, outbox, resolve, reject }));
+  }
+
+  /** Runs a module's step in the next write group: claim, plan, ledger and record, one commit. */
+  runStep<R>(step: Step<unknown, R>): Promise<R>;
+  runStep<C, R>(step: Step<C, R>): Promise<R>;
+  runStep<C, R>(step: Step<C, R>): Promise<R> {
+    return new Promise<R>((resolve, reject) =>
+      this.enqueue({
+        kind: 'step',
+        step: step as Step<unknown, unknown>,
+        events: { length: Math.max(1, step.maxEvents) },
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      }),
+    );
+  }
+
+  /** Module rows written in the next write group, sharing its commit (the embedded store's writer). */
+  write<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.runStep(sqlStep('sql', fn));
   }
 
   createAccounts(events: readonly AccountEvent[]): Promise<AccountResult[]> {
@@ -154,12 +185,12 @@ export class LedgerEngine {
   /** The next jobs of one kind, in arrival order, up to the batch limit. */
   private takeBatch(): Job[] {
     const queue = this.queue;
-    const kind = queue[0].kind;
+    const kind = GROUP_OF[queue[0].kind];
     let events = 0;
     let count = 0;
     while (count < queue.length) {
       const next = queue[count];
-      if (next.kind !== kind || events + next.events.length > this.maxBatchEvents) break;
+      if (GROUP_OF[next.kind] !== kind || events + next.events.length > this.maxBatchEvents) break;
       events += next.events.length;
       count++;
     }
@@ -173,19 +204,8 @@ export class LedgerEngine {
   private async commit(jobs: Job[]): Promise<void> {
     const now = nowNs(this.clock);
     const kind = jobs[0].kind;
-    if (kind === 'transfers') {
-      const batch = jobs as TransferJob[];
-      const requests = batch.map((j) => j.events);
-      const outcome = await this.store.writeBatch(transferBatchKeys(requests), (snapshot) => {
-        const ran = runTransferBatch(snapshot, requests, now);
-        const outbox = batch.flatMap((job, i) => (ran.results[i].every((r) => r === 'ok') ? job.outbox : []));
-        return { effects: ran.effects, outbox, value: ran };
-      });
-      countResults('transfers', outcome.results);
-      this.notify(requests, outcome.results);
-      batch.forEach((job, i) => {
-        job.resolve(outcome.results[i].map((result, j) => ({ result, timestamp: outcome.timestamps[i][j] })));
-      });
+    if (kind === 'transfers' || kind === 'step') {
+      await this.commitGroup(jobs as (TransferJob | StepJob)[], now);
     } else if (kind === 'accounts') {
       const batch = jobs as AccountJob[];
       const requests = batch.map((j) => j.events);
@@ -208,6 +228,60 @@ export class LedgerEngine {
     }
   }
 
+  /**
+   * One write group: each step's claim and plan (a refused claim undoes only its own writes), then
+   * one ledger batch of every request, then each step's record; one commit. Callers learn their
+   * results only after it is durable.
+   */
+  private async commitGroup(jobs: readonly (TransferJob | StepJob)[], now: bigint): Promise<void> {
+    const nowMs = this.clock.now();
+    const claimed = new Map<StepJob, { claimed: unknown; events: readonly TransferEvent[] }>();
+    const refused = new Map<StepJob, unknown>();
+    const ran = await this.store.writeGroup(async (group) => {
+      for (const job of jobs) {
+        if (job.kind !== 'step') continue;
+        try {
+          claimed.set(job, await group.isolated(() => claimAndPlan(job.step, group.sql, nowMs)));
+        } catch (error) {
+          refused.set(job, error);
+        }
+      }
+      const members = jobs.filter((job) => job.kind === 'transfers' || claimed.has(job));
+      const requests = members.map((job) => (job.kind === 'transfers' ? job.events : claimed.get(job)!.events));
+      const batch = await this.applyTransfers(group, members, requests, now);
+      const recorded = new Map<StepJob, unknown>();
+      for (const [job, { claimed: state }] of claimed) {
+        const outcomes = batch.outcomes[members.indexOf(job)];
+        recorded.set(job, await recordLoudly(job.step, group.sql, state, outcomes));
+      }
+      return { batch, members, requests, recorded };
+    });
+    countResults('transfers', ran.batch.results);
+    this.notify(ran.requests, ran.batch.results);
+    for (const job of jobs) {
+      if (job.kind === 'transfers') job.resolve(ran.batch.outcomes[ran.members.indexOf(job)]);
+      else if (refused.has(job)) job.reject(refused.get(job));
+      else job.resolve(ran.recorded.get(job));
+    }
+  }
+
+  /** The group's ledger batch, skipped when no request has an event. */
+  private async applyTransfers(
+    group: WriteGroup,
+    members: readonly (TransferJob | StepJob)[],
+    requests: readonly (readonly TransferEvent[])[],
+    now: bigint,
+  ): Promise<{ results: TransferResult[][]; outcomes: TransferOutcome[][] }> {
+    if (requests.every((r) => r.length === 0)) return { results: requests.map(() => []), outcomes: requests.map(() => []) };
+    const outcome = await group.apply(transferBatchKeys(requests), (snapshot) => {
+      const batch = runTransferBatch(snapshot, requests, now);
+      const outbox = members.flatMap((job, i) => (job.kind === 'transfers' && batch.results[i].every((r) => r === 'ok') ? job.outbox : []));
+      return { effects: batch.effects, outbox, value: batch };
+    });
+    const outcomes = outcome.results.map((list, i) => list.map((result, j) => ({ result, timestamp: outcome.timestamps[i][j] })));
+    return { results: outcome.results, outcomes };
+  }
+
   /** A listener's failure is its own: the batch is committed and its callers get their results. */
   private notify(requests: readonly (readonly TransferEvent[])[], results: readonly (readonly TransferResult[])[]): void {
     for (const listener of this.listeners) {
@@ -217,6 +291,22 @@ export class LedgerEngine {
         console.error('transfer batch listener failed:', error);
       }
     }
+  }
+}
+
+async function claimAndPlan(step: Step<unknown, unknown>, tx: SqlExecutor, nowMs: number): Promise<{ claimed: unknown; events: readonly TransferEvent[] }> {
+  const claimed = await step.claim(tx, nowMs);
+  const events = step.plan(claimed, nowMs);
+  if (events.length > step.maxEvents) throw new Error(`step ${step.name} planned ${events.length} events, more than its ${step.maxEvents}`);
+  return { claimed, events };
+}
+
+async function recordLoudly(step: Step<unknown, unknown>, tx: SqlExecutor, claimed: unknown, outcomes: readonly TransferOutcome[]): Promise<unknown> {
+  try {
+    return await step.record(tx, claimed, outcomes);
+  } catch (error) {
+    console.error(`step ${step.name} could not record its outcome; the write group is rolled back:`, error);
+    throw error;
   }
 }
 

@@ -4,7 +4,8 @@
 import path from 'node:path';
 import pg from 'pg';
 import { migrate as migratePostgres, withTransaction } from './postgres/postgres-store.ts';
-import { openModuleSql } from './sqlite/module-sql.ts';
+import { type EmbeddedWriter, embeddedSql, openModuleSql } from './sqlite/module-sql.ts';
+import type { SqliteStore } from './sqlite/sqlite-store.ts';
 
 export type SqlParam = string | number | bigint | null;
 export type SqlRow = Record<string, unknown>;
@@ -34,10 +35,14 @@ export interface OpenSqlOptions {
   readonly dataDir: string;
   readonly databaseUrl?: string;
   readonly schema?: string;
+  /** The embedded store's ledger store and the engine that groups its writes; without them the
+   *  embedded store is opened on its own and each write commits alone. */
+  readonly embedded?: { readonly store: SqliteStore; readonly writer: EmbeddedWriter };
 }
 
 export async function openSql(options: OpenSqlOptions): Promise<SqlDatabase> {
   if (options.databaseUrl) return openPostgresSql(options.databaseUrl, options.schema);
+  if (options.embedded) return embeddedSql(options.embedded.store, options.embedded.writer);
   return openModuleSql(path.join(options.dataDir, 'formica.db'));
 }
 
@@ -69,7 +74,7 @@ const BIGINT_TYPES: pg.CustomTypesConfig = {
 };
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-function pgExecutor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+export function pgExecutor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   const query = (sql: string, params: readonly SqlParam[]) => client.query(toDollarParams(sql), params as unknown[]);
   return {
     dialect: 'postgres',
@@ -77,6 +82,23 @@ function pgExecutor(client: pg.Pool | pg.PoolClient): SqlExecutor {
     get: async <T extends SqlRow>(sql: string, params: readonly SqlParam[] = []) => (await query(sql, params)).rows[0] as T | undefined,
     run: async (sql: string, params: readonly SqlParam[] = []) => ({ changes: (await query(sql, params)).rowCount ?? 0 }),
   };
+}
+
+let savepoints = 0;
+
+/** Runs `fn` inside a savepoint of the client's open transaction: a throw undoes `fn`'s writes only. */
+export async function pgSavepoint<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+  const name = `step_${++savepoints}`;
+  await client.query(`SAVEPOINT ${name}`);
+  try {
+    const value = await fn();
+    await client.query(`RELEASE SAVEPOINT ${name}`);
+    return value;
+  } catch (error) {
+    await client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+    await client.query(`RELEASE SAVEPOINT ${name}`);
+    throw error;
+  }
 }
 
 async function openPostgresSql(url: string, schema: string | undefined): Promise<SqlDatabase> {

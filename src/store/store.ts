@@ -1,7 +1,9 @@
 // The one contract every store (embedded SQLite, PostgreSQL) fulfils. The engine is the only
-// writer of ledger state; it hands each batch to `writeBatch`, which loads what the batch names,
-// lets the pure ledger compute, and persists the effects durably in one transaction.
+// writer of ledger state; it hands each group of commands to `writeGroup`: one transaction in
+// which modules' steps write their rows and the ledger batch loads what it names, lets the pure
+// ledger compute, and persists the effects; the group commits durably once, with one fsync.
 import type { Account, BatchEffects, BatchKeys, Snapshot, Transfer } from '../ledger/index.ts';
+import type { SqlExecutor } from './sql.ts';
 
 export interface OutboxEvent {
   readonly topic: string;
@@ -35,10 +37,23 @@ export interface TransferQuery {
   readonly until?: bigint;
 }
 
+/** One open write transaction of the store, handed to `writeGroup`'s work. */
+export interface WriteGroup {
+  /** Modules' SQL inside this transaction. */
+  readonly sql: SqlExecutor;
+  /** Runs `fn` so that a throw undoes its own writes only (a savepoint), then rethrows. */
+  isolated<T>(fn: () => Promise<T>): Promise<T>;
+  /** The group's ledger batch (at most one): loads the snapshot for `keys` (and the accounts of
+   *  the pending transfers it names), runs `compute` and persists its effects and outbox. */
+  apply<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T>;
+}
+
 export interface LedgerStore {
   readonly kind: 'sqlite' | 'postgres';
-  /** Loads the snapshot for `keys` (and the accounts of the pending transfers it names), runs
-   *  `compute`, persists its effects and outbox, commits durably, and returns its value. */
+  /** Runs `work` in one write transaction, commits durably and returns its value; a throw rolls
+   *  the whole group back. Groups take turns (one writer at a time, across processes too). */
+  writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T>;
+  /** A group that only applies one ledger batch. */
   writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T>;
   getAccount(id: string): Promise<Account | undefined>;
   getTransfer(id: string): Promise<Transfer | undefined>;

@@ -6,7 +6,7 @@ import type { Formica } from '../../app.ts';
 import { MinuteActivity } from '../../engine/minute-activity.ts';
 import { ledgerBatchSize, ledgerCommitSeconds } from '../../engine/metrics.ts';
 import type { LedgerReserves } from '../../modules/reconciliation/reserves.ts';
-import { TransferCode } from '../../modules/wallet/ledger-codes.ts';
+import { TransferCode } from '../../modules/books/chart.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { currencyOfLedger } from '../../money/currency.ts';
 import { ErrorOutput } from '../schemas/common.ts';

@@ -8,7 +8,7 @@ import type { ReconciliationReport, ReconItem } from '../../modules/reconciliati
 import type { LedgerReserves } from '../../modules/reconciliation/reserves.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { currencyOfLedger } from '../../money/currency.ts';
-import { WALLET_CURRENCY } from '../../modules/wallet/wallet.ts';
+import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 
 const tags = ['reconciliation'];
@@ -61,7 +61,7 @@ const ReportOutput = z.object({
 });
 const errors = { 400: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput };
 
-const cny = (minor: bigint) => formatMinor(minor, WALLET_CURRENCY);
+const cny = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
 
 function itemToWire(i: ReconItem) {
   return {

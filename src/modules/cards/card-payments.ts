@@ -9,8 +9,9 @@ import { settlePendingEvent, TransferFlag, type TransferResult, transferEvent } 
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { BankClient, MoneyResult } from '../channels/bank-client-types.ts';
 import type { ChannelRouter } from '../channels/routing.ts';
-import { AccountCode, derivedId, reserveAccountId, TransferCode, walletAccountId } from '../wallet/ledger-codes.ts';
-import { WALLET_CURRENCY, type WalletService } from '../wallet/wallet.ts';
+import { AccountCode, derivedId, reserveAccountId, TransferCode, walletAccountId } from '../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import { type WalletService } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { CardRecord, CardService } from './cards.ts';
 import { joinRouter, rankChannels, retryRequestId, worthRetrying } from './channel-choice.ts';
@@ -199,8 +200,8 @@ export class CardPaymentsService {
     // An asset the platform holds at the bank. It carries no balance limit: wallets funded by
     // operator adjustments may withdraw more than top-ups brought in, and reconciliation must see
     // that shortfall as a negative reserve rather than a refused withdrawal.
-    const id = reserveAccountId(bank, WALLET_CURRENCY.code);
-    return this.engine.ensureAccount({ id, ledger: WALLET_CURRENCY.ledger, code: AccountCode.bankReserve, flags: 0, userData: bank });
+    const id = reserveAccountId(bank, PLATFORM_CURRENCY.code);
+    return this.engine.ensureAccount({ id, ledger: PLATFORM_CURRENCY.ledger, code: AccountCode.bankReserve, flags: 0, userData: bank });
   }
 
   /** Top-up: reserve -> wallet. Withdrawal: wallet -> reserve (held now, so the balance never goes negative). */
@@ -214,7 +215,7 @@ export class CardPaymentsService {
         debitAccountId: topup ? reserve : wallet,
         creditAccountId: topup ? wallet : reserve,
         amount: row.amount_minor,
-        ledger: WALLET_CURRENCY.ledger,
+        ledger: PLATFORM_CURRENCY.ledger,
         code: topup ? TransferCode.topup : TransferCode.withdrawal,
         flags: TransferFlag.pending,
         userData: row.user_id,
@@ -262,7 +263,7 @@ export function opIdOf(kind: OperationKind, userId: string, requestId: string): 
 }
 
 function requireCny(code: string): void {
-  if (code !== WALLET_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${WALLET_CURRENCY.code} only, not '${code}'`);
+  if (code !== PLATFORM_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${PLATFORM_CURRENCY.code} only, not '${code}'`);
 }
 
 function toRecord(row: OpRow): OperationRecord {

@@ -7,8 +7,8 @@ import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag } from '../../ledger/index.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
-import { AccountCode, merchantSettlementAccountId, platformRevenueAccountId } from '../wallet/ledger-codes.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { AccountCode, merchantSettlementAccountId, platformRevenueAccountId } from '../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { MerchantError } from './merchant-errors.ts';
 import { canonicalPublicKey } from './merchant-keys.ts';
 import { MERCHANT_MIGRATIONS } from './merchant-schema.ts';
@@ -83,7 +83,7 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
 
   /** The platform's fee revenue account; `exists` on every start after the first. */
   private ensureRevenueAccount(): Promise<void> {
-    const currency = WALLET_CURRENCY;
+    const currency = PLATFORM_CURRENCY;
     return this.engine.ensureAccount({ id: platformRevenueAccountId(currency.code), ledger: currency.ledger, code: AccountCode.platformRevenue, flags: 0, userData: 'system' });
   }
 
@@ -95,7 +95,7 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
     // The account first: a merchant row never names an account the ledger lacks.
     await this.engine.ensureAccount({
       id: settlementAccountId,
-      ledger: WALLET_CURRENCY.ledger,
+      ledger: PLATFORM_CURRENCY.ledger,
       code: AccountCode.merchantSettlement,
       // A liability to the merchant: refunds and fees can never take more than was paid in.
       flags: AccountFlag.debits_must_not_exceed_credits,

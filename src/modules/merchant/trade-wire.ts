@@ -1,11 +1,11 @@
 // Trades and refunds as the public trade API writes them: snake_case, money as decimal yuan, times
 // as China Standard Time text. Fields without a value are left out, as the public API does.
 import { formatMinor } from '../../money/amount.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { formatChinaTime } from './protocol/china-time.ts';
 import type { Refund, Trade } from './trade-port.ts';
 
-export const yuan = (minor: bigint): string => formatMinor(minor, WALLET_CURRENCY);
+export const yuan = (minor: bigint): string => formatMinor(minor, PLATFORM_CURRENCY);
 
 type Wire = Record<string, string>;
 

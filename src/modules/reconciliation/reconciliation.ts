@@ -9,7 +9,7 @@ import type { SqlDatabase } from '../../store/sql.ts';
 import type { LedgerStore } from '../../store/store.ts';
 import type { CardPaymentsService } from '../cards/card-payments.ts';
 import type { BankClient } from '../channels/bank-client-types.ts';
-import { walletAccountId } from '../wallet/ledger-codes.ts';
+import { walletAccountId } from '../books/chart.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import { reconcileBank } from './bank-run.ts';
 import { addDays, DEFAULT_DAY_CONFIG, type DayConfig, dayOf, parseDate, requireClosed } from './day.ts';

@@ -5,7 +5,7 @@
 import type { Account } from '../../ledger/index.ts';
 import { currencyOfLedger } from '../../money/currency.ts';
 import type { LedgerStore } from '../../store/store.ts';
-import { AccountCode } from '../wallet/ledger-codes.ts';
+import { AccountCode } from '../books/chart.ts';
 
 const SCAN_BATCH = 10_000;
 

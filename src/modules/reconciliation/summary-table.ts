@@ -1,7 +1,7 @@
 // A report as a plain-text table (one row per bank) for the CLI and logs.
 import { formatMinor } from '../../money/amount.ts';
 import { currencyOfLedger } from '../../money/currency.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { type BankRun, type ItemKind, type ReconciliationReport, UNRESOLVED_STATES } from './recon-types.ts';
 
 const HEADER = ['bank', 'status', 'lines', 'matched', 'settled', 'long', 'short', 'mismatch', 'unresolved', 'suspense'];
@@ -14,7 +14,7 @@ function row(run: BankRun): string[] {
   const count = (kind: ItemKind) => String(run.items.filter((i) => i.kind === kind).length);
   const unresolved = run.items.filter((i) => UNRESOLVED_STATES.has(i.state)).length;
   const suspense = run.items.filter((i) => i.state === 'open').reduce((sum, i) => sum + i.suspenseMinor, 0n);
-  return [run.bank, run.status, String(run.statementLines), count('matched'), count('settled'), count('long'), count('short'), count('mismatch'), String(unresolved), formatMinor(suspense, WALLET_CURRENCY)];
+  return [run.bank, run.status, String(run.statementLines), count('matched'), count('settled'), count('long'), count('short'), count('mismatch'), String(unresolved), formatMinor(suspense, PLATFORM_CURRENCY)];
 }
 
 /** The summary table, the reserves line per ledger, and the verdict. */

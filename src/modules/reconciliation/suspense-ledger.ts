@@ -4,8 +4,8 @@
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { type TransferResult, transferEvent } from '../../ledger/index.ts';
 import type { OperationRecord } from '../cards/card-payments.ts';
-import { AccountCode, derivedId, reserveAccountId, suspenseAccountId, TransferCode, walletAccountId } from '../wallet/ledger-codes.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { AccountCode, derivedId, reserveAccountId, suspenseAccountId, TransferCode, walletAccountId } from '../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { ResolutionAction } from './recon-types.ts';
 
 const DONE: ReadonlySet<TransferResult> = new Set(['ok', 'exists']);
@@ -21,7 +21,7 @@ export class SuspenseLedger {
 
   /** The bank's reserve (as the cards module opens it) and its suspense account. */
   async ensureAccounts(bank: string): Promise<void> {
-    const currency = WALLET_CURRENCY;
+    const currency = PLATFORM_CURRENCY;
     await this.engine.ensureAccount({ id: reserveAccountId(bank, currency.code), ledger: currency.ledger, code: AccountCode.bankReserve, flags: 0, userData: bank });
     // No balance limit: a difference may go either way, and either way it must be recorded.
     await this.engine.ensureAccount({ id: suspenseAccountId(bank, currency.code), ledger: currency.ledger, code: AccountCode.bankSuspense, flags: 0, userData: bank });
@@ -33,8 +33,8 @@ export class SuspenseLedger {
    */
   park(bank: string, lineKey: string, deltaMinor: bigint, tag = ''): Promise<Move> {
     const id = derivedId('sus', bank, lineKey, tag);
-    const reserve = reserveAccountId(bank, WALLET_CURRENCY.code);
-    const suspense = suspenseAccountId(bank, WALLET_CURRENCY.code);
+    const reserve = reserveAccountId(bank, PLATFORM_CURRENCY.code);
+    const suspense = suspenseAccountId(bank, PLATFORM_CURRENCY.code);
     const up = deltaMinor > 0n;
     return this.move(id, up ? reserve : suspense, up ? suspense : reserve, abs(deltaMinor), TransferCode.suspense, bank);
   }
@@ -54,15 +54,15 @@ export class SuspenseLedger {
    */
   resolve(bank: string, key: string, suspenseMinor: bigint, action: ResolutionAction, userId: string): Promise<Move> {
     const id = derivedId('res', bank, key);
-    const suspense = suspenseAccountId(bank, WALLET_CURRENCY.code);
-    const other = action === 'refund' ? reserveAccountId(bank, WALLET_CURRENCY.code) : walletAccountId(userId);
+    const suspense = suspenseAccountId(bank, PLATFORM_CURRENCY.code);
+    const other = action === 'refund' ? reserveAccountId(bank, PLATFORM_CURRENCY.code) : walletAccountId(userId);
     const out = suspenseMinor > 0n;
     return this.move(id, out ? suspense : other, out ? other : suspense, abs(suspenseMinor), TransferCode.suspenseResolution, userId || bank);
   }
 
   private async move(id: string, debit: string, credit: string, amount: bigint, code: number, userData: string): Promise<Move> {
     const [outcome] = await this.engine.submitTransfers([
-      transferEvent({ id, debitAccountId: debit, creditAccountId: credit, amount, ledger: WALLET_CURRENCY.ledger, code, userData }),
+      transferEvent({ id, debitAccountId: debit, creditAccountId: credit, amount, ledger: PLATFORM_CURRENCY.ledger, code, userData }),
     ]);
     return { transferId: id, result: outcome.result, done: DONE.has(outcome.result) };
   }

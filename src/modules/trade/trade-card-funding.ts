@@ -7,7 +7,7 @@ import type { Clock } from '../../engine/clock.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import type { CardPaymentsService, ChannelOperation } from '../cards/card-payments.ts';
 import type { CardService } from '../cards/cards.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { RefundRow } from './trade-refunds.ts';
 
@@ -56,7 +56,7 @@ export class CardFundings {
 
   /** Brings the funding's money in from the card, exactly like a top-up; a replay re-reads the same operation. */
   bringIn(f: FundingRow): Promise<ChannelOperation> {
-    return this.channel().payments.topup(f.buyer_user_id, { cardId: f.card_id, amountMinor: f.amount_minor, currency: WALLET_CURRENCY.code, requestId: `trade:${f.trade_no}:${f.request_id}` });
+    return this.channel().payments.topup(f.buyer_user_id, { cardId: f.card_id, amountMinor: f.amount_minor, currency: PLATFORM_CURRENCY.code, requestId: `trade:${f.trade_no}:${f.request_id}` });
   }
 
   /** Moves a funding on; a finished one (paid, in_wallet, failed) never changes again. */
@@ -100,7 +100,7 @@ export class CardFundings {
     const requestId = `trade-refund:${refund.trade_no}:${refund.out_request_no}`;
     let opId: string;
     try {
-      const input = { cardId: refund.payout_card_id, amountMinor: BigInt(refund.refund_minor), currency: WALLET_CURRENCY.code, requestId };
+      const input = { cardId: refund.payout_card_id, amountMinor: BigInt(refund.refund_minor), currency: PLATFORM_CURRENCY.code, requestId };
       opId = (await this.channel().payments.withdraw(buyerUserId, input)).opId;
     } catch (error) {
       if (!(error instanceof WalletError)) throw error;

@@ -1,7 +1,7 @@
 // How a trade's money moves on the ledger: the fee rule and the transfer chains of each step.
 // Pure: ids derive from the trade and the step, so running a step twice meets `exists`.
 import { settlePendingEvent, TransferFlag, type TransferEvent, transferEvent } from '../../ledger/index.ts';
-import { derivedId, TransferCode } from '../wallet/ledger-codes.ts';
+import { derivedId, TransferCode } from '../books/chart.ts';
 
 /** The accounts one trade touches. */
 export interface TradeAccounts {

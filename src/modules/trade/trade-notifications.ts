@@ -6,7 +6,7 @@ import { formatMinor } from '../../money/amount.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import { formatChinaTime } from '../merchant/protocol/china-time.ts';
 import { notificationFormBody } from '../merchant/protocol/notify.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { TradeError } from './trade-errors.ts';
 import type { NotificationSigner, Trade } from './trade-types.ts';
 
@@ -28,6 +28,8 @@ export interface NotificationRecord {
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;
   lastError: string;
+  /** When a pending notification is next sent (epoch ms). */
+  nextAtMs: number;
   fields: Record<string, string>;
 }
 
@@ -45,7 +47,7 @@ interface NotificationRow extends Record<string, unknown> {
 
 /** The fields of a notification about `trade` as it is now; empty ones are left out. */
 export function notificationFields(trade: Trade, notifyId: string, nowMs: number, appId: string | undefined, refundAtMs?: number): Record<string, string> {
-  const money = (minor: bigint) => formatMinor(minor, WALLET_CURRENCY);
+  const money = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
   const time = (at: number | undefined) => (at === undefined ? undefined : formatChinaTime(at));
   const fields: Record<string, string | undefined> = {
     notify_type: 'trade_status_sync',
@@ -142,6 +144,12 @@ export class NotificationOutbox {
     }
   }
 
+  /** When the next pending notification is due (epoch ms), or null. */
+  async nextDue(): Promise<number | null> {
+    const row = await this.db.get<{ due: bigint | null }>("SELECT min(next_at) AS due FROM trade_notifications WHERE status = 'pending'");
+    return row?.due == null ? null : Number(row.due);
+  }
+
   async listFailed(merchantId: string, limit = 100): Promise<NotificationRecord[]> {
     const rows = await this.db.all<NotificationRow>(
       "SELECT * FROM trade_notifications WHERE merchant_id = ? AND status = 'failed' ORDER BY created_at DESC LIMIT ?",
@@ -177,6 +185,7 @@ function toRecord(row: NotificationRow): NotificationRecord {
     status: row.status as NotificationRecord['status'],
     attempts: Number(row.attempts),
     lastError: row.last_error,
+    nextAtMs: Number(row.next_at),
     fields: JSON.parse(row.fields) as Record<string, string>,
   };
 }

@@ -7,9 +7,9 @@ import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { TransferEvent, TransferResult } from '../../ledger/index.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from '../../store/sql.ts';
-import { walletAccountId } from '../wallet/ledger-codes.ts';
+import { walletAccountId } from '../books/chart.ts';
 import type { SpendingLimits, SpendKey } from '../wallet/spending-limits.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { TradeError } from './trade-errors.ts';
 import {
   escrowHoldEvents,
@@ -127,7 +127,7 @@ export class TradeSteps {
 
   private accounts(row: TradeRow): TradeAccounts {
     if (!row.buyer_user_id) throw new Error(`trade ${row.trade_no} has no buyer`);
-    return { ledger: WALLET_CURRENCY.ledger, buyer: walletAccountId(row.buyer_user_id), merchant: row.settlement_account_id, revenue: this.revenueAccountId };
+    return { ledger: PLATFORM_CURRENCY.ledger, buyer: walletAccountId(row.buyer_user_id), merchant: row.settlement_account_id, revenue: this.revenueAccountId };
   }
 
   private plan(row: TradeRow, op: Op): Plan {

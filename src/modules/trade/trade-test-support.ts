@@ -10,8 +10,8 @@ import { createFormica, type Formica } from '../../app.ts';
 import { ManualClock } from '../../engine/clock.ts';
 import { verifyStore } from '../../engine/verify.ts';
 import { AccountFlag } from '../../ledger/index.ts';
-import { AccountCode, platformRevenueAccountId, walletAccountId } from '../wallet/ledger-codes.ts';
-import { WALLET_CURRENCY } from '../wallet/wallet.ts';
+import { AccountCode, platformRevenueAccountId, walletAccountId } from '../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { Deliver } from './trade-notifications.ts';
 import { type MerchantInfo, TradeService } from './trade.ts';
 
@@ -53,7 +53,7 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
       seq += 1;
       const merchantId = `mch_test${seq}_${randomBytes(3).toString('hex')}`;
       const settlementAccountId = `mch_settle_${merchantId}`;
-      await app.engine.ensureAccount({ id: settlementAccountId, ledger: WALLET_CURRENCY.ledger, code: AccountCode.merchantSettlement, flags: AccountFlag.debits_must_not_exceed_credits, userData: merchantId });
+      await app.engine.ensureAccount({ id: settlementAccountId, ledger: PLATFORM_CURRENCY.ledger, code: AccountCode.merchantSettlement, flags: AccountFlag.debits_must_not_exceed_credits, userData: merchantId });
       const info = { merchantId, feeBps, notifyUrl, settlementAccountId, appId: `app_${seq}` };
       merchants.set(merchantId, info);
       return info;

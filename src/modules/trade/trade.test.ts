@@ -2,7 +2,7 @@
 // idempotent replays, the escrow money path with exact fees, the timers on a ManualClock, refunds
 // before and after settlement (also 20 racing), disputes, and the ledger audit after each scenario.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { walletAccountId } from '../wallet/ledger-codes.ts';
+import { walletAccountId } from '../books/chart.ts';
 import { DAY_MS } from './trade-timeouts.ts';
 import { feeBackMinor, feeMinor } from './trade-ledger.ts';
 import { assertTransition, nextStatus } from './trade-states.ts';

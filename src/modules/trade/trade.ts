@@ -11,8 +11,9 @@ import type { SqlDatabase } from '../../store/sql.ts';
 import type { CardPaymentsService } from '../cards/card-payments.ts';
 import type { CardService } from '../cards/cards.ts';
 import type { IdentityService } from '../identity/identity.ts';
-import { AccountCode, platformRevenueAccountId } from '../wallet/ledger-codes.ts';
-import { WALLET_CURRENCY, type WalletService } from '../wallet/wallet.ts';
+import { AccountCode, platformRevenueAccountId } from '../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import { type WalletService } from '../wallet/wallet.ts';
 import { Paycodes } from './paycodes.ts';
 import { CardFundings } from './trade-card-funding.ts';
 import { TradeCore } from './trade-core.ts';
@@ -66,7 +67,7 @@ export class TradeService {
   private readonly timers: TradeTimers;
 
   private constructor(d: TradeDeps, publicBaseUrl: string) {
-    const steps = new TradeSteps(d.db, d.engine, d.clock, d.ids, platformRevenueAccountId(WALLET_CURRENCY.code), d.wallet.limits);
+    const steps = new TradeSteps(d.db, d.engine, d.clock, d.ids, platformRevenueAccountId(PLATFORM_CURRENCY.code), d.wallet.limits);
     const core = new TradeCore(d.db, d.clock, d.ids, steps);
     const fundings = new CardFundings(d.db, d.clock, d.cards && d.cardPayments ? { cards: d.cards, payments: d.cardPayments } : undefined);
     this.notifications = new NotificationOutbox(d.db, d.clock, d.signNotification, d.deliver ?? fetchDeliver());
@@ -84,8 +85,8 @@ export class TradeService {
     await deps.db.migrate('trade', TRADE_MIGRATIONS);
     // The merchant module opens it too; whoever starts first, the ledger answers `exists` after.
     await deps.engine.ensureAccount({
-      id: platformRevenueAccountId(WALLET_CURRENCY.code),
-      ledger: WALLET_CURRENCY.ledger,
+      id: platformRevenueAccountId(PLATFORM_CURRENCY.code),
+      ledger: PLATFORM_CURRENCY.ledger,
       code: AccountCode.platformRevenue,
       flags: 0,
       userData: 'system',
@@ -194,5 +195,10 @@ export class TradeService {
 
   sendNotifications(): Promise<number> {
     return this.notifications.sendDue();
+  }
+
+  /** When `runTimers` next has a trade to move (epoch ms), or null. */
+  nextTimerDue(): Promise<number | null> {
+    return this.timers.nextDue();
   }
 }

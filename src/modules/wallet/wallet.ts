@@ -5,24 +5,18 @@ import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag, type Transfer, TransferFlag, type TransferResult, transferEvent } from '../../ledger/index.ts';
 import type { Currency } from '../../money/currency.ts';
-import { findCurrency } from '../../money/currency.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { LedgerStore } from '../../store/store.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { IdentityService } from '../identity/identity.ts';
 import { type AuthStrength, DEFAULT_LIMIT_POLICY, type Limit, type LimitPolicy, limitsFor, periodKey } from '../identity/limits.ts';
-import {
-  AccountCode,
-  adjustmentsAccountId,
-  derivedId,
-  TRANSFER_KIND_BY_CODE,
-  TransferCode,
-  walletAccountId,
-} from './ledger-codes.ts';
+import { AccountCode, derivedId, TRANSFER_KIND_BY_CODE, TransferCode, walletAccountId } from '../books/chart.ts';
+import type { StepRunner } from '../books/step-runner.ts';
 import { type LimitUsage, SpendingLimits } from './spending-limits.ts';
 import { WalletError } from './wallet-errors.ts';
 import { WALLET_MIGRATIONS } from './wallet-schema.ts';
+import { adjustmentStep, newTransferStep, resumeTransferStep, type TransferRow } from './wallet-steps.ts';
 
-export const WALLET_CURRENCY: Currency = findCurrency('CNY')!;
 
 export type { LimitUsage } from './spending-limits.ts';
 
@@ -75,24 +69,6 @@ export interface StatementLine {
   readonly timestamp: bigint;
 }
 
-interface TransferRow extends Record<string, unknown> {
-  user_id: string;
-  request_id: string;
-  transfer_id: string;
-  to_user_id: string;
-  amount_minor: bigint;
-  currency: string;
-  memo: string;
-  status: string;
-  reason: string;
-  day_key: string;
-  year_key: string;
-  created_at: bigint;
-}
-
-const SUCCESS: ReadonlySet<TransferResult> = new Set(['ok', 'exists']);
-const NO_FUNDS: ReadonlySet<TransferResult> = new Set(['exceeds_credits', 'id_already_failed']);
-
 export class WalletService {
   /** The limits on balance payments, shared with every other module that pays from a balance. */
   readonly limits: SpendingLimits;
@@ -100,31 +76,28 @@ export class WalletService {
   private constructor(
     private readonly db: SqlDatabase,
     private readonly engine: LedgerEngine,
+    private readonly runner: StepRunner,
     private readonly store: LedgerStore,
     private readonly clock: Clock,
     private readonly identity: IdentityService,
     readonly policy: LimitPolicy,
   ) {
-    this.limits = new SpendingLimits(clock, identity, WALLET_CURRENCY, policy);
+    this.limits = new SpendingLimits(clock, identity, PLATFORM_CURRENCY, policy);
   }
 
   static async open(deps: {
     db: SqlDatabase;
     engine: LedgerEngine;
+    runner: StepRunner;
     store: LedgerStore;
     clock: Clock;
     identity: IdentityService;
     policy?: LimitPolicy;
   }): Promise<WalletService> {
     await deps.db.migrate('wallet', WALLET_MIGRATIONS);
-    const service = new WalletService(deps.db, deps.engine, deps.store, deps.clock, deps.identity, deps.policy ?? DEFAULT_LIMIT_POLICY);
-    await service.createSystemAccounts();
+    const service = new WalletService(deps.db, deps.engine, deps.runner, deps.store, deps.clock, deps.identity, deps.policy ?? DEFAULT_LIMIT_POLICY);
+    deps.runner.onResume('wallet', () => service.resumeReserved());
     return service;
-  }
-
-  private createSystemAccounts(): Promise<void> {
-    const id = adjustmentsAccountId(WALLET_CURRENCY.code);
-    return this.engine.ensureAccount({ id, ledger: WALLET_CURRENCY.ledger, code: AccountCode.adjustments, flags: 0, userData: 'system' });
   }
 
   /** Opens the user's CNY wallet; safe to call again (the ledger answers `exists`). */
@@ -132,7 +105,7 @@ export class WalletService {
     const accountId = walletAccountId(userId);
     await this.engine.ensureAccount({
       id: accountId,
-      ledger: WALLET_CURRENCY.ledger,
+      ledger: PLATFORM_CURRENCY.ledger,
       code: AccountCode.userWallet,
       flags: AccountFlag.debits_must_not_exceed_credits,
       userData: userId,
@@ -140,7 +113,7 @@ export class WalletService {
     await this.db.run('INSERT INTO wallet_accounts (user_id, account_id, currency, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING', [
       userId,
       accountId,
-      WALLET_CURRENCY.code,
+      PLATFORM_CURRENCY.code,
       BigInt(this.clock.now()),
     ]);
     return accountId;
@@ -162,7 +135,7 @@ export class WalletService {
       balanceMinor: balance,
       availableMinor: balance - (account?.debitsPending ?? 0n),
       incomingPendingMinor: account?.creditsPending ?? 0n,
-      currency: WALLET_CURRENCY,
+      currency: PLATFORM_CURRENCY,
       level,
       limits: await this.limits.usage(this.db, userId, unique),
     };
@@ -181,12 +154,20 @@ export class WalletService {
     await this.ensureWallet(payerId);
     await this.ensureWallet(payee.id);
     const row = this.newTransferRow(payerId, payee.id, input);
-    const fresh = await this.reserve(row, limits);
-    if (!fresh) {
+    const end = await this.runner.run(newTransferStep(this.limits, row, limits));
+    if (end === null) {
       const raced = await this.findTransfer(payerId, input.requestId);
       return this.replay(raced!, input, payee.id);
     }
-    return this.post(row);
+    if (!end.applied) throw failure(end.reason, end.result);
+    return toWalletTransfer(row);
+  }
+
+  /** Finishes every transfer an earlier version left `reserved`; returns how many it settled. */
+  async resumeReserved(): Promise<number> {
+    const rows = await this.db.all<TransferRow>("SELECT * FROM wallet_transfers WHERE status = 'reserved' LIMIT 1000");
+    for (const row of rows) await this.runner.run(resumeTransferStep(this.limits, row));
+    return rows.length;
   }
 
   private async authStrength(userId: string, pin: string | undefined): Promise<AuthStrength> {
@@ -213,60 +194,6 @@ export class WalletService {
     };
   }
 
-  /**
-   * In one transaction: records the transfer under its request id and claims its amount from the
-   * limits. False when another call already claimed this request id.
-   */
-  private async reserve(row: TransferRow, limits: readonly Limit[]): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const claimed = await tx.run(
-        `INSERT INTO wallet_transfers (user_id, request_id, transfer_id, to_user_id, amount_minor, currency, memo, status, day_key, year_key, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
-        [row.user_id, row.request_id, row.transfer_id, row.to_user_id, row.amount_minor, row.currency, row.memo, 'reserved', row.day_key, row.year_key, row.created_at],
-      );
-      if (claimed.changes === 0) return false;
-      await this.limits.claim(tx, { ...spendKey(row), amountMinor: row.amount_minor }, limits);
-      return true;
-    });
-  }
-
-  /** Posts the reserved transfer on the ledger and records how it ended. */
-  private async post(row: TransferRow): Promise<WalletTransfer> {
-    const [outcome] = await this.engine.submitTransfers([
-      transferEvent({
-        id: row.transfer_id,
-        debitAccountId: walletAccountId(row.user_id),
-        creditAccountId: walletAccountId(row.to_user_id),
-        amount: row.amount_minor,
-        ledger: WALLET_CURRENCY.ledger,
-        code: TransferCode.walletTransfer,
-        userData: row.user_id,
-      }),
-    ]);
-    if (SUCCESS.has(outcome.result)) {
-      await this.db.run("UPDATE wallet_transfers SET status = 'completed', ledger_timestamp = ? WHERE user_id = ? AND request_id = ?", [
-        outcome.timestamp?.toString() ?? '',
-        row.user_id,
-        row.request_id,
-      ]);
-      return toWalletTransfer(row);
-    }
-    const reason = NO_FUNDS.has(outcome.result) ? 'insufficient_funds' : 'transfer_failed';
-    await this.fail(row, reason, outcome.result);
-    throw failure(reason, outcome.result);
-  }
-
-  /** Marks a reserved transfer failed and gives its amount back to the limits, exactly once. */
-  private async fail(row: TransferRow, reason: string, result: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const marked = await tx.run(
-        "UPDATE wallet_transfers SET status = 'failed', reason = ? WHERE user_id = ? AND request_id = ? AND status = 'reserved'",
-        [`${reason}:${result}`, row.user_id, row.request_id],
-      );
-      if (marked.changes === 1) await this.limits.release(tx, spendKey(row));
-    });
-  }
-
   private async replay(row: TransferRow, input: TransferInput, payeeId: string | undefined): Promise<WalletTransfer> {
     const same = row.to_user_id === payeeId && row.amount_minor === input.amountMinor && row.currency === input.currency && row.memo === input.memo;
     if (!same) throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different transfer`);
@@ -275,8 +202,11 @@ export class WalletService {
       const [reason, result] = row.reason.split(':');
       throw failure(reason, result ?? '');
     }
-    // Reserved but not finished (a crash, or a concurrent duplicate): the ledger id makes this safe.
-    return this.post(row);
+    // Reserved by an earlier version that committed its steps apart: finish it now.
+    const end = await this.runner.run(resumeTransferStep(this.limits, row));
+    if (end === null) return this.replay((await this.findTransfer(row.user_id, row.request_id))!, input, payeeId);
+    if (!end.applied) throw failure(end.reason, end.result);
+    return toWalletTransfer(row);
   }
 
   private async findTransfer(userId: string, requestId: string): Promise<TransferRow | undefined> {
@@ -308,50 +238,17 @@ export class WalletService {
     const user = await this.identity.getUser(input.userId);
     if (!user) throw new WalletError('user_not_found', `no user '${input.userId}'`);
     const transferId = derivedId('adj', input.requestId);
-    await this.db.run(
-      `INSERT INTO wallet_adjustments (request_id, user_id, amount_minor, currency, direction, reason, transfer_id, status, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', ?) ON CONFLICT (request_id) DO NOTHING`,
-      [input.requestId, input.userId, input.amountMinor, input.currency, input.direction, input.reason, transferId, BigInt(this.clock.now())],
-    );
-    const logged = await this.db.get<{ user_id: string; amount_minor: bigint; direction: string; reason: string; currency: string }>(
-      'SELECT user_id, amount_minor, direction, reason, currency FROM wallet_adjustments WHERE request_id = ?',
-      [input.requestId],
-    );
-    if (!logged || logged.user_id !== input.userId || logged.amount_minor !== input.amountMinor || logged.direction !== input.direction || logged.reason !== input.reason) {
-      throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different adjustment`);
-    }
-    const wallet = await this.ensureWallet(input.userId);
-    const system = adjustmentsAccountId(input.currency);
-    const credit = input.direction === 'credit';
-    const [outcome] = await this.engine.submitTransfers([
-      transferEvent({
-        id: transferId,
-        debitAccountId: credit ? system : wallet,
-        creditAccountId: credit ? wallet : system,
-        amount: input.amountMinor,
-        ledger: WALLET_CURRENCY.ledger,
-        code: credit ? TransferCode.adjustmentCredit : TransferCode.adjustmentDebit,
-        userData: input.userId,
-      }),
-    ]);
-    const applied = SUCCESS.has(outcome.result);
-    await this.db.run('UPDATE wallet_adjustments SET status = ?, result = ? WHERE request_id = ?', [
-      applied ? 'applied' : 'refused',
-      outcome.result,
-      input.requestId,
-    ]);
-    if (!applied) throw failure(NO_FUNDS.has(outcome.result) ? 'insufficient_funds' : 'transfer_failed', outcome.result);
+    await this.ensureWallet(input.userId);
+    const row = { ...input, transferId, createdAt: BigInt(this.clock.now()) };
+    const { verdict } = await this.runner.run(adjustmentStep(row));
+    if (!verdict) throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different adjustment`);
+    if (!verdict.applied) throw failure(verdict.reason, verdict.result);
     return { requestId: input.requestId, transferId, status: 'applied' };
   }
 }
 
 function requireWalletCurrency(code: string): void {
-  if (code !== WALLET_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${WALLET_CURRENCY.code} only, not '${code}'`);
-}
-
-/** A wallet transfer's claim on the limits is keyed by its own request id. */
-function spendKey(row: TransferRow): { userId: string; kind: 'transfer'; requestId: string } {
-  return { userId: row.user_id, kind: 'transfer', requestId: row.request_id };
+  if (code !== PLATFORM_CURRENCY.code) throw new WalletError('currency_not_supported', `wallets hold ${PLATFORM_CURRENCY.code} only, not '${code}'`);
 }
 
 function failure(reason: string, result: string): WalletError {

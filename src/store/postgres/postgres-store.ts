@@ -15,7 +15,8 @@ import {
   type TransferRow,
   transferFromRow,
 } from '../rows.ts';
-import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery } from '../store.ts';
+import { pgExecutor, pgSavepoint } from '../sql.ts';
+import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 
 export interface PostgresStoreOptions {
@@ -63,13 +64,28 @@ export class PostgresStore implements LedgerStore {
     return new PostgresStore(pool);
   }
 
-  async writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
+  writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
+    return this.writeGroup((group) => group.apply(keys, compute));
+  }
+
+  /** The ledger_meta row lock comes first, so groups of every process take turns and each sees
+   *  the committed state of the last one. */
+  writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, async (client) => {
       const locked = await client.query<{ last_timestamp: bigint }>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL });
-      const snapshot = await load(client, keys, locked.rows[0].last_timestamp);
-      const written = compute(snapshot);
-      await client.query({ name: 'formica_persist_batch', text: PERSIST_SQL, values: persistParams(written) });
-      return written.value;
+      let applied = false;
+      return work({
+        sql: pgExecutor(client),
+        isolated: (fn) => pgSavepoint(client, fn),
+        apply: async (keys, compute) => {
+          if (applied) throw new Error('a write group applies one ledger batch at most');
+          applied = true;
+          const snapshot = await load(client, keys, locked.rows[0].last_timestamp);
+          const written = compute(snapshot);
+          await client.query({ name: 'formica_persist_batch', text: PERSIST_SQL, values: persistParams(written) });
+          return written.value;
+        },
+      });
     });
   }
 

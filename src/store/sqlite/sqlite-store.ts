@@ -16,11 +16,14 @@ import {
   type TransferRow,
   transferFromRow,
 } from '../rows.ts';
-import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery } from '../store.ts';
+import type { SqlExecutor } from '../sql.ts';
+import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { AccountIndex, MAX_PASS_TRANSFERS } from './account-index.ts';
+import { savepoint, sqliteExecutor } from './executor.ts';
 import { type CatchUpPolicy, CatchUpScheduler, DEFAULT_CATCH_UP } from './catch-up.ts';
 import { SQLITE_MIGRATIONS } from './schema.ts';
 import { WriteCache, type WriteStamp } from './write-cache.ts';
+import { WriterTurns } from './writer-turns.ts';
 
 type Db = Database.Database;
 
@@ -32,18 +35,28 @@ export interface SqliteStoreOptions {
 }
 
 export function openSqliteDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = openConnection(file);
+  // Checkpoint the WAL every 64 MiB rather than every 4 MiB: a large batch dirties thousands of
+  // index pages, and checkpointing after every commit writes each of them twice. Every commit
+  // still syncs the WAL (synchronous=FULL), so durability is unchanged.
+  db.pragma('wal_autocheckpoint = 16000');
+  migrate(db, 'ledger', SQLITE_MIGRATIONS);
+  return db;
+}
+
+/** A connection with the store's settings; the file is created private to its owner (0600). */
+function openConnection(file: string): Db {
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+    fs.chmodSync(file, 0o600);
+  }
   const db = new Database(file);
   db.defaultSafeIntegers(true);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -262144');
-  // Checkpoint the WAL every 64 MiB rather than every 4 MiB: a large batch dirties thousands of
-  // index pages, and checkpointing after every commit writes each of them twice. Every commit
-  // still syncs the WAL (synchronous=FULL), so durability is unchanged.
-  db.pragma('wal_autocheckpoint = 16000');
-  migrate(db, 'ledger', SQLITE_MIGRATIONS);
   return db;
 }
 
@@ -78,24 +91,45 @@ export interface BatchPhases {
 export class SqliteStore implements LedgerStore {
   readonly kind = 'sqlite' as const;
   readonly phases: BatchPhases = { batches: 0, loadMs: 0, computeMs: 0, persistMs: 0, commitMs: 0, indexPasses: 0, indexedTransfers: 0, indexMs: 0 };
+  /** Statements on the writer connection, and on the reader (which sees only committed state). */
   private readonly s;
+  private readonly r;
   private readonly cache = new WriteCache();
   private readonly index: AccountIndex;
+  private readonly history: AccountIndex;
   private readonly catchUp: CatchUpScheduler;
+  private readonly turns = new WriterTurns();
+  /** Modules' SQL on the writer, inside a write group. */
+  private readonly moduleSql: SqlExecutor;
+  /** Modules' reads outside any write group: they never wait behind a writer. */
+  readonly readerSql: SqlExecutor;
 
+  /** `reader` is a second connection to the same file (the writer itself for ':memory:'). */
   constructor(
     readonly db: Db,
     policy: CatchUpPolicy = DEFAULT_CATCH_UP,
+    readonly reader: Db = db,
   ) {
     this.s = prepareStatements(db);
+    this.r = reader === db ? this.s : prepareStatements(reader);
     this.index = new AccountIndex(db);
+    this.history = reader === db ? this.index : new AccountIndex(reader);
+    this.moduleSql = sqliteExecutor(db);
+    this.readerSql = reader === db ? this.moduleSql : sqliteExecutor(reader);
     this.catchUp = new CatchUpScheduler(policy, () => this.indexPass());
     // A tail left by the last run (or another process) is indexed like any other.
     this.catchUp.written(this.index.tailLength());
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
-    return new SqliteStore(openSqliteDatabase(options.file), options.catchUp);
+    const writer = openSqliteDatabase(options.file);
+    const reader = options.file === ':memory:' ? writer : openConnection(options.file);
+    return new SqliteStore(writer, options.catchUp, reader);
+  }
+
+  /** Applies a module's migrations not applied yet, in a write group of its own. */
+  migrateModule(scope: string, migrations: readonly string[]): Promise<void> {
+    return this.writeGroup(async () => migrate(this.db, scope, migrations));
   }
 
   /** Indexes every transfer not yet in the account index, now; returns how many it indexed. The
@@ -109,6 +143,8 @@ export class SqliteStore implements LedgerStore {
 
   /** One catch-up pass in its own write transaction; returns how many transfers remain unindexed. */
   private indexPass(): number {
+    // A write group is open and awaiting: the pass would nest in it. The scheduler comes back.
+    if (this.turns.busy) return this.index.tailLength();
     const started = performance.now();
     const run = this.db.transaction(() => {
       const before = this.writeStamp();
@@ -126,7 +162,45 @@ export class SqliteStore implements LedgerStore {
     return indexed < MAX_PASS_TRANSFERS ? 0 : this.index.tailLength();
   }
 
-  async writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
+  writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
+    return this.writeGroup((group) => group.apply(keys, compute));
+  }
+
+  writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
+    return this.turns.take(async () => {
+      const db = this.db;
+      db.exec('BEGIN IMMEDIATE');
+      let effects: BatchEffects | undefined;
+      try {
+        this.cache.validate(this.writeStamp());
+        const value = await work({
+          sql: this.moduleSql,
+          isolated: (fn) => savepoint(db, fn),
+          apply: async (keys, compute) => {
+            if (effects) throw new Error('a write group applies one ledger batch at most');
+            const written = this.applyBatch(keys, compute);
+            effects = written.effects;
+            return written.value;
+          },
+        });
+        // Read while this transaction still holds the write lock: no other writer can slip in.
+        const stamp = this.writeStamp();
+        const started = performance.now();
+        db.exec('COMMIT');
+        this.phases.commitMs += performance.now() - started;
+        this.cache.committed(effects, stamp);
+        if (effects) this.catchUp.written(effects.newTransfers.length);
+        return value;
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        this.cache.abandon();
+        throw error;
+      }
+    });
+  }
+
+  /** Loads, computes and persists one ledger batch inside the open transaction. */
+  private applyBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): BatchWrite<T> {
     const p = this.phases;
     let mark = performance.now();
     const lap = () => {
@@ -135,31 +209,14 @@ export class SqliteStore implements LedgerStore {
       mark = now;
       return ms;
     };
-    let effects: BatchEffects | undefined;
-    let stamp: WriteStamp | undefined;
-    const run = this.db.transaction(() => {
-      const snapshot = this.load(keys);
-      p.loadMs += lap();
-      const written = compute(snapshot);
-      p.computeMs += lap();
-      this.persist(written);
-      // Read while this transaction still holds the write lock: no other writer can slip in.
-      stamp = this.writeStamp();
-      p.persistMs += lap();
-      effects = written.effects;
-      return written.value;
-    });
-    try {
-      const value = run.immediate();
-      if (effects && stamp) this.cache.committed(effects, stamp);
-      p.commitMs += lap();
-      p.batches++;
-      if (effects) this.catchUp.written(effects.newTransfers.length);
-      return value;
-    } catch (error) {
-      this.cache.abandon();
-      throw error;
-    }
+    const snapshot = this.load(keys);
+    p.loadMs += lap();
+    const written = compute(snapshot);
+    p.computeMs += lap();
+    this.persist(written);
+    p.persistMs += lap();
+    p.batches++;
+    return written;
   }
 
   private writeStamp(): WriteStamp {
@@ -168,8 +225,6 @@ export class SqliteStore implements LedgerStore {
 
   /** Reads what the batch names, in a few set-based queries; the cache answers for known accounts. */
   private load(keys: BatchKeys): Snapshot {
-    const cache = this.cache;
-    cache.validate(this.writeStamp());
     const transfers = new Map<string, Transfer>();
     const pending = new Map<string, PendingState>();
     const accountIds = new Set(keys.accountIds);
@@ -246,33 +301,33 @@ export class SqliteStore implements LedgerStore {
   }
 
   async getAccount(id: string): Promise<Account | undefined> {
-    const row = this.s.account.get(id) as AccountRow | undefined;
+    const row = this.r.account.get(id) as AccountRow | undefined;
     return row && accountFromRow(row);
   }
 
   async getTransfer(id: string): Promise<Transfer | undefined> {
-    const row = this.s.transfer.get(id) as TransferRow | undefined;
+    const row = this.r.transfer.get(id) as TransferRow | undefined;
     return row && transferFromRow(row);
   }
 
   async listAccountTransfers(accountId: string, query: TransferQuery): Promise<TransferPage> {
-    const transfers = this.index.history(accountId, query).map(transferFromRow);
+    const transfers = this.history.history(accountId, query).map(transferFromRow);
     const next = transfers.length === query.limit ? transfers[transfers.length - 1].timestamp : null;
     return { transfers, next };
   }
 
   async duePendingIds(nowNs: bigint, limit: number): Promise<string[]> {
-    return this.s.due.pluck().all(nowNs, limit) as string[];
+    return this.r.due.pluck().all(nowNs, limit) as string[];
   }
 
   async nextExpiry(): Promise<bigint | null> {
-    return (this.s.nextExpiry.pluck().get() as bigint | null) ?? null;
+    return (this.r.nextExpiry.pluck().get() as bigint | null) ?? null;
   }
 
   async *scanAccounts(batchSize: number): AsyncIterable<Account[]> {
     let after = '';
     for (;;) {
-      const rows = this.s.accountsAfter.all(after, batchSize) as AccountRow[];
+      const rows = this.r.accountsAfter.all(after, batchSize) as AccountRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1].id;
       yield rows.map(accountFromRow);
@@ -282,7 +337,7 @@ export class SqliteStore implements LedgerStore {
   async *scanTransfers(batchSize: number): AsyncIterable<Transfer[]> {
     let after = 0n;
     for (;;) {
-      const rows = this.s.transfersAfter.all(after, batchSize) as TransferRow[];
+      const rows = this.r.transfersAfter.all(after, batchSize) as TransferRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1].timestamp;
       yield rows.map(transferFromRow);
@@ -292,7 +347,7 @@ export class SqliteStore implements LedgerStore {
   async *scanPendingStates(batchSize: number): AsyncIterable<{ id: string; status: string; expiresAt: bigint }[]> {
     let after = '';
     for (;;) {
-      const rows = this.s.pendingAfter.all(after, batchSize) as PendingRow[];
+      const rows = this.r.pendingAfter.all(after, batchSize) as PendingRow[];
       if (rows.length === 0) return;
       after = rows[rows.length - 1].id;
       yield rows.map(pendingFromRow);
@@ -300,18 +355,21 @@ export class SqliteStore implements LedgerStore {
   }
 
   async counts(): Promise<{ accounts: bigint; transfers: bigint }> {
-    const accounts = this.db.prepare('SELECT count(*) FROM accounts').pluck().get() as bigint;
-    const transfers = this.db.prepare('SELECT count(*) FROM transfers').pluck().get() as bigint;
+    const accounts = this.reader.prepare('SELECT count(*) FROM accounts').pluck().get() as bigint;
+    const transfers = this.reader.prepare('SELECT count(*) FROM transfers').pluck().get() as bigint;
     return { accounts, transfers };
   }
 
   async outboxAfter(seq: bigint, limit: number): Promise<StoredOutboxEvent[]> {
-    const rows = this.s.outboxAfter.all(seq, limit) as { seq: bigint; topic: string; payload: string; created_at: bigint }[];
+    const rows = this.r.outboxAfter.all(seq, limit) as { seq: bigint; topic: string; payload: string; created_at: bigint }[];
     return rows.map((r) => ({ seq: r.seq, topic: r.topic, payload: r.payload, createdAt: r.created_at }));
   }
 
   async close(): Promise<void> {
     this.catchUp.close();
+    // Wait for the group in progress, if any: closing under it would lose an acknowledged write.
+    await this.turns.take(async () => undefined);
+    if (this.reader !== this.db && this.reader.open) this.reader.close();
     if (this.db.open) this.db.close();
   }
 }

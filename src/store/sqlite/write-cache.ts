@@ -39,13 +39,15 @@ export class WriteCache {
     this.accounts.set(account.id, { ...account });
   }
 
-  /** Call after the batch committed. */
-  committed(effects: BatchEffects, stamp: WriteStamp): void {
+  /** Call after a write group committed, with its ledger batch's effects when it had one (its
+   *  other writes are modules' rows, which change nothing cached). */
+  committed(effects: BatchEffects | undefined, stamp: WriteStamp): void {
+    this.stamp = stamp;
+    if (!effects) return;
     for (const a of effects.newAccounts) this.keep(a);
     for (const a of effects.changedAccounts) this.keep(a);
     this.lastTimestamp = effects.lastTimestamp;
     if (effects.newFailures.length > 0) this.hasFailures = true;
-    this.stamp = stamp;
     this.evict();
   }
 
