@@ -1,15 +1,20 @@
 // Background work driven by the clock. Each tick asks the clock what is due, so an injected
-// clock (tests) and the real one behave the same; the timer only decides how often to ask.
+// clock (tests, the sandbox) and the real one behave the same; the timer only decides how often to ask.
+
+/** When the job next has work: epoch milliseconds, or null when nothing waits on time. */
+export type NextDue = () => Promise<number | null>;
 
 export class PeriodicJob {
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private current: Promise<void> | null = null;
 
   constructor(
     readonly name: string,
-    private readonly intervalMs: number,
+    readonly intervalMs: number,
     private readonly work: () => Promise<unknown>,
     private readonly onError: (name: string, error: unknown) => void,
+    /** Lets the sandbox clock jump straight to the job's due instants; without it the job is run every interval. */
+    readonly nextDue?: NextDue,
   ) {}
 
   start(): void {
@@ -24,12 +29,23 @@ export class PeriodicJob {
 
   /** Runs the work once now; a tick that overlaps a running one is skipped. */
   async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+    if (this.current) return;
+    await this.runOnce();
+  }
+
+  /** Runs the work once, after any run in flight: a caller that moved the clock needs a run that sees it. */
+  async runNow(): Promise<void> {
+    while (this.current) await this.current.catch(() => undefined);
+    await this.runOnce();
+  }
+
+  private async runOnce(): Promise<void> {
+    const run = this.work().then(() => undefined);
+    this.current = run;
     try {
-      await this.work();
+      await run;
     } finally {
-      this.running = false;
+      this.current = null;
     }
   }
 }

@@ -47,6 +47,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   merchant_unauthorized: 401,
   bill_date_invalid: 400,
   bill_not_ready: 409,
+  // sandbox
+  clock_backwards: 409,
   // trade (the public ACQ sub_codes without `ACQ.`)
   TRADE_NOT_EXIST: 404,
   CONTEXT_INCONSISTENT: 409,

@@ -15,6 +15,7 @@ import { checkoutRoutes } from './routes/checkout.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
+import { registerSandbox } from './routes/sandbox.ts';
 import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
 import { systemRoutes } from './routes/system.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
@@ -67,12 +68,15 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(walletRoutes(app));
   await server.register(cardRoutes(app));
   await server.register(tradeRoutes(app));
+  // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.
+  await registerSandbox(server, app, options.operatorTokenHash);
   // At the root, unprefixed: version 3 signatures cover the request path.
   await server.register(gatewayPlugin, {
     apps: app.merchants,
     handlers: tradeApiHandlers(app.trades, app.merchants),
     platformPrivateKeyPem: app.platformKeys.privateKeyPem(),
-    clock: app.clock,
+    // Merchants stamp requests with their own time, which the sandbox clock does not move.
+    clock: app.sandbox?.wallClock ?? app.clock,
     nonces: app.merchants.nonces,
   });
   await server.register(merchantRoutes(app));

@@ -30,10 +30,12 @@ export interface TestServerOptions {
   readonly bankUrl?: string;
   readonly bankTimeoutMs?: number;
   readonly channelFees?: readonly ChannelCost[];
+  /** Sandbox mode; `clock` (default: a ManualClock at the real now) is then the time the sandbox clock runs from. */
+  readonly sandbox?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const clock = options.clock ?? new ManualClock();
+  const clock = options.clock ?? new ManualClock(options.sandbox ? Date.now() : undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-test-'));
   const schema = options.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
   const app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock,
@@ -41,6 +43,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     bankUrl: options.bankUrl,
     bankTimeoutMs: options.bankTimeoutMs,
     channelFees: options.channelFees,
+    sandbox: options.sandbox ? {} : false,
   });
   const token = randomBytes(16).toString('hex');
   const server = await buildServer(app, { operatorTokenHash: sha256(token) });

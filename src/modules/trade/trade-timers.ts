@@ -41,6 +41,20 @@ export class TradeTimers {
     return moved;
   }
 
+  /** When `run` next has a trade to move (epoch ms), or null: the sandbox clock jumps to it. Mirrors the sweeps above. */
+  async nextDue(): Promise<number | null> {
+    const row = await this.core.db.get<{ due: bigint | null }>(
+      `SELECT min(due) AS due FROM (
+         SELECT min(timeout_at) AS due FROM trades WHERE status = 'WAIT_BUYER_PAY'
+         UNION ALL SELECT min(confirm_due_at) FROM trades WHERE status = 'WAIT_BUYER_CONFIRM_GOODS'
+         UNION ALL SELECT min(finish_due_at) FROM trades WHERE status = 'TRADE_SUCCESS'
+         UNION ALL SELECT min(op_at) + ? FROM trades WHERE op_at IS NOT NULL
+       ) AS dues`,
+      [BigInt(STALE_OPERATION_MS)],
+    );
+    return row?.due == null ? null : Number(row.due);
+  }
+
   /** Card fundings whose bank answer was unknown: finishes those the bank has answered since. */
   private async resolveCardFundings(nowMs: number): Promise<number> {
     let moved = 0;
