@@ -1,7 +1,6 @@
 // Entry point: mounts the app with its language provider.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { App } from './app.tsx';
 import { I18nProvider } from './i18n/i18n.tsx';

@@ -1,17 +1,31 @@
-// Client-side routes under /app/: the wallet (default), the merchant console, the dashboard.
-import { useCallback, useSyncExternalStore } from 'react';
+// Client-side screens under /app/: the wallet's (home is /app/ itself) and the operator's pages.
+import { useSyncExternalStore } from 'react';
 
-export const ROUTES = ['wallet', 'merchants', 'dashboard'] as const;
-export type Route = (typeof ROUTES)[number];
+export const WALLET_SCREENS = ['home', 'paycode', 'pay', 'topup', 'withdraw', 'activity', 'me', 'setup', 'signup'] as const;
+export const OPERATOR_SCREENS = ['merchants', 'dashboard'] as const;
+export type WalletScreen = (typeof WALLET_SCREENS)[number];
+export type OperatorScreen = (typeof OPERATOR_SCREENS)[number];
+export type Screen = WalletScreen | OperatorScreen;
+const SCREENS: readonly string[] = [...WALLET_SCREENS, ...OPERATOR_SCREENS];
 const BASE = '/app/';
 
-export function routeOf(pathname: string): Route {
+export function screenOf(pathname: string): Screen {
   const first = pathname.startsWith(BASE) ? pathname.slice(BASE.length).split('/')[0] : '';
-  return (ROUTES as readonly string[]).includes(first) ? (first as Route) : 'wallet';
+  return SCREENS.includes(first) ? (first as Screen) : 'home';
 }
 
-export function hrefOf(route: Route): string {
-  return `${BASE}${route}`;
+export function isOperatorScreen(screen: Screen): screen is OperatorScreen {
+  return (OPERATOR_SCREENS as readonly string[]).includes(screen);
+}
+
+export function hrefOf(screen: Screen): string {
+  return screen === 'home' ? BASE : `${BASE}${screen}`;
+}
+
+export function navigate(screen: Screen): void {
+  window.history.pushState(null, '', hrefOf(screen));
+  window.dispatchEvent(new PopStateEvent('popstate'));
+  window.scrollTo(0, 0);
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -19,11 +33,6 @@ function subscribe(onChange: () => void): () => void {
   return () => window.removeEventListener('popstate', onChange);
 }
 
-export function useRoute(): [Route, (route: Route) => void] {
-  const pathname = useSyncExternalStore(subscribe, () => window.location.pathname);
-  const go = useCallback((route: Route) => {
-    window.history.pushState(null, '', hrefOf(route));
-    window.dispatchEvent(new PopStateEvent('popstate'));
-  }, []);
-  return [routeOf(pathname), go];
+export function useScreen(): Screen {
+  return screenOf(useSyncExternalStore(subscribe, () => window.location.pathname));
 }

@@ -81,3 +81,41 @@ export interface Dashboard {
   ledger: { batch_events: Histogram; commit_seconds: Histogram };
   totals: { currency: string; wallets: string; wallets_held: string; reserves: string; open_suspense: string; difference: string; balanced: boolean }[];
 }
+
+export interface Profile {
+  user_id: string;
+  phone: string;
+  name: string;
+  level: 'none' | 'I' | 'II' | 'III';
+  has_payment_pin: boolean;
+  verifications: { source: string }[];
+}
+
+export interface Paycode {
+  auth_code: string;
+  expires_at: number;
+}
+
+export interface Counterparty {
+  kind: 'user' | 'card' | 'merchant' | 'platform';
+  name: string;
+  phone?: string;
+  last4?: string;
+}
+
+export interface ActivityItem {
+  id: string;
+  kind: 'transfer_out' | 'transfer_in' | 'topup' | 'withdrawal' | 'payment' | 'refund' | 'credit' | 'debit';
+  direction: 'in' | 'out';
+  amount: string;
+  currency: string;
+  status: 'completed' | 'pending' | 'failed' | 'reversed';
+  counterparty: Counterparty | null;
+  memo: string;
+  created_at: string;
+}
+
+export interface ActivityPage {
+  items: ActivityItem[];
+  next: string | null;
+}

@@ -2,6 +2,7 @@
 // rebuilt when either changes (the dashboard refreshes every few seconds, so this stays cheap).
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 
 const HEIGHT = 220;
 

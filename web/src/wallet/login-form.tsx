@@ -4,7 +4,7 @@ import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ErrorMessage } from '../ui/error-message.tsx';
 import { Field } from '../ui/field.tsx';
-import { Panel } from '../ui/panel.tsx';
+import { Link } from '../ui/link.tsx';
 import { useAction } from '../ui/use-action.ts';
 
 export function LoginForm({ onLogin, expired }: { onLogin: (token: string) => void; expired: boolean }) {
@@ -21,16 +21,22 @@ export function LoginForm({ onLogin, expired }: { onLogin: (token: string) => vo
     void action.run();
   };
   return (
-    <Panel title={t('login.title')} id="login">
+    <section className="card-box entry" id="login" aria-labelledby="login-title">
+      <h1 id="login-title">{t('login.title')}</h1>
       {expired && <p className="notice">{t('login.expired')}</p>}
-      <form className="form narrow" onSubmit={submit}>
-        <Field label={t('login.phone')} name="phone" autoComplete="username" inputMode="tel" value={phone} onChange={(e) => setPhone(e.target.value)} required />
+      <form className="form-stack" onSubmit={submit}>
+        <Field label={t('login.phone')} name="phone" type="tel" autoComplete="username" inputMode="tel" value={phone} onChange={(e) => setPhone(e.target.value)} required />
         <Field label={t('login.password')} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
-        <button type="submit" disabled={action.running}>
+        <button type="submit" className="primary" disabled={action.running}>
           {t('login.submit')}
         </button>
         <ErrorMessage error={action.error} />
       </form>
-    </Panel>
+      <p className="center">
+        <Link to="signup" id="to-signup">
+          {t('login.new')}
+        </Link>
+      </p>
+    </section>
   );
 }

@@ -6,8 +6,9 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { formatMoney } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
 import { Field } from '../ui/field.tsx';
-import { Panel } from '../ui/panel.tsx';
+import { ScreenTitle } from '../ui/screen-title.tsx';
 import { useAction } from '../ui/use-action.ts';
+import { useSession } from './session-context.ts';
 
 interface TransferAnswer {
   amount: string;
@@ -16,8 +17,9 @@ interface TransferAnswer {
 
 const EMPTY = { phone: '', amount: '', memo: '', pin: '' };
 
-export function PayFriend({ token, onPaid }: { token: string; onPaid: () => void }) {
+export function PayFriend() {
   const { t } = useI18n();
+  const { token, refresh } = useSession();
   const [form, setForm] = useState(EMPTY);
   const [requestId, setRequestId] = useState(() => newRequestId('web-pay'));
   const [done, setDone] = useState<string>();
@@ -29,13 +31,13 @@ export function PayFriend({ token, onPaid }: { token: string; onPaid: () => void
       setDone(t('pay.done', { amount: formatMoney(paid.amount, paid.currency), phone: body.to_phone }));
       setForm(EMPTY);
       setRequestId(newRequestId('web-pay'));
-      onPaid();
+      refresh();
     } catch (error) {
       // The server answered: this payment is settled one way or the other; the next try is a new one.
       if (error instanceof ApiError && error.status > 0 && error.status < 500) setRequestId(newRequestId('web-pay'));
       throw error;
     }
-  }, [form, requestId, token, onPaid, t]);
+  }, [form, requestId, token, refresh, t]);
   const action = useAction(pay);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -43,22 +45,23 @@ export function PayFriend({ token, onPaid }: { token: string; onPaid: () => void
     void action.run();
   };
   return (
-    <Panel title={t('pay.title')} id="pay">
-      <form className="form" onSubmit={submit}>
-        <Field label={t('pay.phone')} name="to_phone" inputMode="tel" value={form.phone} onChange={set('phone')} required />
-        <Field label={t('pay.amount')} name="amount" inputMode="decimal" placeholder="0.00" value={form.amount} onChange={set('amount')} required />
+    <div className="stack" id="pay">
+      <ScreenTitle title={t('pay.title')} back />
+      <form className="card-box form-stack" onSubmit={submit}>
+        <Field label={t('pay.phone')} name="to_phone" type="tel" inputMode="tel" autoComplete="off" value={form.phone} onChange={set('phone')} required />
+        <Field label={t('pay.amount')} name="amount" inputMode="decimal" placeholder="0.00" className="amount-input" value={form.amount} onChange={set('amount')} required />
         <Field label={t('pay.memo')} name="memo" maxLength={140} value={form.memo} onChange={set('memo')} />
-        <Field label={t('pay.pin')} name="payment_pin" type="password" inputMode="numeric" maxLength={6} value={form.pin} onChange={set('pin')} />
-        <button type="submit" disabled={action.running}>
+        <Field label={t('pay.pin')} name="payment_pin" type="password" inputMode="numeric" autoComplete="off" maxLength={6} value={form.pin} onChange={set('pin')} />
+        <button type="submit" className="primary" disabled={action.running}>
           {t('pay.submit')}
         </button>
+        {done && (
+          <p className="success-box" role="status" id="pay-done">
+            {done}
+          </p>
+        )}
+        <ErrorMessage error={action.error} />
       </form>
-      {done && (
-        <p className="success" role="status" id="pay-done">
-          {done}
-        </p>
-      )}
-      <ErrorMessage error={action.error} />
-    </Panel>
+    </div>
   );
 }

@@ -1,0 +1,108 @@
+// The wallet, phone first: a top bar, the current screen, and the bottom tabs. Logged out it shows
+// log-in or sign-up; logged in it loads the wallet and the profile once for every screen.
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { api } from '../api.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { navigate, type WalletScreen } from '../router.ts';
+import { USER_TOKEN, useStoredToken } from '../session.ts';
+import type { Profile, Wallet } from '../types.ts';
+import { ErrorMessage } from '../ui/error-message.tsx';
+import { LanguageSwitch } from '../ui/language-switch.tsx';
+import { useLoad } from '../use-load.ts';
+import { ActivityScreen } from './activity.tsx';
+import { CardMoney } from './card-money.tsx';
+import { Home } from './home.tsx';
+import { LoginForm } from './login-form.tsx';
+import { Me } from './me.tsx';
+import { PayFriend } from './pay-friend.tsx';
+import { PaycodeScreen } from './paycode.tsx';
+import { SessionContext, type WalletSession } from './session-context.ts';
+import { Setup } from './setup.tsx';
+import { SignUp } from './sign-up.tsx';
+import { TabBar } from './tab-bar.tsx';
+
+export function WalletApp({ screen }: { screen: WalletScreen }) {
+  const { t } = useI18n();
+  const [token, setToken] = useStoredToken(USER_TOKEN);
+  const [expired, setExpired] = useState(false);
+  const login = useCallback(
+    (next: string, firstTime = false) => {
+      setExpired(false);
+      setToken(next);
+      navigate(firstTime ? 'setup' : 'home');
+    },
+    [setToken],
+  );
+  const logout = useCallback(
+    (sessionEnded: boolean) => {
+      setExpired(sessionEnded);
+      setToken(null);
+      navigate('home');
+    },
+    [setToken],
+  );
+  let body: ReactNode;
+  if (token) body = <LoggedIn token={token} screen={screen} onLogout={logout} />;
+  else
+    body = (
+      <main id="main" className="screen">
+        {screen === 'signup' ? <SignUp onSignedUp={(next) => login(next, true)} /> : <LoginForm onLogin={login} expired={expired} />}
+      </main>
+    );
+  return (
+    <div className="app">
+      <a className="skip" href="#main">
+        {t('skip.main')}
+      </a>
+      <header className="appbar">
+        <span className="brand">{t('app.title')}</span>
+        <LanguageSwitch />
+      </header>
+      {body}
+    </div>
+  );
+}
+
+function LoggedIn({ token, screen, onLogout }: { token: string; screen: WalletScreen; onLogout: (sessionEnded: boolean) => void }) {
+  const [version, setVersion] = useState(0);
+  const refresh = useCallback(() => setVersion((v) => v + 1), []);
+  const wallet = useLoad(`wallet#${version}`, () => api<Wallet>('/v1/wallet', { token }));
+  const profile = useLoad(`me#${version}`, () => api<Profile>('/v1/me', { token }));
+  const unauthorized = wallet.error?.status === 401 || profile.error?.status === 401;
+  useEffect(() => {
+    if (unauthorized) onLogout(true);
+  }, [unauthorized, onLogout]);
+  const session = useMemo<WalletSession>(
+    () => ({ token, wallet: wallet.data, profile: profile.data, version, refresh, logout: () => onLogout(false) }),
+    [token, wallet.data, profile.data, version, refresh, onLogout],
+  );
+  return (
+    <SessionContext.Provider value={session}>
+      <main id="main" className="screen">
+        <ErrorMessage error={wallet.error ?? profile.error} />
+        <CurrentScreen screen={screen} />
+      </main>
+      <TabBar screen={screen} />
+    </SessionContext.Provider>
+  );
+}
+
+function CurrentScreen({ screen }: { screen: WalletScreen }) {
+  switch (screen) {
+    case 'paycode':
+      return <PaycodeScreen />;
+    case 'pay':
+      return <PayFriend />;
+    case 'topup':
+    case 'withdraw':
+      return <CardMoney direction={screen} />;
+    case 'activity':
+      return <ActivityScreen />;
+    case 'me':
+      return <Me />;
+    case 'setup':
+      return <Setup />;
+    default:
+      return <Home />;
+  }
+}
