@@ -4,6 +4,7 @@ import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerReconcile } from './commands/reconcile.ts';
+import { registerSandbox } from './commands/sandbox.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerVerify } from './commands/verify.ts';
 
@@ -14,6 +15,7 @@ registerLedger(program);
 registerBench(program);
 registerBankSim(program);
 registerReconcile(program);
+registerSandbox(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`formica: ${error instanceof Error ? error.message : String(error)}`);

@@ -10,6 +10,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   return {
     url,
     child,
+    output: () => output,
     kill: (signal) =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
