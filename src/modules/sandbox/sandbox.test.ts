@@ -106,7 +106,15 @@ describe('advancing through the jobs', () => {
     const errors: string[] = [];
     let ran = false;
     const broken = new PeriodicJob('broken', 1_000, async () => Promise.reject(new Error('boom')), () => undefined, async () => start + 1);
-    const fine = new PeriodicJob('fine', 1_000, async () => void (ran = true), () => undefined, async () => null);
+    const fine = new PeriodicJob(
+      'fine',
+      1_000,
+      async () => {
+        ran = true;
+      },
+      () => undefined,
+      async () => null,
+    );
     sandbox.drive([broken, fine], (name) => errors.push(name));
     await sandbox.advanceBy(60_000);
     expect(ran).toBe(true);
