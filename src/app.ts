@@ -102,7 +102,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const router = createChannelRouter({ channels: options.channelFees ?? parseChannelFees(process.env.FORMICA_CHANNEL_FEES), now: () => clock.now() });
   const fingerprint = loadCardFingerprinter(options.dataDir);
   const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0 });
-  const cardPayments = new CardPaymentsService(sql, engine, clock, bank, cards, wallet, router);
+  const cardPayments = new CardPaymentsService(sql, runner, systemAccounts, clock, bank, cards, wallet, router);
   const reconciliation = await ReconciliationService.open({ db: sql, engine, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids });

@@ -3,13 +3,13 @@
 // posting ledger transfers through the engine; deterministic ids make every command idempotent.
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
-import { AccountFlag, type Transfer, TransferFlag, type TransferResult, transferEvent } from '../../ledger/index.ts';
+import { AccountFlag, type Transfer, TransferFlag, } from '../../ledger/index.ts';
 import type { Currency } from '../../money/currency.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { LedgerStore } from '../../store/store.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { IdentityService } from '../identity/identity.ts';
-import { type AuthStrength, DEFAULT_LIMIT_POLICY, type Limit, type LimitPolicy, limitsFor, periodKey } from '../identity/limits.ts';
+import { type AuthStrength, DEFAULT_LIMIT_POLICY, type LimitPolicy, limitsFor, periodKey } from '../identity/limits.ts';
 import { AccountCode, derivedId, TRANSFER_KIND_BY_CODE, TransferCode, walletAccountId } from '../books/chart.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import { type LimitUsage, SpendingLimits } from './spending-limits.ts';
