@@ -1,10 +1,14 @@
-// Wallet routes for the logged-in user: balance and limits, transfers by phone, the statement.
+// Wallet routes for the logged-in user: balance and limits, transfers by phone, the statement, and
+// the activity (what the user did, as people read it).
 // Every route acts on the session's own wallet only; no route takes a wallet or user id.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
+import { type ActivityItem, decodeCursor, encodeCursor, WalletActivity } from '../../modules/wallet/activity.ts';
 import type { LimitUsage } from '../../modules/wallet/wallet.ts';
+import { findCurrency } from '../../money/currency.ts';
 import { formatMinor, parseAmount } from '../../money/amount.ts';
 import { badRequest } from '../errors.ts';
+import { ActivityOutput, ActivityQuery } from '../schemas/activity.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput, StatementOutput, StatementQuery, TransferBody, TransferOutput, WalletOutput } from '../schemas/wallet.ts';
 import { sessionUser } from './users.ts';
@@ -23,8 +27,24 @@ function limitToWire(l: LimitUsage, currency: { code: string; scale: number; led
   return { name: l.name, period: l.period, limit: formatMinor(l.limitMinor, currency), used: formatMinor(l.usedMinor, currency), left: formatMinor(l.leftMinor, currency) };
 }
 
+function activityToWire(item: ActivityItem) {
+  const currency = findCurrency(item.currency);
+  return {
+    id: item.id,
+    kind: item.kind,
+    direction: item.direction,
+    amount: currency ? formatMinor(item.amountMinor, currency) : item.amountMinor.toString(),
+    currency: item.currency,
+    status: item.status,
+    counterparty: item.counterparty,
+    memo: item.memo,
+    created_at: new Date(item.createdAt).toISOString(),
+  };
+}
+
 export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
+    const activity = new WalletActivity(app.sql, app.identity, app.cards, app.merchants);
     server.get('/v1/wallet', { schema: { tags, security, summary: 'Balance, currency, and the limits used and left', response: { 200: WalletOutput, 401: ErrorOutput } } }, async (request) => {
       const userId = await sessionUser(app, request);
       const s = await app.wallet.summary(userId);
@@ -71,6 +91,27 @@ export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
           memo: t.memo,
           status: t.status,
         };
+      },
+    );
+
+    server.get(
+      '/v1/wallet/activity',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'What the user did, one line per payment, transfer, top-up or withdrawal, newest first, paged',
+          querystring: ActivityQuery,
+          response: { 200: ActivityOutput, 400: ErrorOutput, 401: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const { limit, before } = request.query;
+        const cursor = before === undefined ? undefined : decodeCursor(before);
+        if (before !== undefined && !cursor) throw badRequest('invalid_cursor', '`before` must be the `next` of a previous page');
+        const page = await activity.page(userId, { limit, before: cursor });
+        return { items: page.items.map(activityToWire), next: page.next && encodeCursor(page.next) };
       },
     );
 
