@@ -154,7 +154,7 @@ describe.each(storesUnderTest())('every route under unclean input (%s)', (store)
   beforeAll(async () => {
     bank = await startBankSimulator({ clock, port: 0 });
     server = await startTestServer({ store, clock, bankUrl: bank.url, bankTimeoutMs: 400 });
-    operations = operationsOf(await (await fetch(`${server.url}/openapi.json`)).json());
+    operations = operationsOf((await (await fetch(`${server.url}/openapi.json`)).json()) as Parameters<typeof operationsOf>[0]);
     const phone = store === 'sqlite' ? '13900000001' : '13900000002';
     expect((await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'Fuzz' })).status).toBe(201);
     userToken = (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone, password: 'correct horse' })).body.token;

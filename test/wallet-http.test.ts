@@ -62,13 +62,17 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
   const pay = (from: TestUser, to: TestUser, amount: string, requestId: string, extra: Record<string, string> = {}) =>
     as(from.token, 'POST', '/v1/wallet/transfers', { to_phone: to.phone, amount, currency: 'CNY', request_id: requestId, ...extra });
 
-  it('registers, logs in, refuses a taken phone and wrong passwords', async () => {
+  it('registers, logs in, answers a taken phone like a new one, refuses wrong passwords', async () => {
     const user = await newUser('Li Lei');
     const me = await as(user.token, 'GET', '/v1/me');
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ user_id: user.id, phone: user.phone, name: 'Li Lei', level: 'none', may_invest: false });
     expect(JSON.stringify(me.body)).not.toContain('password');
-    expect((await as(undefined, 'POST', '/v1/users', { phone: user.phone, password: 'another one', name: 'X' })).body.code).toBe('phone_taken');
+    const taken = await as(undefined, 'POST', '/v1/users', { phone: user.phone, password: 'another one', name: 'X' });
+    expect(taken.status).toBe(201);
+    expect(taken.body.user_id).toMatch(/^usr_/);
+    expect(taken.body.user_id).not.toBe(user.id);
+    expect((await as(undefined, 'POST', '/v1/sessions', { phone: user.phone, password: 'another one' })).status).toBe(401);
     const wrong = await as(undefined, 'POST', '/v1/sessions', { phone: user.phone, password: 'wrong password' });
     expect(wrong).toMatchObject({ status: 401, body: { code: 'invalid_credentials' } });
     const unknown = await as(undefined, 'POST', '/v1/sessions', { phone: '13000000000', password: 'whatever1' });
@@ -168,7 +172,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     const bob = await newUser();
     await verify(alice, ['bank_card', 'carrier', 'face']);
     await credit(alice, '200000.00');
-    expect((await as(alice.token, 'PUT', '/v1/me/payment-pin', { payment_pin: '246810' })).body.has_payment_pin).toBe(true);
+    expect((await as(alice.token, 'PUT', '/v1/me/payment-pin', { payment_pin: '246810', password: 'correct horse' })).body.has_payment_pin).toBe(true);
     // start of a fresh day in China time (the clock may have moved in other tests)
     const clock = server.clock as ManualClock;
     const cst = 8 * 3600 * 1000;

@@ -1,6 +1,8 @@
 // Operator authentication: a Bearer token compared in constant time against its stored hash.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import type { Clock } from '../engine/clock.ts';
+import type { AttemptThrottle, ThrottlePolicy } from '../modules/identity/attempt-throttle.ts';
 import { unauthorized } from './errors.ts';
 
 export function sha256(text: string): Buffer {
@@ -14,10 +16,33 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** A preHandler that admits only callers presenting the operator token. */
-export function requireOperator(tokenHash: Buffer) {
+/** Wrong operator tokens per client address: five, then waits from 30 s doubling to 15 minutes. */
+export const OPERATOR_GUESS_POLICY: ThrottlePolicy = { free: 5, firstDelayMs: 30_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 24 * 3600_000 };
+
+export interface OperatorGuessLimits {
+  readonly attempts: AttemptThrottle;
+  readonly clock: Clock;
+}
+
+/**
+ * A preHandler that admits only callers presenting the operator token. Wrong tokens are counted per
+ * address in the database (every process sees them) and answered 429 once the address must wait.
+ * The right token costs no database read, except from an address this process has seen guessing:
+ * there it waits out the block too, so a guess that happens to be right is not confirmed early.
+ */
+export function requireOperator(tokenHash: Buffer, limits?: OperatorGuessLimits) {
+  const suspects = new Map<string, number>();
   return async (request: FastifyRequest): Promise<void> => {
+    const key = `operator-address:${request.ip}`;
     const token = bearerToken(request);
-    if (!token || !timingSafeEqual(sha256(token), tokenHash)) throw unauthorized('an operator Bearer token is required');
+    if (token && timingSafeEqual(sha256(token), tokenHash)) {
+      if (limits && (suspects.get(request.ip) ?? 0) > limits.clock.now()) await limits.attempts.check(key);
+      return;
+    }
+    if (limits) {
+      suspects.set(request.ip, limits.clock.now() + OPERATOR_GUESS_POLICY.forgetAfterMs);
+      await limits.attempts.admit(key, OPERATOR_GUESS_POLICY);
+    }
+    throw unauthorized('an operator Bearer token is required');
   };
 }

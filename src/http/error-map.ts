@@ -19,6 +19,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   session_invalid: 401,
   user_not_found: 404,
   verification_source_unknown: 400,
+  too_many_attempts: 429,
+  payment_pin_locked: 403,
+  current_pin_required: 400,
+  password_required: 400,
+  password_wrong: 403,
+  session_not_found: 404,
   // wallet
   verification_required: 403,
   limit_exceeded: 422,
@@ -107,6 +113,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   const apiError = toApiError(error);
   if (apiError) {
     const fields = apiError instanceof DomainApiError ? apiError.fields : {};
+    if (fields.retry_after) reply.header('retry-after', fields.retry_after);
     reply.status(apiError.status).send({ ...fields, code: apiError.code, message: apiError.message } satisfies ErrorBody);
     return;
   }

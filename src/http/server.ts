@@ -55,7 +55,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
 
   await server.register(systemRoutes(app));
   await server.register(async (operator) => {
-    operator.addHook('preHandler', requireOperator(options.operatorTokenHash));
+    operator.addHook('preHandler', requireOperator(options.operatorTokenHash, { attempts: app.identity.attempts, clock: app.clock }));
     await operator.register(ledgerRoutes(app));
     await operator.register(adminRoutes(app));
     await operator.register(cardAdminRoutes(app));

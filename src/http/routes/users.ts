@@ -3,13 +3,19 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
-import type { Profile } from '../../modules/identity/identity.ts';
+import type { Profile, RequestOrigin } from '../../modules/identity/identity.ts';
 import { bearerToken } from '../auth.ts';
 import { ErrorOutput } from '../schemas/common.ts';
+import { RefusalOutput } from '../schemas/wallet.ts';
 import { LoginBody, LoginOutput, PaymentPinBody, ProfileOutput, RegisterBody, RegisterOutput, VerificationBody } from '../schemas/identity.ts';
 
 const tags = ['users'];
 const security = [{ session: [] }];
+
+/** The client's address (the socket's peer: Formica trusts no forwarding header). */
+export function originOf(request: FastifyRequest): RequestOrigin {
+  return { address: request.ip };
+}
 
 /** The user whose session token the request carries; every user route starts here. */
 export function sessionUser(app: Formica, request: FastifyRequest): Promise<string> {
@@ -39,20 +45,34 @@ export function userRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
       '/v1/users',
-      { schema: { tags, summary: 'Register (opens a CNY wallet)', body: RegisterBody, response: { 201: RegisterOutput, 400: ErrorOutput, 409: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          summary: 'Register (opens a CNY wallet); a phone that is taken gets the same answer, and its owner an audit entry',
+          body: RegisterBody,
+          response: { 201: RegisterOutput, 400: ErrorOutput },
+        },
+      },
       async (request, reply) => {
-        const user = await app.identity.register(request.body);
-        await app.wallet.openWallet(user.id);
+        const signUp = await app.identity.signUp(request.body, originOf(request));
+        if (signUp.created) await app.wallet.openWallet(signUp.userId);
         reply.status(201);
-        return { user_id: user.id };
+        return { user_id: signUp.userId };
       },
     );
 
     server.post(
       '/v1/sessions',
-      { schema: { tags, summary: 'Log in: a session token for Authorization: Bearer', body: LoginBody, response: { 201: LoginOutput, 400: ErrorOutput, 401: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          summary: 'Log in: a session token for Authorization: Bearer (wrong attempts are limited per phone and per address: 429 with Retry-After)',
+          body: LoginBody,
+          response: { 201: LoginOutput, 400: ErrorOutput, 401: ErrorOutput, 429: RefusalOutput },
+        },
+      },
       async (request, reply) => {
-        const session = await app.identity.login(request.body);
+        const session = await app.identity.login(request.body, originOf(request));
         reply.status(201);
         return { token: session.token, user_id: session.userId, expires_at: new Date(session.expiresAt).toISOString() };
       },
@@ -84,10 +104,19 @@ export function userRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.put(
       '/v1/me/payment-pin',
-      { schema: { tags, security, summary: 'Set the payment PIN (the second factor of payments)', body: PaymentPinBody, response: { 200: ProfileOutput, 400: ErrorOutput, 401: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Set the payment PIN (the second factor of payments): a change needs current_pin, a first PIN the password',
+          body: PaymentPinBody,
+          response: { 200: ProfileOutput, 400: ErrorOutput, 401: ErrorOutput, 403: RefusalOutput, 429: RefusalOutput },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
-        await app.identity.setPaymentPin(userId, request.body.payment_pin);
+        const { payment_pin: pin, current_pin: currentPin, password } = request.body;
+        await app.identity.setPaymentPin(userId, { pin, currentPin, password }, originOf(request));
         return profileToWire(await app.identity.profile(userId));
       },
     );

@@ -13,7 +13,12 @@ export const RegisterBody = z.strictObject({ phone: Phone, password: Password, n
 export const RegisterOutput = z.object({ user_id: z.string() });
 export const LoginBody = z.strictObject({ phone: Phone, password: cleanText({ min: 1, max: 128 }) });
 export const LoginOutput = z.object({ token: z.string(), user_id: z.string(), expires_at: z.string() });
-export const PaymentPinBody = z.strictObject({ payment_pin: z.string().regex(/^\d{6}$/, 'must be 6 digits') });
+const Pin = z.string().regex(/^\d{6}$/, 'must be 6 digits');
+export const PaymentPinBody = z.strictObject({
+  payment_pin: Pin.meta({ description: 'the new PIN' }),
+  current_pin: Pin.optional().meta({ description: 'the PIN now set: needed to change it' }),
+  password: cleanText({ min: 1, max: 128 }).optional().meta({ description: 'the login password: needed to set a first PIN' }),
+});
 
 export const VerificationBody = z.strictObject({
   source: z.enum(REMOTE_SOURCES).meta({ description: 'the external source that confirmed the identity' }),

@@ -6,6 +6,13 @@ export type IdentityErrorCode =
   | 'invalid_credentials'
   | 'session_invalid'
   | 'user_not_found'
-  | 'verification_source_unknown';
+  | 'verification_source_unknown'
+  | 'too_many_attempts'
+  | 'payment_pin_wrong'
+  | 'payment_pin_locked'
+  | 'current_pin_required'
+  | 'password_required'
+  | 'password_wrong'
+  | 'session_not_found';
 
 export class IdentityError extends DomainError<IdentityErrorCode> {}

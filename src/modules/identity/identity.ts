@@ -4,9 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
+import { AttemptThrottle, THROTTLE_TABLE, type ThrottlePolicy } from './attempt-throttle.ts';
+import { AUDIT_TABLES, IdentityAudit } from './identity-audit.ts';
 import { IdentityError } from './identity-errors.ts';
 import { deriveLevel, type Evidence, IN_PERSON_SOURCE, type Level, mayInvest } from './identity-levels.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
+import { PaymentPins, PIN_COLUMNS } from './payment-pin.ts';
 
 const TABLES = [
   `CREATE TABLE identity_users (
@@ -20,8 +23,24 @@ const TABLES = [
      reference TEXT NOT NULL, verified_by TEXT NOT NULL, created_at BIGINT NOT NULL,
      PRIMARY KEY (user_id, source, granted_level))`,
 ];
+// Version 2: the PIN lock, attempt limits and the audit trail.
+const ATTEMPTS = [...PIN_COLUMNS, THROTTLE_TABLE, ...AUDIT_TABLES];
 // One statement per migration step keeps both drivers happy (pg runs one, SQLite exec runs all).
-const MIGRATIONS = { sqlite: [TABLES.join(';\n')], postgres: [TABLES.join(';\n')] };
+const STEPS = [TABLES.join(';\n'), ATTEMPTS.join(';\n')];
+const MIGRATIONS = { sqlite: STEPS, postgres: STEPS };
+
+const HOUR_MS = 3600 * 1000;
+/** Per phone: five tries, then waits from 30 s doubling to 15 minutes; forgotten after a quiet day. */
+export const LOGIN_PHONE_POLICY: ThrottlePolicy = { free: 5, firstDelayMs: 30_000, maxDelayMs: HOUR_MS / 4, forgetAfterMs: 24 * HOUR_MS };
+/** Per client address: room for a household or an office behind one address, then the same waits. */
+export const LOGIN_ADDRESS_POLICY: ThrottlePolicy = { free: 20, firstDelayMs: 30_000, maxDelayMs: HOUR_MS / 4, forgetAfterMs: 24 * HOUR_MS };
+
+/** Where a request came from, for attempt limits and the audit trail. */
+export interface RequestOrigin {
+  readonly address: string;
+}
+/** Calls from inside the process (the CLI, demo data). */
+export const LOCAL_ORIGIN: RequestOrigin = { address: 'local' };
 
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -59,11 +78,20 @@ interface UserRow extends Record<string, unknown> {
 const sha256hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class IdentityService {
+  /** Attempt limits shared by every process on this database (logins, the operator token). */
+  readonly attempts: AttemptThrottle;
+  readonly audit: IdentityAudit;
+  private readonly pins: PaymentPins;
+
   private constructor(
     private readonly db: SqlDatabase,
     private readonly clock: Clock,
     private readonly ids: IdSource,
-  ) {}
+  ) {
+    this.attempts = new AttemptThrottle(db, clock);
+    this.audit = new IdentityAudit(db, clock, ids);
+    this.pins = new PaymentPins(db, clock);
+  }
 
   static async open(db: SqlDatabase, clock: Clock, ids: IdSource): Promise<IdentityService> {
     await db.migrate('identity', MIGRATIONS);
@@ -81,11 +109,36 @@ export class IdentityService {
     return user;
   }
 
-  /** A new session token; only its hash is kept. */
-  async login(input: { phone: string; password: string }): Promise<{ token: string; userId: string; expiresAt: number }> {
+  /**
+   * Registration that does not tell whether a phone is taken: a taken phone gets the same answer
+   * (with an id that belongs to no one) and its owner finds the attempt in their audit trail.
+   */
+  async signUp(input: { phone: string; password: string; name: string }, origin: RequestOrigin): Promise<{ userId: string; created: boolean }> {
+    try {
+      return { userId: (await this.register(input)).id, created: true };
+    } catch (error) {
+      if (!(error instanceof IdentityError) || error.code !== 'phone_taken') throw error;
+      const owner = await this.findByPhone(input.phone);
+      if (owner) await this.audit.record(owner.id, 'registration_for_taken_phone', origin.address);
+      return { userId: this.ids.next('usr'), created: false };
+    }
+  }
+
+  /** A new session token (only its hash is kept); attempts are limited per phone and per address. */
+  async login(input: { phone: string; password: string }, origin: RequestOrigin = LOCAL_ORIGIN): Promise<{ token: string; userId: string; expiresAt: number }> {
+    const addressKey = `login-address:${origin.address}`;
+    const phoneKey = `login-phone:${input.phone}`;
+    await this.attempts.admit(addressKey, LOGIN_ADDRESS_POLICY);
+    await this.attempts.admit(phoneKey, LOGIN_PHONE_POLICY);
     const row = await this.db.get<UserRow>('SELECT * FROM identity_users WHERE phone = ?', [input.phone]);
     const ok = await verifyPassword(input.password, row?.password_hash ?? DUMMY_HASH);
-    if (!row || !ok) throw new IdentityError('invalid_credentials', 'phone or password is wrong');
+    if (!row || !ok) {
+      if (row) await this.audit.record(row.id, 'login_failed', origin.address);
+      throw new IdentityError('invalid_credentials', 'phone or password is wrong');
+    }
+    await this.attempts.forget(phoneKey);
+    await this.attempts.refund(addressKey);
+    await this.audit.record(row.id, 'login', origin.address);
     const token = `fst_${randomBytes(32).toString('base64url')}`;
     const now = this.clock.now();
     const expiresAt = now + SESSION_TTL_MS;
@@ -163,15 +216,41 @@ export class IdentityService {
     return { ...toUser(row), level, mayInvest: mayInvest(level), hasPaymentPin: row.pin_hash !== null, verifications };
   }
 
-  /** The payment PIN is the second factor of a payment (the password being the first). */
-  async setPaymentPin(userId: string, pin: string): Promise<void> {
-    await this.requireUser(userId);
-    await this.db.run('UPDATE identity_users SET pin_hash = ? WHERE id = ?', [await hashPassword(pin), userId]);
+  /**
+   * Sets the payment PIN, the second factor of a payment (the password being the first). A session
+   * alone is not enough: replacing a PIN needs the current one (its wrong entries count towards the
+   * lock), and a first PIN needs the password, so a stolen session cannot take the second factor.
+   */
+  async setPaymentPin(userId: string, input: { pin: string; currentPin?: string; password?: string }, origin: RequestOrigin): Promise<void> {
+    const row = await this.db.get<UserRow>('SELECT * FROM identity_users WHERE id = ?', [userId]);
+    if (!row) throw new IdentityError('user_not_found', `no user '${userId}'`);
+    const replacing = row.pin_hash !== null;
+    if (replacing) {
+      if (input.currentPin === undefined) throw new IdentityError('current_pin_required', 'changing the payment PIN needs the current one (current_pin)');
+      await this.pins.verify(userId, input.currentPin);
+    } else {
+      await this.requirePassword(row, input.password, origin);
+    }
+    await this.pins.set(userId, input.pin);
+    await this.audit.record(userId, replacing ? 'payment_pin_changed' : 'payment_pin_set', origin.address);
   }
 
+  /** True when `pin` is right; otherwise refuses with the attempts left, or the lock and its end. */
   async checkPaymentPin(userId: string, pin: string): Promise<boolean> {
-    const row = await this.db.get<{ pin_hash: string | null }>('SELECT pin_hash FROM identity_users WHERE id = ?', [userId]);
-    return verifyPassword(pin, row?.pin_hash ?? DUMMY_HASH);
+    await this.pins.verify(userId, pin);
+    return true;
+  }
+
+  /** The password again, for changes a session alone may not make; wrong ones count like logins. */
+  private async requirePassword(row: UserRow, password: string | undefined, origin: RequestOrigin): Promise<void> {
+    if (password === undefined) throw new IdentityError('password_required', 'this change needs the password');
+    const phoneKey = `login-phone:${row.phone}`;
+    await this.attempts.admit(phoneKey, LOGIN_PHONE_POLICY);
+    if (!(await verifyPassword(password, row.password_hash))) {
+      await this.audit.record(row.id, 'login_failed', origin.address, 'password re-entered for a change');
+      throw new IdentityError('password_wrong', 'the password is wrong');
+    }
+    await this.attempts.forget(phoneKey);
   }
 }
 

@@ -1,5 +1,5 @@
-// The payment PIN (PUT /v1/me/payment-pin): six digits typed twice. Changing an existing PIN
-// proves who is asking with the current PIN or the login password; a refusal shows the API's message.
+// The payment PIN (PUT /v1/me/payment-pin): six digits typed twice. A session alone cannot set it:
+// changing a PIN needs the current one, a first PIN the login password; a refusal shows the API's message.
 import { type FormEvent, useCallback, useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -22,12 +22,12 @@ export function PinStep({ profile, step }: { profile: Profile; step: number }) {
   const set = (name: keyof typeof EMPTY) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [name]: e.target.value }));
   const save = useCallback(async () => {
     if (form.pin !== form.repeat) throw new ApiError(0, 'pin_mismatch', t('pin.mismatch'));
-    const proof = { ...(form.current ? { current_pin: form.current } : {}), ...(form.password ? { password: form.password } : {}) };
+    const proof = changing ? { current_pin: form.current } : { password: form.password };
     await api('/v1/me/payment-pin', { method: 'PUT', token, body: { payment_pin: form.pin, ...proof } });
     setForm(EMPTY);
     setSaved(true);
     refresh();
-  }, [form, token, refresh, t]);
+  }, [form, changing, token, refresh, t]);
   const action = useAction(save);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -38,8 +38,8 @@ export function PinStep({ profile, step }: { profile: Profile; step: number }) {
     <Step id="pin" step={step} title={t('pin.title')} done={profile.has_payment_pin}>
       <p className="muted">{t('pin.body')}</p>
       <form className="form-stack" onSubmit={submit}>
-        {changing && <Field label={t('pin.current')} name="current_pin" {...PIN} value={form.current} onChange={set('current')} />}
-        {changing && <Field label={t('pin.password')} name="pin_password" type="password" autoComplete="current-password" value={form.password} onChange={set('password')} />}
+        {changing && <Field label={t('pin.current')} name="current_pin" {...PIN} value={form.current} onChange={set('current')} required />}
+        {!changing && <Field label={t('login.password')} name="pin_password" type="password" autoComplete="current-password" value={form.password} onChange={set('password')} required />}
         <Field label={t('pin.new')} name="new_pin" {...PIN} value={form.pin} onChange={set('pin')} required />
         <Field label={t('pin.repeat')} name="repeat_pin" {...PIN} value={form.repeat} onChange={set('repeat')} required />
         <button type="submit" className="primary" disabled={action.running}>
