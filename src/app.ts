@@ -20,6 +20,7 @@ import { openSandbox, type Sandbox, type SandboxOptions } from './modules/sandbo
 import { TradeService } from './modules/trade/trade.ts';
 import { fetchDeliver } from './modules/trade/trade-notifications.ts';
 import { WalletService } from './modules/wallet/wallet.ts';
+import { SocialService } from './modules/social/social.ts';
 import { openStore } from './store/open-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { openSql, type SqlDatabase } from './store/sql.ts';
@@ -68,6 +69,8 @@ export interface Formica {
   readonly platformKeys: PlatformKeys;
   /** Trades (instant and escrow), refunds, disputes, paycodes and the merchant notifications. */
   readonly trades: TradeService;
+  /** Friends and groups: the graph red packets and the campaign stand on. */
+  readonly social: SocialService;
   /** Runs every module's money steps; resumes what modules left waiting. */
   readonly runner: StepRunner;
   /** The platform's own ledger accounts (adjustments, revenue, each bank's reserve and suspense). */
@@ -107,6 +110,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const platformKeys = loadPlatformKeys(options.dataDir);
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids });
   const trades = await TradeService.open({ db: sql, engine, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
+  const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
@@ -138,6 +142,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     merchants,
     platformKeys,
     trades,
+    social,
     runner,
     systemAccounts,
     jobs,

@@ -55,6 +55,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   bill_not_ready: 409,
   // sandbox
   clock_backwards: 409,
+  // social
+  self_friend: 400,
+  friend_limit: 422,
+  group_not_found: 404,
+  group_full: 422,
+  not_a_member: 403,
   // trade (the public ACQ sub_codes without `ACQ.`)
   TRADE_NOT_EXIST: 404,
   CONTEXT_INCONSISTENT: 409,
