@@ -63,15 +63,9 @@ export class TradeCore {
     return row;
   }
 
-  /** Runs the step just claimed on the trade (re-read, so the claim is in it) on the ledger. */
-  async runClaimed(tradeNo: string): Promise<TradeRow> {
-    return this.steps.execute(await this.reload(tradeNo));
-  }
-
   /** The escrow goes to the seller: posted with the fee in one chain. */
   async settle(row: TradeRow): Promise<Trade> {
-    if (!(await this.steps.claim(row, { kind: 'settle' }))) throw busy();
-    return toTrade(await this.runClaimed(row.trade_no));
+    return toTrade((await this.steps.run(row, { kind: 'settle' }))!);
   }
 
   /** Applies a change that moves no money; a row changed meanwhile is told to retry. */

@@ -6,7 +6,7 @@ import type { IdentityService } from '../identity/identity.ts';
 import type { WalletService } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { CardFundings, FundingRow } from './trade-card-funding.ts';
-import { busy, closing, type TradeCore } from './trade-core.ts';
+import { closing, type TradeCore } from './trade-core.ts';
 import { TradeError } from './trade-errors.ts';
 import { tradeSpendKey } from './trade-steps.ts';
 import { maskPhone, type Trade, type TradeRow, toTrade } from './trade-types.ts';
@@ -108,13 +108,8 @@ export class TradePayments {
     const user = await this.identity.requireUser(buyerUserId);
     await this.wallet.openWallet(buyerUserId);
     const set = { buyer_user_id: buyerUserId, buyer_logon_id: maskPhone(user.phone), pay_request_id: requestId, ...funding };
-    const claimed = await this.core.db.transaction(async (tx) => {
-      if (!(await this.core.steps.claim(row, { kind: 'pay' }, set, tx))) return false;
-      await alsoClaim?.(tx);
-      return true;
-    });
-    if (!claimed) throw busy();
-    return toTrade(await this.core.runClaimed(row.trade_no));
+    const claimAlso = alsoClaim && (async (tx: SqlExecutor) => (await alsoClaim(tx), true));
+    return toTrade((await this.core.steps.run(row, { kind: 'pay' }, set, claimAlso))!);
   }
 }
 

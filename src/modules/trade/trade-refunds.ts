@@ -58,31 +58,31 @@ export class TradeRefunds {
     if (amount <= 0n) throw new TradeError('INVALID_PARAMETER', 'refund_amount must be greater than zero');
     refundableOrThrow(row, this.core.clock.now());
     if (BigInt(row.refunded_minor) + amount > BigInt(row.total_minor)) throw exceeds();
-    if (!(await this.claim(row, outRequestNo, amount, reason))) return replayRefund(row, (await this.refundRow(row.trade_no, outRequestNo))!, amount);
-    const after = await this.core.runClaimed(row.trade_no);
+    const after = await this.run(row, outRequestNo, amount, reason);
+    if (!after) return replayRefund(row, (await this.refundRow(row.trade_no, outRequestNo))!, amount);
     const refund = (await this.refundRow(row.trade_no, outRequestNo))!;
     // Card money goes back to the card; if the payout cannot be made now, the timers make it later.
     if (refund.payout_card_id !== null) await this.fundings.payOut({ ...refund, payout_card_id: refund.payout_card_id }, after.buyer_user_id!).catch(() => undefined);
     return toRefund(after, refund, 'Y');
   }
 
-  /** Records the refund and claims its step in one transaction; false when a concurrent twin recorded it first. */
-  private claim(row: TradeRow, outRequestNo: string, amount: bigint, reason: string): Promise<boolean> {
+  /** Records the refund and runs its step, in one commit; null when a concurrent twin recorded it first. */
+  private run(row: TradeRow, outRequestNo: string, amount: bigint, reason: string): Promise<TradeRow | null> {
     const op = { kind: 'refund' as const, outRequestNo, amountMinor: amount.toString() };
-    return this.core.db.transaction(async (tx) => {
+    // The claim and the amount check are one statement: refunds can never add up past the total.
+    const set = { refunded_minor: BigInt(row.refunded_minor) + amount };
+    return this.core.steps.run({ ...row }, op, set, async (tx) => {
       const inserted = await tx.run(
         `INSERT INTO trade_refunds (trade_no, out_request_no, merchant_id, out_trade_no, refund_minor, status, reason, created_at)
          VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?) ON CONFLICT (trade_no, out_request_no) DO NOTHING`,
         [row.trade_no, outRequestNo, row.merchant_id, row.out_trade_no, amount, reason, BigInt(this.core.clock.now())],
       );
       if (inserted.changes === 0) return false;
-      // The claim and the amount check are one statement: refunds can never add up past the total.
-      const set = { refunded_minor: BigInt(row.refunded_minor) + amount };
-      if (!(await this.core.steps.claim({ ...row }, op, set, tx))) throw busy();
       await this.fundings.owePayout(tx, row.trade_no, outRequestNo, row.funding_source === 'card' ? row.funding_card_id : null);
+      return true;
+    }, async (tx) => {
       const check = await tx.get<{ ok: bigint }>('SELECT COUNT(*) AS ok FROM trades WHERE trade_no = ? AND refunded_minor <= total_minor', [row.trade_no]);
       if (BigInt(check?.ok ?? 0) !== 1n) throw exceeds();
-      return true;
     });
   }
 

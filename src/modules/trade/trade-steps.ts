@@ -1,15 +1,17 @@
-// The steps that change a trade, in two halves each: a compare-and-set on the trade row (claim),
-// then the ledger chain with ids derived from the trade, then one SQL transaction that records the
-// outcome with its notification. The claim names the step in `pending_op`, so a step cut short by
-// a crash is found by the timers and run again; the ledger ids make the rerun move money once.
+// The steps that change a trade, each one step on the books: a compare-and-set on the trade row
+// (claim, naming the step in `pending_op`), the ledger chain with ids derived from the trade
+// (planned from the claimed row), and the record of the outcome with its notification, all in
+// one commit with the ledger batch. `pending_op` is left set only by rows of earlier versions,
+// which claimed and recorded apart; `resume` finishes those, and the ledger ids move money once.
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
-import type { LedgerEngine } from '../../engine/ledger-engine.ts';
-import type { TransferEvent, TransferResult } from '../../ledger/index.ts';
+import type { TransferEvent } from '../../ledger/index.ts';
 import type { SqlDatabase, SqlExecutor, SqlParam } from '../../store/sql.ts';
 import { walletAccountId } from '../books/chart.ts';
 import type { SpendingLimits, SpendKey } from '../wallet/spending-limits.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import { type LedgerVerdict, ledgerVerdict, type Step, type StepRunner } from '../books/step-runner.ts';
+import { busy } from './trade-core.ts';
 import { TradeError } from './trade-errors.ts';
 import {
   escrowHoldEvents,
@@ -40,8 +42,14 @@ export interface Change {
   extra?: (tx: SqlExecutor) => Promise<void>;
 }
 
-const DONE: ReadonlySet<TransferResult> = new Set(['ok', 'exists']);
-const NO_FUNDS: ReadonlySet<TransferResult> = new Set(['exceeds_credits', 'id_already_failed']);
+/** The most events a trade step plans (an instant payment with its fee, a refund with its fee back). */
+const MAX_TRADE_EVENTS = 4;
+
+/** How a step ended: the trade after it, and the refusal to throw when the ledger said no. */
+interface Ended {
+  readonly after: TradeRow;
+  readonly refusal: TradeError | null;
+}
 
 interface Plan {
   events: TransferEvent[];
@@ -54,7 +62,7 @@ interface Plan {
 export class TradeSteps {
   constructor(
     private readonly db: SqlDatabase,
-    private readonly engine: LedgerEngine,
+    private readonly runner: StepRunner,
     private readonly clock: Clock,
     private readonly ids: IdSource,
     private readonly revenueAccountId: string,
@@ -79,50 +87,88 @@ export class TradeSteps {
 
   /** Applies a change with a compare-and-set on status and step; undefined when the row moved meanwhile. */
   async commit(row: TradeRow, change: Change): Promise<TradeRow | undefined> {
+    const now = this.clock.now();
+    return this.db.transaction((tx) => this.commitIn(tx, row, change, now));
+  }
+
+  /** `commit` inside the caller's transaction. */
+  private async commitIn(tx: SqlExecutor, row: TradeRow, change: Change, now: number): Promise<TradeRow | undefined> {
     const from = row.status as TradeStatus;
     const to = change.event ? assertTransition(from, change.event) : from;
     const set: Record<string, SqlParam> = { ...change.set, status: to, pending_op: null, op_at: null };
     const cols = Object.keys(set);
     const stepCheck = change.op === undefined ? 'pending_op IS NULL' : 'pending_op = ?';
     const params = [...Object.values(set), row.trade_no, from, ...(change.op === undefined ? [] : [change.op])];
-    const now = this.clock.now();
-    return this.db.transaction(async (tx) => {
-      const { changes } = await tx.run(`UPDATE trades SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE trade_no = ? AND status = ? AND ${stepCheck}`, params);
-      if (changes === 0) return undefined;
-      if (change.extra) await change.extra(tx);
-      const after = (await this.load(row.trade_no, tx))!;
-      assertMoneySplit(after);
-      if ((to !== from || change.notify) && after.notify_url) {
-        const fields = notificationFields(toTrade(after), this.ids.next('ntf'), now, after.app_id ?? undefined, change.refundAtMs);
-        await enqueueNotification(tx, after.merchant_id, after.notify_url, fields, now);
-      }
-      return after;
-    });
-  }
-
-  /** Runs the claimed step on the ledger and records how it ended; throws the refusal if it was refused. */
-  async execute(row: TradeRow): Promise<TradeRow> {
-    const opText = row.pending_op;
-    if (opText === null) throw new Error(`trade ${row.trade_no} has no step in flight`);
-    const plan = this.plan(row, JSON.parse(opText) as Op);
-    const outcomes = await this.engine.submitTransfers(plan.events);
-    const refused = outcomes.map((o) => o.result).find((r) => !DONE.has(r) && r !== 'linked_event_failed');
-    const after = await this.commit(row, { ...(refused === undefined ? plan.success : plan.failure), op: opText });
-    if (refused !== undefined) {
-      if (NO_FUNDS.has(refused) && plan.noFunds !== 'SYSTEM_ERROR') throw new TradeError(plan.noFunds, 'the balance is not enough for this payment');
-      throw new TradeError('SYSTEM_ERROR', `the ledger refused the step (${refused})`, { ledger_result: refused });
+    const { changes } = await tx.run(`UPDATE trades SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE trade_no = ? AND status = ? AND ${stepCheck}`, params);
+    if (changes === 0) return undefined;
+    if (change.extra) await change.extra(tx);
+    const after = (await this.load(row.trade_no, tx))!;
+    assertMoneySplit(after);
+    if ((to !== from || change.notify) && after.notify_url) {
+      const fields = notificationFields(toTrade(after), this.ids.next('ntf'), now, after.app_id ?? undefined, change.refundAtMs);
+      await enqueueNotification(tx, after.merchant_id, after.notify_url, fields, now);
     }
-    return after ?? (await this.load(row.trade_no))!;
+    return after;
   }
 
-  /** Finishes a step a crash (or another process) left in flight; its refusal is already recorded. */
+  /**
+   * Claims `op` on the trade (with `alsoClaim` in the same transaction: false there means a
+   * replay, and nothing is claimed), moves its money and records how it ended, in one commit.
+   * Returns the trade after, or null for a replay; throws the ledger's refusal once it is recorded.
+   */
+  async run(
+    row: TradeRow,
+    op: Op,
+    set: Record<string, SqlParam> = {},
+    alsoClaim?: (tx: SqlExecutor) => Promise<boolean>,
+    checkClaimed?: (tx: SqlExecutor) => Promise<void>,
+  ): Promise<TradeRow | null> {
+    return this.finish(
+      await this.runner.run(
+        this.step(`trade.${op.kind}`, async (tx) => {
+          if (alsoClaim && !(await alsoClaim(tx))) return null;
+          if (!(await this.claim(row, op, set, tx))) throw busy();
+          await checkClaimed?.(tx);
+          return (await this.load(row.trade_no, tx))!;
+        }),
+      ),
+    );
+  }
+
+  /** Finishes a step an earlier version left in flight; its refusal, if any, is recorded. */
   async resume(row: TradeRow): Promise<TradeRow> {
-    try {
-      return await this.execute(row);
-    } catch (error) {
-      if (!(error instanceof TradeError)) throw error;
-      return (await this.load(row.trade_no))!;
-    }
+    const ended = await this.runner.run(this.step('trade.resume', async (tx) => {
+      const current = await this.load(row.trade_no, tx);
+      return current?.pending_op ? current : null;
+    }));
+    return ended?.after ?? (await this.load(row.trade_no))!;
+  }
+
+  /** A step whose claim yields the claimed row (null: nothing to do). */
+  private step(name: string, claim: (tx: SqlExecutor) => Promise<TradeRow | null>): Step<{ row: TradeRow; plan: Plan } | null, Ended | null> {
+    return {
+      name,
+      maxEvents: MAX_TRADE_EVENTS,
+      claim: async (tx, nowMs) => {
+        const row = await claim(tx);
+        return row && { row, plan: this.plan(row, JSON.parse(row.pending_op!) as Op, nowMs) };
+      },
+      plan: (claimed) => claimed?.plan.events ?? [],
+      record: async (tx, claimed, outcomes) => {
+        if (!claimed) return null;
+        const { row, plan } = claimed;
+        const verdict = ledgerVerdict(outcomes);
+        const change = { ...(verdict.applied ? plan.success : plan.failure), op: row.pending_op! };
+        const after = await this.commitIn(tx, row, change, this.clock.now());
+        if (!after) throw new Error(`trade ${row.trade_no} moved under its own claimed step`);
+        return { after, refusal: verdict.applied ? null : refusal(verdict, plan.noFunds) };
+      },
+    };
+  }
+
+  private finish(ended: Ended | null): TradeRow | null {
+    if (ended?.refusal) throw ended.refusal;
+    return ended?.after ?? null;
   }
 
   private accounts(row: TradeRow): TradeAccounts {
@@ -130,14 +176,14 @@ export class TradeSteps {
     return { ledger: PLATFORM_CURRENCY.ledger, buyer: walletAccountId(row.buyer_user_id), merchant: row.settlement_account_id, revenue: this.revenueAccountId };
   }
 
-  private plan(row: TradeRow, op: Op): Plan {
-    if (op.kind === 'pay') return this.planPay(row);
-    if (op.kind === 'settle') return this.planSettle(row);
-    return this.planRefund(row, op.outRequestNo, BigInt(op.amountMinor));
+  private plan(row: TradeRow, op: Op, nowMs: number): Plan {
+    if (op.kind === 'pay') return this.planPay(row, nowMs);
+    if (op.kind === 'settle') return this.planSettle(row, nowMs);
+    return this.planRefund(row, op.outRequestNo, BigInt(op.amountMinor), nowMs);
   }
 
-  private planPay(row: TradeRow): Plan {
-    const now = BigInt(this.clock.now());
+  private planPay(row: TradeRow, nowMs: number): Plan {
+    const now = BigInt(nowMs);
     const a = this.accounts(row);
     const byCard = row.funding_source === 'card';
     // A card attempt has ledger ids of its own: a refused wallet attempt with the same request id stays refused.
@@ -158,8 +204,7 @@ export class TradeSteps {
     return { events: escrowHoldEvents(holdId, row.trade_no, a, total), success: { event: 'pay_escrow', set }, failure, noFunds: 'BUYER_BALANCE_NOT_ENOUGH' };
   }
 
-  private planSettle(row: TradeRow): Plan {
-    const now = this.clock.now();
+  private planSettle(row: TradeRow, now: number): Plan {
     const held = BigInt(row.held_minor);
     const fee = feeMinor(held, BigInt(row.fee_bps));
     const finishDue = Math.max(refundWindowEndMs(Number(row.paid_at)), now);
@@ -167,8 +212,7 @@ export class TradeSteps {
     return { events: settleEvents(row.trade_no, row.hold_id!, this.accounts(row), fee), success: { event: 'settle', set }, failure: {}, noFunds: 'SYSTEM_ERROR' };
   }
 
-  private planRefund(row: TradeRow, outRequestNo: string, amount: bigint): Plan {
-    const now = this.clock.now();
+  private planRefund(row: TradeRow, outRequestNo: string, amount: bigint, now: number): Plan {
     const a = this.accounts(row);
     const refundedTotal = BigInt(row.refunded_minor);
     const success: Change = { refundAtMs: now, notify: true, extra: (tx) => markRefund(tx, row.trade_no, outRequestNo, 'done', refundedTotal, now) };
@@ -190,6 +234,12 @@ export class TradeSteps {
     success.set = { settled_minor: remaining, fee_minor: BigInt(row.fee_minor) - back, ...(remaining > 0n ? {} : { closed_at: BigInt(now), finish_due_at: null }) };
     return { events: refundSettledEvents(row.trade_no, outRequestNo, a, amount, back), success, failure, noFunds: 'SELLER_BALANCE_NOT_ENOUGH' };
   }
+}
+
+/** The ledger's refusal of a trade step, as the caller is told. */
+function refusal(verdict: LedgerVerdict & { applied: false }, noFunds: Plan['noFunds']): TradeError {
+  if (verdict.reason === 'insufficient_funds' && noFunds !== 'SYSTEM_ERROR') return new TradeError(noFunds, 'the balance is not enough for this payment');
+  return new TradeError('SYSTEM_ERROR', `the ledger refused the step (${verdict.result})`, { ledger_result: verdict.result });
 }
 
 /** A trade payment's claim on the buyer's balance limits: one per trade and buyer's request id. */

@@ -39,7 +39,7 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
   const merchants = new Map<string, MerchantInfo>();
   const signNotification = (fields: Record<string, string>) => ({ ...fields, sign_type: 'RSA2', sign: 'test-signature' });
   const trades = await TradeService.open({
-    db: app.sql, engine: app.engine, clock, ids: app.ids, identity: app.identity, wallet: app.wallet,
+    db: app.sql, runner: app.runner, clock, ids: app.ids, identity: app.identity, wallet: app.wallet,
     merchants: { merchant: async (id) => merchants.get(id) }, signNotification, deliver,
   });
   let seq = 0;

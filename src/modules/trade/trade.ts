@@ -6,14 +6,14 @@
 // out_request_no) or the buyer's request id, and commands on one trade take turns (trade-core.ts).
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
-import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { CardPaymentsService } from '../cards/card-payments.ts';
 import type { CardService } from '../cards/cards.ts';
 import type { IdentityService } from '../identity/identity.ts';
-import { AccountCode, platformRevenueAccountId } from '../books/chart.ts';
+import { platformRevenueAccountId } from '../books/chart.ts';
+import type { StepRunner } from '../books/step-runner.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
-import { type WalletService } from '../wallet/wallet.ts';
+import type { WalletService } from '../wallet/wallet.ts';
 import { Paycodes } from './paycodes.ts';
 import { CardFundings } from './trade-card-funding.ts';
 import { TradeCore } from './trade-core.ts';
@@ -39,7 +39,8 @@ export type { CardPayment } from './trade-payments.ts';
 
 export interface TradeDeps {
   db: SqlDatabase;
-  engine: LedgerEngine;
+  /** Moves every trade's money (pay, settle, refund) as steps on the books. */
+  runner: StepRunner;
   clock: Clock;
   ids: IdSource;
   identity: IdentityService;
@@ -67,7 +68,7 @@ export class TradeService {
   private readonly timers: TradeTimers;
 
   private constructor(d: TradeDeps, publicBaseUrl: string) {
-    const steps = new TradeSteps(d.db, d.engine, d.clock, d.ids, platformRevenueAccountId(PLATFORM_CURRENCY.code), d.wallet.limits);
+    const steps = new TradeSteps(d.db, d.runner, d.clock, d.ids, platformRevenueAccountId(PLATFORM_CURRENCY.code), d.wallet.limits);
     const core = new TradeCore(d.db, d.clock, d.ids, steps);
     const fundings = new CardFundings(d.db, d.clock, d.cards && d.cardPayments ? { cards: d.cards, payments: d.cardPayments } : undefined);
     this.notifications = new NotificationOutbox(d.db, d.clock, d.signNotification, d.deliver ?? fetchDeliver());
@@ -83,14 +84,6 @@ export class TradeService {
 
   static async open(deps: TradeDeps): Promise<TradeService> {
     await deps.db.migrate('trade', TRADE_MIGRATIONS);
-    // The merchant module opens it too; whoever starts first, the ledger answers `exists` after.
-    await deps.engine.ensureAccount({
-      id: platformRevenueAccountId(PLATFORM_CURRENCY.code),
-      ledger: PLATFORM_CURRENCY.ledger,
-      code: AccountCode.platformRevenue,
-      flags: 0,
-      userData: 'system',
-    });
     const base = deps.publicBaseUrl ?? process.env.FORMICA_PUBLIC_URL ?? 'http://127.0.0.1:8080';
     return new TradeService(deps, base.replace(/\/+$/, ''));
   }
