@@ -158,6 +158,22 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
     expect(page).not.toContain('Jasmine');
   });
 
+  it('loses the answer of the next notification on demand, so the merchant gets it again at the first retry', async () => {
+    const no = outTradeNo('late');
+    await exec(sdk, 'alipay.trade.precreate', { outTradeNo: no, totalAmount: '5.00', subject: 'Green' }, receiver.url);
+    expect((await server.call('POST', '/v1/sandbox/faults', { target: 'notifications', kind: 'late_answer', count: 1 })).status).toBe(201);
+    // The close at 15 minutes is sent once: delivered (refused, as this receiver does first), answer lost.
+    await advance(15 * MINUTE_S);
+    const deliveries = () => receiver.received.filter((r) => r.out_trade_no === no);
+    expect(deliveries()).toHaveLength(1);
+    expect((await server.call('GET', '/v1/sandbox/faults')).body).toEqual({ faults: [] });
+    await advance(4 * MINUTE_S);
+    expect(deliveries()).toHaveLength(2);
+    const page = await inspector(`?trade=${no}`);
+    expect(page).toContain('no answer: the answer came too late (sandbox fault: late_answer)');
+    expect(page).toContain('delivered');
+  });
+
   it('makes the next top-up meet a bank decline on demand, then lets the bank answer again', async () => {
     const user = await newUser();
     const started = await send(`${server.url}/v1/cards`, user.token, 'POST', { bank: 'ICBC', card_no: CARD_A, name: 'Li Lei', id_no: '110101199001011234', phone: user.phone });
