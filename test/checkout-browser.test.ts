@@ -12,6 +12,7 @@ import { verifyStore } from '../src/engine/verify.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
 import { CARD_A } from '../src/modules/channels/bank-sim/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
+import { axeViolations, sidewaysOverflow } from './support/axe.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -56,7 +57,8 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
     await browser?.close();
     await server?.close();
     await bank?.close();
-    fs.rmSync(shots, { recursive: true, force: true });
+    if (process.env.FORMICA_KEEP_SCREENSHOTS === '1') console.log(`checkout screenshots in ${shots}`);
+    else fs.rmSync(shots, { recursive: true, force: true });
   });
 
   /** Logs in on the page, presses `expectedButton`, then (paying) the `choice` offered after login. */
@@ -106,6 +108,22 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
     const after = await app.wallet.summary((await app.identity.findByPhone(BUYER.phone))!.id);
     expect(after.balanceMinor).toBe(before.balanceMinor);
     expect((await verifyStore(app.store)).problems).toEqual([]);
+  });
+
+  it('at phone size shows the merchant, the amount, a countdown and the page as a QR code, with no axe violation', async () => {
+    const { trade } = await server.app.trades.precreate(merchantId, { outTradeNo: 'browser-order-4', subject: '碧螺春 Biluochun tea', totalAmountMinor: 8_800n });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(`${server.url}/checkout/${trade.tradeNo}`);
+    expect(await page.locator('h1#merchant').textContent()).toBe('Tea House');
+    expect(await page.locator('#amount').textContent()).toContain('¥88.00');
+    await page.locator('#countdown', { hasText: /Time left \d+:\d{2}/ }).waitFor();
+    const qr = page.locator('.scan svg');
+    expect(await qr.isVisible()).toBe(true);
+    expect(await page.locator('.scan [role=img]').getAttribute('aria-label')).toContain(`/checkout/${trade.tradeNo}`);
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(shots, 'checkout-390.png'), fullPage: true });
+    await page.close();
   });
 
   it('shows a wrong password on the page and moves no money', async () => {

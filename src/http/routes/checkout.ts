@@ -15,7 +15,10 @@ export function checkoutRoutes(app: Formica): FastifyPluginAsyncZod {
       // The page is the buyer's only view of the trade: never let it be framed by another site.
       reply.header('x-frame-options', 'DENY').header('cache-control', 'no-store').type('text/html; charset=utf-8');
       try {
-        return renderCheckoutPage(await app.trades.getForBuyer(request.params.trade_no));
+        const trade = await app.trades.getForBuyer(request.params.trade_no);
+        const merchant = await app.merchants.get(trade.merchantId);
+        const pageUrl = `${request.protocol}://${request.host}${request.url}`;
+        return await renderCheckoutPage({ trade, merchantName: merchant?.name, pageUrl, nowMs: app.clock.now() });
       } catch (error) {
         if (!(error instanceof TradeError) || error.code !== 'TRADE_NOT_EXIST') throw error;
         reply.status(404);

@@ -1,8 +1,10 @@
-// The hosted checkout page (`GET /checkout/:trade_no`): server-rendered HTML in Chinese and English
-// showing the trade; the buyer logs in (POST /v1/sessions) and pays from balance or a bound card
+// The hosted checkout page (`GET /checkout/:trade_no`): server-rendered HTML in Chinese and English,
+// phone first: the merchant's name and the amount, a countdown to the trade's timeout, the page's own
+// address as a QR code (to finish on a phone); the buyer logs in (POST /v1/sessions) and pays from balance or a bound card
 // (POST /v1/trades/:trade_no/pay), or, once an escrow trade is shipped, confirms receipt
 // (POST /v1/trades/:trade_no/confirm), with a few lines of plain JS. Every value is HTML-escaped, and
 // the script reads the trade number from a data attribute, never from text spliced into code.
+import QRCode from 'qrcode';
 import { formatChinaTime } from './protocol/china-time.ts';
 import type { Trade } from './trade-port.ts';
 import { yuan } from './trade-wire.ts';
@@ -22,14 +24,32 @@ const STATUS_LABELS: Record<string, string> = {
   TRADE_CLOSED: '交易关闭 Closed',
 };
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#222}
-dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}dt{color:#666}.amount{font-size:1.6rem;font-weight:600}
-form,#choices{display:grid;gap:.6rem;margin-top:1.5rem}input,button{font-size:1rem;padding:.5rem}#message{min-height:1.5rem}`;
+const STYLE = `*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;color:#0f172a;background:#f2f4f7;line-height:1.45}
+header{background:#07504a;color:#fff;padding:12px 16px;font-weight:700}main{max-width:30rem;margin:0 auto;padding:16px;display:grid;gap:14px}
+section,details{background:#fff;border-radius:14px;padding:16px}.pay{text-align:center}.merchant{font-size:1.1rem;font-weight:700;margin:0}
+.subject{color:#4b5565;margin:4px 0 0;overflow-wrap:anywhere}.amount{font-size:2.4rem;font-weight:700;margin:10px 0;font-variant-numeric:tabular-nums}
+.countdown{display:inline-block;background:#fef0c7;color:#8a4b00;border-radius:999px;padding:2px 12px;font-size:.9rem;margin:0}
+.countdown.over{background:#fee4e2;color:#b42318}h2{font-size:1rem;margin:0 0 10px}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem;margin:10px 0 0}dt{color:#4b5565}dd{margin:0;overflow-wrap:anywhere}summary{cursor:pointer;font-weight:600}
+form,#choices{display:grid;gap:12px}label{display:grid;gap:4px;color:#4b5565;font-size:.9rem}#choices:empty{display:none}
+input{font:inherit;font-size:16px;padding:11px 12px;border:1px solid #b8c0cc;border-radius:10px;width:100%}
+button{font:inherit;font-size:1.05rem;font-weight:600;min-height:48px;border-radius:10px;border:1px solid #0b6b63;background:#0b6b63;color:#fff;cursor:pointer}
+#choices button+button{background:#fff;color:#0b6b63}#message{min-height:1.5rem;margin:0;text-align:center;font-weight:600}
+.scan{text-align:center}.scan svg{width:180px;height:180px}.muted{color:#4b5565;font-size:.9rem;margin:0}
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
 
-// Plain JS. Paying: log in, then choose the balance or one of the buyer's bound cards, and pay
+// Plain JS. The countdown runs from the server's clock at rendering (data-now), so a skewed phone
+// clock does not shorten or stretch it; at zero the form goes. Paying: log in, then choose the balance or one of the buyer's bound cards, and pay
 // with a fresh request id (a retried click replays the same one). Confirming: log in and confirm.
 // Card labels are set with textContent, never parsed as HTML.
 const SCRIPT = `(function(){
+var clock=document.getElementById('countdown');
+if(clock){var left=Number(document.body.dataset.timeoutAt)-Number(document.body.dataset.now);var start=Date.now();
+var tick=function(){var ms=Math.max(0,left-(Date.now()-start));var s=Math.floor(ms/1000);
+clock.textContent=ms>0?'剩余支付时间 Time left '+Math.floor(s/60)+':'+String(s%60).padStart(2,'0'):'已超时 Time is up';
+if(ms<=0){clock.classList.add('over');var f=document.getElementById('act');if(f)f.remove();clearInterval(timer);}};
+var timer=setInterval(tick,1000);tick();}
 var form=document.getElementById('act');if(!form)return;
 var tradeNo=document.body.dataset.tradeNo;var action=form.dataset.action;
 var requestId='chk-'+Date.now()+'-'+Math.random().toString(36).slice(2);
@@ -68,30 +88,57 @@ function actionForm(action: { action: string; label: string }): string {
 </form>`;
 }
 
-export function renderCheckoutPage(trade: Trade): string {
+export interface CheckoutView {
+  readonly trade: Trade;
+  /** The merchant's display name; the page shows the trade number alone when it is unknown. */
+  readonly merchantName: string | undefined;
+  /** The page's own address, drawn as a QR code so a buyer at a computer can pay on a phone. */
+  readonly pageUrl: string;
+  readonly nowMs: number;
+}
+
+function head(title: string): string {
+  return `<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title><link rel="icon" href="/app/favicon.svg" type="image/svg+xml"><style>${STYLE}</style></head>`;
+}
+
+async function scanSection(pageUrl: string): Promise<string> {
+  const svg = await QRCode.toString(pageUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return `<section class="scan" aria-labelledby="scan-title"><h2 id="scan-title">用手机扫码支付 Pay on your phone</h2>
+<div role="img" aria-label="二维码 QR code: ${escapeHtml(pageUrl)}">${svg}</div></section>`;
+}
+
+export async function renderCheckoutPage(view: CheckoutView): Promise<string> {
+  const { trade } = view;
   const amount = escapeHtml(yuan(trade.totalAmountMinor));
   const action = ACTIONS[trade.status];
+  const waiting = trade.status === 'WAIT_BUYER_PAY';
   return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>收银台 Checkout</title><style>${STYLE}</style></head>
-<body data-trade-no="${escapeHtml(trade.tradeNo)}">
-<h1>收银台 Checkout</h1>
-<dl>
-<dt>商品 Subject</dt><dd>${escapeHtml(trade.subject)}</dd>
-<dt>金额 Amount</dt><dd class="amount">¥${amount} ${escapeHtml(trade.currency)}</dd>
+<html lang="zh-CN">${head('收银台 Checkout')}
+<body data-trade-no="${escapeHtml(trade.tradeNo)}" data-timeout-at="${trade.timeoutAtMs}" data-now="${view.nowMs}">
+<header>Formica 收银台 Checkout</header>
+<main id="main">
+<section class="pay" aria-labelledby="merchant">
+<h1 id="merchant" class="merchant">${escapeHtml(view.merchantName ?? trade.tradeNo)}</h1>
+<p class="subject">${escapeHtml(trade.subject)}</p>
+<p class="amount" id="amount"><span class="sr-only">金额 Amount </span>¥${amount}</p>
+${waiting ? '<p class="countdown" id="countdown" role="timer" aria-live="off"></p>' : `<p class="muted" id="status">${escapeHtml(STATUS_LABELS[trade.status] ?? trade.status)}</p>`}
+</section>
+${action ? `<section aria-label="${action.label}">${actionForm(action)}<div id="choices"></div><p id="message" role="status"></p></section>` : ''}
+<details><summary>订单详情 Order details</summary><dl>
+<dt>金额 Amount</dt><dd>¥${amount} ${escapeHtml(trade.currency)}</dd>
 <dt>交易号 Trade no.</dt><dd>${escapeHtml(trade.tradeNo)}</dd>
 <dt>创建时间 Created</dt><dd>${escapeHtml(formatChinaTime(trade.createdAtMs))}</dd>
-<dt>状态 Status</dt><dd id="status">${escapeHtml(STATUS_LABELS[trade.status] ?? trade.status)}</dd>
-</dl>
-${action ? actionForm(action) : ''}
-<div id="choices"></div>
-<p id="message" role="status"></p>
+<dt>状态 Status</dt><dd>${escapeHtml(STATUS_LABELS[trade.status] ?? trade.status)}</dd>
+</dl></details>
+${waiting ? await scanSection(view.pageUrl) : ''}
+</main>
 <script>${SCRIPT}</script>
 </body></html>`;
 }
 
 /** A page for an unknown trade number, with the same look. */
 export function renderMissingTradePage(): string {
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>收银台 Checkout</title><style>${STYLE}</style></head>
-<body><h1>收银台 Checkout</h1><p>交易不存在 This trade does not exist.</p></body></html>`;
+  return `<!doctype html><html lang="zh-CN">${head('收银台 Checkout')}
+<body><header>Formica 收银台 Checkout</header><main id="main"><section><h1 class="merchant">交易不存在 This trade does not exist.</h1></section></main></body></html>`;
 }
