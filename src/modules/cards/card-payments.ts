@@ -4,7 +4,7 @@
 // asked; its answer posts or voids the pending transfer. An unknown answer leaves it pending until `resolvePending` learns the outcome by query
 // or reconciliation reads it on the bank's statement (the `...ByStatement` methods below).
 import type { Clock } from '../../engine/clock.ts';
-import type { SqlDatabase } from '../../store/sql.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import type { BankClient, MoneyResult } from '../channels/bank-client-types.ts';
 import type { ChannelRouter } from '../channels/routing.ts';
 import { derivedId } from '../books/chart.ts';
@@ -132,8 +132,8 @@ export class CardPaymentsService {
   }
 
   /** Marks a posted operation reversed; reconciliation has already posted the reversing transfer. */
-  async markReversed(opId: string, reason: string): Promise<void> {
-    await this.db.run("UPDATE channel_operations SET status = 'reversed', reason = ? WHERE op_id = ? AND status = 'succeeded'", [reason, opId]);
+  async markReversed(opId: string, reason: string, tx: SqlExecutor = this.db): Promise<void> {
+    await tx.run("UPDATE channel_operations SET status = 'reversed', reason = ? WHERE op_id = ? AND status = 'succeeded'", [reason, opId]);
   }
 
   private async run(userId: string, kind: OperationKind, input: MoneyInput): Promise<ChannelOperation> {

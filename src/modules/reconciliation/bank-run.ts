@@ -55,8 +55,7 @@ async function matchLine(deps: RunDeps, bank: string, date: string, line: Statem
     settled = status === 'succeeded' || status === 'failed';
   }
   const verdict = classify(line, op, status, settled);
-  const transferId = await parkIfNeeded(deps, bank, key, verdict);
-  const item = await deps.items.insert({
+  const item: ReconItem = {
     bank,
     date,
     lineKey: key,
@@ -67,20 +66,25 @@ async function matchLine(deps: RunDeps, bank: string, date: string, line: Statem
     bankAmountMinor: line.amountMinor,
     formicaAmountMinor: op?.amountMinor ?? null,
     suspenseMinor: verdict.deltaMinor,
-    transferId,
+    transferId: '',
     alert: verdict.alert,
     note: verdict.note,
     resolution: '',
     resolutionTransferId: '',
-  });
-  if (item.alert) deps.alert(item);
+  };
+  const stored = await recordItem(deps, item, verdict);
+  if (stored.alert) deps.alert(stored);
 }
 
-async function parkIfNeeded(deps: RunDeps, bank: string, key: string, verdict: Verdict): Promise<string> {
-  if (verdict.deltaMinor === 0n) return '';
-  const move = await deps.ledger.park(bank, key, verdict.deltaMinor);
-  if (!move.done) throw new Error(`cannot park ${verdict.deltaMinor} fen of ${bank}/${key} in suspense: ${move.result}`);
-  return move.transferId;
+/** Stores the line's item; a difference is parked in suspense in the same commit as its item. */
+async function recordItem(deps: RunDeps, item: ReconItem, verdict: Verdict): Promise<ReconItem> {
+  if (verdict.deltaMinor === 0n) return deps.items.insert(item);
+  let stored: ReconItem | undefined;
+  const move = await deps.ledger.park(item.bank, item.lineKey, verdict.deltaMinor, '', async (tx, parked) => {
+    stored = await deps.items.insert({ ...item, transferId: parked.transferId }, tx);
+  });
+  if (!move.done || !stored) throw new Error(`cannot park ${verdict.deltaMinor} fen of ${item.bank}/${item.lineKey} in suspense: ${move.result}`);
+  return stored;
 }
 
 /** Formica's operations of the day that the statement lacks: wait for the next day's file. */
@@ -137,17 +141,18 @@ async function reverseShort(deps: RunDeps, item: ReconItem, date: string): Promi
 }
 
 async function reversePosted(deps: RunDeps, item: ReconItem, op: OperationRecord, why: string): Promise<void> {
-  const reversal = await deps.ledger.reverse(op);
-  if (reversal.done) {
-    await deps.cards.markReversed(op.opId, `reversed by reconciliation: ${why}`);
-    await deps.items.update(item, 'short_pending', { state: 'reversed', transferId: reversal.transferId, note: `reversing transfer posted: ${why}` });
-    return;
-  }
+  const reversal = await deps.ledger.reverse(op, async (tx, move) => {
+    await deps.cards.markReversed(op.opId, `reversed by reconciliation: ${why}`, tx);
+    await deps.items.update(item, 'short_pending', { state: 'reversed', transferId: move.transferId, note: `reversing transfer posted: ${why}` }, tx);
+  });
+  if (reversal.done) return;
   // The wallet has spent the money already: the reserve is corrected and the user owes the suspense.
   const delta = -bookedEffect(op, 'succeeded');
-  const parked = await deps.ledger.park(item.bank, item.lineKey, delta, 'short');
-  if (!parked.done) throw new Error(`cannot park the short ${item.bank}/${item.lineKey}: ${parked.result}`);
-  const patch = { state: 'open', alert: true, suspenseMinor: delta, transferId: parked.transferId } as const;
   const note = `cannot reverse (${reversal.result}); parked in suspense for review: ${why}`;
-  if (await deps.items.update(item, 'short_pending', { ...patch, note })) deps.alert({ ...item, ...patch, note });
+  let moved = false;
+  const parked = await deps.ledger.park(item.bank, item.lineKey, delta, 'short', async (tx, move) => {
+    moved = await deps.items.update(item, 'short_pending', { state: 'open', alert: true, suspenseMinor: delta, transferId: move.transferId, note }, tx);
+  });
+  if (!parked.done) throw new Error(`cannot park the short ${item.bank}/${item.lineKey}: ${parked.result}`);
+  if (moved) deps.alert({ ...item, state: 'open', alert: true, suspenseMinor: delta, transferId: parked.transferId, note });
 }

@@ -1,7 +1,7 @@
 // Reads and writes reconciliation runs and items. An item is written once per (bank, date, line)
 // and afterwards only moves forward through its states, so a rerun finds it and leaves it alone.
 import type { Clock } from '../../engine/clock.ts';
-import type { SqlDatabase } from '../../store/sql.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import type { BankRun, ItemKind, ItemState, ReconItem, RunStatus } from './recon-types.ts';
 
 interface ItemRow extends Record<string, unknown> {
@@ -47,8 +47,8 @@ export class ItemStore {
     private readonly clock: Clock,
   ) {}
 
-  async get(bank: string, date: string, lineKey: string): Promise<ReconItem | undefined> {
-    const row = await this.db.get<ItemRow>('SELECT * FROM reconciliation_items WHERE bank = ? AND date = ? AND line_key = ?', [bank, date, lineKey]);
+  async get(bank: string, date: string, lineKey: string, tx: SqlExecutor = this.db): Promise<ReconItem | undefined> {
+    const row = await tx.get<ItemRow>('SELECT * FROM reconciliation_items WHERE bank = ? AND date = ? AND line_key = ?', [bank, date, lineKey]);
     return row && toItem(row);
   }
 
@@ -58,10 +58,11 @@ export class ItemStore {
     return row !== undefined;
   }
 
-  /** Inserts the item unless one exists for its line; returns the stored one. */
-  async insert(item: ReconItem): Promise<ReconItem> {
+  /** Inserts the item unless one exists for its line; returns the stored one. `tx`: the caller's
+   *  transaction (a step's record, so the item commits with the ledger move it names). */
+  async insert(item: ReconItem, tx: SqlExecutor = this.db): Promise<ReconItem> {
     const now = BigInt(this.clock.now());
-    await this.db.run(
+    await tx.run(
       `INSERT INTO reconciliation_items (bank, date, line_key, kind, state, op_id, line_type, bank_amount_minor, formica_amount_minor,
          suspense_minor, transfer_id, alert, note, resolution, resolution_transfer_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bank, date, line_key) DO NOTHING`,
@@ -70,13 +71,13 @@ export class ItemStore {
         item.suspenseMinor, item.transferId, item.alert ? 1n : 0n, item.note, item.resolution, item.resolutionTransferId, now, now,
       ],
     );
-    return (await this.get(item.bank, item.date, item.lineKey))!;
+    return (await this.get(item.bank, item.date, item.lineKey, tx))!;
   }
 
   /** Moves an item on from `from`; false when it was no longer there (someone else moved it). */
-  async update(item: ReconItem, from: ItemState, patch: ItemPatch): Promise<boolean> {
+  async update(item: ReconItem, from: ItemState, patch: ItemPatch, tx: SqlExecutor = this.db): Promise<boolean> {
     const next = { ...item, ...patch };
-    const { changes } = await this.db.run(
+    const { changes } = await tx.run(
       `UPDATE reconciliation_items SET state = ?, kind = ?, note = ?, transfer_id = ?, suspense_minor = ?, alert = ?, resolution = ?,
          resolution_transfer_id = ?, updated_at = ? WHERE bank = ? AND date = ? AND line_key = ? AND state = ?`,
       [

@@ -3,13 +3,14 @@
 // It also reports a date (runs, items, the reserves check) and lets an operator clear suspense.
 import client from 'prom-client';
 import type { Clock } from '../../engine/clock.ts';
-import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { registry } from '../../engine/metrics.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { LedgerStore } from '../../store/store.ts';
 import type { CardPaymentsService } from '../cards/card-payments.ts';
 import type { BankClient } from '../channels/bank-client-types.ts';
 import { walletAccountId } from '../books/chart.ts';
+import type { StepRunner } from '../books/step-runner.ts';
+import type { SystemAccounts } from '../books/system-accounts.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import { reconcileBank } from './bank-run.ts';
 import { addDays, DEFAULT_DAY_CONFIG, type DayConfig, dayOf, parseDate, requireClosed } from './day.ts';
@@ -29,7 +30,8 @@ const alerts = new client.Counter({
 
 export interface ReconciliationDeps {
   readonly db: SqlDatabase;
-  readonly engine: LedgerEngine;
+  readonly runner: StepRunner;
+  readonly systemAccounts: SystemAccounts;
   readonly store: LedgerStore;
   readonly clock: Clock;
   readonly bank: BankClient;
@@ -50,7 +52,7 @@ export class ReconciliationService {
 
   private constructor(private readonly deps: ReconciliationDeps) {
     this.items = new ItemStore(deps.db, deps.clock);
-    this.ledger = new SuspenseLedger(deps.engine);
+    this.ledger = new SuspenseLedger(deps.runner, deps.systemAccounts);
     this.day = { ...DEFAULT_DAY_CONFIG, ...deps.day };
   }
 
@@ -123,12 +125,13 @@ export class ReconciliationService {
     if (input.action !== 'refund' && !(await this.deps.store.getAccount(walletAccountId(userId)))) {
       throw new WalletError('user_not_found', `user '${userId}' has no wallet`);
     }
-    const move = await this.ledger.resolve(item.bank, `${item.date}/${item.lineKey}`, item.suspenseMinor, input.action, userId);
+    const move = await this.ledger.resolve(item.bank, `${item.date}/${item.lineKey}`, item.suspenseMinor, input.action, userId, async (tx, made) => {
+      await this.items.update(item, 'open', { state: 'resolved', resolution, resolutionTransferId: made.transferId }, tx);
+    });
     if (!move.done) {
       if (move.result === 'exceeds_credits') throw new WalletError('insufficient_funds', 'the wallet balance is too low to clear this entry');
       throw new WalletError('transfer_failed', `the ledger refused the resolution (${move.result})`, { ledger_result: move.result });
     }
-    await this.items.update(item, 'open', { state: 'resolved', resolution, resolutionTransferId: move.transferId });
     return (await this.items.get(item.bank, item.date, item.lineKey))!;
   }
 }
