@@ -21,6 +21,7 @@ import { TradeService } from './modules/trade/trade.ts';
 import { fetchDeliver } from './modules/trade/trade-notifications.ts';
 import { WalletService } from './modules/wallet/wallet.ts';
 import { SocialService } from './modules/social/social.ts';
+import { RedPacketService } from './modules/redpacket/redpacket.ts';
 import { openStore } from './store/open-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { openSql, type SqlDatabase } from './store/sql.ts';
@@ -71,6 +72,8 @@ export interface Formica {
   readonly trades: TradeService;
   /** Friends and groups: the graph red packets and the campaign stand on. */
   readonly social: SocialService;
+  /** Group red packets: lucky and equal shares, one open per member, the 24-hour refund. */
+  readonly redPackets: RedPacketService;
   /** Runs every module's money steps; resumes what modules left waiting. */
   readonly runner: StepRunner;
   /** The platform's own ledger accounts (adjustments, revenue, each bank's reserve and suspense). */
@@ -111,6 +114,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids });
   const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
+  const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
@@ -121,6 +125,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError, () => trades.nextTimerDue()),
     new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError, () => trades.notifications.nextDue()),
     new PeriodicJob('reconcile-last-closed-day', 10 * 60_000, () => reconciliation.reconcileLastClosedDay(), onJobError),
+    new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
   ];
   sandbox?.drive(jobs, onJobError);
   // What the last run left waiting is finished now, before anyone asks.
@@ -143,6 +148,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     platformKeys,
     trades,
     social,
+    redPackets,
     runner,
     systemAccounts,
     jobs,

@@ -61,6 +61,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   group_not_found: 404,
   group_full: 422,
   not_a_member: 403,
+  // red packets
+  packet_limit: 422,
+  packet_not_found: 404,
+  already_opened: 409,
+  packet_finished: 409,
+  packet_expired: 410,
   // trade (the public ACQ sub_codes without `ACQ.`)
   TRADE_NOT_EXIST: 404,
   CONTEXT_INCONSISTENT: 409,

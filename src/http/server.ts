@@ -18,6 +18,7 @@ import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { registerSandbox } from './routes/sandbox.ts';
 import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
 import { systemRoutes } from './routes/system.ts';
+import { redPacketRoutes } from './routes/redpacket.ts';
 import { socialRoutes } from './routes/social.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { userRoutes } from './routes/users.ts';
@@ -70,6 +71,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(cardRoutes(app));
   await server.register(tradeRoutes(app));
   await server.register(socialRoutes(app));
+  await server.register(redPacketRoutes(app));
   // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.
   await registerSandbox(server, app, options.operatorTokenHash);
   // At the root, unprefixed: version 3 signatures cover the request path.

@@ -16,6 +16,8 @@ export const AccountCode = {
   adjustments: 9001,
   /** The platform's fee revenue, one per currency. */
   platformRevenue: 9002,
+  /** Red packets (modules/redpacket): one holding account per packet, never negative, from send to the last open or the refund. */
+  redPacketHolding: 6001,
 } as const;
 
 /** Transfer codes (why money moved). */
@@ -37,6 +39,10 @@ export const TransferCode = {
   reconciliationReversal: 21,
   /** and an operator's clearing of a suspense entry (the missing top-up, withdrawal or refund). */
   suspenseResolution: 22,
+  /** Red packets (modules/redpacket): the sender's wallet into the packet, a share out to an opener, the unopened rest back to the sender. */
+  redPacketSend: 60,
+  redPacketOpen: 61,
+  redPacketRefund: 62,
 } as const;
 
 export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
@@ -53,6 +59,9 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.suspense]: 'suspense',
   [TransferCode.reconciliationReversal]: 'reversal',
   [TransferCode.suspenseResolution]: 'suspense_resolution',
+  [TransferCode.redPacketSend]: 'red_packet_sent',
+  [TransferCode.redPacketOpen]: 'red_packet_opened',
+  [TransferCode.redPacketRefund]: 'red_packet_refund',
 };
 
 export function walletAccountId(userId: string): string {
@@ -77,6 +86,11 @@ export function reserveAccountId(bank: string, currency: string): string {
 
 export function suspenseAccountId(bank: string, currency: string): string {
   return `sus_${bank}_${currency.toLowerCase()}`;
+}
+
+/** A red packet's holding account (packet ids are derived ids of 47 characters). */
+export function redPacketHoldingAccountId(packetId: string): string {
+  return `hold_${packetId}`;
 }
 
 /**

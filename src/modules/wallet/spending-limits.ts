@@ -12,7 +12,7 @@ import { type AuthStrength, type Limit, type LimitPolicy, limitsFor, periodKey }
 import { WalletError } from './wallet-errors.ts';
 
 /** What a balance payment is; part of its claim's key, so each kind has its own request ids. */
-export type SpendKind = 'transfer' | 'trade';
+export type SpendKind = 'transfer' | 'trade' | 'red_packet';
 
 export interface SpendKey {
   readonly userId: string;

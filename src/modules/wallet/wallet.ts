@@ -119,7 +119,8 @@ export class WalletService {
     return accountId;
   }
 
-  private async ensureWallet(userId: string): Promise<string> {
+  /** The user's wallet account, opened first if the user has none yet (a read when it exists). */
+  async ensureWallet(userId: string): Promise<string> {
     const row = await this.db.get<{ account_id: string }>('SELECT account_id FROM wallet_accounts WHERE user_id = ?', [userId]);
     return row?.account_id ?? this.openWallet(userId);
   }
