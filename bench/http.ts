@@ -26,6 +26,8 @@ export interface HttpRow {
   /** Successful payments (2xx with a success body) per second. */
   readonly perSecond: number;
   readonly vsBaseline: string;
+  /** Durable commits (write groups) per successful payment, when the server reports them. */
+  readonly commitsPerPayment: number | null;
 }
 
 function plan(kind: LoadKind, url: string, route: string, tokens: readonly string[] = [], payeePhones: readonly string[] = []): LoadPlan {
@@ -45,9 +47,25 @@ async function withServer<T>(start: Promise<ServerChild>, use: (server: ServerCh
   }
 }
 
-async function measureBaseline(): Promise<LoadResult> {
-  const script = new URL('./http-bare.ts', import.meta.url).pathname;
+async function measureBaseline(file: string): Promise<LoadResult> {
+  const script = new URL(file, import.meta.url).pathname;
   return withServer(startServer(script, [], process.env), (s) => runLoad(plan('bare', s.url, '/bare/transfers')));
+}
+
+/** The server's count of committed write groups, from its metrics. */
+async function commits(api: Api): Promise<number> {
+  const response = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.token}` } });
+  const text = await response.text();
+  let total = 0;
+  for (const match of text.matchAll(/^formica_ledger_batches_total\{kind="transfers"\} (\d+)/gm)) total += Number(match[1]);
+  return total;
+}
+
+/** A load run with the commits the server made during it. */
+async function measured(api: Api, load: () => Promise<LoadResult>): Promise<{ result: LoadResult; commits: number }> {
+  const before = await commits(api);
+  const result = await load();
+  return { result, commits: (await commits(api)) - before };
 }
 
 /** The real server on a fresh embedded store (DATABASE_URL removed), with no demo data and no bank simulator. */
@@ -57,7 +75,9 @@ function formicaEnv(dataDir: string, token: string): NodeJS.ProcessEnv {
   return env;
 }
 
-async function measureFormica(log: (text: string) => void): Promise<{ ledger: LoadResult; wallet: LoadResult }> {
+type Measured = { result: LoadResult; commits: number };
+
+async function measureFormica(log: (text: string) => void): Promise<{ ledger: Measured; wallet: Measured }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-bench-http-'));
   const token = randomBytes(16).toString('hex');
   try {
@@ -66,30 +86,49 @@ async function measureFormica(log: (text: string) => void): Promise<{ ledger: Lo
       log(`  setup: ${integer(HTTP_ACCOUNTS)} ledger accounts, funded`);
       await setupLedger(api);
       log('  ledger transfers');
-      const ledger = await runLoad(plan('ledger', s.url, '/v1/ledger/transfers', [token]));
+      const ledger = await measured(api, () => runLoad(plan('ledger', s.url, '/v1/ledger/transfers', [token])));
       log(`  setup: ${WALLET_PAYERS} verified, funded payers and ${WALLET_PAYERS} payees`);
       const wallet = await setupWallet(api, WALLET_PAYERS);
       log('  wallet transfers');
-      return { ledger, wallet: await runLoad(plan('wallet', s.url, '/v1/wallet/transfers', wallet.tokens, wallet.payeePhones)) };
+      return { ledger, wallet: await measured(api, () => runLoad(plan('wallet', s.url, '/v1/wallet/transfers', wallet.tokens, wallet.payeePhones))) };
     });
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function row(scenario: string, server: string, request: string, result: LoadResult, baseline: number): HttpRow {
-  const perSecond = successesPerSecond(result);
+function row(scenario: string, server: string, request: string, run: Measured, baseline: number): HttpRow {
+  const perSecond = successesPerSecond(run.result);
   const share = perSecond / baseline;
-  return { scenario, server, request, connections: HTTP_CONNECTIONS, result, perSecond, vsBaseline: `${(share * 100).toFixed(0)}% (${((share / 0.5) * 100).toFixed(0)}% of target)` };
+  const payments = run.result.ok2xx - run.result.bodyFailures;
+  return {
+    scenario,
+    server,
+    request,
+    connections: HTTP_CONNECTIONS,
+    result: run.result,
+    perSecond,
+    vsBaseline: `${(share * 100).toFixed(0)}% (${((share / 0.5) * 100).toFixed(0)}% of target)`,
+    commitsPerPayment: payments > 0 ? run.commits / payments : null,
+  };
+}
+
+function baselineRow(scenario: string, server: string, result: LoadResult, fastify: number): HttpRow {
+  const perSecond = successesPerSecond(result);
+  const vsBaseline = perSecond === fastify ? '100% (baseline)' : `${((perSecond / fastify) * 100).toFixed(0)}% of 5a`;
+  return { scenario, server, request: 'POST 1 transfer, no store', connections: HTTP_CONNECTIONS, result, perSecond, vsBaseline, commitsPerPayment: null };
 }
 
 export async function httpRows(log: (text: string) => void): Promise<HttpRow[]> {
   log('  bare Fastify + zod endpoint');
-  const bare = await measureBaseline();
+  const bare = await measureBaseline('./http-bare.ts');
   const baseline = successesPerSecond(bare);
+  log('  bare node:http endpoint');
+  const bareNode = await measureBaseline('./http-bare-node.ts');
   const formica = await measureFormica(log);
   return [
-    { scenario: '5a baseline', server: 'bare Fastify 5 + zod', request: 'POST 1 transfer, validated, no store', connections: HTTP_CONNECTIONS, result: bare, perSecond: baseline, vsBaseline: '100% (baseline)' },
+    baselineRow('5a baseline', 'bare Fastify 5 + zod (validated)', bare, baseline),
+    baselineRow('5a\' floor', 'bare node:http (JSON.parse only)', bareNode, baseline),
     row('5b ledger payments', 'Formica, SQLite', 'POST /v1/ledger/transfers, 1 transfer', formica.ledger, baseline),
     row('5c wallet payments', 'Formica, SQLite', `POST /v1/wallet/transfers, ${WALLET_AMOUNT} CNY, ${WALLET_PAYERS} payers, no PIN`, formica.wallet, baseline),
   ];

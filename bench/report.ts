@@ -66,7 +66,7 @@ export function formatTable(rows: readonly Row[]): string {
 
 /** The HTTP rows: successful requests per second, latency, refusals, and the share of the baseline. */
 export function formatHttpTable(rows: readonly HttpRow[]): string {
-  const headers = ['scenario', 'server', 'request', 'connections', 'responses', 'ok/s', 'p50 ms', 'p99 ms', 'non-2xx', '2xx not ok', 'errors', 'target', 'vs baseline (target)'];
+  const headers = ['scenario', 'server', 'request', 'connections', 'responses', 'ok/s', 'p50 ms', 'p99 ms', 'non-2xx', '2xx not ok', 'errors', 'commits/payment', 'target', 'vs baseline (target)'];
   const cells = rows.map((r) => [
     r.scenario,
     r.server,
@@ -79,7 +79,8 @@ export function formatHttpTable(rows: readonly HttpRow[]): string {
     integer(r.result.non2xx),
     integer(r.result.bodyFailures),
     integer(r.result.errors + r.result.timeouts),
-    r.scenario.includes('baseline') ? '-' : '>= 50% of baseline',
+    r.commitsPerPayment === null ? '-' : r.commitsPerPayment.toFixed(3),
+    r.commitsPerPayment === null ? '-' : '>= 50% of baseline',
     r.vsBaseline,
   ]);
   return renderTable(headers, cells);

@@ -61,9 +61,17 @@ function hotRow(scenario: string, plan: Plan, hot: Measurement, uniform: Measure
   };
 }
 
+/** `npm run bench -- http` runs the HTTP section alone. */
+async function httpOnly(log: (text: string) => void): Promise<void> {
+  log('HTTP: bare Fastify + zod, bare node:http, then Formica (ledger and wallet payments), load from a separate process');
+  console.log(formatHttpTable(await httpRows(log)));
+  console.log(httpNote());
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (text: string) => process.stderr.write(`${text}\n`);
+  if (process.argv.includes('http')) return httpOnly(log);
   const sqliteBatch: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
   const sqliteConcurrent: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
 

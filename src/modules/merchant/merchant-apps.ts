@@ -7,7 +7,7 @@ import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag } from '../../ledger/index.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
-import { AccountCode, merchantSettlementAccountId, platformRevenueAccountId } from '../books/chart.ts';
+import { AccountCode, merchantSettlementAccountId, } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { MerchantError } from './merchant-errors.ts';
 import { canonicalPublicKey } from './merchant-keys.ts';
@@ -77,14 +77,7 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
   static async open(deps: { db: SqlDatabase; engine: LedgerEngine; clock: Clock; ids: IdSource }): Promise<MerchantService> {
     await deps.db.migrate('merchant', MERCHANT_MIGRATIONS);
     const service = new MerchantService(deps.db, deps.engine, deps.clock, deps.ids);
-    await service.ensureRevenueAccount();
     return service;
-  }
-
-  /** The platform's fee revenue account; `exists` on every start after the first. */
-  private ensureRevenueAccount(): Promise<void> {
-    const currency = PLATFORM_CURRENCY;
-    return this.engine.ensureAccount({ id: platformRevenueAccountId(currency.code), ledger: currency.ledger, code: AccountCode.platformRevenue, flags: 0, userData: 'system' });
   }
 
   async create(input: NewMerchant): Promise<Merchant> {
