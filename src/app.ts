@@ -20,6 +20,7 @@ import { openSandbox, type Sandbox, type SandboxOptions } from './modules/sandbo
 import { TradeService } from './modules/trade/trade.ts';
 import { fetchDeliver } from './modules/trade/trade-notifications.ts';
 import { WalletService } from './modules/wallet/wallet.ts';
+import { FundService } from './modules/fund/fund.ts';
 import { SocialService } from './modules/social/social.ts';
 import { RedPacketService } from './modules/redpacket/redpacket.ts';
 import { openStore } from './store/open-store.ts';
@@ -70,6 +71,8 @@ export interface Formica {
   readonly platformKeys: PlatformKeys;
   /** Trades (instant and escrow), refunds, disputes, paycodes and the merchant notifications. */
   readonly trades: TradeService;
+  /** Money-market funds: subscriptions, redemptions, the trading calendar and the daily income. */
+  readonly fund: FundService;
   /** Friends and groups: the graph red packets and the campaign stand on. */
   readonly social: SocialService;
   /** Group red packets: lucky and equal shares, one open per member, the 24-hour refund. */
@@ -115,6 +118,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
+  const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
@@ -125,6 +129,8 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError, () => trades.nextTimerDue()),
     new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError, () => trades.notifications.nextDue()),
     new PeriodicJob('reconcile-last-closed-day', 10 * 60_000, () => reconciliation.reconcileLastClosedDay(), onJobError),
+    new PeriodicJob('fund-confirmations', 60_000, () => fund.confirmDue(), onJobError, () => fund.nextConfirmationDue()),
+    new PeriodicJob('fund-accruals', 60_000, () => fund.accrueDue(), onJobError, () => fund.nextAccrualDue()),
     new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
   ];
   sandbox?.drive(jobs, onJobError);
@@ -147,6 +153,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     merchants,
     platformKeys,
     trades,
+    fund,
     social,
     redPackets,
     runner,

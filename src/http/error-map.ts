@@ -55,6 +55,22 @@ const STATUS_BY_CODE: Record<string, number> = {
   bill_not_ready: 409,
   // sandbox
   clock_backwards: 409,
+  // fund (verification_required, insufficient_funds, invalid_date and request_id_reused are above)
+  fund_not_found: 404,
+  fund_exists: 409,
+  invalid_fund: 400,
+  invalid_income: 400,
+  income_already_published: 409,
+  income_date_closed: 409,
+  income_not_published: 404,
+  accrual_not_due: 409,
+  invalid_answers: 400,
+  risk_profile_required: 422,
+  suitability_mismatch: 422,
+  amount_below_minimum: 422,
+  purchase_cap_exceeded: 422,
+  insufficient_shares: 422,
+  fast_redemption_limit: 422,
   // social
   self_friend: 400,
   friend_limit: 422,

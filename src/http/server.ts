@@ -21,6 +21,7 @@ import { systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
 import { socialRoutes } from './routes/social.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
+import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
 import { userRoutes } from './routes/users.ts';
 import { walletRoutes } from './routes/wallet.ts';
 import { webRoutes } from './routes/web.ts';
@@ -64,12 +65,14 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(reconciliationRoutes(app));
     await operator.register(merchantAdminRoutes(app));
     await operator.register(tradeAdminRoutes(app));
+    await operator.register(fundAdminRoutes(app));
     await operator.register(dashboardRoutes(app));
   });
   await server.register(userRoutes(app));
   await server.register(walletRoutes(app));
   await server.register(cardRoutes(app));
   await server.register(tradeRoutes(app));
+  await server.register(fundRoutes(app));
   await server.register(socialRoutes(app));
   await server.register(redPacketRoutes(app));
   // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.

@@ -16,6 +16,16 @@ export const AccountCode = {
   adjustments: 9001,
   /** The platform's fee revenue, one per currency. */
   platformRevenue: 9002,
+  /** Fund (modules/fund), on the CNY ledger: the cash the custodian holds for a fund (never negative), */
+  fundCustody: 4001,
+  /** and the fund's investment earnings, the outside source of its daily income. */
+  fundEarnings: 4002,
+  /** On the fund-share ledger: the fund's issuance (its debit balance is the shares outstanding), */
+  fundIssuance: 4101,
+  /** a holder's shares (never negative), */
+  fundHolderShares: 4102,
+  /** and the fund's declared income not yet paid to holders: the holders' carried fractions. */
+  fundIncome: 4103,
   /** Red packets (modules/redpacket): one holding account per packet, never negative, from send to the last open or the refund. */
   redPacketHolding: 6001,
 } as const;
@@ -39,6 +49,12 @@ export const TransferCode = {
   reconciliationReversal: 21,
   /** and an operator's clearing of a suspense entry (the missing top-up, withdrawal or refund). */
   suspenseResolution: 22,
+  /** Fund (modules/fund): a subscription (cash in, shares issued), a redemption (shares back, cash out), */
+  fundSubscription: 40,
+  fundRedemption: 41,
+  /** the day's declared income (earnings to custody, shares to the income account), and its payout to a holder. */
+  fundIncomeDeclared: 42,
+  fundIncomePaid: 43,
   /** Red packets (modules/redpacket): the sender's wallet into the packet, a share out to an opener, the unopened rest back to the sender. */
   redPacketSend: 60,
   redPacketOpen: 61,
@@ -59,6 +75,10 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.suspense]: 'suspense',
   [TransferCode.reconciliationReversal]: 'reversal',
   [TransferCode.suspenseResolution]: 'suspense_resolution',
+  [TransferCode.fundSubscription]: 'fund_subscription',
+  [TransferCode.fundRedemption]: 'fund_redemption',
+  [TransferCode.fundIncomeDeclared]: 'fund_income',
+  [TransferCode.fundIncomePaid]: 'fund_income',
   [TransferCode.redPacketSend]: 'red_packet_sent',
   [TransferCode.redPacketOpen]: 'red_packet_opened',
   [TransferCode.redPacketRefund]: 'red_packet_refund',
@@ -86,6 +106,32 @@ export function reserveAccountId(bank: string, currency: string): string {
 
 export function suspenseAccountId(bank: string, currency: string): string {
   return `sus_${bank}_${currency.toLowerCase()}`;
+}
+
+/** A red packet's holding account (packet ids are derived ids of 47 characters). */
+export function redPacketHoldingAccountId(packetId: string): string {
+  return `hold_${packetId}`;
+}
+
+/** A fund's accounts; fund ids are at most 16 characters, so a holder's id fits the ledger's 64. */
+export function fundCustodyAccountId(fundId: string): string {
+  return `fund_cus_${fundId}`;
+}
+
+export function fundEarningsAccountId(fundId: string): string {
+  return `fund_ern_${fundId}`;
+}
+
+export function fundIssuanceAccountId(fundId: string): string {
+  return `fund_iss_${fundId}`;
+}
+
+export function fundIncomeAccountId(fundId: string): string {
+  return `fund_inc_${fundId}`;
+}
+
+export function fundSharesAccountId(fundId: string, userId: string): string {
+  return `fsh_${fundId}_${userId}`;
 }
 
 /** A red packet's holding account (packet ids are derived ids of 47 characters). */

@@ -1,0 +1,332 @@
+// The money-market fund service: funds and their published income (FundCatalog), the trading
+// calendar, the suitability questionnaire, subscriptions (pending until the confirmation date),
+// fast and normal redemptions, holdings, and the two clock-driven jobs: confirmations (and normal
+// redemptions arriving) and the daily income accrual. Money and shares move only as ledger steps.
+import type { Clock } from '../../engine/clock.ts';
+import type { IdSource } from '../../engine/ids.ts';
+import type { LedgerEngine } from '../../engine/ledger-engine.ts';
+import type { LedgerStore } from '../../store/store.ts';
+import type { SqlDatabase } from '../../store/sql.ts';
+import { fundSharesAccountId } from '../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import type { StepRunner } from '../books/step-runner.ts';
+import type { IdentityService } from '../identity/identity.ts';
+import { mayInvest } from '../identity/identity-levels.ts';
+import type { WalletService } from '../wallet/wallet.ts';
+import { declareStep, type IncomeRow, payBatchStep } from './fund-accrual.ts';
+import { addDays, isCalendarDate, shanghaiDate, startOfShanghaiDay, TradingCalendar } from './fund-calendar.ts';
+import { FundCatalog } from './fund-catalog.ts';
+import { FundError } from './fund-errors.ts';
+import { holderSharesAccount } from './fund-ledger.ts';
+import { FUND_MIGRATIONS } from './fund-schema.ts';
+import { confirmStep, type OrderEnd, type RedemptionRow, redeemStep, settleRedemptionStep, type SubscriptionRow, subscribeStep } from './fund-steps.ts';
+import { riskTolerance } from './risk-questionnaire.ts';
+
+/** The smallest subscription: 1.00 CNY. */
+export const MINIMUM_SUBSCRIPTION_MINOR = 100n;
+const DUE_BATCH = 500;
+
+export interface Subscription {
+  readonly subscriptionId: string;
+  /** Always 'pending' when answered: confirmation comes on `confirmDate`. */
+  readonly status: 'pending';
+  readonly confirmDate: string;
+}
+
+export interface Redemption {
+  readonly redemptionId: string;
+  readonly status: 'completed' | 'pending';
+  readonly arrivesOn: string;
+}
+
+export interface Holding {
+  readonly fundId: string;
+  readonly confirmedSharesMinor: bigint;
+  readonly pendingSharesMinor: bigint;
+  readonly yesterdayIncomeMinor: bigint;
+  readonly totalIncomeMinor: bigint;
+}
+
+export interface AccrualResult {
+  readonly date: string;
+  readonly holders: bigint;
+  readonly paidMinor: bigint;
+}
+
+interface Deps {
+  readonly db: SqlDatabase;
+  readonly engine: LedgerEngine;
+  readonly runner: StepRunner;
+  readonly store: LedgerStore;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly identity: IdentityService;
+  readonly wallet: WalletService;
+}
+
+export class FundService {
+  readonly catalog: FundCatalog;
+
+  private constructor(
+    private readonly deps: Deps,
+    readonly calendar: TradingCalendar,
+  ) {
+    this.catalog = new FundCatalog(deps.db, deps.engine);
+  }
+
+  static async open(deps: Deps): Promise<FundService> {
+    await deps.db.migrate('fund', FUND_MIGRATIONS);
+    const holidays = await deps.db.all<{ date: string }>('SELECT date FROM fund_holidays');
+    return new FundService(deps, new TradingCalendar(holidays.map((h) => h.date)));
+  }
+
+  private today(): string {
+    return shanghaiDate(this.deps.clock.now());
+  }
+
+  /** Replaces the holiday list (dates 'YYYY-MM-DD'). */
+  async setHolidays(dates: readonly string[]): Promise<string[]> {
+    const bad = dates.find((d) => !isCalendarDate(d));
+    if (bad !== undefined) throw new FundError('invalid_date', `'${bad}' is not a date 'YYYY-MM-DD'`);
+    const unique = [...new Set(dates)];
+    await this.deps.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM fund_holidays');
+      for (const date of unique) await tx.run('INSERT INTO fund_holidays (date) VALUES (?)', [date]);
+    });
+    this.calendar.setHolidays(unique);
+    return this.calendar.holidayList();
+  }
+
+  async setRiskProfile(userId: string, answers: readonly number[]): Promise<number> {
+    const tolerance = riskTolerance(answers);
+    await this.deps.db.run(
+      `INSERT INTO fund_risk_profiles (user_id, tolerance, answers, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET tolerance = excluded.tolerance, answers = excluded.answers, updated_at = excluded.updated_at`,
+      [userId, tolerance, JSON.stringify(answers), BigInt(this.deps.clock.now())],
+    );
+    return tolerance;
+  }
+
+  private async riskToleranceOf(userId: string): Promise<number | undefined> {
+    const row = await this.deps.db.get<{ tolerance: bigint | number }>('SELECT tolerance FROM fund_risk_profiles WHERE user_id = ?', [userId]);
+    return row && Number(row.tolerance);
+  }
+
+  /** Buys shares with wallet cash; pending until the confirmation date. Idempotent on requestId. */
+  async subscribe(userId: string, input: { fundId: string; amountMinor: bigint; currency: string; requestId: string }): Promise<Subscription> {
+    const fund = await this.catalog.require(input.fundId);
+    requireCash(input.currency);
+    const existing = await this.findSubscription(userId, input.requestId);
+    if (existing) return replaySubscription(existing, input);
+    await this.requireSuitable(userId, fund.riskLevel);
+    if (input.amountMinor < MINIMUM_SUBSCRIPTION_MINOR) throw new FundError('amount_below_minimum', 'the smallest subscription is 1.00 CNY');
+    await this.openHolder(fund.fundId, userId);
+    const now = this.deps.clock.now();
+    const row: SubscriptionRow = {
+      user_id: userId,
+      request_id: input.requestId,
+      subscription_id: this.deps.ids.next('fsub'),
+      fund_id: fund.fundId,
+      amount_minor: input.amountMinor,
+      day_key: shanghaiDate(now),
+      confirm_date: this.calendar.confirmDateOf(now),
+      status: 'pending',
+      reason: '',
+      created_at: BigInt(now),
+    };
+    const end = await this.deps.runner.run(subscribeStep(row, fund.dailyCapMinor));
+    if (end === null) return replaySubscription((await this.findSubscription(userId, input.requestId))!, input);
+    if (!end.applied) throw refused(end, 'insufficient_funds');
+    return { subscriptionId: row.subscription_id, status: 'pending', confirmDate: row.confirm_date };
+  }
+
+  private async requireSuitable(userId: string, fundRisk: number): Promise<void> {
+    const level = await this.deps.identity.level(userId);
+    if (!mayInvest(level)) throw new FundError('verification_required', `only real-name level III accounts may buy funds; this account is level ${level}`, { level });
+    const tolerance = await this.riskToleranceOf(userId);
+    if (tolerance === undefined) throw new FundError('risk_profile_required', 'complete the risk questionnaire before a first purchase');
+    if (fundRisk > tolerance) {
+      throw new FundError('suitability_mismatch', `this fund's risk level ${fundRisk} exceeds your risk tolerance ${tolerance}`, {
+        fund_risk_level: String(fundRisk),
+        risk_tolerance: String(tolerance),
+      });
+    }
+  }
+
+  private async openHolder(fundId: string, userId: string): Promise<void> {
+    await this.deps.wallet.openWallet(userId);
+    await this.deps.engine.ensureAccount(holderSharesAccount(fundId, userId));
+  }
+
+  private findSubscription(userId: string, requestId: string): Promise<SubscriptionRow | undefined> {
+    return this.deps.db.get<SubscriptionRow>('SELECT * FROM fund_subscriptions WHERE user_id = ? AND request_id = ?', [userId, requestId]);
+  }
+
+  /** Sells shares back: fast to the wallet at once (capped per day), or normal, arriving on the next trading day. */
+  async redeem(userId: string, input: { fundId: string; sharesMinor: bigint; mode: 'fast' | 'normal'; requestId: string }): Promise<Redemption> {
+    const fund = await this.catalog.require(input.fundId);
+    const existing = await this.findRedemption(userId, input.requestId);
+    if (existing) return replayRedemption(existing, input);
+    await this.openHolder(fund.fundId, userId);
+    const now = this.deps.clock.now();
+    const row: RedemptionRow = {
+      user_id: userId,
+      request_id: input.requestId,
+      redemption_id: this.deps.ids.next('fred'),
+      fund_id: fund.fundId,
+      shares_minor: input.sharesMinor,
+      mode: input.mode,
+      day_key: shanghaiDate(now),
+      arrives_on: input.mode === 'fast' ? shanghaiDate(now) : this.calendar.confirmDateOf(now),
+      status: input.mode === 'fast' ? 'completed' : 'pending',
+      reason: '',
+      created_at: BigInt(now),
+    };
+    const end = await this.deps.runner.run(redeemStep(row));
+    if (end === null) return replayRedemption((await this.findRedemption(userId, input.requestId))!, input);
+    if (!end.applied) throw refused(end, 'insufficient_shares');
+    return toRedemption(row);
+  }
+
+  private findRedemption(userId: string, requestId: string): Promise<RedemptionRow | undefined> {
+    return this.deps.db.get<RedemptionRow>('SELECT * FROM fund_redemptions WHERE user_id = ? AND request_id = ?', [userId, requestId]);
+  }
+
+  async holdings(userId: string): Promise<Holding[]> {
+    const rows = await this.deps.db.all<{ fund_id: string; total_income_minor: bigint; last_income_minor: bigint; last_income_date: string; last_accrued_date: string }>(
+      `SELECT h.fund_id, h.total_income_minor, h.last_income_minor, h.last_income_date, f.last_accrued_date
+       FROM fund_holdings h JOIN fund_funds f ON f.fund_id = h.fund_id WHERE h.user_id = ? ORDER BY h.fund_id`,
+      [userId],
+    );
+    return Promise.all(
+      rows.map(async (r) => {
+        const account = await this.deps.store.getAccount(fundSharesAccountId(r.fund_id, userId));
+        const latest = r.last_accrued_date !== '' && r.last_income_date === r.last_accrued_date;
+        return {
+          fundId: r.fund_id,
+          // Shares held and not on their way out: posted in, less posted and pending out.
+          confirmedSharesMinor: (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n) - (account?.debitsPending ?? 0n),
+          pendingSharesMinor: account?.creditsPending ?? 0n,
+          yesterdayIncomeMinor: latest ? BigInt(r.last_income_minor) : 0n,
+          totalIncomeMinor: BigInt(r.total_income_minor),
+        };
+      }),
+    );
+  }
+
+  /** Confirms the subscriptions and delivers the normal redemptions due by today; returns how many. */
+  async confirmDue(): Promise<number> {
+    const today = this.today();
+    let done = 0;
+    for (;;) {
+      const subs = await this.deps.db.all<SubscriptionRow>("SELECT * FROM fund_subscriptions WHERE status = 'pending' AND confirm_date <= ? LIMIT ?", [today, DUE_BATCH]);
+      const reds = await this.deps.db.all<RedemptionRow>("SELECT * FROM fund_redemptions WHERE status = 'pending' AND arrives_on <= ? LIMIT ?", [today, DUE_BATCH]);
+      if (subs.length === 0 && reds.length === 0) return done;
+      // Run together, they share the engine's write groups.
+      await Promise.all([...subs.map((s) => this.deps.runner.run(confirmStep(s))), ...reds.map((r) => this.deps.runner.run(settleRedemptionStep(r)))]);
+      done += subs.length + reds.length;
+    }
+  }
+
+  /** When the next confirmation or arrival is due (00:00 of its date in Shanghai). */
+  async nextConfirmationDue(): Promise<number | null> {
+    const row = await this.deps.db.get<{ sub: string | null; red: string | null }>(
+      `SELECT (SELECT MIN(confirm_date) FROM fund_subscriptions WHERE status = 'pending') AS sub,
+              (SELECT MIN(arrives_on) FROM fund_redemptions WHERE status = 'pending') AS red`,
+    );
+    const dates = [row?.sub, row?.red].filter((d): d is string => typeof d === 'string');
+    return dates.length === 0 ? null : startOfShanghaiDay(dates.sort()[0]);
+  }
+
+  /** Publishes a day's income per 10,000 shares; the accrual runs once the day is over. */
+  publishIncome(fundId: string, date: string, rE4: bigint) {
+    if (!isCalendarDate(date)) throw new FundError('invalid_date', `'${date}' is not a date 'YYYY-MM-DD'`);
+    return this.catalog.publishIncome(fundId, date, rE4, this.today(), this.deps.clock.now());
+  }
+
+  /** Pays the income of every published date up to `date` not paid yet, in date order; a rerun pays nothing. */
+  async accrue(fundId: string, date: string): Promise<AccrualResult> {
+    if (!isCalendarDate(date)) throw new FundError('invalid_date', `'${date}' is not a date 'YYYY-MM-DD'`);
+    await this.catalog.require(fundId);
+    const target = await this.income(fundId, date);
+    if (!target) throw new FundError('income_not_published', `no income is published for ${fundId} on ${date}`);
+    if (target.status !== 'done') {
+      if (startOfShanghaiDay(addDays(date, 1)) > this.deps.clock.now()) throw new FundError('accrual_not_due', `${date} is not over yet; its income accrues after midnight`);
+      await this.confirmDue();
+      const open = await this.deps.db.all<{ date: string }>("SELECT date FROM fund_incomes WHERE fund_id = ? AND status <> 'done' AND date <= ? ORDER BY date", [fundId, date]);
+      for (const o of open) await this.accrueDate(fundId, o.date);
+    }
+    const done = (await this.income(fundId, date))!;
+    return { date, holders: BigInt(done.holders), paidMinor: BigInt(done.paid_minor) };
+  }
+
+  private async accrueDate(fundId: string, date: string): Promise<void> {
+    await this.deps.runner.run(declareStep(fundId, date));
+    while (await this.deps.runner.run(payBatchStep(fundId, date))) {}
+  }
+
+  private income(fundId: string, date: string): Promise<IncomeRow | undefined> {
+    return this.deps.db.get<IncomeRow>('SELECT * FROM fund_incomes WHERE fund_id = ? AND date = ?', [fundId, date]);
+  }
+
+  /** The accrual job: every fund's published dates whose day is over, oldest first. */
+  async accrueDue(): Promise<number> {
+    const lastOver = addDays(this.today(), -1);
+    const due = await this.deps.db.all<{ fund_id: string; date: string }>(
+      "SELECT fund_id, MAX(date) AS date FROM fund_incomes WHERE status <> 'done' AND date <= ? GROUP BY fund_id",
+      [lastOver],
+    );
+    for (const d of due) await this.accrue(d.fund_id, d.date);
+    return due.length;
+  }
+
+  /** When the next accrual is due: the midnight after the oldest unpaid published date. */
+  async nextAccrualDue(): Promise<number | null> {
+    const row = await this.deps.db.get<{ date: string | null }>("SELECT MIN(date) AS date FROM fund_incomes WHERE status <> 'done'");
+    return row?.date ? startOfShanghaiDay(addDays(row.date, 1)) : null;
+  }
+}
+
+function requireCash(currency: string): void {
+  if (currency !== PLATFORM_CURRENCY.code) throw new FundError('currency_not_supported', `funds are bought in ${PLATFORM_CURRENCY.code} only, not '${currency}'`);
+}
+
+type NoFunds = 'insufficient_funds' | 'insufficient_shares';
+
+/** A refused order's error: too little cash (or shares), or the ledger's own reason. */
+function refusal(reason: string, result: string, noFunds: NoFunds): FundError {
+  if (reason !== 'insufficient_funds') return new FundError(noFunds, `the ledger refused the order (${result})`);
+  return noFunds === 'insufficient_funds'
+    ? new FundError('insufficient_funds', 'the wallet balance is too low for this subscription')
+    : new FundError('insufficient_shares', 'more shares than the confirmed shares held');
+}
+
+function refused(end: OrderEnd, noFunds: NoFunds): FundError {
+  if (end === null || end.applied) throw new Error('only a refused order has a refusal');
+  return refusal(end.reason, end.result, noFunds);
+}
+
+/** A stored order answers its replay the same way, or refuses the request id for another order. */
+function replayed(row: { status: string; reason: string }, same: boolean, requestId: string, noFunds: NoFunds): void {
+  if (!same) throw new FundError('request_id_reused', `request_id '${requestId}' was already used for a different order`);
+  if (row.status === 'failed') {
+    const [reason, result = ''] = row.reason.split(':');
+    throw refusal(reason, result, noFunds);
+  }
+}
+
+function replaySubscription(row: SubscriptionRow, input: { fundId: string; amountMinor: bigint; requestId: string }): Subscription {
+  replayed(row, row.fund_id === input.fundId && BigInt(row.amount_minor) === input.amountMinor, input.requestId, 'insufficient_funds');
+  return { subscriptionId: row.subscription_id, status: 'pending', confirmDate: row.confirm_date };
+}
+
+function replayRedemption(row: RedemptionRow, input: { fundId: string; sharesMinor: bigint; mode: string; requestId: string }): Redemption {
+  replayed(row, row.fund_id === input.fundId && BigInt(row.shares_minor) === input.sharesMinor && row.mode === input.mode, input.requestId, 'insufficient_shares');
+  return toRedemption(row);
+}
+
+/** As first answered: a fast redemption is completed at once, a normal one pending until it arrives. */
+function toRedemption(row: RedemptionRow): Redemption {
+  return { redemptionId: row.redemption_id, status: row.mode === 'fast' ? 'completed' : 'pending', arrivesOn: row.arrives_on };
+}
+
