@@ -16,6 +16,8 @@ export const AccountCode = {
   adjustments: 9001,
   /** The platform's fee revenue, one per currency. */
   platformRevenue: 9002,
+  /** Red packets (modules/redpacket): one holding account per packet, never negative, from send to the last open or the refund. */
+  redPacketHolding: 6001,
   /** Fund (modules/fund), on the CNY ledger: the cash the custodian holds for a fund (never negative), */
   fundCustody: 4001,
   /** and the fund's investment earnings, the outside source of its daily income. */
@@ -26,8 +28,6 @@ export const AccountCode = {
   fundHolderShares: 4102,
   /** and the fund's declared income not yet paid to holders: the holders' carried fractions. */
   fundIncome: 4103,
-  /** Red packets (modules/redpacket): one holding account per packet, never negative, from send to the last open or the refund. */
-  redPacketHolding: 6001,
 } as const;
 
 /** Transfer codes (why money moved). */
@@ -49,16 +49,16 @@ export const TransferCode = {
   reconciliationReversal: 21,
   /** and an operator's clearing of a suspense entry (the missing top-up, withdrawal or refund). */
   suspenseResolution: 22,
+  /** Red packets (modules/redpacket): the sender's wallet into the packet, a share out to an opener, the unopened rest back to the sender. */
+  redPacketSend: 60,
+  redPacketOpen: 61,
+  redPacketRefund: 62,
   /** Fund (modules/fund): a subscription (cash in, shares issued), a redemption (shares back, cash out), */
   fundSubscription: 40,
   fundRedemption: 41,
   /** the day's declared income (earnings to custody, shares to the income account), and its payout to a holder. */
   fundIncomeDeclared: 42,
   fundIncomePaid: 43,
-  /** Red packets (modules/redpacket): the sender's wallet into the packet, a share out to an opener, the unopened rest back to the sender. */
-  redPacketSend: 60,
-  redPacketOpen: 61,
-  redPacketRefund: 62,
 } as const;
 
 export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
@@ -75,13 +75,13 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.suspense]: 'suspense',
   [TransferCode.reconciliationReversal]: 'reversal',
   [TransferCode.suspenseResolution]: 'suspense_resolution',
+  [TransferCode.redPacketSend]: 'red_packet_sent',
+  [TransferCode.redPacketOpen]: 'red_packet_opened',
+  [TransferCode.redPacketRefund]: 'red_packet_refund',
   [TransferCode.fundSubscription]: 'fund_subscription',
   [TransferCode.fundRedemption]: 'fund_redemption',
   [TransferCode.fundIncomeDeclared]: 'fund_income',
   [TransferCode.fundIncomePaid]: 'fund_income',
-  [TransferCode.redPacketSend]: 'red_packet_sent',
-  [TransferCode.redPacketOpen]: 'red_packet_opened',
-  [TransferCode.redPacketRefund]: 'red_packet_refund',
 };
 
 export function walletAccountId(userId: string): string {
@@ -106,11 +106,6 @@ export function reserveAccountId(bank: string, currency: string): string {
 
 export function suspenseAccountId(bank: string, currency: string): string {
   return `sus_${bank}_${currency.toLowerCase()}`;
-}
-
-/** A red packet's holding account (packet ids are derived ids of 47 characters). */
-export function redPacketHoldingAccountId(packetId: string): string {
-  return `hold_${packetId}`;
 }
 
 /** A fund's accounts; fund ids are at most 16 characters, so a holder's id fits the ledger's 64. */
