@@ -1,19 +1,27 @@
-// The web app: its two dictionaries agree, the static route serves it, the operator routes behind
-// the dashboard and the merchant console answer, and in real Chromium a user logs in, sees the
-// balance, pays a friend, switches language, and an operator registers a merchant and sees the
-// dashboard's charts drawn. The browser part needs Debian's chromium; without it it is skipped, and says so.
+// The web app: its two dictionaries agree, the static route serves it, the first load stays small
+// and without the dashboard's charts, the operator routes answer, and in real Chromium at phone size
+// a newcomer signs up, verifies, binds a card, sets the PIN, tops up, pays a friend, shows the pay
+// code and reads the activity; every wallet screen fits 320-430 px in both languages; axe-core finds
+// no violation on any page; an operator registers a merchant and sees the dashboard's charts drawn. The browser part needs Debian's chromium; without it it is skipped, and says so.
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../src/engine/clock.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
+import { CARD_A } from '../src/modules/channels/bank-sim/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { webRoutes } from '../src/http/routes/web.ts';
 import { ensureWebBuild } from '../web/build.ts';
 import { en } from '../web/src/i18n/en.ts';
+import { formatMoney } from '../web/src/money.ts';
 import { zh } from '../web/src/i18n/zh.ts';
+import { axeViolations, sidewaysOverflow } from './support/axe.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -110,18 +118,37 @@ describe('operator dashboard and merchant list routes', () => {
   });
 });
 
+describe('web app build', () => {
+  it("keeps the dashboard's charts out of the first load, and the first load under 150 KB gzipped", async () => {
+    expect(await ensureWebBuild()).not.toBe('no-vite');
+    const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+    const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+    const firstLoad = [...html.matchAll(/(?:src|href)="\/app\/(assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(firstLoad.some((f) => f.endsWith('.js'))).toBe(true);
+    const code = firstLoad.map((f) => fs.readFileSync(path.join(dist, f), 'utf8')).join('\n');
+    expect(code).not.toMatch(/uplot/i);
+    const gzipped = firstLoad.reduce((sum, f) => sum + gzipSync(fs.readFileSync(path.join(dist, f))).length, 0);
+    expect(gzipped).toBeLessThan(150 * 1024);
+  });
+});
+
 const ALICE = { phone: '13800000101', password: 'alice-password', name: 'Alice' };
-const BOB = { phone: '13800000102', password: 'bob-password', name: 'Bob' };
+const BOB = { phone: '13800000102', password: 'bob-password', name: '李小明' };
+const NEWCOMER = { phone: '13800000199', password: 'newcomer-password', name: '张三丰' };
+const PHONE = { width: 390, height: 844 };
+const WALLET_SCREENS = ['', 'paycode', 'pay', 'topup', 'withdraw', 'activity', 'me', 'setup'];
 
 describe.skipIf(!hasChromium)('web app in Chromium', () => {
   let server: TestServer;
+  let bank: RunningBankSimulator;
   let browser: Browser;
   const keepShots = process.env.FORMICA_KEEP_SCREENSHOTS === '1';
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-web-app-'));
 
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
-    server = await startTestServer();
+    bank = await startBankSimulator({ clock: systemClock, port: 0 });
+    server = await startTestServer({ bankUrl: bank.url });
     const { app } = server;
     for (const person of [ALICE, BOB]) {
       const user = await app.identity.register(person);
@@ -129,9 +156,9 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       await app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
       if (person === ALICE) await app.wallet.adjust({ userId: user.id, amountMinor: 123_456_78n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'fund-alice' });
     }
-    for (const [bank, outcomes] of [['icbc', 'sssssssssf'], ['ccb', 'sssfsfu']] as const) {
-      app.router.setFee(bank, 0);
-      for (const o of outcomes) app.router.record(bank, o === 's' ? 'succeeded' : o === 'f' ? 'failed' : 'unknown');
+    for (const [bankCode, outcomes] of [['icbc', 'sssssssssf'], ['ccb', 'sssfsfu']] as const) {
+      app.router.setFee(bankCode, 0);
+      for (const o of outcomes) app.router.record(bankCode, o === 's' ? 'succeeded' : o === 'f' ? 'failed' : 'unknown');
     }
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -141,52 +168,148 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await bank?.close();
     if (keepShots) console.log(`web app screenshots in ${shots}`);
     else fs.rmSync(shots, { recursive: true, force: true });
   });
 
   const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
-  it('logs in, shows the balance, pays a friend, shows API errors, and switches language', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  /** The page fits its width and axe finds nothing; `name` says which page failed. */
+  async function checkPage(page: Page, name: string): Promise<void> {
+    expect(await sidewaysOverflow(page), `${name} scrolls sideways`).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page), `${name}: axe`).toEqual([]);
+  }
+
+  async function logIn(page: Page, person: { phone: string; password: string }): Promise<void> {
+    await page.goto(`${server.url}/app/`);
+    await page.fill('input[name=phone]', person.phone);
+    await page.fill('input[name=password]', person.password);
+    await page.click('#login button[type=submit]');
+    await page.locator('[data-testid=balance]', { hasText: '¥' }).waitFor();
+  }
+
+  it('at phone size: signs up, verifies, binds a card, sets the PIN, tops up, pays a friend, shows the pay code and the activity', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: PHONE });
     const page = await context.newPage();
     await page.goto(`${server.url}/app/`);
-    await page.fill('input[name=phone]', ALICE.phone);
-    await page.fill('input[name=password]', 'wrong-password');
-    await page.click('#login button[type=submit]');
-    await page.locator('#login [role=alert]').waitFor();
-    expect(await page.locator('#login [role=alert]').textContent()).toMatch(/unauthorized|password/i);
+    await checkPage(page, 'login');
+    await page.click('#to-signup');
+    await page.fill('input[name=phone]', NEWCOMER.phone);
+    await page.fill('input[name=name]', NEWCOMER.name);
+    await page.fill('input[name=password]', NEWCOMER.password);
+    await checkPage(page, 'signup');
+    await page.click('#signup button[type=submit]');
 
-    await page.fill('input[name=password]', ALICE.password);
-    await page.click('#login button[type=submit]');
-    await page.locator('[data-testid=balance]', { hasText: '¥123,456.78' }).waitFor();
+    await page.locator('#setup').waitFor();
+    for (const source of ['id_document', 'face', 'carrier']) {
+      await page.click(`button[data-source=${source}]`);
+      await page.locator(`button[data-source=${source}]`).waitFor({ state: 'detached' });
+    }
+    await page.locator('#verify-level', { hasText: 'II' }).waitFor();
+    await page.fill('input[name=card_no]', CARD_A);
+    await page.fill('input[name=id_no]', '110101199001011234');
+    await page.click('#bind-start button[type=submit]');
+    await page.locator('#bind-confirm').waitFor();
+    const sms = (await (await fetch(`${bank.url}/sim/sms?phone=${NEWCOMER.phone}`)).json()) as { messages: { code: string }[] };
+    await page.fill('input[name=sms_code]', sms.messages[0].code);
+    await page.click('#bind-confirm button[type=submit]');
+    await page.locator('#bind', { hasText: `•••• ${CARD_A.slice(-4)}` }).waitFor();
+    await page.fill('input[name=pin_password]', NEWCOMER.password);
+    await page.fill('input[name=new_pin]', '246810');
+    await page.fill('input[name=repeat_pin]', '135790');
+    await page.click('#pin button[type=submit]');
+    await page.locator('#pin [role=alert]', { hasText: 'The two PINs differ' }).waitFor();
+    await page.fill('input[name=repeat_pin]', '246810');
+    await page.click('#pin button[type=submit]');
+    await page.locator('#pin [role=status]').waitFor();
+    await checkPage(page, 'setup');
+    await shoot(page, 'setup-en-390');
 
+    await page.click('#setup-finish');
+    await page.locator('[data-testid=balance]', { hasText: '¥0.00' }).waitFor();
+    await page.click('#action-topup');
+    await page.fill('input[name=card_amount]', '100.00');
+    await page.click('#topup button[type=submit]');
+    await page.locator('#money-result', { hasText: '¥100.00' }).waitFor();
+    await checkPage(page, 'topup');
+
+    await page.goto(`${server.url}/app/pay`);
     await page.fill('input[name=to_phone]', BOB.phone);
     await page.fill('input[name=amount]', '12.34');
     await page.fill('input[name=memo]', 'noodles');
+    await page.fill('input[name=payment_pin]', '246810');
     await page.click('#pay button[type=submit]');
     await page.locator('#pay-done', { hasText: '¥12.34' }).waitFor();
-    await page.locator('[data-testid=balance]', { hasText: '¥123,444.44' }).waitFor();
-    await page.locator('#statement td', { hasText: 'noodles' }).waitFor();
-
     await page.fill('input[name=to_phone]', '13999999999');
     await page.fill('input[name=amount]', '1.00');
     await page.click('#pay button[type=submit]');
     await page.locator('#pay [role=alert]', { hasText: 'no user with phone 13999999999' }).waitFor();
     expect(await page.locator('#pay [role=alert] code').textContent()).toBe('recipient_not_found');
-    await shoot(page, 'wallet-en');
+    await checkPage(page, 'pay');
 
-    await page.click('button[data-lang=zh]');
-    await page.locator('h1', { hasText: '钱包' }).waitFor();
-    await page.reload();
-    await page.locator('h1', { hasText: '钱包' }).waitFor();
-    await page.locator('#pay h2', { hasText: '转账给朋友' }).waitFor();
-    await page.locator('[data-testid=balance]', { hasText: '¥123,444.44' }).waitFor();
-    await shoot(page, 'wallet-zh');
+    await page.goto(`${server.url}/app/paycode`);
+    const qr = page.locator('canvas[data-testid=qr]');
+    await qr.waitFor();
+    expect(await qr.getAttribute('data-value')).toMatch(/^28\d{16}$/);
+    expect((await qr.boundingBox())!.width).toBeGreaterThan(150);
+    expect((await page.locator('svg[data-testid=barcode] rect').count())).toBeGreaterThan(10);
+    await checkPage(page, 'paycode');
+    await shoot(page, 'paycode-en-390');
+
+    await page.goto(`${server.url}/app/activity`);
+    const activity = page.locator('[data-testid=activity] li');
+    await activity.first().waitFor();
+    expect(await activity.evaluateAll((items) => items.map((li) => [li.getAttribute('data-kind'), li.getAttribute('data-status')]))).toEqual([
+      ['transfer_out', 'completed'],
+      ['topup', 'completed'],
+    ]);
+    expect(await activity.first().textContent()).toMatch(/To 李\*明 138\*\*\*\*0102.*noodles.*-¥12\.34/);
+    await checkPage(page, 'activity');
+    await shoot(page, 'activity-en-390');
+
+    await page.goto(`${server.url}/app/`);
+    await page.locator('[data-testid=balance]', { hasText: '¥87.66' }).waitFor();
+    await page.click('#toggle-balance');
+    await page.locator('[data-testid=balance]', { hasText: '••••••' }).waitFor();
+    await page.click('#toggle-balance');
+    await checkPage(page, 'home');
+    await shoot(page, 'home-en-390');
     await context.close();
 
-    const bob = await server.app.identity.login({ phone: BOB.phone, password: BOB.password });
-    expect((await server.app.wallet.summary(bob.userId)).balanceMinor).toBe(1234n);
+    const bob = (await server.app.identity.findByPhone(BOB.phone))!;
+    expect((await server.app.wallet.summary(bob.id)).balanceMinor).toBe(1234n);
+  });
+
+  it('switches language, keeps every wallet screen within 320 to 430 px in both languages, and axe finds nothing', async () => {
+    for (const width of [320, 430]) {
+      const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      await logIn(page, ALICE);
+      await page.locator('#action-pay', { hasText: '转账' }).waitFor();
+      for (const lang of ['zh', 'en'] as const) {
+        await page.click(`button[data-lang=${lang}]`);
+        expect(await page.getAttribute('html', 'lang')).toBe(lang === 'zh' ? 'zh-CN' : 'en');
+        for (const screen of WALLET_SCREENS) {
+          await page.goto(`${server.url}/app/${screen}`);
+          await page.locator('main h1').first().waitFor({ state: 'attached' });
+          await page.waitForLoadState('networkidle');
+          await checkPage(page, `${lang} ${width}px /app/${screen}`);
+          // A label squeezed to one character per line has as many lines as characters.
+          const labels = await page.locator('.action-label, .tabbar span').evaluateAll((els) =>
+            els.map((e) => ({ text: e.textContent ?? '', lines: Math.round(e.getBoundingClientRect().height / Number.parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { lineHeight: string } }).getComputedStyle(e).lineHeight)) })),
+          );
+          for (const { text, lines } of labels) {
+            if ([...text].length > 1) expect(lines, `${lang} ${width}px /app/${screen}: "${text}" wraps one character per line`).toBeLessThan([...text].length);
+          }
+        }
+      }
+      await page.click('button[data-lang=zh]');
+      await page.goto(`${server.url}/app/`);
+      await page.locator('#action-pay', { hasText: '转账' }).waitFor();
+      if (width === 320) await shoot(page, 'home-zh-320');
+      await context.close();
+    }
   });
 
   it('opens the dashboard with the operator token and draws its charts', async () => {
@@ -194,13 +317,15 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/app/dashboard`);
     await page.locator('h1', { hasText: '运营看板' }).waitFor();
+    await checkPage(page, 'operator sign-in');
     await page.fill('input[name=operator_token]', 'not-the-token');
     await page.click('#operator button[type=submit]');
     await page.locator('#operator [role=alert]').waitFor();
     await page.fill('input[name=operator_token]', server.token);
     await page.click('#operator button[type=submit]');
     for (const id of ['chart-activity', 'chart-channels']) await page.locator(`#${id} canvas`).waitFor();
-    await page.locator('#totals-CNY', { hasText: '¥123,456.78' }).waitFor();
+    const wallets = (await server.call('GET', '/v1/admin/dashboard')).body.totals.find((t: { currency: string }) => t.currency === 'CNY').wallets;
+    await page.locator('#totals-CNY', { hasText: formatMoney(wallets, 'CNY') }).waitFor();
     // Painted (non-transparent) pixels per canvas; the project's types carry no DOM, hence the shape.
     type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
     const drawn = await page.$$eval('canvas', (elements) =>
@@ -214,16 +339,16 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     );
     expect(drawn.length).toBe(4);
     for (const painted of drawn) expect(painted).toBeGreaterThan(500);
+    await checkPage(page, 'dashboard');
     await shoot(page, 'dashboard-zh');
 
     await page.click('button[data-lang=en]');
     await page.locator('#chart-channels h2', { hasText: 'Payment success rate by bank channel' }).waitFor();
     await page.locator('#chart-channels canvas').waitFor();
-    await shoot(page, 'dashboard-en');
     await context.close();
   });
 
-  it('registers a merchant in the console and lists it', async () => {
+  it('registers a merchant in the console and lists it, at desktop and phone size', async () => {
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${server.url}/app/merchants`);
@@ -241,7 +366,10 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     const appId = (await page.locator('#registered dd code').first().textContent())!;
     expect(appId).toMatch(/^\d{16}$/);
     await page.locator('#merchants td', { hasText: appId }).waitFor();
-    await shoot(page, 'merchants-en');
+    await checkPage(page, 'merchants');
+    await page.setViewportSize(PHONE);
+    await checkPage(page, 'merchants at phone size');
+    await shoot(page, 'merchants-en-390');
     await context.close();
   });
 });

@@ -33,6 +33,9 @@ function MerchantList({ operator, version }: { operator: Operator; version: numb
       <ErrorMessage error={page.error} />
       {merchants.length === 0 && !page.loading && <p className="muted">{t('common.none')}</p>}
       {merchants.length > 0 && (
+        // Wider than a phone: it scrolls inside its own box, which the keyboard can reach.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to scroll by keyboard
+        <section className="table-scroll" aria-label={t('merchants.title')} tabIndex={0}>
         <table className="table">
           <thead>
             <tr>
@@ -61,6 +64,7 @@ function MerchantList({ operator, version }: { operator: Operator; version: numb
             ))}
           </tbody>
         </table>
+        </section>
       )}
       <Pager next={page.data?.next} atFirst={after === undefined} onFirst={() => setAfter(undefined)} onNext={setAfter} />
     </Panel>

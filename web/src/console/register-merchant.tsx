@@ -60,7 +60,10 @@ export function RegisterMerchant({ token, onRegistered }: { token: string; onReg
             </div>
           </dl>
           <p>{t('merchants.platformKey')}</p>
-          <pre className="key">{registered.platform_public_key}</pre>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the key scrolls sideways, so the keyboard must reach it */}
+          <pre className="key" tabIndex={0}>
+            {registered.platform_public_key}
+          </pre>
         </div>
       )}
     </Panel>

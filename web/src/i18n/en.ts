@@ -177,7 +177,6 @@ export const en = {
   'pin.new': 'New PIN (6 digits)',
   'pin.repeat': 'Repeat the PIN',
   'pin.current': 'Current PIN',
-  'pin.password': 'Or your login password',
   'pin.submit': 'Save PIN',
   'pin.mismatch': 'The two PINs differ.',
   'pin.set': 'Your payment PIN is set.',

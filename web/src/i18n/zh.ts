@@ -178,7 +178,6 @@ export const zh: Record<MessageKey, string> = {
   'pin.new': '新支付密码（6 位数字）',
   'pin.repeat': '再次输入',
   'pin.current': '当前支付密码',
-  'pin.password': '或登录密码',
   'pin.submit': '保存',
   'pin.mismatch': '两次输入不一致。',
   'pin.set': '支付密码已设置。',
