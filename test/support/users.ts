@@ -26,6 +26,13 @@ export async function newUser(server: TestServer, name = 'Test User'): Promise<T
   return { id: reg.body.user_id, phone, token: login.body.token };
 }
 
+/** A fresh session for the user (after a test moved the clock past the old one's life). */
+export async function relogin(server: TestServer, user: TestUser): Promise<TestUser> {
+  const login = await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: user.phone, password: 'correct horse' });
+  if (login.status !== 201) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return { ...user, token: login.body.token };
+}
+
 /** `count` users, registered a few at a time (password hashing is the slow part). */
 export async function newUsers(server: TestServer, count: number): Promise<TestUser[]> {
   const users: TestUser[] = [];
