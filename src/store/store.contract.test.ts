@@ -8,6 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../engine/clock.ts';
 import { LedgerEngine } from '../engine/ledger-engine.ts';
+import type { Step } from '../engine/step.ts';
 import {
   type Account,
   AccountFlag,
@@ -25,6 +26,8 @@ import type { LedgerStore } from './store.ts';
 interface Adapter {
   readonly name: string;
   readonly available: boolean;
+  /** A place outlives its store and can be opened twice (a file, a schema; not ':memory:'). */
+  readonly persistent: boolean;
   place(): string;
   open(place: string): Promise<LedgerStore>;
   cleanup(): Promise<void>;
@@ -36,6 +39,7 @@ function sqliteAdapter(): Adapter {
   return {
     name: 'sqlite',
     available: true,
+    persistent: true,
     place() {
       dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'formica-contract-'));
       n += 1;
@@ -48,12 +52,25 @@ function sqliteAdapter(): Adapter {
   };
 }
 
+/** The embedded store with no file at all: module rules and steps tested without a disk. */
+function memoryAdapter(): Adapter {
+  return {
+    name: 'sqlite',
+    available: true,
+    persistent: false,
+    place: () => ':memory:',
+    open: async (file) => SqliteStore.open({ file }),
+    cleanup: async () => {},
+  };
+}
+
 function postgresAdapter(url: string | undefined): Adapter {
   const run = `contract_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const schemas: string[] = [];
   return {
     name: 'postgres',
     available: url !== undefined && url !== '',
+    persistent: true,
     place() {
       schemas.push(`${run}_${schemas.length + 1}`);
       return schemas[schemas.length - 1];
@@ -112,6 +129,16 @@ async function collect<T>(pages: AsyncIterable<T[]>): Promise<{ items: T[]; page
   return { items, pages: n };
 }
 
+/** A module table of the test's own, in the ledger's database, written through write groups. */
+async function sqlTable(store: LedgerStore): Promise<void> {
+  await store.writeGroup((group) => group.sql.run('CREATE TABLE IF NOT EXISTS contract_notes (id TEXT PRIMARY KEY, n BIGINT NOT NULL, result TEXT)'));
+}
+
+async function notes(store: LedgerStore): Promise<[string, string | null][]> {
+  const rows = await store.writeGroup((group) => group.sql.all<{ id: string; result: string | null }>('SELECT id, result FROM contract_notes ORDER BY id'));
+  return rows.map((r) => [r.id, r.result]);
+}
+
 function balances(a: Account | undefined) {
   if (!a) return undefined;
   return { dp: a.debitsPending, dpo: a.debitsPosted, cp: a.creditsPending, cpo: a.creditsPosted };
@@ -129,13 +156,15 @@ const noEffects = (lastTimestamp: bigint): BatchEffects => ({
 
 const adapters = [
   sqliteAdapter(),
+  memoryAdapter(),
   // PostgreSQL needs a server: a fresh machine has none (the embedded SQLite store is the
   // default there), so this block is skipped unless DATABASE_URL names one.
   postgresAdapter(process.env.DATABASE_URL),
 ];
 
 for (const adapter of adapters) {
-  describe.skipIf(!adapter.available)(`LedgerStore contract: ${adapter.name}`, () => {
+  const label = adapter === adapters[1] ? `${adapter.name} :memory:` : adapter.name;
+  describe.skipIf(!adapter.available)(`LedgerStore contract: ${label}`, () => {
     const clock = new ManualClock();
     let place = '';
     let store: LedgerStore;
@@ -468,7 +497,7 @@ for (const adapter of adapters) {
       expect(await store.counts()).toEqual({ accounts: counted.accounts + 1n, transfers: counted.transfers + 1n });
     });
 
-    it('serializes batches from two stores sharing one place, as two processes would', async () => {
+    it.skipIf(!adapter.persistent)('serializes batches from two stores sharing one place, as two processes would', async () => {
       const p = 'shared';
       const [bank, user, shop] = await accounts(p, [['bank'], ['user', WALLET], ['shop']]);
       await engine.createTransfers([move(`${p}-fund`, bank, user, 60n)]);
@@ -509,7 +538,7 @@ for (const adapter of adapters) {
       }
     });
 
-    it('finds everything again after close and reopen', async () => {
+    it.skipIf(!adapter.persistent)('finds everything again after close and reopen', async () => {
       const p = 'durable';
       const [bank, user, shop] = await accounts(p, [['bank'], ['user', WALLET], ['shop']]);
       await engine.createTransfers([move(`${p}-fund`, bank, user, 100n)], [{ topic: 'durable.funded', payload: '{}' }]);
@@ -550,7 +579,78 @@ for (const adapter of adapters) {
       expect(balances(await store.getAccount('failed-user'))).toEqual({ dp: 0n, dpo: 5n, cp: 0n, cpo: 107n });
     });
 
-    it('migrates once when two stores open the same fresh place together', async () => {
+    it('commits a group of steps with its ledger batch once; a refused claim undoes only its own rows', async () => {
+      const [bank, user] = await accounts('grp', [['bank'], ['user', WALLET]]);
+      await sqlTable(store);
+      const writes = vi.spyOn(store, 'writeGroup');
+      const step = (n: number, refuse = false): Step<number, string> => ({
+        name: 'test.note',
+        maxEvents: 1,
+        async claim(tx) {
+          await tx.run('INSERT INTO contract_notes (id, n) VALUES (?, ?)', [`grp-${n}`, BigInt(n)]);
+          if (refuse) throw new Error(`refused ${n}`);
+          return n;
+        },
+        plan: (claimed) => [move(`grp-t${claimed}`, bank, user, BigInt(claimed))],
+        async record(tx, claimed, outcomes) {
+          await tx.run('UPDATE contract_notes SET result = ? WHERE id = ?', [outcomes[0].result, `grp-${claimed}`]);
+          return outcomes[0].result;
+        },
+      });
+      const runs = [1, 2, 3, 4].map((n) => engine.runStep(step(n, n === 3)).then((r) => r, (e: Error) => e.message));
+      expect(await Promise.all(runs)).toEqual(['ok', 'ok', 'refused 3', 'ok']);
+      expect(writes).toHaveBeenCalledTimes(1);
+      writes.mockRestore();
+      expect(await notes(store)).toEqual([
+        ['grp-1', 'ok'],
+        ['grp-2', 'ok'],
+        ['grp-4', 'ok'],
+      ]);
+      expect(await store.getTransfer('grp-t3')).toBeUndefined();
+      expect(balances(await store.getAccount(user))).toEqual({ dp: 0n, dpo: 0n, cp: 0n, cpo: 7n });
+    });
+
+    it('rolls the whole group back, ledger included, when a record fails', async () => {
+      const [bank, user] = await accounts('rbk', [['bank'], ['user', WALLET]]);
+      await sqlTable(store);
+      const broken: Step<null, string> = {
+        name: 'test.broken-record',
+        maxEvents: 1,
+        claim: async (tx) => {
+          await tx.run('INSERT INTO contract_notes (id, n) VALUES (?, ?)', ['rbk-1', 1n]);
+          return null;
+        },
+        plan: () => [move('rbk-t1', bank, user, 5n)],
+        record: async () => {
+          throw new Error('record broke');
+        },
+      };
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const [plain, stepped] = await Promise.allSettled([engine.createTransfers([move('rbk-t2', bank, user, 1n)]), engine.runStep(broken)]);
+      errors.mockRestore();
+      expect(stepped).toMatchObject({ status: 'rejected', reason: { message: 'record broke' } });
+      expect(plain).toMatchObject({ status: 'rejected', reason: { message: 'record broke' } });
+      expect(await store.getTransfer('rbk-t1')).toBeUndefined();
+      expect(await store.getTransfer('rbk-t2')).toBeUndefined();
+      expect((await notes(store)).filter(([id]) => id.startsWith('rbk'))).toEqual([]);
+      // The engine goes on: the next group commits.
+      expect(await engine.createTransfers([move('rbk-t3', bank, user, 1n)])).toEqual(['ok']);
+    });
+
+    it('refuses a plan with more events than its step declared, and writes nothing of it', async () => {
+      const [bank, user] = await accounts('cap', [['bank'], ['user']]);
+      const greedy: Step<null, string> = {
+        name: 'test.greedy',
+        maxEvents: 1,
+        claim: async () => null,
+        plan: () => [move('cap-1', bank, user, 1n), move('cap-2', bank, user, 1n)],
+        record: async () => 'recorded',
+      };
+      await expect(engine.runStep(greedy)).rejects.toThrow(/planned 2 events, more than its 1/);
+      expect(await store.getTransfer('cap-1')).toBeUndefined();
+    });
+
+    it.skipIf(!adapter.persistent)('migrates once when two stores open the same fresh place together', async () => {
       const fresh = adapter.place();
       const [a, b] = await Promise.all([adapter.open(fresh), adapter.open(fresh)]);
       try {
