@@ -35,6 +35,11 @@ describe.each(storesUnderTest())('card payments routed among channels (%s)', (st
   const sim = (method: string, route: string, body?: unknown) => send(bank.url + route, undefined, method, body);
   const configure = (code: string, settings: object) => sim('POST', `/sim/banks/${code}/config`, settings);
   const balance = async () => (await as('GET', '/v1/wallet')).body.balance;
+  /** Sessions end after 12 idle hours: after the clock jumps past that, the user logs in again. */
+  const advanceAndLogIn = async (ms: number) => {
+    clock.advance(ms);
+    user.token = (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: user.phone, password: 'correct horse' })).body.token;
+  };
   const money = (kind: 'topups' | 'withdrawals', amount: string, requestId: string, card = cardId) =>
     as('POST', `/v1/wallet/${kind}`, { card_id: card, amount, currency: 'CNY', request_id: requestId });
   const operation = (opId: string) => server.app.cardPayments.operation(opId);
@@ -149,7 +154,7 @@ describe.each(storesUnderTest())('card payments routed among channels (%s)', (st
   });
 
   it('the day reconciles line by line at both banks, and the books verify', async () => {
-    clock.advance(15 * HOUR);
+    await advanceAndLogIn(15 * HOUR);
     const run = await server.call('POST', '/v1/admin/reconciliations', { date: D });
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     // biome-ignore lint/suspicious/noExplicitAny: report items are plain JSON

@@ -39,6 +39,11 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
   const as = (method: string, route: string, body?: unknown) => send(server.url + route, user.token, method, body);
   const sim = (method: string, route: string, body?: unknown) => send(bank.url + route, undefined, method, body);
   const balance = async () => (await as('GET', '/v1/wallet')).body.balance;
+  /** Sessions end after 12 idle hours: after the clock jumps past that, the user logs in again. */
+  const advanceAndLogIn = async (ms: number) => {
+    clock.advance(ms);
+    user.token = (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: user.phone, password: 'correct horse' })).body.token;
+  };
   const money = (kind: 'topups' | 'withdrawals', amount: string, requestId: string) =>
     as('POST', `/v1/wallet/${kind}`, { card_id: cardId, amount, currency: 'CNY', request_id: requestId });
   const reconcile = (date: string) => server.call('POST', '/v1/admin/reconciliations', { date });
@@ -97,7 +102,7 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
   });
 
   it('reconciles the closed day: matched, settled, long, short and mismatch, with suspense', async () => {
-    clock.advance(15 * HOUR);
+    await advanceAndLogIn(15 * HOUR);
     const run = await reconcile(D);
     expect(run.status, JSON.stringify(run.body)).toBe(200);
     const r = run.body;
@@ -135,7 +140,7 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
   });
 
   it("reverses the short once the next day's statement lacks it too", async () => {
-    clock.advance(24 * HOUR);
+    await advanceAndLogIn(24 * HOUR);
     const next = await reconcile(D1);
     expect(next.status).toBe(200);
     const day = (await server.call('GET', `/v1/admin/reconciliations/${D}`)).body;
@@ -166,7 +171,7 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
     expect(job).toBeDefined();
     await job?.tick();
     const dayAfter = addDays(D1, 1);
-    clock.advance(24 * HOUR);
+    await advanceAndLogIn(24 * HOUR);
     expect((await server.call('GET', `/v1/admin/reconciliations/${dayAfter}`)).status).toBe(404);
     await job?.tick();
     expect((await server.call('GET', `/v1/admin/reconciliations/${dayAfter}`)).status).toBe(200);

@@ -22,6 +22,7 @@ import { redPacketRoutes } from './routes/redpacket.ts';
 import { socialRoutes } from './routes/social.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
 import { walletRoutes } from './routes/wallet.ts';
 import { webRoutes } from './routes/web.ts';
@@ -69,6 +70,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(dashboardRoutes(app));
   });
   await server.register(userRoutes(app));
+  await server.register(sessionRoutes(app));
   await server.register(walletRoutes(app));
   await server.register(cardRoutes(app));
   await server.register(tradeRoutes(app));

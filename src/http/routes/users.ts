@@ -7,14 +7,15 @@ import type { Profile, RequestOrigin } from '../../modules/identity/identity.ts'
 import { bearerToken } from '../auth.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
-import { LoginBody, LoginOutput, PaymentPinBody, ProfileOutput, RegisterBody, RegisterOutput, VerificationBody } from '../schemas/identity.ts';
+import { PaymentPinBody, ProfileOutput, RegisterBody, RegisterOutput, VerificationBody } from '../schemas/identity.ts';
 
 const tags = ['users'];
 const security = [{ session: [] }];
 
 /** The client's address (the socket's peer: Formica trusts no forwarding header). */
 export function originOf(request: FastifyRequest): RequestOrigin {
-  return { address: request.ip };
+  const agent = request.headers['user-agent'];
+  return { address: request.ip, userAgent: typeof agent === 'string' ? agent.replace(/\p{Cc}/gu, '').slice(0, 200) : undefined };
 }
 
 /** The user whose session token the request carries; every user route starts here. */
@@ -58,23 +59,6 @@ export function userRoutes(app: Formica): FastifyPluginAsyncZod {
         if (signUp.created) await app.wallet.openWallet(signUp.userId);
         reply.status(201);
         return { user_id: signUp.userId };
-      },
-    );
-
-    server.post(
-      '/v1/sessions',
-      {
-        schema: {
-          tags,
-          summary: 'Log in: a session token for Authorization: Bearer (wrong attempts are limited per phone and per address: 429 with Retry-After)',
-          body: LoginBody,
-          response: { 201: LoginOutput, 400: ErrorOutput, 401: ErrorOutput, 429: RefusalOutput },
-        },
-      },
-      async (request, reply) => {
-        const session = await app.identity.login(request.body, originOf(request));
-        reply.status(201);
-        return { token: session.token, user_id: session.userId, expires_at: new Date(session.expiresAt).toISOString() };
       },
     );
 

@@ -12,7 +12,29 @@ export const UserId = z.string().regex(/^usr_[0-9A-Z]{26}$/, 'must be a user id 
 export const RegisterBody = z.strictObject({ phone: Phone, password: Password, name: Name });
 export const RegisterOutput = z.object({ user_id: z.string() });
 export const LoginBody = z.strictObject({ phone: Phone, password: cleanText({ min: 1, max: 128 }) });
-export const LoginOutput = z.object({ token: z.string(), user_id: z.string(), expires_at: z.string() });
+export const LoginOutput = z.object({
+  token: z.string(),
+  user_id: z.string(),
+  session_id: z.string(),
+  expires_at: z.string().meta({ description: 'when the session ends unless used again (12 hours after the last use)' }),
+  absolute_expires_at: z.string().meta({ description: 'when it ends in any case (7 days after login, refreshes included)' }),
+});
+export const SessionOutput = z.object({
+  session_id: z.string(),
+  current: z.boolean(),
+  created_at: z.string(),
+  last_used_at: z.string(),
+  expires_at: z.string(),
+  absolute_expires_at: z.string(),
+  address: z.string(),
+  user_agent: z.string(),
+});
+export const SessionListOutput = z.object({ sessions: z.array(SessionOutput) });
+export const SessionParams = z.strictObject({ id: z.string().regex(/^ses_[0-9A-Z]{26}$/, 'must be a session id (ses_...)') });
+export const PasswordChangeBody = z.strictObject({ old_password: cleanText({ min: 1, max: 128 }), new_password: Password });
+export const EventListOutput = z.object({
+  events: z.array(z.object({ event_id: z.string(), kind: z.string(), detail: z.string(), address: z.string(), created_at: z.string() })),
+});
 const Pin = z.string().regex(/^\d{6}$/, 'must be 6 digits');
 export const PaymentPinBody = z.strictObject({
   payment_pin: Pin.meta({ description: 'the new PIN' }),

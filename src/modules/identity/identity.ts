@@ -1,6 +1,5 @@
 // The identity service: users (phone, name, password), sessions, real-name evidence and the level
 // derived from it. Its tables are its own; other modules ask this service, never the tables.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
@@ -10,6 +9,7 @@ import { IdentityError } from './identity-errors.ts';
 import { deriveLevel, type Evidence, IN_PERSON_SOURCE, type Level, mayInvest } from './identity-levels.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
 import { PaymentPins, PIN_COLUMNS } from './payment-pin.ts';
+import { type IssuedSession, type Session, SESSION_COLUMNS, type SessionOrigin, Sessions } from './sessions.ts';
 
 const TABLES = [
   `CREATE TABLE identity_users (
@@ -23,10 +23,10 @@ const TABLES = [
      reference TEXT NOT NULL, verified_by TEXT NOT NULL, created_at BIGINT NOT NULL,
      PRIMARY KEY (user_id, source, granted_level))`,
 ];
-// Version 2: the PIN lock, attempt limits and the audit trail.
+// Version 2: the PIN lock, attempt limits and the audit trail; version 3: sessions that end.
 const ATTEMPTS = [...PIN_COLUMNS, THROTTLE_TABLE, ...AUDIT_TABLES];
 // One statement per migration step keeps both drivers happy (pg runs one, SQLite exec runs all).
-const STEPS = [TABLES.join(';\n'), ATTEMPTS.join(';\n')];
+const STEPS = [TABLES.join(';\n'), ATTEMPTS.join(';\n'), SESSION_COLUMNS.join(';\n')];
 const MIGRATIONS = { sqlite: STEPS, postgres: STEPS };
 
 const HOUR_MS = 3600 * 1000;
@@ -35,14 +35,10 @@ export const LOGIN_PHONE_POLICY: ThrottlePolicy = { free: 5, firstDelayMs: 30_00
 /** Per client address: room for a household or an office behind one address, then the same waits. */
 export const LOGIN_ADDRESS_POLICY: ThrottlePolicy = { free: 20, firstDelayMs: 30_000, maxDelayMs: HOUR_MS / 4, forgetAfterMs: 24 * HOUR_MS };
 
-/** Where a request came from, for attempt limits and the audit trail. */
-export interface RequestOrigin {
-  readonly address: string;
-}
+/** Where a request came from, for attempt limits, sessions and the audit trail. */
+export type RequestOrigin = SessionOrigin;
 /** Calls from inside the process (the CLI, demo data). */
 export const LOCAL_ORIGIN: RequestOrigin = { address: 'local' };
-
-const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export interface User {
   readonly id: string;
@@ -75,13 +71,12 @@ interface UserRow extends Record<string, unknown> {
   created_at: bigint;
 }
 
-const sha256hex = (text: string) => createHash('sha256').update(text).digest('hex');
-
 export class IdentityService {
   /** Attempt limits shared by every process on this database (logins, the operator token). */
   readonly attempts: AttemptThrottle;
   readonly audit: IdentityAudit;
   private readonly pins: PaymentPins;
+  private readonly sessions: Sessions;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -91,6 +86,7 @@ export class IdentityService {
     this.attempts = new AttemptThrottle(db, clock);
     this.audit = new IdentityAudit(db, clock, ids);
     this.pins = new PaymentPins(db, clock);
+    this.sessions = new Sessions(db, clock, ids);
   }
 
   static async open(db: SqlDatabase, clock: Clock, ids: IdSource): Promise<IdentityService> {
@@ -125,7 +121,7 @@ export class IdentityService {
   }
 
   /** A new session token (only its hash is kept); attempts are limited per phone and per address. */
-  async login(input: { phone: string; password: string }, origin: RequestOrigin = LOCAL_ORIGIN): Promise<{ token: string; userId: string; expiresAt: number }> {
+  async login(input: { phone: string; password: string }, origin: RequestOrigin = LOCAL_ORIGIN): Promise<IssuedSession> {
     const addressKey = `login-address:${origin.address}`;
     const phoneKey = `login-phone:${input.phone}`;
     await this.attempts.admit(addressKey, LOGIN_ADDRESS_POLICY);
@@ -138,28 +134,52 @@ export class IdentityService {
     }
     await this.attempts.forget(phoneKey);
     await this.attempts.refund(addressKey);
-    await this.audit.record(row.id, 'login', origin.address);
-    const token = `fst_${randomBytes(32).toString('base64url')}`;
-    const now = this.clock.now();
-    const expiresAt = now + SESSION_TTL_MS;
-    await this.db.run('INSERT INTO identity_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [
-      sha256hex(token),
-      row.id,
-      BigInt(now),
-      BigInt(expiresAt),
-    ]);
-    return { token, userId: row.id, expiresAt };
+    const session = await this.sessions.open(row.id, origin);
+    await this.audit.record(row.id, 'login', origin.address, session.id);
+    return session;
   }
 
-  /** The user a session token belongs to; refuses missing, unknown and expired tokens alike. */
+  /** The user a session token belongs to; refuses missing, unknown, ended and revoked tokens alike. */
   async authenticate(token: string | undefined): Promise<string> {
-    if (!token) throw new IdentityError('session_invalid', 'a session Bearer token is required (POST /v1/sessions)');
-    const row = await this.db.get<{ user_id: string; expires_at: bigint }>(
-      'SELECT user_id, expires_at FROM identity_sessions WHERE token_hash = ?',
-      [sha256hex(token)],
-    );
-    if (!row || row.expires_at <= BigInt(this.clock.now())) throw new IdentityError('session_invalid', 'the session token is unknown or expired');
-    return row.user_id;
+    return (await this.sessions.resolve(token)).userId;
+  }
+
+  /** The live session of a token (see authenticate). */
+  session(token: string | undefined): Promise<Session> {
+    return this.sessions.resolve(token);
+  }
+
+  /** Logout: the token stops working at once. */
+  async logout(token: string | undefined, origin: RequestOrigin): Promise<void> {
+    const session = await this.sessions.resolve(token);
+    await this.sessions.revoke(session.userId, session.id);
+    await this.audit.record(session.userId, 'logout', origin.address, session.id);
+  }
+
+  /** A new token for the same session, within its 7 days; the old token stops working. */
+  async refreshSession(token: string | undefined, origin: RequestOrigin): Promise<IssuedSession> {
+    const session = await this.sessions.refresh(token);
+    await this.audit.record(session.userId, 'session_refreshed', origin.address, session.id);
+    return session;
+  }
+
+  listSessions(userId: string): Promise<Session[]> {
+    return this.sessions.list(userId);
+  }
+
+  async revokeSession(userId: string, sessionId: string, origin: RequestOrigin): Promise<void> {
+    await this.sessions.revoke(userId, sessionId);
+    await this.audit.record(userId, 'session_revoked', origin.address, sessionId);
+  }
+
+  /** Needs the old password (wrong ones count like logins); every other session of the user ends. */
+  async changePassword(session: Session, input: { oldPassword: string; newPassword: string }, origin: RequestOrigin): Promise<void> {
+    const row = await this.db.get<UserRow>('SELECT * FROM identity_users WHERE id = ?', [session.userId]);
+    if (!row) throw new IdentityError('user_not_found', `no user '${session.userId}'`);
+    await this.requirePassword(row, input.oldPassword, origin);
+    await this.db.run('UPDATE identity_users SET password_hash = ? WHERE id = ?', [await hashPassword(input.newPassword), row.id]);
+    const ended = await this.sessions.revokeOthers(row.id, session.id);
+    await this.audit.record(row.id, 'password_changed', origin.address, `${ended} other sessions ended`);
   }
 
   async getUser(id: string): Promise<User | undefined> {
