@@ -21,7 +21,6 @@ import { TradeService } from './modules/trade/trade.ts';
 import { fetchDeliver } from './modules/trade/trade-notifications.ts';
 import { WalletService } from './modules/wallet/wallet.ts';
 import { FundService } from './modules/fund/fund.ts';
-import { FundService } from './modules/fund/fund.ts';
 import { SocialService } from './modules/social/social.ts';
 import { RedPacketService } from './modules/redpacket/redpacket.ts';
 import { openStore } from './store/open-store.ts';
@@ -74,8 +73,6 @@ export interface Formica {
   readonly trades: TradeService;
   /** Money-market funds: subscriptions, redemptions, the trading calendar and the daily income. */
   readonly fund: FundService;
-  /** Money-market funds: subscriptions, redemptions, the trading calendar and the daily income. */
-  readonly fund: FundService;
   /** Friends and groups: the graph red packets and the campaign stand on. */
   readonly social: SocialService;
   /** Group red packets: lucky and equal shares, one open per member, the 24-hour refund. */
@@ -122,7 +119,6 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
   const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
-  const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
@@ -133,8 +129,6 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError, () => trades.nextTimerDue()),
     new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError, () => trades.notifications.nextDue()),
     new PeriodicJob('reconcile-last-closed-day', 10 * 60_000, () => reconciliation.reconcileLastClosedDay(), onJobError),
-    new PeriodicJob('fund-confirmations', 60_000, () => fund.confirmDue(), onJobError, () => fund.nextConfirmationDue()),
-    new PeriodicJob('fund-accruals', 60_000, () => fund.accrueDue(), onJobError, () => fund.nextAccrualDue()),
     new PeriodicJob('fund-confirmations', 60_000, () => fund.confirmDue(), onJobError, () => fund.nextConfirmationDue()),
     new PeriodicJob('fund-accruals', 60_000, () => fund.accrueDue(), onJobError, () => fund.nextAccrualDue()),
     new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
@@ -159,7 +153,6 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     merchants,
     platformKeys,
     trades,
-    fund,
     fund,
     social,
     redPackets,

@@ -22,7 +22,6 @@ import { redPacketRoutes } from './routes/redpacket.ts';
 import { socialRoutes } from './routes/social.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
-import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
 import { walletRoutes } from './routes/wallet.ts';
@@ -68,7 +67,6 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(merchantAdminRoutes(app));
     await operator.register(tradeAdminRoutes(app));
     await operator.register(fundAdminRoutes(app));
-    await operator.register(fundAdminRoutes(app));
     await operator.register(dashboardRoutes(app));
   });
   await server.register(userRoutes(app));
@@ -76,7 +74,6 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(walletRoutes(app));
   await server.register(cardRoutes(app));
   await server.register(tradeRoutes(app));
-  await server.register(fundRoutes(app));
   await server.register(fundRoutes(app));
   await server.register(socialRoutes(app));
   await server.register(redPacketRoutes(app));
