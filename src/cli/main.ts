@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
+import { registerBillerSim } from './commands/biller-sim.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerSandbox } from './commands/sandbox.ts';
@@ -14,6 +15,7 @@ registerVerify(program);
 registerLedger(program);
 registerBench(program);
 registerBankSim(program);
+registerBillerSim(program);
 registerReconcile(program);
 registerSandbox(program);
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createFormica, type Formica } from '../../app.ts';
 import { resolveOperatorToken } from '../../http/operator-token.ts';
 import { buildServer } from '../../http/server.ts';
-import { startBankSimChild } from '../bank-sim-child.ts';
+import { startBankSimChild, startBillerSimChild } from '../bank-sim-child.ts';
 import type { SandboxOptions } from '../../modules/sandbox/sandbox.ts';
 import { type RuntimeConfig, runtimeConfig } from '../config.ts';
 import { seedDemoData } from '../demo-data.ts';
@@ -34,6 +34,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   // shared PostgreSQL database or real channels.
   const demo = options.demo && !config.databaseUrl;
   const bankSim = demo && !process.env.FORMICA_BANK_URL ? await startBankSimChild(config.dataDir) : null;
+  const billerSim = demo && !process.env.FORMICA_BILLER_URL ? await startBillerSimChild(config.dataDir) : null;
   const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, bankUrl: bankSim?.url, sandbox: options.sandbox });
   const demoLines = demo ? await seedDemoData(app, bankSim?.url) : [];
   const token = resolveOperatorToken(config.dataDir, config.adminToken);
@@ -42,6 +43,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     await server.close();
     await app.close();
     bankSim?.child.kill('SIGTERM');
+    billerSim?.child.kill('SIGTERM');
     process.exit(0);
   };
   process.once('SIGINT', stop);
@@ -50,6 +52,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const where = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
   console.log(`Formica is listening on ${address} (store: ${where}); API docs at ${address}/docs`);
   if (bankSim) console.log(`Simulated banks (ICBC, CCB, CMB) at ${bankSim.url}; SMS codes at ${bankSim.url}/sim/sms?phone=...`);
+  if (billerSim) console.log(`Simulated billers at ${billerSim.url} (test bill keys 1000000001 to 1000000004)`);
   if (app.sandbox) {
     console.log(`Sandbox mode: the clock is at ${new Date(app.clock.now()).toISOString()}; move it with POST ${address}/v1/sandbox/clock {"advance_seconds": N}.`);
     console.log(`Inspector (merchant requests and notifications): ${address}/sandbox/`);
