@@ -28,6 +28,14 @@ export const AccountCode = {
   fundHolderShares: 4102,
   /** and the fund's declared income not yet paid to holders: the holders' carried fractions. */
   fundIncome: 4103,
+  /** Bills (modules/bills): what Formica collected for a biller and has not yet paid it (a liability), */
+  billerCollections: 7001,
+  /** what it paid out to the biller's own bank account (the money's way out of the platform), */
+  billerPayouts: 7002,
+  /** and the biller's suspense: differences its settlement file shows, parked for review. */
+  billerSuspense: 7003,
+  /** Return-shipping insurance (modules/insurance): the pool premiums go into and claims come out of. */
+  insurancePool: 7101,
 } as const;
 
 /** Transfer codes (why money moved). */
@@ -59,6 +67,14 @@ export const TransferCode = {
   /** the day's declared income (earnings to custody, shares to the income account), and its payout to a holder. */
   fundIncomeDeclared: 42,
   fundIncomePaid: 43,
+  /** Bills (modules/bills): a payment held from the wallet until the biller confirms (posted) or refuses (voided), */
+  billPayment: 70,
+  /** the day's collections paid out to the biller, and Formica's fee on them. */
+  billerSettlement: 71,
+  billerFee: 72,
+  /** Return-shipping insurance (modules/insurance): a premium into the pool, a claim out of it. */
+  insurancePremium: 75,
+  insuranceClaim: 76,
 } as const;
 
 export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
@@ -82,6 +98,11 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.fundRedemption]: 'fund_redemption',
   [TransferCode.fundIncomeDeclared]: 'fund_income',
   [TransferCode.fundIncomePaid]: 'fund_income',
+  [TransferCode.billPayment]: 'bill_payment',
+  [TransferCode.billerSettlement]: 'biller_settlement',
+  [TransferCode.billerFee]: 'biller_fee',
+  [TransferCode.insurancePremium]: 'insurance_premium',
+  [TransferCode.insuranceClaim]: 'insurance_claim',
 };
 
 export function walletAccountId(userId: string): string {
@@ -127,6 +148,24 @@ export function fundIncomeAccountId(fundId: string): string {
 
 export function fundSharesAccountId(fundId: string, userId: string): string {
   return `fsh_${fundId}_${userId}`;
+}
+
+/** A biller's accounts (charge_inst codes are at most 32 characters). */
+export function billerCollectionsAccountId(chargeInst: string): string {
+  return `blr_col_${chargeInst}`;
+}
+
+export function billerPayoutsAccountId(chargeInst: string): string {
+  return `blr_out_${chargeInst}`;
+}
+
+export function billerSuspenseAccountId(chargeInst: string): string {
+  return `blr_sus_${chargeInst}`;
+}
+
+/** The return-shipping insurance pool, one per currency. */
+export function insurancePoolAccountId(currency: string): string {
+  return `ins_pool_${currency.toLowerCase()}`;
 }
 
 /** A red packet's holding account (packet ids are derived ids of 47 characters). */
