@@ -1,8 +1,12 @@
 // The daily statement file shared by the bank simulator (which writes it) and the bank client
 // (which reads it): one CSV line per operation, amounts as decimal strings in the major unit.
+// Written and read with csv-stringify and csv-parse, so quoting follows RFC 4180.
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { formatMinor, parseMinor, requireCurrency } from '../../money/amount.ts';
 
-export const STATEMENT_HEADER = 'request_id,bank_ref,type,amount,currency,status,time';
+const COLUMNS = ['request_id', 'bank_ref', 'type', 'amount', 'currency', 'status', 'time'];
+export const STATEMENT_HEADER = COLUMNS.join(',');
 
 export interface StatementLine {
   readonly requestId: string;
@@ -20,29 +24,31 @@ export class StatementFormatError extends Error {
 }
 
 export function formatStatementCsv(lines: readonly StatementLine[]): string {
-  const rows = lines.map((l) =>
-    [
-      l.requestId,
-      l.bankRef,
-      l.type,
-      formatMinor(l.amountMinor, requireCurrency(l.currency)),
-      l.currency,
-      l.status,
-      new Date(l.time).toISOString(),
-    ].join(','),
-  );
-  return [STATEMENT_HEADER, ...rows].join('\n') + '\n';
+  const rows = lines.map((l) => [
+    l.requestId,
+    l.bankRef,
+    l.type,
+    formatMinor(l.amountMinor, requireCurrency(l.currency)),
+    l.currency,
+    l.status,
+    new Date(l.time).toISOString(),
+  ]);
+  return stringify([COLUMNS, ...rows]);
 }
 
 /** Parses a statement; throws StatementFormatError naming the first bad line. */
 export function parseStatementCsv(text: string): StatementLine[] {
-  const rows = text.split(/\r?\n/).filter((row) => row.trim() !== '');
-  if (rows[0] !== STATEMENT_HEADER) throw new StatementFormatError(`statement header must be '${STATEMENT_HEADER}'`);
-  return rows.slice(1).map((row, index) => parseRow(row, index + 2));
+  let rows: string[][];
+  try {
+    rows = parse(text, { skip_empty_lines: true, relax_column_count: true }) as string[][];
+  } catch (error) {
+    throw new StatementFormatError(`statement is not CSV: ${(error as Error).message}`);
+  }
+  if (rows[0]?.join(',') !== STATEMENT_HEADER) throw new StatementFormatError(`statement header must be '${STATEMENT_HEADER}'`);
+  return rows.slice(1).map((cells, index) => parseRow(cells, index + 2));
 }
 
-function parseRow(row: string, lineNo: number): StatementLine {
-  const cells = row.split(',');
+function parseRow(cells: readonly string[], lineNo: number): StatementLine {
   const [requestId, bankRef, type, amount, currency, status, time] = cells;
   const when = Date.parse(time ?? '');
   if (cells.length !== 7 || (type !== 'debit' && type !== 'credit') || (status !== 'succeeded' && status !== 'failed')) {

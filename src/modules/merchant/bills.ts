@@ -1,6 +1,7 @@
 // The merchant's daily bill: the trades settled and the refunds taken back on one Asia/Shanghai
 // calendar day, as CSV with totals, to reconcile against what reached the settlement account. Fees
 // use the trade module's own rule, so the bill's net is the settlement account's movement that day.
+import { stringify } from 'csv-stringify/sync';
 import { feeMinor } from '../trade/trade-ledger.ts';
 import { formatChinaTime, parseChinaTime } from './protocol/china-time.ts';
 import type { Refund, Trade } from './trade-port.ts';
@@ -71,9 +72,9 @@ function lines(trades: Trade[], refunds: Refund[], range: { fromMs: number; toMs
 }
 
 /** Quotes a CSV field and defuses spreadsheet formulas in merchant-chosen text (subjects, numbers). */
+/** A cell a spreadsheet would run as a formula is defused with a leading quote (negative amounts stay numbers). */
 function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^-\d/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  return /^[=+\-@\t\r]/.test(value) && !/^-\d/.test(value) ? `'${value}` : value;
 }
 
 const HEADER = ['type', 'time', 'trade_no', 'out_trade_no', 'out_request_no', 'product_code', 'trade_status', 'subject', 'amount', 'fee', 'net'];
@@ -101,6 +102,6 @@ export function buildBill(activity: { trades: Trade[]; refunds: Refund[] }, rang
     ['refunds', String(totals.refundCount), yuan(-totals.refundAmountMinor), '', ''],
     ['total', String(all.length), yuan(totals.tradeAmountMinor - totals.refundAmountMinor), yuan(totals.feeMinor), yuan(totals.netMinor)],
   ];
-  const text = [HEADER, ...all.map(row), [], ...summary].map((r) => r.map(cell).join(',')).join('\r\n');
-  return { csv: `${text}\r\n`, totals };
+  const csv = stringify([HEADER, ...all.map(row), [], ...summary].map((r) => r.map(cell)), { record_delimiter: 'windows' });
+  return { csv, totals };
 }
