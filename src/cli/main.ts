@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBillerSim } from './commands/biller-sim.ts';
+import { registerCredit } from './commands/credit.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerSandbox } from './commands/sandbox.ts';
@@ -18,6 +19,7 @@ registerBankSim(program);
 registerBillerSim(program);
 registerReconcile(program);
 registerSandbox(program);
+registerCredit(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`formica: ${error instanceof Error ? error.message : String(error)}`);
