@@ -1,7 +1,9 @@
-// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a batch is on disk
-// before its results are returned. better-sqlite3 is synchronous; a batch is one IMMEDIATE
-// transaction, and this process is the file's only writer. Account history is indexed after the
-// commit, in large passes of its own (account-index.ts, catch-up.ts).
+// The embedded store: one SQLite file in WAL mode. A write group (the ledger batch and the modules'
+// rows of many callers) is one IMMEDIATE transaction on the one writer connection, and its WAL is
+// fsynced (wal-sync.ts, off the event loop) before any caller hears a result, so what is
+// acknowledged is on disk. Reads go to a second connection and see committed state only. This
+// process is the file's only writer. Account history is indexed after the commit, in large
+// passes of its own (account-index.ts, catch-up.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,6 +25,7 @@ import { savepoint, sqliteExecutor } from './executor.ts';
 import { type CatchUpPolicy, CatchUpScheduler, DEFAULT_CATCH_UP } from './catch-up.ts';
 import { SQLITE_MIGRATIONS } from './schema.ts';
 import { WriteCache, type WriteStamp } from './write-cache.ts';
+import { WalSync } from './wal-sync.ts';
 import { WriterTurns } from './writer-turns.ts';
 
 type Db = Database.Database;
@@ -36,9 +39,12 @@ export interface SqliteStoreOptions {
 
 export function openSqliteDatabase(file: string): Db {
   const db = openConnection(file);
+  // The WAL is fsynced by WalSync before any commit is acknowledged (see wal-sync.ts), off the
+  // event loop; checkpoints still sync the WAL and then the database file.
+  db.pragma('synchronous = NORMAL');
   // Checkpoint the WAL every 64 MiB rather than every 4 MiB: a large batch dirties thousands of
-  // index pages, and checkpointing after every commit writes each of them twice. Every commit
-  // still syncs the WAL (synchronous=FULL), so durability is unchanged.
+  // index pages, and checkpointing after every commit writes each of them twice. Every
+  // acknowledged commit still has its WAL synced, so durability is unchanged.
   db.pragma('wal_autocheckpoint = 16000');
   migrate(db, 'ledger', SQLITE_MIGRATIONS);
   return db;
@@ -99,6 +105,8 @@ export class SqliteStore implements LedgerStore {
   private readonly history: AccountIndex;
   private readonly catchUp: CatchUpScheduler;
   private readonly turns = new WriterTurns();
+  /** Makes each group's commit durable before its callers hear of it; null for ':memory:'. */
+  private readonly walSync: WalSync | null;
   /** Modules' SQL on the writer, inside a write group. */
   private readonly moduleSql: SqlExecutor;
   /** Modules' reads outside any write group: they never wait behind a writer. */
@@ -116,6 +124,7 @@ export class SqliteStore implements LedgerStore {
     this.history = reader === db ? this.index : new AccountIndex(reader);
     this.moduleSql = sqliteExecutor(db);
     this.readerSql = reader === db ? this.moduleSql : sqliteExecutor(reader);
+    this.walSync = db.memory ? null : new WalSync(`${db.name}-wal`);
     this.catchUp = new CatchUpScheduler(policy, () => this.indexPass());
     // A tail left by the last run (or another process) is indexed like any other.
     this.catchUp.written(this.index.tailLength());
@@ -166,7 +175,15 @@ export class SqliteStore implements LedgerStore {
     return this.writeGroup((group) => group.apply(keys, compute));
   }
 
-  writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
+  async writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
+    const value = await this.commitGroup(work);
+    // The turn is over: the next group may run while this one's WAL is synced.
+    await this.walSync?.sync();
+    return value;
+  }
+
+  /** BEGIN, the work, COMMIT (written to the WAL, not yet synced), in the writer's turn. */
+  private commitGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
     return this.turns.take(async () => {
       const db = this.db;
       db.exec('BEGIN IMMEDIATE');
@@ -369,6 +386,7 @@ export class SqliteStore implements LedgerStore {
     this.catchUp.close();
     // Wait for the group in progress, if any: closing under it would lose an acknowledged write.
     await this.turns.take(async () => undefined);
+    await this.walSync?.close();
     if (this.reader !== this.db && this.reader.open) this.reader.close();
     if (this.db.open) this.db.close();
   }
