@@ -1,6 +1,8 @@
 // The composition root: picks the store, the clock and the id source, and wires the engine and
 // its jobs. Every entry point (HTTP server, CLI, tests) builds Formica here.
 import { type Clock, systemClock } from './engine/clock.ts';
+import { makePrivateDir } from './engine/data-dir.ts';
+import { loadDataKey } from './engine/data-key.ts';
 import { type IdSource, ulidIds } from './engine/ids.ts';
 import { PeriodicJob } from './engine/jobs.ts';
 import { LedgerEngine } from './engine/ledger-engine.ts';
@@ -88,6 +90,7 @@ export interface Formica {
 }
 
 export async function createFormica(options: FormicaOptions): Promise<Formica> {
+  makePrivateDir(options.dataDir);
   const sandbox = openSandbox(options.dataDir, options.clock ?? systemClock, options.sandbox);
   const clock = sandbox?.clock ?? options.clock ?? systemClock;
   const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, schema: options.databaseSchema });
@@ -110,7 +113,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   // Picks each card payment's bank among the card's channels, and tracks each channel's success rate.
   const router = createChannelRouter({ channels: options.channelFees ?? parseChannelFees(process.env.FORMICA_CHANNEL_FEES), now: () => clock.now() });
   const fingerprint = loadCardFingerprinter(options.dataDir);
-  const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0 });
+  const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0, dataKey: loadDataKey(options.dataDir) });
   const cardPayments = new CardPaymentsService(sql, runner, systemAccounts, clock, bank, cards, wallet, router);
   const reconciliation = await ReconciliationService.open({ db: sql, runner, systemAccounts, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);

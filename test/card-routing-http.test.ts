@@ -124,7 +124,7 @@ describe.each(storesUnderTest())('card payments routed among channels (%s)', (st
     const out = await money('withdrawals', '20.00', 'w-learned');
     expect(out.body).toMatchObject({ status: 'succeeded', balance: '150.00' });
     expect(await operation(out.body.withdrawal_id)).toMatchObject({ bank: 'CCB' });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text();
     expect(metrics).toContain('formica_channel_success_rate{bank="ICBC"} 0.666');
     expect(metrics).toContain('formica_channel_success_rate{bank="CCB"} 1');
   });

@@ -9,7 +9,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
 
-const TOKEN = 'crash-test-operator-token';
+const TOKEN = 'crash-test-operator-token-0123456789';
 const ACCOUNTS = 50;
 const CLIENTS = 32;
 const ROUNDS = 3;

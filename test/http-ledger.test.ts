@@ -117,9 +117,10 @@ describe.each(storesUnderTest())('ledger HTTP API (%s)', (store) => {
     expect(bad.status).toBe(400);
   });
 
-  it('serves health, metrics, the OpenAPI document and the docs page', async () => {
+  it('serves health, metrics (to the operator only), the OpenAPI document and the docs page', async () => {
     expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', store });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text();
     expect(metrics).toContain('formica_ledger_batches_total');
     const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toContain('/v1/ledger/transfers');

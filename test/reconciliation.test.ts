@@ -117,7 +117,7 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
     expect(r.reserves.ledgers[0]).toMatchObject({ currency: 'CNY', suspense: '35.00', difference: '0.00' });
     expect(await balance()).toBe('140.00');
     expect(await suspense()).toBe(3500n);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text();
     expect(metrics).toMatch(/formica_channel_success_rate\{bank="ICBC"\}/);
     expect(metrics).toMatch(/formica_reconciliation_alerts_total\{bank="ICBC",kind="mismatch"\}/);
   });

@@ -9,7 +9,7 @@ import { freePort, type ServerProcess, startServerProcess } from './support/serv
 
 process.env.TZ = 'Asia/Shanghai';
 
-const TOKEN = 'sandbox-cli-test-token';
+const TOKEN = 'sandbox-cli-test-token-0123456789abcdef';
 
 /** Waits (bounded) until the process has printed the whole configuration. */
 async function printedConfiguration(server: ServerProcess): Promise<string> {

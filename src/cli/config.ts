@@ -1,5 +1,6 @@
 // Where the CLI and the server find their settings: flags first, then the environment.
 import path from 'node:path';
+import { checkOperatorToken } from '../http/operator-token.ts';
 
 export interface RuntimeConfig {
   readonly dataDir: string;
@@ -18,6 +19,6 @@ export function runtimeConfig(flags: { dataDir?: string; port?: string; host?: s
     databaseUrl: env.DATABASE_URL || undefined,
     port,
     host: flags.host ?? env.HOST ?? '127.0.0.1',
-    adminToken: env.FORMICA_ADMIN_TOKEN || undefined,
+    adminToken: env.FORMICA_ADMIN_TOKEN ? checkOperatorToken(env.FORMICA_ADMIN_TOKEN) : undefined,
   };
 }

@@ -17,7 +17,7 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { registerSandbox } from './routes/sandbox.ts';
 import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
-import { systemRoutes } from './routes/system.ts';
+import { metricsRoutes, systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
 import { socialRoutes } from './routes/social.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
@@ -60,6 +60,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(systemRoutes(app));
   await server.register(async (operator) => {
     operator.addHook('preHandler', requireOperator(options.operatorTokenHash, { attempts: app.identity.attempts, clock: app.clock }));
+    await operator.register(metricsRoutes());
     await operator.register(ledgerRoutes(app));
     await operator.register(adminRoutes(app));
     await operator.register(cardAdminRoutes(app));

@@ -17,6 +17,8 @@ export interface TestServer {
   readonly token: string;
   readonly app: Formica;
   readonly clock: Clock;
+  /** The data directory (key files; the SQLite files when the store is SQLite). */
+  readonly dataDir: string;
   /** fetch against the server with the operator token, JSON in and out. */
   call(method: string, route: string, body?: unknown): Promise<Reply>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export interface TestServerOptions {
   readonly clock?: Clock;
   readonly bankUrl?: string;
   readonly bankTimeoutMs?: number;
+  readonly billerUrl?: string;
   readonly channelFees?: readonly ChannelCost[];
   /** Sandbox mode; `clock` (default: a ManualClock at the real now) is then the time the sandbox clock runs from. */
   readonly sandbox?: boolean;
@@ -42,6 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     runJobs: false,
     bankUrl: options.bankUrl,
     bankTimeoutMs: options.bankTimeoutMs,
+    billerUrl: options.billerUrl,
     channelFees: options.channelFees,
     sandbox: options.sandbox ? {} : false,
   });
@@ -53,6 +57,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     token,
     app,
     clock,
+    dataDir,
     call: (method, route, body) => send(url + route, token, method, body),
     async close() {
       await server.close();

@@ -1,5 +1,7 @@
 // The channels of cards: one row per (card, bank) the card was bound at, with the bank's token and
 // the fee the channel cost when it was bound. A card is usable through each of its bound channels.
+// The token lets Formica debit the card: it is stored sealed with the data key, bound to its row.
+import type { DataKey } from '../../engine/data-key.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 
 export type BindingStatus = 'sms_sent' | 'bound';
@@ -30,8 +32,25 @@ interface ChannelRow extends Record<string, unknown> {
   created_at: number | bigint;
 }
 
+/** What a sealed token is bound to: a token copied to another channel's row does not open. */
+const tokenContext = (cardId: string, bank: string) => `card_channels/${cardId}/${bank}`;
+
 export class CardChannels {
-  constructor(private readonly db: SqlDatabase) {}
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly key: DataKey,
+  ) {}
+
+  /** Seals tokens stored in clear by earlier versions, and drops the first binding's copy on `cards`. */
+  async sealClearTokens(): Promise<number> {
+    const rows = await this.db.all<{ card_id: string; bank: string; token: string }>("SELECT card_id, bank, token FROM card_channels WHERE token <> ''");
+    const clear = rows.filter((r) => !this.key.isSealed(r.token));
+    for (const r of clear) {
+      await this.db.run('UPDATE card_channels SET token = ? WHERE card_id = ? AND bank = ? AND token = ?', [this.key.seal(r.token, tokenContext(r.card_id, r.bank)), r.card_id, r.bank, r.token]);
+    }
+    await this.db.run("UPDATE cards SET token = '' WHERE token <> ''");
+    return clear.length;
+  }
 
   /** Records a binding in progress; a channel already bound keeps its token (a new SMS cannot unbind it). */
   async start(cardId: string, bank: string, bindingRequestId: string, feeBps: number, now: number): Promise<void> {
@@ -46,7 +65,7 @@ export class CardChannels {
   /** Marks the channel bound with the bank's token, and the card usable (last4 from its first binding). */
   async bound(userId: string, cardId: string, bank: string, token: string, last4: string): Promise<void> {
     await this.db.transaction(async (tx: SqlExecutor) => {
-      await tx.run("UPDATE card_channels SET token = ?, status = 'bound' WHERE card_id = ? AND bank = ?", [token, cardId, bank]);
+      await tx.run("UPDATE card_channels SET token = ?, status = 'bound' WHERE card_id = ? AND bank = ?", [this.key.seal(token, tokenContext(cardId, bank)), cardId, bank]);
       await tx.run("UPDATE cards SET last4 = CASE WHEN last4 = '' THEN ? ELSE last4 END, status = 'bound' WHERE card_id = ? AND user_id = ?", [
         last4,
         cardId,
@@ -60,7 +79,7 @@ export class CardChannels {
     if (cardIds.length === 0) return [];
     const marks = cardIds.map(() => '?').join(', ');
     const rows = await this.db.all<ChannelRow>(`SELECT * FROM card_channels WHERE card_id IN (${marks}) ORDER BY created_at, bank`, cardIds);
-    return rows.map(toChannel);
+    return rows.map((r) => toChannel(r, r.token ? this.key.open(r.token, tokenContext(r.card_id, r.bank)) : ''));
   }
 
   /** Every bank some card is bound at. */
@@ -70,13 +89,13 @@ export class CardChannels {
   }
 }
 
-function toChannel(r: ChannelRow): ChannelRecord {
+function toChannel(r: ChannelRow, token: string): ChannelRecord {
   return {
     cardId: r.card_id,
     bank: r.bank,
     status: r.status === 'bound' ? 'bound' : 'sms_sent',
     feeBps: Number(r.fee_bps),
-    token: r.token,
+    token,
     bindingRequestId: r.binding_request_id,
     createdAt: Number(r.created_at),
   };

@@ -3,6 +3,7 @@
 // number passes through to the bank and is never stored); binding it again at another bank adds a
 // channel to the same card, so payments can be routed among its banks.
 import type { Clock } from '../../engine/clock.ts';
+import type { DataKey } from '../../engine/data-key.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { BankClient, Refused, Unknown } from '../channels/bank-client-types.ts';
@@ -48,6 +49,8 @@ export interface CardServiceDeps {
   readonly fingerprint: CardFingerprint;
   /** A bank's fee in basis points, recorded on each channel bound there. */
   readonly feeOf: (bank: string) => number;
+  /** Seals the banks' tokens at rest. */
+  readonly dataKey: DataKey;
 }
 
 interface CardRow extends Record<string, unknown> {
@@ -62,12 +65,14 @@ export class CardService {
   private readonly channels: CardChannels;
 
   private constructor(private readonly deps: CardServiceDeps) {
-    this.channels = new CardChannels(deps.db);
+    this.channels = new CardChannels(deps.db, deps.dataKey);
   }
 
   static async open(deps: CardServiceDeps): Promise<CardService> {
     await deps.db.migrate('cards', CARDS_MIGRATIONS);
-    return new CardService(deps);
+    const service = new CardService(deps);
+    await service.channels.sealClearTokens();
+    return service;
   }
 
   /** Starts a binding at a bank: the bank sends the card holder an SMS code. The same card at another bank is the same card. */
