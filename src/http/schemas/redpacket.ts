@@ -2,15 +2,15 @@
 import { z } from 'zod';
 import { cleanText } from './common.ts';
 import { GroupId } from './social.ts';
-import { RequestId } from './wallet.ts';
+import { Currency, DecimalAmount, RequestId } from './wallet.ts';
 
 export const PacketParams = z.object({ packet_id: z.string().regex(/^rpk_[A-Za-z0-9_-]{43}$/, 'must be a red packet id (rpk_...)') });
 
 export const SendBody = z.strictObject({
   group_id: GroupId,
   kind: z.enum(['lucky', 'equal']),
-  amount: z.string().meta({ description: 'lucky: the whole packet; equal: each share', example: '8.88' }),
-  currency: z.string(),
+  amount: DecimalAmount.meta({ description: 'lucky: the whole packet; equal: each share', example: '8.88' }),
+  currency: Currency,
   shares: z.number().int().min(1),
   greeting: cleanText({ trim: true, max: 64 }).optional(),
   request_id: RequestId,

@@ -6,7 +6,7 @@ import { Phone, UserId } from './identity.ts';
 
 /** Parsed strictly in the route (no surrounding space), so a refusal names what is wrong with it. */
 export const DecimalAmount = withCleanText(z.string().max(40)).meta({ example: '100.00', description: 'a decimal string in the major unit' });
-const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code').meta({ example: 'CNY' });
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code').meta({ example: 'CNY' });
 export const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -');
 
 export const TransferBody = z.strictObject({
