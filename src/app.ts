@@ -13,6 +13,8 @@ import { type BankClient, createBankClient } from './modules/channels/bank-clien
 import { parseChannelFees } from './modules/channels/channel-fees.ts';
 import { type ChannelCost, type ChannelRouter, createChannelRouter } from './modules/channels/routing.ts';
 import { StepRunner } from './modules/books/step-runner.ts';
+import { createBillerClient } from './modules/bills/biller-client.ts';
+import { BillsService } from './modules/bills/bills.ts';
 import { SystemAccounts } from './modules/books/system-accounts.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
@@ -44,12 +46,15 @@ export interface FormicaOptions {
   readonly bankTimeoutMs?: number;
   /** What each bank channel costs; default FORMICA_CHANNEL_FEES ("ICBC:12,CCB:10"), else nothing known. */
   readonly channelFees?: readonly ChannelCost[];
+  /** Where the billers' gateway listens; default FORMICA_BILLER_URL or http://127.0.0.1:7071 (the biller simulator). */
+  readonly billerUrl?: string;
   /** Sandbox mode (clock control, faults, inspector); default on when FORMICA_SANDBOX=1. `clock` is then the time it runs from. */
   readonly sandbox?: SandboxOptions | false;
 }
 
 const DEFAULT_BANK_URL = 'http://127.0.0.1:7070';
 const DEFAULT_BANK_TIMEOUT_MS = 10_000;
+const DEFAULT_BILLER_URL = 'http://127.0.0.1:7071';
 
 export interface Formica {
   readonly store: LedgerStore;
@@ -79,6 +84,8 @@ export interface Formica {
   readonly social: SocialService;
   /** Group red packets: lucky and equal shares, one open per member, the 24-hour refund. */
   readonly redPackets: RedPacketService;
+  /** Bill payments (life services): billers, lookups, payments, receipts and autopays. */
+  readonly bills: BillsService;
   /** Runs every module's money steps; resumes what modules left waiting. */
   readonly runner: StepRunner;
   /** The platform's own ledger accounts (adjustments, revenue, each bank's reserve and suspense). */
@@ -121,6 +128,8 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
+  const biller = createBillerClient({ baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL, timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS, faults: sandbox?.faults });
+  const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments });
   const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
@@ -135,6 +144,8 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('fund-confirmations', 60_000, () => fund.confirmDue(), onJobError, () => fund.nextConfirmationDue()),
     new PeriodicJob('fund-accruals', 60_000, () => fund.accrueDue(), onJobError, () => fund.nextAccrualDue()),
     new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
+    new PeriodicJob('bill-confirmations', 2_000, () => bills.resolvePending(), onJobError, () => bills.nextQueryDue()),
+    new PeriodicJob('bill-autopays', 60_000, () => bills.autopays.runDue(), onJobError, () => bills.autopays.nextDue()),
   ];
   sandbox?.drive(jobs, onJobError);
   // What the last run left waiting is finished now, before anyone asks.
@@ -159,6 +170,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     fund,
     social,
     redPackets,
+    bills,
     runner,
     systemAccounts,
     jobs,

@@ -83,6 +83,17 @@ const STATUS_BY_CODE: Record<string, number> = {
   already_opened: 409,
   packet_finished: 409,
   packet_expired: 410,
+  // bills (currency_not_supported, request_id_reused and insufficient_funds are above)
+  biller_not_found: 404,
+  bill_not_found: 404,
+  biller_unavailable: 503,
+  invalid_amount: 400,
+  card_funding_failed: 422,
+  card_funding_pending: 409,
+  payment_not_found: 404,
+  receipt_not_ready: 409,
+  autopay_not_found: 404,
+  invalid_day_of_month: 400,
   // trade (the public ACQ sub_codes without `ACQ.`)
   TRADE_NOT_EXIST: 404,
   CONTEXT_INCONSISTENT: 409,

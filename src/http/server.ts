@@ -19,6 +19,7 @@ import { registerSandbox } from './routes/sandbox.ts';
 import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
 import { metricsRoutes, systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
+import { billRoutes } from './routes/bills.ts';
 import { socialRoutes } from './routes/social.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
@@ -78,6 +79,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(fundRoutes(app));
   await server.register(socialRoutes(app));
   await server.register(redPacketRoutes(app));
+  await server.register(billRoutes(app));
   // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.
   await registerSandbox(server, app, options.operatorTokenHash);
   // At the root, unprefixed: version 3 signatures cover the request path.

@@ -35,7 +35,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const demo = options.demo && !config.databaseUrl;
   const bankSim = demo && !process.env.FORMICA_BANK_URL ? await startBankSimChild(config.dataDir) : null;
   const billerSim = demo && !process.env.FORMICA_BILLER_URL ? await startBillerSimChild(config.dataDir) : null;
-  const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, bankUrl: bankSim?.url, sandbox: options.sandbox });
+  const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, bankUrl: bankSim?.url, billerUrl: billerSim?.url, sandbox: options.sandbox });
   const demoLines = demo ? await seedDemoData(app, bankSim?.url) : [];
   const token = resolveOperatorToken(config.dataDir, config.adminToken);
   const server = await buildServer(app, { operatorTokenHash: token.hash, logger: true });
