@@ -124,7 +124,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const cardPayments = new CardPaymentsService(sql, runner, systemAccounts, clock, bank, cards, wallet, router);
   const reconciliation = await ReconciliationService.open({ db: sql, runner, systemAccounts, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);
-  const merchants = await MerchantService.open({ db: sql, engine, clock, ids });
+  const merchants = await MerchantService.open({ db: sql, engine, clock, ids, users: identity });
   const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });

@@ -53,6 +53,14 @@ const STATUS_BY_CODE: Record<string, number> = {
   merchant_unauthorized: 401,
   bill_date_invalid: 400,
   bill_not_ready: 409,
+  merchant_role_forbidden: 403,
+  staff_exists: 409,
+  staff_not_found: 404,
+  last_owner: 409,
+  application_not_found: 404,
+  application_decided: 409,
+  application_check_failed: 409,
+  payout_account_missing: 409,
   // sandbox
   clock_backwards: 409,
   // fund (verification_required, insufficient_funds, invalid_date and request_id_reused are above)

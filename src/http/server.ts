@@ -17,6 +17,7 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { reconciliationRoutes } from './routes/reconciliation.ts';
 import { registerSandbox } from './routes/sandbox.ts';
 import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
+import { merchantApplicationAdminRoutes, merchantConsoleRoutes } from './routes/merchant-console.ts';
 import { metricsRoutes, systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
 import { billRoutes } from './routes/bills.ts';
@@ -67,6 +68,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(cardAdminRoutes(app));
     await operator.register(reconciliationRoutes(app));
     await operator.register(merchantAdminRoutes(app));
+    await operator.register(merchantApplicationAdminRoutes(app));
     await operator.register(tradeAdminRoutes(app));
     await operator.register(fundAdminRoutes(app));
     await operator.register(dashboardRoutes(app));
@@ -79,6 +81,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(fundRoutes(app));
   await server.register(socialRoutes(app));
   await server.register(redPacketRoutes(app));
+  await server.register(merchantConsoleRoutes(app));
   await server.register(billRoutes(app));
   // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.
   await registerSandbox(server, app, options.operatorTokenHash);

@@ -18,7 +18,7 @@ const operator = [{ operator: [] }];
 const merchantTags = ['merchant'];
 const merchantSecurity = [{ merchant: [] }];
 
-function merchantToWire(app: Formica, m: Merchant) {
+export function merchantToWire(app: Formica, m: Merchant) {
   return { merchant_id: m.merchantId, app_id: m.appId, name: m.name, fee_bps: m.feeBps, notify_url: m.notifyUrl, platform_public_key: app.platformKeys.publicPem };
 }
 
@@ -26,10 +26,11 @@ export function merchantAdminRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
       '/v1/admin/merchants',
-      { schema: { tags: adminTags, security: operator, summary: 'Register a merchant app (opens its CNY settlement account)', body: CreateMerchantBody, response: { 201: MerchantOutput, 400: ErrorOutput } } },
+      { schema: { tags: adminTags, security: operator, summary: 'Register a merchant app (opens its CNY settlement account)', body: CreateMerchantBody, response: { 201: MerchantOutput, 400: ErrorOutput, 404: ErrorOutput } } },
       async (request, reply) => {
         const b = request.body;
-        const merchant = await app.merchants.create({ name: b.name, publicKeyPem: b.public_key, feeBps: b.fee_bps, notifyUrl: b.notify_url });
+        const ownerUserId = b.owner_phone === undefined ? undefined : await app.merchants.staff.userByPhone(b.owner_phone);
+        const merchant = await app.merchants.create({ name: b.name, publicKeyPem: b.public_key, feeBps: b.fee_bps, notifyUrl: b.notify_url, ownerUserId });
         reply.status(201);
         return merchantToWire(app, merchant);
       },
@@ -57,7 +58,7 @@ function sendSigned(app: Formica, reply: FastifyReply, type: string, text: strin
 }
 
 /** The outbox's record as merchants read it; the signed fields are what was (or will be) posted. */
-function notificationToWire(n: NotificationRecord) {
+export function notificationToWire(n: NotificationRecord) {
   return { notify_id: n.notifyId, trade_no: n.tradeNo, notify_url: n.notifyUrl, status: n.status, attempts: n.attempts, last_error: n.lastError, fields: n.fields };
 }
 
@@ -70,6 +71,15 @@ function parseJson(body: unknown): unknown {
 }
 
 const jsonText = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** A closed day's bill (Asia/Shanghai) as CSV, for the signed merchant route and the console alike. */
+export async function dailyBill(app: Formica, merchant: Merchant, date: string): Promise<{ csv: string; filename: string }> {
+  const day = chinaDay(date);
+  if (!day) throw new MerchantError('bill_date_invalid', 'date must be a calendar day written yyyy-MM-dd');
+  if (day.toMs > app.clock.now()) throw new MerchantError('bill_not_ready', 'a bill is ready once its day has closed (Asia/Shanghai)');
+  const bill = buildBill(await app.trades.activity(merchant.merchantId, day.fromMs, day.toMs), day, merchant.feeBps);
+  return { csv: bill.csv, filename: `bill-${merchant.appId}-${date}.csv` };
+}
 
 export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
@@ -109,11 +119,8 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
       { schema: { tags: merchantTags, security: merchantSecurity, summary: "A closed day's trades and refunds (Asia/Shanghai), CSV with totals", params: BillParams } },
       async (request, reply) => {
         const merchant = await authenticate(app, request);
-        const day = chinaDay(request.params.date);
-        if (!day) throw new MerchantError('bill_date_invalid', 'date must be a calendar day written yyyy-MM-dd');
-        if (day.toMs > app.clock.now()) throw new MerchantError('bill_not_ready', 'a bill is ready once its day has closed (Asia/Shanghai)');
-        const bill = buildBill(await app.trades.activity(merchant.merchantId, day.fromMs, day.toMs), day, merchant.feeBps);
-        reply.header('content-disposition', `attachment; filename="bill-${merchant.appId}-${request.params.date}.csv"`);
+        const bill = await dailyBill(app, merchant, request.params.date);
+        reply.header('content-disposition', `attachment; filename="${bill.filename}"`);
         return sendSigned(app, reply, 'text/csv; charset=utf-8', bill.csv);
       },
     );

@@ -6,13 +6,16 @@ import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag } from '../../ledger/index.ts';
-import type { SqlDatabase } from '../../store/sql.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import { AccountCode, merchantSettlementAccountId, } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import { MerchantApplications } from './merchant-applications.ts';
+import { MerchantAudit } from './merchant-audit.ts';
 import { MerchantError } from './merchant-errors.ts';
 import { canonicalPublicKey } from './merchant-keys.ts';
 import { MERCHANT_MIGRATIONS } from './merchant-schema.ts';
 import type { MerchantAppDirectory } from './protocol/directory.ts';
+import { MerchantStaff, type UserDirectory } from './merchant-staff.ts';
 import { SqlNonceStore } from './sql-nonce-store.ts';
 import type { MerchantLookup } from './trade-port.ts';
 import type { MerchantInfo } from './trade-port.ts';
@@ -28,7 +31,14 @@ export interface NewMerchant {
   publicKeyPem: string;
   feeBps: number;
   notifyUrl?: string;
+  /** The owner's user id: on the staff as `owner` from the start. */
+  ownerUserId?: string;
+  /** Who registers it: `operator`, or the applicant's user id. */
+  actor?: string;
 }
+
+/** More writes that commit with the merchant's row (an application marked approved). */
+export type WithMerchant = (tx: SqlExecutor, merchantId: string) => Promise<void>;
 
 interface MerchantRow extends Record<string, unknown> {
   merchant_id: string;
@@ -64,23 +74,32 @@ function newAppId(): string {
 export class MerchantService implements MerchantAppDirectory, MerchantLookup {
   /** Replay protection for version 3 requests, in the shared database. */
   readonly nonces: SqlNonceStore;
+  readonly audit: MerchantAudit;
+  /** Owner and staff, and the role check of every merchant console route. */
+  readonly staff: MerchantStaff;
+  /** Self-service applications an operator approves or rejects. */
+  readonly applications: MerchantApplications;
 
   private constructor(
     private readonly db: SqlDatabase,
     private readonly engine: LedgerEngine,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    users: UserDirectory,
   ) {
     this.nonces = new SqlNonceStore(db);
+    this.audit = new MerchantAudit(clock, ids);
+    this.staff = new MerchantStaff(db, clock, users, this.audit);
+    this.applications = new MerchantApplications(db, clock, ids, this.audit, (input, within) => this.create(input, within));
   }
 
-  static async open(deps: { db: SqlDatabase; engine: LedgerEngine; clock: Clock; ids: IdSource }): Promise<MerchantService> {
+  static async open(deps: { db: SqlDatabase; engine: LedgerEngine; clock: Clock; ids: IdSource; users: UserDirectory }): Promise<MerchantService> {
     await deps.db.migrate('merchant', MERCHANT_MIGRATIONS);
-    const service = new MerchantService(deps.db, deps.engine, deps.clock, deps.ids);
+    const service = new MerchantService(deps.db, deps.engine, deps.clock, deps.ids, deps.users);
     return service;
   }
 
-  async create(input: NewMerchant): Promise<Merchant> {
+  async create(input: NewMerchant, within?: WithMerchant): Promise<Merchant> {
     const publicKey = canonicalPublicKey(input.publicKeyPem);
     if (!Number.isInteger(input.feeBps) || input.feeBps < 0 || input.feeBps > MAX_FEE_BPS) throw new RangeError('fee_bps out of range');
     const merchantId = this.ids.next('mch');
@@ -95,15 +114,23 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
       userData: merchantId,
     });
     const now = BigInt(this.clock.now());
-    const appId = await this.insertWithFreshAppId((appId) => [merchantId, appId, input.name, publicKey, BigInt(input.feeBps), input.notifyUrl ?? null, settlementAccountId, now, now]);
+    const actor = input.actor ?? 'operator';
+    // The merchant, its owner and the audit line commit together: no merchant is ever ownerless by accident.
+    const appId = await this.db.transaction(async (tx) => {
+      const appId = await this.insertWithFreshAppId(tx, (appId) => [merchantId, appId, input.name, publicKey, BigInt(input.feeBps), input.notifyUrl ?? null, settlementAccountId, now, now]);
+      await this.audit.record(tx, { merchantId, actor, kind: 'merchant_created', detail: input.name });
+      if (input.ownerUserId) await this.staff.insert(tx, merchantId, input.ownerUserId, 'owner', actor);
+      await within?.(tx, merchantId);
+      return appId;
+    });
     return { merchantId, appId, name: input.name, feeBps: input.feeBps, notifyUrl: input.notifyUrl, settlementAccountId, createdAtMs: Number(now) };
   }
 
   /** Random app ids rarely collide; when one does, the unique index says so and another is drawn. */
-  private async insertWithFreshAppId(values: (appId: string) => (string | bigint | null)[]): Promise<string> {
+  private async insertWithFreshAppId(tx: SqlExecutor, values: (appId: string) => (string | bigint | null)[]): Promise<string> {
     for (let attempt = 0; ; attempt += 1) {
       const appId = newAppId();
-      const inserted = await this.db.run(
+      const inserted = await tx.run(
         `INSERT INTO merchants (${COLUMNS}, key_rotated_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active') ON CONFLICT (app_id) DO NOTHING`,
         values(appId),
       );
@@ -113,10 +140,13 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
   }
 
   /** Replaces the app's key at once: requests signed with the old key fail from now on. */
-  async rotateKey(merchantId: string, publicKeyPem: string): Promise<Merchant> {
+  async rotateKey(merchantId: string, publicKeyPem: string, actor = 'operator'): Promise<Merchant> {
     const publicKey = canonicalPublicKey(publicKeyPem);
-    const changed = await this.db.run('UPDATE merchants SET public_key = ?, key_rotated_at = ? WHERE merchant_id = ?', [publicKey, BigInt(this.clock.now()), merchantId]);
-    if (changed.changes === 0) throw new MerchantError('merchant_not_found', `no merchant ${merchantId}`);
+    await this.db.transaction(async (tx) => {
+      const changed = await tx.run('UPDATE merchants SET public_key = ?, key_rotated_at = ? WHERE merchant_id = ?', [publicKey, BigInt(this.clock.now()), merchantId]);
+      if (changed.changes === 0) throw new MerchantError('merchant_not_found', `no merchant ${merchantId}`);
+      await this.audit.record(tx, { merchantId, actor, kind: 'key_rotated' });
+    });
     return this.require(merchantId);
   }
 

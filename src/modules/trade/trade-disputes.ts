@@ -82,6 +82,12 @@ export class TradeDisputes {
     return d !== undefined && isUndecided(d);
   }
 
+  /** The trade's dispute, if it has one. */
+  async find(tradeNo: string): Promise<Dispute | undefined> {
+    const row = await this.disputeRow(tradeNo);
+    return row && toDispute(row);
+  }
+
   private async current(tradeNo: string): Promise<Dispute> {
     return toDispute((await this.disputeRow(tradeNo))!);
   }

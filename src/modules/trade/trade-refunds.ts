@@ -16,6 +16,8 @@ export interface RefundRow extends Record<string, unknown> {
   refunded_total_minor: bigint;
   gmt_refund: bigint | null;
   payout_card_id: string | null;
+  reason: string;
+  created_at: bigint;
 }
 
 export class TradeRefunds {
@@ -50,6 +52,11 @@ export class TradeRefunds {
       "SELECT * FROM trade_refunds WHERE merchant_id = ? AND status = 'done' AND gmt_refund >= ? AND gmt_refund < ? ORDER BY gmt_refund",
       [merchantId, from, to],
     );
+  }
+
+  /** Every refund of a trade, done or not, oldest first. */
+  ofTrade(tradeNo: string): Promise<RefundRow[]> {
+    return this.core.db.all<RefundRow>('SELECT * FROM trade_refunds WHERE trade_no = ? ORDER BY created_at, out_request_no', [tradeNo]);
   }
 
   private async refundLocked(row: TradeRow, outRequestNo: string, amount: bigint, reason: string): Promise<Refund> {

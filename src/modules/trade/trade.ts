@@ -29,12 +29,15 @@ import { TradeSteps } from './trade-steps.ts';
 import { TradeTimers } from './trade-timers.ts';
 import type { LogisticsType } from './trade-timeouts.ts';
 import type { Dispute, MerchantLookup, NotificationSigner, Refund, Trade, TradeRef } from './trade-types.ts';
+import { type MerchantTradeFilter, MerchantTradeViews, type TradeTimeline } from './trade-merchant-views.ts';
 
 export { TradeError, tradeSubCode } from './trade-errors.ts';
 export type { FundingStatus } from './trade-card-funding.ts';
 export type { Dispute, FundingSource, MerchantInfo, MerchantLookup, NotificationSigner, ProductCode, Refund, Trade, TradeRef, TradeStatus } from './trade-types.ts';
 export type { NotificationRecord } from './trade-notifications.ts';
 export type { CreateInput, PayInput } from './trade-orders.ts';
+export type { MerchantTradeFilter, RefundEntry, TimelineEvent, TradeTimeline } from './trade-merchant-views.ts';
+export { isTradeStatus } from './trade-merchant-views.ts';
 export type { CardPayment } from './trade-payments.ts';
 
 export interface TradeDeps {
@@ -66,6 +69,7 @@ export class TradeService {
   private readonly disputes: TradeDisputes;
   private readonly queries: TradeQueries;
   private readonly timers: TradeTimers;
+  private readonly views: MerchantTradeViews;
 
   private constructor(d: TradeDeps, publicBaseUrl: string) {
     const steps = new TradeSteps(d.db, d.runner, d.clock, d.ids, platformRevenueAccountId(PLATFORM_CURRENCY.code), d.wallet.limits);
@@ -80,6 +84,7 @@ export class TradeService {
     this.orders = new TradeOrders(core, d.merchants, publicBaseUrl, this.paycodes, this.payments, this.refunds);
     this.queries = new TradeQueries(core, this.refunds);
     this.timers = new TradeTimers(core, fundings, this.payments);
+    this.views = new MerchantTradeViews(core, this.refunds, this.disputes, this.notifications);
   }
 
   static async open(deps: TradeDeps): Promise<TradeService> {
@@ -128,6 +133,16 @@ export class TradeService {
 
   activity(merchantId: string, fromMs: number, toMs: number): Promise<{ trades: Trade[]; refunds: Refund[] }> {
     return this.queries.activity(merchantId, fromMs, toMs);
+  }
+
+  /** The merchant console's list: newest first, filtered, paged. */
+  listForMerchant(merchantId: string, filter: MerchantTradeFilter): Promise<{ trades: Trade[]; next: string | null }> {
+    return this.views.list(merchantId, filter);
+  }
+
+  /** One trade as its merchant follows it: events, refunds, dispute, notifications. */
+  timeline(merchantId: string, tradeNo: string): Promise<TradeTimeline> {
+    return this.views.timeline(merchantId, tradeNo);
   }
 
   answerDispute(merchantId: string, tradeNo: string, answer: string): Promise<Dispute> {
