@@ -36,6 +36,15 @@ export const AccountCode = {
   billerSuspense: 7003,
   /** Return-shipping insurance (modules/insurance): the pool premiums go into and claims come out of. */
   insurancePool: 7101,
+  /** Credit (modules/credit), one of each per currency: the lender's funding (its debits are what was lent), */
+  creditFunding: 5001,
+  /** the loans' principal owed, the interest and penalty interest booked and not yet paid, */
+  loanReceivable: 5002,
+  interestReceivable: 5003,
+  /** the lender's interest income, and loan-loss provisions (the expense and the allowance it builds). */
+  interestIncome: 5004,
+  provisionExpense: 5005,
+  provisionAllowance: 5006,
 } as const;
 
 /** Transfer codes (why money moved). */
@@ -75,6 +84,19 @@ export const TransferCode = {
   /** Return-shipping insurance (modules/insurance): a premium into the pool, a claim out of it. */
   insurancePremium: 75,
   insuranceClaim: 76,
+  /** Credit (modules/credit): a loan paid out (funding to wallet, then the receivable booked against the funding), */
+  loanDisbursement: 50,
+  loanReceivableBooked: 51,
+  /** a day's interest and penalty interest, the borrower's repayments of interest and of principal, */
+  interestAccrual: 52,
+  penaltyAccrual: 53,
+  loanInterestRepayment: 54,
+  loanPrincipalRepayment: 55,
+  /** provisions raised and released as loans change bucket, and a write-off (principal, then unpaid interest). */
+  provisionCharge: 56,
+  provisionRelease: 57,
+  loanWriteOff: 58,
+  interestWriteOff: 59,
 } as const;
 
 export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
@@ -103,6 +125,16 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.billerFee]: 'biller_fee',
   [TransferCode.insurancePremium]: 'insurance_premium',
   [TransferCode.insuranceClaim]: 'insurance_claim',
+  [TransferCode.loanDisbursement]: 'loan_disbursement',
+  [TransferCode.loanReceivableBooked]: 'loan_disbursement',
+  [TransferCode.interestAccrual]: 'loan_interest',
+  [TransferCode.penaltyAccrual]: 'loan_interest',
+  [TransferCode.loanInterestRepayment]: 'loan_repayment',
+  [TransferCode.loanPrincipalRepayment]: 'loan_repayment',
+  [TransferCode.provisionCharge]: 'loan_provision',
+  [TransferCode.provisionRelease]: 'loan_provision',
+  [TransferCode.loanWriteOff]: 'loan_write_off',
+  [TransferCode.interestWriteOff]: 'loan_write_off',
 };
 
 export function walletAccountId(userId: string): string {
@@ -164,6 +196,13 @@ export function billerSuspenseAccountId(chargeInst: string): string {
 }
 
 /** The return-shipping insurance pool, one per currency. */
+/** Credit's system accounts, one per purpose and currency. */
+export type CreditAccount = 'funding' | 'receivable' | 'interest' | 'income' | 'provision_expense' | 'provision_allowance';
+
+export function creditAccountId(purpose: CreditAccount, currency: string): string {
+  return `crd_${purpose}_${currency.toLowerCase()}`;
+}
+
 export function insurancePoolAccountId(currency: string): string {
   return `ins_pool_${currency.toLowerCase()}`;
 }
