@@ -31,6 +31,7 @@ export interface TestServerOptions {
   readonly clock?: Clock;
   readonly bankUrl?: string;
   readonly bankTimeoutMs?: number;
+  readonly billerUrl?: string;
   readonly channelFees?: readonly ChannelCost[];
   /** Sandbox mode; `clock` (default: a ManualClock at the real now) is then the time the sandbox clock runs from. */
   readonly sandbox?: boolean;
@@ -44,6 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     runJobs: false,
     bankUrl: options.bankUrl,
     bankTimeoutMs: options.bankTimeoutMs,
+    billerUrl: options.billerUrl,
     channelFees: options.channelFees,
     sandbox: options.sandbox ? {} : false,
   });
