@@ -9,6 +9,7 @@ import {
   runAccountBatch,
   runExpiry,
   runTransferBatch,
+  type Snapshot,
   type TransferEvent,
   type TransferResult,
   transferBatchKeys,
@@ -70,8 +71,8 @@ export class RequestTooLargeError extends DomainError<'batch_too_large'> {
 export class LedgerEngine {
   private readonly queue: Job[] = [];
   private draining = false;
-  private idle: Promise<void> = Promise.resolve();
-  private markIdle: () => void = () => {};
+  /** Groups committed but not yet durable (their callers still wait). */
+  private readonly syncing = new Set<Promise<void>>();
   private readonly listeners = new Set<TransferBatchListener>();
 
   constructor(
@@ -141,9 +142,12 @@ export class LedgerEngine {
     return () => this.listeners.delete(listener);
   }
 
-  /** Resolves when every command queued so far has been committed. */
-  drained(): Promise<void> {
-    return this.draining ? this.idle : Promise.resolve();
+  /** Resolves when every command queued so far has been committed and made durable. */
+  async drained(): Promise<void> {
+    while (this.draining || this.syncing.size > 0) {
+      if (this.syncing.size > 0) await Promise.all(this.syncing);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private enqueue(job: Job): void {
@@ -158,28 +162,35 @@ export class LedgerEngine {
     this.queue.push(job);
     if (!this.draining) {
       this.draining = true;
-      this.idle = new Promise((resolve) => {
-        this.markIdle = resolve;
-      });
       setImmediate(() => void this.drain());
     }
   }
 
+  /**
+   * Runs the queue group by group. The next group starts as soon as the store has committed the
+   * last one, while the store makes that one durable (the embedded store syncs its WAL off the
+   * event loop); callers hear their results only once their group is durable.
+   */
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const jobs = this.takeBatch();
-      const started = performance.now();
-      try {
-        await this.commit(jobs);
-      } catch (error) {
-        for (const job of jobs) job.reject(error);
-      }
-      ledgerCommitSeconds.observe((performance.now() - started) / 1000);
+      await new Promise<void>((committed) => {
+        const started = performance.now();
+        const durable = this.commit(jobs, committed)
+          .catch((error: unknown) => {
+            for (const job of jobs) job.reject(error);
+          })
+          .finally(() => {
+            committed();
+            this.syncing.delete(durable);
+            ledgerCommitSeconds.observe((performance.now() - started) / 1000);
+          });
+        this.syncing.add(durable);
+      });
       // Let callers whose turn comes now add their commands to the next batch.
       if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     this.draining = false;
-    this.markIdle();
   }
 
   /** The next jobs of one kind, in arrival order, up to the batch limit. */
@@ -201,18 +212,20 @@ export class LedgerEngine {
     return jobs;
   }
 
-  private async commit(jobs: Job[]): Promise<void> {
+  /** Commits one group; `committed` is called once the next group may start (before it is durable). */
+  private async commit(jobs: Job[], committed: () => void): Promise<void> {
     const now = nowNs(this.clock);
     const kind = jobs[0].kind;
     if (kind === 'transfers' || kind === 'step') {
-      await this.commitGroup(jobs as (TransferJob | StepJob)[], now);
+      await this.commitGroup(jobs as (TransferJob | StepJob)[], now, committed);
     } else if (kind === 'accounts') {
       const batch = jobs as AccountJob[];
       const requests = batch.map((j) => j.events);
-      const results = await this.store.writeBatch(accountBatchKeys(requests), (snapshot) => {
+      const compute = (snapshot: Snapshot) => {
         const ran = runAccountBatch(snapshot, requests, now);
         return { effects: ran.effects, outbox: [], value: ran.results };
-      });
+      };
+      const results = await this.store.writeGroup((group) => group.apply(accountBatchKeys(requests), compute), committed);
       countResults('accounts', results);
       batch.forEach((job, i) => {
         job.resolve(results[i]);
@@ -220,10 +233,11 @@ export class LedgerEngine {
     } else {
       const ids = jobs.flatMap((j) => j.events as string[]);
       const keys = { accountIds: new Set<string>(), transferIds: new Set(ids) };
-      const expired = await this.store.writeBatch(keys, (snapshot) => {
+      const compute = (snapshot: Snapshot) => {
         const outcome = runExpiry(snapshot, ids, now);
         return { effects: outcome.effects, outbox: [], value: outcome.effects.resolvedPending.length };
-      });
+      };
+      const expired = await this.store.writeGroup((group) => group.apply(keys, compute), committed);
       for (const job of jobs as ExpiryJob[]) job.resolve([expired]);
     }
   }
@@ -233,7 +247,7 @@ export class LedgerEngine {
    * one ledger batch of every request, then each step's record; one commit. Callers learn their
    * results only after it is durable.
    */
-  private async commitGroup(jobs: readonly (TransferJob | StepJob)[], now: bigint): Promise<void> {
+  private async commitGroup(jobs: readonly (TransferJob | StepJob)[], now: bigint, committed: () => void): Promise<void> {
     const nowMs = this.clock.now();
     const claimed = new Map<StepJob, { claimed: unknown; events: readonly TransferEvent[] }>();
     const refused = new Map<StepJob, unknown>();
@@ -255,7 +269,7 @@ export class LedgerEngine {
         recorded.set(job, await recordLoudly(job.step, group.sql, state, outcomes));
       }
       return { batch, members, requests, recorded };
-    });
+    }, committed);
     countResults('transfers', ran.batch.results);
     this.notify(ran.requests, ran.batch.results);
     for (const job of jobs) {

@@ -51,8 +51,10 @@ export interface WriteGroup {
 export interface LedgerStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs `work` in one write transaction, commits durably and returns its value; a throw rolls
-   *  the whole group back. Groups take turns (one writer at a time, across processes too). */
-  writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T>;
+   *  the whole group back. Groups take turns (one writer at a time, across processes too).
+   *  `committed`, when given, is called as soon as the next group may start: after the commit,
+   *  possibly before it is durable (the returned promise waits for that). */
+  writeGroup<T>(work: (group: WriteGroup) => Promise<T>, committed?: () => void): Promise<T>;
   /** A group that only applies one ledger batch. */
   writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T>;
   getAccount(id: string): Promise<Account | undefined>;

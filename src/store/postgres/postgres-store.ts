@@ -70,7 +70,15 @@ export class PostgresStore implements LedgerStore {
 
   /** The ledger_meta row lock comes first, so groups of every process take turns and each sees
    *  the committed state of the last one. */
-  writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
+  async writeGroup<T>(work: (group: WriteGroup) => Promise<T>, committed?: () => void): Promise<T> {
+    try {
+      return await this.transactGroup(work);
+    } finally {
+      committed?.();
+    }
+  }
+
+  private transactGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
     return withTransaction(this.pool, async (client) => {
       const locked = await client.query<{ last_timestamp: bigint }>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL });
       let applied = false;

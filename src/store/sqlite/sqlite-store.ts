@@ -175,9 +175,14 @@ export class SqliteStore implements LedgerStore {
     return this.writeGroup((group) => group.apply(keys, compute));
   }
 
-  async writeGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
-    const value = await this.commitGroup(work);
-    // The turn is over: the next group may run while this one's WAL is synced.
+  async writeGroup<T>(work: (group: WriteGroup) => Promise<T>, committed?: () => void): Promise<T> {
+    let value: T;
+    try {
+      value = await this.commitGroup(work);
+    } finally {
+      // The turn is over: the next group may run while this one's WAL is synced.
+      committed?.();
+    }
     await this.walSync?.sync();
     return value;
   }
