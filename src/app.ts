@@ -18,6 +18,7 @@ import { BillsService } from './modules/bills/bills.ts';
 import { SystemAccounts } from './modules/books/system-accounts.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
+import { MerchantPayouts } from './modules/merchant/merchant-payouts.ts';
 import { loadPlatformKeys, type PlatformKeys } from './modules/merchant/platform-keys.ts';
 import { ReconciliationService } from './modules/reconciliation/reconciliation.ts';
 import { openSandbox, type Sandbox, type SandboxOptions } from './modules/sandbox/sandbox.ts';
@@ -74,6 +75,8 @@ export interface Formica {
   readonly reconciliation: ReconciliationService;
   /** Merchant apps and keys: the open API's directory and the trade service's MerchantLookup. */
   readonly merchants: MerchantService;
+  /** Merchants' settlement balances withdrawn to their bank accounts (card channel operations). */
+  readonly merchantPayouts: MerchantPayouts;
   /** Formica's signing key pair for the merchant API (private half never leaves it). */
   readonly platformKeys: PlatformKeys;
   /** Trades (instant and escrow), refunds, disputes, paycodes and the merchant notifications. */
@@ -125,6 +128,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const reconciliation = await ReconciliationService.open({ db: sql, runner, systemAccounts, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids, users: identity });
+  const merchantPayouts = new MerchantPayouts(sql, merchants, cards, cardPayments, clock);
   const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
@@ -165,6 +169,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     router,
     reconciliation,
     merchants,
+    merchantPayouts,
     platformKeys,
     trades,
     fund,

@@ -8,10 +8,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
 import type { Application } from '../../modules/merchant/merchant-applications.ts';
 import type { MerchantAction } from '../../modules/merchant/merchant-roles.ts';
+import type { PayoutAccount } from '../../modules/merchant/merchant-payouts.ts';
 import type { StaffMember } from '../../modules/merchant/merchant-staff.ts';
+import type { ChannelOperation, OperationRecord } from '../../modules/cards/card-payments.ts';
 import type { Refund, TradeTimeline } from '../../modules/trade/trade.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
+import { MerchantError } from '../../modules/merchant/merchant-errors.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import {
   AddStaffBody,
@@ -31,8 +34,12 @@ import {
   DecisionBody,
   DisputeAnswerBody,
   MyMerchantsOutput,
+  PayoutAccountBody,
+  PayoutAccountOutput,
   SdkConfigOutput,
   StaffOutput,
+  WithdrawalBody,
+  WithdrawalOutput,
 } from '../schemas/merchant-console.ts';
 import { dailyBill, notificationToWire } from './merchants.ts';
 import { tradeToWire } from './trades.ts';
@@ -71,6 +78,15 @@ function timelineToWire(t: TradeTimeline) {
   };
 }
 
+function payoutAccountToWire(a: PayoutAccount) {
+  return { card_id: a.cardId, last4: a.last4, owner_user_id: a.userId, set_at: a.setAt };
+}
+
+function withdrawalToWire(op: ChannelOperation | OperationRecord) {
+  const details = 'amountMinor' in op ? { amount: money(op.amountMinor), currency: op.currency, bank: op.bank, created_at: op.createdAt } : {};
+  return { withdrawal_id: op.opId, status: op.status, reason: op.reason, ...details };
+}
+
 export function applicationToWire(a: Application) {
   return {
     application_id: a.applicationId,
@@ -107,10 +123,10 @@ export function merchantConsoleRoutes(app: Formica): FastifyPluginAsyncZod {
       return staffToWire(added);
     });
 
-    server.delete(`${PREFIX}/staff/:user_id`, { schema: { tags, security, summary: 'Remove someone from the staff; the last owner stays (owner only)', params: ConsoleStaffParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+    server.delete(`${PREFIX}/staff/:user_id`, { schema: { tags, security, summary: 'Remove someone from the staff; the last owner stays (owner only)', params: ConsoleStaffParams, response: { 204: z.null(), ...errors } } }, async (request, reply) => {
       const me = await member(app, request, request.params.merchant_id, 'manage_staff');
       await app.merchants.staff.remove(me.merchantId, me.userId, request.params.user_id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     });
 
     server.get(`${PREFIX}/trades`, { schema: { tags, security, summary: 'Trades, newest first, by status, creation time or out_trade_no', params: ConsoleParams, querystring: ConsoleTradesQuery, response: { 200: Answer, ...errors } } }, async (request) => {
@@ -171,6 +187,30 @@ export function merchantConsoleRoutes(app: Formica): FastifyPluginAsyncZod {
       const account = await app.store.getAccount(merchant.settlementAccountId);
       const balance = (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n);
       return { balance: money(balance), available: money(balance - (account?.debitsPending ?? 0n)), currency: PLATFORM_CURRENCY.code };
+    });
+
+    server.put(`${PREFIX}/payout-account`, { schema: { tags, security, summary: "Name one of your own bound cards as the merchant's bank account for withdrawals (owner only)", params: ConsoleParams, body: PayoutAccountBody, response: { 200: PayoutAccountOutput, ...errors } } }, async (request) => {
+      const me = await member(app, request, request.params.merchant_id, 'manage_payout_account');
+      return payoutAccountToWire(await app.merchantPayouts.setAccount(me.merchantId, me.userId, request.body.card_id));
+    });
+
+    server.get(`${PREFIX}/payout-account`, { schema: { tags, security, summary: 'Where withdrawals go', params: ConsoleParams, response: { 200: PayoutAccountOutput, ...errors } } }, async (request) => {
+      const me = await member(app, request, request.params.merchant_id, 'withdraw');
+      const account = await app.merchantPayouts.account(me.merchantId);
+      if (!account) throw new MerchantError('payout_account_missing', 'the owner has not named a bank account for withdrawals yet');
+      return payoutAccountToWire(account);
+    });
+
+    server.post(`${PREFIX}/withdrawals`, { schema: { tags, security, summary: 'Withdraw from the settlement balance to the bank account: pending until the bank answers (idempotent on request_id)', params: ConsoleParams, body: WithdrawalBody, response: { 200: WithdrawalOutput, ...errors, 503: ErrorOutput } } }, async (request) => {
+      const me = await member(app, request, request.params.merchant_id, 'withdraw');
+      const b = request.body;
+      const op = await app.merchantPayouts.withdraw(me.merchantId, me.userId, { amountMinor: positiveMinor(b.amount, b.currency), currency: b.currency, requestId: b.request_id });
+      return withdrawalToWire(op);
+    });
+
+    server.get(`${PREFIX}/withdrawals`, { schema: { tags, security, summary: 'Withdrawals, newest first, as they stand', params: ConsoleParams, response: { 200: Answer, ...errors } } }, async (request) => {
+      const me = await member(app, request, request.params.merchant_id, 'withdraw');
+      return { withdrawals: (await app.merchantPayouts.withdrawals(me.merchantId)).map(withdrawalToWire) };
     });
 
     server.post('/v1/merchant-applications', { schema: { tags, security, summary: 'Apply to become a merchant; the business is checked, then an operator decides', body: ApplicationBody, response: { 201: ApplicationOutput, 400: ErrorOutput, 401: ErrorOutput } } }, async (request, reply) => {

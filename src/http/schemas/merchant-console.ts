@@ -6,7 +6,7 @@ import { TRADE_STATUSES } from '../../modules/trade/trade-states.ts';
 import { cleanText, withCleanText } from './common.ts';
 import { Phone } from './identity.ts';
 import { PublicKey } from './merchants.ts';
-import { DecimalAmount } from './wallet.ts';
+import { DecimalAmount, RequestId } from './wallet.ts';
 
 const Id = cleanText({ min: 1, max: 64 });
 
@@ -85,4 +85,20 @@ export const ApplicationOutput = z.object({
   note: z.string(),
   created_at: z.number(),
   decided_at: z.number().nullable(),
+});
+
+export const PayoutAccountBody = z.object({ card_id: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id').meta({ description: "one of the owner's own bound cards" }) });
+
+export const PayoutAccountOutput = z.object({ card_id: z.string(), last4: z.string(), owner_user_id: z.string(), set_at: z.number() });
+
+export const WithdrawalBody = z.object({ amount: DecimalAmount, currency: z.literal('CNY'), request_id: RequestId });
+
+export const WithdrawalOutput = z.object({
+  withdrawal_id: z.string(),
+  status: z.enum(['started', 'pending', 'succeeded', 'failed', 'reversed']).meta({ description: '`pending` until the bank answers' }),
+  reason: z.string(),
+  amount: z.string().optional(),
+  currency: z.string().optional(),
+  bank: z.string().optional(),
+  created_at: z.number().optional(),
 });

@@ -7,14 +7,14 @@ import type { Clock } from '../../engine/clock.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import type { BankClient, MoneyResult } from '../channels/bank-client-types.ts';
 import type { ChannelRouter } from '../channels/routing.ts';
-import { derivedId } from '../books/chart.ts';
+import { derivedId, walletAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import type { SystemAccounts } from '../books/system-accounts.ts';
 import type { WalletService } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { CardRecord, CardService } from './cards.ts';
-import { findOperation, type NewOperation, type OperationKind, type OperationStatus, type Opened, type OpRow, openStep, type Settlement, settleStep } from './card-steps.ts';
+import { findOperation, type NewOperation, type OperationKind, type OperationStatus, type Opened, type OpRow, openStep, operationAccountId, type Settlement, settleStep } from './card-steps.ts';
 import { joinRouter, rankChannels, retryRequestId, worthRetrying } from './channel-choice.ts';
 
 export type { OperationKind, OperationStatus } from './card-steps.ts';
@@ -24,6 +24,18 @@ export interface MoneyInput {
   readonly amountMinor: bigint;
   readonly currency: string;
   readonly requestId: string;
+}
+
+/**
+ * Whose money a withdrawal pays out, and to whose card: a user's own wallet to their own card, or a
+ * merchant's settlement account to the card its owner named.
+ */
+export interface Payout {
+  /** The holder the operation is filed under (a user id, or a merchant id). */
+  readonly holderId: string;
+  readonly accountId: string;
+  /** The user who bound the card. */
+  readonly cardOwnerId: string;
 }
 
 export interface ChannelOperation {
@@ -37,11 +49,14 @@ export interface ChannelOperation {
 export interface OperationRecord {
   readonly opId: string;
   readonly userId: string;
+  /** The ledger account the money left or entered (a wallet, or a merchant's settlement account). */
+  readonly accountId: string;
   readonly kind: OperationKind;
   readonly bank: string;
   readonly amountMinor: bigint;
   readonly currency: string;
   readonly status: OperationStatus;
+  readonly reason: string;
   readonly createdAt: number;
 }
 
@@ -64,12 +79,25 @@ export class CardPaymentsService {
     runner.onResume('cards', async () => (await this.resolvePending()).resolved);
   }
 
-  topup(userId: string, input: MoneyInput): Promise<ChannelOperation> {
-    return this.run(userId, 'topup', input);
+  async topup(userId: string, input: MoneyInput): Promise<ChannelOperation> {
+    await this.wallet.openWallet(userId);
+    return this.run(ownWallet(userId), 'topup', input);
   }
 
-  withdraw(userId: string, input: MoneyInput): Promise<ChannelOperation> {
-    return this.run(userId, 'withdrawal', input);
+  async withdraw(userId: string, input: MoneyInput): Promise<ChannelOperation> {
+    await this.wallet.openWallet(userId);
+    return this.run(ownWallet(userId), 'withdrawal', input);
+  }
+
+  /** Pays money out of another ledger account (a merchant's settlement balance) to a bound card, as a withdrawal. */
+  payOut(payout: Payout, input: MoneyInput): Promise<ChannelOperation> {
+    return this.run(payout, 'withdrawal', input);
+  }
+
+  /** A holder's operations, newest first (a merchant's withdrawals). */
+  async operationsOf(holderId: string, limit = 100): Promise<OperationRecord[]> {
+    const rows = await this.db.all<OpRow>('SELECT * FROM channel_operations WHERE user_id = ? ORDER BY created_at DESC, op_id DESC LIMIT ?', [holderId, limit]);
+    return rows.map(toRecord);
   }
 
   /**
@@ -136,15 +164,16 @@ export class CardPaymentsService {
     await tx.run("UPDATE channel_operations SET status = 'reversed', reason = ? WHERE op_id = ? AND status = 'succeeded'", [reason, opId]);
   }
 
-  private async run(userId: string, kind: OperationKind, input: MoneyInput): Promise<ChannelOperation> {
+  private async run(payout: Payout, kind: OperationKind, input: MoneyInput): Promise<ChannelOperation> {
     requireCny(input.currency);
-    const card = await this.cards.bound(userId, input.cardId);
-    await this.wallet.openWallet(userId);
+    const card = await this.cards.bound(payout.cardOwnerId, input.cardId);
+    const userId = payout.holderId;
     const ranked = rankChannels(this.router, card.channels);
     if (ranked.length === 0) throw new WalletError('card_not_bound', `card '${card.cardId}' has no bound channel`);
     const operation = (request: MoneyInput, bank: string): NewOperation => ({
       opId: opIdOf(kind, userId, request.requestId),
       userId,
+      accountId: payout.accountId,
       kind,
       requestId: request.requestId,
       cardId: request.cardId,
@@ -213,14 +242,18 @@ export function opIdOf(kind: OperationKind, userId: string, requestId: string): 
 /** The ledger's refusal of a hold, as the caller is told. */
 function refusal(reason: string): WalletError {
   const [cause, result] = reason.split(':');
-  if (cause === 'insufficient_funds') return new WalletError('insufficient_funds', 'the wallet balance is too low for this withdrawal');
+  if (cause === 'insufficient_funds') return new WalletError('insufficient_funds', 'the balance is too low for this withdrawal');
   return new WalletError('transfer_failed', `the ledger refused the transfer (${result})`, { ledger_result: result });
 }
 
 /** An operation row as the request that made it (for rows an earlier version left started). */
 function toNewOperation(row: OpRow): NewOperation {
   const kind = row.kind === 'topup' ? 'topup' : 'withdrawal';
-  return { opId: row.op_id, userId: row.user_id, kind, requestId: row.request_id, cardId: row.card_id, bank: row.bank, amountMinor: row.amount_minor, currency: row.currency };
+  return { opId: row.op_id, userId: row.user_id, accountId: row.account_id ?? undefined, kind, requestId: row.request_id, cardId: row.card_id, bank: row.bank, amountMinor: row.amount_minor, currency: row.currency };
+}
+
+function ownWallet(userId: string): Payout {
+  return { holderId: userId, accountId: walletAccountId(userId), cardOwnerId: userId };
 }
 
 function requireCny(code: string): void {
@@ -231,11 +264,13 @@ function toRecord(row: OpRow): OperationRecord {
   return {
     opId: row.op_id,
     userId: row.user_id,
+    accountId: operationAccountId(row),
     kind: row.kind === 'topup' ? 'topup' : 'withdrawal',
     bank: row.bank,
     amountMinor: row.amount_minor,
     currency: row.currency,
     status: row.status as OperationStatus,
+    reason: row.reason,
     createdAt: Number(row.created_at),
   };
 }

@@ -29,11 +29,16 @@ export interface OpRow extends Record<string, unknown> {
   status: string;
   reason: string;
   created_at: bigint;
+  /** Null: the wallet of user_id. */
+  account_id: string | null;
 }
 
 export interface NewOperation {
   readonly opId: string;
+  /** Whose money it is: a user (their wallet), or a merchant (its settlement account). */
   readonly userId: string;
+  /** The ledger account the money leaves or enters; the user's wallet when absent. */
+  readonly accountId?: string;
   readonly kind: OperationKind;
   readonly requestId: string;
   readonly cardId: string;
@@ -52,9 +57,14 @@ export function findOperation(tx: SqlExecutor, opId: string): Promise<OpRow | un
   return tx.get<OpRow>('SELECT * FROM channel_operations WHERE op_id = ?', [opId]);
 }
 
+/** The ledger account an operation moves money in or out of. */
+export function operationAccountId(row: OpRow): string {
+  return row.account_id ?? walletAccountId(row.user_id);
+}
+
 /** Top-up: reserve -> wallet. Withdrawal: wallet -> reserve (held now, so the balance never goes negative). */
 function holdEvent(row: OpRow) {
-  const wallet = walletAccountId(row.user_id);
+  const wallet = operationAccountId(row);
   const reserve = reserveAccountId(row.bank, row.currency);
   const topup = row.kind === 'topup';
   return transferEvent({
@@ -83,9 +93,9 @@ export function openStep(op: NewOperation, nowMs: number): Step<OpRow, Opened> {
     maxEvents: 1,
     async claim(tx) {
       await tx.run(
-        `INSERT INTO channel_operations (op_id, user_id, kind, request_id, card_id, bank, amount_minor, currency, pending_id, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'started', ?) ON CONFLICT (op_id) DO NOTHING`,
-        [op.opId, op.userId, op.kind, op.requestId, op.cardId, op.bank, op.amountMinor, op.currency, op.opId, BigInt(nowMs)],
+        `INSERT INTO channel_operations (op_id, user_id, kind, request_id, card_id, bank, amount_minor, currency, pending_id, status, created_at, account_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'started', ?, ?) ON CONFLICT (op_id) DO NOTHING`,
+        [op.opId, op.userId, op.kind, op.requestId, op.cardId, op.bank, op.amountMinor, op.currency, op.opId, BigInt(nowMs), op.accountId ?? null],
       );
       const row = await findOperation(tx, op.opId);
       if (!row || row.card_id !== op.cardId || row.amount_minor !== op.amountMinor || row.currency !== op.currency) {

@@ -30,5 +30,9 @@ const CHANNELS = [
   "CREATE INDEX card_channels_bound ON card_channels (status, bank)",
 ].join(';\n');
 
-const MIGRATIONS = [TABLES.join(';\n'), BY_BANK_DAY, CHANNELS];
+// Version 4: the ledger account an operation moves money in or out of, when it is not the user's
+// wallet (a merchant's settlement balance paid out to its bank account; user_id is then the merchant).
+const ACCOUNT = 'ALTER TABLE channel_operations ADD COLUMN account_id TEXT';
+
+const MIGRATIONS = [TABLES.join(';\n'), BY_BANK_DAY, CHANNELS, ACCOUNT];
 export const CARDS_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };

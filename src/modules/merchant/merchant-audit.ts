@@ -41,9 +41,10 @@ export class MerchantAudit {
   ) {}
 
   /** Written on `tx`, so the event commits with what it records. Applications not yet approved log under their own id. */
-  async record(tx: SqlExecutor, event: { merchantId: string; actor: string; kind: MerchantEventKind; detail?: string }): Promise<void> {
-    await tx.run('INSERT INTO merchant_events (id, merchant_id, actor, kind, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      this.ids.next('mev'),
+  /** `id` names an event that a replay must not record twice (a withdrawal's operation id). */
+  async record(tx: SqlExecutor, event: { merchantId: string; actor: string; kind: MerchantEventKind; detail?: string; id?: string }): Promise<void> {
+    await tx.run('INSERT INTO merchant_events (id, merchant_id, actor, kind, detail, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+      event.id ?? this.ids.next('mev'),
       event.merchantId,
       event.actor,
       event.kind,

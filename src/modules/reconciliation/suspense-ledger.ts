@@ -42,9 +42,9 @@ export class SuspenseLedger {
     return this.move({ id, debit: up ? reserve : suspense, credit: up ? suspense : reserve, amount: abs(deltaMinor), code: TransferCode.suspense, userData: bank }, record);
   }
 
-  /** Undoes a posted operation: a top-up goes back out of the wallet, a withdrawal back into it. */
+  /** Undoes a posted operation: a top-up goes back out of the wallet, a withdrawal back into its account (a wallet or a merchant's settlement account). */
   reverse(op: OperationRecord, record?: RecordMove): Promise<Move> {
-    const wallet = walletAccountId(op.userId);
+    const wallet = op.accountId;
     const reserve = reserveAccountId(op.bank, op.currency);
     const topup = op.kind === 'topup';
     const debit = topup ? wallet : reserve;
