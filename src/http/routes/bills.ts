@@ -108,9 +108,9 @@ export function billRoutes(app: Formica): FastifyPluginAsyncZod {
       };
     });
 
-    server.delete('/v1/bill-autopays/:autopay_id', { schema: { tags, security, summary: 'Stop an automatic payment', params: AutopayParams, response: { 204: { type: 'null' }, 401: ErrorOutput, 404: ErrorOutput } } }, async (request, reply) => {
+    server.delete('/v1/bill-autopays/:autopay_id', { schema: { tags, security, summary: 'Stop an automatic payment', params: AutopayParams, response: { 204: z.null(), 401: ErrorOutput, 404: ErrorOutput } } }, async (request, reply) => {
       await app.bills.autopays.cancel(await sessionUser(app, request), request.params.autopay_id);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     });
   };
 }
