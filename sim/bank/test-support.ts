@@ -1,6 +1,6 @@
 // Helpers shared by the channel tests: a simulator on inject, and binding a card through its SMS.
 import type { FastifyInstance } from 'fastify';
-import { ManualClock } from '../../../engine/clock.ts';
+import { ManualClock } from '../../src/engine/clock.ts';
 import { type BankSimulatorApp, type BankSimulatorOptions, buildBankSimulatorApp } from './server.ts';
 
 /** Luhn-valid numbers for tests (never real cards). */

@@ -1,8 +1,8 @@
 // The bank simulator's state and behaviour, without HTTP: several banks in one process sharing the
 // card accounts, each with its own settings, seeded random streams, operations and statement plants.
-import type { Clock } from '../../../engine/clock.ts';
-import { formatMinor, parseMinor, requireCurrency } from '../../../money/amount.ts';
-import { formatStatementCsv, type StatementLine } from '../statement-csv.ts';
+import type { Clock } from '../../src/engine/clock.ts';
+import { formatMinor, parseMinor, requireCurrency } from '../../src/money/amount.ts';
+import { formatStatementCsv, type StatementLine } from '../../src/modules/channels/statement-csv.ts';
 import { BindingBook, type SmsMessage } from './bindings.ts';
 import { CardBook, type CardRecord } from './cards.ts';
 import { type MoneyAnswer, type MoneyDesk, type MoneyRequest, moveMoney } from './money-ops.ts';

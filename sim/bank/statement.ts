@@ -1,7 +1,7 @@
 // Daily statements: which day an operation belongs to (by time zone and cut-over), and the lines a
 // bank reports for a day, including discrepancies planted by tests (extra, altered, dropped lines)
 // so reconciliation has something to find.
-import type { StatementLine } from '../statement-csv.ts';
+import type { StatementLine } from '../../src/modules/channels/statement-csv.ts';
 import type { OperationRecord } from './sim-types.ts';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';

@@ -1,7 +1,7 @@
 // How the simulator's answers look on the wire: snake_case JSON, decimal-string amounts, ISO times,
 // and one table from refusal code to HTTP status.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { formatMinor, requireCurrency } from '../../../money/amount.ts';
+import { formatMinor, requireCurrency } from '../../src/money/amount.ts';
 import type { BankSettings, OperationRecord, SimErrorCode, SimResult } from './sim-types.ts';
 
 const STATUS_BY_CODE: Record<SimErrorCode, number> = {

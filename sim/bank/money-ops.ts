@@ -1,7 +1,7 @@
 // Debits and credits at one simulated bank: idempotent on request id, declined for unknown tokens,
 // unsupported currencies, insufficient funds or the bank's configured failure rate; every operation
 // received is recorded (succeeded or failed) so a query or the statement can tell what happened.
-import { parseMinor, requireCurrency } from '../../../money/amount.ts';
+import { parseMinor, requireCurrency } from '../../src/money/amount.ts';
 import type { BindingBook } from './bindings.ts';
 import type { CardBook } from './cards.ts';
 import type { OperationBook } from './operations.ts';
