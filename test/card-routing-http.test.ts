@@ -8,8 +8,8 @@ import { ManualClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { opIdOf } from '../src/modules/cards/card-payments.ts';
 import { retryRequestId } from '../src/modules/cards/channel-choice.ts';
-import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
-import { CARD_A, CARD_B } from '../src/modules/channels/bank-sim/test-support.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
+import { CARD_A, CARD_B } from '../sim/bank/test-support.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send, type Reply } from './support/http.ts';
 

@@ -3,8 +3,8 @@
 // replays, ownership and bad input. SQLite always; PostgreSQL when DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/engine/clock.ts';
-import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
-import { CARD_A, CARD_B, CARD_C } from '../src/modules/channels/bank-sim/test-support.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
+import { CARD_A, CARD_B, CARD_C } from '../sim/bank/test-support.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { createBankClient } from '../src/modules/channels/bank-client.ts';
-import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/index.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/index.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { send } from './support/http.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';

@@ -8,7 +8,7 @@ import { createFormica } from '../src/app.ts';
 import { DEMO_PASSWORD, seedDemoData } from '../src/cli/demo-data.ts';
 import { ManualClock, systemClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
-import { startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
+import { startBankSimulator } from '../sim/bank/server.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-demo-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
-import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
 import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts';
 import { signV2Params } from '../src/modules/merchant/protocol/v2-request.ts';
 import { signV3Request } from '../src/modules/merchant/protocol/v3-auth.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { DomainError } from '../src/domain-error.ts';
-import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { reserveAccountId, walletAccountId } from '../src/modules/books/chart.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';

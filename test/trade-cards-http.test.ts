@@ -7,8 +7,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
-import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
-import { CARD_A, CARD_B } from '../src/modules/channels/bank-sim/test-support.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
+import { CARD_A, CARD_B } from '../sim/bank/test-support.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
 

@@ -4,8 +4,8 @@
 // bank simulator on a real port; SQLite always, PostgreSQL when DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, systemClock } from '../src/engine/clock.ts';
-import { type RunningBankSimulator, startBankSimulator } from '../src/modules/channels/bank-sim/server.ts';
-import { CARD_A } from '../src/modules/channels/bank-sim/test-support.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
+import { CARD_A } from '../sim/bank/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { maskName, maskPhone } from '../src/modules/wallet/activity.ts';

@@ -1,7 +1,7 @@
 // Demo data for a new embedded store: verified users with money in their wallets, so a new user
 // can try every flow at once. Seeding is idempotent: it runs once per data directory.
 import type { Formica } from '../app.ts';
-import { passesLuhn } from '../modules/channels/bank-sim/card-number.ts';
+import { passesLuhn } from '../../sim/bank/card-number.ts';
 import { IN_PERSON_SOURCE, type Level } from '../modules/identity/identity-levels.ts';
 
 export const DEMO_PASSWORD = 'formica-demo';

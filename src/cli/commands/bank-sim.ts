@@ -1,8 +1,8 @@
 // `formica bank-sim`: the simulated banks as their own process, for demos and end-to-end tests.
 import { type Command, InvalidArgumentError } from 'commander';
 import { systemClock } from '../../engine/clock.ts';
-import { startBankSimulator } from '../../modules/channels/bank-sim/server.ts';
-import { DEFAULT_BANKS } from '../../modules/channels/bank-sim/sim-types.ts';
+import { startBankSimulator } from '../../../sim/bank/server.ts';
+import { DEFAULT_BANKS } from '../../../sim/bank/sim-types.ts';
 
 function number(text: string): number {
   const value = Number(text);

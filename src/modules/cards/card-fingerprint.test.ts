@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CARD_A, CARD_B } from '../channels/bank-sim/test-support.ts';
+import { CARD_A, CARD_B } from '../../../sim/bank/test-support.ts';
 import { CARD_FINGERPRINT_KEY_ENV, CARD_FINGERPRINT_KEY_FILE, cardFingerprinter, loadCardFingerprinter } from './card-fingerprint.ts';
 
 describe('card fingerprints', () => {

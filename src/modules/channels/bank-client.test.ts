@@ -6,8 +6,8 @@ import { ManualClock } from '../../engine/clock.ts';
 import { parseMinor, requireCurrency } from '../../money/amount.ts';
 import { createBankClient } from './bank-client.ts';
 import { BankClientError } from './bank-client-types.ts';
-import { type RunningBankSimulator, startBankSimulator } from './bank-sim/server.ts';
-import { CARD_A, CARD_B, T0 } from './bank-sim/test-support.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../../../sim/bank/server.ts';
+import { CARD_A, CARD_B, T0 } from '../../../sim/bank/test-support.ts';
 
 let sim: RunningBankSimulator;
 const clock = new ManualClock(T0);

@@ -1,6 +1,6 @@
 // Statement days: which instants belong to a date. The definition is the bank simulator's own
 // (time zone plus cut-over), so Formica and the banks cut the day at the same instant.
-import { statementDay } from '../channels/bank-sim/statement.ts';
+import { statementDay } from '../../../sim/bank/statement.ts';
 import { ReconciliationError } from './recon-errors.ts';
 
 export interface DayConfig {

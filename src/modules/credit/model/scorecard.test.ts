@@ -1,7 +1,7 @@
 // The scorecard on a synthetic table with a known signal: it must find the signal about as well as the
 // true default probability does, ignore a noise column, and train the same model from the same seed.
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../channels/bank-sim/random.ts';
+import { seededRandom } from '../../../../sim/bank/random.ts';
 import { explainFactor } from './explain.ts';
 import { sigmoid } from './logistic.ts';
 import { discrimination } from './metrics.ts';

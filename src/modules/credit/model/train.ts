@@ -1,7 +1,7 @@
 // Trains a scorecard on any table: bins every column, turns bins into weights of evidence, keeps the
 // columns that carry information, fits a regularised logistic regression on a seeded training split and
 // scales the result to points between 350 and 950 (higher is safer). Held-out rows measure it.
-import { seededRandom } from '../../channels/bank-sim/random.ts';
+import { seededRandom } from '../../../../sim/bank/random.ts';
 import { type Binning, type BinningOptions, binCategorical, binLabels, binNumeric, binOf, countBins, DEFAULT_BINNING } from './binning.ts';
 import { DEFAULT_LOGISTIC, fitLogistic, type LogisticOptions } from './logistic.ts';
 import { discrimination } from './metrics.ts';

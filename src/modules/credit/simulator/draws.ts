@@ -1,5 +1,5 @@
 // Seeded draws for the portfolio simulator: uniform from mulberry32, normal by Box-Muller.
-import { type RandomSource, seededRandom, seedFor } from '../../channels/bank-sim/random.ts';
+import { type RandomSource, seededRandom, seedFor } from '../../../../sim/bank/random.ts';
 
 export interface Draws {
   uniform(): number;
