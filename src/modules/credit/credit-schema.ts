@@ -1,0 +1,25 @@
+// The credit module's own tables: decisions (model version and inputs, so each is reproducible),
+// loans (their schedule and running balances in fen), and repayments keyed by request id.
+const TABLES = [
+  `CREATE TABLE credit_decisions (
+     decision_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, model_version TEXT NOT NULL, inputs TEXT NOT NULL,
+     score INTEGER NOT NULL, band TEXT NOT NULL, outcome TEXT NOT NULL, reasons TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+  'CREATE INDEX credit_decisions_user ON credit_decisions (user_id, created_at)',
+  `CREATE TABLE credit_loans (
+     loan_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, request_id TEXT NOT NULL, decision_id TEXT NOT NULL,
+     product TEXT NOT NULL, method TEXT NOT NULL, term INTEGER NOT NULL, currency TEXT NOT NULL,
+     principal BIGINT NOT NULL, start_date TEXT NOT NULL, schedule TEXT NOT NULL, status TEXT NOT NULL,
+     outstanding_principal BIGINT NOT NULL, overdue_principal BIGINT NOT NULL, accrued_interest BIGINT NOT NULL,
+     overdue_interest BIGINT NOT NULL, penalty_interest BIGINT NOT NULL, interest_carry BIGINT NOT NULL,
+     penalty_carry BIGINT NOT NULL, oldest_unpaid_due TEXT NOT NULL, days_past_due INTEGER NOT NULL,
+     ever_late INTEGER NOT NULL, provision BIGINT NOT NULL, repaid_principal BIGINT NOT NULL,
+     written_off_principal BIGINT NOT NULL, serviced_through TEXT NOT NULL, disbursed_at BIGINT NOT NULL,
+     UNIQUE (user_id, request_id))`,
+  'CREATE INDEX credit_loans_live ON credit_loans (status, serviced_through)',
+  'CREATE INDEX credit_loans_user ON credit_loans (user_id, status)',
+  `CREATE TABLE credit_repayments (
+     loan_id TEXT NOT NULL, request_id TEXT NOT NULL, amount BIGINT NOT NULL, applied TEXT NOT NULL,
+     status TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (loan_id, request_id))`,
+].join(';\n');
+
+export const CREDIT_MIGRATIONS = { sqlite: [TABLES], postgres: [TABLES] };

@@ -1,0 +1,147 @@
+// Credit on the books, on real SQLite (and PostgreSQL when DATABASE_URL is set): a loan decided and
+// disbursed in one call, interest by the day on the injected clock, the due-date collection from the
+// wallet, days past due through the buckets with their provisions, the repayment order, a write-off,
+// the portfolio, and the ledger audit clean after each scenario.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFormica, type Formica } from '../../app.ts';
+import { ManualClock } from '../../engine/clock.ts';
+import { verifyStore } from '../../engine/verify.ts';
+import { creditAccountId, walletAccountId } from '../books/chart.ts';
+import { CreditError } from './credit-errors.ts';
+
+const DAY_MS = 86_400_000;
+const stores = process.env.DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+
+describe.each(stores)('credit service (%s)', (store) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1, 2)); // 10:00 in Shanghai, 2026-01-01
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-credit-'));
+  const schema = store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  let app: Formica;
+  let seq = 0;
+
+  beforeAll(async () => {
+    app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock, runJobs: false });
+  });
+  afterAll(async () => {
+    await app.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (schema) {
+      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  });
+
+  /** A verified user whose wallet holds `fen`. */
+  async function borrower(fen: bigint): Promise<string> {
+    seq++;
+    const user = await app.identity.register({ phone: `1370000${String(seq).padStart(4, '0')}`, password: 'correct horse', name: `Borrower ${seq}` });
+    await app.identity.addEvidence(user.id, { source: 'bank_card', reference: `card-${seq}`, verifiedBy: 'user' });
+    await app.wallet.openWallet(user.id);
+    if (fen > 0n) await app.wallet.adjust({ userId: user.id, amountMinor: fen, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: `fund-${seq}` });
+    return user.id;
+  }
+
+  const balance = async (id: string) => {
+    const a = await app.store.getAccount(id);
+    return (a?.debitsPosted ?? 0n) - (a?.creditsPosted ?? 0n);
+  };
+  const wallet = async (userId: string) => -(await balance(walletAccountId(userId)));
+  async function passDays(days: number) {
+    for (let d = 0; d < days; d++) {
+      clock.advance(DAY_MS);
+      await app.credit.serviceDue();
+    }
+  }
+  async function audit() {
+    expect((await verifyStore(app.store)).problems).toEqual([]);
+  }
+
+  it('scores with explained factors and refuses below 550, recording the decision', async () => {
+    const poor = await borrower(0n);
+    const score = await app.credit.score(poor);
+    expect(score.band).toBe('none');
+    expect(score.modelVersion).toBe(app.credit.models.buyer.version);
+    expect(score.explained).toHaveLength(3);
+    expect(score.explained[0].zh).toMatch(/评分/);
+    await expect(app.credit.apply(poor, { product: 'short', amount: 10_000n, days: 10, requestId: 'r1' })).rejects.toMatchObject({ code: 'no_credit' });
+    const decision = await app.sql.get<{ model_version: string; inputs: string; outcome: string }>('SELECT model_version, inputs, outcome FROM credit_decisions WHERE user_id = ?', [poor]);
+    expect(decision).toMatchObject({ model_version: score.modelVersion, outcome: 'no_credit' });
+    expect(JSON.parse(decision!.inputs)).toEqual(score.inputs);
+  });
+
+  it('refuses a bad term and an amount beyond the line', async () => {
+    const user = await borrower(500_000n);
+    await expect(app.credit.apply(user, { product: 'short', amount: 10_000n, days: 46, requestId: 't1' })).rejects.toBeInstanceOf(CreditError);
+    await expect(app.credit.apply(user, { product: 'instalment', amount: 10_000n, months: 5, requestId: 't2' })).rejects.toMatchObject({ code: 'invalid_term' });
+    const line = await app.credit.line(user);
+    await expect(app.credit.apply(user, { product: 'short', amount: line.limit + 1n, days: 10, requestId: 't3' })).rejects.toMatchObject({ code: 'exceeds_line' });
+  });
+
+  it('lends 1,000.00 for 30 days, charges 12.00 and collects it from the wallet on the due date', async () => {
+    const user = await borrower(500_000n);
+    const loan = await app.credit.apply(user, { product: 'short', amount: 100_000n, days: 30, requestId: 's1' });
+    expect(loan.state.schedule).toEqual([{ dueDate: '2026-01-31', principal: 100_000n, interest: 1_200n }]);
+    expect(await app.credit.apply(user, { product: 'short', amount: 100_000n, days: 30, requestId: 's1' })).toMatchObject({ loanId: loan.loanId });
+    expect(await wallet(user)).toBe(600_000n);
+    await passDays(29);
+    expect((await app.credit.loan(user, loan.loanId)).state.accruedInterest).toBe(1_160n);
+    await passDays(1);
+    const repaid = await app.credit.loan(user, loan.loanId);
+    expect(repaid.state.status).toBe('repaid');
+    expect(repaid.repaidPrincipal).toBe(100_000n);
+    expect(await wallet(user)).toBe(600_000n - 101_200n);
+    expect(await balance(creditAccountId('receivable', 'CNY'))).toBe(0n);
+    await audit();
+  });
+
+  it('goes past due when the wallet is empty: buckets, penalty, provisions; repays in order; writes off', async () => {
+    const user = await borrower(500_000n);
+    const loan = await app.credit.apply(user, { product: 'instalment', amount: 300_000n, months: 3, repayment: 'equal_principal', requestId: 'i1' });
+    // Spend the wallet so the first instalment cannot be collected.
+    await app.wallet.adjust({ userId: user, amountMinor: 800_000n, currency: 'CNY', direction: 'debit', reason: 'spent', requestId: `spend-${user}` });
+    const firstDue = loan.state.schedule[0].dueDate;
+    const today = () => new Date(clock.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    while (today() < firstDue) await passDays(1);
+    let state = (await app.credit.loan(user, loan.loanId)).state;
+    expect(state.overduePrincipal).toBe(100_000n);
+    expect(state.overdueInterest).toBe(loan.state.schedule[0].interest);
+    expect(state.daysPastDue).toBe(0);
+    await passDays(1);
+    state = (await app.credit.loan(user, loan.loanId)).state;
+    expect(state).toMatchObject({ status: 'overdue', daysPastDue: 1, provision: 15_000n });
+    expect(state.penaltyInterest).toBe(52n); // 100,000 x 0.0525% = 52.5 fen: 52 booked, the half carried
+    await passDays(30);
+    state = (await app.credit.loan(user, loan.loanId)).state;
+    expect(state.daysPastDue).toBe(31);
+    expect(state.provision).toBe(75_000n); // 25% of 300,000: the 31-60 bucket
+
+    const portfolio = await app.credit.portfolio();
+    expect(portfolio.buckets['31-60']).toBeGreaterThanOrEqual(300_000n);
+
+    // A partial repayment goes to penalty, then overdue interest, then overdue principal.
+    const owedPenalty = state.penaltyInterest;
+    await app.wallet.adjust({ userId: user, amountMinor: 50_000n, currency: 'CNY', direction: 'credit', reason: 'top up', requestId: `top-${user}` });
+    const end = await app.credit.repay(user, loan.loanId, 50_000n, 'p1');
+    expect(end.applied.penaltyInterest).toBe(owedPenalty);
+    expect(end.applied.overdueInterest).toBe(state.overdueInterest);
+    expect(end.applied.overduePrincipal).toBe(50_000n - owedPenalty - state.overdueInterest);
+    expect(end.applied.interest + end.applied.principal).toBe(0n);
+    expect(await app.credit.repay(user, loan.loanId, 50_000n, 'p1')).toEqual(end);
+    await expect(app.credit.repay(user, loan.loanId, 10_000_000n, 'p2')).rejects.toMatchObject({ code: 'repayment_exceeds_owed' });
+    await expect(app.credit.repay(user, loan.loanId, 1_000n, 'p3')).rejects.toMatchObject({ code: 'insufficient_funds' });
+
+    expect(await app.credit.writeOff(loan.loanId)).toBe(true);
+    const closed = await app.credit.loan(user, loan.loanId);
+    expect(closed.state.status).toBe('written_off');
+    expect(closed.writtenOffPrincipal).toBe(300_000n - end.applied.overduePrincipal);
+    expect((await app.credit.portfolio()).writtenOff).toBe(closed.writtenOffPrincipal);
+    await audit();
+  });
+});

@@ -1,0 +1,237 @@
+// The credit service: a borrower's score and line from the platform's scorecard, loans decided in one
+// request (score -> decision with its reasons -> disbursement as a step), the daily servicing the clock
+// drives (interest, penalty, due dates, automatic repayment with consent, buckets, provisions),
+// repayments in the spec's order, write-offs and the portfolio report.
+import type { Clock } from '../../engine/clock.ts';
+import type { IdSource } from '../../engine/ids.ts';
+import type { LedgerEngine } from '../../engine/ledger-engine.ts';
+import type { SqlDatabase } from '../../store/sql.ts';
+import { type CreditAccount, creditAccountId, derivedId, AccountCode } from '../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import type { StepRunner } from '../books/step-runner.ts';
+import { addDays, shanghaiDate, startOfShanghaiDay } from '../fund/fund-calendar.ts';
+import type { IdentityService } from '../identity/identity.ts';
+import type { WalletService } from '../wallet/wallet.ts';
+import { BorrowerFeatures } from './borrower-features.ts';
+import { CreditError } from './credit-errors.ts';
+import { CREDIT_MIGRATIONS } from './credit-schema.ts';
+import type { RepaymentRecord } from './features/feature-rows.ts';
+import { type Bucket, BUCKETS, bucketOf, DAILY_RATE_PPM, type Product } from './loans/loan-math.ts';
+import { isLive, type Loan, type LoanRow, loanFromRow, readLoan } from './loans/loan-row.ts';
+import { INSTALMENT_MONTHS, type Instalment, instalmentSchedule, type RepaymentMethod, SHORT_DAYS, shortSchedule } from './loans/loan-schedule.ts';
+import { daysToService } from './loans/loan-state.ts';
+import { disbursementStep, type RepaymentEnd, repaymentStep, serviceDayStep, writeOffStep } from './loans/loan-steps.ts';
+import { type CreditBand, explainFactor, type FactorEffect, type ScoreResult, scoreRow, topFactors } from './model/index.ts';
+import { type PlatformModels, platformModels } from './platform-model.ts';
+
+/** Credit lines by band (policy), in fen: no credit below 550, small lines to 600, standard to 700. */
+export const LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, small: 500_000n, standard: 2_000_000n, best: 5_000_000n };
+
+export interface ExplainedScore extends ScoreResult {
+  readonly explained: readonly (FactorEffect & { readonly en: string; readonly zh: string })[];
+  readonly inputs: Readonly<Record<string, string>>;
+}
+
+export interface CreditLine {
+  readonly limit: bigint;
+  readonly used: bigint;
+  readonly available: bigint;
+  readonly dailyRatePpm: bigint;
+}
+
+export interface LoanApplication {
+  readonly product: Product;
+  readonly amount: bigint;
+  readonly days?: number;
+  readonly months?: number;
+  readonly repayment?: RepaymentMethod;
+  readonly requestId: string;
+}
+
+export interface Portfolio {
+  readonly outstanding: bigint;
+  readonly disbursed: bigint;
+  readonly repaid: bigint;
+  readonly nplRatio: number;
+  readonly buckets: Readonly<Record<Bucket, bigint>>;
+  readonly provisions: bigint;
+  readonly writtenOff: bigint;
+}
+
+const CREDIT_ACCOUNTS: readonly [CreditAccount, number][] = [
+  ['funding', AccountCode.creditFunding],
+  ['receivable', AccountCode.loanReceivable],
+  ['interest', AccountCode.interestReceivable],
+  ['income', AccountCode.interestIncome],
+  ['provision_expense', AccountCode.provisionExpense],
+  ['provision_allowance', AccountCode.provisionAllowance],
+];
+
+export class CreditService {
+  private readonly features: BorrowerFeatures;
+
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly runner: StepRunner,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+    private readonly wallet: WalletService,
+    identity: IdentityService,
+  ) {
+    this.features = new BorrowerFeatures(identity, wallet, (userIds) => this.repaymentRecords(userIds));
+  }
+
+  static async open(deps: { db: SqlDatabase; engine: LedgerEngine; runner: StepRunner; clock: Clock; ids: IdSource; identity: IdentityService; wallet: WalletService }): Promise<CreditService> {
+    await deps.db.migrate('credit', CREDIT_MIGRATIONS);
+    // Credit's own accounts, once: no balance limits, each is the platform's side of what it lent or earned.
+    const accounts = CREDIT_ACCOUNTS.map(([purpose, code]) => ({ id: creditAccountId(purpose, PLATFORM_CURRENCY.code), ledger: PLATFORM_CURRENCY.ledger, code, flags: 0, userData: 'credit' }));
+    const results = await deps.engine.createAccounts(accounts);
+    results.forEach((r, i) => {
+      if (r !== 'ok' && r !== 'exists') throw new Error(`cannot open credit account ${accounts[i].id}: ${r}`);
+    });
+    return new CreditService(deps.db, deps.runner, deps.clock, deps.ids, deps.wallet, deps.identity);
+  }
+
+  /** The platform's scorecards (buyer and merchant); their versions go with every decision. */
+  get models(): PlatformModels {
+    return platformModels();
+  }
+
+  async score(userId: string): Promise<ExplainedScore> {
+    const inputs = (await this.features.buyers([userId], this.clock.now())).get(userId)!;
+    const result = scoreRow(this.models.buyer, (column) => inputs[column as keyof typeof inputs]);
+    const explained = topFactors(result).map((f) => ({ ...f, en: explainFactor(f, 'en'), zh: explainFactor(f, 'zh') }));
+    return { ...result, explained, inputs };
+  }
+
+  async line(userId: string, score?: ExplainedScore): Promise<CreditLine> {
+    const limit = LINE_BY_BAND[(score ?? (await this.score(userId))).band];
+    const row = await this.db.get<{ used: bigint | null }>("SELECT SUM(outstanding_principal) AS used FROM credit_loans WHERE user_id = ? AND status IN ('active', 'overdue')", [userId]);
+    const used = BigInt(row?.used ?? 0n);
+    return { limit, used, available: limit > used ? limit - used : 0n, dailyRatePpm: DAILY_RATE_PPM.short };
+  }
+
+  /** Score, decide (recorded with the model version, inputs and reasons), and disburse in one request. */
+  async apply(userId: string, application: LoanApplication): Promise<Loan> {
+    const loanId = derivedId('loan', userId, application.requestId);
+    const existing = await readLoan(this.db, loanId);
+    if (existing) return existing;
+    const startDate = shanghaiDate(this.clock.now());
+    const { schedule, method, term } = plannedSchedule(application, startDate);
+    await this.wallet.ensureWallet(userId);
+    const score = await this.score(userId);
+    const line = await this.line(userId, score);
+    const refusal = score.band === 'none' ? 'no_credit' : application.amount > line.available ? 'exceeds_line' : null;
+    const decisionId = await this.recordDecision(userId, score, refusal ?? 'approved');
+    if (refusal === 'no_credit') throw new CreditError('no_credit', `a score of ${score.score} is below 550: no credit`, { score: String(score.score), decision_id: decisionId });
+    if (refusal === 'exceeds_line') throw new CreditError('exceeds_line', 'the amount is more than the credit line has available', { decision_id: decisionId });
+    const step = disbursementStep({ loanId, userId, requestId: application.requestId, decisionId, product: application.product, method, term, principal: application.amount, startDate, schedule, disbursedAt: this.clock.now(), limit: line.limit });
+    await this.runner.run(step);
+    return (await readLoan(this.db, loanId))!;
+  }
+
+  async loan(userId: string, loanId: string): Promise<Loan> {
+    const loan = await readLoan(this.db, loanId);
+    if (!loan || loan.userId !== userId) throw new CreditError('loan_not_found', 'no such loan of yours');
+    return loan;
+  }
+
+  async repay(userId: string, loanId: string, amount: bigint, requestId: string): Promise<RepaymentEnd> {
+    const end = await this.runner.run(repaymentStep({ loanId, userId, requestId, amount, nowMs: this.clock.now() }));
+    if (!end) throw new CreditError('repayment_exceeds_owed', 'nothing to repay');
+    if (!end.verdict.applied) throw new CreditError('insufficient_funds', 'the wallet balance does not cover the repayment');
+    return end;
+  }
+
+  async writeOff(loanId: string): Promise<boolean> {
+    return this.runner.run(writeOffStep(loanId));
+  }
+
+  /** Services every live loan through today: each day's bookings, then the due-date collection. */
+  async serviceDue(): Promise<number> {
+    const today = shanghaiDate(this.clock.now());
+    const rows = await this.db.all<{ loan_id: string }>("SELECT loan_id FROM credit_loans WHERE status IN ('active', 'overdue') AND serviced_through < ? ORDER BY loan_id", [today]);
+    let days = 0;
+    for (const { loan_id: loanId } of rows) {
+      const loan = (await readLoan(this.db, loanId))!;
+      for (const date of daysToService(loan.state, today)) {
+        const next = await this.runner.run(serviceDayStep(loanId, date));
+        if (!next) break;
+        days++;
+        if (next.overduePrincipal + next.overdueInterest + next.penaltyInterest > 0n) await this.collect(loan.userId, loanId, date);
+      }
+    }
+    return days;
+  }
+
+  /** The clock instant the servicing next has work: the start of the day after the least-serviced loan's. */
+  async nextServiceDue(): Promise<number | null> {
+    const row = await this.db.get<{ through: string | null }>("SELECT MIN(serviced_through) AS through FROM credit_loans WHERE status IN ('active', 'overdue')");
+    return row?.through ? startOfShanghaiDay(addDays(row.through, 1)) : null;
+  }
+
+  async portfolio(): Promise<Portfolio> {
+    const rows = await this.db.all<LoanRow>('SELECT * FROM credit_loans');
+    const loans = rows.map(loanFromRow);
+    const sum = (pick: (l: Loan) => bigint, only: (l: Loan) => boolean = () => true) => loans.filter(only).reduce((s, l) => s + pick(l), 0n);
+    const outstanding = sum((l) => l.state.outstandingPrincipal);
+    const buckets = Object.fromEntries(BUCKETS.map((b) => [b, sum((l) => l.state.outstandingPrincipal, (l) => isLive(l.state.status) && bucketOf(l.state.daysPastDue) === b)])) as Record<Bucket, bigint>;
+    return {
+      outstanding,
+      disbursed: sum((l) => l.principal),
+      repaid: sum((l) => l.repaidPrincipal),
+      nplRatio: outstanding === 0n ? 0 : Number((buckets['90+'] * 1_000_000n) / outstanding) / 1_000_000,
+      buckets,
+      provisions: sum((l) => l.state.provision),
+      writtenOff: sum((l) => l.writtenOffPrincipal),
+    };
+  }
+
+  /** The automatic repayment on a due date, with the borrower's consent given at application. */
+  private async collect(userId: string, loanId: string, date: string): Promise<void> {
+    const available = (await this.wallet.summary(userId)).availableMinor;
+    if (available <= 0n) return;
+    await this.runner.run(repaymentStep({ loanId, userId, requestId: `auto-${date}`, amount: null, available, nowMs: this.clock.now() }));
+  }
+
+  private async recordDecision(userId: string, score: ExplainedScore, outcome: string): Promise<string> {
+    const decisionId = this.ids.next('dec');
+    const reasons = score.explained.map((f) => ({ name: f.name, effect: f.effect, en: f.en, zh: f.zh }));
+    await this.db.run('INSERT INTO credit_decisions (decision_id, user_id, model_version, inputs, score, band, outcome, reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+      decisionId,
+      userId,
+      score.modelVersion,
+      JSON.stringify(score.inputs),
+      score.score,
+      score.band,
+      outcome,
+      JSON.stringify(reasons),
+      BigInt(this.clock.now()),
+    ]);
+    return decisionId;
+  }
+
+  /** 'late' once any loan went past due, 'clean' with loans all on time, 'none' without loans. */
+  private async repaymentRecords(userIds: readonly string[]): Promise<Map<string, RepaymentRecord>> {
+    const records = new Map<string, RepaymentRecord>();
+    for (const userId of userIds) {
+      const row = await this.db.get<{ loans: bigint; late: bigint | null }>('SELECT COUNT(*) AS loans, MAX(ever_late) AS late FROM credit_loans WHERE user_id = ?', [userId]);
+      records.set(userId, BigInt(row?.loans ?? 0n) === 0n ? 'none' : Number(row?.late ?? 0) === 1 ? 'late' : 'clean');
+    }
+    return records;
+  }
+}
+
+function plannedSchedule(application: LoanApplication, startDate: string): { schedule: Instalment[]; method: RepaymentMethod | 'single'; term: number } {
+  if (application.amount <= 0n) throw new CreditError('invalid_term', 'the amount must be more than zero');
+  if (application.product === 'short') {
+    const days = application.days;
+    if (days === undefined || !Number.isInteger(days) || days < SHORT_DAYS.min || days > SHORT_DAYS.max) throw new CreditError('invalid_term', `a short loan runs ${SHORT_DAYS.min} to ${SHORT_DAYS.max} days`);
+    return { schedule: shortSchedule(application.amount, startDate, days), method: 'single', term: days };
+  }
+  const months = application.months;
+  if (months === undefined || !(INSTALMENT_MONTHS as readonly number[]).includes(months)) throw new CreditError('invalid_term', `an instalment loan runs ${INSTALMENT_MONTHS.join(', ')} months`);
+  const method = application.repayment ?? 'equal_principal';
+  return { schedule: instalmentSchedule(application.amount, startDate, months, method), method, term: months };
+}
+

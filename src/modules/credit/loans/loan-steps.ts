@@ -1,0 +1,252 @@
+// Credit's money moves as steps: a disbursement, a day of servicing, a repayment and a write-off.
+// Each claims its loan row in the write group, plans its transfers purely from the claimed state,
+// and commits with them. Transfer ids derive from the loan and the day or request, so a replay meets
+// `exists` instead of moving money twice.
+import { type TransferEvent, TransferFlag, transferEvent } from '../../../ledger/index.ts';
+import { type CreditAccount, creditAccountId, derivedId, TransferCode, walletAccountId } from '../../books/chart.ts';
+import { PLATFORM_CURRENCY } from '../../books/platform-currency.ts';
+import { type LedgerVerdict, ledgerVerdict, type Step } from '../../books/step-runner.ts';
+import { CreditError } from '../credit-errors.ts';
+import { allocateRepayment, type Owed, provisionFor, totalOwed } from './loan-math.ts';
+import { isLive, type Loan, readLoan, scheduleToText, writeLoanState } from './loan-row.ts';
+import type { Instalment, RepaymentMethod } from './loan-schedule.ts';
+import { applyRepayment, type LoanState, owedOf, serviceDay } from './loan-state.ts';
+
+const account = (purpose: CreditAccount) => creditAccountId(purpose, PLATFORM_CURRENCY.code);
+
+interface Move {
+  readonly id: string;
+  readonly debit: string;
+  readonly credit: string;
+  readonly amount: bigint;
+  readonly code: number;
+}
+
+/** The non-zero moves as transfer events; `linked` chains them so all land or none does. */
+function events(moves: readonly Move[], userData: string, linked: boolean): TransferEvent[] {
+  const real = moves.filter((m) => m.amount > 0n);
+  return real.map((m, i) =>
+    transferEvent({
+      id: m.id,
+      debitAccountId: m.debit,
+      creditAccountId: m.credit,
+      amount: m.amount,
+      ledger: PLATFORM_CURRENCY.ledger,
+      code: m.code,
+      userData,
+      flags: linked && i < real.length - 1 ? TransferFlag.linked : 0,
+    }),
+  );
+}
+
+function provisionMove(id: string, delta: bigint): Move {
+  return delta >= 0n
+    ? { id, debit: account('provision_expense'), credit: account('provision_allowance'), amount: delta, code: TransferCode.provisionCharge }
+    : { id, debit: account('provision_allowance'), credit: account('provision_expense'), amount: -delta, code: TransferCode.provisionRelease };
+}
+
+function mustApply(step: string, outcomes: Parameters<typeof ledgerVerdict>[0]): void {
+  const verdict = ledgerVerdict(outcomes);
+  if (!verdict.applied) throw new Error(`${step}: the ledger refused a move between credit's own accounts (${verdict.result})`);
+}
+
+export interface NewLoan {
+  readonly loanId: string;
+  readonly userId: string;
+  readonly requestId: string;
+  readonly decisionId: string;
+  readonly product: 'short' | 'instalment';
+  readonly method: RepaymentMethod | 'single';
+  readonly term: number;
+  readonly principal: bigint;
+  readonly startDate: string;
+  readonly schedule: readonly Instalment[];
+  readonly disbursedAt: number;
+  /** The borrower's credit line: the principal outstanding after this loan may not exceed it. */
+  readonly limit: bigint;
+}
+
+/** Pays a new loan out: the funding to the wallet, and the receivable booked against the funding. */
+export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fresh: boolean }> {
+  return {
+    name: 'credit.disburse',
+    maxEvents: 2,
+    async claim(tx) {
+      const inserted = await tx.run(
+        `INSERT INTO credit_loans (loan_id, user_id, request_id, decision_id, product, method, term, currency, principal, start_date, schedule,
+           status, outstanding_principal, overdue_principal, accrued_interest, overdue_interest, penalty_interest, interest_carry, penalty_carry,
+           oldest_unpaid_due, days_past_due, ever_late, provision, repaid_principal, written_off_principal, serviced_through, disbursed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, 0, 0, 0, 0, 0, '', 0, 0, 0, 0, 0, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
+        [loan.loanId, loan.userId, loan.requestId, loan.decisionId, loan.product, loan.method, loan.term, PLATFORM_CURRENCY.code, loan.principal, loan.startDate, scheduleToText(loan.schedule), loan.principal, loan.startDate, loan.disbursedAt],
+      );
+      if (inserted.changes === 0) return { fresh: false };
+      const used = await tx.get<{ used: bigint | null }>("SELECT SUM(outstanding_principal) AS used FROM credit_loans WHERE user_id = ? AND status IN ('active', 'overdue')", [loan.userId]);
+      if (BigInt(used?.used ?? 0n) > loan.limit) throw new CreditError('exceeds_line', 'the loan would take the principal outstanding beyond the credit line', { limit: loan.limit.toString() });
+      return { fresh: true };
+    },
+    plan: ({ fresh }) =>
+      fresh
+        ? events(
+            [
+              { id: derivedId('crd_out', loan.loanId), debit: account('funding'), credit: walletAccountId(loan.userId), amount: loan.principal, code: TransferCode.loanDisbursement },
+              { id: derivedId('crd_rcv', loan.loanId), debit: account('receivable'), credit: account('funding'), amount: loan.principal, code: TransferCode.loanReceivableBooked },
+            ],
+            loan.loanId,
+            true,
+          )
+        : [],
+    async record(_tx, claimed, outcomes) {
+      if (claimed.fresh) mustApply('credit.disburse', outcomes);
+      return claimed;
+    },
+  };
+}
+
+/** One calendar day of a loan: the interest and penalty booked, the provision moved to its bucket's. */
+export function serviceDayStep(loanId: string, date: string): Step<{ loan: Loan; next: LoanState; booked: ReturnType<typeof serviceDay>['booked'] } | null, LoanState | null> {
+  return {
+    name: 'credit.service-day',
+    maxEvents: 3,
+    async claim(tx) {
+      const loan = await readLoan(tx, loanId);
+      if (!loan || !isLive(loan.state.status) || loan.state.servicedThrough >= date) return null;
+      const { state: next, booked } = serviceDay(loan.state, date);
+      await writeLoanState(tx, loanId, next, loan);
+      return { loan, next, booked };
+    },
+    plan: (claimed) =>
+      claimed
+        ? events(
+            [
+              { id: derivedId('crd_int', loanId, date), debit: account('interest'), credit: account('income'), amount: claimed.booked.interest, code: TransferCode.interestAccrual },
+              { id: derivedId('crd_pen', loanId, date), debit: account('interest'), credit: account('income'), amount: claimed.booked.penalty, code: TransferCode.penaltyAccrual },
+              provisionMove(derivedId('crd_prv', loanId, date), claimed.booked.provision),
+            ],
+            loanId,
+            false,
+          )
+        : [],
+    async record(_tx, claimed, outcomes) {
+      if (!claimed) return null;
+      mustApply('credit.service-day', outcomes);
+      return claimed.next;
+    },
+  };
+}
+
+export interface RepaymentEnd {
+  readonly verdict: LedgerVerdict;
+  readonly applied: Owed;
+  readonly outstandingPrincipal: bigint;
+}
+
+interface RepaymentClaim {
+  readonly loan: Loan;
+  readonly applied: Owed;
+  readonly next: LoanState;
+  readonly provisionDelta: bigint;
+  /** The outcome stored for this request id by an earlier call. */
+  readonly replay: RepaymentEnd | null;
+}
+
+const ZERO_OWED: Owed = { penaltyInterest: 0n, overdueInterest: 0n, overduePrincipal: 0n, interest: 0n, principal: 0n };
+
+function owedToText(owed: Owed): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(owed).map(([k, v]) => [k, v.toString()])));
+}
+
+function owedFromText(text: string): Owed {
+  return Object.fromEntries(Object.entries(JSON.parse(text) as Record<string, string>).map(([k, v]) => [k, BigInt(v)])) as unknown as Owed;
+}
+
+/**
+ * A repayment from the borrower's wallet, split in the spec's order. `amount` null pays all that is
+ * overdue (the due-date collection the borrower consented to), limited to `available`.
+ */
+export function repaymentStep(input: { loanId: string; userId: string; requestId: string; amount: bigint | null; available?: bigint; nowMs: number }): Step<RepaymentClaim | null, RepaymentEnd | null> {
+  return {
+    name: 'credit.repay',
+    maxEvents: 3,
+    async claim(tx) {
+      const loan = await readLoan(tx, input.loanId);
+      if (!loan || loan.userId !== input.userId) throw new CreditError('loan_not_found', 'no such loan of yours');
+      const stored = await tx.get<{ amount: bigint; applied: string; status: string }>('SELECT amount, applied, status FROM credit_repayments WHERE loan_id = ? AND request_id = ?', [input.loanId, input.requestId]);
+      if (stored) {
+        if (input.amount !== null && BigInt(stored.amount) !== input.amount) throw new CreditError('request_id_reused', 'this request id was used for another repayment');
+        const verdict: LedgerVerdict = stored.status === 'applied' ? { applied: true } : { applied: false, reason: 'insufficient_funds', result: 'exceeds_credits' };
+        return { loan, applied: owedFromText(stored.applied), next: loan.state, provisionDelta: 0n, replay: { verdict, applied: owedFromText(stored.applied), outstandingPrincipal: loan.state.outstandingPrincipal } };
+      }
+      if (!isLive(loan.state.status)) throw new CreditError('loan_closed', `the loan is ${loan.state.status}`);
+      const owed = owedOf(loan.state);
+      const overdue = owed.penaltyInterest + owed.overdueInterest + owed.overduePrincipal;
+      const wanted = input.amount ?? (overdue < (input.available ?? 0n) ? overdue : (input.available ?? 0n));
+      if (wanted <= 0n) return null;
+      if (wanted > totalOwed(owed)) throw new CreditError('repayment_exceeds_owed', 'the repayment is more than the loan owes', { owed: totalOwed(owed).toString() });
+      const applied = allocateRepayment(wanted, owed);
+      const repaid = applyRepayment(loan.state, applied);
+      const provision = provisionFor(repaid.outstandingPrincipal, repaid.daysPastDue);
+      const next = { ...repaid, provision };
+      await writeLoanState(tx, loan.loanId, next, { repaidPrincipal: loan.repaidPrincipal + applied.overduePrincipal + applied.principal, writtenOffPrincipal: loan.writtenOffPrincipal });
+      await tx.run("INSERT INTO credit_repayments (loan_id, request_id, amount, applied, status, created_at) VALUES (?, ?, ?, ?, 'applied', ?)", [loan.loanId, input.requestId, wanted, owedToText(applied), input.nowMs]);
+      return { loan, applied, next, provisionDelta: provision - loan.state.provision, replay: null };
+    },
+    plan(claimed) {
+      if (!claimed || claimed.replay) return [];
+      const { applied } = claimed;
+      const wallet = walletAccountId(input.userId);
+      return events(
+        [
+          { id: derivedId('crd_rpi', input.loanId, input.requestId), debit: wallet, credit: account('interest'), amount: applied.penaltyInterest + applied.overdueInterest + applied.interest, code: TransferCode.loanInterestRepayment },
+          { id: derivedId('crd_rpp', input.loanId, input.requestId), debit: wallet, credit: account('receivable'), amount: applied.overduePrincipal + applied.principal, code: TransferCode.loanPrincipalRepayment },
+          provisionMove(derivedId('crd_rpv', input.loanId, input.requestId), claimed.provisionDelta),
+        ],
+        input.loanId,
+        true,
+      );
+    },
+    async record(tx, claimed, outcomes) {
+      if (!claimed) return null;
+      if (claimed.replay) return claimed.replay;
+      const verdict = ledgerVerdict(outcomes);
+      if (!verdict.applied) {
+        // The wallet could not pay: the loan is as it was, and the request is remembered as refused.
+        await writeLoanState(tx, claimed.loan.loanId, claimed.loan.state, claimed.loan);
+        await tx.run("UPDATE credit_repayments SET status = 'refused', applied = ? WHERE loan_id = ? AND request_id = ?", [owedToText(ZERO_OWED), input.loanId, input.requestId]);
+        return { verdict, applied: ZERO_OWED, outstandingPrincipal: claimed.loan.state.outstandingPrincipal };
+      }
+      return { verdict, applied: claimed.applied, outstandingPrincipal: claimed.next.outstandingPrincipal };
+    },
+  };
+}
+
+/** Writes a loan off: the provision raised to the whole principal and used, the unpaid interest reversed. */
+export function writeOffStep(loanId: string): Step<Loan | null, boolean> {
+  return {
+    name: 'credit.write-off',
+    maxEvents: 4,
+    async claim(tx) {
+      const loan = await readLoan(tx, loanId);
+      if (!loan) throw new CreditError('loan_not_found', 'no such loan');
+      if (!isLive(loan.state.status)) return null;
+      const closed: LoanState = { ...loan.state, status: 'written_off', outstandingPrincipal: 0n, overduePrincipal: 0n, accruedInterest: 0n, overdueInterest: 0n, penaltyInterest: 0n, interestCarry: 0n, penaltyCarry: 0n, provision: 0n };
+      await writeLoanState(tx, loanId, closed, { repaidPrincipal: loan.repaidPrincipal, writtenOffPrincipal: loan.state.outstandingPrincipal });
+      return loan;
+    },
+    plan: (loan) =>
+      loan
+        ? events(
+            [
+              provisionMove(derivedId('crd_wop', loanId), loan.state.outstandingPrincipal - loan.state.provision),
+              { id: derivedId('crd_wo', loanId), debit: account('provision_allowance'), credit: account('receivable'), amount: loan.state.outstandingPrincipal, code: TransferCode.loanWriteOff },
+              { id: derivedId('crd_woi', loanId), debit: account('income'), credit: account('interest'), amount: loan.state.accruedInterest + loan.state.penaltyInterest, code: TransferCode.interestWriteOff },
+            ],
+            loanId,
+            true,
+          )
+        : [],
+    async record(_tx, loan, outcomes) {
+      if (loan) mustApply('credit.write-off', outcomes);
+      return loan !== null;
+    },
+  };
+}
