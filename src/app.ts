@@ -15,6 +15,7 @@ import { type ChannelCost, type ChannelRouter, createChannelRouter } from './mod
 import { StepRunner } from './modules/books/step-runner.ts';
 import { createBillerClient } from './modules/bills/biller-client.ts';
 import { BillsService } from './modules/bills/bills.ts';
+import { CreditService } from './modules/credit/credit.ts';
 import { SystemAccounts } from './modules/books/system-accounts.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
@@ -89,6 +90,8 @@ export interface Formica {
   readonly redPackets: RedPacketService;
   /** Bill payments (life services): billers, lookups, payments, receipts and autopays. */
   readonly bills: BillsService;
+  /** Credit: scores and lines, loans on the ledger, their daily servicing, the portfolio. */
+  readonly credit: CreditService;
   /** Runs every module's money steps; resumes what modules left waiting. */
   readonly runner: StepRunner;
   /** The platform's own ledger accounts (adjustments, revenue, each bank's reserve and suspense). */
@@ -134,6 +137,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
   const biller = createBillerClient({ baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL, timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS, faults: sandbox?.faults });
   const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments });
+  const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet });
   const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
@@ -150,6 +154,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
     new PeriodicJob('bill-confirmations', 2_000, () => bills.resolvePending(), onJobError, () => bills.nextQueryDue()),
     new PeriodicJob('bill-autopays', 60_000, () => bills.autopays.runDue(), onJobError, () => bills.autopays.nextDue()),
+    new PeriodicJob('credit-servicing', 60_000, () => credit.serviceDue(), onJobError, () => credit.nextServiceDue()),
   ];
   sandbox?.drive(jobs, onJobError);
   // What the last run left waiting is finished now, before anyone asks.
@@ -176,6 +181,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     social,
     redPackets,
     bills,
+    credit,
     runner,
     systemAccounts,
     jobs,
