@@ -1,13 +1,14 @@
 // Wire shapes of the bill routes (fixed by spec/bills.md). Amounts are decimal strings.
 import { z } from 'zod';
 import { BILL_KINDS } from '../../modules/bills/directory.ts';
-import { RequestId } from './wallet.ts';
+import { cleanText } from './common.ts';
+import { Currency, DecimalAmount, RequestId } from './wallet.ts';
 
 const ChargeInst = z.string().regex(/^[A-Z0-9_]{2,32}$/, 'must be a biller code (charge_inst)');
 const BillKey = z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'must be the account number with the biller');
-const Amount = z.string().meta({ description: 'decimal CNY, 0.01 to 100000000.00', example: '128.50' });
+const Amount = DecimalAmount.meta({ description: 'decimal CNY, 0.01 to 100000000.00', example: '128.50' });
 
-export const BillersQuery = z.object({ city: z.string().max(32).optional(), kind: z.enum(BILL_KINDS).optional() });
+export const BillersQuery = z.object({ city: cleanText({ max: 32 }).optional(), kind: z.enum(BILL_KINDS).optional() });
 export const BillersOutput = z.object({
   billers: z.array(z.object({ charge_inst: z.string(), name: z.string(), name_en: z.string(), kind: z.string(), city: z.string(), city_en: z.string() })),
 });
@@ -19,7 +20,7 @@ export const PayBody = z.strictObject({
   charge_inst: ChargeInst,
   bill_key: BillKey,
   amount: Amount,
-  currency: z.string(),
+  currency: Currency,
   funding: z
     .string()
     .regex(/^[A-Za-z0-9_]{1,64}$/)
