@@ -136,7 +136,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
   const biller = createBillerClient({ baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL, timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS, faults: sandbox?.faults });
-  const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments });
+  const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments, reconciliation });
   const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet });
   const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
@@ -154,6 +154,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
     new PeriodicJob('bill-confirmations', 2_000, () => bills.resolvePending(), onJobError, () => bills.nextQueryDue()),
     new PeriodicJob('bill-autopays', 60_000, () => bills.autopays.runDue(), onJobError, () => bills.autopays.nextDue()),
+    new PeriodicJob('biller-settlement', 10 * 60_000, () => bills.settlements.settleLastClosedDay(), onJobError, () => bills.settlements.nextDue()),
     new PeriodicJob('credit-servicing', 60_000, () => credit.serviceDue(), onJobError, () => credit.nextServiceDue()),
   ];
   sandbox?.drive(jobs, onJobError);

@@ -1,8 +1,8 @@
 // The bills the simulator knows. The four test accounts behave the same at every biller (like a
 // card network's test card numbers); any other key of the form 1xxxxxxxxx is a seeded household
 // whose bill is derived from the seed, the biller and the key, so a restart shows the same bills.
-import { type RandomSource, seededRandom, seedFor } from '../../src/modules/channels/bank-sim/random.ts';
-import { statementDay } from '../../src/modules/channels/bank-sim/statement.ts';
+import { type RandomSource, seededRandom, seedFor } from '../bank/random.ts';
+import { statementDay } from '../bank/statement.ts';
 
 /** What the biller does with a payment: confirm soon, refuse, or confirm only after a long while. */
 export type Behaviour = 'confirm' | 'refuse' | 'late';

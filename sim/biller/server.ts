@@ -4,7 +4,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Delays } from '../../src/modules/channels/bank-sim/delays.ts';
+import { Delays } from '../bank/delays.ts';
 import { formatMinor, parseMinor, requireCurrency } from '../../src/money/amount.ts';
 import { BILL_KEY } from './households.ts';
 import { persistTo } from './persist.ts';

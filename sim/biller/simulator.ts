@@ -3,8 +3,8 @@
 // confirmed or refused; confirmed payments make up the daily settlement file. Refusals and late
 // confirmations of households come from a seeded stream, so the same seed replays the same run.
 import type { Clock } from '../../src/engine/clock.ts';
-import { type RandomSource, seededRandom, seedFor } from '../../src/modules/channels/bank-sim/random.ts';
-import { statementDay } from '../../src/modules/channels/bank-sim/statement.ts';
+import { type RandomSource, seededRandom, seedFor } from '../bank/random.ts';
+import { statementDay } from '../bank/statement.ts';
 import { type Behaviour, type Bill, billOf } from './households.ts';
 
 export interface BillerSimOptions {

@@ -20,7 +20,7 @@ import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
 import { merchantApplicationAdminRoutes, merchantConsoleRoutes } from './routes/merchant-console.ts';
 import { metricsRoutes, systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
-import { billRoutes } from './routes/bills.ts';
+import { billAdminRoutes, billRoutes } from './routes/bills.ts';
 import { socialRoutes } from './routes/social.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
@@ -71,6 +71,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(merchantApplicationAdminRoutes(app));
     await operator.register(tradeAdminRoutes(app));
     await operator.register(fundAdminRoutes(app));
+    await operator.register(billAdminRoutes(app));
     await operator.register(dashboardRoutes(app));
   });
   await server.register(userRoutes(app));

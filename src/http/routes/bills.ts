@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Formica } from '../../app.ts';
 import type { PaymentRow } from '../../modules/bills/bill-steps.ts';
+import type { SettlementRow } from '../../modules/bills/settlement-steps.ts';
 import { billerOf } from '../../modules/bills/directory.ts';
 import { receiptPdf } from '../../modules/bills/receipt-pdf.ts';
 import { BillError } from '../../modules/bills/bills-errors.ts';
@@ -22,6 +23,8 @@ import {
   PaymentParams,
   PayBody,
   PayOutput,
+  SettlementParams,
+  SettlementsOutput,
 } from '../schemas/bills.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { sessionUser } from './users.ts';
@@ -134,5 +137,26 @@ function paymentToWire(row: PaymentRow) {
     ...(row.reason ? { reason: row.reason } : {}),
     created_at: iso(row.created_at),
     ...(receipt ? { receipt } : {}),
+  };
+}
+
+/** Operator routes: each biller's daily settlement (collections, fee, payout), and running it for a closed day. */
+export function billAdminRoutes(app: Formica): FastifyPluginAsyncZod {
+  const security = [{ operator: [] }];
+  const toWire = (r: SettlementRow) => ({ charge_inst: r.charge_inst, date: r.date, payments: Number(r.payments), collections: cny(r.gross_minor), fee: cny(r.fee_minor), paid_out: cny(r.net_minor) });
+  return async (server) => {
+    server.get(
+      '/v1/admin/biller-settlements/:date',
+      { schema: { tags, security, summary: "Each biller's settlement of a day", params: SettlementParams, response: { 200: SettlementsOutput, 400: ErrorOutput, 401: ErrorOutput } } },
+      async (request) => ({ date: request.params.date, settlements: (await app.bills.settlements.list(request.params.date)).map(toWire) }),
+    );
+    server.post(
+      '/v1/admin/biller-settlements',
+      { schema: { tags, security, summary: "Reconcile every biller's file of a closed day and pay the billers (idempotent)", body: SettlementParams, response: { 200: SettlementsOutput, 400: ErrorOutput, 401: ErrorOutput, 409: ErrorOutput } } },
+      async (request) => {
+        await app.bills.settlements.settle(request.body.date);
+        return { date: request.body.date, settlements: (await app.bills.settlements.list(request.body.date)).map(toWire) };
+      },
+    );
   };
 }

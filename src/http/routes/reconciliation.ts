@@ -15,7 +15,7 @@ const tags = ['reconciliation'];
 const security = [{ operator: [] }];
 // The format only; whether it is a real, closed day is the service's call (400/409 with a code).
 const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').meta({ example: '2026-01-01' });
-const Bank = z.string().regex(/^[A-Z0-9_]{2,16}$/, 'must be a bank code of 2-16 capitals or digits');
+const Bank = z.string().regex(/^(biller:)?[A-Z0-9_]{2,32}$/, 'must be a bank code, or biller:<charge_inst>');
 const LineKey = z.string().regex(/^[A-Za-z0-9_.:#-]{1,80}$/, 'must be a statement request id');
 const UserId = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a user id');
 

@@ -1,8 +1,8 @@
 // Formica's client of the billers' gateway (the biller simulator in development). It never
 // guesses: no answer in time, a broken connection or a 5xx is `unknown`, and the caller queries
-// again later. In sandbox mode every payment call first asks the fault registry whether it is one
-// of the calls ordered to fail (`POST /v1/sandbox/faults` with target "biller"); lookups, queries
-// and files pass, so a fault is spent on the payment under test, never on the lookup before it.
+// again later. In sandbox mode every payment and query first asks the fault registry whether it is
+// one of the calls ordered to fail (`POST /v1/sandbox/faults` with target "biller"); lookups and
+// files pass, so a fault is spent on the payment under test, never on the lookup before it.
 import { formatMinor, parseMinor } from '../../money/amount.ts';
 import type { FaultKind, FaultSource } from '../sandbox/faults.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
@@ -83,7 +83,7 @@ export function createBillerClient(options: { baseUrl: string; timeoutMs: number
       return paymentAnswer(reply.text);
     },
     async query(paymentId) {
-      const reply = await call('GET', `/payments/${encodeURIComponent(paymentId)}`);
+      const reply = await call('GET', `/payments/${encodeURIComponent(paymentId)}`, undefined, options.faults?.take('biller'));
       if (reply.status === 'unknown') return reply;
       if (reply.status === 404) return { status: 'not_received' };
       if (reply.status !== 200) return { status: 'unknown', message: `the biller refused the query (${reply.status})` };

@@ -24,4 +24,10 @@ const TABLES = [
      PRIMARY KEY (autopay_id, month))`,
 ].join(';\n');
 
-export const BILLS_MIGRATIONS = { sqlite: [TABLES], postgres: [TABLES] };
+// Version 2: each biller's daily settlement: the day's collections, Formica's fee, what was paid out.
+const SETTLEMENTS = `CREATE TABLE biller_settlements (
+     charge_inst TEXT NOT NULL, date TEXT NOT NULL, payments BIGINT NOT NULL,
+     gross_minor BIGINT NOT NULL, fee_minor BIGINT NOT NULL, net_minor BIGINT NOT NULL, created_at BIGINT NOT NULL,
+     PRIMARY KEY (charge_inst, date))`;
+
+export const BILLS_MIGRATIONS = { sqlite: [TABLES, SETTLEMENTS], postgres: [TABLES, SETTLEMENTS] };

@@ -6,7 +6,7 @@
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
-import type { SqlDatabase } from '../../store/sql.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import type { CardPaymentsService } from '../cards/card-payments.ts';
 import type { CardService } from '../cards/cards.ts';
 import { AccountCode, billerCollectionsAccountId, billerPayoutsAccountId, billerSuspenseAccountId, derivedId } from '../books/chart.ts';
@@ -14,8 +14,10 @@ import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import type { WalletService } from '../wallet/wallet.ts';
 import type { BillerAnswer, BillerBill, BillerClient } from './biller-client.ts';
+import type { ReconciliationService } from '../reconciliation/reconciliation.ts';
 import { Autopays } from './autopay.ts';
-import { finishStep, holdStep, type PaymentRow } from './bill-steps.ts';
+import { BillerSettlements } from './biller-settlement.ts';
+import { type Finish, finishStep, holdStep, type PaymentRow, type PaymentStatus } from './bill-steps.ts';
 import { BillError } from './bills-errors.ts';
 import { BILLS_MIGRATIONS } from './bills-schema.ts';
 import { BILLERS, type Biller, billerOf, findBillers } from './directory.ts';
@@ -50,14 +52,18 @@ export interface BillsDeps {
   readonly biller: BillerClient;
   readonly cards: CardService;
   readonly cardPayments: CardPaymentsService;
+  readonly reconciliation: ReconciliationService;
 }
 
 export class BillsService {
   /** Automatic monthly payments, run by a job on the clock. */
   readonly autopays: Autopays;
+  /** Each day: every biller's file reconciled, then its collections paid out less the fee. */
+  readonly settlements: BillerSettlements;
 
   private constructor(private readonly deps: BillsDeps) {
     this.autopays = new Autopays(deps.db, deps.clock, deps.ids, this);
+    this.settlements = new BillerSettlements(deps.db, deps.runner, deps.clock, this, deps.biller, deps.reconciliation);
   }
 
   static async open(deps: BillsDeps): Promise<BillsService> {
@@ -145,16 +151,31 @@ export class BillsService {
     return row?.at == null ? null : Number(row.at);
   }
 
-  /** Settles a pending payment from the biller's settlement file: it lists what the biller confirmed. */
-  async confirmByFile(paymentId: string, confirmedAt: number): Promise<void> {
-    await this.deps.runner.run(finishStep({ paymentId, outcome: 'completed', reason: 'confirmed by the settlement file', atMs: this.deps.clock.now(), confirmedAt }));
+  /** A pending payment the biller's settlement file lists is confirmed (as of the file's time). */
+  confirmByFile(paymentId: string, confirmedAt: number | null): Promise<PaymentStatus> {
+    const atMs = this.deps.clock.now();
+    return this.finish({ paymentId, outcome: 'completed', reason: 'confirmed by the settlement file', atMs, confirmedAt: confirmedAt ?? atMs });
   }
 
-  /** Payments of a biller confirmed in [fromMs, toMs): what its settlement file should list. */
-  confirmedBetween(chargeInst: string, fromMs: number, toMs: number): Promise<PaymentRow[]> {
+  /** A pending payment no settlement file lists, two days running, never reached the biller: refunded. */
+  refundByFile(paymentId: string, reason: string): Promise<PaymentStatus> {
+    return this.finish({ paymentId, outcome: 'refunded', reason, atMs: this.deps.clock.now(), confirmedAt: null });
+  }
+
+  /** Reconciliation reversed a completed payment the biller never listed: the money went back to the wallet. */
+  async markReversed(paymentId: string, reason: string, tx: SqlExecutor): Promise<void> {
+    await tx.run(
+      "UPDATE bill_payments SET status = 'refunded', reason = ?, finished_at = ?, card_refund = CASE WHEN funding = 'balance' THEN '' ELSE 'due' END WHERE payment_id = ? AND status = 'completed'",
+      [reason, BigInt(this.deps.clock.now()), paymentId],
+    );
+  }
+
+  /** A biller's payments its file of [fromMs, toMs) should list: confirmed then, or sent then and still unanswered. */
+  ofDay(chargeInst: string, fromMs: number, toMs: number): Promise<PaymentRow[]> {
     return this.deps.db.all<PaymentRow>(
-      "SELECT * FROM bill_payments WHERE charge_inst = ? AND status = 'completed' AND confirmed_at >= ? AND confirmed_at < ? ORDER BY confirmed_at, payment_id",
-      [chargeInst, BigInt(fromMs), BigInt(toMs)],
+      `SELECT * FROM bill_payments WHERE charge_inst = ? AND ((status = 'completed' AND confirmed_at >= ? AND confirmed_at < ?)
+         OR (status = 'pending' AND created_at >= ? AND created_at < ?)) ORDER BY created_at, payment_id`,
+      [chargeInst, BigInt(fromMs), BigInt(toMs), BigInt(fromMs), BigInt(toMs)],
     );
   }
 
@@ -165,14 +186,20 @@ export class BillsService {
     if (answer.status === 'confirmed' || answer.status === 'refused') {
       const confirmed = answer.status === 'confirmed';
       const finish = { paymentId: row.payment_id, atMs, outcome: confirmed ? 'completed' : 'refunded', reason: confirmed ? '' : answer.reason, confirmedAt: confirmed ? answer.confirmedAt : null } as const;
-      const status = await this.deps.runner.run(finishStep(finish));
-      if (status === 'refunded' && row.funding !== 'balance') await this.refundToCard((await this.get(row.payment_id))!);
-      return status !== null;
+      return (await this.finish(finish)) !== 'pending';
     }
     const queries = Number(row.queries) + 1;
     const wait = QUERY_BACKOFF_MS[Math.min(queries, QUERY_BACKOFF_MS.length - 1)];
     await this.deps.db.run("UPDATE bill_payments SET next_query_at = ?, queries = ? WHERE payment_id = ? AND status = 'pending'", [BigInt(atMs + wait), BigInt(queries), row.payment_id]);
     return false;
+  }
+
+  /** Ends a pending payment; a refused card payment's money then goes back to the card. Answers the status after. */
+  private async finish(finish: Finish): Promise<PaymentStatus> {
+    await this.deps.runner.run(finishStep(finish));
+    const row = (await this.get(finish.paymentId))!;
+    await this.refundToCard(row);
+    return row.status;
   }
 
   /** A card payment's money comes in from the card first, exactly like a top-up. */

@@ -1,18 +1,17 @@
-// One bank's reconciliation of one statement date: match every line, find Formica's operations
-// the statement lacks (shorts, kept waiting one day), and end the previous day's waiting shorts.
-// Every step is idempotent: an item already recorded is not redone, and ledger ids are derived.
-import type { CardPaymentsService, OperationRecord } from '../cards/card-payments.ts';
-import type { BankClient } from '../channels/bank-client-types.ts';
+// One counterparty's reconciliation of one statement date (a bank's statement, a biller's
+// settlement file): match every line, find Formica's operations the statement lacks (shorts, kept
+// waiting one day), and end the previous day's waiting shorts. Every step is idempotent: an item
+// already recorded is not redone, and ledger ids are derived.
+import type { OperationRecord } from '../cards/card-payments.ts';
 import type { StatementLine } from '../channels/statement-csv.ts';
 import { bookedEffect, classify, type Verdict } from './classify.ts';
+import type { Counterparty } from './counterparty.ts';
 import { addDays, type DayConfig, dayWindow } from './day.ts';
 import type { ItemStore } from './item-store.ts';
 import type { ReconItem, ReconProgress } from './recon-types.ts';
 import type { SuspenseLedger } from './suspense-ledger.ts';
 
 export interface RunDeps {
-  readonly bank: BankClient;
-  readonly cards: CardPaymentsService;
   readonly items: ItemStore;
   readonly ledger: SuspenseLedger;
   readonly day: DayConfig;
@@ -20,38 +19,39 @@ export interface RunDeps {
   readonly progress: ReconProgress;
 }
 
-export async function reconcileBank(deps: RunDeps, bank: string, date: string): Promise<void> {
-  await deps.ledger.ensureAccounts(bank);
+export async function reconcileCounterparty(deps: RunDeps, cp: Counterparty, date: string): Promise<void> {
+  const bank = cp.name;
+  await cp.openAccounts();
   deps.progress(bank, 'statement', 0, 1);
-  const statement = await deps.bank.statement(bank, date);
+  const statement = await cp.statement(date);
   if (statement.status !== 'ok') {
-    const why = statement.status === 'refused' ? `refused: ${statement.code}` : `unknown: ${statement.cause}`;
-    await deps.items.saveRun(bank, date, 'statement_unavailable', 0, `the statement could not be read (${why}); run again later`);
+    await deps.items.saveRun(bank, date, 'statement_unavailable', 0, `the statement could not be read (${statement.why}); run again later`, cp.kind);
     return;
   }
   const seen = new Set<string>();
   for (const [index, line] of statement.lines.entries()) {
     const key = seen.has(line.requestId) ? `${line.requestId}#${index}` : line.requestId;
-    await matchLine(deps, bank, date, line, key, seen.has(line.requestId));
+    await matchLine(deps, cp, date, line, key, seen.has(line.requestId));
     seen.add(line.requestId);
     deps.progress(bank, 'lines', index + 1, statement.lines.length);
   }
   deps.progress(bank, 'shorts', 0, 1);
-  await recordShorts(deps, bank, date, seen);
-  await endWaitingShorts(deps, bank, addDays(date, -1), date, seen);
-  await deps.items.saveRun(bank, date, 'complete', statement.lines.length, '');
+  await recordShorts(deps, cp, date, seen);
+  await endWaitingShorts(deps, cp, addDays(date, -1), date, seen);
+  await deps.items.saveRun(bank, date, 'complete', statement.lines.length, '', cp.kind);
   deps.progress(bank, 'done', 1, 1);
 }
 
-async function matchLine(deps: RunDeps, bank: string, date: string, line: StatementLine, key: string, duplicate: boolean): Promise<void> {
+async function matchLine(deps: RunDeps, cp: Counterparty, date: string, line: StatementLine, key: string, duplicate: boolean): Promise<void> {
+  const bank = cp.name;
   if (await deps.items.get(bank, date, key)) return;
-  const found = duplicate ? undefined : await deps.cards.operation(line.requestId);
+  const found = duplicate ? undefined : await cp.operation(line.requestId);
   // A line repeated on the statement is money the bank moved twice: the repeat has no operation.
   const op = found?.bank === bank ? found : undefined;
   let status = op?.status;
   let settled = false;
   if (op && (status === 'pending' || status === 'started') && line.type === (op.kind === 'topup' ? 'debit' : 'credit')) {
-    status = await deps.cards.settleByStatement(op.opId, line.status === 'succeeded', 'failed on the bank statement');
+    status = await cp.settleByStatement(op.opId, line.status === 'succeeded', 'failed on the bank statement');
     settled = status === 'succeeded' || status === 'failed';
   }
   const verdict = classify(line, op, status, settled);
@@ -72,15 +72,15 @@ async function matchLine(deps: RunDeps, bank: string, date: string, line: Statem
     resolution: '',
     resolutionTransferId: '',
   };
-  const stored = await recordItem(deps, item, verdict);
+  const stored = await recordItem(deps, cp, item, verdict);
   if (stored.alert) deps.alert(stored);
 }
 
 /** Stores the line's item; a difference is parked in suspense in the same commit as its item. */
-async function recordItem(deps: RunDeps, item: ReconItem, verdict: Verdict): Promise<ReconItem> {
+async function recordItem(deps: RunDeps, cp: Counterparty, item: ReconItem, verdict: Verdict): Promise<ReconItem> {
   if (verdict.deltaMinor === 0n) return deps.items.insert(item);
   let stored: ReconItem | undefined;
-  const move = await deps.ledger.park(item.bank, item.lineKey, verdict.deltaMinor, '', async (tx, parked) => {
+  const move = await deps.ledger.park(cp, item.lineKey, verdict.deltaMinor, '', async (tx, parked) => {
     stored = await deps.items.insert({ ...item, transferId: parked.transferId }, tx);
   });
   if (!move.done || !stored) throw new Error(`cannot park ${verdict.deltaMinor} fen of ${item.bank}/${item.lineKey} in suspense: ${move.result}`);
@@ -88,9 +88,10 @@ async function recordItem(deps: RunDeps, item: ReconItem, verdict: Verdict): Pro
 }
 
 /** Formica's operations of the day that the statement lacks: wait for the next day's file. */
-async function recordShorts(deps: RunDeps, bank: string, date: string, seen: ReadonlySet<string>): Promise<void> {
+async function recordShorts(deps: RunDeps, cp: Counterparty, date: string, seen: ReadonlySet<string>): Promise<void> {
+  const bank = cp.name;
   const { fromMs, toMs } = dayWindow(date, deps.day);
-  for (const op of await deps.cards.operationsBetween(bank, fromMs, toMs)) {
+  for (const op of await cp.operationsBetween(fromMs, toMs)) {
     if (seen.has(op.opId) || op.status === 'failed' || op.status === 'reversed') continue;
     if ((await deps.items.get(bank, date, op.opId)) || (await deps.items.opSeenElsewhere(bank, op.opId, date))) continue;
     await deps.items.insert({
@@ -114,22 +115,22 @@ async function recordShorts(deps: RunDeps, bank: string, date: string, seen: Rea
 }
 
 /** `previous`'s shorts: found on `date`'s statement they are done; otherwise they are reversed now. */
-async function endWaitingShorts(deps: RunDeps, bank: string, previous: string, date: string, seen: ReadonlySet<string>): Promise<void> {
-  for (const item of await deps.items.inState(bank, previous, 'short_pending')) {
+async function endWaitingShorts(deps: RunDeps, cp: Counterparty, previous: string, date: string, seen: ReadonlySet<string>): Promise<void> {
+  for (const item of await deps.items.inState(cp.name, previous, 'short_pending')) {
     if (seen.has(item.opId)) {
       await deps.items.update(item, 'short_pending', { state: 'found_next_day', note: `on the statement of ${date}` });
       continue;
     }
-    await reverseShort(deps, item, date);
+    await reverseShort(deps, cp, item, date);
   }
 }
 
-async function reverseShort(deps: RunDeps, item: ReconItem, date: string): Promise<void> {
-  const op = await deps.cards.operation(item.opId);
+async function reverseShort(deps: RunDeps, cp: Counterparty, item: ReconItem, date: string): Promise<void> {
+  const op = await cp.operation(item.opId);
   const why = `not on the statements of ${item.date} and ${date}`;
   if (!op) throw new Error(`short ${item.bank}/${item.lineKey} names no operation`);
   if (op.status === 'pending' || op.status === 'started') {
-    const status = await deps.cards.settleByStatement(op.opId, false, `reversed: ${why}`);
+    const status = await cp.settleByStatement(op.opId, false, `reversed: ${why}`);
     await deps.items.update(item, 'short_pending', { state: 'reversed', note: `voided (${status}): ${why}` });
     return;
   }
@@ -137,12 +138,12 @@ async function reverseShort(deps: RunDeps, item: ReconItem, date: string): Promi
     await deps.items.update(item, 'short_pending', { state: 'reversed', note: `already ${op.status}: ${why}` });
     return;
   }
-  await reversePosted(deps, item, op, why);
+  await reversePosted(deps, cp, item, op, why);
 }
 
-async function reversePosted(deps: RunDeps, item: ReconItem, op: OperationRecord, why: string): Promise<void> {
-  const reversal = await deps.ledger.reverse(op, async (tx, move) => {
-    await deps.cards.markReversed(op.opId, `reversed by reconciliation: ${why}`, tx);
+async function reversePosted(deps: RunDeps, cp: Counterparty, item: ReconItem, op: OperationRecord, why: string): Promise<void> {
+  const reversal = await deps.ledger.reverse(cp, op, async (tx, move) => {
+    await cp.markReversed(op.opId, `reversed by reconciliation: ${why}`, tx);
     await deps.items.update(item, 'short_pending', { state: 'reversed', transferId: move.transferId, note: `reversing transfer posted: ${why}` }, tx);
   });
   if (reversal.done) return;
@@ -150,7 +151,7 @@ async function reversePosted(deps: RunDeps, item: ReconItem, op: OperationRecord
   const delta = -bookedEffect(op, 'succeeded');
   const note = `cannot reverse (${reversal.result}); parked in suspense for review: ${why}`;
   let moved = false;
-  const parked = await deps.ledger.park(item.bank, item.lineKey, delta, 'short', async (tx, move) => {
+  const parked = await deps.ledger.park(cp, item.lineKey, delta, 'short', async (tx, move) => {
     moved = await deps.items.update(item, 'short_pending', { state: 'open', alert: true, suspenseMinor: delta, transferId: move.transferId, note }, tx);
   });
   if (!parked.done) throw new Error(`cannot park the short ${item.bank}/${item.lineKey}: ${parked.result}`);

@@ -2,6 +2,7 @@
 // and afterwards only moves forward through its states, so a rerun finds it and leaves it alone.
 import type { Clock } from '../../engine/clock.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
+import type { CounterpartyKind } from './counterparty.ts';
 import type { BankRun, ItemKind, ItemState, ReconItem, RunStatus } from './recon-types.ts';
 
 interface ItemRow extends Record<string, unknown> {
@@ -93,13 +94,13 @@ export class ItemStore {
     return rows.map(toItem);
   }
 
-  async saveRun(bank: string, date: string, status: RunStatus, statementLines: number, note: string): Promise<void> {
+  async saveRun(bank: string, date: string, status: RunStatus, statementLines: number, note: string, kind: CounterpartyKind): Promise<void> {
     const now = BigInt(this.clock.now());
     await this.db.run(
-      `INSERT INTO reconciliation_runs (bank, date, status, statement_lines, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO reconciliation_runs (bank, date, status, statement_lines, note, created_at, updated_at, counterparty_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (bank, date) DO UPDATE SET status = excluded.status, statement_lines = excluded.statement_lines,
          note = excluded.note, updated_at = excluded.updated_at`,
-      [bank, date, status, BigInt(statementLines), note, now, now],
+      [bank, date, status, BigInt(statementLines), note, now, now, kind],
     );
   }
 
@@ -117,8 +118,13 @@ export class ItemStore {
   }
 
   async knownBanks(): Promise<string[]> {
-    const rows = await this.db.all<{ bank: string }>('SELECT DISTINCT bank FROM reconciliation_runs');
+    const rows = await this.db.all<{ bank: string }>("SELECT DISTINCT bank FROM reconciliation_runs WHERE counterparty_kind = 'bank'");
     return rows.map((r) => r.bank);
+  }
+
+  /** Whether `name` has a run of `date` (whatever its status). */
+  async hasRun(name: string, date: string): Promise<boolean> {
+    return (await this.db.get('SELECT 1 AS one FROM reconciliation_runs WHERE bank = ? AND date = ?', [name, date])) !== undefined;
   }
 }
 

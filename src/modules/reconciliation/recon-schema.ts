@@ -1,5 +1,5 @@
-// The reconciliation module's tables: one run per bank and statement date, and one item per
-// statement line or unmatched Formica operation. Integers are BIGINT so both dialects return bigint.
+// The reconciliation module's tables: one run per counterparty (bank or biller) and statement date,
+// and one item per statement line or unmatched Formica operation. Integers are BIGINT so both dialects return bigint.
 const TABLES = [
   `CREATE TABLE reconciliation_runs (
      bank TEXT NOT NULL, date TEXT NOT NULL, status TEXT NOT NULL, statement_lines BIGINT NOT NULL,
@@ -16,4 +16,7 @@ const TABLES = [
   'CREATE INDEX reconciliation_items_state ON reconciliation_items (bank, state, date)',
 ];
 
-export const RECONCILIATION_MIGRATIONS = { sqlite: [TABLES.join(';\n')], postgres: [TABLES.join(';\n')] };
+// Version 2: billers' settlement files are reconciled too; a run says what it reconciled.
+const COUNTERPARTY_KIND = "ALTER TABLE reconciliation_runs ADD COLUMN counterparty_kind TEXT NOT NULL DEFAULT 'bank'";
+
+export const RECONCILIATION_MIGRATIONS = { sqlite: [TABLES.join(';\n'), COUNTERPARTY_KIND], postgres: [TABLES.join(';\n'), COUNTERPARTY_KIND] };

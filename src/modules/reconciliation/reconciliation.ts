@@ -1,5 +1,6 @@
 // The reconciliation service: for a closed statement date, every bank's statement is matched
 // against Formica's channel operations (bank-run.ts); differences go to suspense, never away.
+// Other counterparties (billers and their settlement files) are reconciled the same way.
 // It also reports a date (runs, items, the reserves check) and lets an operator clear suspense.
 import client from 'prom-client';
 import type { Clock } from '../../engine/clock.ts';
@@ -12,7 +13,9 @@ import { walletAccountId } from '../books/chart.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import type { SystemAccounts } from '../books/system-accounts.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
-import { reconcileBank } from './bank-run.ts';
+import { bankCounterparty } from './bank-counterparty.ts';
+import { reconcileCounterparty } from './bank-run.ts';
+import type { Counterparty } from './counterparty.ts';
 import { addDays, DEFAULT_DAY_CONFIG, type DayConfig, dayOf, parseDate, requireClosed } from './day.ts';
 import { ItemStore } from './item-store.ts';
 import { ReconciliationError } from './recon-errors.ts';
@@ -49,10 +52,12 @@ export class ReconciliationService {
   readonly day: DayConfig;
   /** Runs of one date take turns in this process, so a double click does not race itself. */
   private readonly running = new Map<string, Promise<unknown>>();
+  /** Finds a counterparty other than a bank by the name its items carry (billers register theirs). */
+  private readonly finders: ((name: string) => Counterparty | undefined)[] = [];
 
   private constructor(private readonly deps: ReconciliationDeps) {
     this.items = new ItemStore(deps.db, deps.clock);
-    this.ledger = new SuspenseLedger(deps.runner, deps.systemAccounts);
+    this.ledger = new SuspenseLedger(deps.runner);
     this.day = { ...DEFAULT_DAY_CONFIG, ...deps.day };
   }
 
@@ -77,15 +82,49 @@ export class ReconciliationService {
     return this.report(date);
   }
 
-  /** Reconciles the last closed day once, when nobody has yet; a job calls it. */
+  /** Reconciles the last closed day of every bank not reconciled yet; a job calls it. */
   async reconcileLastClosedDay(): Promise<void> {
     const yesterday = addDays(dayOf(this.deps.clock.now(), this.day), -1);
-    if ((await this.items.runsOf(yesterday)).length === 0) await this.reconcile(yesterday);
+    const done = new Set((await this.items.runsOf(yesterday)).map((run) => run.bank));
+    const banks = (await this.banks()).filter((bank) => !done.has(bank));
+    if (banks.length > 0) await this.reconcile(yesterday, { banks });
+  }
+
+  /** Reconciles one counterparty's file of `date` (a closed day); safe to run again. */
+  async reconcileCounterparty(cp: Counterparty, date: string): Promise<void> {
+    parseDate(date);
+    requireClosed(date, this.deps.clock.now(), this.day);
+    await reconcileCounterparty(this.runDeps(() => {}), cp, date);
+  }
+
+  /** Whether `name` (a bank, or another counterparty) has a run of `date`. */
+  hasRun(name: string, date: string): Promise<boolean> {
+    return this.items.hasRun(name, date);
+  }
+
+  /** Lets an operator resolve the items of counterparties other than banks. */
+  register(find: (name: string) => Counterparty | undefined): void {
+    this.finders.push(find);
   }
 
   private async runBanks(date: string, banks: readonly string[], progress: ReconProgress): Promise<void> {
-    const deps = { bank: this.deps.bank, cards: this.deps.cards, items: this.items, ledger: this.ledger, day: this.day, alert: this.alert, progress };
-    for (const bank of banks) await reconcileBank(deps, bank, date);
+    for (const bank of banks) await reconcileCounterparty(this.runDeps(progress), this.counterpartyOf(bank), date);
+  }
+
+  private runDeps(progress: ReconProgress) {
+    return { items: this.items, ledger: this.ledger, day: this.day, alert: this.alert, progress };
+  }
+
+  private bankOf(bank: string): Counterparty {
+    return bankCounterparty(bank, this.deps);
+  }
+
+  private counterpartyOf(name: string): Counterparty {
+    for (const find of this.finders) {
+      const found = find(name);
+      if (found) return found;
+    }
+    return this.bankOf(name);
   }
 
   private readonly alert = (item: ReconItem): void => {
@@ -125,7 +164,7 @@ export class ReconciliationService {
     if (input.action !== 'refund' && !(await this.deps.store.getAccount(walletAccountId(userId)))) {
       throw new WalletError('user_not_found', `user '${userId}' has no wallet`);
     }
-    const move = await this.ledger.resolve(item.bank, `${item.date}/${item.lineKey}`, item.suspenseMinor, input.action, userId, async (tx, made) => {
+    const move = await this.ledger.resolve(this.counterpartyOf(item.bank), `${item.date}/${item.lineKey}`, item.suspenseMinor, input.action, userId, async (tx, made) => {
       await this.items.update(item, 'open', { state: 'resolved', resolution, resolutionTransferId: made.transferId }, tx);
     });
     if (!move.done) {

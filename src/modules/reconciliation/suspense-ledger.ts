@@ -1,13 +1,13 @@
 // Reconciliation's ledger moves, each with an id derived from what it is about so a rerun meets
-// `exists`: parking a difference in a bank's suspense account, reversing an operation the bank
-// never made, and an operator's resolution of a suspense entry.
+// `exists`: parking a difference in a counterparty's suspense account, reversing an operation the
+// counterparty never made, and an operator's resolution of a suspense entry.
 import { type TransferResult, transferEvent } from '../../ledger/index.ts';
 import type { SqlExecutor } from '../../store/sql.ts';
-import { derivedId, reserveAccountId, suspenseAccountId, TransferCode, walletAccountId } from '../books/chart.ts';
+import { derivedId, TransferCode, walletAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { ledgerVerdict, type StepRunner } from '../books/step-runner.ts';
-import type { SystemAccounts } from '../books/system-accounts.ts';
 import type { OperationRecord } from '../cards/card-payments.ts';
+import type { Counterparty } from './counterparty.ts';
 import type { ResolutionAction } from './recon-types.ts';
 
 export interface Move {
@@ -20,32 +20,24 @@ export interface Move {
 export type RecordMove = (tx: SqlExecutor, move: Move) => Promise<void>;
 
 export class SuspenseLedger {
-  constructor(
-    private readonly runner: StepRunner,
-    private readonly systemAccounts: SystemAccounts,
-  ) {}
-
-  /** The bank's reserve and its suspense account. */
-  ensureAccounts(bank: string): Promise<void> {
-    return this.systemAccounts.openBank(bank);
-  }
+  constructor(private readonly runner: StepRunner) {}
 
   /**
    * Parks `deltaMinor` (what the bank moved minus what Formica booked) in suspense: positive means
    * the reserve holds more than Formica knew (reserve debited, suspense credited), negative less.
    */
-  park(bank: string, lineKey: string, deltaMinor: bigint, tag: string, record?: RecordMove): Promise<Move> {
-    const id = derivedId('sus', bank, lineKey, tag);
-    const reserve = reserveAccountId(bank, PLATFORM_CURRENCY.code);
-    const suspense = suspenseAccountId(bank, PLATFORM_CURRENCY.code);
+  park(cp: Counterparty, lineKey: string, deltaMinor: bigint, tag: string, record?: RecordMove): Promise<Move> {
+    const id = derivedId('sus', cp.name, lineKey, tag);
+    const reserve = cp.reserveAccountId;
+    const suspense = cp.suspenseAccountId;
     const up = deltaMinor > 0n;
-    return this.move({ id, debit: up ? reserve : suspense, credit: up ? suspense : reserve, amount: abs(deltaMinor), code: TransferCode.suspense, userData: bank }, record);
+    return this.move({ id, debit: up ? reserve : suspense, credit: up ? suspense : reserve, amount: abs(deltaMinor), code: TransferCode.suspense, userData: cp.name }, record);
   }
 
   /** Undoes a posted operation: a top-up goes back out of the wallet, a withdrawal back into its account (a wallet or a merchant's settlement account). */
-  reverse(op: OperationRecord, record?: RecordMove): Promise<Move> {
+  reverse(cp: Counterparty, op: OperationRecord, record?: RecordMove): Promise<Move> {
     const wallet = op.accountId;
-    const reserve = reserveAccountId(op.bank, op.currency);
+    const reserve = cp.reserveAccountId;
     const topup = op.kind === 'topup';
     const debit = topup ? wallet : reserve;
     const credit = topup ? reserve : wallet;
@@ -57,12 +49,12 @@ export class SuspenseLedger {
    * `withdrawal` debits the wallet for money the bank paid it, `refund` settles with the reserve
    * (the bank returns the money to the payer, or recovers it).
    */
-  resolve(bank: string, key: string, suspenseMinor: bigint, action: ResolutionAction, userId: string, record?: RecordMove): Promise<Move> {
-    const id = derivedId('res', bank, key);
-    const suspense = suspenseAccountId(bank, PLATFORM_CURRENCY.code);
-    const other = action === 'refund' ? reserveAccountId(bank, PLATFORM_CURRENCY.code) : walletAccountId(userId);
+  resolve(cp: Counterparty, key: string, suspenseMinor: bigint, action: ResolutionAction, userId: string, record?: RecordMove): Promise<Move> {
+    const id = derivedId('res', cp.name, key);
+    const suspense = cp.suspenseAccountId;
+    const other = action === 'refund' ? cp.reserveAccountId : walletAccountId(userId);
     const out = suspenseMinor > 0n;
-    return this.move({ id, debit: out ? suspense : other, credit: out ? other : suspense, amount: abs(suspenseMinor), code: TransferCode.suspenseResolution, userData: userId || bank }, record);
+    return this.move({ id, debit: out ? suspense : other, credit: out ? other : suspense, amount: abs(suspenseMinor), code: TransferCode.suspenseResolution, userData: userId || cp.name }, record);
   }
 
   /** One transfer as a step; `record` runs in its commit when the transfer was made. */
