@@ -1,6 +1,7 @@
 // The HTTP load generator, run as its own process (`node --import tsx bench/http-load.ts '<plan>'`)
 // so it never shares the server's event loop: autocannon, keep-alive, a warm-up run and then a
 // measured run; prints one JSON LoadResult line. A 2xx whose body is not a success is counted apart.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { type LoadPlan, type LoadResult, ledgerTransferBody, walletTransferBody } from './http-workload.ts';
 
@@ -42,6 +43,16 @@ interface Tally {
 /** Builds each request's body (and, for the wallet, its payer's session) just before it is sent. */
 function setup(plan: LoadPlan): (req: RawRequest) => RawRequest {
   let next = 0;
+  if (plan.kind === 'trade') {
+    // Each prepared request carries a one-time paycode: past the last one, requests repeat and fail.
+    const prepared = fs.readFileSync(plan.requestsFile ?? '', 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RawRequest);
+    return (req) => {
+      const signed = prepared[Math.min(next++, prepared.length - 1)];
+      req.headers = { ...req.headers, ...signed.headers };
+      req.body = signed.body;
+      return req;
+    };
+  }
   if (plan.kind === 'wallet') {
     return (req) => {
       const i = next++ % plan.tokens.length;
@@ -58,8 +69,9 @@ function setup(plan: LoadPlan): (req: RawRequest) => RawRequest {
 
 /** Is a 2xx body a success: every ledger result `ok`, the wallet transfer `completed`. */
 function succeeded(kind: LoadPlan['kind'], body: string): boolean {
-  const parsed = JSON.parse(body) as { results?: { result: string }[]; status?: string };
+  const parsed = JSON.parse(body) as { results?: { result: string }[]; status?: string; trade_status?: string };
   if (kind === 'wallet') return parsed.status === 'completed';
+  if (kind === 'trade') return parsed.trade_status === 'TRADE_SUCCESS';
   return parsed.results?.every((r) => r.result === 'ok') ?? false;
 }
 

@@ -7,7 +7,7 @@ export const HTTP_LEDGER = 156;
 export const HTTP_ACCOUNTS = 10_000;
 export const WALLET_AMOUNT = '0.01';
 
-export type LoadKind = 'bare' | 'ledger' | 'wallet';
+export type LoadKind = 'bare' | 'ledger' | 'wallet' | 'trade';
 
 /** What the load worker (bench/http-load.ts) is told, as one JSON argument. */
 export interface LoadPlan {
@@ -21,6 +21,8 @@ export interface LoadPlan {
   readonly tokens: readonly string[];
   /** Wallet only: payer i pays payeePhones[i]. */
   readonly payeePhones: readonly string[];
+  /** Trade only: signed requests prepared by the setup, one JSON line each, each sent once. */
+  readonly requestsFile?: string;
 }
 
 /** What the worker prints: autocannon's counts plus the bodies that answered 2xx but not success. */

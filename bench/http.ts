@@ -7,12 +7,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { runLoad, type ServerChild, startServer } from './http-children.ts';
 import { type Api, setupLedger, setupWallet } from './http-setup.ts';
+import { setupTradePayments, TRADE_PATH } from './http-trade-setup.ts';
 import { HTTP_ACCOUNTS, type LoadKind, type LoadPlan, type LoadResult, WALLET_AMOUNT } from './http-workload.ts';
 import { integer } from './report.ts';
 
 export const HTTP_CONNECTIONS = 50;
 export const HTTP_WARMUP_SECONDS = 2;
 export const HTTP_MEASURE_SECONDS = 8;
+/** The trade row replays prepared requests (one paycode each), so it measures a shorter window. */
+const TRADE_WARMUP_SECONDS = 1;
+const TRADE_MEASURE_SECONDS = 4;
+/** Enough prepared payments for the trade row's window at well above the rate it reaches. */
+const TRADE_REQUESTS = 16_000;
 const WALLET_PAYERS = HTTP_CONNECTIONS;
 /** Nothing listens here: FORMICA_BANK_URL points at it so no bank simulator is needed or started. */
 const UNUSED_BANK_URL = 'http://127.0.0.1:9';
@@ -77,7 +83,7 @@ function formicaEnv(dataDir: string, token: string): NodeJS.ProcessEnv {
 
 type Measured = { result: LoadResult; commits: number };
 
-async function measureFormica(log: (text: string) => void): Promise<{ ledger: Measured; wallet: Measured }> {
+async function measureFormica(log: (text: string) => void): Promise<{ ledger: Measured; wallet: Measured; trade: Measured }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-bench-http-'));
   const token = randomBytes(16).toString('hex');
   try {
@@ -90,7 +96,14 @@ async function measureFormica(log: (text: string) => void): Promise<{ ledger: Me
       log(`  setup: ${WALLET_PAYERS} verified, funded payers and ${WALLET_PAYERS} payees`);
       const wallet = await setupWallet(api, WALLET_PAYERS);
       log('  wallet transfers');
-      return { ledger, wallet: await measured(api, () => runLoad(plan('wallet', s.url, '/v1/wallet/transfers', wallet.tokens, wallet.payeePhones))) };
+      const walletRun = await measured(api, () => runLoad(plan('wallet', s.url, '/v1/wallet/transfers', wallet.tokens, wallet.payeePhones)));
+      log(`  setup: a merchant app and ${integer(TRADE_REQUESTS)} signed payments with one-time paycodes`);
+      const requestsFile = await setupTradePayments(api, wallet.tokens, TRADE_REQUESTS);
+      log('  trade payments');
+      const tradePlan = { ...plan('trade', s.url, TRADE_PATH), warmupSeconds: TRADE_WARMUP_SECONDS, measureSeconds: TRADE_MEASURE_SECONDS, requestsFile };
+      const trade = await measured(api, () => runLoad(tradePlan));
+      fs.rmSync(path.dirname(requestsFile), { recursive: true, force: true });
+      return { ledger, wallet: walletRun, trade };
     });
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -131,5 +144,6 @@ export async function httpRows(log: (text: string) => void): Promise<HttpRow[]> 
     baselineRow('5a\' floor', 'bare node:http (JSON.parse only)', bareNode, baseline),
     row('5b ledger payments', 'Formica, SQLite', 'POST /v1/ledger/transfers, 1 transfer', formica.ledger, baseline),
     row('5c wallet payments', 'Formica, SQLite', `POST /v1/wallet/transfers, ${WALLET_AMOUNT} CNY, ${WALLET_PAYERS} payers, no PIN`, formica.wallet, baseline),
+    row('5d trade payments', 'Formica, SQLite', `POST ${TRADE_PATH} (signed), paycode, ${WALLET_AMOUNT} CNY, ${TRADE_MEASURE_SECONDS} s`, formica.trade, baseline),
   ];
 }
