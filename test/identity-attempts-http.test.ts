@@ -138,6 +138,13 @@ describe.each(storesUnderTest())('second factor and attempt limits (%s)', (store
     expect((await login(owner.phone)).status).toBe(201);
   });
 
+  it('does not count refusals of a waiting phone against its address', async () => {
+    const [victim, neighbour] = [await newUser(), await newUser()];
+    for (let i = 0; i < 5; i += 1) expect((await login(victim.phone, 'guess')).status).toBe(401);
+    for (let i = 0; i < 30; i += 1) expect((await login(victim.phone, 'guess')).status).toBe(429);
+    expect((await login(neighbour.phone)).status).toBe(201);
+  });
+
   it('throttles operator-token guesses per address, the right token included while it waits', async () => {
     const guess = (token: string) => as(token, 'GET', '/v1/admin/dashboard');
     for (let i = 0; i < 5; i += 1) expect((await guess(`wrong-token-${i}`)).status).toBe(401);

@@ -125,7 +125,13 @@ export class IdentityService {
     const addressKey = `login-address:${origin.address}`;
     const phoneKey = `login-phone:${input.phone}`;
     await this.attempts.admit(addressKey, LOGIN_ADDRESS_POLICY);
-    await this.attempts.admit(phoneKey, LOGIN_PHONE_POLICY);
+    try {
+      await this.attempts.admit(phoneKey, LOGIN_PHONE_POLICY);
+    } catch (error) {
+      // Refused before any password was tried: it must not count against everyone at the address.
+      await this.attempts.refund(addressKey);
+      throw error;
+    }
     const row = await this.db.get<UserRow>('SELECT * FROM identity_users WHERE phone = ?', [input.phone]);
     const ok = await verifyPassword(input.password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok) {
