@@ -13,6 +13,14 @@ export interface ErrorBody {
 /** Domain errors carry a `code`; their HTTP status is decided here, once. */
 const STATUS_BY_CODE: Record<string, number> = {
   batch_too_large: 413,
+  // credit (insufficient_funds and request_id_reused as for the wallet)
+  no_credit: 422,
+  exceeds_line: 422,
+  invalid_term: 422,
+  merchant_credit_unavailable: 422,
+  loan_not_found: 404,
+  loan_closed: 409,
+  repayment_exceeds_owed: 422,
   // identity
   phone_taken: 409,
   invalid_credentials: 401,

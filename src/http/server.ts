@@ -22,6 +22,7 @@ import { metricsRoutes, systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
 import { billAdminRoutes, billRoutes } from './routes/bills.ts';
 import { socialRoutes } from './routes/social.ts';
+import { creditAdminRoutes, creditRoutes } from './routes/credit.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -72,6 +73,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(tradeAdminRoutes(app));
     await operator.register(fundAdminRoutes(app));
     await operator.register(billAdminRoutes(app));
+    await operator.register(creditAdminRoutes(app));
     await operator.register(dashboardRoutes(app));
   });
   await server.register(userRoutes(app));
@@ -84,6 +86,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(redPacketRoutes(app));
   await server.register(merchantConsoleRoutes(app));
   await server.register(billRoutes(app));
+  await server.register(creditRoutes(app));
   // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.
   await registerSandbox(server, app, options.operatorTokenHash);
   // At the root, unprefixed: version 3 signatures cover the request path.

@@ -1,6 +1,15 @@
 // The credit module's refusals. http/error-map.ts gives each code its HTTP status.
 import { DomainError } from '../../domain-error.ts';
 
-export type CreditErrorCode = 'no_credit' | 'exceeds_line' | 'invalid_term' | 'loan_not_found' | 'repayment_exceeds_owed' | 'insufficient_funds' | 'loan_closed' | 'request_id_reused';
+export type CreditErrorCode =
+  | 'no_credit'
+  | 'exceeds_line'
+  | 'invalid_term'
+  | 'merchant_credit_unavailable'
+  | 'loan_not_found'
+  | 'loan_closed'
+  | 'repayment_exceeds_owed'
+  | 'insufficient_funds'
+  | 'request_id_reused';
 
 export class CreditError extends DomainError<CreditErrorCode> {}

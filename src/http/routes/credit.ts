@@ -1,0 +1,118 @@
+// Credit routes (spec/credit.md "Routes"): the caller's score with its factors and line, loans decided
+// and disbursed in one request, a loan's state, repayments; and the operator's portfolio report.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Formica } from '../../app.ts';
+import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
+import { CreditError } from '../../modules/credit/credit-errors.ts';
+import { RATE_SCALE } from '../../modules/credit/loans/loan-math.ts';
+import type { Loan } from '../../modules/credit/loans/loan-row.ts';
+import type { Instalment } from '../../modules/credit/loans/loan-schedule.ts';
+import { formatMinor } from '../../money/amount.ts';
+import { ErrorOutput } from '../schemas/common.ts';
+import { CreditScopeQuery, LineOutput, LoanBody, LoanOutput, LoanParams, NewLoanOutput, PortfolioOutput, RepaymentBody, RepaymentOutput, ScoreOutput } from '../schemas/credit.ts';
+import { sessionUser } from './users.ts';
+import { positiveMinor } from './wallet.ts';
+
+const tags = ['credit'];
+const security = [{ session: [] }];
+const operator = [{ operator: [] }];
+const cash = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
+const schedule = (s: readonly Instalment[]) => s.map((i) => ({ due_date: i.dueDate, principal: cash(i.principal), interest: cash(i.interest) }));
+
+/** Loans and scores are the caller's own; a merchant's credit (its trades as the data) is not offered yet. */
+function personalScope(merchantId: string | undefined): void {
+  if (merchantId !== undefined) throw new CreditError('merchant_credit_unavailable', 'credit for a merchant is not offered yet; ask without merchant_id');
+}
+
+/** A daily rate in parts per million as a decimal fraction, e.g. 400 -> "0.0004". */
+function rateText(ppm: bigint): string {
+  return (Number(ppm) / Number(RATE_SCALE)).toString();
+}
+
+function loanToWire(loan: Loan) {
+  const s = loan.state;
+  return {
+    loan_id: loan.loanId,
+    status: s.status,
+    outstanding_principal: cash(s.outstandingPrincipal),
+    accrued_interest: cash(s.accruedInterest),
+    penalty_interest: cash(s.penaltyInterest),
+    days_past_due: s.daysPastDue,
+    schedule: schedule(s.schedule),
+  };
+}
+
+export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.get('/v1/credit/score', { schema: { tags, security, summary: 'The caller\'s score (350-950), band, model version and the factors that moved it most', querystring: CreditScopeQuery, response: { 200: ScoreOutput, 401: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
+      const userId = await sessionUser(app, request);
+      personalScope(request.query.merchant_id);
+      const score = await app.credit.score(userId);
+      return {
+        score: score.score,
+        band: score.band,
+        model_version: score.modelVersion,
+        factors: score.explained.map((f) => ({ name: f.name, effect: f.effect, explanation: f.en, explanation_zh: f.zh })),
+      };
+    });
+
+    server.get('/v1/credit/line', { schema: { tags, security, summary: 'The caller\'s credit line: limit, used, available and the daily rate', querystring: CreditScopeQuery, response: { 200: LineOutput, 401: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
+      const userId = await sessionUser(app, request);
+      personalScope(request.query.merchant_id);
+      const line = await app.credit.line(userId);
+      return { limit: cash(line.limit), used: cash(line.used), available: cash(line.available), daily_rate: rateText(line.dailyRatePpm) };
+    });
+
+    server.post(
+      '/v1/credit/loans',
+      { schema: { tags, security, summary: 'Apply: scored, decided and (when approved) disbursed to the wallet in one request', body: LoanBody, response: { 201: NewLoanOutput, 400: ErrorOutput, 401: ErrorOutput, 422: ErrorOutput } } },
+      async (request, reply) => {
+        const userId = await sessionUser(app, request);
+        const body = request.body;
+        personalScope(body.merchant_id);
+        const amount = positiveMinor(body.amount, body.currency);
+        if (body.currency !== PLATFORM_CURRENCY.code) throw new CreditError('invalid_term', `loans are in ${PLATFORM_CURRENCY.code}`);
+        const loan = await app.credit.apply(userId, { product: body.product, amount, days: body.days, months: body.months, repayment: body.repayment, requestId: body.request_id });
+        reply.code(201);
+        return { loan_id: loan.loanId, status: 'active' as const, disbursed_at: new Date(loan.disbursedAt).toISOString(), schedule: schedule(loan.state.schedule) };
+      },
+    );
+
+    server.get('/v1/credit/loans/:loan_id', { schema: { tags, security, summary: 'A loan of the caller: status, balances, days past due and the schedule', params: LoanParams, response: { 200: LoanOutput, 401: ErrorOutput, 404: ErrorOutput } } }, async (request) => {
+      const userId = await sessionUser(app, request);
+      return loanToWire(await app.credit.loan(userId, request.params.loan_id));
+    });
+
+    server.post(
+      '/v1/credit/loans/:loan_id/repayments',
+      { schema: { tags, security, summary: 'Repay from the wallet: penalty, overdue interest, overdue principal, interest, then principal', params: LoanParams, body: RepaymentBody, response: { 200: RepaymentOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput } } },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const amount = positiveMinor(request.body.amount, PLATFORM_CURRENCY.code);
+        const end = await app.credit.repay(userId, request.params.loan_id, amount, request.body.request_id);
+        const a = end.applied;
+        return {
+          applied: { penalty_interest: cash(a.penaltyInterest), overdue_interest: cash(a.overdueInterest), overdue_principal: cash(a.overduePrincipal), interest: cash(a.interest), principal: cash(a.principal) },
+          outstanding_principal: cash(end.outstandingPrincipal),
+        };
+      },
+    );
+  };
+}
+
+export function creditAdminRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    server.get('/v1/admin/credit/portfolio', { schema: { tags: ['credit (operator)'], security: operator, summary: 'Outstanding, disbursed, repaid, NPL ratio, buckets, provisions and write-offs', response: { 200: PortfolioOutput } } }, async () => {
+      const p = await app.credit.portfolio();
+      return {
+        outstanding: cash(p.outstanding),
+        disbursed: cash(p.disbursed),
+        repaid: cash(p.repaid),
+        npl_ratio: p.nplRatio.toFixed(4),
+        buckets: { current: cash(p.buckets.current), '1-30': cash(p.buckets['1-30']), '31-60': cash(p.buckets['31-60']), '61-90': cash(p.buckets['61-90']), '90+': cash(p.buckets['90+']) },
+        provisions: cash(p.provisions),
+        written_off: cash(p.writtenOff),
+      };
+    });
+  };
+}

@@ -1,0 +1,61 @@
+// Wire shapes of the credit routes (fields fixed by spec/credit.md "Routes"). Amounts are decimal
+// strings; dates 'YYYY-MM-DD' in Asia/Shanghai.
+import { z } from 'zod';
+import { Currency, DecimalAmount, RequestId } from './wallet.ts';
+
+const MerchantId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -');
+
+export const CreditScopeQuery = z.strictObject({ merchant_id: MerchantId.optional() });
+
+export const ScoreOutput = z.object({
+  score: z.number().int(),
+  band: z.enum(['none', 'small', 'standard', 'best']),
+  model_version: z.string(),
+  factors: z.array(z.object({ name: z.string(), effect: z.number().int(), explanation: z.string(), explanation_zh: z.string() })),
+});
+
+export const LineOutput = z.object({ limit: z.string(), used: z.string(), available: z.string(), daily_rate: z.string() });
+
+export const LoanBody = z.strictObject({
+  merchant_id: MerchantId.optional(),
+  product: z.enum(['short', 'instalment']),
+  amount: DecimalAmount,
+  currency: Currency,
+  days: z.number().int().optional().meta({ description: 'short loans: 5 to 45' }),
+  months: z.number().int().optional().meta({ description: 'instalment loans: 3, 6, 9 or 12' }),
+  repayment: z.enum(['equal_principal', 'annuity']).optional(),
+  request_id: RequestId,
+});
+
+const Instalment = z.object({ due_date: z.string(), principal: z.string(), interest: z.string() });
+
+export const NewLoanOutput = z.object({ loan_id: z.string(), status: z.literal('active'), disbursed_at: z.string(), schedule: z.array(Instalment) });
+
+export const LoanParams = z.strictObject({ loan_id: z.string().max(80) });
+
+export const LoanOutput = z.object({
+  loan_id: z.string(),
+  status: z.enum(['active', 'overdue', 'repaid', 'written_off']),
+  outstanding_principal: z.string(),
+  accrued_interest: z.string(),
+  penalty_interest: z.string(),
+  days_past_due: z.number().int(),
+  schedule: z.array(Instalment),
+});
+
+export const RepaymentBody = z.strictObject({ amount: DecimalAmount, request_id: RequestId });
+
+export const RepaymentOutput = z.object({
+  applied: z.object({ penalty_interest: z.string(), overdue_interest: z.string(), overdue_principal: z.string(), interest: z.string(), principal: z.string() }),
+  outstanding_principal: z.string(),
+});
+
+export const PortfolioOutput = z.object({
+  outstanding: z.string(),
+  disbursed: z.string(),
+  repaid: z.string(),
+  npl_ratio: z.string(),
+  buckets: z.object({ current: z.string(), '1-30': z.string(), '31-60': z.string(), '61-90': z.string(), '90+': z.string() }),
+  provisions: z.string(),
+  written_off: z.string(),
+});
