@@ -275,6 +275,13 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.click('#toggle-balance');
     await checkPage(page, 'home');
     await shoot(page, 'home-en-390');
+
+    // Logging out ends the session on the server: the token the tab held is refused from then on.
+    const token = String(await page.evaluate('sessionStorage.getItem("formica.session")'));
+    await page.goto(`${server.url}/app/me`);
+    await page.click('#logout');
+    await page.locator('#login').waitFor();
+    await expect.poll(async () => (await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     await context.close();
 
     const bob = (await server.app.identity.findByPhone(BOB.phone))!;

@@ -35,11 +35,13 @@ export function WalletApp({ screen }: { screen: WalletScreen }) {
   );
   const logout = useCallback(
     (sessionEnded: boolean) => {
+      // Log out on the server too, so the token is worthless from now on (best effort: the tab forgets it anyway).
+      if (!sessionEnded && token) api('/v1/sessions/current', { method: 'DELETE', token }).catch(() => undefined);
       setExpired(sessionEnded);
       setToken(null);
       navigate('home');
     },
-    [setToken],
+    [setToken, token],
   );
   let body: ReactNode;
   if (token) body = <LoggedIn token={token} screen={screen} onLogout={logout} />;
