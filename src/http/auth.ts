@@ -30,19 +30,17 @@ export interface OperatorGuessLimits {
  * The right token costs no database read, except from an address this process has seen guessing:
  * there it waits out the block too, so a guess that happens to be right is not confirmed early.
  */
-export function requireOperator(tokenHash: Buffer, limits?: OperatorGuessLimits) {
+export function requireOperator(tokenHash: Buffer, limits: OperatorGuessLimits) {
   const suspects = new Map<string, number>();
   return async (request: FastifyRequest): Promise<void> => {
     const key = `operator-address:${request.ip}`;
     const token = bearerToken(request);
     if (token && timingSafeEqual(sha256(token), tokenHash)) {
-      if (limits && (suspects.get(request.ip) ?? 0) > limits.clock.now()) await limits.attempts.check(key);
+      if ((suspects.get(request.ip) ?? 0) > limits.clock.now()) await limits.attempts.check(key);
       return;
     }
-    if (limits) {
-      suspects.set(request.ip, limits.clock.now() + OPERATOR_GUESS_POLICY.forgetAfterMs);
-      await limits.attempts.admit(key, OPERATOR_GUESS_POLICY);
-    }
+    suspects.set(request.ip, limits.clock.now() + OPERATOR_GUESS_POLICY.forgetAfterMs);
+    await limits.attempts.admit(key, OPERATOR_GUESS_POLICY);
     throw unauthorized('an operator Bearer token is required');
   };
 }

@@ -38,7 +38,7 @@ export async function registerSandbox(server: FastifyInstance, app: Formica, ope
     return payload;
   });
   await server.register(async (operator) => {
-    operator.addHook('preHandler', requireOperator(operatorTokenHash));
+    operator.addHook('preHandler', requireOperator(operatorTokenHash, { attempts: app.identity.attempts, clock: app.clock }));
     await operator.register(sandboxControlRoutes(sandbox));
   });
   await server.register(inspectorRoutes(app, sandbox, requests));
