@@ -10,6 +10,11 @@ export type CreditErrorCode =
   | 'loan_closed'
   | 'repayment_exceeds_owed'
   | 'insufficient_funds'
-  | 'request_id_reused';
+  | 'request_id_reused'
+  | 'paylater_suspended'
+  | 'statement_not_found'
+  | 'already_instalments'
+  | 'statement_past_due'
+  | 'statement_paid';
 
 export class CreditError extends DomainError<CreditErrorCode> {}

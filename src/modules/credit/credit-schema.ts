@@ -22,4 +22,20 @@ const TABLES = [
      status TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (loan_id, request_id))`,
 ].join(';\n');
 
-export const CREDIT_MIGRATIONS = { sqlite: [TABLES], postgres: [TABLES] };
+// Version 2: pay later. Purchases under the buyer's request id, and one statement per buyer and month
+// with what it billed, what was paid, the interest and fee booked on it and an instalment plan if any.
+const PAYLATER = [
+  `CREATE TABLE paylater_purchases (
+     user_id TEXT NOT NULL, request_id TEXT NOT NULL, trade_no TEXT NOT NULL, amount BIGINT NOT NULL,
+     month TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (user_id, request_id))`,
+  `CREATE TABLE paylater_statements (
+     user_id TEXT NOT NULL, month TEXT NOT NULL, total BIGINT NOT NULL, paid_principal BIGINT NOT NULL,
+     paid_charges BIGINT NOT NULL, interest BIGINT NOT NULL, interest_carry BIGINT NOT NULL, fee BIGINT NOT NULL,
+     plan TEXT NOT NULL, serviced_through TEXT NOT NULL, PRIMARY KEY (user_id, month))`,
+  'CREATE INDEX paylater_statements_month ON paylater_statements (month, serviced_through)',
+  `CREATE TABLE paylater_repayments (
+     user_id TEXT NOT NULL, month TEXT NOT NULL, request_id TEXT NOT NULL, amount BIGINT NOT NULL, status TEXT NOT NULL,
+     created_at BIGINT NOT NULL, PRIMARY KEY (user_id, month, request_id))`,
+].join(';\n');
+
+export const CREDIT_MIGRATIONS = { sqlite: [TABLES, PAYLATER], postgres: [TABLES, PAYLATER] };

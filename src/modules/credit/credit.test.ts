@@ -2,65 +2,29 @@
 // disbursed in one call, interest by the day on the injected clock, the due-date collection from the
 // wallet, days past due through the buckets with their provisions, the repayment order, a write-off,
 // the portfolio, and the ledger audit clean after each scenario.
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFormica, type Formica } from '../../app.ts';
-import { ManualClock } from '../../engine/clock.ts';
-import { verifyStore } from '../../engine/verify.ts';
-import { creditAccountId, walletAccountId } from '../books/chart.ts';
+import { creditAccountId } from '../books/chart.ts';
 import { CreditError } from './credit-errors.ts';
+import { type CreditFixture, creditFixture, storesUnderTest } from './credit-test-support.ts';
 
-const DAY_MS = 86_400_000;
-const stores = process.env.DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
-
-describe.each(stores)('credit service (%s)', (store) => {
-  const clock = new ManualClock(Date.UTC(2026, 0, 1, 2)); // 10:00 in Shanghai, 2026-01-01
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-credit-'));
-  const schema = store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
-  let app: Formica;
-  let seq = 0;
+describe.each(storesUnderTest)('credit service (%s)', (store) => {
+  let f: CreditFixture;
+  let app: CreditFixture['app'];
 
   beforeAll(async () => {
-    app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock, runJobs: false });
+    f = await creditFixture(store, Date.UTC(2026, 0, 1, 2)); // 10:00 in Shanghai, 2026-01-01
+    app = f.app;
   });
   afterAll(async () => {
-    await app.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    if (schema) {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
+    await f.close();
   });
 
-  /** A verified user whose wallet holds `fen`. */
-  async function borrower(fen: bigint): Promise<string> {
-    seq++;
-    const user = await app.identity.register({ phone: `1370000${String(seq).padStart(4, '0')}`, password: 'correct horse', name: `Borrower ${seq}` });
-    await app.identity.addEvidence(user.id, { source: 'bank_card', reference: `card-${seq}`, verifiedBy: 'user' });
-    await app.wallet.openWallet(user.id);
-    if (fen > 0n) await app.wallet.adjust({ userId: user.id, amountMinor: fen, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: `fund-${seq}` });
-    return user.id;
-  }
-
-  const balance = async (id: string) => {
-    const a = await app.store.getAccount(id);
-    return (a?.debitsPosted ?? 0n) - (a?.creditsPosted ?? 0n);
-  };
-  const wallet = async (userId: string) => -(await balance(walletAccountId(userId)));
-  async function passDays(days: number) {
-    for (let d = 0; d < days; d++) {
-      clock.advance(DAY_MS);
-      await app.credit.serviceDue();
-    }
-  }
+  const borrower = (fen: bigint) => f.borrower(fen);
+  const balance = (id: string) => f.balance(id);
+  const wallet = (userId: string) => f.wallet(userId);
+  const passDays = (days: number) => f.passDays(days);
   async function audit() {
-    expect((await verifyStore(app.store)).problems).toEqual([]);
+    expect(await f.auditProblems()).toEqual([]);
   }
 
   it('scores with explained factors and refuses below 550, recording the decision', async () => {
@@ -107,8 +71,7 @@ describe.each(stores)('credit service (%s)', (store) => {
     // Spend the wallet so the first instalment cannot be collected.
     await app.wallet.adjust({ userId: user, amountMinor: 800_000n, currency: 'CNY', direction: 'debit', reason: 'spent', requestId: `spend-${user}` });
     const firstDue = loan.state.schedule[0].dueDate;
-    const today = () => new Date(clock.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-    while (today() < firstDue) await passDays(1);
+    while (f.today() < firstDue) await passDays(1);
     let state = (await app.credit.loan(user, loan.loanId)).state;
     expect(state.overduePrincipal).toBe(100_000n);
     expect(state.overdueInterest).toBe(loan.state.schedule[0].interest);

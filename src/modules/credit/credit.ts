@@ -22,6 +22,7 @@ import { INSTALMENT_MONTHS, type Instalment, instalmentSchedule, type RepaymentM
 import { daysToService } from './loans/loan-state.ts';
 import { disbursementStep, type RepaymentEnd, repaymentStep, serviceDayStep, writeOffStep } from './loans/loan-steps.ts';
 import { type CreditBand, explainFactor, type FactorEffect, type ScoreResult, scoreRow, topFactors } from './model/index.ts';
+import { PayLaterService } from './paylater/paylater.ts';
 import { type PlatformModels, platformModels } from './platform-model.ts';
 
 /** Credit lines by band (policy), in fen: no credit below 550, small lines to 600, standard to 700. */
@@ -69,6 +70,8 @@ const CREDIT_ACCOUNTS: readonly [CreditAccount, number][] = [
 
 export class CreditService {
   private readonly features: BorrowerFeatures;
+  /** Buyers' pay-later lines and statements. */
+  readonly payLater: PayLaterService;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -79,6 +82,7 @@ export class CreditService {
     identity: IdentityService,
   ) {
     this.features = new BorrowerFeatures(identity, wallet, (userIds) => this.repaymentRecords(userIds));
+    this.payLater = new PayLaterService(db, runner, clock, async (userId) => (await this.score(userId)).band);
   }
 
   static async open(deps: { db: SqlDatabase; engine: LedgerEngine; runner: StepRunner; clock: Clock; ids: IdSource; identity: IdentityService; wallet: WalletService }): Promise<CreditService> {
@@ -151,7 +155,7 @@ export class CreditService {
   async serviceDue(): Promise<number> {
     const today = shanghaiDate(this.clock.now());
     const rows = await this.db.all<{ loan_id: string }>("SELECT loan_id FROM credit_loans WHERE status IN ('active', 'overdue') AND serviced_through < ? ORDER BY loan_id", [today]);
-    let days = 0;
+    let days = await this.payLater.serviceDue();
     for (const { loan_id: loanId } of rows) {
       const loan = (await readLoan(this.db, loanId))!;
       for (const date of daysToService(loan.state, today)) {
@@ -164,10 +168,12 @@ export class CreditService {
     return days;
   }
 
-  /** The clock instant the servicing next has work: the start of the day after the least-serviced loan's. */
+  /** The clock instant the servicing next has work: the start of the day after the least-serviced loan's or statement's. */
   async nextServiceDue(): Promise<number | null> {
     const row = await this.db.get<{ through: string | null }>("SELECT MIN(serviced_through) AS through FROM credit_loans WHERE status IN ('active', 'overdue')");
-    return row?.through ? startOfShanghaiDay(addDays(row.through, 1)) : null;
+    const loans = row?.through ? startOfShanghaiDay(addDays(row.through, 1)) : null;
+    const statements = await this.payLater.nextServiceDue();
+    return loans === null ? statements : statements === null ? loans : Math.min(loans, statements);
   }
 
   async portfolio(): Promise<Portfolio> {

@@ -1,0 +1,116 @@
+// Pay later for buyers: a revolving line set from the score, purchases drawn into the wallet at
+// checkout and billed on next month's statement (the 1st, due the 10th, interest-free when paid in
+// full), the minimum, daily interest on the rest, instalments with their fee, and suspension after
+// 7 days overdue. The statements' interest runs on the clock through the credit-servicing job.
+import type { Clock } from '../../../engine/clock.ts';
+import type { SqlDatabase } from '../../../store/sql.ts';
+import type { StepRunner } from '../../books/step-runner.ts';
+import { addDays, shanghaiDate, startOfShanghaiDay } from '../../fund/fund-calendar.ts';
+import { CreditError } from '../credit-errors.ts';
+import type { CreditBand } from '../model/index.ts';
+import { dueDate, minimumPayment, type PlanInstalment, statementDate } from './paylater-math.ts';
+import { daysToServiceStatement, owedOn, type StatementStatus, statusOn } from './paylater-statement.ts';
+import { instalmentStep, isSuspended, purchaseStep, readStatement, type StatementRepayment, statementDayStep, statementRepaymentStep, statementsOf, usedOf } from './paylater-steps.ts';
+
+/** Pay-later lines by band (policy), in fen: from a few hundred to tens of thousands of CNY. */
+export const PAYLATER_LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, small: 50_000n, standard: 500_000n, best: 2_000_000n };
+
+export interface PayLaterLine {
+  readonly limit: bigint;
+  readonly available: bigint;
+  readonly status: 'active' | 'suspended';
+}
+
+export interface StatementView {
+  readonly month: string;
+  readonly statementDate: string;
+  readonly dueDate: string;
+  readonly total: bigint;
+  readonly minimum: bigint;
+  readonly paid: bigint;
+  readonly interest: bigint;
+  readonly fee: bigint;
+  readonly outstanding: bigint;
+  readonly status: StatementStatus;
+  readonly plan: readonly PlanInstalment[];
+}
+
+export class PayLaterService {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly runner: StepRunner,
+    private readonly clock: Clock,
+    private readonly bandOf: (userId: string) => Promise<CreditBand>,
+  ) {}
+
+  private today(): string {
+    return shanghaiDate(this.clock.now());
+  }
+
+  async line(userId: string): Promise<PayLaterLine> {
+    const limit = PAYLATER_LINE_BY_BAND[await this.bandOf(userId)];
+    const statements = await statementsOf(this.db, userId);
+    const used = usedOf(statements);
+    return { limit, available: limit > used ? limit - used : 0n, status: isSuspended(statements, this.today()) ? 'suspended' : 'active' };
+  }
+
+  /** Draws `amount` into the wallet for a trade; the caller then pays the trade from the wallet. */
+  async purchase(userId: string, input: { amount: bigint; tradeNo: string; requestId: string }): Promise<{ month: string }> {
+    const limit = PAYLATER_LINE_BY_BAND[await this.bandOf(userId)];
+    if (limit === 0n) throw new CreditError('no_credit', 'no pay-later line below a score of 550');
+    return this.runner.run(purchaseStep({ userId, ...input, today: this.today(), nowMs: this.clock.now(), limit }));
+  }
+
+  async statement(userId: string, month: string): Promise<StatementView> {
+    const s = await readStatement(this.db, userId, month);
+    if (!s) throw new CreditError('statement_not_found', 'no statement for that month');
+    const owed = owedOn(s);
+    return {
+      month,
+      statementDate: statementDate(month),
+      dueDate: dueDate(month),
+      total: s.total,
+      minimum: minimumPayment(s.total),
+      paid: s.paidPrincipal + s.paidCharges,
+      interest: s.interest,
+      fee: s.fee,
+      outstanding: owed.principal + owed.charges,
+      status: statusOn(s, this.today()),
+      plan: s.plan,
+    };
+  }
+
+  async repay(userId: string, month: string, amount: bigint, requestId: string): Promise<StatementView> {
+    const end: StatementRepayment = await this.runner.run(statementRepaymentStep(userId, month, amount, requestId, this.clock.now()));
+    if (!end.verdict.applied) throw new CreditError('insufficient_funds', 'the wallet balance does not cover the repayment');
+    return this.statement(userId, month);
+  }
+
+  async instalments(userId: string, month: string, months: number): Promise<StatementView> {
+    if (![3, 6, 9, 12].includes(months)) throw new CreditError('invalid_term', 'instalments are 3, 6, 9 or 12 months');
+    await this.runner.run(instalmentStep(userId, month, months, this.today()));
+    return this.statement(userId, month);
+  }
+
+  /** Books each statement's interest for every day up to today. */
+  async serviceDue(): Promise<number> {
+    const today = this.today();
+    const rows = await this.db.all<{ user_id: string; month: string; serviced_through: string }>(
+      'SELECT user_id, month, serviced_through FROM paylater_statements WHERE serviced_through < ? AND total > paid_principal ORDER BY user_id, month',
+      [today],
+    );
+    let days = 0;
+    for (const row of rows) {
+      const s = (await readStatement(this.db, row.user_id, row.month))!;
+      for (const date of daysToServiceStatement(s, today)) {
+        if (await this.runner.run(statementDayStep(row.user_id, row.month, date))) days++;
+      }
+    }
+    return days;
+  }
+
+  async nextServiceDue(): Promise<number | null> {
+    const row = await this.db.get<{ through: string | null }>('SELECT MIN(serviced_through) AS through FROM paylater_statements WHERE total > paid_principal');
+    return row?.through ? startOfShanghaiDay(addDays(row.through, 1)) : null;
+  }
+}
