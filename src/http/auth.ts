@@ -19,6 +19,13 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 /** Wrong operator tokens per client address: five, then waits from 30 s doubling to 15 minutes. */
 export const OPERATOR_GUESS_POLICY: ThrottlePolicy = { free: 5, firstDelayMs: 30_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 24 * 3600_000 };
 
+/** Addresses remembered per process; past this many, the expired ones are forgotten first. */
+const MAX_SUSPECTS = 10_000;
+
+function forgetPast(suspects: Map<string, number>, now: number): void {
+  for (const [address, until] of suspects) if (until <= now) suspects.delete(address);
+}
+
 export interface OperatorGuessLimits {
   readonly attempts: AttemptThrottle;
   readonly clock: Clock;
@@ -39,6 +46,7 @@ export function requireOperator(tokenHash: Buffer, limits: OperatorGuessLimits) 
       if ((suspects.get(request.ip) ?? 0) > limits.clock.now()) await limits.attempts.check(key);
       return;
     }
+    if (suspects.size >= MAX_SUSPECTS) forgetPast(suspects, limits.clock.now());
     suspects.set(request.ip, limits.clock.now() + OPERATOR_GUESS_POLICY.forgetAfterMs);
     await limits.attempts.admit(key, OPERATOR_GUESS_POLICY);
     throw unauthorized('an operator Bearer token is required');
