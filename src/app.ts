@@ -15,6 +15,7 @@ import { type ChannelCost, type ChannelRouter, createChannelRouter } from './mod
 import { StepRunner } from './modules/books/step-runner.ts';
 import { createBillerClient } from './modules/bills/biller-client.ts';
 import { BillsService } from './modules/bills/bills.ts';
+import { InsuranceService } from './modules/insurance/insurance.ts';
 import { CreditService } from './modules/credit/credit.ts';
 import { SystemAccounts } from './modules/books/system-accounts.ts';
 import { IdentityService } from './modules/identity/identity.ts';
@@ -90,6 +91,8 @@ export interface Formica {
   readonly redPackets: RedPacketService;
   /** Bill payments (life services): billers, lookups, payments, receipts and autopays. */
   readonly bills: BillsService;
+  /** Return-shipping insurance on escrow trades: quotes, policies, automatic claims, the daily loss ratio. */
+  readonly insurance: InsuranceService;
   /** Credit: scores and lines, loans on the ledger, their daily servicing, the portfolio. */
   readonly credit: CreditService;
   /** Runs every module's money steps; resumes what modules left waiting. */
@@ -138,6 +141,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const biller = createBillerClient({ baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL, timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS, faults: sandbox?.faults });
   const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments, reconciliation });
   const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet });
+  const insurance = await InsuranceService.open({ db: sql, engine, runner, clock, ids, trades });
   const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
@@ -155,6 +159,8 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('bill-confirmations', 2_000, () => bills.resolvePending(), onJobError, () => bills.nextQueryDue()),
     new PeriodicJob('bill-autopays', 60_000, () => bills.autopays.runDue(), onJobError, () => bills.autopays.nextDue()),
     new PeriodicJob('biller-settlement', 10 * 60_000, () => bills.settlements.settleLastClosedDay(), onJobError, () => bills.settlements.nextDue()),
+    new PeriodicJob('insurance-claims', 5_000, () => insurance.claimDue(), onJobError),
+    new PeriodicJob('insurance-loss-ratio', 60 * 60_000, () => insurance.reportLastClosedDay(), onJobError, () => insurance.nextReportDue()),
     new PeriodicJob('credit-servicing', 60_000, () => credit.serviceDue(), onJobError, () => credit.nextServiceDue()),
   ];
   sandbox?.drive(jobs, onJobError);
@@ -182,6 +188,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     social,
     redPackets,
     bills,
+    insurance,
     credit,
     runner,
     systemAccounts,

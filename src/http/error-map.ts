@@ -110,6 +110,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   receipt_not_ready: 409,
   autopay_not_found: 404,
   invalid_day_of_month: 400,
+  // return-shipping insurance
+  not_insurable: 409,
   // trade (the public ACQ sub_codes without `ACQ.`)
   TRADE_NOT_EXIST: 404,
   CONTEXT_INCONSISTENT: 409,

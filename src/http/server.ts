@@ -21,6 +21,7 @@ import { merchantApplicationAdminRoutes, merchantConsoleRoutes } from './routes/
 import { metricsRoutes, systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
 import { billAdminRoutes, billRoutes } from './routes/bills.ts';
+import { insuranceAdminRoutes, insuranceRoutes } from './routes/insurance.ts';
 import { socialRoutes } from './routes/social.ts';
 import { creditAdminRoutes, creditRoutes } from './routes/credit.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
@@ -73,6 +74,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(tradeAdminRoutes(app));
     await operator.register(fundAdminRoutes(app));
     await operator.register(billAdminRoutes(app));
+    await operator.register(insuranceAdminRoutes(app));
     await operator.register(creditAdminRoutes(app));
     await operator.register(dashboardRoutes(app));
   });
@@ -86,6 +88,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(redPacketRoutes(app));
   await server.register(merchantConsoleRoutes(app));
   await server.register(billRoutes(app));
+  await server.register(insuranceRoutes(app));
   await server.register(creditRoutes(app));
   // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.
   await registerSandbox(server, app, options.operatorTokenHash);

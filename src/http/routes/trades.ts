@@ -9,6 +9,7 @@ import { findCurrency } from '../../money/currency.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
 import { DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, PayOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
+import { insureWithPayment } from './insurance.ts';
 import { sessionUser } from './users.ts';
 
 const tags = ['trades'];
@@ -71,12 +72,17 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
     server.post('/v1/trades/:trade_no/pay', { schema: { ...action, summary: payDoc, body: PayBody, response: payResponses } }, async (request, reply) => {
       const userId = await sessionUser(app, request);
       const { trade_no: tradeNo } = request.params;
-      const { request_id: requestId, card_id: cardId } = request.body;
-      if (cardId === undefined) return tradeToWire(await app.trades.payWithWallet(userId, tradeNo, requestId));
+      const { request_id: requestId, card_id: cardId, return_insurance: insure } = request.body;
+      // The policy rides on the payment: bought once the trade is paid; a replay buys it if it was not.
+      const insurance = async (trade: Trade) => (insure ? { return_insurance: await insureWithPayment(app, userId, trade) } : {});
+      if (cardId === undefined) {
+        const trade = await app.trades.payWithWallet(userId, tradeNo, requestId);
+        return { ...tradeToWire(trade), ...(await insurance(trade)) };
+      }
       const paid = await app.trades.payWithCard(userId, tradeNo, requestId, cardId);
       // Accepted, not done: the bank's answer is unknown; a replay or the timers finish the payment.
       if (paid.funding.status === 'pending') reply.status(202);
-      return { ...tradeToWire(paid.trade), funding: { source: 'card' as const, card_id: paid.funding.cardId, status: paid.funding.status } };
+      return { ...tradeToWire(paid.trade), funding: { source: 'card' as const, card_id: paid.funding.cardId, status: paid.funding.status }, ...(await insurance(paid.trade)) };
     });
     server.post('/v1/trades/:trade_no/confirm', { schema: { ...action, summary: 'Confirm receipt: the escrow settles to the seller' } }, async (request) => {
       return tradeToWire(await app.trades.confirm(await sessionUser(app, request), request.params.trade_no));

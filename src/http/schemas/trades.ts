@@ -1,6 +1,7 @@
 // Wire shapes of the buyer's trade routes and the operator's dispute decision: snake_case fields,
 // money as decimal strings with its currency, times as epoch milliseconds.
 import { z } from 'zod';
+import { PaymentInsuranceOutput } from './insurance.ts';
 import { cleanText } from './common.ts';
 import { RequestId } from './wallet.ts';
 
@@ -10,6 +11,8 @@ export const PayBody = z.object({
   request_id: RequestId,
   /** Pay from this bound card instead of the wallet balance. */
   card_id: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id').optional(),
+  /** Buy the buyer's return-shipping insurance with the payment (escrow trades). */
+  return_insurance: z.boolean().optional(),
 });
 
 export const DisputeBody = z.object({ reason: cleanText({ trim: true, min: 1, max: 500 }) });
@@ -47,6 +50,7 @@ export const TradeOutput = z.object({
 /** A payment's answer: the trade, and for a card payment where the card's money is. */
 export const PayOutput = TradeOutput.extend({
   funding: z.object({ source: z.literal('card'), card_id: z.string(), status: z.enum(['pending', 'paid', 'in_wallet']) }).optional(),
+  return_insurance: PaymentInsuranceOutput.optional(),
 });
 
 export const TradesOutput = z.object({ trades: z.array(TradeOutput), next: z.string().nullable() });

@@ -1,7 +1,7 @@
-// Each day, for the last closed day and every biller: reconcile the biller's settlement file with
+// Each day, for the last closed day and every biller Formica has paid: reconcile the biller's settlement file with
 // the reconciliation module (long, short and mismatched lines go to the biller's suspense account,
 // as with the banks), then pay the biller the day's collections less Formica's fee. A biller whose
-// file cannot be read is tried again on the next run; nothing is paid before its file is matched.
+// file cannot be read is tried again an hour later; nothing is paid before its file is matched.
 import type { Clock } from '../../engine/clock.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import { addDays, dayOf, dayWindow } from '../reconciliation/day.ts';
@@ -10,13 +10,17 @@ import type { StepRunner } from '../books/step-runner.ts';
 import type { BillerClient } from './biller-client.ts';
 import { billerCounterparty, billerCounterpartyName, chargeInstOf } from './biller-counterparty.ts';
 import type { BillsService } from './bills.ts';
-import { BILLERS, billerOf } from './directory.ts';
+import { billerOf } from './directory.ts';
 import { type SettlementRow, settlementStep } from './settlement-steps.ts';
 
-/** Billers' files are read an hour into the day, once late confirmations of the day before are in. */
+/** Billers' files are read an hour into the day, once late confirmations of the day before are in; */
 const FILE_READY_MS = 3_600_000;
+/** a file that could not be read is asked for again this much later. */
+const RETRY_MS = 3_600_000;
 
 export class BillerSettlements {
+  private lastAttemptMs = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly db: SqlDatabase,
     private readonly runner: StepRunner,
@@ -35,6 +39,7 @@ export class BillerSettlements {
   /** Settles the last closed day for every biller not settled yet; a job calls it. */
   async settleLastClosedDay(): Promise<number> {
     if (this.clock.now() < this.readyAt()) return 0;
+    this.lastAttemptMs = this.clock.now();
     return (await this.settle(this.lastClosedDay())).length;
   }
 
@@ -42,7 +47,7 @@ export class BillerSettlements {
   async settle(date: string): Promise<SettlementRow[]> {
     const made: SettlementRow[] = [];
     const { fromMs, toMs } = dayWindow(date, this.reconciliation.day);
-    for (const { chargeInst } of BILLERS) {
+    for (const chargeInst of await this.billersInUse()) {
       if (await this.find(chargeInst, date)) continue;
       await this.reconciliation.reconcileCounterparty(this.counterparty(chargeInst), date);
       const runs = await this.reconciliation.report(date);
@@ -58,11 +63,18 @@ export class BillerSettlements {
     return this.db.all<SettlementRow>('SELECT * FROM biller_settlements WHERE date = ? ORDER BY charge_inst', [date]);
   }
 
-  /** When the job is next due: now while the last closed day has billers to settle, else an hour into tomorrow. */
+  /** When the job is next due: while the last closed day has billers to settle, an hour into the day
+   *  (or an hour after a failed attempt); else an hour into tomorrow. */
   async nextDue(): Promise<number> {
     const settled = await this.db.get<{ n: bigint }>('SELECT COUNT(*) AS n FROM biller_settlements WHERE date = ?', [this.lastClosedDay()]);
-    if (Number(settled?.n ?? 0) < BILLERS.length) return Math.max(this.clock.now(), this.readyAt());
+    if (Number(settled?.n ?? 0) < (await this.billersInUse()).length) return Math.max(this.readyAt(), this.lastAttemptMs + RETRY_MS);
     return dayWindow(dayOf(this.clock.now(), this.reconciliation.day), this.reconciliation.day).toMs + FILE_READY_MS;
+  }
+
+  /** Billers Formica has ever sent a payment: only they have files to reconcile and money to receive. */
+  private async billersInUse(): Promise<string[]> {
+    const rows = await this.db.all<{ charge_inst: string }>('SELECT DISTINCT charge_inst FROM bill_payments ORDER BY charge_inst');
+    return rows.map((r) => r.charge_inst);
   }
 
   private counterparty(chargeInst: string) {

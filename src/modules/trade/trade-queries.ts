@@ -21,6 +21,16 @@ export class TradeQueries {
     return toTrade(await this.core.reload(tradeNo));
   }
 
+  /** How many of a buyer's or a seller's paid trades were refunded (returned): what return-shipping insurance is priced from. */
+  async returnHistory(party: { buyerUserId: string } | { merchantId: string }): Promise<{ paid: number; returned: number }> {
+    const [column, id] = 'buyerUserId' in party ? ['buyer_user_id', party.buyerUserId] : ['merchant_id', party.merchantId];
+    const row = await this.core.db.get<{ paid: bigint; returned: bigint | null }>(
+      `SELECT COUNT(*) AS paid, SUM(CASE WHEN refunded_minor > 0 THEN 1 ELSE 0 END) AS returned FROM trades WHERE ${column} = ? AND paid_at IS NOT NULL`,
+      [id],
+    );
+    return { paid: Number(row?.paid ?? 0n), returned: Number(row?.returned ?? 0n) };
+  }
+
   /** A merchant's trades and refunds touched in [fromMs, toMs), for the daily bill; the trades
    *  include every trade a listed refund belongs to. */
   async activity(merchantId: string, fromMs: number, toMs: number): Promise<{ trades: Trade[]; refunds: Refund[] }> {

@@ -163,6 +163,11 @@ export class TradeService {
     return this.queries.getForBuyer(tradeNo);
   }
 
+  /** A buyer's or a seller's paid trades and how many came back refunded (return-shipping insurance prices from it). */
+  returnHistory(party: { buyerUserId: string } | { merchantId: string }): Promise<{ paid: number; returned: number }> {
+    return this.queries.returnHistory(party);
+  }
+
   listForBuyer(buyerUserId: string, page: { limit: number; after?: string }): Promise<{ trades: Trade[]; next: string | null }> {
     return this.queries.listForBuyer(buyerUserId, page);
   }
