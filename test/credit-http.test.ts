@@ -1,7 +1,9 @@
 // Credit over HTTP through the real server: the score with its factors, refusals below 550 and beyond
 // the line, a short loan disbursed in one request, a repayment, the due date reached by moving the
 // injected clock and running the credit-servicing job (the loan collects itself from the wallet), the operator's
-// portfolio, and the ledger audit clean after. SQLite always; PostgreSQL when DATABASE_URL is set.
+// portfolio; a trade paid with pay later and its statement settled; the ledger audit clean after.
+// SQLite always; PostgreSQL when DATABASE_URL is set.
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
@@ -97,6 +99,32 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     expect((await as(borrower, 'GET', '/v1/wallet')).body.balance).toBe('4988.06');
     const portfolio = await server.call('GET', '/v1/admin/credit/portfolio');
     expect(portfolio.body).toMatchObject({ outstanding: '0.00', disbursed: '1000.00', repaid: '1000.00', npl_ratio: '0.0000', provisions: '0.00', written_off: '0.00' });
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
+  });
+
+  it('pays a trade with pay later and settles the next month statement', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const merchant = await server.app.merchants.create({ name: 'Tea shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
+    const trade = await server.app.trades.create(merchant.merchantId, { outTradeNo: 'tea-1', subject: 'Tea', totalAmountMinor: 30_000n, productCode: 'ESCROW_TRADE_PAY' });
+    const before = (await as(borrower, 'GET', '/v1/wallet')).body.available;
+    const line = await as(borrower, 'GET', '/v1/paylater');
+    expect(line.body.status).toBe('active');
+    const paid = await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'later-1', funding: 'paylater' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect(paid.body.trade_status).toBe('WAIT_SELLER_SEND_GOODS');
+    expect((await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'later-1', funding: 'paylater' })).body.trade_status).toBe('WAIT_SELLER_SEND_GOODS');
+    // The escrow holds what the line brought in: what the buyer can spend is unchanged.
+    expect((await as(borrower, 'GET', '/v1/wallet')).body.available).toBe(before);
+    expect((await as(borrower, 'GET', '/v1/paylater')).body.available).toBe((Number(line.body.available) - 300).toFixed(2));
+    const month = '2026-04';
+    expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ status: 'pending', total: '300.00', statement_date: '2026-04-01', due_date: '2026-04-10' });
+    expect((await as(borrower, 'GET', '/v1/paylater/statements/2026-13')).status).toBe(400);
+    await passDays(2);
+    expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ status: 'issued', minimum: '30.00', paid: '0.00' });
+    const settled = await as(borrower, 'POST', `/v1/paylater/statements/${month}/repayments`, { amount: '300.00', request_id: 'settle-1' });
+    expect(settled.status, JSON.stringify(settled.body)).toBe(200);
+    expect(settled.body).toMatchObject({ status: 'paid', paid: '300.00', interest: '0.00', outstanding: '0.00' });
+    expect((await as(borrower, 'POST', `/v1/paylater/statements/${month}/instalments`, { months: 3 })).body.code).toBe('statement_paid');
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 });

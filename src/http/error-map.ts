@@ -21,6 +21,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   loan_not_found: 404,
   loan_closed: 409,
   repayment_exceeds_owed: 422,
+  paylater_suspended: 422,
+  statement_not_found: 404,
+  already_instalments: 409,
+  statement_past_due: 422,
+  statement_paid: 409,
   // identity
   phone_taken: 409,
   invalid_credentials: 401,

@@ -7,9 +7,26 @@ import { CreditError } from '../../modules/credit/credit-errors.ts';
 import { RATE_SCALE } from '../../modules/credit/loans/loan-math.ts';
 import type { Loan } from '../../modules/credit/loans/loan-row.ts';
 import type { Instalment } from '../../modules/credit/loans/loan-schedule.ts';
+import type { Trade } from '../../modules/trade/trade.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { ErrorOutput } from '../schemas/common.ts';
-import { CreditScopeQuery, LineOutput, LoanBody, LoanOutput, LoanParams, NewLoanOutput, PortfolioOutput, RepaymentBody, RepaymentOutput, ScoreOutput } from '../schemas/credit.ts';
+import type { StatementView } from '../../modules/credit/paylater/paylater.ts';
+import {
+  CreditScopeQuery,
+  InstalmentBody,
+  LineOutput,
+  LoanBody,
+  LoanOutput,
+  LoanParams,
+  MonthParams,
+  NewLoanOutput,
+  PayLaterOutput,
+  PortfolioOutput,
+  RepaymentBody,
+  RepaymentOutput,
+  ScoreOutput,
+  StatementOutput,
+} from '../schemas/credit.ts';
 import { sessionUser } from './users.ts';
 import { positiveMinor } from './wallet.ts';
 
@@ -98,6 +115,56 @@ export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
       },
     );
   };
+}
+
+function statementToWire(s: StatementView) {
+  return {
+    month: s.month,
+    statement_date: s.statementDate,
+    due_date: s.dueDate,
+    total: cash(s.total),
+    minimum: cash(s.minimum),
+    paid: cash(s.paid),
+    status: s.status,
+    interest: cash(s.interest),
+    fee: cash(s.fee),
+    outstanding: cash(s.outstanding),
+    instalments: s.plan.map((i) => ({ due_date: i.dueDate, principal: cash(i.principal), fee: cash(i.fee) })),
+  };
+}
+
+/** Pay later (spec/credit.md): the line, a month's statement, repaying it, splitting it into instalments. */
+export function payLaterRoutes(app: Formica): FastifyPluginAsyncZod {
+  return async (server) => {
+    const tags = ['pay later'];
+    server.get('/v1/paylater', { schema: { tags, security, summary: 'The caller\'s pay-later line: limit, available, active or suspended', response: { 200: PayLaterOutput, 401: ErrorOutput } } }, async (request) => {
+      const line = await app.credit.payLater.line(await sessionUser(app, request));
+      return { limit: cash(line.limit), available: cash(line.available), status: line.status };
+    });
+    const statementDoc = { tags, security, params: MonthParams, response: { 200: StatementOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput } };
+    server.get('/v1/paylater/statements/:month', { schema: { ...statementDoc, summary: 'A month\'s statement (dated the 1st, due the 10th): total, minimum, paid, status' } }, async (request) => {
+      return statementToWire(await app.credit.payLater.statement(await sessionUser(app, request), request.params.month));
+    });
+    server.post('/v1/paylater/statements/:month/repayments', { schema: { ...statementDoc, summary: 'Repay a statement from the wallet: interest and fee first, then principal', body: RepaymentBody } }, async (request) => {
+      const userId = await sessionUser(app, request);
+      const amount = positiveMinor(request.body.amount, PLATFORM_CURRENCY.code);
+      return statementToWire(await app.credit.payLater.repay(userId, request.params.month, amount, request.body.request_id));
+    });
+    server.post('/v1/paylater/statements/:month/instalments', { schema: { ...statementDoc, summary: 'Split an issued statement into 3, 6, 9 or 12 monthly instalments (fee 2.5%, 4.5%, 6.5%, 8.8%)', body: InstalmentBody } }, async (request) => {
+      return statementToWire(await app.credit.payLater.instalments(await sessionUser(app, request), request.params.month, request.body.months));
+    });
+  };
+}
+
+/**
+ * Pays a trade with pay later: the line brings the trade's amount into the wallet (billed on next
+ * month's statement), then the wallet pays. Drawn only while the trade waits for payment, and once
+ * per request id, so a replay pays nothing twice.
+ */
+export async function payTradeLater(app: Formica, userId: string, tradeNo: string, requestId: string): Promise<Trade> {
+  const trade = await app.trades.getForBuyer(tradeNo);
+  if (trade.status === 'WAIT_BUYER_PAY') await app.credit.payLater.purchase(userId, { amount: trade.totalAmountMinor, tradeNo, requestId });
+  return app.trades.payWithWallet(userId, tradeNo, requestId);
 }
 
 export function creditAdminRoutes(app: Formica): FastifyPluginAsyncZod {

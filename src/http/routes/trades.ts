@@ -10,6 +10,7 @@ import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
 import { DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, PayOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
 import { insureWithPayment } from './insurance.ts';
+import { payTradeLater } from './credit.ts';
 import { sessionUser } from './users.ts';
 
 const tags = ['trades'];
@@ -72,11 +73,11 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
     server.post('/v1/trades/:trade_no/pay', { schema: { ...action, summary: payDoc, body: PayBody, response: payResponses } }, async (request, reply) => {
       const userId = await sessionUser(app, request);
       const { trade_no: tradeNo } = request.params;
-      const { request_id: requestId, card_id: cardId, return_insurance: insure } = request.body;
+      const { request_id: requestId, card_id: cardId, return_insurance: insure, funding } = request.body;
       // The policy rides on the payment: bought once the trade is paid; a replay buys it if it was not.
       const insurance = async (trade: Trade) => (insure ? { return_insurance: await insureWithPayment(app, userId, trade) } : {});
       if (cardId === undefined) {
-        const trade = await app.trades.payWithWallet(userId, tradeNo, requestId);
+        const trade = funding === 'paylater' ? await payTradeLater(app, userId, tradeNo, requestId) : await app.trades.payWithWallet(userId, tradeNo, requestId);
         return { ...tradeToWire(trade), ...(await insurance(trade)) };
       }
       const paid = await app.trades.payWithCard(userId, tradeNo, requestId, cardId);

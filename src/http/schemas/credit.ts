@@ -59,3 +59,23 @@ export const PortfolioOutput = z.object({
   provisions: z.string(),
   written_off: z.string(),
 });
+
+export const PayLaterOutput = z.object({ limit: z.string(), available: z.string(), status: z.enum(['active', 'suspended']) });
+
+export const MonthParams = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM') });
+
+export const StatementOutput = z.object({
+  month: z.string(),
+  statement_date: z.string(),
+  due_date: z.string(),
+  total: z.string(),
+  minimum: z.string(),
+  paid: z.string(),
+  status: z.enum(['pending', 'issued', 'paid', 'revolving', 'instalments', 'overdue']),
+  interest: z.string(),
+  fee: z.string(),
+  outstanding: z.string(),
+  instalments: z.array(z.object({ due_date: z.string(), principal: z.string(), fee: z.string() })),
+});
+
+export const InstalmentBody = z.strictObject({ months: z.union([z.literal(3), z.literal(6), z.literal(9), z.literal(12)]) });

@@ -13,6 +13,8 @@ export const PayBody = z.object({
   card_id: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id').optional(),
   /** Buy the buyer's return-shipping insurance with the payment (escrow trades). */
   return_insurance: z.boolean().optional(),
+  /** "paylater": the buyer's pay-later line funds the payment (billed on next month's statement). */
+  funding: z.enum(['wallet', 'paylater']).optional(),
 });
 
 export const DisputeBody = z.object({ reason: cleanText({ trim: true, min: 1, max: 500 }) });
