@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Formica } from '../app.ts';
 import { gatewayPlugin } from '../modules/merchant/gateway-plugin.ts';
+import { BillLinks } from '../modules/merchant/bill-links.ts';
 import { tradeApiHandlers } from '../modules/merchant/trade-handlers.ts';
 import { requireOperator } from './auth.ts';
 import { handleError } from './error-map.ts';
@@ -96,7 +97,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   // At the root, unprefixed: version 3 signatures cover the request path.
   await server.register(gatewayPlugin, {
     apps: app.merchants,
-    handlers: tradeApiHandlers(app.trades, app.merchants),
+    handlers: tradeApiHandlers(app.trades, app.merchants, new BillLinks(app.platformKeys, app.clock)),
     platformPrivateKeyPem: app.platformKeys.privateKeyPem(),
     // Merchants stamp requests with their own time, which the sandbox clock does not move.
     clock: app.sandbox?.wallClock ?? app.clock,

@@ -5,13 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
+import { BILL_FILES_PATH, BillLinks } from '../../modules/merchant/bill-links.ts';
 import { buildBill, chinaDay } from '../../modules/merchant/bills.ts';
 import type { Merchant } from '../../modules/merchant/merchant-apps.ts';
 import { authenticateMerchant, signedHeaders } from '../../modules/merchant/merchant-auth.ts';
 import { MerchantError } from '../../modules/merchant/merchant-errors.ts';
 import type { NotificationRecord } from '../../modules/trade/trade-notifications.ts';
 import { ErrorOutput } from '../schemas/common.ts';
-import { BillParams, CreateMerchantBody, MerchantOutput, MerchantParams, NotificationParams, RotateKeyBody } from '../schemas/merchants.ts';
+import { BillLinkQuery, BillParams, CreateMerchantBody, MerchantOutput, MerchantParams, NotificationParams, RotateKeyBody } from '../schemas/merchants.ts';
 
 const adminTags = ['admin'];
 const operator = [{ operator: [] }];
@@ -111,6 +112,19 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
         if (!parsed.success) throw new MerchantError('public_key_invalid', 'the body must be {"public_key": "<RSA public key, PEM>"}');
         const rotated = await app.merchants.rotateKey(merchant.merchantId, parsed.data.public_key);
         return sendSigned(app, reply, 'application/json; charset=utf-8', jsonText(merchantToWire(app, rotated)));
+      },
+    );
+
+    const billLinks = new BillLinks(app.platformKeys, app.clock);
+    server.get(
+      BILL_FILES_PATH,
+      { schema: { tags: merchantTags, summary: 'A bill by the link alipay.data.dataservice.bill.downloadurl.query gave (signed, expiring; no other credential)', querystring: BillLinkQuery } },
+      async (request, reply) => {
+        const link = billLinks.verify(request.query);
+        const merchant = link && (await app.merchants.byAppId(link.appId));
+        if (!link || !merchant) throw new MerchantError('merchant_unauthorized', 'this bill link is not valid, or has expired: ask for a new one');
+        const bill = await dailyBill(app, merchant, link.date);
+        return reply.header('content-disposition', `attachment; filename="${bill.filename}"`).type('text/csv; charset=utf-8').send(bill.csv);
       },
     );
 

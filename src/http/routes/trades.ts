@@ -91,6 +91,9 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
     server.post('/v1/trades/:trade_no/extend', { schema: { ...action, summary: 'Extend the confirm timeout once' } }, async (request) => {
       return tradeToWire(await app.trades.extend(await sessionUser(app, request), request.params.trade_no));
     });
+    server.post('/v1/trades/:trade_no/cancel', { schema: { ...action, summary: 'Cancel an escrow trade the seller has not shipped 5 days after payment: a full refund' } }, async (request) => {
+      return tradeToWire(await app.trades.cancelUnshipped(await sessionUser(app, request), request.params.trade_no));
+    });
 
     server.post(
       '/v1/trades/:trade_no/disputes',

@@ -28,4 +28,11 @@ export const MerchantParams = z.object({ id: cleanText({ min: 1, max: 64 }) });
 
 export const NotificationParams = z.object({ notify_id: cleanText({ min: 1, max: 64 }) });
 
+export const BillLinkQuery = z.object({
+  app_id: cleanText({ max: 32 }).optional(),
+  bill_date: cleanText({ max: 32 }).optional(),
+  expires: cleanText({ max: 32 }).optional(),
+  sign: cleanText({ max: 1024 }).optional(),
+});
+
 export const BillParams = z.object({ date: cleanText({ max: 32 }).meta({ description: 'yyyy-MM-dd, a calendar day in Asia/Shanghai' }) });

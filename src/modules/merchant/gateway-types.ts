@@ -19,6 +19,8 @@ export interface ApiCallContext {
   /** Version 2 carries notify_url and return_url as public parameters, outside biz_content. */
   notifyUrl?: string;
   returnUrl?: string;
+  /** Scheme and host the request came to, for links handed back (a bill's download URL). */
+  origin?: string;
 }
 
 export type TradeApiHandler = (appId: string, bizParams: BizParams, context: ApiCallContext) => Promise<TradeApiResult>;

@@ -68,6 +68,7 @@ export async function handleV2(request: FastifyRequest, reply: FastifyReply, opt
     protocol: 'v2' as const,
     notifyUrl: optionalText(params.notify_url),
     returnUrl: optionalText(params.return_url),
+    origin: `${request.protocol}://${request.host}`,
   };
   const result = await dispatch(opts.handlers, auth.appId, biz.biz, context, request.log);
   if (result.ok && result.redirectTo) return reply.redirect(result.redirectTo, 302);

@@ -59,7 +59,7 @@ export async function handleV3(request: FastifyRequest, reply: FastifyReply, opt
   const biz = bizParams(request, raw);
   if (!biz) return sendV3Failure(reply, invalidArgument(SUB.invalidParameter, 'the body must be a JSON object'), opts, traceId);
   const notifyUrl = typeof biz.notify_url === 'string' ? biz.notify_url : undefined;
-  const context = { method, protocol: 'v3' as const, notifyUrl };
+  const context = { method, protocol: 'v3' as const, notifyUrl, origin: `${request.protocol}://${request.host}` };
   const result = await dispatch(opts.handlers, auth.appId, biz, context, request.log);
   if (!result.ok) return sendV3Failure(reply, result, opts, traceId);
   return sendV3(reply, 200, result.body, opts, traceId);

@@ -11,6 +11,7 @@ import {
   requiredTradeRef,
   FieldFailure,
 } from './biz-fields.ts';
+import type { BillLinks } from './bill-links.ts';
 import type { ApiCallContext, BizParams, TradeApiHandler, TradeApiHandlers, TradeApiResult } from './gateway-types.ts';
 import type { MerchantService } from './merchant-apps.ts';
 import { businessFailure, GATEWAY_SUB_CODES, invalidArgument } from './protocol/errors.ts';
@@ -19,7 +20,11 @@ import { refundQueryToWire, refundToWire, tradeToWire } from './trade-wire.ts';
 import { walletSubCode } from './wallet-refusals.ts';
 
 const PRODUCT_CODES: readonly ProductCode[] = ['FAST_INSTANT_TRADE_PAY', 'ESCROW_TRADE_PAY'];
+/** The public API's names of an instant payment from a phone browser and from an app: instant trades here. */
+const PHONE_PRODUCT_CODES = ['QUICK_WAP_WAY', 'QUICK_MSECURITY_PAY'];
 const LOGISTICS_TYPES = ['EXPRESS', 'POST', 'VIRTUAL', 'NONE'] as const;
+/** Daily trade bills only: the public API's `signcustomer` (fund movements) is the same file here. */
+const BILL_TYPES = ['trade', 'signcustomer'] as const;
 
 type MerchantCall = (merchantId: string, biz: BizParams, context: ApiCallContext) => Promise<TradeApiResult>;
 
@@ -40,8 +45,10 @@ function orderFields(biz: BizParams, context: ApiCallContext) {
     outTradeNo: requiredText(biz, 'out_trade_no', 64),
     subject: requiredText(biz, 'subject', 256),
     totalAmountMinor: requiredAmount(biz, 'total_amount'),
-    productCode: optionalChoice(biz, 'product_code', PRODUCT_CODES),
+    productCode: PHONE_PRODUCT_CODES.includes(String(biz.product_code)) ? 'FAST_INSTANT_TRADE_PAY' : optionalChoice(biz, 'product_code', PRODUCT_CODES),
     timeoutExpress: optionalText(biz, 'timeout_express', 16),
+    timeExpire: optionalText(biz, 'time_expire', 32),
+    passbackParams: optionalText(biz, 'passback_params', 512),
     body: optionalText(biz, 'body', 128),
     notifyUrl: notifyUrl(biz, context),
   };
@@ -62,7 +69,11 @@ function asMerchant(merchants: MerchantService, call: MerchantCall): TradeApiHan
   };
 }
 
-function calls(trades: TradeService): Record<string, MerchantCall> {
+function calls(trades: TradeService, billLinks: BillLinks | undefined, merchants: MerchantService): Record<string, MerchantCall> {
+  const hostedCheckout: MerchantCall = async (merchantId, biz, context) => {
+    const trade = await trades.create(merchantId, orderFields(biz, context));
+    return { ok: true, body: { trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo }, redirectTo: `/checkout/${encodeURIComponent(trade.tradeNo)}` };
+  };
   return {
     'alipay.trade.create': async (merchantId, biz, context) => {
       const trade = await trades.create(merchantId, orderFields(biz, context));
@@ -77,11 +88,12 @@ function calls(trades: TradeService): Record<string, MerchantCall> {
       const { trade, qrCode } = await trades.precreate(merchantId, orderFields(biz, context));
       return ok({ out_trade_no: trade.outTradeNo, qr_code: qrCode });
     },
-    'alipay.trade.page.pay': async (merchantId, biz, context) => {
-      // A browser arrives here through pageExecute: create the trade, then hand it to the hosted checkout.
-      const trade = await trades.create(merchantId, orderFields(biz, context));
-      return { ok: true, body: { trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo }, redirectTo: `/checkout/${encodeURIComponent(trade.tradeNo)}` };
-    },
+    // A browser arrives through pageExecute (a desktop page, or a phone's for wap.pay), or an app
+    // opens the order string sdkExecute made (app.pay): the trade is created, then the buyer is
+    // handed to the hosted checkout, which is laid out for phones first.
+    'alipay.trade.page.pay': hostedCheckout,
+    'alipay.trade.wap.pay': hostedCheckout,
+    'alipay.trade.app.pay': hostedCheckout,
     'alipay.trade.query': async (merchantId, biz) => ok(tradeToWire(await trades.query(merchantId, requiredTradeRef(biz)))),
     'alipay.trade.refund': async (merchantId, biz) => {
       const ref = requiredTradeRef(biz);
@@ -109,6 +121,16 @@ function calls(trades: TradeService): Record<string, MerchantCall> {
       const trade = await trades.cancel(merchantId, requiredTradeRef(biz));
       return ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo, retry_flag: 'N', action: trade.action });
     },
+    'alipay.data.dataservice.bill.downloadurl.query': async (merchantId, biz, context) => {
+      requiredChoice(biz, 'bill_type', BILL_TYPES);
+      const date = requiredText(biz, 'bill_date', 10);
+      const merchant = await merchants.require(merchantId);
+      const link = billLinks?.url(merchant.appId, date, context.origin ?? '');
+      if (!link) return { ok: false, ...businessFailure('isp.bill_not_exist', 'bills are not served here') };
+      if (!link.ok && link.refusal === 'bill_date_invalid') return { ok: false, ...invalidArgument(GATEWAY_SUB_CODES.invalidParameter, 'bill_date must be a day written yyyy-MM-dd') };
+      if (!link.ok) return { ok: false, ...businessFailure('isp.bill_not_exist', 'the bill of a day is ready once the day has closed (Asia/Shanghai)') };
+      return ok({ bill_download_url: link.url });
+    },
     'formica.trade.ship': async (merchantId, biz) => {
       const trade = await trades.ship(merchantId, requiredTradeRef(biz), {
         logisticsType: requiredChoice(biz, 'logistics_type', LOGISTICS_TYPES),
@@ -119,6 +141,6 @@ function calls(trades: TradeService): Record<string, MerchantCall> {
   };
 }
 
-export function tradeApiHandlers(trades: TradeService, merchants: MerchantService): TradeApiHandlers {
-  return Object.fromEntries(Object.entries(calls(trades)).map(([method, call]) => [method, asMerchant(merchants, call)]));
+export function tradeApiHandlers(trades: TradeService, merchants: MerchantService, billLinks?: BillLinks): TradeApiHandlers {
+  return Object.fromEntries(Object.entries(calls(trades, billLinks, merchants)).map(([method, call]) => [method, asMerchant(merchants, call)]));
 }

@@ -1,17 +1,37 @@
 // The escrow's middle: the seller ships, which starts the buyer's confirm timer (by logistics); the
 // buyer confirms, which settles to the seller, or extends the timer once. An open dispute pauses
-// the timer, keeping what was left of it instead of a due time.
+// the timer, keeping what was left of it instead of a due time. A seller who never ships does not
+// hold the buyer's money forever: past the ship-by policy the buyer may cancel for a full refund.
+import { TradeError } from './trade-errors.ts';
+import type { TradeRefunds } from './trade-refunds.ts';
 import type { SqlParam } from '../../store/sql.ts';
 import { statusError, type TradeCore } from './trade-core.ts';
 import type { TradeDisputes } from './trade-disputes.ts';
-import { CONFIRM_EXTENSION_MS, confirmTimeoutMs, type LogisticsType } from './trade-timeouts.ts';
+import { BUYER_MAY_CANCEL_UNSHIPPED_MS, CONFIRM_EXTENSION_MS, confirmTimeoutMs, type LogisticsType } from './trade-timeouts.ts';
 import { type Trade, type TradeRef, toTrade } from './trade-types.ts';
+
+/** The request id of the refund a ship-by timeout makes (by the buyer or by itself): one per trade. */
+export const UNSHIPPED_REFUND_REQUEST = 'UNSHIPPED_REFUND';
 
 export class TradeEscrow {
   constructor(
     private readonly core: TradeCore,
     private readonly disputes: TradeDisputes,
+    private readonly refunds: TradeRefunds,
   ) {}
+
+  /** The buyer cancels an escrow trade the seller has not shipped in time: everything is refunded. */
+  async cancelUnshipped(buyerUserId: string, tradeNo: string): Promise<Trade> {
+    return this.core.buyerLocked(buyerUserId, tradeNo, async (row) => {
+      if (row.status !== 'WAIT_SELLER_SEND_GOODS') throw statusError(row, 'only a paid escrow trade not shipped yet can be cancelled');
+      const mayCancelAt = Number(row.paid_at) + BUYER_MAY_CANCEL_UNSHIPPED_MS;
+      if (this.core.clock.now() < mayCancelAt) {
+        throw new TradeError('TRADE_STATUS_ERROR', `the seller has until ${new Date(mayCancelAt).toISOString()} to ship`, { may_cancel_at: String(mayCancelAt) });
+      }
+      await this.refunds.refundRest(row, UNSHIPPED_REFUND_REQUEST, 'not shipped in time: cancelled by the buyer');
+      return toTrade(await this.core.reload(tradeNo));
+    });
+  }
 
   async ship(merchantId: string, ref: TradeRef, input: { logisticsType: LogisticsType; waybillNo?: string }): Promise<Trade> {
     return this.core.merchantLocked(merchantId, ref, async (row) => {

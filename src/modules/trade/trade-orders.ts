@@ -14,12 +14,16 @@ export interface CreateInput {
   totalAmountMinor: bigint;
   productCode?: ProductCode;
   timeoutExpress?: string;
+  /** An absolute payment deadline, "yyyy-MM-dd HH:mm:ss" China time; wins over timeoutExpress. */
+  timeExpire?: string;
+  /** Given back untouched in notifications. */
+  passbackParams?: string;
   notifyUrl?: string;
   body?: string;
 }
 
 /** An in-store order: no payment timeout or body, and the paycode the till scanned. */
-export interface PayInput extends Omit<CreateInput, 'timeoutExpress' | 'body'> {
+export interface PayInput extends Omit<CreateInput, 'timeoutExpress' | 'timeExpire' | 'body'> {
   authCode: string;
 }
 
@@ -45,15 +49,16 @@ export class TradeOrders {
     const merchant = await this.merchants.merchant(merchantId);
     if (!merchant) throw new TradeError('INVALID_PARAMETER', `unknown merchant '${merchantId}'`);
     const now = this.core.clock.now();
-    const timeoutAt = payDeadlineMs(productCode, input.timeoutExpress, now);
+    const timeoutAt = payDeadlineMs(productCode, input.timeoutExpress, now, input.timeExpire);
     const tradeNo = this.core.ids.next('trd');
     await this.core.db.run(
       `INSERT INTO trades (trade_no, merchant_id, out_trade_no, subject, body, total_minor, currency, product_code, status, fee_bps,
-         settlement_account_id, notify_url, app_id, timeout_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'CNY', ?, 'WAIT_BUYER_PAY', ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, out_trade_no) DO NOTHING`,
+         settlement_account_id, notify_url, app_id, timeout_at, created_at, passback_params)
+       VALUES (?, ?, ?, ?, ?, ?, 'CNY', ?, 'WAIT_BUYER_PAY', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, out_trade_no) DO NOTHING`,
       [
         tradeNo, merchantId, input.outTradeNo, input.subject, input.body ?? '', input.totalAmountMinor, productCode, BigInt(merchant.feeBps),
         merchant.settlementAccountId, input.notifyUrl ?? merchant.notifyUrl ?? null, merchant.appId ?? null, BigInt(timeoutAt), BigInt(now),
+        input.passbackParams ?? null,
       ],
     );
     // A concurrent create with the same number may have won; it decides.

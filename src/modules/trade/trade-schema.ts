@@ -51,4 +51,7 @@ const FUNDING = [
   'CREATE INDEX trade_card_fundings_status ON trade_card_fundings (status, created_at)',
 ].join(';\n');
 
-export const TRADE_MIGRATIONS = { sqlite: [TABLES.join(';\n'), FUNDING], postgres: [TABLES.join(';\n'), FUNDING] };
+// Version 3: the merchant's passback_params, given back untouched in every notification.
+const PASSBACK = 'ALTER TABLE trades ADD COLUMN passback_params TEXT';
+
+export const TRADE_MIGRATIONS = { sqlite: [TABLES.join(';\n'), FUNDING, PASSBACK], postgres: [TABLES.join(';\n'), FUNDING, PASSBACK] };

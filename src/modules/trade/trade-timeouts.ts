@@ -1,5 +1,6 @@
 // The trade's clocks as policy: payment timeouts (timeout_express), confirm timeouts by logistics,
 // the one extension, and the refund window. All take `nowMs` from the caller's injected Clock.
+import { parseChinaTime } from '../merchant/protocol/china-time.ts';
 import { TradeError } from './trade-errors.ts';
 
 const MINUTE_MS = 60_000;
@@ -20,6 +21,12 @@ const CONFIRM_TIMEOUT_MS: Record<LogisticsType, number> = {
   VIRTUAL: 3 * DAY_MS,
 };
 
+/** Ship-by (policy, decision 16): an escrow trade not shipped this long after payment may be
+ *  cancelled by the buyer for a full refund, */
+export const BUYER_MAY_CANCEL_UNSHIPPED_MS = 5 * DAY_MS;
+/** and one not shipped this long after payment is refunded in full by itself (unless a dispute waits for the operator). */
+export const UNSHIPPED_REFUND_MS = 10 * DAY_MS;
+
 /** The buyer may extend the confirm timer once, by this much (policy). */
 export const CONFIRM_EXTENSION_MS = 3 * DAY_MS;
 /** Refunds are taken for 3 calendar months after payment (policy). */
@@ -31,8 +38,13 @@ const UNIT_MS: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
 const MIN_TIMEOUT_MS = MINUTE_MS;
 const MAX_TIMEOUT_MS = 15 * DAY_MS;
 
-/** When an unpaid trade closes: `timeout_express` ("90m", "2h", "15d", "1c") or the product's default. */
-export function payDeadlineMs(productCode: ProductCode, timeoutExpress: string | undefined, nowMs: number): number {
+/**
+ * When an unpaid trade closes: `time_expire` (an absolute "yyyy-MM-dd HH:mm:ss" China time, which
+ * wins when both are given, as on the public API), else `timeout_express` ("90m", "2h", "15d",
+ * "1c"), else the product's default.
+ */
+export function payDeadlineMs(productCode: ProductCode, timeoutExpress: string | undefined, nowMs: number, timeExpire?: string): number {
+  if (timeExpire !== undefined && timeExpire !== '') return absoluteDeadlineMs(timeExpire, nowMs);
   if (timeoutExpress === undefined || timeoutExpress === '') return nowMs + DEFAULT_PAY_TIMEOUT_MS[productCode];
   if (timeoutExpress === '1c') return endOfChinaDayMs(nowMs);
   const match = /^([1-9]\d{0,5})([mhd])$/.exec(timeoutExpress);
@@ -41,6 +53,15 @@ export function payDeadlineMs(productCode: ProductCode, timeoutExpress: string |
     throw new TradeError('INVALID_PARAMETER', `timeout_express '${timeoutExpress}' must be 1m to 15d (a number and m, h or d) or 1c`);
   }
   return nowMs + span;
+}
+
+/** `time_expire`: a real China time from 1 minute to 15 days ahead. */
+function absoluteDeadlineMs(timeExpire: string, nowMs: number): number {
+  const at = parseChinaTime(timeExpire);
+  if (at === undefined || at - nowMs < MIN_TIMEOUT_MS || at - nowMs > MAX_TIMEOUT_MS) {
+    throw new TradeError('INVALID_PARAMETER', `time_expire '${timeExpire}' must be a time written yyyy-MM-dd HH:mm:ss (China time) from 1 minute to 15 days ahead`);
+  }
+  return at;
 }
 
 /** Midnight at the end of today, China Standard Time: the merchants' day. */

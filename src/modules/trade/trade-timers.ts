@@ -1,17 +1,22 @@
 // The trade's background work, run by a periodic job: resumes steps a crash cut short, closes
 // unpaid trades at their timeout, settles escrows the buyer did not confirm in time, finishes
-// trades past their refund window, and finishes card fundings and payouts the bank left open.
+// trades past their refund window, refunds escrows the seller never shipped (the ship-by policy),
+// and finishes card fundings and payouts the bank left open.
 import type { SqlParam } from '../../store/sql.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { CardFundings } from './trade-card-funding.ts';
 import { closing, type TradeCore } from './trade-core.ts';
 import { TradeError } from './trade-errors.ts';
+import { UNSHIPPED_REFUND_REQUEST } from './trade-escrow.ts';
 import type { TradePayments } from './trade-payments.ts';
+import type { TradeRefunds } from './trade-refunds.ts';
 import type { TradeStatus } from './trade-states.ts';
-import { STALE_OPERATION_MS } from './trade-timeouts.ts';
+import { STALE_OPERATION_MS, UNSHIPPED_REFUND_MS } from './trade-timeouts.ts';
 import type { TradeRow } from './trade-types.ts';
 
 const TIMER_BATCH = 100;
+/** Unshipped escrow trades, except those whose dispute waits for the operator (who decides them). */
+const UNSHIPPED = "status = 'WAIT_SELLER_SEND_GOODS' AND trade_no NOT IN (SELECT trade_no FROM trade_disputes WHERE status IN ('open', 'answered'))";
 
 /** The trade columns that hold a due time. */
 type DueColumn = 'timeout_at' | 'confirm_due_at' | 'finish_due_at';
@@ -21,6 +26,7 @@ export class TradeTimers {
     private readonly core: TradeCore,
     private readonly fundings: CardFundings,
     private readonly payments: TradePayments,
+    private readonly refunds: TradeRefunds,
   ) {}
 
   /** Resumes cut-short steps, closes unpaid trades, auto-confirms, finishes; returns how many moved. */
@@ -36,6 +42,11 @@ export class TradeTimers {
       return true;
     });
     moved += await this.sweepDue('TRADE_SUCCESS', 'finish_due_at', now, async (row) => (await steps.commit(row, { event: 'finish' })) !== undefined);
+    moved += await this.sweep(`${UNSHIPPED} AND paid_at <= ?`, [now - BigInt(UNSHIPPED_REFUND_MS)], async (row) => {
+      if (row.status !== 'WAIT_SELLER_SEND_GOODS' || BigInt(row.paid_at ?? now) > now - BigInt(UNSHIPPED_REFUND_MS)) return false;
+      await this.refunds.refundRest(row, UNSHIPPED_REFUND_REQUEST, 'not shipped in time: refunded by the ship-by policy');
+      return true;
+    });
     moved += await this.resolveCardFundings(Number(now));
     moved += await this.payOutRefunds();
     return moved;
@@ -48,9 +59,10 @@ export class TradeTimers {
          SELECT min(timeout_at) AS due FROM trades WHERE status = 'WAIT_BUYER_PAY'
          UNION ALL SELECT min(confirm_due_at) FROM trades WHERE status = 'WAIT_BUYER_CONFIRM_GOODS'
          UNION ALL SELECT min(finish_due_at) FROM trades WHERE status = 'TRADE_SUCCESS'
+         UNION ALL SELECT min(paid_at) + ? FROM trades WHERE ${UNSHIPPED}
          UNION ALL SELECT min(op_at) + ? FROM trades WHERE op_at IS NOT NULL
        ) AS dues`,
-      [BigInt(STALE_OPERATION_MS)],
+      [BigInt(UNSHIPPED_REFUND_MS), BigInt(STALE_OPERATION_MS)],
     );
     return row?.due == null ? null : Number(row.due);
   }

@@ -62,6 +62,8 @@ export interface Trade {
   finishDueAtMs?: number;
   /** Where the payment came from, once paid: the wallet balance or a bound card. */
   fundingSource?: FundingSource;
+  /** The merchant's own text, given back in notifications. */
+  passbackParams?: string;
 }
 
 export type FundingSource = 'wallet' | 'card';
@@ -130,6 +132,7 @@ export interface TradeRow extends Record<string, unknown> {
   op_at: bigint | null;
   funding_source: string | null;
   funding_card_id: string | null;
+  passback_params: string | null;
 }
 
 const ms = (v: bigint | null): number | undefined => (v === null || v === undefined ? undefined : Number(v));
@@ -164,6 +167,7 @@ export function toTrade(r: TradeRow): Trade {
     settledAmountMinor: BigInt(r.settled_amount_minor),
     finishDueAtMs: ms(r.finish_due_at),
     fundingSource: r.paid_at === null ? undefined : ((r.funding_source ?? 'wallet') as FundingSource),
+    passbackParams: opt(r.passback_params),
   };
 }
 

@@ -80,10 +80,10 @@ export class TradeService {
     this.refunds = new TradeRefunds(core, fundings);
     this.disputes = new TradeDisputes(core, this.refunds);
     this.payments = new TradePayments(core, d.identity, d.wallet, fundings);
-    this.escrow = new TradeEscrow(core, this.disputes);
+    this.escrow = new TradeEscrow(core, this.disputes, this.refunds);
     this.orders = new TradeOrders(core, d.merchants, publicBaseUrl, this.paycodes, this.payments, this.refunds);
     this.queries = new TradeQueries(core, this.refunds);
-    this.timers = new TradeTimers(core, fundings, this.payments);
+    this.timers = new TradeTimers(core, fundings, this.payments, this.refunds);
     this.views = new MerchantTradeViews(core, this.refunds, this.disputes, this.notifications);
   }
 
@@ -186,6 +186,11 @@ export class TradeService {
 
   extend(buyerUserId: string, tradeNo: string): Promise<Trade> {
     return this.escrow.extend(buyerUserId, tradeNo);
+  }
+
+  /** Cancels an escrow trade the seller did not ship in time (the ship-by policy), refunding it all. */
+  cancelUnshipped(buyerUserId: string, tradeNo: string): Promise<Trade> {
+    return this.escrow.cancelUnshipped(buyerUserId, tradeNo);
   }
 
   openDispute(buyerUserId: string, tradeNo: string, reason: string): Promise<Dispute> {

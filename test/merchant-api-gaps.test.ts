@@ -1,0 +1,139 @@
+// The merchant API methods added for phones, apps and bills, each driven by the official alipay-sdk
+// unchanged, in sandbox mode (the SDK signs with the real time; the sandbox clock moves the jobs):
+// alipay.trade.wap.pay (pageExecute) and alipay.trade.app.pay (sdkExecute's order string) hand the
+// buyer to the hosted checkout; notifications carry gmt_create, seller_id, subject, passback_params,
+// charset and version and still verify with checkNotifySign; bill.downloadurl.query gives a signed,
+// expiring link to a closed day's bill. SQLite always; PostgreSQL when DATABASE_URL is set.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AlipaySdk } from 'alipay-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts';
+import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
+import { send } from './support/http.ts';
+import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { fund, newUser, type TestUser } from './support/users.ts';
+
+// The SDK writes version 2 timestamps in the process's local time; merchants run it in CST.
+process.env.TZ = 'Asia/Shanghai';
+
+async function startReceiver() {
+  const received: Record<string, string>[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      received.push(Object.fromEntries(new URLSearchParams(body)));
+      res.end('success');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
+  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (store) => {
+  const keys = rsaKeyPair();
+  let server: TestServer;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let sdk: AlipaySdk;
+  let buyer: TestUser;
+  let merchantId = '';
+  let seq = 0;
+
+  const outTradeNo = (tag: string) => `${store}-${tag}-${Date.now()}-${++seq}`;
+  const advance = (seconds: number) => server.call('POST', '/v1/sandbox/clock', { advance_seconds: seconds });
+  const sandboxNow = async () => Date.parse((await server.call('GET', '/v1/sandbox/clock')).body.now);
+  // biome-ignore lint/suspicious/noExplicitAny: response fields are read loosely
+  const exec = (method: string, bizContent: Record<string, unknown>, notifyUrl?: string) => sdk.exec(method, notifyUrl ? { bizContent, notifyUrl } : { bizContent }) as Promise<any>;
+  const paycode = async () => (await send(`${server.url}/v1/wallet/paycode`, buyer.token, 'GET')).body.auth_code;
+
+  beforeAll(async () => {
+    server = await startTestServer({ store, sandbox: true });
+    receiver = await startReceiver();
+    buyer = await newUser(server, 'Buyer');
+    await fund(server, buyer, '500.00');
+    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Phone Shop', public_key: keys.publicKey, fee_bps: 0 });
+    merchantId = created.body.merchant_id;
+    sdk = new AlipaySdk({ appId: created.body.app_id, privateKey: keys.privateKey, alipayPublicKey: created.body.platform_public_key, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  it('alipay.trade.wap.pay through pageExecute sends the phone browser to the hosted checkout', async () => {
+    const no = outTradeNo('wap');
+    const link = sdk.pageExecute('alipay.trade.wap.pay', 'GET', { bizContent: { outTradeNo: no, totalAmount: '6.00', subject: 'Case', productCode: 'QUICK_WAP_WAY' } });
+    const response = await fetch(link, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const location = response.headers.get('location') ?? '';
+    expect(location).toMatch(/^\/checkout\/trd_/);
+    expect((await fetch(server.url + location)).status).toBe(200);
+    expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({ code: '10000', tradeStatus: 'WAIT_BUYER_PAY', totalAmount: '6.00' });
+  });
+
+  it("alipay.trade.app.pay: the app opens sdkExecute's order string and lands on the hosted checkout", async () => {
+    const no = outTradeNo('app');
+    const orderString = sdk.sdkExecute('alipay.trade.app.pay', { bizContent: { outTradeNo: no, totalAmount: '7.00', subject: 'Charger', productCode: 'QUICK_MSECURITY_PAY' } });
+    expect(orderString).toContain('method=alipay.trade.app.pay');
+    const response = await fetch(`${server.url}/gateway.do?${orderString}`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toMatch(/^\/checkout\/trd_/);
+    expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({ code: '10000', tradeStatus: 'WAIT_BUYER_PAY' });
+    // The order string is signed: changing the amount breaks it.
+    const tampered = orderString.replace(/total_amount%22%3A%227\.00/, 'total_amount%22%3A%220.01');
+    expect(tampered).not.toBe(orderString);
+    const refused = await fetch(`${server.url}/gateway.do?${tampered}`, { redirect: 'manual' });
+    expect(refused.status).toBe(200);
+    expect(await refused.text()).toContain('isv.invalid-signature');
+  });
+
+  it('notifies gmt_create, seller_id, subject, passback_params, charset and version, and checkNotifySign accepts them', async () => {
+    const no = outTradeNo('fields');
+    const paid = await exec('alipay.trade.pay', { outTradeNo: no, totalAmount: '9.00', subject: 'Earphones', authCode: await paycode(), passbackParams: 'order=42&src=app' }, receiver.url);
+    expect(paid).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
+    await advance(1);
+    const note = receiver.received.find((r) => r.out_trade_no === no);
+    expect(note).toMatchObject({
+      notify_type: 'trade_status_sync',
+      trade_status: 'TRADE_SUCCESS',
+      seller_id: merchantId,
+      subject: 'Earphones',
+      passback_params: 'order=42&src=app',
+      charset: 'utf-8',
+      version: '1.0',
+      buyer_id: buyer.id,
+      total_amount: '9.00',
+      buyer_pay_amount: '9.00',
+    });
+    expect(note?.gmt_create).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(sdk.checkNotifySign(note ?? {})).toBe(true);
+    expect(sdk.checkNotifySign({ ...note, passback_params: 'order=43' })).toBe(false);
+  });
+
+  it('bill.downloadurl.query gives a signed, expiring link to a closed day; not before the day closes', async () => {
+    const no = outTradeNo('bill');
+    const paid = await exec('alipay.trade.pay', { outTradeNo: no, totalAmount: '11.00', subject: 'Cable', authCode: await paycode() });
+    const day = formatChinaTime(await sandboxNow()).slice(0, 10);
+    expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: day })).toMatchObject({ code: '40004', subCode: 'isp.bill_not_exist' });
+    expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: '2026-02-30' })).toMatchObject({ code: '40002', subCode: 'isv.invalid-parameter' });
+    expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'monthly', billDate: day })).toMatchObject({ code: '40002' });
+    await advance(86_400);
+    const answer = await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: day });
+    expect(answer).toMatchObject({ code: '10000', billDownloadUrl: expect.stringContaining(`${server.url}/v1/merchant/bill-files?`) });
+    const bill = await fetch(answer.billDownloadUrl);
+    expect(bill.status).toBe(200);
+    expect(bill.headers.get('content-type')).toContain('text/csv');
+    expect(await bill.text()).toContain(paid.tradeNo);
+    const forged = new URL(answer.billDownloadUrl);
+    forged.searchParams.set('bill_date', '2020-01-01');
+    expect((await fetch(forged)).status).toBe(401);
+    // The link expires after 10 minutes.
+    await advance(11 * 60);
+    expect((await fetch(answer.billDownloadUrl)).status).toBe(401);
+  });
+});
