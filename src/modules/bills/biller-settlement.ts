@@ -50,9 +50,7 @@ export class BillerSettlements {
     for (const chargeInst of await this.billersInUse()) {
       if (await this.find(chargeInst, date)) continue;
       await this.reconciliation.reconcileCounterparty(this.counterparty(chargeInst), date);
-      const runs = await this.reconciliation.report(date);
-      const run = runs.banks.find((r) => r.bank === billerCounterpartyName(chargeInst));
-      if (run?.status !== 'complete') continue;
+      if ((await this.reconciliation.runStatus(billerCounterpartyName(chargeInst), date)) !== 'complete') continue;
       const row = await this.runner.run(settlementStep({ chargeInst, date, fromMs, toMs, nowMs: this.clock.now() }));
       if (row) made.push(row);
     }

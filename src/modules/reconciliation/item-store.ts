@@ -122,9 +122,10 @@ export class ItemStore {
     return rows.map((r) => r.bank);
   }
 
-  /** Whether `name` has a run of `date` (whatever its status). */
-  async hasRun(name: string, date: string): Promise<boolean> {
-    return (await this.db.get('SELECT 1 AS one FROM reconciliation_runs WHERE bank = ? AND date = ?', [name, date])) !== undefined;
+  /** How `name`'s run of `date` ended, if it ran. */
+  async runStatus(name: string, date: string): Promise<RunStatus | undefined> {
+    const row = await this.db.get<{ status: string }>('SELECT status FROM reconciliation_runs WHERE bank = ? AND date = ?', [name, date]);
+    return row?.status as RunStatus | undefined;
   }
 }
 

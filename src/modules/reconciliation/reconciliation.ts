@@ -20,7 +20,7 @@ import { addDays, DEFAULT_DAY_CONFIG, type DayConfig, dayOf, parseDate, requireC
 import { ItemStore } from './item-store.ts';
 import { ReconciliationError } from './recon-errors.ts';
 import { RECONCILIATION_MIGRATIONS } from './recon-schema.ts';
-import { type ReconciliationReport, type ReconItem, type ReconProgress, type ResolutionInput, UNRESOLVED_STATES } from './recon-types.ts';
+import { type ReconciliationReport, type ReconItem, type ReconProgress, type ResolutionInput, type RunStatus, UNRESOLVED_STATES } from './recon-types.ts';
 import { checkReserves, type ReservesReport } from './reserves.ts';
 import { SuspenseLedger } from './suspense-ledger.ts';
 
@@ -97,9 +97,9 @@ export class ReconciliationService {
     await reconcileCounterparty(this.runDeps(() => {}), cp, date);
   }
 
-  /** Whether `name` (a bank, or another counterparty) has a run of `date`. */
-  hasRun(name: string, date: string): Promise<boolean> {
-    return this.items.hasRun(name, date);
+  /** How the run of `name` (a bank, or another counterparty) of `date` ended, if it ran. */
+  runStatus(name: string, date: string): Promise<RunStatus | undefined> {
+    return this.items.runStatus(name, date);
   }
 
   /** Lets an operator resolve the items of counterparties other than banks. */
