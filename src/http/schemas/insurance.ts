@@ -26,5 +26,5 @@ export const PoliciesOutput = z.object({
   ),
 });
 
-export const ReportQuery = z.object({ date: z.string().max(10) });
+export const ReportQuery = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD') });
 export const ReportOutput = z.object({ date: z.string(), premiums: z.string(), claims: z.string(), loss_ratio: z.string().nullable() });
