@@ -61,7 +61,12 @@ export const AutopaysOutput = z.object({
   notices: z.array(z.object({ autopay_id: z.string(), month: z.string(), kind: z.string(), amount_due: z.string(), monthly_cap: z.string() })),
 });
 
-export const SettlementParams = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD') });
+/** A day that exists: '2026-02-30' has the shape but no calendar day. */
+function isCalendarDay(text: string): boolean {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(text);
+}
+export const SettlementParams = z.object({ date: z.string().refine(isCalendarDay, 'must be a calendar day YYYY-MM-DD') });
 export const SettlementsOutput = z.object({
   date: z.string(),
   settlements: z.array(z.object({ charge_inst: z.string(), date: z.string(), payments: z.number(), collections: z.string(), fee: z.string(), paid_out: z.string() })),

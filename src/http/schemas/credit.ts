@@ -1,6 +1,7 @@
 // Wire shapes of the credit routes (fields fixed by spec/credit.md "Routes"). Amounts are decimal
 // strings; dates 'YYYY-MM-DD' in Asia/Shanghai.
 import { z } from 'zod';
+import { cleanText } from './common.ts';
 import { Currency, DecimalAmount, RequestId } from './wallet.ts';
 
 const MerchantId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -');
@@ -31,7 +32,7 @@ const Instalment = z.object({ due_date: z.string(), principal: z.string(), inter
 
 export const NewLoanOutput = z.object({ loan_id: z.string(), status: z.literal('active'), disbursed_at: z.string(), schedule: z.array(Instalment) });
 
-export const LoanParams = z.strictObject({ loan_id: z.string().max(80) });
+export const LoanParams = z.strictObject({ loan_id: cleanText({ min: 1, max: 80 }) });
 
 export const LoanOutput = z.object({
   loan_id: z.string(),
