@@ -32,7 +32,7 @@ describe('formica sandbox', () => {
   let output = '';
 
   beforeAll(async () => {
-    server = await startServerProcess({ FORMICA_ADMIN_TOKEN: TOKEN, FORMICA_BANK_SIM_PORT: String(await freePort()), FORMICA_SANDBOX_START: '2026-03-01T00:00:00Z' }, ['sandbox']);
+    server = await startServerProcess({ FORMICA_ADMIN_TOKEN: TOKEN, FORMICA_BANK_SIM_PORT: String(await freePort()), FORMICA_BILLER_SIM_PORT: String(await freePort()), FORMICA_SANDBOX_START: '2026-03-01T00:00:00Z' }, ['sandbox']);
     output = await printedConfiguration(server);
   }, 60_000);
 
