@@ -140,7 +140,9 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
   const biller = createBillerClient({ baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL, timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS, faults: sandbox?.faults });
   const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments, reconciliation });
-  const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet });
+  // Borrowing on a merchant's line is its owner's alone, like its keys.
+  const ownerCheck = async (userId: string, merchantId: string) => void (await merchants.staff.authorize(userId, merchantId, 'manage_keys'));
+  const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet, trades, store, ownerCheck });
   const insurance = await InsuranceService.open({ db: sql, engine, runner, clock, ids, trades });
   const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);

@@ -52,7 +52,7 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     const refused = await as(newcomer, 'POST', '/v1/credit/loans', { product: 'short', amount: '100.00', currency: 'CNY', days: 10, request_id: 'n1' });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('no_credit');
-    expect((await as(newcomer, 'GET', '/v1/credit/score?merchant_id=m1')).body.code).toBe('merchant_credit_unavailable');
+    expect((await as(newcomer, 'GET', '/v1/credit/score?merchant_id=m1')).body.code).toBe('merchant_not_found');
   });
 
   it('refuses a bad term and an amount beyond the line', async () => {

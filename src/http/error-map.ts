@@ -17,7 +17,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   no_credit: 422,
   exceeds_line: 422,
   invalid_term: 422,
-  merchant_credit_unavailable: 422,
   loan_not_found: 404,
   loan_closed: 409,
   repayment_exceeds_owed: 422,

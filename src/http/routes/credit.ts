@@ -36,11 +36,6 @@ const operator = [{ operator: [] }];
 const cash = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
 const schedule = (s: readonly Instalment[]) => s.map((i) => ({ due_date: i.dueDate, principal: cash(i.principal), interest: cash(i.interest) }));
 
-/** Loans and scores are the caller's own; a merchant's credit (its trades as the data) is not offered yet. */
-function personalScope(merchantId: string | undefined): void {
-  if (merchantId !== undefined) throw new CreditError('merchant_credit_unavailable', 'credit for a merchant is not offered yet; ask without merchant_id');
-}
-
 /** A daily rate in parts per million as a decimal fraction, e.g. 400 -> "0.0004". */
 function rateText(ppm: bigint): string {
   return (Number(ppm) / Number(RATE_SCALE)).toString();
@@ -61,10 +56,9 @@ function loanToWire(loan: Loan) {
 
 export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
-    server.get('/v1/credit/score', { schema: { tags, security, summary: 'The caller\'s score (350-950), band, model version and the factors that moved it most', querystring: CreditScopeQuery, response: { 200: ScoreOutput, 401: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
+    server.get('/v1/credit/score', { schema: { tags, security, summary: 'The caller\'s score (350-950), or that of a merchant the caller owns: band, model version and the factors that moved it most', querystring: CreditScopeQuery, response: { 200: ScoreOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput } } }, async (request) => {
       const userId = await sessionUser(app, request);
-      personalScope(request.query.merchant_id);
-      const score = await app.credit.score(userId);
+      const score = await app.credit.score(userId, request.query.merchant_id);
       return {
         score: score.score,
         band: score.band,
@@ -73,23 +67,21 @@ export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
       };
     });
 
-    server.get('/v1/credit/line', { schema: { tags, security, summary: 'The caller\'s credit line: limit, used, available and the daily rate', querystring: CreditScopeQuery, response: { 200: LineOutput, 401: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
+    server.get('/v1/credit/line', { schema: { tags, security, summary: 'The caller\'s credit line: limit, used, available and the daily rate', querystring: CreditScopeQuery, response: { 200: LineOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput } } }, async (request) => {
       const userId = await sessionUser(app, request);
-      personalScope(request.query.merchant_id);
-      const line = await app.credit.line(userId);
+      const line = await app.credit.line(userId, request.query.merchant_id);
       return { limit: cash(line.limit), used: cash(line.used), available: cash(line.available), daily_rate: rateText(line.dailyRatePpm) };
     });
 
     server.post(
       '/v1/credit/loans',
-      { schema: { tags, security, summary: 'Apply: scored, decided and (when approved) disbursed to the wallet in one request', body: LoanBody, response: { 201: NewLoanOutput, 400: ErrorOutput, 401: ErrorOutput, 422: ErrorOutput } } },
+      { schema: { tags, security, summary: 'Apply: scored, decided and (when approved) disbursed to the wallet in one request', body: LoanBody, response: { 201: NewLoanOutput, 400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 422: ErrorOutput } } },
       async (request, reply) => {
         const userId = await sessionUser(app, request);
         const body = request.body;
-        personalScope(body.merchant_id);
         const amount = positiveMinor(body.amount, body.currency);
         if (body.currency !== PLATFORM_CURRENCY.code) throw new CreditError('invalid_term', `loans are in ${PLATFORM_CURRENCY.code}`);
-        const loan = await app.credit.apply(userId, { product: body.product, amount, days: body.days, months: body.months, repayment: body.repayment, requestId: body.request_id });
+        const loan = await app.credit.apply(userId, { product: body.product, amount, days: body.days, months: body.months, repayment: body.repayment, requestId: body.request_id, merchantId: body.merchant_id });
         reply.code(201);
         return { loan_id: loan.loanId, status: 'active' as const, disbursed_at: new Date(loan.disbursedAt).toISOString(), schedule: schedule(loan.state.schedule) };
       },

@@ -5,7 +5,6 @@ export type CreditErrorCode =
   | 'no_credit'
   | 'exceeds_line'
   | 'invalid_term'
-  | 'merchant_credit_unavailable'
   | 'loan_not_found'
   | 'loan_closed'
   | 'repayment_exceeds_owed'

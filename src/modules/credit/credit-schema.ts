@@ -38,4 +38,11 @@ const PAYLATER = [
      created_at BIGINT NOT NULL, PRIMARY KEY (user_id, month, request_id))`,
 ].join(';\n');
 
-export const CREDIT_MIGRATIONS = { sqlite: [TABLES, PAYLATER], postgres: [TABLES, PAYLATER] };
+// Version 3: a merchant's loans: borrowed by its owner against the merchant's own line ('' for a person).
+const MERCHANT_LOANS = [
+  "ALTER TABLE credit_loans ADD COLUMN merchant_id TEXT NOT NULL DEFAULT ''",
+  'CREATE INDEX credit_loans_merchant ON credit_loans (merchant_id, status)',
+  "ALTER TABLE credit_decisions ADD COLUMN merchant_id TEXT NOT NULL DEFAULT ''",
+].join(';\n');
+
+export const CREDIT_MIGRATIONS = { sqlite: [TABLES, PAYLATER, MERCHANT_LOANS], postgres: [TABLES, PAYLATER, MERCHANT_LOANS] };

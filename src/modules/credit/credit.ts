@@ -11,8 +11,10 @@ import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import { addDays, shanghaiDate, startOfShanghaiDay } from '../fund/fund-calendar.ts';
 import type { IdentityService } from '../identity/identity.ts';
+import type { LedgerStore } from '../../store/store.ts';
 import type { WalletService } from '../wallet/wallet.ts';
 import { BorrowerFeatures } from './borrower-features.ts';
+import { MerchantFeatureSource, type TradeActivity } from './merchant-features.ts';
 import { CreditError } from './credit-errors.ts';
 import { CREDIT_MIGRATIONS } from './credit-schema.ts';
 import type { RepaymentRecord } from './features/feature-rows.ts';
@@ -20,13 +22,19 @@ import { type Bucket, BUCKETS, bucketOf, DAILY_RATE_PPM, type Product } from './
 import { isLive, type Loan, type LoanRow, loanFromRow, readLoan } from './loans/loan-row.ts';
 import { INSTALMENT_MONTHS, type Instalment, instalmentSchedule, type RepaymentMethod, SHORT_DAYS, shortSchedule } from './loans/loan-schedule.ts';
 import { daysToService } from './loans/loan-state.ts';
-import { disbursementStep, type RepaymentEnd, repaymentStep, serviceDayStep, writeOffStep } from './loans/loan-steps.ts';
+import { disbursementStep, type RepaymentEnd, repaymentStep, serviceDayStep, usedSql, writeOffStep } from './loans/loan-steps.ts';
 import { type CreditBand, explainFactor, type FactorEffect, type ScoreResult, scoreRow, topFactors } from './model/index.ts';
 import { PayLaterService } from './paylater/paylater.ts';
 import { type PlatformModels, platformModels } from './platform-model.ts';
 
 /** Credit lines by band (policy), in fen: no credit below 550, small lines to 600, standard to 700. */
 export const LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, small: 500_000n, standard: 2_000_000n, best: 5_000_000n };
+
+/** A merchant's lines (policy), in fen: its trade pays them back, so they run larger than a person's. */
+export const MERCHANT_LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, small: 1_000_000n, standard: 10_000_000n, best: 50_000_000n };
+
+/** Checks that the user owns the merchant (borrowing for it is the owner's alone); throws otherwise. */
+export type OwnerCheck = (userId: string, merchantId: string) => Promise<void>;
 
 export interface ExplainedScore extends ScoreResult {
   readonly explained: readonly (FactorEffect & { readonly en: string; readonly zh: string })[];
@@ -47,6 +55,8 @@ export interface LoanApplication {
   readonly months?: number;
   readonly repayment?: RepaymentMethod;
   readonly requestId: string;
+  /** Borrow on this merchant's line (the caller must own it); absent for the caller's own. */
+  readonly merchantId?: string;
 }
 
 export interface Portfolio {
@@ -70,6 +80,7 @@ const CREDIT_ACCOUNTS: readonly [CreditAccount, number][] = [
 
 export class CreditService {
   private readonly features: BorrowerFeatures;
+  private readonly merchantFeatures: MerchantFeatureSource;
   /** Buyers' pay-later lines and statements. */
   readonly payLater: PayLaterService;
 
@@ -79,13 +90,28 @@ export class CreditService {
     private readonly clock: Clock,
     private readonly ids: IdSource,
     private readonly wallet: WalletService,
+    private readonly ownerCheck: OwnerCheck,
     identity: IdentityService,
+    trades: TradeActivity,
+    store: LedgerStore,
   ) {
-    this.features = new BorrowerFeatures(identity, wallet, (userIds) => this.repaymentRecords(userIds));
+    this.features = new BorrowerFeatures(identity, wallet, (userIds) => this.repaymentRecords('user_id', userIds));
+    this.merchantFeatures = new MerchantFeatureSource(trades, store, (merchantIds) => this.repaymentRecords('merchant_id', merchantIds));
     this.payLater = new PayLaterService(db, runner, clock, async (userId) => (await this.score(userId)).band);
   }
 
-  static async open(deps: { db: SqlDatabase; engine: LedgerEngine; runner: StepRunner; clock: Clock; ids: IdSource; identity: IdentityService; wallet: WalletService }): Promise<CreditService> {
+  static async open(deps: {
+    db: SqlDatabase;
+    engine: LedgerEngine;
+    runner: StepRunner;
+    clock: Clock;
+    ids: IdSource;
+    identity: IdentityService;
+    wallet: WalletService;
+    trades: TradeActivity;
+    store: LedgerStore;
+    ownerCheck: OwnerCheck;
+  }): Promise<CreditService> {
     await deps.db.migrate('credit', CREDIT_MIGRATIONS);
     // Credit's own accounts, once: no balance limits, each is the platform's side of what it lent or earned.
     const accounts = CREDIT_ACCOUNTS.map(([purpose, code]) => ({ id: creditAccountId(purpose, PLATFORM_CURRENCY.code), ledger: PLATFORM_CURRENCY.ledger, code, flags: 0, userData: 'credit' }));
@@ -93,7 +119,7 @@ export class CreditService {
     results.forEach((r, i) => {
       if (r !== 'ok' && r !== 'exists') throw new Error(`cannot open credit account ${accounts[i].id}: ${r}`);
     });
-    return new CreditService(deps.db, deps.runner, deps.clock, deps.ids, deps.wallet, deps.identity);
+    return new CreditService(deps.db, deps.runner, deps.clock, deps.ids, deps.wallet, deps.ownerCheck, deps.identity, deps.trades, deps.store);
   }
 
   /** The platform's scorecards (buyer and merchant); their versions go with every decision. */
@@ -101,16 +127,23 @@ export class CreditService {
     return platformModels();
   }
 
-  async score(userId: string): Promise<ExplainedScore> {
-    const inputs = (await this.features.buyers([userId], this.clock.now())).get(userId)!;
-    const result = scoreRow(this.models.buyer, (column) => inputs[column as keyof typeof inputs]);
+  /** The user's score, or with `merchantId` the score of a merchant the user owns (from its trades). */
+  async score(userId: string, merchantId?: string): Promise<ExplainedScore> {
+    const now = this.clock.now();
+    let inputs: Record<string, string>;
+    if (merchantId) {
+      await this.ownerCheck(userId, merchantId);
+      inputs = (await this.merchantFeatures.merchants([merchantId], now)).get(merchantId)!;
+    } else inputs = (await this.features.buyers([userId], now)).get(userId)!;
+    const result = scoreRow(merchantId ? this.models.merchant : this.models.buyer, (column) => inputs[column]);
     const explained = topFactors(result).map((f) => ({ ...f, en: explainFactor(f, 'en'), zh: explainFactor(f, 'zh') }));
     return { ...result, explained, inputs };
   }
 
-  async line(userId: string, score?: ExplainedScore): Promise<CreditLine> {
-    const limit = LINE_BY_BAND[(score ?? (await this.score(userId))).band];
-    const row = await this.db.get<{ used: bigint | null }>("SELECT SUM(outstanding_principal) AS used FROM credit_loans WHERE user_id = ? AND status IN ('active', 'overdue')", [userId]);
+  async line(userId: string, merchantId?: string, score?: ExplainedScore): Promise<CreditLine> {
+    const band = (score ?? (await this.score(userId, merchantId))).band;
+    const limit = (merchantId ? MERCHANT_LINE_BY_BAND : LINE_BY_BAND)[band];
+    const row = await this.db.get<{ used: bigint | null }>(usedSql(merchantId ?? ''), [merchantId || userId]);
     const used = BigInt(row?.used ?? 0n);
     return { limit, used, available: limit > used ? limit - used : 0n, dailyRatePpm: DAILY_RATE_PPM.short };
   }
@@ -123,13 +156,14 @@ export class CreditService {
     const startDate = shanghaiDate(this.clock.now());
     const { schedule, method, term } = plannedSchedule(application, startDate);
     await this.wallet.ensureWallet(userId);
-    const score = await this.score(userId);
-    const line = await this.line(userId, score);
+    const merchantId = application.merchantId ?? '';
+    const score = await this.score(userId, application.merchantId);
+    const line = await this.line(userId, application.merchantId, score);
     const refusal = score.band === 'none' ? 'no_credit' : application.amount > line.available ? 'exceeds_line' : null;
-    const decisionId = await this.recordDecision(userId, score, refusal ?? 'approved');
+    const decisionId = await this.recordDecision(userId, merchantId, score, refusal ?? 'approved');
     if (refusal === 'no_credit') throw new CreditError('no_credit', `a score of ${score.score} is below 550: no credit`, { score: String(score.score), decision_id: decisionId });
     if (refusal === 'exceeds_line') throw new CreditError('exceeds_line', 'the amount is more than the credit line has available', { decision_id: decisionId });
-    const step = disbursementStep({ loanId, userId, requestId: application.requestId, decisionId, product: application.product, method, term, principal: application.amount, startDate, schedule, disbursedAt: this.clock.now(), limit: line.limit });
+    const step = disbursementStep({ loanId, userId, merchantId, requestId: application.requestId, decisionId, product: application.product, method, term, principal: application.amount, startDate, schedule, disbursedAt: this.clock.now(), limit: line.limit });
     await this.runner.run(step);
     return (await readLoan(this.db, loanId))!;
   }
@@ -200,12 +234,13 @@ export class CreditService {
     await this.runner.run(repaymentStep({ loanId, userId, requestId: `auto-${date}`, amount: null, available, nowMs: this.clock.now() }));
   }
 
-  private async recordDecision(userId: string, score: ExplainedScore, outcome: string): Promise<string> {
+  private async recordDecision(userId: string, merchantId: string, score: ExplainedScore, outcome: string): Promise<string> {
     const decisionId = this.ids.next('dec');
     const reasons = score.explained.map((f) => ({ name: f.name, effect: f.effect, en: f.en, zh: f.zh }));
-    await this.db.run('INSERT INTO credit_decisions (decision_id, user_id, model_version, inputs, score, band, outcome, reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    await this.db.run('INSERT INTO credit_decisions (decision_id, user_id, merchant_id, model_version, inputs, score, band, outcome, reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
       decisionId,
       userId,
+      merchantId,
       score.modelVersion,
       JSON.stringify(score.inputs),
       score.score,
@@ -218,11 +253,12 @@ export class CreditService {
   }
 
   /** 'late' once any loan went past due, 'clean' with loans all on time, 'none' without loans. */
-  private async repaymentRecords(userIds: readonly string[]): Promise<Map<string, RepaymentRecord>> {
+  private async repaymentRecords(by: 'user_id' | 'merchant_id', ids: readonly string[]): Promise<Map<string, RepaymentRecord>> {
     const records = new Map<string, RepaymentRecord>();
-    for (const userId of userIds) {
-      const row = await this.db.get<{ loans: bigint; late: bigint | null }>('SELECT COUNT(*) AS loans, MAX(ever_late) AS late FROM credit_loans WHERE user_id = ?', [userId]);
-      records.set(userId, BigInt(row?.loans ?? 0n) === 0n ? 'none' : Number(row?.late ?? 0) === 1 ? 'late' : 'clean');
+    const scope = by === 'user_id' ? "user_id = ? AND merchant_id = ''" : 'merchant_id = ?';
+    for (const id of ids) {
+      const row = await this.db.get<{ loans: bigint; late: bigint | null }>(`SELECT COUNT(*) AS loans, MAX(ever_late) AS late FROM credit_loans WHERE ${scope}`, [id]);
+      records.set(id, BigInt(row?.loans ?? 0n) === 0n ? 'none' : Number(row?.late ?? 0) === 1 ? 'late' : 'clean');
     }
     return records;
   }

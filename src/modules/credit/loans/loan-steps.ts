@@ -53,6 +53,8 @@ function mustApply(step: string, outcomes: Parameters<typeof ledgerVerdict>[0]):
 export interface NewLoan {
   readonly loanId: string;
   readonly userId: string;
+  /** The merchant whose line it draws on; '' for the user's own. */
+  readonly merchantId: string;
   readonly requestId: string;
   readonly decisionId: string;
   readonly product: 'short' | 'instalment';
@@ -66,6 +68,12 @@ export interface NewLoan {
   readonly limit: bigint;
 }
 
+/** What a line has lent and not been repaid: a merchant's loans, or a person's own ones. */
+export function usedSql(merchantId: string): string {
+  const scope = merchantId ? 'merchant_id = ?' : "user_id = ? AND merchant_id = ''";
+  return `SELECT SUM(outstanding_principal) AS used FROM credit_loans WHERE ${scope} AND status IN ('active', 'overdue')`;
+}
+
 /** Pays a new loan out: the funding to the wallet, and the receivable booked against the funding. */
 export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fresh: boolean }> {
   return {
@@ -75,12 +83,12 @@ export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fres
       const inserted = await tx.run(
         `INSERT INTO credit_loans (loan_id, user_id, request_id, decision_id, product, method, term, currency, principal, start_date, schedule,
            status, outstanding_principal, overdue_principal, accrued_interest, overdue_interest, penalty_interest, interest_carry, penalty_carry,
-           oldest_unpaid_due, days_past_due, ever_late, provision, repaid_principal, written_off_principal, serviced_through, disbursed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, 0, 0, 0, 0, 0, '', 0, 0, 0, 0, 0, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
-        [loan.loanId, loan.userId, loan.requestId, loan.decisionId, loan.product, loan.method, loan.term, PLATFORM_CURRENCY.code, loan.principal, loan.startDate, scheduleToText(loan.schedule), loan.principal, loan.startDate, loan.disbursedAt],
+           oldest_unpaid_due, days_past_due, ever_late, provision, repaid_principal, written_off_principal, serviced_through, disbursed_at, merchant_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, 0, 0, 0, 0, 0, '', 0, 0, 0, 0, 0, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
+        [loan.loanId, loan.userId, loan.requestId, loan.decisionId, loan.product, loan.method, loan.term, PLATFORM_CURRENCY.code, loan.principal, loan.startDate, scheduleToText(loan.schedule), loan.principal, loan.startDate, loan.disbursedAt, loan.merchantId],
       );
       if (inserted.changes === 0) return { fresh: false };
-      const used = await tx.get<{ used: bigint | null }>("SELECT SUM(outstanding_principal) AS used FROM credit_loans WHERE user_id = ? AND status IN ('active', 'overdue')", [loan.userId]);
+      const used = await tx.get<{ used: bigint | null }>(usedSql(loan.merchantId), [loan.merchantId || loan.userId]);
       if (BigInt(used?.used ?? 0n) > loan.limit) throw new CreditError('exceeds_line', 'the loan would take the principal outstanding beyond the credit line', { limit: loan.limit.toString() });
       return { fresh: true };
     },
