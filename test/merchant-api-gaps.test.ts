@@ -118,6 +118,7 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
   it('bill.downloadurl.query gives a signed, expiring link to a closed day; not before the day closes', async () => {
     const no = outTradeNo('bill');
     const paid = await exec('alipay.trade.pay', { outTradeNo: no, totalAmount: '11.00', subject: 'Cable', authCode: await paycode() });
+    expect(paid).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
     const day = formatChinaTime(await sandboxNow()).slice(0, 10);
     expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: day })).toMatchObject({ code: '40004', subCode: 'isp.bill_not_exist' });
     expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: '2026-02-30' })).toMatchObject({ code: '40002', subCode: 'isv.invalid-parameter' });
@@ -135,5 +136,36 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     // The link expires after 10 minutes.
     await advance(11 * 60);
     expect((await fetch(answer.billDownloadUrl)).status).toBe(401);
+  });
+
+  it('answers 10003 to an in-store payment above 1000.00, which the buyer confirms with the PIN; query and notification then see it paid', async () => {
+    // The day the bill test moved past has ended the morning's session: log in again.
+    const session = await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: buyer.phone, password: 'correct horse' });
+    buyer = { ...buyer, token: session.body.token };
+    await fund(server, buyer, '1500.00');
+    expect((await send(`${server.url}/v1/me/payment-pin`, buyer.token, 'PUT', { payment_pin: '246810', password: 'correct horse' })).status).toBe(200);
+    const no = outTradeNo('pin');
+    const order = { outTradeNo: no, totalAmount: '1200.00', subject: 'Phone' };
+    const waiting = await exec('alipay.trade.pay', { ...order, authCode: await paycode() }, receiver.url);
+    expect(waiting).toMatchObject({ code: '10003', msg: 'Waiting for user to pay', tradeStatus: 'WAIT_BUYER_PAY', outTradeNo: no, totalAmount: '1200.00' });
+    // The till asks again (its own retry): the same answer, and no second paycode is used.
+    expect(await exec('alipay.trade.pay', { ...order, authCode: '289999999999999999' })).toMatchObject({ code: '10003', tradeNo: waiting.tradeNo });
+    expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({ code: '10000', tradeStatus: 'WAIT_BUYER_PAY' });
+
+    const confirm = (user: TestUser, pin: string) => send(`${server.url}/v1/trades/${waiting.tradeNo}/confirm-payment`, user.token, 'POST', { payment_pin: pin });
+    const stranger = await newUser(server, 'Stranger');
+    expect((await confirm(stranger, '246810')).status).toBe(404);
+    const withoutPin = await send(`${server.url}/v1/trades/${waiting.tradeNo}/pay`, buyer.token, 'POST', { request_id: 'no-pin' });
+    expect([withoutPin.status, withoutPin.body.code]).toEqual([409, 'TRADE_STATUS_ERROR']);
+    expect((await confirm(buyer, '111111')).body.code).toBe('payment_pin_wrong');
+    const paid = await confirm(buyer, '246810');
+    expect(paid.body, JSON.stringify(paid.body)).toMatchObject({ trade_status: 'TRADE_SUCCESS', total_amount: '1200.00' });
+    expect((await confirm(buyer, '246810')).body.trade_status).toBe('TRADE_SUCCESS');
+
+    expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS', buyerLogonId: expect.stringContaining('****') });
+    await advance(1);
+    const notes = receiver.received.filter((r) => r.out_trade_no === no);
+    expect(notes.map((n) => n.trade_status)).toEqual(['TRADE_SUCCESS']);
+    expect(sdk.checkNotifySign(notes[0])).toBe(true);
   });
 });

@@ -164,15 +164,17 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     const pay = async (amount: string) => exec('alipay.trade.pay', { outTradeNo: outTradeNo('limit'), totalAmount: amount, subject: 'Tea', authCode: await codeOf() });
     // Unverified: may receive, not pay.
     expect(await pay('1.00')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_ENABLE_STATUS_FORBID' });
-    // Level I: 1,000 CNY lifetime (checked before the daily limit).
+    // Level I: 1,000 CNY lifetime (checked before the daily limit). Payments above 1,000.00 wait
+    // for the buyer's PIN (10003), so the limits are met here in two payments.
     await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
-    expect(await pay('1000.01')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH' });
-    // Level II: only the one-factor daily limit (1,000 CNY) stands in the way.
+    expect(await pay('600.00')).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
+    expect(await pay('500.00')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH' });
+    // Level II: only the one-factor daily limit (1,000 CNY, 600 used today) stands in the way.
     await server.call('POST', `/v1/admin/users/${reg.body.user_id}/verifications`, { level: 'II', reference: 'desk' });
-    const v3 = await rejection(sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: outTradeNo('limit'), total_amount: '1000.01', subject: 'Tea', auth_code: await codeOf() } }));
+    const v3 = await rejection(sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: outTradeNo('limit'), total_amount: '400.01', subject: 'Tea', auth_code: await codeOf() } }));
     expect(v3).toMatchObject({ code: 'ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR' });
     expect(v3.responseHttpStatus).toBeLessThan(500);
-    expect(await pay('1000.00')).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
+    expect(await pay('400.00')).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
   });
 
   it('precreates a QR code that opens the hosted checkout, where the buyer pays from balance', async () => {

@@ -8,7 +8,7 @@ import { formatMinor } from '../../money/amount.ts';
 import { findCurrency } from '../../money/currency.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
-import { DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, PayOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
+import { ConfirmPaymentBody, DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, PayOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
 import { insureWithPayment } from './insurance.ts';
 import { payTradeLater } from './credit.ts';
 import { sessionUser } from './users.ts';
@@ -91,6 +91,11 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
     server.post('/v1/trades/:trade_no/extend', { schema: { ...action, summary: 'Extend the confirm timeout once' } }, async (request) => {
       return tradeToWire(await app.trades.extend(await sessionUser(app, request), request.params.trade_no));
     });
+    server.post(
+      '/v1/trades/:trade_no/confirm-payment',
+      { schema: { tags, security, summary: 'Confirm with the payment PIN an in-store payment the merchant was told is waiting (10003)', params: TradeParams, body: ConfirmPaymentBody, response: { 200: TradeOutput, ...errors } } },
+      async (request) => tradeToWire(await app.trades.confirmWithPin(await sessionUser(app, request), request.params.trade_no, request.body.payment_pin)),
+    );
     server.post('/v1/trades/:trade_no/cancel', { schema: { ...action, summary: 'Cancel an escrow trade the seller has not shipped 5 days after payment: a full refund' } }, async (request) => {
       return tradeToWire(await app.trades.cancelUnshipped(await sessionUser(app, request), request.params.trade_no));
     });

@@ -17,6 +17,8 @@ export const PayBody = z.object({
   funding: z.enum(['wallet', 'paylater']).optional(),
 });
 
+export const ConfirmPaymentBody = z.object({ payment_pin: z.string().regex(/^\d{6}$/, 'must be 6 digits') });
+
 export const DisputeBody = z.object({ reason: cleanText({ trim: true, min: 1, max: 500 }) });
 
 export const DecisionBody = z.object({ decision: z.enum(['refund', 'release']), note: cleanText({ max: 500 }).default('') });

@@ -14,7 +14,7 @@ import {
 import type { BillLinks } from './bill-links.ts';
 import type { ApiCallContext, BizParams, TradeApiHandler, TradeApiHandlers, TradeApiResult } from './gateway-types.ts';
 import type { MerchantService } from './merchant-apps.ts';
-import { businessFailure, GATEWAY_SUB_CODES, invalidArgument } from './protocol/errors.ts';
+import { businessFailure, CODES, GATEWAY_SUB_CODES, invalidArgument } from './protocol/errors.ts';
 import { type ProductCode, TradeError, type TradeService, tradeSubCode, WalletError } from './trade-port.ts';
 import { refundQueryToWire, refundToWire, tradeToWire } from './trade-wire.ts';
 import { walletSubCode } from './wallet-refusals.ts';
@@ -82,7 +82,8 @@ function calls(trades: TradeService, billLinks: BillLinks | undefined, merchants
     'alipay.trade.pay': async (merchantId, biz, context) => {
       const { timeoutExpress: _t, body: _b, ...order } = orderFields(biz, context);
       const trade = await trades.pay(merchantId, { ...order, authCode: requiredText(biz, 'auth_code', 64) });
-      return ok(tradeToWire(trade));
+      // Above the PIN threshold the buyer confirms on their phone: 10003, then query or the notification.
+      return ok(trade.awaitingBuyer ? { code: CODES.userPaying, ...tradeToWire(trade) } : tradeToWire(trade));
     },
     'alipay.trade.precreate': async (merchantId, biz, context) => {
       const { trade, qrCode } = await trades.precreate(merchantId, orderFields(biz, context));

@@ -27,6 +27,9 @@ export interface PayInput extends Omit<CreateInput, 'timeoutExpress' | 'timeExpi
   authCode: string;
 }
 
+/** Policy: an in-store payment above 1000.00 yuan waits for the buyer's payment PIN (two factors). */
+export const PAYCODE_PIN_ABOVE_MINOR = 100_000n;
+
 /** total_amount: 0.01 to 100000000.00 yuan. */
 const MAX_TOTAL_MINOR = 10_000_000_000n;
 
@@ -75,9 +78,17 @@ export class TradeOrders {
   async pay(merchantId: string, input: PayInput): Promise<Trade> {
     const trade = await this.create(merchantId, { ...input, productCode: input.productCode ?? 'FAST_INSTANT_TRADE_PAY' });
     if (trade.status === 'TRADE_CLOSED') throw new TradeError('TRADE_HAS_CLOSE', 'the trade is closed');
-    if (trade.status !== 'WAIT_BUYER_PAY') return trade; // a replay of a paid trade answers as before
+    // A replay of a paid trade, or of one waiting for its buyer, answers as before.
+    if (trade.status !== 'WAIT_BUYER_PAY' || trade.awaitingBuyer) return trade;
     const buyer = await this.paycodes.consume(input.authCode);
+    if (trade.totalAmountMinor > PAYCODE_PIN_ABOVE_MINOR) return this.awaitBuyer(trade.tradeNo, buyer);
     return this.payments.payWithWallet(buyer, trade.tradeNo, `paycode:${input.authCode}`);
+  }
+
+  /** Hands the trade to the buyer whose paycode was scanned, to confirm with their payment PIN. */
+  private async awaitBuyer(tradeNo: string, buyerUserId: string): Promise<Trade> {
+    await this.core.db.run("UPDATE trades SET awaiting_buyer_id = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND awaiting_buyer_id IS NULL", [buyerUserId, tradeNo]);
+    return toTrade(await this.core.reload(tradeNo));
   }
 
   /** Closes an unpaid trade; closing a closed one answers it again. */

@@ -6,7 +6,7 @@ import type { IdentityService } from '../identity/identity.ts';
 import type { WalletService } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { CardFundings, FundingRow } from './trade-card-funding.ts';
-import { closing, type TradeCore } from './trade-core.ts';
+import { closing, notExist, type TradeCore } from './trade-core.ts';
 import { TradeError } from './trade-errors.ts';
 import { tradeSpendKey } from './trade-steps.ts';
 import { maskPhone, type Trade, type TradeRow, toTrade } from './trade-types.ts';
@@ -30,12 +30,12 @@ export class TradePayments {
    * A balance payment: the buyer must be verified and the amount fits the limits, claimed in the
    * same transaction as the step (a payment the ledger refuses gives it back).
    */
-  async payWithWallet(buyerUserId: string, tradeNo: string, requestId: string): Promise<Trade> {
+  async payWithWallet(buyerUserId: string, tradeNo: string, requestId: string, factors: 'one_factor' | 'two_factor' = 'one_factor'): Promise<Trade> {
     return this.lockedIfKnown(tradeNo, async (row) => {
       if (paidBy(row, buyerUserId, requestId)) return toTrade(row);
-      await this.payableOrThrow(row);
+      await this.payableOrThrow(row, factors === 'two_factor');
       const limits = this.wallet.limits;
-      const allowed = await limits.payerLimits(buyerUserId, 'one_factor');
+      const allowed = await limits.payerLimits(buyerUserId, factors);
       const spend = { ...tradeSpendKey(buyerUserId, tradeNo, requestId), amountMinor: BigInt(row.total_minor) };
       return this.payLocked(row, buyerUserId, requestId, { funding_source: 'wallet', funding_card_id: null }, (tx) => limits.claim(tx, spend, allowed));
     });
@@ -87,9 +87,21 @@ export class TradePayments {
   }
 
   /** Throws unless the trade waits for payment; a trade past its payment timeout is closed first. */
-  private async payableOrThrow(row: TradeRow): Promise<void> {
+  /**
+   * The buyer of an in-store payment waiting for confirmation pays it with the payment PIN (two
+   * factors, so the two-factor limits apply). Another user cannot tell it from a missing trade.
+   */
+  async confirmWithPin(buyerUserId: string, tradeNo: string, pin: string): Promise<Trade> {
+    const row = await this.core.reload(tradeNo);
+    if (row.awaiting_buyer_id !== buyerUserId) throw notExist();
+    if (!(await this.identity.checkPaymentPin(buyerUserId, pin))) throw new WalletError('payment_pin_wrong', 'the payment PIN is wrong');
+    return this.payWithWallet(buyerUserId, tradeNo, `paycode-pin:${tradeNo}`, 'two_factor');
+  }
+
+  private async payableOrThrow(row: TradeRow, pinConfirmed = false): Promise<void> {
     if (row.status === 'TRADE_CLOSED') throw new TradeError('TRADE_HAS_CLOSE', 'the trade is closed');
     if (row.status !== 'WAIT_BUYER_PAY') throw new TradeError('TRADE_HAS_SUCCESS', 'the trade has already been paid');
+    if (row.awaiting_buyer_id !== null && !pinConfirmed) throw new TradeError('TRADE_STATUS_ERROR', "this payment waits for the buyer's payment PIN");
     const now = BigInt(this.core.clock.now());
     if (BigInt(row.timeout_at) <= now) {
       await this.core.steps.commit(row, closing(now));

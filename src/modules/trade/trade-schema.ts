@@ -54,4 +54,7 @@ const FUNDING = [
 // Version 3: the merchant's passback_params, given back untouched in every notification.
 const PASSBACK = 'ALTER TABLE trades ADD COLUMN passback_params TEXT';
 
-export const TRADE_MIGRATIONS = { sqlite: [TABLES.join(';\n'), FUNDING, PASSBACK], postgres: [TABLES.join(';\n'), FUNDING, PASSBACK] };
+// Version 4: an in-store payment above the PIN threshold waits for this buyer to confirm it.
+const AWAITING = 'ALTER TABLE trades ADD COLUMN awaiting_buyer_id TEXT';
+
+export const TRADE_MIGRATIONS = { sqlite: [TABLES.join(';\n'), FUNDING, PASSBACK, AWAITING], postgres: [TABLES.join(';\n'), FUNDING, PASSBACK, AWAITING] };

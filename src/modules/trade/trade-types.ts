@@ -64,6 +64,8 @@ export interface Trade {
   fundingSource?: FundingSource;
   /** The merchant's own text, given back in notifications. */
   passbackParams?: string;
+  /** An in-store payment waiting for its buyer to confirm it with the payment PIN (the API's 10003). */
+  awaitingBuyer: boolean;
 }
 
 export type FundingSource = 'wallet' | 'card';
@@ -133,6 +135,7 @@ export interface TradeRow extends Record<string, unknown> {
   funding_source: string | null;
   funding_card_id: string | null;
   passback_params: string | null;
+  awaiting_buyer_id: string | null;
 }
 
 const ms = (v: bigint | null): number | undefined => (v === null || v === undefined ? undefined : Number(v));
@@ -168,6 +171,7 @@ export function toTrade(r: TradeRow): Trade {
     finishDueAtMs: ms(r.finish_due_at),
     fundingSource: r.paid_at === null ? undefined : ((r.funding_source ?? 'wallet') as FundingSource),
     passbackParams: opt(r.passback_params),
+    awaitingBuyer: r.status === 'WAIT_BUYER_PAY' && r.awaiting_buyer_id !== null && r.awaiting_buyer_id !== undefined,
   };
 }
 

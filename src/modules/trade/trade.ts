@@ -176,6 +176,11 @@ export class TradeService {
     return this.payments.payWithWallet(buyerUserId, tradeNo, requestId);
   }
 
+  /** The buyer confirms an in-store payment that answered 10003, with the payment PIN. */
+  confirmWithPin(buyerUserId: string, tradeNo: string, pin: string): Promise<Trade> {
+    return this.payments.confirmWithPin(buyerUserId, tradeNo, pin);
+  }
+
   payWithCard(buyerUserId: string, tradeNo: string, requestId: string, cardId: string): Promise<CardPayment> {
     return this.payments.payWithCard(buyerUserId, tradeNo, requestId, cardId);
   }

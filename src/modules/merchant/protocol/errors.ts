@@ -11,6 +11,8 @@ export interface ApiFailure {
 
 export const CODES = {
   success: '10000',
+  /** Accepted, but the buyer has still to confirm (e.g. a payment PIN): query or wait for the notification. */
+  userPaying: '10003',
   unknown: '20000',
   authToken: '20001',
   missing: '40001',
@@ -22,6 +24,7 @@ export const CODES = {
 
 const CODE_MSGS: Record<string, string> = {
   '10000': 'Success',
+  '10003': 'Waiting for user to pay',
   '20000': 'Service Currently Unavailable',
   '20001': 'Insufficient Token Permissions',
   '40001': 'Missing Required Arguments',

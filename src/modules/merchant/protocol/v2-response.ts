@@ -14,9 +14,11 @@ export function responseKey(method: unknown): string {
 }
 
 /** code and msg lead, as merchants see them; a handler cannot overwrite them by accident. */
+/** A success answer: `10000`, or `10003` when the handler says the buyer has still to confirm. */
 export function v2Success(body: Record<string, unknown>): Record<string, unknown> {
-  const { code: _code, msg: _msg, ...fields } = body;
-  return { code: CODES.success, msg: codeMessage(CODES.success), ...fields };
+  const { code, msg: _msg, ...fields } = body;
+  const answer = code === CODES.userPaying ? CODES.userPaying : CODES.success;
+  return { code: answer, msg: codeMessage(answer), ...fields };
 }
 
 export function v2Failure(failure: ApiFailure): Record<string, unknown> {
