@@ -16,6 +16,7 @@ const ACTIONS: readonly { screen: WalletScreen; label: MessageKey; icon: IconNam
   { screen: 'pay', label: 'action.pay', icon: 'pay' },
   { screen: 'topup', label: 'action.topup', icon: 'topup' },
   { screen: 'withdraw', label: 'action.withdraw', icon: 'withdraw' },
+  { screen: 'bills', label: 'action.bills', icon: 'bill' },
 ];
 
 export function Home() {

@@ -12,6 +12,7 @@ import { useLoad } from '../use-load.ts';
 import { ActivityScreen } from './activity.tsx';
 import { CardMoney } from './card-money.tsx';
 import { Home } from './home.tsx';
+import { LifeServices } from './life-services.tsx';
 import { LoginForm } from './login-form.tsx';
 import { Me } from './me.tsx';
 import { PayFriend } from './pay-friend.tsx';
@@ -98,6 +99,8 @@ function CurrentScreen({ screen }: { screen: WalletScreen }) {
     case 'topup':
     case 'withdraw':
       return <CardMoney direction={screen} />;
+    case 'bills':
+      return <LifeServices />;
     case 'activity':
       return <ActivityScreen />;
     case 'me':

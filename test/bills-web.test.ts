@@ -1,0 +1,72 @@
+// The life services page in real Chromium at phone size, in Chinese: a new user finds the
+// Hangzhou electricity biller, looks up the demo bill 1000000001, pays it from the balance, sees the
+// biller's confirmation and downloads the PDF receipt; then turns on autopay. The page fits the
+// phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BillerSimApp, startBillerSimulator } from '../sim/biller/server.ts';
+import { ManualClock } from '../src/engine/clock.ts';
+import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
+import { ensureWebBuild } from '../web/build.ts';
+import { axeViolations, sidewaysOverflow } from './support/axe.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PERSON = { phone: '13800000301', password: 'bills-password', name: '王芳' };
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('life services page in Chromium', () => {
+  const clock = new ManualClock(Date.now());
+  let billers: BillerSimApp & { url: string };
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    expect(await ensureWebBuild()).not.toBe('no-vite');
+    billers = await startBillerSimulator({ port: 0, seed: 5, clock });
+    server = await startTestServer({ clock, billerUrl: billers.url });
+    const user = await server.app.identity.register(PERSON);
+    await server.app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
+    await server.app.wallet.adjust({ userId: user.id, amountMinor: 500_00n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'fund-bills-web' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await billers?.close();
+  });
+
+  it('pays the demo electricity bill, shows the confirmation and downloads the receipt', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/app/`);
+    await page.fill('input[name=phone]', PERSON.phone);
+    await page.fill('input[name=password]', PERSON.password);
+    await page.click('#login button[type=submit]');
+    await page.click('#action-bills');
+    await page.locator('select[name=charge_inst] option', { hasText: '国网杭州供电公司' }).waitFor({ state: 'attached' });
+    await page.fill('input[name=bill_key]', '1000000001');
+    await page.click('#bills form button[type=submit]');
+    await page.locator('#bill-due', { hasText: '128.50' }).waitFor();
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
+
+    await page.click('#bill-pay');
+    await page.locator('#bill-status', { hasText: '等待确认' }).waitFor();
+    // The biller confirms within seconds; the confirmation job hears it.
+    clock.advance(5_000);
+    await server.app.jobs.find((job) => job.name === 'bill-confirmations')!.runNow();
+    await page.click('#bill-check');
+    await page.locator('#bill-status', { hasText: '缴费成功' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#bill-receipt')]);
+    const pdf = fs.readFileSync((await download.path())!);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+
+    await page.fill('input[name=monthly_cap]', '200.00');
+    await page.fill('input[name=day_of_month]', '15');
+    await page.click('#bill form[aria-labelledby=autopay-title] button[type=submit]');
+    await page.locator('#autopay-done').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+});
