@@ -1,5 +1,6 @@
 // The identity service: users (phone, name, password), sessions, real-name evidence and the level
 // derived from it. Its tables are its own; other modules ask this service, never the tables.
+import { BoundedCache } from '../../engine/bounded-cache.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
@@ -71,12 +72,21 @@ interface UserRow extends Record<string, unknown> {
   created_at: bigint;
 }
 
+/** Users (and levels) remembered per process. */
+const USERS_CACHED = 100_000;
+
 export class IdentityService {
   /** Attempt limits shared by every process on this database (logins, the operator token). */
   readonly attempts: AttemptThrottle;
   readonly audit: IdentityAudit;
   private readonly pins: PaymentPins;
   private readonly sessions: Sessions;
+  /** Users by id and by phone: a user's id, phone and name never change (decision 18). */
+  private readonly usersById = new BoundedCache<string, User>(USERS_CACHED);
+  private readonly usersByPhone = new BoundedCache<string, User>(USERS_CACHED);
+  /** Levels, only where this process is the database's one writer (the embedded store): evidence
+   *  added elsewhere could not invalidate them. */
+  private readonly levels: BoundedCache<string, Level> | null;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -87,6 +97,7 @@ export class IdentityService {
     this.audit = new IdentityAudit(db, clock, ids);
     this.pins = new PaymentPins(db, clock);
     this.sessions = new Sessions(db, clock, ids);
+    this.levels = db.dialect === 'sqlite' ? new BoundedCache(USERS_CACHED) : null;
   }
 
   static async open(db: SqlDatabase, clock: Clock, ids: IdSource): Promise<IdentityService> {
@@ -189,8 +200,10 @@ export class IdentityService {
   }
 
   async getUser(id: string): Promise<User | undefined> {
+    const known = this.usersById.get(id);
+    if (known) return known;
     const row = await this.db.get<UserRow>('SELECT * FROM identity_users WHERE id = ?', [id]);
-    return row && toUser(row);
+    return row && this.remember(toUser(row));
   }
 
   async requireUser(id: string): Promise<User> {
@@ -200,8 +213,16 @@ export class IdentityService {
   }
 
   async findByPhone(phone: string): Promise<User | undefined> {
+    const known = this.usersByPhone.get(phone);
+    if (known) return known;
     const row = await this.db.get<UserRow>('SELECT * FROM identity_users WHERE phone = ?', [phone]);
-    return row && toUser(row);
+    return row && this.remember(toUser(row));
+  }
+
+  private remember(user: User): User {
+    this.usersById.set(user.id, user);
+    this.usersByPhone.set(user.phone, user);
+    return user;
   }
 
   /** Records evidence from a remote source (or an operator's in-person check); idempotent per source. */
@@ -213,6 +234,7 @@ export class IdentityService {
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, source, granted_level) DO NOTHING`,
       [userId, evidence.source, granted, evidence.reference, evidence.verifiedBy, BigInt(this.clock.now())],
     );
+    this.levels?.delete(userId);
     return this.level(userId);
   }
 
@@ -231,7 +253,11 @@ export class IdentityService {
   }
 
   async level(userId: string): Promise<Level> {
-    return deriveLevel(await this.verifications(userId));
+    const known = this.levels?.get(userId);
+    if (known) return known;
+    const level = deriveLevel(await this.verifications(userId));
+    this.levels?.set(userId, level);
+    return level;
   }
 
   async profile(userId: string): Promise<Profile> {

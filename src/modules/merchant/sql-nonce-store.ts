@@ -11,22 +11,25 @@ export class SqlNonceStore implements NonceStore {
 
   constructor(private readonly db: SqlDatabase) {}
 
+  /** One write (one commit shared with other callers): reclaim an expired row, or insert. */
   async claim(appId: string, nonce: string, expiresAtMs: number, nowMs: number): Promise<boolean> {
     await this.maybePrune(nowMs);
-    // A stale row may still sit there between prunes: reclaim it only if it has expired.
-    const reclaimed = await this.db.run('UPDATE merchant_nonces SET expires_at = ? WHERE app_id = ? AND nonce = ? AND expires_at <= ?', [
-      expiresAtMs,
-      appId,
-      nonce,
-      nowMs,
-    ]);
-    if (reclaimed.changes > 0) return true;
-    const inserted = await this.db.run('INSERT INTO merchant_nonces (app_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (app_id, nonce) DO NOTHING', [
-      appId,
-      nonce,
-      expiresAtMs,
-    ]);
-    return inserted.changes > 0;
+    return this.db.transaction(async (tx) => {
+      // A stale row may still sit there between prunes: reclaim it only if it has expired.
+      const reclaimed = await tx.run('UPDATE merchant_nonces SET expires_at = ? WHERE app_id = ? AND nonce = ? AND expires_at <= ?', [
+        expiresAtMs,
+        appId,
+        nonce,
+        nowMs,
+      ]);
+      if (reclaimed.changes > 0) return true;
+      const inserted = await tx.run('INSERT INTO merchant_nonces (app_id, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (app_id, nonce) DO NOTHING', [
+        appId,
+        nonce,
+        expiresAtMs,
+      ]);
+      return inserted.changes > 0;
+    });
   }
 
   /** Deletes nonces whose timestamps can no longer pass the window; returns how many. */

@@ -13,6 +13,7 @@ import { type AuthStrength, DEFAULT_LIMIT_POLICY, type LimitPolicy, limitsFor, p
 import { AccountCode, derivedId, TRANSFER_KIND_BY_CODE, TransferCode, walletAccountId } from '../books/chart.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import { type LimitUsage, SpendingLimits } from './spending-limits.ts';
+import { BoundedCache } from '../../engine/bounded-cache.ts';
 import { WalletError } from './wallet-errors.ts';
 import { WALLET_MIGRATIONS } from './wallet-schema.ts';
 import { adjustmentStep, newTransferStep, resumeTransferStep, type TransferRow } from './wallet-steps.ts';
@@ -69,9 +70,15 @@ export interface StatementLine {
   readonly timestamp: bigint;
 }
 
+/** Open wallets remembered per process: a payer and a payee each. */
+const OPEN_WALLETS_CACHED = 100_000;
+
 export class WalletService {
   /** The limits on balance payments, shared with every other module that pays from a balance. */
   readonly limits: SpendingLimits;
+  /** Users whose wallet is open, and its account. A wallet once open never changes or closes, so
+   *  this is true in every process that shares the database (decision 17). */
+  private readonly openWallets = new BoundedCache<string, string>(OPEN_WALLETS_CACHED);
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -102,6 +109,8 @@ export class WalletService {
 
   /** Opens the user's CNY wallet; safe to call again (the ledger answers `exists`). */
   async openWallet(userId: string): Promise<string> {
+    const known = this.openWallets.get(userId);
+    if (known) return known;
     const accountId = walletAccountId(userId);
     await this.engine.ensureAccount({
       id: accountId,
@@ -116,13 +125,18 @@ export class WalletService {
       PLATFORM_CURRENCY.code,
       BigInt(this.clock.now()),
     ]);
+    this.openWallets.set(userId, accountId);
     return accountId;
   }
 
   /** The user's wallet account, opened first if the user has none yet (a read when it exists). */
   async ensureWallet(userId: string): Promise<string> {
+    const known = this.openWallets.get(userId);
+    if (known) return known;
     const row = await this.db.get<{ account_id: string }>('SELECT account_id FROM wallet_accounts WHERE user_id = ?', [userId]);
-    return row?.account_id ?? this.openWallet(userId);
+    if (!row) return this.openWallet(userId);
+    this.openWallets.set(userId, row.account_id);
+    return row.account_id;
   }
 
   async summary(userId: string): Promise<WalletSummary> {
