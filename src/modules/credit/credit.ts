@@ -6,7 +6,7 @@ import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
-import { type CreditAccount, creditAccountId, derivedId, AccountCode } from '../books/chart.ts';
+import { AccountCode, type CreditAccount, creditAccountId, derivedId, merchantSettlementAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import { addDays, shanghaiDate, startOfShanghaiDay } from '../fund/fund-calendar.ts';
@@ -93,7 +93,7 @@ export class CreditService {
     private readonly ownerCheck: OwnerCheck,
     identity: IdentityService,
     trades: TradeActivity,
-    store: LedgerStore,
+    private readonly store: LedgerStore,
   ) {
     this.features = new BorrowerFeatures(identity, wallet, (userIds) => this.repaymentRecords('user_id', userIds));
     this.merchantFeatures = new MerchantFeatureSource(trades, store, (merchantIds) => this.repaymentRecords('merchant_id', merchantIds));
@@ -196,7 +196,7 @@ export class CreditService {
         const next = await this.runner.run(serviceDayStep(loanId, date));
         if (!next) break;
         days++;
-        if (next.overduePrincipal + next.overdueInterest + next.penaltyInterest > 0n) await this.collect(loan.userId, loanId, date);
+        if (next.overduePrincipal + next.overdueInterest + next.penaltyInterest > 0n) await this.collect(loan, date);
       }
     }
     return days;
@@ -228,10 +228,20 @@ export class CreditService {
   }
 
   /** The automatic repayment on a due date, with the borrower's consent given at application. */
-  private async collect(userId: string, loanId: string, date: string): Promise<void> {
-    const available = (await this.wallet.summary(userId)).availableMinor;
-    if (available <= 0n) return;
-    await this.runner.run(repaymentStep({ loanId, userId, requestId: `auto-${date}`, amount: null, available, nowMs: this.clock.now() }));
+  /**
+   * A merchant's loan is collected from its settlement balance first (the loan repays itself from
+   * sales), then from the owner's wallet; a person's loan from the wallet.
+   */
+  private async collect(loan: Loan, date: string): Promise<void> {
+    const nowMs = this.clock.now();
+    if (loan.merchantId) {
+      const payerAccountId = merchantSettlementAccountId(loan.merchantId);
+      const account = await this.store.getAccount(payerAccountId);
+      const available = account ? account.creditsPosted - account.debitsPosted - account.debitsPending : 0n;
+      if (available > 0n) await this.runner.run(repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-settle-${date}`, amount: null, available, payerAccountId, nowMs }));
+    }
+    const available = (await this.wallet.summary(loan.userId)).availableMinor;
+    if (available > 0n) await this.runner.run(repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-${date}`, amount: null, available, nowMs }));
   }
 
   private async recordDecision(userId: string, merchantId: string, score: ExplainedScore, outcome: string): Promise<string> {

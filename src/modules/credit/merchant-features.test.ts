@@ -1,9 +1,11 @@
 // A merchant's features computed from its own trades through the trade service, on real SQLite (and
 // PostgreSQL when DATABASE_URL is set): seven months of sales to three regular buyers and a refund
 // give the columns the platform's merchant scorecard reads; its owner sees the merchant's score and
-// borrows on the merchant's line in one call, apart from the owner's own line; the audit stays clean.
+// borrows on the merchant's line in one call, apart from the owner's own line; on the due date the
+// loan repays itself from the merchant's settlement balance; the audit stays clean.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { merchantSettlementAccountId } from '../books/chart.ts';
 import { type CreditFixture, creditFixture, storesUnderTest } from './credit-test-support.ts';
 
 const DAY_MS = 86_400_000;
@@ -57,6 +59,20 @@ describe.each(storesUnderTest)('merchant features and merchant loans (%s)', (sto
     expect((await f.app.credit.line(owner, merchantId)).available).toBe(0n);
     expect((await f.app.credit.line(owner)).used).toBe(0n);
     await expect(f.app.credit.apply(owner, { product: 'short', amount: 100n, days: 15, requestId: 'm-2', merchantId })).rejects.toMatchObject({ code: 'exceeds_line' });
+    expect(await f.auditProblems()).toEqual([]);
+
+    // On the due date the loan repays itself from the merchant's sales first, then the owner's wallet.
+    const settlement = merchantSettlementAccountId(merchantId);
+    const sales = -(await f.balance(settlement));
+    await f.passDays(15);
+    const repaid = await f.app.credit.loan(owner, loan.loanId);
+    expect(repaid.state.status).toBe('repaid');
+    const fromSales = sales + (await f.balance(settlement));
+    const fromWallet = line.available - (await f.wallet(owner));
+    const owed = loan.state.schedule[0].principal + loan.state.schedule[0].interest;
+    expect(fromSales).toBeGreaterThan(0n);
+    expect(fromSales).toBe(sales < owed ? sales : owed);
+    expect(fromSales + fromWallet).toBe(owed);
     expect(await f.auditProblems()).toEqual([]);
   });
 });

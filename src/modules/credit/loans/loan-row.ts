@@ -9,6 +9,7 @@ export interface LoanRow extends Record<string, unknown> {
   user_id: string;
   request_id: string;
   decision_id: string;
+  merchant_id: string;
   product: string;
   method: string;
   term: bigint;
@@ -37,6 +38,8 @@ export interface LoanRow extends Record<string, unknown> {
 export interface Loan {
   readonly loanId: string;
   readonly userId: string;
+  /** The merchant whose line the loan drew on; '' for the user's own. */
+  readonly merchantId: string;
   readonly product: Product;
   readonly method: RepaymentMethod | 'single';
   readonly principal: bigint;
@@ -59,6 +62,7 @@ export function loanFromRow(row: LoanRow): Loan {
   return {
     loanId: row.loan_id,
     userId: row.user_id,
+    merchantId: row.merchant_id,
     product: row.product as Product,
     method: row.method as Loan['method'],
     principal: BigInt(row.principal),

@@ -168,10 +168,11 @@ function owedFromText(text: string): Owed {
 }
 
 /**
- * A repayment from the borrower's wallet, split in the spec's order. `amount` null pays all that is
- * overdue (the due-date collection the borrower consented to), limited to `available`.
+ * A repayment, split in the spec's order, from the borrower's wallet or `payerAccountId` (a merchant
+ * loan's settlement account). `amount` null pays all that is overdue (the due-date collection the
+ * borrower consented to), limited to `available`.
  */
-export function repaymentStep(input: { loanId: string; userId: string; requestId: string; amount: bigint | null; available?: bigint; nowMs: number }): Step<RepaymentClaim | null, RepaymentEnd | null> {
+export function repaymentStep(input: { loanId: string; userId: string; requestId: string; amount: bigint | null; available?: bigint; payerAccountId?: string; nowMs: number }): Step<RepaymentClaim | null, RepaymentEnd | null> {
   return {
     name: 'credit.repay',
     maxEvents: 3,
@@ -201,7 +202,7 @@ export function repaymentStep(input: { loanId: string; userId: string; requestId
     plan(claimed) {
       if (!claimed || claimed.replay) return [];
       const { applied } = claimed;
-      const wallet = walletAccountId(input.userId);
+      const wallet = input.payerAccountId ?? walletAccountId(input.userId);
       return events(
         [
           { id: derivedId('crd_rpi', input.loanId, input.requestId), debit: wallet, credit: account('interest'), amount: applied.penaltyInterest + applied.overdueInterest + applied.interest, code: TransferCode.loanInterestRepayment },
