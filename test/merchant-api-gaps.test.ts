@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStore } from '../src/engine/verify.ts';
 import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { send } from './support/http.ts';
@@ -167,5 +168,6 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     const notes = receiver.received.filter((r) => r.out_trade_no === no);
     expect(notes.map((n) => n.trade_status)).toEqual(['TRADE_SUCCESS']);
     expect(sdk.checkNotifySign(notes[0])).toBe(true);
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 });

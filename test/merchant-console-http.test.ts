@@ -4,6 +4,7 @@
 // another merchant's staff and strangers see 404). A refund with its reason, a dispute answered then
 // decided, the day's bill, the timeline, the balance. SQLite always; PostgreSQL when DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStore } from '../src/engine/verify.ts';
 import type { ManualClock } from '../src/engine/clock.ts';
 import { withCheckCharacter } from '../src/modules/merchant/credit-code.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
@@ -200,5 +201,9 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
     // The audit trail holds each step of the application and of the merchant.
     const trail = [...(await server.app.merchants.audit.list(server.app.sql, good.body.application_id)), ...(await server.app.merchants.audit.list(server.app.sql, approved.body.merchant_id))];
     expect(trail.map((e) => e.kind)).toEqual(['application_submitted', 'application_approved', 'merchant_created', 'staff_added']);
+  });
+
+  it("leaves the ledger's audit clean after the refunds, disputes and registrations above", async () => {
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
 // the channel job learns the outcome as the sandbox clock moves; reconciliation sees the operations.
 // SQLite always; PostgreSQL when DATABASE_URL is set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStore } from '../src/engine/verify.ts';
 import { systemClock } from '../src/engine/clock.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
 import { CARD_A } from '../sim/bank/test-support.ts';
@@ -119,5 +120,7 @@ describe.each(storesUnderTest())('merchant withdrawals over HTTP (%s)', (store) 
     expect(mine).toHaveLength(5);
     expect(new Set(mine.map((o) => o.accountId))).toEqual(new Set([merchant.settlementAccountId]));
     expect(mine.every((o) => o.kind === 'withdrawal')).toBe(true);
+    // The ledger's own audit finds every balance and every transfer consistent.
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 });

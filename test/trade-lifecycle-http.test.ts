@@ -5,6 +5,7 @@
 // SQLite always; PostgreSQL when DATABASE_URL is set.
 import { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyStore } from '../src/engine/verify.ts';
 import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { send } from './support/http.ts';
@@ -105,6 +106,8 @@ describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_
     expect(await trade(tradeNo)).toMatchObject({ status: 'WAIT_BUYER_CONFIRM_GOODS', confirmDueAtMs: undefined });
     expect((await server.call('POST', `/v1/admin/trades/${tradeNo}/dispute-decision`, { decision: 'release', note: 'key delivered' })).status).toBe(200);
     expect((await trade(tradeNo)).status).toBe('TRADE_SUCCESS');
+    // The ledger's own audit finds every balance and every transfer consistent.
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 
   it('closes a trade at its time_expire, given through alipay-sdk, and refuses one out of range', async () => {

@@ -9,6 +9,7 @@ import { closing, type TradeCore } from './trade-core.ts';
 import { TradeError } from './trade-errors.ts';
 import { UNSHIPPED_REFUND_REQUEST } from './trade-escrow.ts';
 import type { TradePayments } from './trade-payments.ts';
+import type { TradeDisputes } from './trade-disputes.ts';
 import type { TradeRefunds } from './trade-refunds.ts';
 import type { TradeStatus } from './trade-states.ts';
 import { STALE_OPERATION_MS, UNSHIPPED_REFUND_MS } from './trade-timeouts.ts';
@@ -27,6 +28,7 @@ export class TradeTimers {
     private readonly fundings: CardFundings,
     private readonly payments: TradePayments,
     private readonly refunds: TradeRefunds,
+    private readonly disputes: TradeDisputes,
   ) {}
 
   /** Resumes cut-short steps, closes unpaid trades, auto-confirms, finishes; returns how many moved. */
@@ -44,6 +46,8 @@ export class TradeTimers {
     moved += await this.sweepDue('TRADE_SUCCESS', 'finish_due_at', now, async (row) => (await steps.commit(row, { event: 'finish' })) !== undefined);
     moved += await this.sweep(`${UNSHIPPED} AND paid_at <= ?`, [now - BigInt(UNSHIPPED_REFUND_MS)], async (row) => {
       if (row.status !== 'WAIT_SELLER_SEND_GOODS' || BigInt(row.paid_at ?? now) > now - BigInt(UNSHIPPED_REFUND_MS)) return false;
+      // A dispute opened since the sweep's query is the operator's to decide.
+      if (await this.disputes.isOpen(row.trade_no)) return false;
       await this.refunds.refundRest(row, UNSHIPPED_REFUND_REQUEST, 'not shipped in time: refunded by the ship-by policy');
       return true;
     });

@@ -83,7 +83,7 @@ export class TradeService {
     this.escrow = new TradeEscrow(core, this.disputes, this.refunds);
     this.orders = new TradeOrders(core, d.merchants, publicBaseUrl, this.paycodes, this.payments, this.refunds);
     this.queries = new TradeQueries(core, this.refunds);
-    this.timers = new TradeTimers(core, fundings, this.payments, this.refunds);
+    this.timers = new TradeTimers(core, fundings, this.payments, this.refunds, this.disputes);
     this.views = new MerchantTradeViews(core, this.refunds, this.disputes, this.notifications);
   }
 
