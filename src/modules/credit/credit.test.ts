@@ -4,6 +4,7 @@
 // the portfolio, and the ledger audit clean after each scenario.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditAccountId } from '../books/chart.ts';
+import { bucketOf } from './loans/loan-math.ts';
 import { CreditError } from './credit-errors.ts';
 import { type CreditFixture, creditFixture, storesUnderTest } from './credit-test-support.ts';
 
@@ -62,6 +63,32 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     expect(repaid.repaidPrincipal).toBe(100_000n);
     expect(await wallet(user)).toBe(600_000n - 101_200n);
     expect(await balance(creditAccountId('receivable', 'CNY'))).toBe(0n);
+    await audit();
+  });
+
+  it('moves an unpaid loan through the buckets day by day to non-performing, provisioning each', async () => {
+    const user = await borrower(500_000n);
+    const loan = await app.credit.apply(user, { product: 'short', amount: 200_000n, days: 5, requestId: 'npl-1' });
+    await app.wallet.adjust({ userId: user, amountMinor: 700_000n, currency: 'CNY', direction: 'debit', reason: 'spent', requestId: `spend-npl-${user}` });
+    await passDays(5);
+    const changes: [number, string, bigint][] = [];
+    for (let day = 1; day <= 95; day++) {
+      await passDays(1);
+      const s = (await app.credit.loan(user, loan.loanId)).state;
+      expect(s.daysPastDue).toBe(day);
+      if (changes.at(-1)?.[1] !== bucketOf(day)) changes.push([day, bucketOf(day), s.provision]);
+    }
+    expect(changes).toEqual([
+      [1, '1-30', 10_000n],
+      [31, '31-60', 50_000n],
+      [61, '61-90', 100_000n],
+      [91, '90+', 200_000n],
+    ]);
+    const portfolio = await app.credit.portfolio();
+    expect(portfolio.buckets['90+']).toBe(200_000n);
+    expect(portfolio.nplRatio).toBeCloseTo(Number(portfolio.buckets['90+']) / Number(portfolio.outstanding), 6);
+    expect(portfolio.nplRatio).toBeGreaterThan(0);
+    expect(-(await balance(creditAccountId('provision_allowance', 'CNY')))).toBe(portfolio.provisions);
     await audit();
   });
 
