@@ -1,7 +1,9 @@
-// The life services page in real Chromium at phone size, in Chinese: a new user finds the
-// Hangzhou electricity biller, looks up the demo bill 1000000001, pays it from the balance, sees the
-// biller's confirmation and downloads the PDF receipt; then turns on autopay. The page fits the
-// phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
+// Life services and return-shipping insurance in the wallet, in real Chromium at phone size, in
+// Chinese: a new user finds the Hangzhou electricity biller, looks up the demo bill 1000000001, pays
+// it from the balance, sees the biller's confirmation and downloads the PDF receipt, then turns on
+// autopay; an insured trade whose goods came back shows its claim among the user's trades. The
+// pages fit the phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,17 +17,19 @@ import { startTestServer, type TestServer } from './support/test-server.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const PERSON = { phone: '13800000301', password: 'bills-password', name: '王芳' };
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('life services page in Chromium', () => {
+describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wallet, in Chromium', () => {
   const clock = new ManualClock(Date.now());
   let billers: BillerSimApp & { url: string };
   let server: TestServer;
   let browser: Browser;
+  let userId = '';
 
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
     billers = await startBillerSimulator({ port: 0, seed: 5, clock });
     server = await startTestServer({ clock, billerUrl: billers.url });
     const user = await server.app.identity.register(PERSON);
+    userId = user.id;
     await server.app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
     await server.app.wallet.adjust({ userId: user.id, amountMinor: 500_00n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'fund-bills-web' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
@@ -66,6 +70,31 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services page in Chromium', () =
     await page.fill('input[name=day_of_month]', '15');
     await page.click('#bill form[aria-labelledby=autopay-title] button[type=submit]');
     await page.locator('#autopay-done').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("shows an insured trade's claim among the buyer's trades", async () => {
+    const { app } = server;
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const merchant = await app.merchants.create({ name: 'Shoe shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
+    const trade = await app.trades.create(merchant.merchantId, { outTradeNo: 'web-ins-1', subject: 'Shoes', totalAmountMinor: 50_00n, productCode: 'ESCROW_TRADE_PAY' });
+    await app.trades.payWithWallet(userId, trade.tradeNo, 'web-ins-pay');
+    await app.insurance.buy(userId, trade.tradeNo);
+    await app.trades.ship(merchant.merchantId, { tradeNo: trade.tradeNo }, { logisticsType: 'EXPRESS' });
+    await app.trades.refund(merchant.merchantId, { tradeNo: trade.tradeNo }, { refundAmountMinor: 50_00n, outRequestNo: 'web-ins-refund' });
+    expect(await app.insurance.claimDue()).toBe(1);
+
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/app/`);
+    await page.fill('input[name=phone]', PERSON.phone);
+    await page.fill('input[name=password]', PERSON.password);
+    await page.click('#login button[type=submit]');
+    await page.locator('[data-testid=balance]', { hasText: '¥' }).waitFor();
+    await page.click('a[href="/app/me"]');
+    await page.locator('#trades', { hasText: '退货运费险已赔付 ¥10.00' }).waitFor();
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });

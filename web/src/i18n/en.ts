@@ -90,6 +90,8 @@ export const en = {
   'trades.status': 'Status',
   'trades.confirm': 'Confirm receipt',
   'trades.confirmed': 'Receipt confirmed for {trade}.',
+  'trades.insurance.active': 'Return shipping insured (premium {premium})',
+  'trades.insurance.claimed': 'Return shipping paid: {amount}',
   'status.WAIT_BUYER_PAY': 'Waiting for payment',
   'status.WAIT_SELLER_SEND_GOODS': 'Paid, waiting for shipment',
   'status.WAIT_BUYER_CONFIRM_GOODS': 'Shipped, confirm receipt',

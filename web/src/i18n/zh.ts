@@ -91,6 +91,8 @@ export const zh: Record<MessageKey, string> = {
   'trades.status': '状态',
   'trades.confirm': '确认收货',
   'trades.confirmed': '交易 {trade} 已确认收货。',
+  'trades.insurance.active': '已投保退货运费险（保费 {premium}）',
+  'trades.insurance.claimed': '退货运费险已赔付 {amount}',
   'status.WAIT_BUYER_PAY': '等待付款',
   'status.WAIT_SELLER_SEND_GOODS': '已付款，等待发货',
   'status.WAIT_BUYER_CONFIRM_GOODS': '已发货，请确认收货',

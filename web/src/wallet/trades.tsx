@@ -1,5 +1,5 @@
 // The buyer's trades, newest first (GET /v1/trades), as a list, with "confirm receipt" on shipped
-// escrow trades.
+// escrow trades and, on insured ones, the return-shipping insurance and its claim.
 import { useCallback, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -18,6 +18,8 @@ export function Trades() {
   const query = `/v1/trades?limit=10${after ? `&after=${encodeURIComponent(after)}` : ''}`;
   const page = useLoad(`${query}#${version}`, () => api<{ trades: Trade[]; next: string | null }>(query, { token }));
   const trades = page.data?.trades ?? [];
+  const policies = useLoad(`policies#${version}`, () => api<{ policies: Policy[] }>('/v1/insurance/policies', { token }));
+  const policyOf = new Map((policies.data?.policies ?? []).map((p) => [p.trade_no, p]));
   return (
     <section className="card-box" aria-labelledby="trades-title" id="trades">
       <h2 id="trades-title">{t('trades.title')}</h2>
@@ -25,7 +27,7 @@ export function Trades() {
       {trades.length === 0 && !page.loading && <p className="muted">{t('common.none')}</p>}
       <ul className="items">
         {trades.map((trade) => (
-          <TradeLine key={trade.trade_no} trade={trade} />
+          <TradeLine key={trade.trade_no} trade={trade} policy={policyOf.get(trade.trade_no)} />
         ))}
       </ul>
       <Pager next={page.data?.next} atFirst={after === undefined} onFirst={() => setAfter(undefined)} onNext={setAfter} />
@@ -33,7 +35,13 @@ export function Trades() {
   );
 }
 
-function TradeLine({ trade }: { trade: Trade }) {
+interface Policy {
+  trade_no: string;
+  premium: string;
+  claim: { amount: string } | null;
+}
+
+function TradeLine({ trade, policy }: { trade: Trade; policy?: Policy }) {
   const { t, tOr, lang } = useI18n();
   const { token, refresh } = useSession();
   const [confirmed, setConfirmed] = useState(false);
@@ -54,6 +62,11 @@ function TradeLine({ trade }: { trade: Trade }) {
           <button type="button" className="small-button" disabled={action.running} onClick={() => void action.run()}>
             {t('trades.confirm')}
           </button>
+        )}
+        {policy && (
+          <span className="item-sub">
+            {policy.claim ? t('trades.insurance.claimed', { amount: formatMoney(policy.claim.amount, 'CNY') }) : t('trades.insurance.active', { premium: formatMoney(policy.premium, 'CNY') })}
+          </span>
         )}
         {confirmed && <span className="success">{t('trades.confirmed', { trade: trade.trade_no })}</span>}
         <ErrorMessage error={action.error} />
