@@ -54,6 +54,7 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     const loan = await app.credit.apply(user, { product: 'short', amount: 100_000n, days: 30, requestId: 's1' });
     expect(loan.state.schedule).toEqual([{ dueDate: '2026-01-31', principal: 100_000n, interest: 1_200n }]);
     expect(await app.credit.apply(user, { product: 'short', amount: 100_000n, days: 30, requestId: 's1' })).toMatchObject({ loanId: loan.loanId });
+    await expect(app.credit.apply(user, { product: 'short', amount: 100_001n, days: 30, requestId: 's1' })).rejects.toMatchObject({ code: 'request_id_reused' });
     expect(await wallet(user)).toBe(600_000n);
     await passDays(29);
     expect((await app.credit.loan(user, loan.loanId)).state.accruedInterest).toBe(1_160n);

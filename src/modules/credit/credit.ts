@@ -152,7 +152,11 @@ export class CreditService {
   async apply(userId: string, application: LoanApplication): Promise<Loan> {
     const loanId = derivedId('loan', userId, application.requestId);
     const existing = await readLoan(this.db, loanId);
-    if (existing) return existing;
+    if (existing) {
+      const same = existing.principal === application.amount && existing.product === application.product && existing.merchantId === (application.merchantId ?? '');
+      if (!same) throw new CreditError('request_id_reused', 'this request id was used for another loan');
+      return existing;
+    }
     const startDate = shanghaiDate(this.clock.now());
     const { schedule, method, term } = plannedSchedule(application, startDate);
     await this.wallet.ensureWallet(userId);
