@@ -41,7 +41,8 @@ button{font:inherit;font-size:1.05rem;font-weight:600;min-height:48px;border-rad
 
 // Plain JS. The countdown runs from the server's clock at rendering (data-now), so a skewed phone
 // clock does not shorten or stretch it; at zero the form goes. Paying: log in, then choose the balance or one of the buyer's bound cards, and pay
-// with a fresh request id (a retried click replays the same one). Confirming: log in and confirm.
+// with a fresh request id (a retried click replays the same one); on an escrow trade the buyer may tick
+// the return-shipping insurance quoted for it, bought with the payment. Confirming: log in and confirm.
 // Card labels are set with textContent, never parsed as HTML.
 const SCRIPT = `(function(){
 var clock=document.getElementById('countdown');
@@ -60,15 +61,20 @@ var r=await fetch(path,{method:method,headers:h,body:body?JSON.stringify(body):u
 if(!r.ok)throw new Error(j.message||j.code||('HTTP '+r.status));return {status:r.status,body:j};}
 function fail(err){msg.textContent='失败 Failed: '+err.message;}
 async function pay(token,cardId){msg.textContent='处理中 Processing…';
-try{var body={request_id:requestId};if(cardId)body.card_id=cardId;var r=await call('POST',trade+'pay',body,token);
+try{var body={request_id:requestId};if(cardId)body.card_id=cardId;var ins=document.getElementById('insure');if(ins&&ins.checked)body.return_insurance=true;
+var r=await call('POST',trade+'pay',body,token);
 if(r.status===202){msg.textContent='银行处理中，稍后刷新 The bank is processing the payment; refresh later';return;}
-msg.textContent='支付成功 Payment succeeded';choices.remove();}catch(err){fail(err);}}
+var insured=r.body.return_insurance&&r.body.return_insurance.status==='bought';
+msg.textContent='支付成功 Payment succeeded'+(insured?'，已投保退货运费险 return shipping insured':'');choices.remove();}catch(err){fail(err);}}
+function insure(q){var l=document.createElement('label');var c=document.createElement('input');c.type='checkbox';c.id='insure';l.appendChild(c);
+l.appendChild(document.createTextNode(' 退货运费险 ¥'+q.premium+'，退货赔付 ¥'+q.payout+' Return-shipping insurance'));choices.appendChild(l);}
 function choice(label,token,cardId){var b=document.createElement('button');b.type='button';b.textContent=label;
 b.addEventListener('click',function(){pay(token,cardId);});choices.appendChild(b);}
 form.addEventListener('submit',async function(e){e.preventDefault();msg.textContent='处理中 Processing…';
 try{var s=(await call('POST','/v1/sessions',{phone:form.phone.value,password:form.password.value})).body;
 if(action==='confirm'){await call('POST',trade+'confirm',{},s.token);msg.textContent='已确认收货 Receipt confirmed';form.remove();return;}
 var cards=(await call('GET','/v1/cards',undefined,s.token)).body.cards||[];form.remove();msg.textContent='';
+if(document.body.dataset.escrow==='1'){try{insure((await call('GET',trade+'return-insurance',undefined,s.token)).body);}catch(err){}}
 choice('余额支付 Pay from balance',s.token);
 cards.filter(function(c){return c.status==='bound';}).forEach(function(c){choice('银行卡支付 Pay by card '+c.bank+' ****'+c.last4,s.token,c.card_id);});
 }catch(err){fail(err);}});
@@ -115,7 +121,7 @@ export async function renderCheckoutPage(view: CheckoutView): Promise<string> {
   const waiting = trade.status === 'WAIT_BUYER_PAY';
   return `<!doctype html>
 <html lang="zh-CN">${head('收银台 Checkout')}
-<body data-trade-no="${escapeHtml(trade.tradeNo)}" data-timeout-at="${trade.timeoutAtMs}" data-now="${view.nowMs}">
+<body data-trade-no="${escapeHtml(trade.tradeNo)}" data-timeout-at="${trade.timeoutAtMs}" data-now="${view.nowMs}" data-escrow="${trade.productCode === 'ESCROW_TRADE_PAY' ? 1 : 0}">
 <header>Formica 收银台 Checkout</header>
 <main id="main">
 <section class="pay" aria-labelledby="merchant">

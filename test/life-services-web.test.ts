@@ -1,8 +1,9 @@
 // Life services and return-shipping insurance in the wallet, in real Chromium at phone size, in
 // Chinese: a new user finds the Hangzhou electricity biller, looks up the demo bill 1000000001, pays
 // it from the balance, sees the biller's confirmation and downloads the PDF receipt, then turns on
-// autopay; an insured trade whose goods came back shows its claim among the user's trades. The
-// pages fit the phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
+// autopay; the hosted checkout of an escrow trade offers the return-shipping insurance and buys it
+// with the payment; an insured trade whose goods came back shows its claim among the user's trades.
+// The pages fit the phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -23,6 +24,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wa
   let server: TestServer;
   let browser: Browser;
   let userId = '';
+  let shop = '';
+  /** One merchant for the insured trades, registered on first use. */
+  const merchantId = async () => {
+    if (!shop) {
+      const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      shop = (await server.app.merchants.create({ name: 'Shoe shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 })).merchantId;
+    }
+    return shop;
+  };
 
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
@@ -74,15 +84,30 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wa
     await context.close();
   });
 
+  it('offers the return-shipping insurance at the checkout of an escrow trade and buys it with the payment', async () => {
+    const trade = await server.app.trades.create(await merchantId(), { outTradeNo: 'web-ins-checkout', subject: 'Boots', totalAmountMinor: 30_00n, productCode: 'ESCROW_TRADE_PAY' });
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/checkout/${trade.tradeNo}`);
+    await page.fill('input[name=phone]', PERSON.phone);
+    await page.fill('input[name=password]', PERSON.password);
+    await page.click('#act button[type=submit]');
+    await page.check('#insure');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.click('#choices button');
+    await page.locator('#message', { hasText: 'return shipping insured' }).waitFor();
+    expect((await server.app.insurance.policyOf(trade.tradeNo))?.status).toBe('active');
+    await context.close();
+  });
+
   it("shows an insured trade's claim among the buyer's trades", async () => {
     const { app } = server;
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const merchant = await app.merchants.create({ name: 'Shoe shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
-    const trade = await app.trades.create(merchant.merchantId, { outTradeNo: 'web-ins-1', subject: 'Shoes', totalAmountMinor: 50_00n, productCode: 'ESCROW_TRADE_PAY' });
+    const merchant = await merchantId();
+    const trade = await app.trades.create(merchant, { outTradeNo: 'web-ins-1', subject: 'Shoes', totalAmountMinor: 50_00n, productCode: 'ESCROW_TRADE_PAY' });
     await app.trades.payWithWallet(userId, trade.tradeNo, 'web-ins-pay');
     await app.insurance.buy(userId, trade.tradeNo);
-    await app.trades.ship(merchant.merchantId, { tradeNo: trade.tradeNo }, { logisticsType: 'EXPRESS' });
-    await app.trades.refund(merchant.merchantId, { tradeNo: trade.tradeNo }, { refundAmountMinor: 50_00n, outRequestNo: 'web-ins-refund' });
+    await app.trades.ship(merchant, { tradeNo: trade.tradeNo }, { logisticsType: 'EXPRESS' });
+    await app.trades.refund(merchant, { tradeNo: trade.tradeNo }, { refundAmountMinor: 50_00n, outRequestNo: 'web-ins-refund' });
     expect(await app.insurance.claimDue()).toBe(1);
 
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
