@@ -67,6 +67,15 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     expect(beyond.body.code).toBe('exceeds_line');
   });
 
+  it('quotes the schedule and its cost before committing', async () => {
+    const quote = await as(borrower, 'GET', '/v1/credit/quote?product=instalment&amount=1000.00&months=3&repayment=annuity');
+    expect(quote.status, JSON.stringify(quote.body)).toBe(200);
+    expect(quote.body.schedule).toHaveLength(3);
+    expect(quote.body.schedule.reduce((sum: number, i: { principal: string }) => sum + Number(i.principal), 0)).toBeCloseTo(1000, 6);
+    expect((await as(borrower, 'GET', '/v1/credit/quote?product=short&amount=1000.00&days=30')).body).toEqual({ schedule: [{ due_date: '2026-03-31', principal: '1000.00', interest: '12.00' }], total_interest: '12.00' });
+    expect((await as(borrower, 'GET', '/v1/credit/quote?product=short&amount=1000.00&days=50')).body.code).toBe('invalid_term');
+  });
+
   it('lends 1,000.00 for 30 days at 12.00 in one request, idempotently', async () => {
     const body = { product: 'short', amount: '1000.00', currency: 'CNY', days: 30, request_id: 'loan-1' };
     const first = await as(borrower, 'POST', '/v1/credit/loans', body);
@@ -121,6 +130,16 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     expect((await as(borrower, 'GET', '/v1/paylater/statements/2026-13')).status).toBe(400);
     await passDays(2);
     expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ status: 'issued', minimum: '30.00', paid: '0.00' });
+    const quote = await as(borrower, 'GET', `/v1/paylater/statements/${month}/instalments?months=3`);
+    expect(quote.body).toEqual({
+      months: 3,
+      fee: '7.50',
+      instalments: [
+        { due_date: '2026-04-10', principal: '100.00', fee: '2.50' },
+        { due_date: '2026-05-10', principal: '100.00', fee: '2.50' },
+        { due_date: '2026-06-10', principal: '100.00', fee: '2.50' },
+      ],
+    });
     const settled = await as(borrower, 'POST', `/v1/paylater/statements/${month}/repayments`, { amount: '300.00', request_id: 'settle-1' });
     expect(settled.status, JSON.stringify(settled.body)).toBe(200);
     expect(settled.body).toMatchObject({ status: 'paid', paid: '300.00', interest: '0.00', outstanding: '0.00' });

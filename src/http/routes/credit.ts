@@ -14,6 +14,8 @@ import type { StatementView } from '../../modules/credit/paylater/paylater.ts';
 import {
   CreditScopeQuery,
   InstalmentBody,
+  InstalmentQuoteOutput,
+  InstalmentQuoteQuery,
   LineOutput,
   LoanBody,
   LoanOutput,
@@ -22,6 +24,8 @@ import {
   NewLoanOutput,
   PayLaterOutput,
   PortfolioOutput,
+  QuoteOutput,
+  QuoteQuery,
   RepaymentBody,
   RepaymentOutput,
   ScoreOutput,
@@ -87,6 +91,13 @@ export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
       },
     );
 
+    server.get('/v1/credit/quote', { schema: { tags, security, summary: 'The schedule and total interest a loan would have if taken now, before committing', querystring: QuoteQuery, response: { 200: QuoteOutput, 400: ErrorOutput, 401: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
+      await sessionUser(app, request);
+      const q = request.query;
+      const planned = app.credit.quote({ product: q.product, amount: positiveMinor(q.amount, PLATFORM_CURRENCY.code), days: q.days, months: q.months, repayment: q.repayment });
+      return { schedule: schedule(planned), total_interest: cash(planned.reduce((sum, i) => sum + i.interest, 0n)) };
+    });
+
     server.get('/v1/credit/loans/:loan_id', { schema: { tags, security, summary: 'A loan of the caller: status, balances, days past due and the schedule', params: LoanParams, response: { 200: LoanOutput, 401: ErrorOutput, 404: ErrorOutput } } }, async (request) => {
       const userId = await sessionUser(app, request);
       return loanToWire(await app.credit.loan(userId, request.params.loan_id));
@@ -141,6 +152,12 @@ export function payLaterRoutes(app: Formica): FastifyPluginAsyncZod {
       const userId = await sessionUser(app, request);
       const amount = positiveMinor(request.body.amount, PLATFORM_CURRENCY.code);
       return statementToWire(await app.credit.payLater.repay(userId, request.params.month, amount, request.body.request_id));
+    });
+    server.get('/v1/paylater/statements/:month/instalments', { schema: { ...statementDoc, summary: 'The plan and fee a split into instalments would have, before committing', querystring: InstalmentQuoteQuery, response: { 200: InstalmentQuoteOutput, 401: ErrorOutput, 404: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
+      const userId = await sessionUser(app, request);
+      const { months } = request.query;
+      const quote = await app.credit.payLater.quoteInstalments(userId, request.params.month, months);
+      return { months, fee: cash(quote.fee), instalments: quote.plan.map((i) => ({ due_date: i.dueDate, principal: cash(i.principal), fee: cash(i.fee) })) };
     });
     server.post('/v1/paylater/statements/:month/instalments', { schema: { ...statementDoc, summary: 'Split an issued statement into 3, 6, 9 or 12 monthly instalments (fee 2.5%, 4.5%, 6.5%, 8.8%)', body: InstalmentBody } }, async (request) => {
       return statementToWire(await app.credit.payLater.instalments(await sessionUser(app, request), request.params.month, request.body.months));

@@ -61,6 +61,20 @@ export const PortfolioOutput = z.object({
   written_off: z.string(),
 });
 
+export const QuoteQuery = z.strictObject({
+  product: z.enum(['short', 'instalment']),
+  amount: DecimalAmount,
+  days: z.coerce.number().int().optional(),
+  months: z.coerce.number().int().optional(),
+  repayment: z.enum(['equal_principal', 'annuity']).optional(),
+});
+
+export const QuoteOutput = z.object({ schedule: z.array(Instalment), total_interest: z.string() });
+
+export const InstalmentQuoteQuery = z.strictObject({ months: z.coerce.number().int() });
+
+export const InstalmentQuoteOutput = z.object({ months: z.number().int(), fee: z.string(), instalments: z.array(z.object({ due_date: z.string(), principal: z.string(), fee: z.string() })) });
+
 export const PayLaterOutput = z.object({ limit: z.string(), available: z.string(), status: z.enum(['active', 'suspended']) });
 
 export const MonthParams = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM') });

@@ -172,6 +172,11 @@ export class CreditService {
     return (await readLoan(this.db, loanId))!;
   }
 
+  /** The schedule a loan would have if taken today: what it costs, before committing to it. */
+  quote(application: Omit<LoanApplication, 'requestId' | 'merchantId'>): Instalment[] {
+    return plannedSchedule({ ...application, requestId: '' }, shanghaiDate(this.clock.now())).schedule;
+  }
+
   async loan(userId: string, loanId: string): Promise<Loan> {
     const loan = await readLoan(this.db, loanId);
     if (!loan || loan.userId !== userId) throw new CreditError('loan_not_found', 'no such loan of yours');

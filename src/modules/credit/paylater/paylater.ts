@@ -8,7 +8,7 @@ import type { StepRunner } from '../../books/step-runner.ts';
 import { addDays, shanghaiDate, startOfShanghaiDay } from '../../fund/fund-calendar.ts';
 import { CreditError } from '../credit-errors.ts';
 import type { CreditBand } from '../model/index.ts';
-import { dueDate, minimumPayment, type PlanInstalment, statementDate } from './paylater-math.ts';
+import { dueDate, instalmentPlan, minimumPayment, type PlanInstalment, statementDate } from './paylater-math.ts';
 import { daysToServiceStatement, owedOn, type StatementStatus, statusOn } from './paylater-statement.ts';
 import { instalmentStep, isSuspended, purchaseStep, readStatement, type StatementRepayment, statementDayStep, statementRepaymentStep, statementsOf, usedOf } from './paylater-steps.ts';
 
@@ -84,6 +84,14 @@ export class PayLaterService {
     const end: StatementRepayment = await this.runner.run(statementRepaymentStep(userId, month, amount, requestId, this.clock.now()));
     if (!end.verdict.applied) throw new CreditError('insufficient_funds', 'the wallet balance does not cover the repayment');
     return this.statement(userId, month);
+  }
+
+  /** The plan and fee a split would have, before committing to it. */
+  async quoteInstalments(userId: string, month: string, months: number): Promise<{ fee: bigint; plan: PlanInstalment[] }> {
+    if (![3, 6, 9, 12].includes(months)) throw new CreditError('invalid_term', 'instalments are 3, 6, 9 or 12 months');
+    const s = await readStatement(this.db, userId, month);
+    if (!s) throw new CreditError('statement_not_found', 'no statement for that month');
+    return instalmentPlan(owedOn(s).principal, month, months);
   }
 
   async instalments(userId: string, month: string, months: number): Promise<StatementView> {
