@@ -2,7 +2,7 @@
 import { useSyncExternalStore } from 'react';
 
 export const WALLET_SCREENS = ['home', 'paycode', 'pay', 'topup', 'withdraw', 'bills', 'activity', 'me', 'setup', 'signup'] as const;
-export const OPERATOR_SCREENS = ['merchants', 'dashboard'] as const;
+export const OPERATOR_SCREENS = ['merchants', 'dashboard', 'shop'] as const;
 export type WalletScreen = (typeof WALLET_SCREENS)[number];
 export type OperatorScreen = (typeof OPERATOR_SCREENS)[number];
 export type Screen = WalletScreen | OperatorScreen;

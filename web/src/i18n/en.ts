@@ -277,6 +277,24 @@ export const en = {
   'dash.batchesCount': 'Batches',
   'dash.updated': 'Updated {time}; refreshes every 10 s.',
   'dash.summary': '{count} batches, {avg} on average',
+  // The merchant console for a shop's owner and staff (console/shop-page.tsx).
+  'nav.shop': 'My shop',
+  'shop.loginFirst': 'Log in to your wallet first, then come back here.',
+  'shop.none': 'You are not on the staff of any merchant.',
+  'shop.role.owner': 'owner',
+  'shop.role.finance': 'finance',
+  'shop.role.support': 'support',
+  'shop.balance': 'Settlement balance',
+  'shop.available': 'Available',
+  'shop.withdrawAmount': 'Amount to withdraw',
+  'shop.withdraw': 'Withdraw to the bank account',
+  'shop.withdrawal.succeeded': 'Withdrawn: the bank has paid it.',
+  'shop.withdrawal.pending': 'Withdrawal pending: waiting for the bank\'s answer.',
+  'shop.withdrawal.failed': 'The bank refused the withdrawal; the money stays in the balance.',
+  'shop.trades': 'Trades',
+  'shop.refund': 'Refund',
+  'shop.refundAmount': 'Refund amount',
+  'shop.refundReason': 'Reason',
 } as const;
 
 export type MessageKey = keyof typeof en;

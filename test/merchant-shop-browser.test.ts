@@ -1,0 +1,80 @@
+// The merchant console's main journey in real Chromium: the owner, logged in with the wallet
+// session, opens /app/shop, sees the settlement balance, refunds part of a trade with a reason and
+// withdraws the rest to the payout card through the bank simulator; axe finds no violation. Needs
+// Debian's chromium; without it the test is skipped, and says so.
+import fs from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
+import { CARD_A } from '../sim/bank/test-support.ts';
+import { systemClock } from '../src/engine/clock.ts';
+import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
+import { ensureWebBuild } from '../web/build.ts';
+import { axeViolations } from './support/axe.ts';
+import { send } from './support/http.ts';
+import { startTestServer, type TestServer } from './support/test-server.ts';
+import { fund, newUser, type TestUser } from './support/users.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`merchant console browser test skipped: no ${CHROMIUM} (apt-get install chromium)`);
+
+describe.runIf(hasChromium)('the merchant console in Chromium', () => {
+  let server: TestServer;
+  let bank: RunningBankSimulator;
+  let browser: Browser;
+  let owner: TestUser;
+  let outTradeNo = '';
+  let merchantId = '';
+  let tradeNo = '';
+
+  beforeAll(async () => {
+    expect(await ensureWebBuild()).not.toBe('no-vite');
+    bank = await startBankSimulator({ clock: systemClock, port: 0 });
+    server = await startTestServer({ bankUrl: bank.url });
+    const as = (user: TestUser, method: string, route: string, body?: unknown) => send(server.url + route, user.token, method, body);
+    let buyer: TestUser;
+    [owner, buyer] = await Promise.all([newUser(server, 'Owner'), newUser(server, 'Buyer')]);
+    await fund(server, buyer, '100.00');
+    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Tea House', public_key: rsaKeyPair().publicKey, fee_bps: 0, owner_phone: owner.phone });
+    merchantId = created.body.merchant_id;
+    outTradeNo = 'shop-1';
+    const trade = await server.app.trades.create(merchantId, { outTradeNo, subject: 'Tea set', totalAmountMinor: 5_000n });
+    tradeNo = trade.tradeNo;
+    expect((await as(buyer, 'POST', `/v1/trades/${tradeNo}/pay`, { request_id: 'pay-shop-1' })).status).toBe(200);
+    const started = await as(owner, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Zhang Wei', id_no: '110101199001011234', phone: owner.phone });
+    const sms = await send(`${bank.url}/sim/sms?phone=${owner.phone}`, undefined, 'GET');
+    await as(owner, 'POST', `/v1/cards/${started.body.card_id}/confirm`, { sms_code: sms.body.messages.at(-1).code });
+    expect((await as(owner, 'PUT', `/v1/merchant-console/merchants/${merchantId}/payout-account`, { card_id: started.body.card_id })).status).toBe(200);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await bank?.close();
+  });
+
+  it('the owner sees the balance, refunds part of a trade with a reason, and withdraws the rest', async () => {
+    const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
+    // The wallet's login leaves the session in this tab's sessionStorage; the console reads it there.
+    await context.addInitScript((token) => sessionStorage.setItem('formica.session', token), owner.token);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/app/shop`);
+    const balance = page.locator('[data-testid=shop-balance]');
+    await balance.filter({ hasText: '50.00' }).waitFor();
+    const trade = page.locator(`li[data-trade=${outTradeNo}]`);
+    await trade.locator('input[name=refund_amount]').fill('20.00');
+    await trade.locator('input[name=refund_reason]').fill('one cup arrived broken');
+    await trade.locator('button[type=submit]').click();
+    await balance.filter({ hasText: '30.00' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.fill('input[name=withdraw_amount]', '30.00');
+    await page.click('#shop-balance button[type=submit]');
+    await page.locator('#withdrawal-result', { hasText: 'the bank has paid it' }).waitFor();
+    await balance.filter({ hasText: '0.00' }).waitFor();
+    const timeline = await server.app.trades.timeline(merchantId, tradeNo);
+    expect(timeline.refunds).toEqual([expect.objectContaining({ reason: 'one cup arrived broken', amountMinor: 2_000n, status: 'done' })]);
+    await context.close();
+  });
+});
