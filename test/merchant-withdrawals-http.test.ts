@@ -8,6 +8,7 @@ import { verifyStore } from '../src/engine/verify.ts';
 import { systemClock } from '../src/engine/clock.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
 import { CARD_A } from '../sim/bank/test-support.ts';
+import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { send } from './support/http.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
@@ -122,5 +123,19 @@ describe.each(storesUnderTest())('merchant withdrawals over HTTP (%s)', (store) 
     expect(mine.every((o) => o.kind === 'withdrawal')).toBe(true);
     // The ledger's own audit finds every balance and every transfer consistent.
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
+  });
+
+  it("reconciles the day's withdrawals against the bank's statement, line by line", async () => {
+    const date = formatChinaTime(server.app.clock.now()).slice(0, 10);
+    await server.call('POST', '/v1/sandbox/clock', { advance_seconds: 86_400 });
+    const run = await server.call('POST', '/v1/admin/reconciliations', { date });
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    // biome-ignore lint/suspicious/noExplicitAny: report items are plain JSON
+    const items = run.body.banks.find((b: any) => b.bank === 'ICBC').items as { op_id: string; kind: string; state: string; suspense_amount: string }[];
+    const paid = (await server.app.cardPayments.operationsOf(merchantId)).filter((o) => o.status === 'succeeded').map((o) => o.opId);
+    // The bank paid two withdrawals (one answered at once, one whose answer was lost): both on its statement, both matched.
+    expect(paid).toHaveLength(2);
+    for (const opId of paid) expect(items.find((i) => i.op_id === opId)).toMatchObject({ state: 'closed', suspense_amount: '0.00' });
+    expect(run.body.unresolved).toBe(0);
   });
 });
