@@ -39,6 +39,8 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     const decision = await app.sql.get<{ model_version: string; inputs: string; outcome: string }>('SELECT model_version, inputs, outcome FROM credit_decisions WHERE user_id = ?', [poor]);
     expect(decision).toMatchObject({ model_version: score.modelVersion, outcome: 'no_credit' });
     expect(JSON.parse(decision!.inputs)).toEqual(score.inputs);
+    const { decision_id: decisionId } = (await app.sql.get<{ decision_id: string }>('SELECT decision_id FROM credit_decisions WHERE user_id = ?', [poor]))!;
+    expect(await app.credit.reproduceDecision(decisionId)).toEqual({ recorded: score.score, reproduced: score.score });
   });
 
   it('refuses a bad term and an amount beyond the line', async () => {

@@ -172,6 +172,19 @@ export class CreditService {
     return (await readLoan(this.db, loanId))!;
   }
 
+  /**
+   * Scores a recorded decision again from its stored inputs with the model of its recorded version:
+   * the same score, or an error naming why it cannot be reproduced.
+   */
+  async reproduceDecision(decisionId: string): Promise<{ recorded: number; reproduced: number }> {
+    const row = await this.db.get<{ model_version: string; inputs: string; score: bigint; merchant_id: string }>('SELECT model_version, inputs, score, merchant_id FROM credit_decisions WHERE decision_id = ?', [decisionId]);
+    if (!row) throw new Error(`no decision ${decisionId}`);
+    const model = row.merchant_id ? this.models.merchant : this.models.buyer;
+    if (model.version !== row.model_version) throw new Error(`decision ${decisionId} used model ${row.model_version}, not the current ${model.version}`);
+    const inputs = JSON.parse(row.inputs) as Record<string, string>;
+    return { recorded: Number(row.score), reproduced: scoreRow(model, (column) => inputs[column]).score };
+  }
+
   /** The schedule a loan would have if taken today: what it costs, before committing to it. */
   quote(application: Omit<LoanApplication, 'requestId' | 'merchantId'>): Instalment[] {
     return plannedSchedule({ ...application, requestId: '' }, shanghaiDate(this.clock.now())).schedule;
