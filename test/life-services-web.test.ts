@@ -2,8 +2,8 @@
 // Chinese: a new user finds the Hangzhou electricity biller, looks up the demo bill 1000000001, pays
 // it from the balance, sees the biller's confirmation and downloads the PDF receipt, then turns on
 // autopay; the hosted checkout of an escrow trade offers the return-shipping insurance and buys it
-// with the payment; an insured trade whose goods came back shows its claim among the user's trades.
-// The pages fit the phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
+// with the payment; an insured trade whose goods came back shows its claim among the user's trades;
+// the operator's dashboard shows the day's collections per biller and the loss ratio. The pages fit the phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -120,6 +120,20 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wa
     await page.click('a[href="/app/me"]');
     await page.locator('#trades', { hasText: '退货运费险已赔付 ¥10.00' }).waitFor();
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
+
+  it("shows the day's bill collections per biller and the insurance loss ratio on the dashboard", async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/app/dashboard`);
+    await page.fill('input[name=operator_token]', server.token);
+    await page.click('#operator button[type=submit]');
+    await page.locator('#bill-collections tr', { hasText: '国网杭州供电公司' }).filter({ hasText: '¥128.50' }).waitFor();
+    const { insurance } = (await server.call('GET', '/v1/admin/dashboard')).body;
+    expect(Number(insurance.claims)).toBe(10);
+    await page.locator('#loss-ratio', { hasText: `${(Number(insurance.loss_ratio) * 100).toFixed(1)}%` }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await context.close();
   });

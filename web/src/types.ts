@@ -80,6 +80,8 @@ export interface Dashboard {
   channels: { bank: string; success_rate: number; samples: number; fee_bps: number }[];
   ledger: { batch_events: Histogram; commit_seconds: Histogram };
   totals: { currency: string; wallets: string; wallets_held: string; reserves: string; open_suspense: string; difference: string; balanced: boolean }[];
+  bills: { date: string; billers: { charge_inst: string; name: string; name_en: string; payments: number; collections: string }[] };
+  insurance: { date: string; premiums: string; claims: string; loss_ratio: string | null };
 }
 
 export interface Profile {

@@ -6,7 +6,10 @@ import type { Formica } from '../../app.ts';
 import { MinuteActivity } from '../../engine/minute-activity.ts';
 import { ledgerBatchSize, ledgerCommitSeconds } from '../../engine/metrics.ts';
 import type { LedgerReserves } from '../../modules/reconciliation/reserves.ts';
+import { billerOf } from '../../modules/bills/directory.ts';
 import { TransferCode } from '../../modules/books/chart.ts';
+import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
+import { DEFAULT_DAY_CONFIG, dayOf, dayWindow } from '../../modules/reconciliation/day.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { currencyOfLedger } from '../../money/currency.ts';
 import { ErrorOutput } from '../schemas/common.ts';
@@ -51,6 +54,22 @@ function totalsToWire(l: LedgerReserves) {
   };
 }
 
+/** Today's bill collections per biller and the insurance loss ratio, as the dashboard shows them. */
+async function lifeServices(app: Formica) {
+  const date = dayOf(app.clock.now(), DEFAULT_DAY_CONFIG);
+  const { fromMs, toMs } = dayWindow(date, DEFAULT_DAY_CONFIG);
+  const cny = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
+  const collected = await app.bills.collections(fromMs, toMs);
+  const report = await app.insurance.report(date);
+  return {
+    bills: {
+      date,
+      billers: collected.map((c) => ({ charge_inst: c.chargeInst, name: billerOf(c.chargeInst)?.name ?? c.chargeInst, name_en: billerOf(c.chargeInst)?.nameEn ?? c.chargeInst, payments: c.payments, collections: cny(c.collectedMinor) })),
+    },
+    insurance: { date, premiums: cny(report.premiumsMinor), claims: cny(report.claimsMinor), loss_ratio: report.lossRatio },
+  };
+}
+
 export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     const activity = new MinuteActivity(app.clock, ACTIVITY_CODES);
@@ -81,6 +100,7 @@ export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
           channels: app.router.stats().map((s) => ({ bank: s.bank, success_rate: s.successRate, samples: s.samples, fee_bps: s.feeBps })),
           ledger: { batch_events: await histogramToWire(ledgerBatchSize), commit_seconds: await histogramToWire(ledgerCommitSeconds) },
           totals: reserves.ledgers.map(totalsToWire),
+          ...(await lifeServices(app)),
         };
       },
     );

@@ -170,6 +170,16 @@ export class BillsService {
     );
   }
 
+  /** What each biller collected in [fromMs, toMs): payments confirmed then, and their sum (the dashboard's figures). */
+  async collections(fromMs: number, toMs: number): Promise<{ chargeInst: string; payments: number; collectedMinor: bigint }[]> {
+    const rows = await this.deps.db.all<{ charge_inst: string; payments: bigint; collected: bigint }>(
+      `SELECT charge_inst, COUNT(*) AS payments, SUM(amount_minor) AS collected FROM bill_payments
+       WHERE status = 'completed' AND confirmed_at >= ? AND confirmed_at < ? GROUP BY charge_inst ORDER BY charge_inst`,
+      [BigInt(fromMs), BigInt(toMs)],
+    );
+    return rows.map((r) => ({ chargeInst: r.charge_inst, payments: Number(r.payments), collectedMinor: BigInt(r.collected) }));
+  }
+
   /** A biller's payments its file of [fromMs, toMs) should list: confirmed then, or sent then and still unanswered. */
   ofDay(chargeInst: string, fromMs: number, toMs: number): Promise<PaymentRow[]> {
     return this.deps.db.all<PaymentRow>(

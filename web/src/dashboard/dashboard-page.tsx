@@ -12,6 +12,7 @@ import { ErrorMessage } from '../ui/error-message.tsx';
 import { Panel } from '../ui/panel.tsx';
 import { Chart } from './chart.tsx';
 import { COLORS, categoryBars, timeLines } from './chart-options.ts';
+import { LifeServicesPanel } from './life-services.tsx';
 import { Totals } from './totals.tsx';
 
 const REFRESH_MS = 10_000;
@@ -32,6 +33,7 @@ export function DashboardPage({ operator }: { operator: Operator }) {
         <>
           <p className="muted">{t('dash.updated', { time: clockTime(d.generated_at, lang) })}</p>
           <Totals totals={d.totals} />
+          <LifeServicesPanel bills={d.bills} insurance={d.insurance} />
           <div className="grid two">
             <ActivityChart activity={d.activity} />
             <ChannelChart channels={d.channels} />
