@@ -35,6 +35,8 @@ export class SqlNonceStore implements NonceStore {
   /** Deletes nonces whose timestamps can no longer pass the window; returns how many. */
   async prune(nowMs: number): Promise<number> {
     this.lastPruneMs = nowMs;
+    // A read first: housekeeping with nothing to delete costs no write (and no commit).
+    if (!(await this.db.get('SELECT 1 AS one FROM merchant_nonces WHERE expires_at <= ? LIMIT 1', [nowMs]))) return 0;
     return (await this.db.run('DELETE FROM merchant_nonces WHERE expires_at <= ?', [nowMs])).changes;
   }
 
