@@ -1,6 +1,7 @@
 // The merchant console's main journey in real Chromium: the owner, logged in with the wallet
 // session, opens /app/shop, sees the settlement balance, refunds part of a trade with a reason and
-// withdraws the rest to the payout card through the bank simulator; axe finds no violation. Needs
+// withdraws the rest to the payout card through the bank simulator, reads the trade's timeline,
+// answers a refund request, downloads a bill and sees the SDK configuration; axe finds no violation. Needs
 // Debian's chromium; without it the test is skipped, and says so.
 import fs from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
@@ -42,6 +43,9 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
     const trade = await server.app.trades.create(merchantId, { outTradeNo, subject: 'Tea set', totalAmountMinor: 5_000n });
     tradeNo = trade.tradeNo;
     expect((await as(buyer, 'POST', `/v1/trades/${tradeNo}/pay`, { request_id: 'pay-shop-1' })).status).toBe(200);
+    const escrow = await server.app.trades.create(merchantId, { outTradeNo: 'shop-2', subject: 'Teapot', totalAmountMinor: 3_000n, productCode: 'ESCROW_TRADE_PAY' });
+    expect((await as(buyer, 'POST', `/v1/trades/${escrow.tradeNo}/pay`, { request_id: 'pay-shop-2' })).status).toBe(200);
+    expect((await as(buyer, 'POST', `/v1/trades/${escrow.tradeNo}/disputes`, { reason: 'never arrived' })).status).toBe(201);
     const started = await as(owner, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Zhang Wei', id_no: '110101199001011234', phone: owner.phone });
     const sms = await send(`${bank.url}/sim/sms?phone=${owner.phone}`, undefined, 'GET');
     await as(owner, 'POST', `/v1/cards/${started.body.card_id}/confirm`, { sms_code: sms.body.messages.at(-1).code });
@@ -73,6 +77,24 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
     await page.click('#shop-balance button[type=submit]');
     await page.locator('#withdrawal-result', { hasText: 'the bank has paid it' }).waitFor();
     await balance.filter({ hasText: '0.00' }).waitFor();
+    // The trade's timeline shows the refund and its reason.
+    await trade.locator('summary').click();
+    await trade.locator('[data-testid=timeline]', { hasText: 'one cup arrived broken' }).waitFor();
+    // The seller answers the other trade's refund request from its timeline.
+    const disputed = page.locator('li[data-trade=shop-2]');
+    await disputed.locator('summary').click();
+    await disputed.locator('textarea[name=dispute_answer]').fill('Shipped by SF, waybill SF123');
+    await disputed.locator('[data-testid=timeline] button[type=submit]').click();
+    await disputed.locator('[data-testid=timeline]', { hasText: 'Your answer: Shipped by SF, waybill SF123' }).waitFor();
+    // Yesterday's bill downloads as a file; the owner sees the SDK configuration.
+    // The server's clock is the test's, not the browser's: name the day before it.
+    await page.fill('input[name=bill_date]', new Date(server.clock.now() + 8 * 3_600_000 - 86_400_000).toISOString().slice(0, 10));
+    const download = page.waitForEvent('download');
+    await page.click('#shop-bills button[type=submit]');
+    expect((await download).suggestedFilename()).toMatch(/^bill-\d{4}-\d{2}-\d{2}\.csv$/);
+    const appId = (await server.app.merchants.require(merchantId)).appId;
+    await page.locator('[data-testid=sdk-config]', { hasText: appId }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     const timeline = await server.app.trades.timeline(merchantId, tradeNo);
     expect(timeline.refunds).toEqual([expect.objectContaining({ reason: 'one cup arrived broken', amountMinor: 2_000n, status: 'done' })]);
     await context.close();

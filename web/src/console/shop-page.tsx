@@ -13,25 +13,15 @@ import { Link } from '../ui/link.tsx';
 import { Panel } from '../ui/panel.tsx';
 import { useAction } from '../ui/use-action.ts';
 import { useLoad } from '../use-load.ts';
+import { ShopTools } from './shop-tools.tsx';
+import { Trades } from './shop-trades.tsx';
 
-interface Membership {
+export interface Membership {
   merchant_id: string;
   name: string;
   app_id: string;
   role: 'owner' | 'finance' | 'support';
 }
-
-interface ShopTrade {
-  trade_no: string;
-  out_trade_no: string;
-  subject: string;
-  total_amount: string;
-  refunded_amount: string;
-  currency: string;
-  trade_status: string;
-}
-
-const REFUNDABLE = new Set(['TRADE_SUCCESS', 'WAIT_SELLER_SEND_GOODS', 'WAIT_BUYER_CONFIRM_GOODS']);
 
 export function ShopPage() {
   const { t } = useI18n();
@@ -72,6 +62,7 @@ function Shop({ token, shop }: { token: string; shop: Membership }) {
       </h2>
       {shop.role !== 'support' && <Balance token={token} shop={shop} version={version} onWithdrawn={changed} />}
       <Trades token={token} shop={shop} version={version} onRefunded={changed} />
+      <ShopTools token={token} shop={shop} />
     </section>
   );
 }
@@ -120,52 +111,5 @@ function Balance({ token, shop, version, onWithdrawn }: { token: string; shop: M
         </p>
       )}
     </Panel>
-  );
-}
-
-function Trades({ token, shop, version, onRefunded }: { token: string; shop: Membership; version: number; onRefunded: () => void }) {
-  const { t, tOr } = useI18n();
-  const base = `/v1/merchant-console/merchants/${shop.merchant_id}`;
-  const trades = useLoad(`${base}/trades#${version}`, () => api<{ trades: ShopTrade[] }>(`${base}/trades?limit=20`, { token }));
-  const list = trades.data?.trades ?? [];
-  return (
-    <Panel title={t('shop.trades')} id="shop-trades">
-      <ErrorMessage error={trades.error} />
-      {list.length === 0 && !trades.loading && <p className="muted">{t('common.none')}</p>}
-      <ul className="list">
-        {list.map((trade) => (
-          <li key={trade.trade_no} data-trade={trade.out_trade_no}>
-            <p>
-              <strong>{trade.subject}</strong> · <code>{trade.out_trade_no}</code> · {formatMoney(trade.total_amount, trade.currency)} · <span data-testid="trade-status">{tOr(`status.${trade.trade_status}`, trade.trade_status)}</span>
-            </p>
-            {shop.role !== 'support' && REFUNDABLE.has(trade.trade_status) && <RefundForm token={token} base={base} trade={trade} onRefunded={onRefunded} />}
-          </li>
-        ))}
-      </ul>
-    </Panel>
-  );
-}
-
-function RefundForm({ token, base, trade, onRefunded }: { token: string; base: string; trade: ShopTrade; onRefunded: () => void }) {
-  const { t } = useI18n();
-  const [form, setForm] = useState({ amount: '', reason: '' });
-  const action = useAction(async () => {
-    const body = { amount: form.amount.trim(), currency: trade.currency, reason: form.reason.trim(), out_request_no: crypto.randomUUID() };
-    await api(`${base}/trades/${trade.trade_no}/refunds`, { method: 'POST', token, body });
-    onRefunded();
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void action.run();
-  };
-  return (
-    <form className="form" onSubmit={submit} aria-label={t('shop.refund')}>
-      <Field label={t('shop.refundAmount')} name="refund_amount" inputMode="decimal" value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} required />
-      <Field label={t('shop.refundReason')} name="refund_reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} required />
-      <button type="submit" disabled={action.running}>
-        {t('shop.refund')}
-      </button>
-      <ErrorMessage error={action.error} />
-    </form>
   );
 }
