@@ -18,8 +18,10 @@ import { fund, newUser, type TestUser } from './support/users.ts';
 // The SDK writes version 2 timestamps in the process's local time; merchants run it in CST.
 process.env.TZ = 'Asia/Shanghai';
 
+/** Answers `success`, except on /refusing while `accepting.now` is false. */
 async function startReceiver() {
   const received: Record<string, string>[] = [];
+  const accepting = { now: false };
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk) => {
@@ -27,12 +29,12 @@ async function startReceiver() {
     });
     req.on('end', () => {
       received.push(Object.fromEntries(new URLSearchParams(body)));
-      res.end('success');
+      res.end(req.url?.startsWith('/refusing') && !accepting.now ? 'fail' : 'success');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notify`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url, received, accepting, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (store) => {
@@ -41,6 +43,7 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let sdk: AlipaySdk;
   let buyer: TestUser;
+  let owner: TestUser;
   let merchantId = '';
   let seq = 0;
 
@@ -49,14 +52,16 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
   const sandboxNow = async () => Date.parse((await server.call('GET', '/v1/sandbox/clock')).body.now);
   // biome-ignore lint/suspicious/noExplicitAny: response fields are read loosely
   const exec = (method: string, bizContent: Record<string, unknown>, notifyUrl?: string) => sdk.exec(method, notifyUrl ? { bizContent, notifyUrl } : { bizContent }) as Promise<any>;
+  /** Sessions lapse while the clock jumps hours: log in again. */
+  const relogin = async (user: TestUser): Promise<TestUser> => ({ ...user, token: (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: user.phone, password: 'correct horse' })).body.token });
   const paycode = async () => (await send(`${server.url}/v1/wallet/paycode`, buyer.token, 'GET')).body.auth_code;
 
   beforeAll(async () => {
     server = await startTestServer({ store, sandbox: true });
     receiver = await startReceiver();
-    buyer = await newUser(server, 'Buyer');
+    [buyer, owner] = await Promise.all([newUser(server, 'Buyer'), newUser(server, 'Owner')]);
     await fund(server, buyer, '500.00');
-    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Phone Shop', public_key: keys.publicKey, fee_bps: 0 });
+    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Phone Shop', public_key: keys.publicKey, fee_bps: 0, owner_phone: owner.phone });
     merchantId = created.body.merchant_id;
     sdk = new AlipaySdk({ appId: created.body.app_id, privateKey: keys.privateKey, alipayPublicKey: created.body.platform_public_key, gateway: `${server.url}/gateway.do`, endpoint: server.url });
   });
@@ -116,7 +121,25 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     expect(sdk.checkNotifySign({ ...note, passback_params: 'order=43' })).toBe(false);
   });
 
+  it('gives up on a notification after 8 refused sends in about 25 hours; the console lists it and sends it again', async () => {
+    const no = outTradeNo('refused');
+    await exec('alipay.trade.precreate', { outTradeNo: no, totalAmount: '3.00', subject: 'Sticker' }, receiver.url.replace('/notify', '/refusing'));
+    await advance(15 * 60 + 26 * 3_600);
+    expect(receiver.received.filter((r) => r.out_trade_no === no).map((r) => r.trade_status)).toEqual(Array(8).fill('TRADE_CLOSED'));
+    owner = await relogin(owner);
+    const shop = (method: string, route: string) => send(`${server.url}/v1/merchant-console/merchants/${merchantId}${route}`, owner.token, method);
+    const failed = (await shop('GET', '/notifications/failed')).body.notifications;
+    expect(failed).toEqual([expect.objectContaining({ status: 'failed', attempts: 8, fields: expect.objectContaining({ out_trade_no: no }) })]);
+    receiver.accepting.now = true;
+    expect((await shop('POST', `/notifications/${failed[0].notify_id}/resend`)).body).toMatchObject({ notify_id: failed[0].notify_id });
+    await advance(1);
+    expect(receiver.received.filter((r) => r.out_trade_no === no)).toHaveLength(9);
+    expect((await shop('GET', '/notifications/failed')).body.notifications).toEqual([]);
+    expect((await shop('POST', '/notifications/ntf_none/resend')).status).toBe(404);
+  });
+
   it('bill.downloadurl.query gives a signed, expiring link to a closed day; not before the day closes', async () => {
+    buyer = await relogin(buyer);
     const no = outTradeNo('bill');
     const paid = await exec('alipay.trade.pay', { outTradeNo: no, totalAmount: '11.00', subject: 'Cable', authCode: await paycode() });
     expect(paid).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
@@ -140,9 +163,7 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
   });
 
   it('answers 10003 to an in-store payment above 1000.00, which the buyer confirms with the PIN; query and notification then see it paid', async () => {
-    // The day the bill test moved past has ended the morning's session: log in again.
-    const session = await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: buyer.phone, password: 'correct horse' });
-    buyer = { ...buyer, token: session.body.token };
+    buyer = await relogin(buyer);
     await fund(server, buyer, '1500.00');
     expect((await send(`${server.url}/v1/me/payment-pin`, buyer.token, 'PUT', { payment_pin: '246810', password: 'correct horse' })).status).toBe(200);
     const no = outTradeNo('pin');
