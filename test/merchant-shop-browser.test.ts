@@ -1,7 +1,8 @@
 // The merchant console's main journey in real Chromium: the owner, logged in with the wallet
 // session, opens /app/shop, sees the settlement balance, refunds part of a trade with a reason and
 // withdraws the rest to the payout card through the bank simulator, reads the trade's timeline,
-// answers a refund request, downloads a bill and sees the SDK configuration; axe finds no violation. Needs
+// answers a refund request, downloads a bill, replaces the app's key and filters the trades by
+// status; axe finds no violation. Needs
 // Debian's chromium; without it the test is skipped, and says so.
 import fs from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
@@ -94,6 +95,16 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
     expect((await download).suggestedFilename()).toMatch(/^bill-\d{4}-\d{2}-\d{2}\.csv$/);
     const appId = (await server.app.merchants.require(merchantId)).appId;
     await page.locator('[data-testid=sdk-config]', { hasText: appId }).waitFor();
+    // The owner replaces the app's key; the old one stops working at once.
+    const next = rsaKeyPair().publicKey;
+    await page.fill('textarea[name=new_public_key]', next);
+    await page.click('#shop-sdk button[type=submit]');
+    await page.locator('#key-rotated').waitFor();
+    expect(await server.app.merchants.findPublicKey(appId)).toBe(next);
+    // The status filter narrows the list to the escrow trade waiting for shipment.
+    await page.selectOption('select[name=status_filter]', 'WAIT_SELLER_SEND_GOODS');
+    await page.locator(`li[data-trade=${outTradeNo}]`).waitFor({ state: 'detached' });
+    expect(await page.locator('#shop-trades li[data-trade]').count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     const timeline = await server.app.trades.timeline(merchantId, tradeNo);
     expect(timeline.refunds).toEqual([expect.objectContaining({ reason: 'one cup arrived broken', amountMinor: 2_000n, status: 'done' })]);

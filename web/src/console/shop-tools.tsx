@@ -96,6 +96,18 @@ function FailedNotifications({ token, base }: { token: string; base: string }) {
 function SdkConfiguration({ token, base }: { token: string; base: string }) {
   const { t } = useI18n();
   const config = useLoad(`${base}/sdk-config`, () => api<SdkConfig>(`${base}/sdk-config`, { token }));
+  const [key, setKey] = useState('');
+  const [rotated, setRotated] = useState(false);
+  const rotate = useAction(async () => {
+    await api(`${base}/keys`, { method: 'POST', token, body: { public_key: key.trim() } });
+    setKey('');
+    setRotated(true);
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setRotated(false);
+    void rotate.run();
+  };
   const c = config.data;
   return (
     <Panel title={t('shop.sdk')} id="shop-sdk">
@@ -108,6 +120,21 @@ function SdkConfiguration({ token, base }: { token: string; base: string }) {
           </pre>
           <p className="muted">{t('shop.rotateHint')}</p>
         </>
+      )}
+      <form className="form" onSubmit={submit}>
+        <label className="field wide">
+          <span>{t('shop.newKey')}</span>
+          <textarea name="new_public_key" rows={4} value={key} onChange={(e) => setKey(e.target.value)} required />
+        </label>
+        <button type="submit" disabled={rotate.running}>
+          {t('shop.rotate')}
+        </button>
+      </form>
+      <ErrorMessage error={rotate.error} />
+      {rotated && (
+        <p role="status" id="key-rotated">
+          {t('shop.rotated')}
+        </p>
       )}
     </Panel>
   );

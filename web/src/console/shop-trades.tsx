@@ -30,14 +30,28 @@ interface Timeline {
 }
 
 const REFUNDABLE = new Set(['TRADE_SUCCESS', 'WAIT_SELLER_SEND_GOODS', 'WAIT_BUYER_CONFIRM_GOODS']);
+const STATUSES = ['WAIT_BUYER_PAY', 'WAIT_SELLER_SEND_GOODS', 'WAIT_BUYER_CONFIRM_GOODS', 'TRADE_SUCCESS', 'TRADE_FINISHED', 'TRADE_CLOSED'];
 
 export function Trades({ token, shop, version, onRefunded }: { token: string; shop: Membership; version: number; onRefunded: () => void }) {
   const { t, tOr } = useI18n();
   const base = `/v1/merchant-console/merchants/${shop.merchant_id}`;
-  const trades = useLoad(`${base}/trades#${version}`, () => api<{ trades: ShopTrade[] }>(`${base}/trades?limit=20`, { token }));
+  const [status, setStatus] = useState('');
+  const query = `${base}/trades?limit=20${status ? `&status=${status}` : ''}`;
+  const trades = useLoad(`${query}#${version}`, () => api<{ trades: ShopTrade[] }>(query, { token }));
   const list = trades.data?.trades ?? [];
   return (
     <Panel title={t('shop.trades')} id="shop-trades">
+      <label className="field">
+        <span>{t('shop.statusFilter')}</span>
+        <select name="status_filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <option value="">{t('shop.allStatuses')}</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {tOr(`status.${s}`, s)}
+            </option>
+          ))}
+        </select>
+      </label>
       <ErrorMessage error={trades.error} />
       {list.length === 0 && !trades.loading && <p className="muted">{t('common.none')}</p>}
       <ul className="list">

@@ -316,7 +316,12 @@ export const en = {
   'shop.failedNotifications': 'Notifications that failed',
   'shop.resend': 'Send again',
   'shop.sdk': 'SDK configuration',
-  'shop.rotateHint': 'The private key never leaves your server; to replace the key pair, send the new public key to POST /keys.',
+  'shop.rotateHint': 'The private key never leaves your server; to replace the key pair, give the new public key below.',
+  'shop.statusFilter': 'Status',
+  'shop.allStatuses': 'All',
+  'shop.newKey': 'New RSA public key (PEM): the old key stops working at once',
+  'shop.rotate': 'Replace the key',
+  'shop.rotated': 'Key replaced: sign with the new private key from now on.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -317,5 +317,10 @@ export const zh: Record<MessageKey, string> = {
   'shop.failedNotifications': '发送失败的通知',
   'shop.resend': '重新发送',
   'shop.sdk': 'SDK 配置',
-  'shop.rotateHint': '私钥只保存在你的服务器上；更换密钥时，把新公钥提交到 POST /keys。',
+  'shop.rotateHint': '私钥只保存在你的服务器上；更换密钥时，在下面提交新公钥。',
+  'shop.statusFilter': '状态',
+  'shop.allStatuses': '全部',
+  'shop.newKey': '新的 RSA 公钥（PEM）：旧密钥立即失效',
+  'shop.rotate': '更换密钥',
+  'shop.rotated': '密钥已更换：从现在起请用新私钥签名。',
 };
