@@ -63,7 +63,7 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
   it('the owner sees the balance, refunds part of a trade with a reason, and withdraws the rest', async () => {
     const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 900 } });
     // The wallet's login leaves the session in this tab's sessionStorage; the console reads it there.
-    await context.addInitScript((token) => sessionStorage.setItem('formica.session', token), owner.token);
+    await context.addInitScript(`sessionStorage.setItem('formica.session', ${JSON.stringify(owner.token)})`);
     const page = await context.newPage();
     await page.goto(`${server.url}/app/shop`);
     const balance = page.locator('[data-testid=shop-balance]');
