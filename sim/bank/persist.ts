@@ -1,38 +1,17 @@
 // Optional persistence of the simulator as one JSON file, so a restart keeps cards, tokens and
 // operations. Writes are coalesced (one per turn of the event loop) and atomic (write, then rename).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { type Persistence, readState, saveOnChange } from '../state-file.ts';
 import type { BankSimulator } from './simulator.ts';
 
 const FILE_NAME = 'bank-sim.json';
 const FORMAT_VERSION = 1;
 
-export interface Persistence {
-  /** Writes any pending change now and stops listening. */
-  stop(): void;
-}
+export type { Persistence } from '../state-file.ts';
 
 export function persistTo(simulator: BankSimulator, dataDir: string): Persistence {
-  mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, FILE_NAME);
-  load(simulator, file);
-  let scheduled: NodeJS.Immediate | undefined;
-  const save = () => {
-    scheduled = undefined;
-    writeAtomically(file, serialize(simulator));
-  };
-  const unsubscribe = simulator.onChange(() => {
-    scheduled ??= setImmediate(save);
-  });
-  return {
-    stop() {
-      unsubscribe();
-      if (scheduled) {
-        clearImmediate(scheduled);
-        save();
-      }
-    },
-  };
+  const text = readState(dataDir, FILE_NAME);
+  if (text !== undefined) load(simulator, text);
+  return saveOnChange(dataDir, FILE_NAME, simulator, () => serialize(simulator));
 }
 
 function serialize(simulator: BankSimulator): string {
@@ -45,24 +24,11 @@ function serialize(simulator: BankSimulator): string {
   });
 }
 
-function load(simulator: BankSimulator, file: string): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
+function load(simulator: BankSimulator, text: string): void {
   const data = JSON.parse(text);
   if (data.version !== FORMAT_VERSION) throw new Error(`${FILE_NAME}: unsupported format version ${data.version}`);
   simulator.cards.restore(data.cards);
   simulator.bindings.restore(data.bindings);
   simulator.operations.restore(data.operations);
   simulator.restoreRuntime(data.banks);
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temporary = `${file}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
 }
