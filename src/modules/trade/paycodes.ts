@@ -2,7 +2,7 @@
 // alipay.trade.pay. Unguessable (random digits), short-lived, and consumed by exactly one payment.
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../engine/clock.ts';
-import type { SqlDatabase } from '../../store/sql.ts';
+import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import { TradeError } from './trade-errors.ts';
 
 /** Long enough to scan at a till, short enough that a photographed code is soon worthless. */
@@ -28,16 +28,29 @@ export class Paycodes {
     }
   }
 
+  /** The user a live, unused code belongs to (a read: the code is used up by `consumeIn`). */
+  async owner(authCode: string): Promise<string> {
+    const row = await this.db.get<{ user_id: string }>('SELECT user_id FROM trade_paycodes WHERE auth_code = ? AND used_at IS NULL AND expires_at > ?', [
+      authCode,
+      BigInt(this.clock.now()),
+    ]);
+    if (!row) throw invalidCode();
+    return row.user_id;
+  }
+
+  /** Uses the code up inside the caller's transaction (the payment's claim): once, while it lives. */
+  async consumeIn(tx: SqlExecutor, authCode: string): Promise<void> {
+    const now = BigInt(this.clock.now());
+    const { changes } = await tx.run('UPDATE trade_paycodes SET used_at = ? WHERE auth_code = ? AND used_at IS NULL AND expires_at > ?', [now, authCode, now]);
+    if (changes !== 1) throw invalidCode();
+  }
+
   /** The user a live, unused code belongs to; the code is used up by this call. */
   async consume(authCode: string): Promise<string> {
-    const now = BigInt(this.clock.now());
-    const userId = await this.db.transaction(async (tx) => {
-      const row = await tx.get<{ user_id: string }>('SELECT user_id FROM trade_paycodes WHERE auth_code = ? AND used_at IS NULL AND expires_at > ?', [authCode, now]);
-      if (!row) return undefined;
-      const { changes } = await tx.run('UPDATE trade_paycodes SET used_at = ? WHERE auth_code = ? AND used_at IS NULL', [now, authCode]);
-      return changes === 1 ? row.user_id : undefined;
-    });
-    if (!userId) throw new TradeError('PAYMENT_AUTH_CODE_INVALID', 'the payment code is unknown, used or expired');
+    const userId = await this.owner(authCode);
+    await this.db.transaction((tx) => this.consumeIn(tx, authCode));
     return userId;
   }
 }
+
+const invalidCode = () => new TradeError('PAYMENT_AUTH_CODE_INVALID', 'the payment code is unknown, used or expired');

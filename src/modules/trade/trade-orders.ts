@@ -2,6 +2,7 @@
 // checkout's precreate, the in-store pay by a scanned paycode, and undoing a trade (close, cancel).
 import type { Paycodes } from './paycodes.ts';
 import { statusError, type TradeCore } from './trade-core.ts';
+import type { SqlExecutor } from '../../store/sql.ts';
 import { TradeError } from './trade-errors.ts';
 import type { TradePayments } from './trade-payments.ts';
 import type { TradeRefunds } from './trade-refunds.ts';
@@ -80,9 +81,11 @@ export class TradeOrders {
     if (trade.status === 'TRADE_CLOSED') throw new TradeError('TRADE_HAS_CLOSE', 'the trade is closed');
     // A replay of a paid trade, or of one waiting for its buyer, answers as before.
     if (trade.status !== 'WAIT_BUYER_PAY' || trade.awaitingBuyer) return trade;
-    const buyer = await this.paycodes.consume(input.authCode);
-    if (trade.totalAmountMinor > PAYCODE_PIN_ABOVE_MINOR) return this.awaitBuyer(trade.tradeNo, buyer);
-    return this.payments.payWithWallet(buyer, trade.tradeNo, `paycode:${input.authCode}`);
+    if (trade.totalAmountMinor > PAYCODE_PIN_ABOVE_MINOR) return this.awaitBuyer(trade.tradeNo, await this.paycodes.consume(input.authCode));
+    // The code is used up in the payment's own claim: one commit for the code and the money.
+    const buyer = await this.paycodes.owner(input.authCode);
+    const useCode = (tx: SqlExecutor) => this.paycodes.consumeIn(tx, input.authCode);
+    return this.payments.payWithWallet(buyer, trade.tradeNo, `paycode:${input.authCode}`, 'one_factor', useCode);
   }
 
   /** Hands the trade to the buyer whose paycode was scanned, to confirm with their payment PIN. */

@@ -30,14 +30,24 @@ export class TradePayments {
    * A balance payment: the buyer must be verified and the amount fits the limits, claimed in the
    * same transaction as the step (a payment the ledger refuses gives it back).
    */
-  async payWithWallet(buyerUserId: string, tradeNo: string, requestId: string, factors: 'one_factor' | 'two_factor' = 'one_factor'): Promise<Trade> {
+  /** `alsoClaim` runs in the payment's claim (a paycode used up with the money, in one commit). */
+  async payWithWallet(
+    buyerUserId: string,
+    tradeNo: string,
+    requestId: string,
+    factors: 'one_factor' | 'two_factor' = 'one_factor',
+    alsoClaim?: (tx: SqlExecutor) => Promise<void>,
+  ): Promise<Trade> {
     return this.lockedIfKnown(tradeNo, async (row) => {
       if (paidBy(row, buyerUserId, requestId)) return toTrade(row);
       await this.payableOrThrow(row, factors === 'two_factor');
       const limits = this.wallet.limits;
       const allowed = await limits.payerLimits(buyerUserId, factors);
       const spend = { ...tradeSpendKey(buyerUserId, tradeNo, requestId), amountMinor: BigInt(row.total_minor) };
-      return this.payLocked(row, buyerUserId, requestId, { funding_source: 'wallet', funding_card_id: null }, (tx) => limits.claim(tx, spend, allowed));
+      return this.payLocked(row, buyerUserId, requestId, { funding_source: 'wallet', funding_card_id: null }, async (tx) => {
+        await alsoClaim?.(tx);
+        await limits.claim(tx, spend, allowed);
+      });
     });
   }
 
