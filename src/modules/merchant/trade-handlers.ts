@@ -14,8 +14,9 @@ import {
 import type { BillLinks } from './bill-links.ts';
 import type { ApiCallContext, BizParams, TradeApiHandler, TradeApiHandlers, TradeApiResult } from './gateway-types.ts';
 import type { MerchantService } from './merchant-apps.ts';
-import { businessFailure, CODES, GATEWAY_SUB_CODES, invalidArgument } from './protocol/errors.ts';
-import { type ProductCode, TradeError, type TradeService, tradeSubCode, WalletError } from './trade-port.ts';
+import { parseChinaTime } from './protocol/china-time.ts';
+import { businessFailure, CODES, GATEWAY_SUB_CODES, invalidArgument, tradeSubCode } from './protocol/errors.ts';
+import { type ProductCode, TradeError, type TradeService, WalletError } from './trade-port.ts';
 import { refundQueryToWire, refundToWire, tradeToWire } from './trade-wire.ts';
 import { walletSubCode } from './wallet-refusals.ts';
 
@@ -40,6 +41,15 @@ function notifyUrl(biz: BizParams, context: ApiCallContext): string | undefined 
   return url;
 }
 
+/** A "yyyy-MM-dd HH:mm:ss" China time field as epoch ms (the trade module speaks ms only). */
+function chinaTime(biz: BizParams, key: string): number | undefined {
+  const text = optionalText(biz, key, 32);
+  if (text === undefined || text === '') return undefined;
+  const ms = parseChinaTime(text);
+  if (ms === undefined) throw new TradeError('INVALID_PARAMETER', `${key} '${text}' must be a time written yyyy-MM-dd HH:mm:ss (China time)`);
+  return ms;
+}
+
 function orderFields(biz: BizParams, context: ApiCallContext) {
   return {
     outTradeNo: requiredText(biz, 'out_trade_no', 64),
@@ -47,7 +57,7 @@ function orderFields(biz: BizParams, context: ApiCallContext) {
     totalAmountMinor: requiredAmount(biz, 'total_amount'),
     productCode: PHONE_PRODUCT_CODES.includes(String(biz.product_code)) ? 'FAST_INSTANT_TRADE_PAY' : optionalChoice(biz, 'product_code', PRODUCT_CODES),
     timeoutExpress: optionalText(biz, 'timeout_express', 16),
-    timeExpire: optionalText(biz, 'time_expire', 32),
+    timeExpireMs: chinaTime(biz, 'time_expire'),
     passbackParams: optionalText(biz, 'passback_params', 512),
     body: optionalText(biz, 'body', 128),
     notifyUrl: notifyUrl(biz, context),

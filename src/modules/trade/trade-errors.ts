@@ -1,7 +1,7 @@
-// The trade module's result codes: the public ACQ sub_codes without their `ACQ.` prefix, so the
-// merchant API maps them one to one (tradeSubCode) and Formica's own routes show the same names.
+// The trade module's result codes. They are named as the merchant API's sub_codes without their
+// `ACQ.` prefix, so the merchant module maps them one to one (merchant/protocol/errors.ts,
+// tradeSubCode) and Formica's own routes show the same names; the mapping lives there, not here.
 import { DomainError } from '../../domain-error.ts';
-import { TRADE_SUB_CODES } from '../merchant/protocol/errors.ts';
 
 export type TradeErrorCode =
   | 'TRADE_NOT_EXIST'
@@ -21,9 +21,3 @@ export type TradeErrorCode =
   | 'SYSTEM_ERROR';
 
 export class TradeError extends DomainError<TradeErrorCode> {}
-
-/** The public sub_code for a code (REFUND_AMT_EXCEED is ACQ.REFUND_AMT_RESTRICTION publicly). */
-export function tradeSubCode(code: TradeErrorCode): string {
-  const known = (TRADE_SUB_CODES as Record<string, string>)[code];
-  return known ?? `ACQ.${code}`;
-}

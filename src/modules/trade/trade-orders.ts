@@ -15,8 +15,8 @@ export interface CreateInput {
   totalAmountMinor: bigint;
   productCode?: ProductCode;
   timeoutExpress?: string;
-  /** An absolute payment deadline, "yyyy-MM-dd HH:mm:ss" China time; wins over timeoutExpress. */
-  timeExpire?: string;
+  /** The merchant's absolute deadline for payment (epoch ms); wins over timeoutExpress. */
+  timeExpireMs?: number;
   /** Given back untouched in notifications. */
   passbackParams?: string;
   notifyUrl?: string;
@@ -24,7 +24,7 @@ export interface CreateInput {
 }
 
 /** An in-store order: no payment timeout or body, and the paycode the till scanned. */
-export interface PayInput extends Omit<CreateInput, 'timeoutExpress' | 'timeExpire' | 'body'> {
+export interface PayInput extends Omit<CreateInput, 'timeoutExpress' | 'timeExpireMs' | 'body'> {
   authCode: string;
 }
 
@@ -53,7 +53,7 @@ export class TradeOrders {
     const merchant = await this.merchants.merchant(merchantId);
     if (!merchant) throw new TradeError('INVALID_PARAMETER', `unknown merchant '${merchantId}'`);
     const now = this.core.clock.now();
-    const timeoutAt = payDeadlineMs(productCode, input.timeoutExpress, now, input.timeExpire);
+    const timeoutAt = payDeadlineMs(productCode, input.timeoutExpress, now, input.timeExpireMs);
     const tradeNo = this.core.ids.next('trd');
     await this.core.db.run(
       `INSERT INTO trades (trade_no, merchant_id, out_trade_no, subject, body, total_minor, currency, product_code, status, fee_bps,

@@ -1,6 +1,5 @@
 // The trade's clocks as policy: payment timeouts (timeout_express), confirm timeouts by logistics,
 // the one extension, and the refund window. All take `nowMs` from the caller's injected Clock.
-import { parseChinaTime } from '../merchant/protocol/china-time.ts';
 import { TradeError } from './trade-errors.ts';
 
 const MINUTE_MS = 60_000;
@@ -43,8 +42,8 @@ const MAX_TIMEOUT_MS = 15 * DAY_MS;
  * wins when both are given, as on the public API), else `timeout_express` ("90m", "2h", "15d",
  * "1c"), else the product's default.
  */
-export function payDeadlineMs(productCode: ProductCode, timeoutExpress: string | undefined, nowMs: number, timeExpire?: string): number {
-  if (timeExpire !== undefined && timeExpire !== '') return absoluteDeadlineMs(timeExpire, nowMs);
+export function payDeadlineMs(productCode: ProductCode, timeoutExpress: string | undefined, nowMs: number, timeExpireMs?: number): number {
+  if (timeExpireMs !== undefined) return absoluteDeadlineMs(timeExpireMs, nowMs);
   if (timeoutExpress === undefined || timeoutExpress === '') return nowMs + DEFAULT_PAY_TIMEOUT_MS[productCode];
   if (timeoutExpress === '1c') return endOfChinaDayMs(nowMs);
   const match = /^([1-9]\d{0,5})([mhd])$/.exec(timeoutExpress);
@@ -55,13 +54,12 @@ export function payDeadlineMs(productCode: ProductCode, timeoutExpress: string |
   return nowMs + span;
 }
 
-/** `time_expire`: a real China time from 1 minute to 15 days ahead. */
-function absoluteDeadlineMs(timeExpire: string, nowMs: number): number {
-  const at = parseChinaTime(timeExpire);
-  if (at === undefined || at - nowMs < MIN_TIMEOUT_MS || at - nowMs > MAX_TIMEOUT_MS) {
-    throw new TradeError('INVALID_PARAMETER', `time_expire '${timeExpire}' must be a time written yyyy-MM-dd HH:mm:ss (China time) from 1 minute to 15 days ahead`);
+/** `time_expire`: a deadline from 1 minute to 15 days ahead. */
+function absoluteDeadlineMs(atMs: number, nowMs: number): number {
+  if (!Number.isFinite(atMs) || atMs - nowMs < MIN_TIMEOUT_MS || atMs - nowMs > MAX_TIMEOUT_MS) {
+    throw new TradeError('INVALID_PARAMETER', 'time_expire must be from 1 minute to 15 days ahead');
   }
-  return at;
+  return atMs;
 }
 
 /** Midnight at the end of today, China Standard Time: the merchants' day. */

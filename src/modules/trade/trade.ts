@@ -31,7 +31,7 @@ import type { LogisticsType } from './trade-timeouts.ts';
 import type { Dispute, MerchantLookup, NotificationSigner, Refund, Trade, TradeRef } from './trade-types.ts';
 import { type MerchantTradeFilter, MerchantTradeViews, type TradeTimeline } from './trade-merchant-views.ts';
 
-export { TradeError, tradeSubCode } from './trade-errors.ts';
+export { TradeError } from './trade-errors.ts';
 export type { FundingStatus } from './trade-card-funding.ts';
 export type { Dispute, FundingSource, MerchantInfo, MerchantLookup, NotificationSigner, ProductCode, Refund, Trade, TradeRef, TradeStatus } from './trade-types.ts';
 export type { NotificationRecord } from './trade-notifications.ts';

@@ -79,6 +79,12 @@ export const TRADE_SUB_CODES = {
 
 export type TradeSubCode = (typeof TRADE_SUB_CODES)[keyof typeof TRADE_SUB_CODES];
 
+/** The public sub_code for a trade refusal's code (REFUND_AMT_EXCEED is ACQ.REFUND_AMT_RESTRICTION publicly). */
+export function tradeSubCode(code: string): string {
+  const known = (TRADE_SUB_CODES as Record<string, string>)[code];
+  return known ?? `ACQ.${code}`;
+}
+
 const TRADE_SUB_MSGS: Record<TradeSubCode, string> = {
   'ACQ.TRADE_HAS_SUCCESS': 'the trade has already been paid',
   'ACQ.TRADE_HAS_CLOSE': 'the trade has been closed',
