@@ -16,6 +16,8 @@ const PATHS = {
   shield: 'M12 3l8 3v6c0 5-4 8-8 9-4-1-8-4-8-9V6z',
   user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c1-4 4-6 8-6s7 2 8 6',
   store: 'M4 9l2-5h12l2 5M4 9v11h16V9M4 9h16M9 20v-6h6v6',
+  fund: 'M4 20V10M10 20V6M16 20v-8M22 20H2M3 7l6-4 6 5 6-4',
+  redpacket: 'M5 3h14v18H5zM5 8c4 3 10 3 14 0M12 12a2 2 0 1 0 0-4 2 2 0 0 0 0 4z',
   gift: 'M4 10h16v10H4zM3 7h18v3H3zM12 7v13M12 7c-2-4-6-3-5 0M12 7c2-4 6-3 5 0',
 } as const;
 

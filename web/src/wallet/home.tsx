@@ -16,6 +16,8 @@ const ACTIONS: readonly { screen: WalletScreen; label: MessageKey; icon: IconNam
   { screen: 'pay', label: 'action.pay', icon: 'pay' },
   { screen: 'topup', label: 'action.topup', icon: 'topup' },
   { screen: 'withdraw', label: 'action.withdraw', icon: 'withdraw' },
+  { screen: 'fund', label: 'action.fund', icon: 'fund' },
+  { screen: 'redpackets', label: 'action.redpackets', icon: 'redpacket' },
   { screen: 'bills', label: 'action.bills', icon: 'bill' },
 ];
 

@@ -11,12 +11,14 @@ import { LanguageSwitch } from '../ui/language-switch.tsx';
 import { useLoad } from '../use-load.ts';
 import { ActivityScreen } from './activity.tsx';
 import { CardMoney } from './card-money.tsx';
+import { FundScreen } from './fund.tsx';
 import { Home } from './home.tsx';
 import { LifeServices } from './life-services.tsx';
 import { LoginForm } from './login-form.tsx';
 import { Me } from './me.tsx';
 import { PayFriend } from './pay-friend.tsx';
 import { PaycodeScreen } from './paycode.tsx';
+import { RedPackets } from './red-packets.tsx';
 import { SessionContext, type WalletSession } from './session-context.ts';
 import { Setup } from './setup.tsx';
 import { SignUp } from './sign-up.tsx';
@@ -101,6 +103,10 @@ function CurrentScreen({ screen }: { screen: WalletScreen }) {
       return <CardMoney direction={screen} />;
     case 'bills':
       return <LifeServices />;
+    case 'fund':
+      return <FundScreen />;
+    case 'redpackets':
+      return <RedPackets />;
     case 'activity':
       return <ActivityScreen />;
     case 'me':
