@@ -18,6 +18,10 @@ export const AccountCode = {
   platformRevenue: 9002,
   /** Red packets (modules/redpacket): one holding account per packet, never negative, from send to the last open or the refund. */
   redPacketHolding: 6001,
+  /** The collect-five-cards campaign (modules/campaign): the platform's prize budget, one per currency (its debits are what it funded), */
+  campaignFunding: 6101,
+  /** and one prize pool per campaign, never negative: funded in advance, paid out at the reveal, the equal split's remainder left in it. */
+  campaignPool: 6102,
   /** Fund (modules/fund), on the CNY ledger: the cash the custodian holds for a fund (never negative), */
   fundCustody: 4001,
   /** and the fund's investment earnings, the outside source of its daily income. */
@@ -70,6 +74,9 @@ export const TransferCode = {
   redPacketSend: 60,
   redPacketOpen: 61,
   redPacketRefund: 62,
+  /** The campaign (modules/campaign): the prize pool funded, and a winner's prize paid from it. */
+  campaignPoolFunding: 63,
+  campaignPrize: 64,
   /** Fund (modules/fund): a subscription (cash in, shares issued), a redemption (shares back, cash out), */
   fundSubscription: 40,
   fundRedemption: 41,
@@ -116,6 +123,8 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.redPacketSend]: 'red_packet_sent',
   [TransferCode.redPacketOpen]: 'red_packet_opened',
   [TransferCode.redPacketRefund]: 'red_packet_refund',
+  [TransferCode.campaignPoolFunding]: 'campaign_funding',
+  [TransferCode.campaignPrize]: 'campaign_prize',
   [TransferCode.fundSubscription]: 'fund_subscription',
   [TransferCode.fundRedemption]: 'fund_redemption',
   [TransferCode.fundIncomeDeclared]: 'fund_income',
@@ -210,6 +219,15 @@ export function insurancePoolAccountId(currency: string): string {
 /** A red packet's holding account (packet ids are derived ids of 47 characters). */
 export function redPacketHoldingAccountId(packetId: string): string {
   return `hold_${packetId}`;
+}
+
+/** The campaign's prize budget per currency, and a campaign's pool (campaign ids are at most 32 characters). */
+export function campaignFundingAccountId(currency: string): string {
+  return `cmp_funding_${currency.toLowerCase()}`;
+}
+
+export function campaignPoolAccountId(campaignId: string): string {
+  return `cmp_pool_${campaignId}`;
 }
 
 /**
