@@ -1,5 +1,6 @@
 // The `formica` command: thin commands over the same services the HTTP API uses.
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit.ts';
 import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBillerSim } from './commands/biller-sim.ts';
@@ -20,6 +21,7 @@ registerBillerSim(program);
 registerReconcile(program);
 registerSandbox(program);
 registerCredit(program);
+registerAudit(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`formica: ${error instanceof Error ? error.message : String(error)}`);

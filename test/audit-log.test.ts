@@ -1,0 +1,153 @@
+// The platform audit log's hash chain: an intact chain passes `formica audit verify` on both
+// stores; an edited, a removed and a swapped entry are each caught and named (exit 1); appends
+// from many callers at once, and from two connections, keep one unforked chain.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/engine/clock.ts';
+import { AuditLog } from '../src/modules/audit/audit-log.ts';
+import { verifyAuditLog } from '../src/modules/audit/audit-verify.ts';
+import { openSql, type SqlDatabase } from '../src/store/sql.ts';
+import { storesUnderTest } from './support/test-server.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-audit-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function auditVerify(dataDir: string) {
+  const env = { ...process.env, FORMICA_DATA_DIR: dataDir, DATABASE_URL: '' };
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify'], { env, encoding: 'utf8' });
+}
+
+async function appendFive(log: AuditLog, clock: ManualClock): Promise<void> {
+  for (let i = 1; i <= 5; i += 1) {
+    await log.record({ kind: 'operator.request', actor: 'operator', subject: `/v1/admin/thing/${i}`, detail: `POST number ${i}` });
+    clock.advance(1_000);
+  }
+}
+
+/** A SQLite data directory whose audit log holds five entries. */
+async function intactDir(): Promise<string> {
+  const dataDir = tempDir();
+  const clock = new ManualClock();
+  const db = await openSql({ dataDir });
+  await appendFive(await AuditLog.open(db, clock), clock);
+  await db.close();
+  return dataDir;
+}
+
+function tamper(dataDir: string, ...statements: string[]): void {
+  const db = new Database(path.join(dataDir, 'formica.db'));
+  for (const sql of statements) db.prepare(sql).run();
+  db.close();
+}
+
+describe('formica audit verify (SQLite)', () => {
+  it('passes an intact chain', async () => {
+    const clean = auditVerify(await intactDir());
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain('audit log is intact: 5 entries');
+  });
+
+  it('names an edited entry', async () => {
+    const dataDir = await intactDir();
+    tamper(dataDir, "UPDATE audit_log SET detail = 'POST number 33' WHERE seq = 3");
+    const broken = auditVerify(dataDir);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toContain('broken at entry 3: entry 3 (operator.request) was edited');
+  });
+
+  it('names a removed entry, in the middle and at the end', async () => {
+    const middle = await intactDir();
+    tamper(middle, 'DELETE FROM audit_log WHERE seq = 2');
+    const gap = auditVerify(middle);
+    expect(gap.status).toBe(1);
+    expect(gap.stdout).toContain('broken at entry 2: entry 2 was removed');
+
+    const end = await intactDir();
+    tamper(end, 'DELETE FROM audit_log WHERE seq = 5');
+    const tail = auditVerify(end);
+    expect(tail.status).toBe(1);
+    expect(tail.stdout).toContain('broken at entry 5: entry 5 was removed');
+  });
+
+  it('names the first of two swapped entries', async () => {
+    const dataDir = await intactDir();
+    tamper(dataDir, 'UPDATE audit_log SET seq = -1 WHERE seq = 2', 'UPDATE audit_log SET seq = 2 WHERE seq = 3', 'UPDATE audit_log SET seq = 3 WHERE seq = -1');
+    const swapped = auditVerify(dataDir);
+    expect(swapped.status).toBe(1);
+    expect(swapped.stdout).toContain('broken at entry 2: entry 2 (operator.request) was reordered');
+  });
+});
+
+describe.each(storesUnderTest())('the audit chain (%s)', (kind) => {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const dataDir = tempDir();
+  const opened: SqlDatabase[] = [];
+
+  async function open(): Promise<SqlDatabase> {
+    const db = await openSql({ dataDir, databaseUrl: kind === 'postgres' ? process.env.DATABASE_URL : undefined, schema: kind === 'postgres' ? schema : undefined });
+    opened.push(db);
+    return db;
+  }
+
+  async function onPostgres(sql: string): Promise<void> {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  afterAll(async () => {
+    for (const db of opened) await db.close();
+    if (kind === 'postgres') await onPostgres(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  });
+
+  // On PostgreSQL the two logs have a connection pool each, as two processes would; in one process
+  // SQLite has one writer, which every caller shares.
+  it('stays one chain under concurrent appends, and catches an edit', async () => {
+    if (kind === 'postgres') await onPostgres(`CREATE SCHEMA ${schema}`);
+    const clock = new ManualClock();
+    const first = await AuditLog.open(await open(), clock);
+    const second = kind === 'postgres' ? await AuditLog.open(await open(), clock) : first;
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? first : second).record({ kind: 'identity.login', actor: `usr_${i}`, subject: `usr_${i}`, detail: `login ${i}` })),
+    );
+    const intact = await verifyAuditLog(first);
+    expect(intact).toEqual({ entries: 40, problem: null });
+    const page = await first.page(0n, 100);
+    expect(page.entries.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(i + 1)));
+    expect(new Set(page.entries.map((e) => e.prevHash)).size).toBe(40);
+    expect(new Set(page.entries.map((e) => e.detail)).size).toBe(40);
+
+    await opened[0].run("UPDATE audit_log SET actor = 'someone_else' WHERE seq = 17");
+    const edited = await verifyAuditLog(second);
+    expect(edited.problem?.seq).toBe(17n);
+    expect(edited.problem?.message).toContain('was edited');
+  });
+
+  it('pages entries after a sequence number', async () => {
+    const log = await AuditLog.open(opened[0], new ManualClock());
+    const firstPage = await log.page(0n, 15);
+    expect(firstPage.entries).toHaveLength(15);
+    expect(firstPage.next).toBe(15n);
+    const last = await log.page(30n, 15);
+    expect(last.entries.map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => BigInt(31 + i)));
+    expect(last.next).toBeNull();
+  });
+});
