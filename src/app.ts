@@ -30,6 +30,7 @@ import { WalletService } from './modules/wallet/wallet.ts';
 import { FundService } from './modules/fund/fund.ts';
 import { SocialService } from './modules/social/social.ts';
 import { RedPacketService } from './modules/redpacket/redpacket.ts';
+import { CampaignService } from './modules/campaign/campaign.ts';
 import { openStore } from './store/open-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { openSql, type SqlDatabase } from './store/sql.ts';
@@ -89,6 +90,8 @@ export interface Formica {
   readonly social: SocialService;
   /** Group red packets: lucky and equal shares, one open per member, the 24-hour refund. */
   readonly redPackets: RedPacketService;
+  /** The collect-five-cards campaign: cards, gifts between friends, the prize pool and its reveal. */
+  readonly campaigns: CampaignService;
   /** Bill payments (life services): billers, lookups, payments, receipts and autopays. */
   readonly bills: BillsService;
   /** Return-shipping insurance on escrow trades: quotes, policies, automatic claims, the daily loss ratio. */
@@ -138,6 +141,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
+  const campaigns = await CampaignService.open({ db: sql, engine, runner, clock, ids, identity, wallet, social, log: (line) => console.info(line) });
   const biller = createBillerClient({ baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL, timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS, faults: sandbox?.faults });
   const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments, reconciliation });
   // Borrowing on a merchant's line is its owner's alone, like its keys.
@@ -158,6 +162,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     new PeriodicJob('fund-confirmations', 60_000, () => fund.confirmDue(), onJobError, () => fund.nextConfirmationDue()),
     new PeriodicJob('fund-accruals', 60_000, () => fund.accrueDue(), onJobError, () => fund.nextAccrualDue()),
     new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
+    new PeriodicJob('campaign-reveals', 60_000, () => campaigns.revealDue(), onJobError, () => campaigns.nextRevealDue()),
     new PeriodicJob('bill-confirmations', 2_000, () => bills.resolvePending(), onJobError, () => bills.nextQueryDue()),
     new PeriodicJob('bill-autopays', 60_000, () => bills.autopays.runDue(), onJobError, () => bills.autopays.nextDue()),
     new PeriodicJob('biller-settlement', 10 * 60_000, () => bills.settlements.settleLastClosedDay(), onJobError, () => bills.settlements.nextDue()),
@@ -189,6 +194,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     fund,
     social,
     redPackets,
+    campaigns,
     bills,
     insurance,
     credit,
