@@ -21,6 +21,7 @@ import { SystemAccounts } from './modules/books/system-accounts.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
 import { MerchantPayouts } from './modules/merchant/merchant-payouts.ts';
+import { notificationWire } from './modules/merchant/notification-wire.ts';
 import { loadPlatformKeys, type PlatformKeys } from './modules/merchant/platform-keys.ts';
 import { ReconciliationService } from './modules/reconciliation/reconciliation.ts';
 import { openSandbox, type Sandbox, type SandboxOptions } from './modules/sandbox/sandbox.ts';
@@ -138,7 +139,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const platformKeys = loadPlatformKeys(options.dataDir);
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids, users: identity });
   const merchantPayouts = new MerchantPayouts(sql, merchants, cards, cardPayments, clock);
-  const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, signNotification: platformKeys.signNotification, cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
+  const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, notificationWire: notificationWire(platformKeys.signNotification), cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
   const campaigns = await CampaignService.open({ db: sql, engine, runner, clock, ids, identity, wallet, social, log: (line) => console.info(line) });

@@ -2,13 +2,9 @@
 // transaction as the state change it reports, so none is lost and none reports a change that did
 // not commit; it is signed only when sent, and retried on the public schedule until `success`.
 import type { Clock } from '../../engine/clock.ts';
-import { formatMinor } from '../../money/amount.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
-import { formatChinaTime } from '../merchant/protocol/china-time.ts';
-import { notificationFormBody } from '../merchant/protocol/notify.ts';
-import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { TradeError } from './trade-errors.ts';
-import type { NotificationSigner, Trade } from './trade-types.ts';
+import type { NotificationWire } from './trade-types.ts';
 
 const MINUTE_MS = 60_000;
 /** The wait after the 1st..7th failed send; the 8th failure marks the notification failed. */
@@ -45,40 +41,6 @@ interface NotificationRow extends Record<string, unknown> {
   last_error: string;
 }
 
-/** The fields of a notification about `trade` as it is now; empty ones are left out. */
-export function notificationFields(trade: Trade, notifyId: string, nowMs: number, appId: string | undefined, refundAtMs?: number): Record<string, string> {
-  const money = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
-  const time = (at: number | undefined) => (at === undefined ? undefined : formatChinaTime(at));
-  const fields: Record<string, string | undefined> = {
-    notify_type: 'trade_status_sync',
-    notify_id: notifyId,
-    notify_time: formatChinaTime(nowMs),
-    charset: 'utf-8',
-    version: '1.0',
-    app_id: appId,
-    auth_app_id: appId,
-    trade_no: trade.tradeNo,
-    out_trade_no: trade.outTradeNo,
-    seller_id: trade.merchantId,
-    buyer_id: trade.buyerUserId,
-    buyer_logon_id: trade.buyerLogonId,
-    trade_status: trade.status,
-    subject: trade.subject,
-    body: trade.body,
-    total_amount: money(trade.totalAmountMinor),
-    receipt_amount: trade.paidAtMs === undefined ? undefined : money(trade.totalAmountMinor),
-    invoice_amount: trade.paidAtMs === undefined ? undefined : money(trade.totalAmountMinor),
-    buyer_pay_amount: trade.paidAtMs === undefined ? undefined : money(trade.totalAmountMinor),
-    refund_fee: trade.refundedMinor > 0n ? money(trade.refundedMinor) : undefined,
-    passback_params: trade.passbackParams,
-    gmt_create: formatChinaTime(trade.createdAtMs),
-    gmt_payment: time(trade.paidAtMs),
-    gmt_refund: time(refundAtMs),
-    gmt_close: time(trade.closedAtMs),
-  };
-  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
-}
-
 /** Writes the notification row inside the caller's transaction. */
 export async function enqueueNotification(tx: SqlExecutor, merchantId: string, notifyUrl: string, fields: Record<string, string>, nowMs: number): Promise<void> {
   await tx.run(
@@ -105,7 +67,7 @@ export class NotificationOutbox {
   constructor(
     private readonly db: SqlDatabase,
     private readonly clock: Clock,
-    private readonly sign: NotificationSigner,
+    private readonly wire: NotificationWire,
     private readonly deliver: Deliver,
   ) {}
 
@@ -148,8 +110,7 @@ export class NotificationOutbox {
   /** '' when the merchant answered exactly `success`, else why not. */
   private async attempt(row: NotificationRow): Promise<string> {
     try {
-      const signed = this.sign(JSON.parse(row.fields) as Record<string, string>);
-      const answer = await this.deliver(row.notify_url, notificationFormBody(signed));
+      const answer = await this.deliver(row.notify_url, this.wire.encode(JSON.parse(row.fields) as Record<string, string>));
       return answer === 'success' ? '' : `answered '${answer.slice(0, 40)}'`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);

@@ -24,10 +24,10 @@ import {
   settleEvents,
   type TradeAccounts,
 } from './trade-ledger.ts';
-import { enqueueNotification, notificationFields } from './trade-notifications.ts';
+import { enqueueNotification } from './trade-notifications.ts';
 import { assertTransition, isHeld, isPaid, type TradeEvent, type TradeStatus } from './trade-states.ts';
 import { refundWindowEndMs } from './trade-timeouts.ts';
-import { type TradeRow, toTrade } from './trade-types.ts';
+import { type NotificationWire, type TradeRow, toTrade } from './trade-types.ts';
 
 export type Op = { kind: 'pay' } | { kind: 'settle' } | { kind: 'refund'; outRequestNo: string; amountMinor: string };
 
@@ -67,6 +67,7 @@ export class TradeSteps {
     private readonly ids: IdSource,
     private readonly revenueAccountId: string,
     private readonly limits: SpendingLimits,
+    private readonly wire: NotificationWire,
   ) {}
 
   load(tradeNo: string, tx: SqlExecutor = this.db): Promise<TradeRow | undefined> {
@@ -105,7 +106,7 @@ export class TradeSteps {
     const after = (await this.load(row.trade_no, tx))!;
     assertMoneySplit(after);
     if ((to !== from || change.notify) && after.notify_url) {
-      const fields = notificationFields(toTrade(after), this.ids.next('ntf'), now, after.app_id ?? undefined, change.refundAtMs);
+      const fields = this.wire.fields(toTrade(after), this.ids.next('ntf'), now, after.app_id ?? undefined, change.refundAtMs);
       await enqueueNotification(tx, after.merchant_id, after.notify_url, fields, now);
     }
     return after;

@@ -12,6 +12,7 @@ import { verifyStore } from '../../engine/verify.ts';
 import { AccountFlag } from '../../ledger/index.ts';
 import { AccountCode, platformRevenueAccountId, walletAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import { notificationWire } from '../merchant/notification-wire.ts';
 import type { Deliver } from './trade-notifications.ts';
 import { type MerchantInfo, TradeService } from './trade.ts';
 
@@ -37,10 +38,10 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
   const schema = store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
   const app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock, runJobs: false });
   const merchants = new Map<string, MerchantInfo>();
-  const signNotification = (fields: Record<string, string>) => ({ ...fields, sign_type: 'RSA2', sign: 'test-signature' });
+  const wire = notificationWire((fields) => ({ ...fields, sign_type: 'RSA2', sign: 'test-signature' }));
   const trades = await TradeService.open({
     db: app.sql, runner: app.runner, clock, ids: app.ids, identity: app.identity, wallet: app.wallet,
-    merchants: { merchant: async (id) => merchants.get(id) }, signNotification, deliver,
+    merchants: { merchant: async (id) => merchants.get(id) }, notificationWire: wire, deliver,
   });
   let seq = 0;
   const account = (id: string) => app.store.getAccount(id);

@@ -22,6 +22,17 @@ export interface MerchantLookup {
 /** Adds sign_type and sign (the platform's key) to a notification's fields. */
 export type NotificationSigner = (fields: Record<string, string>) => Record<string, string>;
 
+/**
+ * How a trade's notification is worded and sent on the wire: the merchant module's protocol (its
+ * field names, amounts in yuan, China time, the signed form body). Trade hands it the trade as it
+ * is and stores what it returns; it never formats a protocol field itself.
+ */
+export interface NotificationWire {
+  fields(trade: Trade, notifyId: string, nowMs: number, appId: string | undefined, refundAtMs?: number): Record<string, string>;
+  /** The signed request body of stored fields. */
+  encode(fields: Record<string, string>): string;
+}
+
 /** One of the two: Formica's trade number or the merchant's own. */
 export interface TradeRef {
   tradeNo?: string;

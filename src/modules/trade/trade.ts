@@ -28,12 +28,12 @@ import { TRADE_MIGRATIONS } from './trade-schema.ts';
 import { TradeSteps } from './trade-steps.ts';
 import { TradeTimers } from './trade-timers.ts';
 import type { LogisticsType } from './trade-timeouts.ts';
-import type { Dispute, MerchantLookup, NotificationSigner, Refund, Trade, TradeRef } from './trade-types.ts';
+import type { Dispute, MerchantLookup, NotificationWire, Refund, Trade, TradeRef } from './trade-types.ts';
 import { type MerchantTradeFilter, MerchantTradeViews, type TradeTimeline } from './trade-merchant-views.ts';
 
 export { TradeError } from './trade-errors.ts';
 export type { FundingStatus } from './trade-card-funding.ts';
-export type { Dispute, FundingSource, MerchantInfo, MerchantLookup, NotificationSigner, ProductCode, Refund, Trade, TradeRef, TradeStatus } from './trade-types.ts';
+export type { Dispute, FundingSource, MerchantInfo, MerchantLookup, NotificationSigner, NotificationWire, ProductCode, Refund, Trade, TradeRef, TradeStatus } from './trade-types.ts';
 export type { NotificationRecord } from './trade-notifications.ts';
 export type { CreateInput, PayInput } from './trade-orders.ts';
 export type { MerchantTradeFilter, RefundEntry, TimelineEvent, TradeTimeline } from './trade-merchant-views.ts';
@@ -49,7 +49,8 @@ export interface TradeDeps {
   identity: IdentityService;
   wallet: WalletService;
   merchants: MerchantLookup;
-  signNotification: NotificationSigner;
+  /** How notifications are worded and signed (the merchant protocol's wire). */
+  notificationWire: NotificationWire;
   /** Where the hosted checkout lives; default FORMICA_PUBLIC_URL or http://127.0.0.1:8080. */
   publicBaseUrl?: string;
   /** How notifications are posted; default fetch with a 5 s timeout. */
@@ -72,10 +73,10 @@ export class TradeService {
   private readonly views: MerchantTradeViews;
 
   private constructor(d: TradeDeps, publicBaseUrl: string) {
-    const steps = new TradeSteps(d.db, d.runner, d.clock, d.ids, platformRevenueAccountId(PLATFORM_CURRENCY.code), d.wallet.limits);
+    const steps = new TradeSteps(d.db, d.runner, d.clock, d.ids, platformRevenueAccountId(PLATFORM_CURRENCY.code), d.wallet.limits, d.notificationWire);
     const core = new TradeCore(d.db, d.clock, d.ids, steps);
     const fundings = new CardFundings(d.db, d.clock, d.cards && d.cardPayments ? { cards: d.cards, payments: d.cardPayments } : undefined);
-    this.notifications = new NotificationOutbox(d.db, d.clock, d.signNotification, d.deliver ?? fetchDeliver());
+    this.notifications = new NotificationOutbox(d.db, d.clock, d.notificationWire, d.deliver ?? fetchDeliver());
     this.paycodes = new Paycodes(d.db, d.clock);
     this.refunds = new TradeRefunds(core, fundings);
     this.disputes = new TradeDisputes(core, this.refunds);
