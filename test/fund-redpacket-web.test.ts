@@ -1,6 +1,8 @@
 // The fund and red packet pages of the wallet, in real Chromium at phone size (390 x 844). In
-// Chinese, a level III user buys a fund for the first time: the purchase asks for the risk
-// questionnaire, goes on once it is answered, and the holding shows the pending shares. In English,
+// Chinese, a level III user buys a fund for the first time on a Thursday morning: the purchase asks
+// for the risk questionnaire, goes on once it is answered, and the holding shows the pending shares;
+// on Saturday the shares are confirmed with Friday's income, and a fast sale lowers the day's fast
+// cap left. In English,
 // a user befriends another, creates a group with them and sends a lucky packet; the friend opens it
 // from the packet's link and both see who opened what. Every page fits the phone's width and axe
 // finds nothing. Needs Debian's chromium; skipped without it.
@@ -8,6 +10,7 @@ import fs from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
+import { parseIncomePer10k } from '../src/modules/fund/fund-income.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { ensureWebBuild } from '../web/build.ts';
 import { axeViolations, sidewaysOverflow } from './support/axe.ts';
@@ -20,7 +23,8 @@ const SENDER = { phone: '13800000402', name: 'Chen Jie' };
 const FRIEND = { phone: '13800000403', name: 'Zhao Lei' };
 
 describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, in Chromium', () => {
-  const clock = new ManualClock(Date.now());
+  const at = (shanghai: string) => Date.parse(`${shanghai}+08:00`);
+  const clock = new ManualClock(at('2026-03-05T10:00:00'));
   let server: TestServer;
   let browser: Browser;
   let investorId = '';
@@ -45,16 +49,26 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     return page;
   }
 
+  /** No sideways scroll from the narrowest to the widest phone, and axe finds nothing. */
   async function expectFitsAndClean(page: Page) {
-    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    for (const width of [320, 430, 390]) {
+      await page.setViewportSize({ width, height: 844 });
+      expect(await sidewaysOverflow(page), `at ${width} px`).toBeLessThanOrEqual(0);
+    }
     expect(await axeViolations(page)).toEqual([]);
+  }
+
+  /** Moves the clock and runs the fund's jobs, as the scheduler would at that instant. */
+  async function advanceTo(shanghai: string) {
+    clock.set(at(shanghai));
+    for (const name of ['fund-confirmations', 'fund-accruals']) await server.app.jobs.find((job) => job.name === name)!.runNow();
   }
 
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
     server = await startTestServer({ clock });
     await server.app.fund.catalog.create({ fundId: 'yuebao', name: '余额宝货币基金', manager: 'Tianhong', custodian: 'CITIC', riskLevel: 2, dailyCapMinor: null }, clock.now());
-    investorId = await person(INVESTOR, 'III', 500_00n);
+    investorId = await person(INVESTOR, 'III', 20_000_00n);
     senderId = await person(SENDER, 'II', 100_00n);
     await person(FRIEND, 'II', 0n);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
@@ -70,19 +84,35 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await page.locator('#fund-list', { hasText: '余额宝货币基金' }).waitFor();
     await expectFitsAndClean(page);
     await page.click('#fund-list button.pick');
-    await page.fill('#fund-subscribe input[name=amount]', '100.00');
+    await page.fill('#fund-subscribe input[name=amount]', '10000.00');
     await page.click('#fund-subscribe button[type=submit]');
     // No risk profile yet: the questionnaire comes first; the second option everywhere gives tolerance 2, enough for this level 2 fund.
     await page.locator('#risk-questionnaire legend', { hasText: '这笔钱可以投资多久' }).waitFor();
     await expectFitsAndClean(page);
     for (const group of await page.locator('#risk-questionnaire fieldset').all()) await group.locator('input[type=radio]').nth(1).check();
     await page.click('#risk-questionnaire button[type=submit]');
-    await page.locator('#fund-bought', { hasText: '已买入 ¥100.00' }).waitFor();
-    await page.locator('#holdings', { hasText: '100.00 份确认中' }).waitFor();
-    await page.locator('#holdings', { hasText: '昨日收益' }).waitFor();
-    expect((await server.app.fund.holdings(investorId))[0].pendingSharesMinor).toBe(100_00n);
+    await page.locator('#fund-bought', { hasText: '已买入 ¥10,000.00' }).filter({ hasText: '2026-03-06' }).waitFor();
+    await page.locator('#holdings', { hasText: '10,000.00 份确认中' }).waitFor();
+    expect((await server.app.fund.holdings(investorId))[0].pendingSharesMinor).toBe(10_000_00n);
     await expectFitsAndClean(page);
     await page.context().close();
+
+    // Confirmed on Friday; Friday's income (0.6500 per 10,000 shares) is paid after the day.
+    await advanceTo('2026-03-06T00:00:00');
+    await server.app.fund.publishIncome('yuebao', '2026-03-06', parseIncomePer10k('0.6500'));
+    await advanceTo('2026-03-07T09:00:00');
+    const later = await logIn('zh-CN', INVESTOR);
+    await later.click('#action-fund');
+    await later.locator('#holdings', { hasText: '10,000.65 份' }).filter({ hasText: '¥0.65' }).waitFor();
+    await later.click('#fund-list button.pick');
+    await later.locator('#fast-left', { hasText: '¥10,000.00' }).waitFor();
+    await later.fill('#fund-redeem input[name=shares]', '100.00');
+    await later.click('#fund-redeem button[type=submit]');
+    await later.locator('#fund-redeemed', { hasText: '¥100.00 已转入余额' }).waitFor();
+    await later.locator('#fast-left', { hasText: '剩余额度 ¥9,900.00' }).waitFor();
+    await later.locator('#holdings', { hasText: '9,900.65 份' }).waitFor();
+    await expectFitsAndClean(later);
+    await later.context().close();
   });
 
   it('creates a group with a friend, sends a lucky packet and the friend opens it', async () => {

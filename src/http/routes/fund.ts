@@ -8,6 +8,7 @@ import type { Fund } from '../../modules/fund/fund-catalog.ts';
 import { shanghaiDate } from '../../modules/fund/fund-calendar.ts';
 import { formatIncomePer10k, parseIncomePer10k } from '../../modules/fund/fund-income.ts';
 import { SHARE_CURRENCY } from '../../modules/fund/fund-ledger.ts';
+import { FAST_REDEMPTION_CAP_MINOR } from '../../modules/fund/fund-steps.ts';
 import { QUESTIONS } from '../../modules/fund/risk-questionnaire.ts';
 import { formatMinor, parseMinor } from '../../money/amount.ts';
 import { badRequest } from '../errors.ts';
@@ -17,6 +18,8 @@ import {
   AccrualOutput,
   CreateFundBody,
   DailyYieldOutput,
+  FastRedemptionOutput,
+  FastRedemptionQuery,
   FundOutput,
   FundParams,
   FundsOutput,
@@ -215,6 +218,16 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
         const r = await app.fund.redeem(userId, { fundId: b.fund_id, sharesMinor, mode: b.mode, requestId: b.request_id });
         reply.status(201);
         return { redemption_id: r.redemptionId, status: r.status, arrives_on: r.arrivesOn };
+      },
+    );
+
+    server.get(
+      '/v1/fund/fast-redemption',
+      { schema: { tags, security: session, summary: "The day's fast redemption cap in one fund and what is left of it today", querystring: FastRedemptionQuery, response: { 200: FastRedemptionOutput, 401: ErrorOutput, 404: ErrorOutput } } },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const left = await app.fund.fastRedemptionLeft(userId, request.query.fund_id);
+        return { fund_id: request.query.fund_id, cap: cash(FAST_REDEMPTION_CAP_MINOR), left: cash(left) };
       },
     );
 

@@ -38,6 +38,9 @@ export const HolidaysOutput = z.object({ dates: z.array(z.string()) });
 export const FundsOutput = z.object({
   funds: z.array(z.object({ fund_id: z.string(), name: z.string(), risk_level: z.number(), income_per_10k: z.string().nullable(), seven_day_yield: Percent })),
 });
+export const FastRedemptionQuery = z.strictObject({ fund_id: FundId });
+export const FastRedemptionOutput = z.object({ fund_id: z.string(), cap: z.string(), left: z.string() });
+
 export const YieldsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(30) });
 export const YieldsOutput = z.object({ yields: z.array(DailyYieldOutput) });
 

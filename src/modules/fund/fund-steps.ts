@@ -60,6 +60,11 @@ async function orderedToday(tx: SqlExecutor, table: string, column: string, row:
   return BigInt(sum?.total ?? 0n);
 }
 
+/** What the user fast-redeemed from the fund on `dayKey`, for the day's cap. */
+export function fastRedeemedOn(db: SqlExecutor, userId: string, fundId: string, dayKey: string): Promise<bigint> {
+  return orderedToday(db, 'fund_redemptions', 'shares_minor', { user_id: userId, fund_id: fundId, day_key: dayKey }, " AND mode = 'fast'");
+}
+
 async function ensureHolding(tx: SqlExecutor, fundId: string, userId: string): Promise<void> {
   await tx.run('INSERT INTO fund_holdings (fund_id, user_id) VALUES (?, ?) ON CONFLICT (fund_id, user_id) DO NOTHING', [fundId, userId]);
 }

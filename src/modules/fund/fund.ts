@@ -19,7 +19,7 @@ import { FundCatalog } from './fund-catalog.ts';
 import { FundError } from './fund-errors.ts';
 import { holderSharesAccount } from './fund-ledger.ts';
 import { FUND_MIGRATIONS } from './fund-schema.ts';
-import { confirmStep, type OrderEnd, type RedemptionRow, redeemStep, settleRedemptionStep, type SubscriptionRow, subscribeStep } from './fund-steps.ts';
+import { confirmStep, FAST_REDEMPTION_CAP_MINOR, fastRedeemedOn, type OrderEnd, type RedemptionRow, redeemStep, settleRedemptionStep, type SubscriptionRow, subscribeStep } from './fund-steps.ts';
 import { riskTolerance } from './risk-questionnaire.ts';
 
 /** The smallest subscription: 1.00 CNY. */
@@ -186,6 +186,13 @@ export class FundService {
     if (end === null) return replayRedemption((await this.findRedemption(userId, input.requestId))!, input);
     if (!end.applied) throw refused(end, 'insufficient_shares');
     return toRedemption(row);
+  }
+
+  /** How much the user may still fast-redeem from the fund today (Asia/Shanghai). */
+  async fastRedemptionLeft(userId: string, fundId: string): Promise<bigint> {
+    await this.catalog.require(fundId);
+    const used = await fastRedeemedOn(this.deps.db, userId, fundId, shanghaiDate(this.deps.clock.now()));
+    return used >= FAST_REDEMPTION_CAP_MINOR ? 0n : FAST_REDEMPTION_CAP_MINOR - used;
   }
 
   private findRedemption(userId: string, requestId: string): Promise<RedemptionRow | undefined> {

@@ -8,12 +8,10 @@ import { formatMoney } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
 import { Field } from '../ui/field.tsx';
 import { useAction } from '../ui/use-action.ts';
+import { useLoad } from '../use-load.ts';
 import type { FundSummary, Holding } from './fund.tsx';
 import { RiskQuestionnaire } from './risk-questionnaire.tsx';
 import { useSession } from './session-context.ts';
-
-/** The most one user may fast-redeem from one fund in a day (the fund spec's cap). */
-export const FAST_CAP = '10000.00';
 
 /** A command with a request_id that is kept for retries of the same order and renewed once the server has answered. */
 function useOrder<T>(prefix: string, send: (requestId: string) => Promise<T>) {
@@ -98,7 +96,8 @@ function Subscribe({ fund }: { fund: FundSummary }) {
 
 function Redeem({ fund, holding }: { fund: FundSummary; holding: Holding }) {
   const { t } = useI18n();
-  const { token, refresh } = useSession();
+  const { token, refresh, version } = useSession();
+  const fastCap = useLoad(`fast-cap#${fund.fund_id}#${version}`, () => api<{ cap: string; left: string }>(`/v1/fund/fast-redemption?fund_id=${encodeURIComponent(fund.fund_id)}`, { token }));
   const [shares, setShares] = useState('');
   const [mode, setMode] = useState<'fast' | 'normal'>('fast');
   const [done, setDone] = useState<string>();
@@ -139,7 +138,12 @@ function Redeem({ fund, holding }: { fund: FundSummary; holding: Holding }) {
           <input type="radio" name="mode" value="fast" checked={mode === 'fast'} onChange={() => setMode('fast')} />
           <span>
             {t('fund.mode.fast')}
-            <small className="hint"> {t('fund.fastCap', { cap: formatMoney(FAST_CAP, 'CNY') })}</small>
+            {fastCap.data && (
+              <small className="hint" id="fast-left">
+                {' '}
+                {t('fund.fastLeft', { left: formatMoney(fastCap.data.left, 'CNY'), cap: formatMoney(fastCap.data.cap, 'CNY') })}
+              </small>
+            )}
           </span>
         </label>
         <label>
@@ -155,7 +159,7 @@ function Redeem({ fund, holding }: { fund: FundSummary; holding: Holding }) {
           {done}
         </p>
       )}
-      <ErrorMessage error={action.error} />
+      <ErrorMessage error={action.error ?? fastCap.error} />
     </form>
   );
 }
