@@ -192,14 +192,19 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
   });
 
   it('fast redemption: to the wallet at once, 10,000.00 per fund per day, refused past the edge with what is left', async () => {
+    const fastLeft = async () => (await as(buyer, 'GET', '/v1/fund/fast-redemption?fund_id=mmf')).body;
+    expect(await fastLeft()).toEqual({ fund_id: 'mmf', cap: '10000.00', left: '10000.00' });
+    expect((await as(buyer, 'GET', '/v1/fund/fast-redemption?fund_id=nope')).status).toBe(404);
     const before = await balance(buyer);
     expect(await redeem(buyer, '10000.01', 'fast', 'fast-0')).toMatchObject({ status: 422, body: { code: 'fast_redemption_limit', left: '10000.00' } });
     expect(await redeem(buyer, '6000.00', 'fast', 'fast-1')).toMatchObject({ status: 201, body: { status: 'completed', arrives_on: '2026-03-09' } });
     expect(await redeem(buyer, '4000.01', 'fast', 'fast-2')).toMatchObject({ status: 422, body: { left: '4000.00' } });
+    expect((await fastLeft()).left).toBe('4000.00');
     const edge = await redeem(buyer, '4000.00', 'fast', 'fast-3');
     expect(edge.status).toBe(201);
     expect(await redeem(buyer, '4000.00', 'fast', 'fast-3')).toEqual(edge);
     expect(await redeem(buyer, '0.01', 'fast', 'fast-4')).toMatchObject({ status: 422, body: { left: '0.00' } });
+    expect((await fastLeft()).left).toBe('0.00');
     expect((await balance(buyer)).balance).toBe(yuan(BigInt(before.balance.replace('.', '')) + 1_000_000n));
   });
 
