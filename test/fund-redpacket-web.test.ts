@@ -68,6 +68,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     expect(await ensureWebBuild()).not.toBe('no-vite');
     server = await startTestServer({ clock });
     await server.app.fund.catalog.create({ fundId: 'yuebao', name: '余额宝货币基金', manager: 'Tianhong', custodian: 'CITIC', riskLevel: 2, dailyCapMinor: null }, clock.now());
+    // Nine days of income before the journey, so the 7-day yield and its chart have data.
+    for (let day = 24; day <= 32; day += 1) {
+      const date = day <= 28 ? `2026-02-${day}` : `2026-03-0${day - 28}`;
+      await server.app.fund.publishIncome('yuebao', date, parseIncomePer10k(`0.${6000 + day * 10}`));
+    }
     investorId = await person(INVESTOR, 'III', 20_000_00n);
     senderId = await person(SENDER, 'II', 100_00n);
     await person(FRIEND, 'II', 0n);
@@ -82,8 +87,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     const page = await logIn('zh-CN', INVESTOR);
     await page.click('#action-fund');
     await page.locator('#fund-list', { hasText: '余额宝货币基金' }).waitFor();
+    const [fund] = (await server.call('GET', '/v1/funds')).body.funds;
+    expect(fund.seven_day_yield).toMatch(/^\d+\.\d{3}$/);
+    await page.locator('#fund-list', { hasText: `${fund.seven_day_yield}%` }).waitFor();
     await expectFitsAndClean(page);
     await page.click('#fund-list button.pick');
+    await page.locator('#yield-chart', { hasText: `当前 ${fund.seven_day_yield}%` }).waitFor();
     await page.fill('#fund-subscribe input[name=amount]', '10000.00');
     await page.click('#fund-subscribe button[type=submit]');
     // No risk profile yet: the questionnaire comes first; the second option everywhere gives tolerance 2, enough for this level 2 fund.
@@ -111,6 +120,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await later.locator('#fund-redeemed', { hasText: '¥100.00 已转入余额' }).waitFor();
     await later.locator('#fast-left', { hasText: '剩余额度 ¥9,900.00' }).waitFor();
     await later.locator('#holdings', { hasText: '9,900.65 份' }).waitFor();
+    await expectFitsAndClean(later);
+    await later.click('button[data-lang=en]');
+    await later.locator('#holdings', { hasText: "Yesterday's income" }).waitFor();
     await expectFitsAndClean(later);
     await later.context().close();
   });
@@ -143,6 +155,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     const got = (await friend.locator('#packet-got .sr-only').innerText()).replace(/^You got ¥/, '');
     expect(got).toMatch(/^\d+\.\d{2}$/);
     await friend.locator('#packet-got', { hasText: got }).waitFor();
+    await expectFitsAndClean(friend);
+    await friend.click('button[data-lang=zh]');
+    await friend.locator('#packet-opens', { hasText: '我' }).waitFor();
     await expectFitsAndClean(friend);
 
     await sender.reload();

@@ -12,6 +12,7 @@ import { useLoad } from '../use-load.ts';
 import type { FundSummary, Holding } from './fund.tsx';
 import { RiskQuestionnaire } from './risk-questionnaire.tsx';
 import { useSession } from './session-context.ts';
+import { YieldChart } from './yield-chart.tsx';
 
 /** A command with a request_id that is kept for retries of the same order and renewed once the server has answered. */
 function useOrder<T>(prefix: string, send: (requestId: string) => Promise<T>) {
@@ -34,6 +35,7 @@ export function FundTrade({ fund, holding }: { fund: FundSummary; holding: Holdi
     <section className="card-box form-stack" aria-labelledby="trade-title" id="fund-trade">
       <h2 id="trade-title">{fund.name}</h2>
       <p className="muted">{t('fund.risk', { level: fund.risk_level })}</p>
+      <YieldChart fundId={fund.fund_id} />
       <Subscribe fund={fund} />
       {holding && holding.confirmed_shares !== '0.00' && <Redeem fund={fund} holding={holding} />}
       {holding && holding.confirmed_shares === '0.00' && <p className="muted">{t('fund.redeemLater')}</p>}
