@@ -1,6 +1,7 @@
 // The `formica` command: thin commands over the same services the HTTP API uses.
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBillerSim } from './commands/biller-sim.ts';
@@ -22,6 +23,7 @@ registerReconcile(program);
 registerSandbox(program);
 registerCredit(program);
 registerAudit(program);
+registerBackup(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`formica: ${error instanceof Error ? error.message : String(error)}`);

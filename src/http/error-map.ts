@@ -103,6 +103,15 @@ const STATUS_BY_CODE: Record<string, number> = {
   already_opened: 409,
   packet_finished: 409,
   packet_expired: 410,
+  // the campaign (currency_not_supported, user_not_found and request_id_reused are above)
+  campaign_not_found: 404,
+  campaign_exists: 409,
+  campaign_closed: 409,
+  invalid_card_odds: 400,
+  invalid_reveal_time: 400,
+  daily_card_cap: 429,
+  not_a_friend: 403,
+  card_not_held: 409,
   // bills (currency_not_supported, request_id_reused and insufficient_funds are above)
   biller_not_found: 404,
   bill_not_found: 404,

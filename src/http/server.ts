@@ -21,6 +21,7 @@ import { merchantAdminRoutes, merchantRoutes } from './routes/merchants.ts';
 import { merchantApplicationAdminRoutes, merchantConsoleRoutes } from './routes/merchant-console.ts';
 import { metricsRoutes, systemRoutes } from './routes/system.ts';
 import { redPacketRoutes } from './routes/redpacket.ts';
+import { campaignAdminRoutes, campaignRoutes } from './routes/campaign.ts';
 import { billAdminRoutes, billRoutes } from './routes/bills.ts';
 import { insuranceAdminRoutes, insuranceRoutes } from './routes/insurance.ts';
 import { socialRoutes } from './routes/social.ts';
@@ -77,6 +78,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     await operator.register(billAdminRoutes(app));
     await operator.register(insuranceAdminRoutes(app));
     await operator.register(creditAdminRoutes(app));
+    await operator.register(campaignAdminRoutes(app));
     await operator.register(dashboardRoutes(app));
   });
   await server.register(userRoutes(app));
@@ -87,6 +89,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(fundRoutes(app));
   await server.register(socialRoutes(app));
   await server.register(redPacketRoutes(app));
+  await server.register(campaignRoutes(app));
   await server.register(merchantConsoleRoutes(app));
   await server.register(billRoutes(app));
   await server.register(insuranceRoutes(app));
