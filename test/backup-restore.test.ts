@@ -59,6 +59,7 @@ describe('formica backup and restore (SQLite)', () => {
     const backup = await formicaAsync(['backup', '--data-dir', server.dataDir, '--to', backupFile]);
     writing = false;
     await writer;
+    expect(credits).toBeGreaterThan(0);
     expect(backup.status, backup.stderr).toBe(0);
     expect(backup.stdout).toMatch(/backed up \d+ pages/);
     expect(fs.statSync(backupFile).mode & 0o777).toBe(0o600);
