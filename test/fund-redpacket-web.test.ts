@@ -5,8 +5,11 @@
 // cap left. In English,
 // a user befriends another, creates a group with them and sends a lucky packet; the friend opens it
 // from the packet's link and both see who opened what. Every page fits the phone's width and axe
-// finds nothing. Needs Debian's chromium; skipped without it.
+// finds nothing. Screenshots are kept with FORMICA_KEEP_SCREENSHOTS=1. Needs Debian's chromium;
+// skipped without it.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
@@ -29,6 +32,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
   let browser: Browser;
   let investorId = '';
   let senderId = '';
+  const keepShots = process.env.FORMICA_KEEP_SCREENSHOTS === '1';
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-fund-redpacket-shots-'));
 
   /** A registered user at the given level with money in the wallet. */
   async function person(who: { phone: string; name: string }, level: 'II' | 'III', balanceMinor: bigint): Promise<string> {
@@ -49,13 +54,14 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     return page;
   }
 
-  /** No sideways scroll from the narrowest to the widest phone, and axe finds nothing. */
-  async function expectFitsAndClean(page: Page) {
+  /** No sideways scroll from the narrowest to the widest phone, and axe finds nothing; `name` says which page failed. */
+  async function expectFitsAndClean(page: Page, name: string) {
     for (const width of [320, 430, 390]) {
       await page.setViewportSize({ width, height: 844 });
-      expect(await sidewaysOverflow(page), `at ${width} px`).toBeLessThanOrEqual(0);
+      expect(await sidewaysOverflow(page), `${name} at ${width} px`).toBeLessThanOrEqual(0);
     }
-    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+    expect(await axeViolations(page), name).toEqual([]);
   }
 
   /** Moves the clock and runs the fund's jobs, as the scheduler would at that instant. */
@@ -81,6 +87,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    if (keepShots) console.log(`fund and red packet screenshots in ${shots}`);
+    else fs.rmSync(shots, { recursive: true, force: true });
   });
 
   it('answers the questionnaire on the first purchase, buys the fund and shows the holding', async () => {
@@ -90,20 +98,20 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     const [fund] = (await server.call('GET', '/v1/funds')).body.funds;
     expect(fund.seven_day_yield).toMatch(/^\d+\.\d{3}$/);
     await page.locator('#fund-list', { hasText: `${fund.seven_day_yield}%` }).waitFor();
-    await expectFitsAndClean(page);
+    await expectFitsAndClean(page, 'fund-list');
     await page.click('#fund-list button.pick');
     await page.locator('#yield-chart', { hasText: `当前 ${fund.seven_day_yield}%` }).waitFor();
     await page.fill('#fund-subscribe input[name=amount]', '10000.00');
     await page.click('#fund-subscribe button[type=submit]');
     // No risk profile yet: the questionnaire comes first; the second option everywhere gives tolerance 2, enough for this level 2 fund.
     await page.locator('#risk-questionnaire legend', { hasText: '这笔钱可以投资多久' }).waitFor();
-    await expectFitsAndClean(page);
+    await expectFitsAndClean(page, 'fund-questionnaire');
     for (const group of await page.locator('#risk-questionnaire fieldset').all()) await group.locator('input[type=radio]').nth(1).check();
     await page.click('#risk-questionnaire button[type=submit]');
     await page.locator('#fund-bought', { hasText: '已买入 ¥10,000.00' }).filter({ hasText: '2026-03-06' }).waitFor();
     await page.locator('#holdings', { hasText: '10,000.00 份确认中' }).waitFor();
     expect((await server.app.fund.holdings(investorId))[0].pendingSharesMinor).toBe(10_000_00n);
-    await expectFitsAndClean(page);
+    await expectFitsAndClean(page, 'fund-bought');
     await page.context().close();
 
     // Confirmed on Friday; Friday's income (0.6500 per 10,000 shares) is paid after the day.
@@ -120,10 +128,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await later.locator('#fund-redeemed', { hasText: '¥100.00 已转入余额' }).waitFor();
     await later.locator('#fast-left', { hasText: '剩余额度 ¥9,900.00' }).waitFor();
     await later.locator('#holdings', { hasText: '9,900.65 份' }).waitFor();
-    await expectFitsAndClean(later);
+    await expectFitsAndClean(later, 'fund-sold');
     await later.click('button[data-lang=en]');
     await later.locator('#holdings', { hasText: "Yesterday's income" }).waitFor();
-    await expectFitsAndClean(later);
+    await expectFitsAndClean(later, 'fund-sold-en');
     await later.context().close();
   });
 
@@ -131,7 +139,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     const sender = await logIn('en-GB', SENDER);
     await sender.click('#action-redpackets');
     await sender.locator('#rp-friend').waitFor();
-    await expectFitsAndClean(sender);
+    await expectFitsAndClean(sender, 'rp-start');
     await sender.fill('#rp-friend input[name=friend_phone]', FRIEND.phone);
     await sender.click('#rp-friend button[type=submit]');
     await sender.locator('#rp-new-group label', { hasText: FRIEND.name }).click();
@@ -144,21 +152,22 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await sender.click('#rp-send button[type=submit]');
     await sender.locator('#packet-title', { hasText: 'Happy new year' }).waitFor();
     await sender.locator('#packet-summary', { hasText: '0 of 2 opened' }).waitFor();
-    await expectFitsAndClean(sender);
+    await expectFitsAndClean(sender, 'rp-sent');
     const link = sender.url();
     expect(link).toContain('?packet=');
 
     const friend = await logIn('en-GB', FRIEND);
     await friend.goto(link);
+    await friend.locator('#packet-summary', { hasText: `From ${SENDER.name}` }).waitFor();
     await friend.click('#packet-open');
     await friend.locator('#packet-opens', { hasText: 'You' }).waitFor();
     const got = (await friend.locator('#packet-got .sr-only').innerText()).replace(/^You got ¥/, '');
     expect(got).toMatch(/^\d+\.\d{2}$/);
-    await friend.locator('#packet-got', { hasText: got }).waitFor();
-    await expectFitsAndClean(friend);
+    await friend.locator('#packet-got [aria-hidden]', { hasText: new RegExp(`^¥${got}$`) }).waitFor();
+    await expectFitsAndClean(friend, 'rp-opened');
     await friend.click('button[data-lang=zh]');
     await friend.locator('#packet-opens', { hasText: '我' }).waitFor();
-    await expectFitsAndClean(friend);
+    await expectFitsAndClean(friend, 'rp-opened-zh');
 
     await sender.reload();
     await sender.locator('#packet-opens', { hasText: FRIEND.name }).filter({ hasText: `¥${got}` }).waitFor();
