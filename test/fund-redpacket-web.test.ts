@@ -161,7 +161,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await friend.locator('#packet-summary', { hasText: `From ${SENDER.name}` }).waitFor();
     await friend.click('#packet-open');
     await friend.locator('#packet-opens', { hasText: 'You' }).waitFor();
-    const got = (await friend.locator('#packet-got .sr-only').innerText()).replace(/^You got ¥/, '');
+    const got = ((await friend.locator('#packet-got .sr-only').textContent()) ?? '').replace(/^You got ¥/, '');
     expect(got).toMatch(/^\d+\.\d{2}$/);
     await friend.locator('#packet-got [aria-hidden]', { hasText: new RegExp(`^¥${got}$`) }).waitFor();
     await expectFitsAndClean(friend, 'rp-opened');
