@@ -82,6 +82,12 @@ describe.each(storesUnderTest())('the campaign over HTTP (%s)', (store) => {
     expect(Object.values(hand.cards as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2);
     expect((await as(user, 'POST', '/v1/campaigns/wufu-cap/actions', { action: 'dance', request_id: 'x' })).status).toBe(400);
     expect((await as(user, 'GET', '/v1/campaigns/nope/cards')).body.code).toBe('campaign_not_found');
+    const hostile = [
+      await as(user, 'POST', '/v1/campaigns/wufu-cap/gifts', { card: '富强', to_phone: '1390000000\u0000' }),
+      await as(user, 'POST', '/v1/campaigns/wufu-cap/actions', { action: 'scan_fu', request_id: 'a\u0007b' }),
+      await createCampaign('wufu-bad', { name: 'New\u0000Year' }),
+    ];
+    expect(hostile.map((r) => [r.status, r.body.code])).toEqual(Array(3).fill([400, 'invalid_request']));
   });
 
   it('pays complete sets their equal share at reveal_at; gifts only to friends; the pool keeps the remainder', async () => {
