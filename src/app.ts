@@ -6,6 +6,7 @@ import { loadDataKey } from './engine/data-key.ts';
 import { type IdSource, ulidIds } from './engine/ids.ts';
 import { PeriodicJob } from './engine/jobs.ts';
 import { LedgerEngine } from './engine/ledger-engine.ts';
+import { AuditLog } from './modules/audit/audit-log.ts';
 import { CardPaymentsService } from './modules/cards/card-payments.ts';
 import { loadCardFingerprinter } from './modules/cards/card-fingerprint.ts';
 import { CardService } from './modules/cards/cards.ts';
@@ -68,6 +69,8 @@ export interface Formica {
   readonly ids: IdSource;
   /** Modules' own tables, in the ledger's database. */
   readonly sql: SqlDatabase;
+  /** The platform audit log: operator actions, verification verdicts, adjustments, logins, key rotations. */
+  readonly audit: AuditLog;
   readonly identity: IdentityService;
   readonly wallet: WalletService;
   readonly bank: BankClient;
@@ -123,8 +126,10 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const systemAccounts = new SystemAccounts(engine);
   await systemAccounts.openPlatform();
   const runner = new StepRunner(engine);
-  const identity = await IdentityService.open(sql, clock, ids);
-  const wallet = await WalletService.open({ db: sql, engine, runner, store, clock, identity });
+  // The platform audit log, fed by the modules in their own transactions and by every operator action.
+  const audit = await AuditLog.open(sql, clock);
+  const identity = await IdentityService.open(sql, clock, ids, audit);
+  const wallet = await WalletService.open({ db: sql, engine, runner, store, clock, identity, audit });
   const bankClient = createBankClient({
     baseUrl: options.bankUrl ?? process.env.FORMICA_BANK_URL ?? DEFAULT_BANK_URL,
     timeoutMs: options.bankTimeoutMs ?? (Number(process.env.FORMICA_BANK_TIMEOUT_MS) || DEFAULT_BANK_TIMEOUT_MS),
@@ -137,7 +142,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const cardPayments = new CardPaymentsService(sql, runner, systemAccounts, clock, bank, cards, wallet, router);
   const reconciliation = await ReconciliationService.open({ db: sql, runner, systemAccounts, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);
-  const merchants = await MerchantService.open({ db: sql, engine, clock, ids, users: identity });
+  const merchants = await MerchantService.open({ db: sql, engine, clock, ids, users: identity, audit });
   const merchantPayouts = new MerchantPayouts(sql, merchants, cards, cardPayments, clock);
   const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, notificationWire: notificationWire(platformKeys.signNotification), cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
@@ -181,6 +186,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     clock,
     ids,
     sql,
+    audit,
     identity,
     wallet,
     bank,

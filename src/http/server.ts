@@ -11,6 +11,7 @@ import { tradeApiHandlers } from '../modules/merchant/trade-handlers.ts';
 import { requireOperator } from './auth.ts';
 import { handleError } from './error-map.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { auditRoutes, logOperatorActions } from './routes/audit.ts';
 import { cardAdminRoutes, cardRoutes } from './routes/cards.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -66,6 +67,8 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(systemRoutes(app));
   await server.register(async (operator) => {
     operator.addHook('preHandler', requireOperator(options.operatorTokenHash, { attempts: app.identity.attempts, clock: app.clock }));
+    operator.addHook('onSend', logOperatorActions(app));
+    await operator.register(auditRoutes(app));
     await operator.register(metricsRoutes());
     await operator.register(ledgerRoutes(app));
     await operator.register(adminRoutes(app));

@@ -1,9 +1,11 @@
 // The identity module's audit trail: logins (good and bad), sessions opened and revoked, password
 // and PIN changes, and registrations attempted for a phone that already has an owner. Append-only:
-// nothing here updates or deletes a row.
+// nothing here updates or deletes a row. Each event also enters the platform audit log, in the
+// same transaction, so the user's own trail and the chained log never disagree.
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 
 export const AUDIT_TABLES = [
   `CREATE TABLE identity_events (
@@ -37,17 +39,21 @@ export class IdentityAudit {
     private readonly db: SqlDatabase,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    private readonly log: AuditLog,
   ) {}
 
   async record(userId: string, kind: IdentityEventKind, address: string, detail = ''): Promise<void> {
-    await this.db.run('INSERT INTO identity_events (id, user_id, kind, detail, address, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      this.ids.next('iev'),
-      userId,
-      kind,
-      detail,
-      address,
-      BigInt(this.clock.now()),
-    ]);
+    await this.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO identity_events (id, user_id, kind, detail, address, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        this.ids.next('iev'),
+        userId,
+        kind,
+        detail,
+        address,
+        BigInt(this.clock.now()),
+      ]);
+      await this.log.append(tx, { kind: `identity.${kind}`, actor: userId, subject: userId, detail: detail ? `${detail} from ${address}` : `from ${address}` });
+    });
   }
 
   /** A user's events, oldest first. */

@@ -4,6 +4,7 @@ import { BoundedCache } from '../../engine/bounded-cache.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { AttemptThrottle, THROTTLE_TABLE, type ThrottlePolicy } from './attempt-throttle.ts';
 import { AUDIT_TABLES, IdentityAudit } from './identity-audit.ts';
 import { IdentityError } from './identity-errors.ts';
@@ -92,17 +93,18 @@ export class IdentityService {
     private readonly db: SqlDatabase,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    private readonly log: AuditLog,
   ) {
     this.attempts = new AttemptThrottle(db, clock);
-    this.audit = new IdentityAudit(db, clock, ids);
+    this.audit = new IdentityAudit(db, clock, ids, log);
     this.pins = new PaymentPins(db, clock);
     this.sessions = new Sessions(db, clock, ids);
     this.levels = db.dialect === 'sqlite' ? new BoundedCache(USERS_CACHED) : null;
   }
 
-  static async open(db: SqlDatabase, clock: Clock, ids: IdSource): Promise<IdentityService> {
+  static async open(db: SqlDatabase, clock: Clock, ids: IdSource, log: AuditLog): Promise<IdentityService> {
     await db.migrate('identity', MIGRATIONS);
-    return new IdentityService(db, clock, ids);
+    return new IdentityService(db, clock, ids, log);
   }
 
   async register(input: { phone: string; password: string; name: string }): Promise<User> {
@@ -229,11 +231,16 @@ export class IdentityService {
   async addEvidence(userId: string, evidence: Evidence & { reference: string; verifiedBy: 'user' | 'operator' }): Promise<Level> {
     await this.requireUser(userId);
     const granted = evidence.source === IN_PERSON_SOURCE ? (evidence.grantedLevel ?? 'II') : '';
-    await this.db.run(
-      `INSERT INTO identity_verifications (user_id, source, granted_level, reference, verified_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, source, granted_level) DO NOTHING`,
-      [userId, evidence.source, granted, evidence.reference, evidence.verifiedBy, BigInt(this.clock.now())],
-    );
+    // The verdict and its audit entry commit together; evidence already on file is not logged again.
+    await this.db.transaction(async (tx) => {
+      const { changes } = await tx.run(
+        `INSERT INTO identity_verifications (user_id, source, granted_level, reference, verified_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, source, granted_level) DO NOTHING`,
+        [userId, evidence.source, granted, evidence.reference, evidence.verifiedBy, BigInt(this.clock.now())],
+      );
+      const detail = `accepted ${evidence.source}${granted ? ` (level ${granted})` : ''}, reference ${evidence.reference}`;
+      if (changes > 0) await this.log.append(tx, { kind: 'identity.verification', actor: evidence.verifiedBy === 'operator' ? 'operator' : userId, subject: userId, detail });
+    });
     this.levels?.delete(userId);
     return this.level(userId);
   }

@@ -11,6 +11,7 @@ import { ulidIds } from '../../engine/ids.ts';
 import { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { openStore } from '../../store/open-store.ts';
 import { openSql } from '../../store/sql.ts';
+import { AuditLog } from '../audit/audit-log.ts';
 import { IdentityService } from '../identity/identity.ts';
 import { MerchantService } from './merchant-apps.ts';
 import { loadPlatformKeys, PLATFORM_KEY_FILE } from './platform-keys.ts';
@@ -56,7 +57,8 @@ describe('merchant service', () => {
     const store = await openStore({ dataDir: dir });
     const db = await openSql({ dataDir: dir });
     const ids = ulidIds(clock);
-    const merchants = await MerchantService.open({ db, engine: new LedgerEngine(store, clock), clock, ids, users: await IdentityService.open(db, clock, ids) });
+    const audit = await AuditLog.open(db, clock);
+    const merchants = await MerchantService.open({ db, engine: new LedgerEngine(store, clock), clock, ids, users: await IdentityService.open(db, clock, ids, audit), audit });
     return { clock, store, db, merchants, close: async () => Promise.all([db.close(), store.close()]) };
   }
   const publicKey = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }).publicKey;

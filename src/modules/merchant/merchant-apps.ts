@@ -9,6 +9,7 @@ import { AccountFlag } from '../../ledger/index.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import { AccountCode, merchantSettlementAccountId, } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { MerchantApplications } from './merchant-applications.ts';
 import { MerchantAudit } from './merchant-audit.ts';
 import { MerchantError } from './merchant-errors.ts';
@@ -86,16 +87,17 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
     private readonly clock: Clock,
     private readonly ids: IdSource,
     users: UserDirectory,
+    log: AuditLog,
   ) {
     this.nonces = new SqlNonceStore(db);
-    this.audit = new MerchantAudit(clock, ids);
+    this.audit = new MerchantAudit(clock, ids, log);
     this.staff = new MerchantStaff(db, clock, users, this.audit);
     this.applications = new MerchantApplications(db, clock, ids, this.audit, (input, within) => this.create(input, within));
   }
 
-  static async open(deps: { db: SqlDatabase; engine: LedgerEngine; clock: Clock; ids: IdSource; users: UserDirectory }): Promise<MerchantService> {
+  static async open(deps: { db: SqlDatabase; engine: LedgerEngine; clock: Clock; ids: IdSource; users: UserDirectory; audit: AuditLog }): Promise<MerchantService> {
     await deps.db.migrate('merchant', MERCHANT_MIGRATIONS);
-    const service = new MerchantService(deps.db, deps.engine, deps.clock, deps.ids, deps.users);
+    const service = new MerchantService(deps.db, deps.engine, deps.clock, deps.ids, deps.users, deps.audit);
     return service;
   }
 

@@ -3,6 +3,7 @@
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlExecutor } from '../../store/sql.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 
 export type MerchantEventKind =
   | 'application_submitted'
@@ -38,12 +39,14 @@ export class MerchantAudit {
   constructor(
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    private readonly log: AuditLog,
   ) {}
 
   /** Written on `tx`, so the event commits with what it records. Applications not yet approved log under their own id. */
   /** `id` names an event that a replay must not record twice (a withdrawal's operation id). */
+  /** Each event recorded for the first time also enters the platform audit log, on the same `tx`. */
   async record(tx: SqlExecutor, event: { merchantId: string; actor: string; kind: MerchantEventKind; detail?: string; id?: string }): Promise<void> {
-    await tx.run('INSERT INTO merchant_events (id, merchant_id, actor, kind, detail, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+    const { changes } = await tx.run('INSERT INTO merchant_events (id, merchant_id, actor, kind, detail, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
       event.id ?? this.ids.next('mev'),
       event.merchantId,
       event.actor,
@@ -51,6 +54,7 @@ export class MerchantAudit {
       event.detail ?? '',
       BigInt(this.clock.now()),
     ]);
+    if (changes > 0) await this.log.append(tx, { kind: `merchant.${event.kind}`, actor: event.actor, subject: event.merchantId, detail: event.detail ?? '' });
   }
 
   async list(tx: SqlExecutor, merchantId: string): Promise<MerchantEvent[]> {

@@ -5,6 +5,7 @@
 import type { TransferEvent } from '../../ledger/index.ts';
 import { transferEvent } from '../../ledger/index.ts';
 import type { SqlExecutor } from '../../store/sql.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { adjustmentsAccountId, TransferCode, walletAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { type LedgerVerdict, ledgerVerdict, type Step } from '../books/step-runner.ts';
@@ -124,8 +125,9 @@ interface AdjustmentClaim {
   readonly logged: { user_id: string; amount_minor: bigint; direction: string; reason: string; status: string };
 }
 
-/** An operator's correction: logged in the audit table, applied, and its result logged, in one commit. */
-export function adjustmentStep(row: AdjustmentRow): Step<AdjustmentClaim, { logged: AdjustmentClaim['logged']; verdict: LedgerVerdict | null }> {
+/** An operator's correction: logged in the audit table, applied, and its result logged, in one
+ *  commit, with its entry in the platform audit log (the first time only: a replay adds none). */
+export function adjustmentStep(row: AdjustmentRow, log: AuditLog): Step<AdjustmentClaim, { logged: AdjustmentClaim['logged']; verdict: LedgerVerdict | null }> {
   const credit = row.direction === 'credit';
   const system = adjustmentsAccountId(row.currency);
   const wallet = walletAccountId(row.userId);
@@ -162,7 +164,12 @@ export function adjustmentStep(row: AdjustmentRow): Step<AdjustmentClaim, { logg
     async record(tx, { logged }, outcomes) {
       if (!matches(logged)) return { logged, verdict: null };
       const verdict = ledgerVerdict(outcomes);
-      await tx.run('UPDATE wallet_adjustments SET status = ?, result = ? WHERE request_id = ?', [verdict.applied ? 'applied' : 'refused', outcomes[0].result, row.requestId]);
+      const status = verdict.applied ? 'applied' : 'refused';
+      await tx.run('UPDATE wallet_adjustments SET status = ?, result = ? WHERE request_id = ?', [status, outcomes[0].result, row.requestId]);
+      if (logged.status === 'submitted') {
+        const detail = `${row.direction} ${row.amountMinor} minor ${row.currency}: ${status} (${outcomes[0].result}); reason: ${row.reason}; request ${row.requestId}`;
+        await log.append(tx, { kind: 'wallet.adjustment', actor: 'operator', subject: row.userId, detail });
+      }
       return { logged, verdict };
     },
   };

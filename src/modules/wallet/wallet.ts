@@ -8,6 +8,7 @@ import type { Currency } from '../../money/currency.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { LedgerStore } from '../../store/store.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { IdentityService } from '../identity/identity.ts';
 import { type AuthStrength, DEFAULT_LIMIT_POLICY, type LimitPolicy, limitsFor, periodKey } from '../identity/limits.ts';
 import { AccountCode, derivedId, TRANSFER_KIND_BY_CODE, TransferCode, walletAccountId } from '../books/chart.ts';
@@ -88,6 +89,7 @@ export class WalletService {
     private readonly clock: Clock,
     private readonly identity: IdentityService,
     readonly policy: LimitPolicy,
+    private readonly log: AuditLog,
   ) {
     this.limits = new SpendingLimits(clock, identity, PLATFORM_CURRENCY, policy);
   }
@@ -100,9 +102,11 @@ export class WalletService {
     clock: Clock;
     identity: IdentityService;
     policy?: LimitPolicy;
+    /** Where adjustments are logged, with their ledger transfer. */
+    audit: AuditLog;
   }): Promise<WalletService> {
     await deps.db.migrate('wallet', WALLET_MIGRATIONS);
-    const service = new WalletService(deps.db, deps.engine, deps.runner, deps.store, deps.clock, deps.identity, deps.policy ?? DEFAULT_LIMIT_POLICY);
+    const service = new WalletService(deps.db, deps.engine, deps.runner, deps.store, deps.clock, deps.identity, deps.policy ?? DEFAULT_LIMIT_POLICY, deps.audit);
     deps.runner.onResume('wallet', () => service.resumeReserved());
     return service;
   }
@@ -255,7 +259,7 @@ export class WalletService {
     const transferId = derivedId('adj', input.requestId);
     await this.ensureWallet(input.userId);
     const row = { ...input, transferId, createdAt: BigInt(this.clock.now()) };
-    const { verdict } = await this.runner.run(adjustmentStep(row));
+    const { verdict } = await this.runner.run(adjustmentStep(row, this.log));
     if (!verdict) throw new WalletError('request_id_reused', `request_id '${input.requestId}' was already used for a different adjustment`);
     if (!verdict.applied) throw failure(verdict.reason, verdict.result);
     return { requestId: input.requestId, transferId, status: 'applied' };
