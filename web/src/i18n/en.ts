@@ -262,6 +262,7 @@ export const en = {
   'rp.greeting': 'Greeting',
   'rp.greeting.default': 'Best wishes!',
   'rp.send.submit': 'Send the red packet',
+  'rp.share': 'Share the code or its link with the group:',
   'rp.from': 'From {name}',
   'rp.summary': '{total}, {opened} of {shares} opened',
   'rp.status.open': 'open',

@@ -263,6 +263,7 @@ export const zh: Record<MessageKey, string> = {
   'rp.greeting': '祝福语',
   'rp.greeting.default': '恭喜发财，大吉大利！',
   'rp.send.submit': '塞钱进红包',
+  'rp.share': '把红包码或链接发到群里：',
   'rp.from': '{name}发的红包',
   'rp.summary': '{total}，已领 {opened}/{shares} 个',
   'rp.status.open': '可领取',

@@ -48,6 +48,12 @@ export function PacketView({ packetId, friends }: { packetId: string; friends: r
           {t('rp.from', { name: nameOf(p.sender_id) })} · {t(`rp.kind.${p.kind}`)} · {t('rp.summary', { total: formatMoney(p.total, 'CNY'), opened: p.opened.length, shares: p.shares })} · {t(`rp.status.${p.status}`)}
         </p>
       )}
+      <p className="muted">
+        {t('rp.share')}{' '}
+        <a href={`/app/redpackets?packet=${encodeURIComponent(packetId)}`} id="packet-link">
+          <code id="packet-code">{packetId}</code>
+        </a>
+      </p>
       {got && <CountUp amount={got} />}
       {mayOpen && (
         <button type="button" className="primary open-packet" id="packet-open" disabled={action.running} onClick={() => void action.run()}>
