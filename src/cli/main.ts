@@ -5,6 +5,7 @@ import { registerBackup } from './commands/backup.ts';
 import { registerBankSim } from './commands/bank-sim.ts';
 import { registerBench } from './commands/bench.ts';
 import { registerBillerSim } from './commands/biller-sim.ts';
+import { registerCampaign } from './commands/campaign.ts';
 import { registerCredit } from './commands/credit.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerReconcile } from './commands/reconcile.ts';
@@ -22,6 +23,7 @@ registerBillerSim(program);
 registerReconcile(program);
 registerSandbox(program);
 registerCredit(program);
+registerCampaign(program);
 registerAudit(program);
 registerBackup(program);
 

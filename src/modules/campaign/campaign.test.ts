@@ -6,10 +6,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Command } from 'commander';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFormica, type Formica } from '../../app.ts';
+import { registerCampaign } from '../../cli/commands/campaign.ts';
 import { ManualClock } from '../../engine/clock.ts';
 import { verifyStore } from '../../engine/verify.ts';
 import { campaignFundingAccountId, campaignPoolAccountId, walletAccountId } from '../books/chart.ts';
@@ -174,6 +176,25 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     expect(await campaigns.revealDue()).toBe(0);
     expect(await credit(campaignPoolAccountId(campaignId))).toBe(39n);
     await audit();
+  });
+
+  it('`formica campaign reveal` shows the payout batch by batch, then the result', async () => {
+    const { campaignId } = await campaigns.create(newCampaign({ poolMinor: 200_300n }));
+    // The app's own service pays 500 a batch: 1,001 winners take three batches.
+    const users = Array.from({ length: 1_001 }, (_, i) => `usr_cli_${String(i).padStart(4, '0')}`);
+    await app.sql.run(
+      `INSERT INTO campaign_cards (campaign_id, user_id, kind, held) VALUES ${users.flatMap(() => ['富强', '爱国', '和谐', '友善', '敬业'].map(() => '(?, ?, ?, 1)')).join(', ')}`,
+      users.flatMap((u) => ['富强', '爱国', '和谐', '友善', '敬业'].flatMap((k) => [campaignId, u, k])),
+    );
+    const seen: string[] = [];
+    const lines: string[] = [];
+    const program = new Command('formica').exitOverride();
+    registerCampaign(program, async () => ({ app, close: async () => {} }), () => ({ log: (l) => lines.push(l), progress: (s) => seen.push(`${s.paidWinners}/${s.winners}`), stop: () => {} }));
+    await program.parseAsync(['node', 'formica', 'campaign', 'reveal', campaignId]);
+    expect(seen).toEqual(['500/1001', '1000/1001', '1001/1001']);
+    expect(lines).toEqual([`${campaignId}: revealed, 1001 winners, paid 2002.00 CNY, remainder 1.00`]);
+    expect(await credit(campaignPoolAccountId(campaignId))).toBe(100n);
+    expect(await credit(walletAccountId(users[1_000]))).toBe(200n);
   });
 
   it('property: whatever the pool, winners and policy, the payouts and the remainder sum to the pool', async () => {

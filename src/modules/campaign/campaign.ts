@@ -58,6 +58,8 @@ export interface CardHand {
 export interface RevealOptions {
   /** Pay at most this many batches in this call; the rest waits for the next call (or the job). */
   readonly maxBatches?: number;
+  /** Told after each batch how far the payout is (the CLI draws its bar from it). */
+  readonly progress?: (summary: RevealSummary) => void;
 }
 
 export class CampaignService {
@@ -214,6 +216,7 @@ export class CampaignService {
       batches++;
       const progress = await this.progress(campaignId);
       this.log(`campaign ${campaignId}: paid ${progress.paidWinners}/${progress.winners} winners, ${progress.paidMinor} fen`);
+      options.progress?.(progress);
     }
     await this.runner.run(finishRevealStep(campaignId));
     return this.progress(campaignId);
