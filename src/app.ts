@@ -138,7 +138,10 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   // Picks each card payment's bank among the card's channels, and tracks each channel's success rate.
   const router = createChannelRouter({ channels: options.channelFees ?? parseChannelFees(process.env.FORMICA_CHANNEL_FEES), now: () => clock.now() });
   const fingerprint = loadCardFingerprinter(options.dataDir);
-  const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0, dataKey: loadDataKey(options.dataDir) });
+  const dataKey = loadDataKey(options.dataDir);
+  // A rotation of the data key is an operator's act done outside Formica: noted at the first start that sees it.
+  await audit.noteChange({ kind: 'system.data_keys', actor: 'system', subject: 'data-key', detail: `in use, newest first: ${dataKey.keyIds.join(', ')}` });
+  const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0, dataKey });
   const cardPayments = new CardPaymentsService(sql, runner, systemAccounts, clock, bank, cards, wallet, router);
   const reconciliation = await ReconciliationService.open({ db: sql, runner, systemAccounts, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
   const platformKeys = loadPlatformKeys(options.dataDir);

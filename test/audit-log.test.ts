@@ -7,8 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { DATA_KEY_FILE } from '../src/engine/data-key.ts';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createFormica } from '../src/app.ts';
 import { ManualClock } from '../src/engine/clock.ts';
 import { AuditLog } from '../src/modules/audit/audit-log.ts';
 import { verifyAuditLog } from '../src/modules/audit/audit-verify.ts';
@@ -149,5 +151,30 @@ describe.each(storesUnderTest())('the audit chain (%s)', (kind) => {
     const last = await log.page(30n, 15);
     expect(last.entries.map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => BigInt(31 + i)));
     expect(last.next).toBeNull();
+  });
+});
+
+describe('data key rotation in the audit log', () => {
+  it('notes the keys in use at the first start, and again only when a rotation changed them', async () => {
+    const dataDir = tempDir();
+    const start = () => createFormica({ dataDir, clock: new ManualClock(), runJobs: false, sandbox: false });
+    const noted = async () => {
+      const app = await start();
+      try {
+        return (await app.audit.page(0n, 100)).entries.filter((e) => e.kind === 'system.data_keys').map((e) => e.detail);
+      } finally {
+        await app.close();
+      }
+    };
+    const first = await noted();
+    expect(first).toHaveLength(1);
+    expect(await noted()).toEqual(first);
+
+    const keyFile = path.join(dataDir, DATA_KEY_FILE);
+    fs.writeFileSync(keyFile, `${randomBytes(32).toString('hex')},${fs.readFileSync(keyFile, 'utf8').trim()}`);
+    const rotated = await noted();
+    expect(rotated).toHaveLength(2);
+    expect(rotated[1]).toMatch(/^in use, newest first: [0-9a-f]{8}, [0-9a-f]{8}$/);
+    expect(rotated[1].endsWith(first[0].slice('in use, newest first: '.length))).toBe(true);
   });
 });

@@ -23,6 +23,8 @@ export interface DataKey {
   /** The plain text, or an error when the value was altered, moved or sealed with an unknown key. */
   open(sealed: string, context: string): string;
   isSealed(value: string): boolean;
+  /** The ids of the keys held, newest (the sealing one) first: not secret, sealed values name them. */
+  readonly keyIds: readonly string[];
 }
 
 interface Key {
@@ -60,6 +62,7 @@ export function dataKey(setting: string): DataKey {
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     },
     isSealed: (value) => value.startsWith(`${VERSION}:`),
+    keyIds: keys.map((k) => k.id),
   };
 }
 

@@ -41,9 +41,7 @@ export class AuditLog {
    * transaction ends, so concurrent appenders take turns; on SQLite the one writer already does.
    */
   async append(tx: SqlExecutor, input: AuditInput): Promise<AuditEntry> {
-    const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-    const head = await tx.get<{ seq: bigint; hash: string }>(`SELECT seq, hash FROM audit_head WHERE id = 1${lock}`);
-    if (!head) throw new Error('the audit log has no head row');
+    const head = await lockHead(tx);
     const content: AuditContent = { ...input, createdAt: BigInt(this.clock.now()) };
     const entry: AuditEntry = { ...content, seq: head.seq + 1n, prevHash: head.hash, hash: chainHash(head.hash, content) };
     await tx.run('INSERT INTO audit_log (seq, kind, actor, subject, detail, created_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
@@ -65,6 +63,19 @@ export class AuditLog {
     return this.db.transaction((tx) => this.append(tx, input));
   }
 
+  /**
+   * Appends unless the last entry of the same kind already says `detail`: a state noted at every
+   * start (the data keys in use) enters the log once per change. Checked under the head lock, so
+   * processes starting together note it once.
+   */
+  noteChange(input: AuditInput): Promise<AuditEntry | null> {
+    return this.db.transaction(async (tx) => {
+      await lockHead(tx);
+      const last = await tx.get<{ detail: string }>('SELECT detail FROM audit_log WHERE kind = ? ORDER BY seq DESC LIMIT 1', [input.kind]);
+      return last?.detail === input.detail ? null : this.append(tx, input);
+    });
+  }
+
   /** Entries after `after` (a sequence number), oldest first. */
   async page(after: bigint, limit: number): Promise<AuditPage> {
     const rows = await this.db.all<AuditRow>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?', [after, limit + 1]);
@@ -80,6 +91,14 @@ export class AuditLog {
     const row = await this.db.get<{ n: bigint | number }>('SELECT COUNT(*) AS n FROM audit_log');
     return BigInt(row?.n ?? 0);
   }
+}
+
+/** The head row, locked until `tx` ends on PostgreSQL (SQLite's one writer needs no lock). */
+async function lockHead(tx: SqlExecutor): Promise<{ seq: bigint; hash: string }> {
+  const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  const head = await tx.get<{ seq: bigint; hash: string }>(`SELECT seq, hash FROM audit_head WHERE id = 1${lock}`);
+  if (!head) throw new Error('the audit log has no head row');
+  return head;
 }
 
 export function toEntry(r: AuditRow): AuditEntry {

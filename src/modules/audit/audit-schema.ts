@@ -10,4 +10,7 @@ const TABLES = [
   `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}')`,
 ].join(';\n');
 
-export const AUDIT_MIGRATIONS = { sqlite: [TABLES], postgres: [TABLES] };
+// Version 2: the last entry of a kind is found without a scan (the data keys noted at each start).
+const BY_KIND = 'CREATE INDEX audit_log_kind ON audit_log (kind, seq)';
+
+export const AUDIT_MIGRATIONS = { sqlite: [TABLES, BY_KIND], postgres: [TABLES, BY_KIND] };
