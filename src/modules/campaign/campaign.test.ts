@@ -178,6 +178,21 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     await audit();
   });
 
+  it('holds the daily cap and pays each winner once under concurrent calls', async () => {
+    const capped = await campaigns.create(newCampaign({ dailyCardCap: 3 }));
+    const racing = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => campaigns.act(capped.campaignId, 'usr_racer', 'daily_task', `race-${i}`)));
+    expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(new Set(racing.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { code: string }).code] : [])))).toEqual(new Set(['daily_card_cap']));
+
+    const { campaignId, revealAt } = await campaigns.create(newCampaign({ poolMinor: 10_000n }));
+    const won = await winners(campaignId, 25);
+    clock.set(revealAt);
+    await Promise.all([campaigns.reveal(campaignId), campaigns.reveal(campaignId), campaigns.revealDue(), app.campaigns.reveal(campaignId)]);
+    expect(await campaigns.progress(campaignId)).toMatchObject({ status: 'revealed', paidWinners: 25, paidMinor: 10_000n });
+    for (const w of won) expect(await credit(walletAccountId(w))).toBe(400n);
+    await audit();
+  });
+
   it('`formica campaign reveal` shows the payout batch by batch, then the result', async () => {
     const { campaignId } = await campaigns.create(newCampaign({ poolMinor: 200_300n }));
     // The app's own service pays 500 a batch: 1,001 winners take three batches.
