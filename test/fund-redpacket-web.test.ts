@@ -127,6 +127,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await later.locator('#fund-redeemed', { hasText: '¥100.00 已转入余额' }).waitFor();
     await later.locator('#fast-left', { hasText: '剩余额度 ¥9,900.00' }).waitFor();
     await later.locator('#holdings', { hasText: '9,900.65 份' }).waitFor();
+    // A normal sale on a Saturday counts from Monday, the next trading day, and arrives on Tuesday; the fast cap is untouched.
+    await later.fill('#fund-redeem input[name=shares]', '900.65');
+    await later.check('#fund-redeem input[value=normal]');
+    await later.click('#fund-redeem button[type=submit]');
+    await later.locator('#fund-redeemed', { hasText: '¥900.65 将于 2026-03-10 到账' }).waitFor();
+    await later.locator('#holdings', { hasText: '9,000.00 份' }).waitFor();
+    await later.locator('#fast-left', { hasText: '¥9,900.00' }).waitFor();
     await expectFitsAndClean(later, 'fund-sold');
     await later.click('button[data-lang=en]');
     await later.locator('#holdings', { hasText: "Yesterday's income" }).waitFor();
@@ -174,6 +181,13 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await sender.reload();
     await sender.locator('#packet-opens', { hasText: FRIEND.name }).filter({ hasText: `¥${got}` }).waitFor();
     await sender.locator('#packet-summary', { hasText: '1 of 2 opened' }).waitFor();
+    // An equal packet: the amount is each share's.
+    await sender.check('#rp-send input[value=equal]');
+    await sender.locator('#rp-send label', { hasText: 'Amount of each share' }).waitFor();
+    await sender.fill('#rp-send input[name=amount]', '1.00');
+    await sender.fill('#rp-send input[name=shares]', '2');
+    await sender.click('#rp-send button[type=submit]');
+    await sender.locator('#packet-summary', { hasText: 'Equal' }).filter({ hasText: '¥2.00, 0 of 2 opened' }).waitFor();
     const left = (await server.app.redPackets.detail(code, senderId)).remainingMinor;
     expect(left + BigInt(got.replace('.', ''))).toBe(888n);
     await sender.context().close();
