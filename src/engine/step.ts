@@ -25,12 +25,12 @@ export interface Step<Claimed, Result> {
   record(tx: SqlExecutor, claimed: Claimed, outcomes: readonly TransferOutcome[]): Promise<Result>;
 }
 
-/** A step that only writes module rows (no money moves). */
-export function sqlStep<T>(name: string, write: (tx: SqlExecutor) => Promise<T>): Step<T, T> {
+/** A step that only writes module rows (no money moves), at the write group's time. */
+export function sqlStep<T>(name: string, write: (tx: SqlExecutor, nowMs: number) => Promise<T>): Step<T, T> {
   return {
     name,
     maxEvents: 0,
-    claim: (tx) => write(tx),
+    claim: (tx, nowMs) => write(tx, nowMs),
     plan: () => [],
     record: async (_tx, written) => written,
   };

@@ -108,6 +108,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   campaign_exists: 409,
   campaign_closed: 409,
   invalid_card_odds: 400,
+  invalid_daily_card_cap: 400,
   invalid_reveal_time: 400,
   daily_card_cap: 429,
   not_a_friend: 403,

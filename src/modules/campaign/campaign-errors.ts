@@ -6,6 +6,7 @@ export type CampaignErrorCode =
   | 'campaign_exists'
   | 'campaign_closed'
   | 'invalid_card_odds'
+  | 'invalid_daily_card_cap'
   | 'invalid_reveal_time'
   | 'daily_card_cap'
   | 'not_a_friend'

@@ -97,6 +97,7 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     await expect(campaigns.create({ ...input, poolMinor: 1n })).rejects.toMatchObject({ code: 'campaign_exists' });
     await expect(campaigns.create(newCampaign({ odds: { ...EVEN_ODDS, 富强: 0, 爱国: 0, 和谐: 0, 友善: 0, 敬业: 0 } }))).rejects.toMatchObject({ code: 'invalid_card_odds' });
     await expect(campaigns.create(newCampaign({ revealAt: clock.now() }))).rejects.toMatchObject({ code: 'invalid_reveal_time' });
+    await expect(campaigns.create(newCampaign({ dailyCardCap: 0 }))).rejects.toMatchObject({ code: 'invalid_daily_card_cap' });
     await expect(campaigns.create(newCampaign({ currency: 'USD' }))).rejects.toMatchObject({ code: 'currency_not_supported' });
     await audit();
   });

@@ -5,11 +5,12 @@
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { IdSource } from '../../engine/ids.ts';
+import { sqlStep } from '../../engine/step.ts';
 import { AccountFlag } from '../../ledger/index.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import { AccountCode, campaignFundingAccountId, campaignPoolAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
-import type { Step, StepRunner } from '../books/step-runner.ts';
+import type { StepRunner } from '../books/step-runner.ts';
 import { shanghaiDate } from '../fund/fund-calendar.ts';
 import type { IdentityService } from '../identity/identity.ts';
 import { cryptoInts, type RandomInts } from '../redpacket/split.ts';
@@ -117,7 +118,7 @@ export class CampaignService {
   async create(input: NewCampaign): Promise<CampaignSummary> {
     if (input.currency !== PLATFORM_CURRENCY.code) throw new CampaignError('currency_not_supported', `campaigns pay in ${PLATFORM_CURRENCY.code} only`);
     if (!validOdds(input.odds)) throw new CampaignError('invalid_card_odds', 'card odds are whole weights of 0 or more, at least one above 0');
-    if (!Number.isSafeInteger(input.dailyCardCap) || input.dailyCardCap < 1) throw new CampaignError('invalid_card_odds', 'daily_card_cap must be at least 1');
+    if (!Number.isSafeInteger(input.dailyCardCap) || input.dailyCardCap < 1) throw new CampaignError('invalid_daily_card_cap', 'daily_card_cap must be at least 1');
     if (input.revealAt <= this.clock.now()) throw new CampaignError('invalid_reveal_time', 'reveal_at must be in the future');
     await this.engine.ensureAccount({
       id: campaignPoolAccountId(input.campaignId),
@@ -142,7 +143,7 @@ export class CampaignService {
     const campaign = await this.requireCampaign(campaignId);
     const odds = JSON.parse(campaign.card_odds) as CardOdds;
     return this.runner.run(
-      rowsStep('campaign.action', async (tx, nowMs) => {
+      sqlStep('campaign.action', async (tx, nowMs) => {
         const earlier = await tx.get<{ action: string; card: CardKind }>('SELECT action, card FROM campaign_actions WHERE campaign_id = ? AND user_id = ? AND request_id = ?', [campaignId, userId, requestId]);
         if (earlier) {
           if (earlier.action !== action) throw new CampaignError('request_id_reused', `request_id '${requestId}' was already used for another action`);
@@ -178,7 +179,7 @@ export class CampaignService {
     if (!(await this.social.areFriends(fromUserId, to.id))) throw new CampaignError('not_a_friend', 'cards are given to friends only');
     const requestId = input.requestId ?? this.ids.next('gift');
     return this.runner.run(
-      rowsStep('campaign.gift', async (tx, nowMs) => {
+      sqlStep('campaign.gift', async (tx, nowMs) => {
         const earlier = await tx.get<{ to_user_id: string; card: string }>('SELECT to_user_id, card FROM campaign_gifts WHERE campaign_id = ? AND from_user_id = ? AND request_id = ?', [campaignId, fromUserId, requestId]);
         if (earlier) {
           if (earlier.to_user_id !== to.id || earlier.card !== input.card) throw new CampaignError('request_id_reused', `request_id '${requestId}' was already used for another gift`);
@@ -256,11 +257,6 @@ export class CampaignService {
     if (!row) throw new CampaignError('campaign_not_found', `no campaign '${campaignId}'`);
     return row;
   }
-}
-
-/** Module rows written in the engine's next write group, at its time (no money moves). */
-function rowsStep<T>(name: string, write: (tx: SqlExecutor, nowMs: number) => Promise<T>): Step<T, T> {
-  return { name, maxEvents: 0, claim: write, plan: () => [], record: async (_tx, written) => written };
 }
 
 /** Cards change only while the campaign is open and before its reveal time. */
