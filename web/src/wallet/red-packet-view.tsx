@@ -83,11 +83,15 @@ export function PacketView({ packetId, friends }: { packetId: string; friends: r
   );
 }
 
-/** The opened amount counted up from zero in whole fen (bigint); the last frame is the API's string itself. */
+/**
+ * The opened amount counted up from zero in whole fen (bigint); the last frame is the API's string
+ * itself. Shown at once when the user asks for less motion.
+ */
 function CountUp({ amount }: { amount: string }) {
   const { t } = useI18n();
-  const [shown, setShown] = useState('0.00');
+  const [shown, setShown] = useState(() => (window.matchMedia('(prefers-reduced-motion: reduce)').matches ? amount : '0.00'));
   useEffect(() => {
+    if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) return;
     const [whole, fraction = '00'] = amount.split('.');
     const fen = BigInt(whole + fraction.padEnd(2, '0').slice(0, 2));
     const frames = 20;
