@@ -12,7 +12,7 @@ import { ManualClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { campaignPoolAccountId, walletAccountId } from '../src/modules/books/chart.ts';
 import { PLATFORM_CURRENCY } from '../src/modules/books/platform-currency.ts';
-import { CARD_KINDS } from '../src/modules/campaign/cards.ts';
+import { plantCompleteSets } from '../src/modules/campaign/campaign-test-support.ts';
 import { formatMinor } from '../src/money/amount.ts';
 import { send } from './support/http.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
@@ -51,13 +51,7 @@ describe('campaign reveal under SIGKILL (sqlite)', () => {
     });
     // Complete sets planted directly: the crash, not the drawing, is under test here.
     const users = Array.from({ length: WINNERS }, (_, i) => `usr_crash_${String(i).padStart(5, '0')}`);
-    for (let i = 0; i < users.length; i += 100) {
-      const chunk = users.slice(i, i + 100);
-      await setup.sql.run(
-        `INSERT INTO campaign_cards (campaign_id, user_id, kind, held) VALUES ${chunk.flatMap(() => CARD_KINDS.map(() => "('crash', ?, ?, 1)")).join(', ')}`,
-        chunk.flatMap((u) => CARD_KINDS.flatMap((k) => [u, k])),
-      );
-    }
+    await plantCompleteSets(setup.sql, 'crash', users);
     await setup.close();
 
     server = await startServerProcess(env, ['serve', '--no-demo']);

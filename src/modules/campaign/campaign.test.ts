@@ -18,6 +18,7 @@ import { campaignFundingAccountId, campaignPoolAccountId, walletAccountId } from
 import { StepRunner } from '../books/step-runner.ts';
 import type { RandomInts } from '../redpacket/split.ts';
 import { CampaignService, type NewCampaign } from './campaign.ts';
+import { plantCompleteSets } from './campaign-test-support.ts';
 import type { SplitPolicy } from './prize-split.ts';
 
 const HOUR_MS = 3_600_000;
@@ -198,10 +199,7 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     const { campaignId } = await campaigns.create(newCampaign({ poolMinor: 200_300n }));
     // The app's own service pays 500 a batch: 1,001 winners take three batches.
     const users = Array.from({ length: 1_001 }, (_, i) => `usr_cli_${String(i).padStart(4, '0')}`);
-    await app.sql.run(
-      `INSERT INTO campaign_cards (campaign_id, user_id, kind, held) VALUES ${users.flatMap(() => ['富强', '爱国', '和谐', '友善', '敬业'].map(() => '(?, ?, ?, 1)')).join(', ')}`,
-      users.flatMap((u) => ['富强', '爱国', '和谐', '友善', '敬业'].flatMap((k) => [campaignId, u, k])),
-    );
+    await plantCompleteSets(app.sql, campaignId, users);
     const seen: string[] = [];
     const lines: string[] = [];
     const program = new Command('formica').exitOverride();

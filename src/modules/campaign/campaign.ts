@@ -204,6 +204,7 @@ export class CampaignService {
     await this.requireCampaign(campaignId);
     await this.runner.run(startRevealStep(campaignId, this.random));
     let batches = 0;
+    let loggedTenths = -1;
     for (;;) {
       if (options.maxBatches !== undefined && batches >= options.maxBatches) break;
       const next = await this.db.all<{ seq: bigint; user_id: string }>('SELECT seq, user_id FROM campaign_winners WHERE campaign_id = ? AND paid = 0 ORDER BY seq LIMIT ?', [
@@ -216,7 +217,10 @@ export class CampaignService {
       await this.runner.run(payoutStep(campaignId, Number(next[0].seq), Number(next[next.length - 1].seq)));
       batches++;
       const progress = await this.progress(campaignId);
-      this.log(`campaign ${campaignId}: paid ${progress.paidWinners}/${progress.winners} winners, ${progress.paidMinor} fen`);
+      // A line per tenth of the winners, so a million winners log ten lines, not two thousand.
+      const tenths = Math.floor((progress.paidWinners * 10) / Math.max(1, progress.winners));
+      if (tenths > loggedTenths) this.log(`campaign ${campaignId}: paid ${progress.paidWinners}/${progress.winners} winners, ${progress.paidMinor} fen`);
+      loggedTenths = Math.max(loggedTenths, tenths);
       options.progress?.(progress);
     }
     await this.runner.run(finishRevealStep(campaignId));
