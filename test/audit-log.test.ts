@@ -143,6 +143,19 @@ describe.each(storesUnderTest())('the audit chain (%s)', (kind) => {
     expect(edited.problem?.message).toContain('was edited');
   });
 
+  it('rolls an entry back with the transaction of the write it records', async () => {
+    const log = await AuditLog.open(opened[0], new ManualClock());
+    const before = await log.head();
+    await expect(
+      opened[0].transaction(async (tx) => {
+        await log.append(tx, { kind: 'wallet.adjustment', actor: 'operator', subject: 'usr_x', detail: 'never committed' });
+        throw new Error('the write it records failed');
+      }),
+    ).rejects.toThrow('the write it records failed');
+    expect(await log.head()).toEqual(before);
+    expect(await log.count()).toBe(40n);
+  });
+
   it('pages entries after a sequence number', async () => {
     const log = await AuditLog.open(opened[0], new ManualClock());
     const firstPage = await log.page(0n, 15);
