@@ -77,6 +77,9 @@ describe.each(storesUnderTest())('the campaign over HTTP (%s)', (store) => {
     expect((await act(user, 'wufu-cap', 'daily_task')).status).toBe(200);
     const capped = await act(user, 'wufu-cap');
     expect([capped.status, capped.body.code]).toEqual([429, 'daily_card_cap']);
+    const shown = await as(user, 'GET', '/v1/campaigns/wufu-cap');
+    expect(shown.body).toMatchObject({ campaign_id: 'wufu-cap', name: '集五福', pool_amount: '100.00', daily_card_cap: 2, status: 'open' });
+    expect(Date.parse(shown.body.reveal_at) - (await now())).toBe(10 * DAY_S * 1000);
     const hand = await cards(user, 'wufu-cap');
     expect(Object.keys(hand.cards).sort()).toEqual([...KINDS].sort());
     expect(Object.values(hand.cards as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(2);

@@ -97,6 +97,15 @@ export function campaignRoutes(app: Formica): FastifyPluginAsyncZod {
     );
 
     server.get(
+      '/v1/campaigns/:id',
+      { schema: { tags, security, summary: 'The campaign: its pool, odds, daily cap, reveal time (for the countdown) and status', params: CampaignParams, response: { 200: CampaignOutput, 401: ErrorOutput, 404: ErrorOutput } } },
+      async (request) => {
+        await sessionUser(app, request);
+        return campaignToWire(await app.campaigns.campaign(request.params.id));
+      },
+    );
+
+    server.get(
       '/v1/campaigns/:id/cards',
       { schema: { tags, security, summary: "The caller's cards of each kind and whether they make a complete set", params: CampaignParams, response: { 200: CardsOutput, 401: ErrorOutput, 404: ErrorOutput } } },
       async (request) => app.campaigns.hand(request.params.id, await sessionUser(app, request)),
