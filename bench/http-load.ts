@@ -89,7 +89,11 @@ async function run(plan: LoadPlan, seconds: number, tally: Tally): Promise<Autoc
       {
         setupRequest: setup(plan),
         onResponse: (status, body) => {
-          if (status < 200 || status > 299 || succeeded(plan.kind, body)) return;
+          if (status < 200 || status > 299) {
+            tally.firstFailure ??= `${status} ${body.slice(0, 300)}`;
+            return;
+          }
+          if (succeeded(plan.kind, body)) return;
           tally.bodyFailures++;
           tally.firstFailure ??= body.slice(0, 300);
         },

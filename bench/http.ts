@@ -111,6 +111,7 @@ async function measureFormica(log: (text: string) => void): Promise<{ ledger: Me
 }
 
 function row(scenario: string, server: string, request: string, run: Measured, baseline: number): HttpRow {
+  if (run.result.firstFailure) process.stderr.write(`  ${scenario}: first failure: ${run.result.firstFailure}\n`);
   const perSecond = successesPerSecond(run.result);
   const share = perSecond / baseline;
   const payments = run.result.ok2xx - run.result.bodyFailures;
