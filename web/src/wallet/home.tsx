@@ -18,6 +18,7 @@ const ACTIONS: readonly { screen: WalletScreen; label: MessageKey; icon: IconNam
   { screen: 'withdraw', label: 'action.withdraw', icon: 'withdraw' },
   { screen: 'fund', label: 'action.fund', icon: 'fund' },
   { screen: 'redpackets', label: 'action.redpackets', icon: 'redpacket' },
+  { screen: 'campaign', label: 'action.campaign', icon: 'redpacket' },
   { screen: 'bills', label: 'action.bills', icon: 'bill' },
 ];
 

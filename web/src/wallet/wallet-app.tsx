@@ -19,6 +19,7 @@ import { Me } from './me.tsx';
 import { PayFriend } from './pay-friend.tsx';
 import { PaycodeScreen } from './paycode.tsx';
 import { RedPackets } from './red-packets.tsx';
+import { CampaignScreen } from './campaign.tsx';
 import { SessionContext, type WalletSession } from './session-context.ts';
 import { Setup } from './setup.tsx';
 import { SignUp } from './sign-up.tsx';
@@ -107,6 +108,8 @@ function CurrentScreen({ screen }: { screen: WalletScreen }) {
       return <FundScreen />;
     case 'redpackets':
       return <RedPackets />;
+    case 'campaign':
+      return <CampaignScreen />;
     case 'activity':
       return <ActivityScreen />;
     case 'me':
