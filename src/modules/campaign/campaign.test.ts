@@ -96,6 +96,8 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     expect(await credit(campaignPoolAccountId(input.campaignId))).toBe(500_000n);
     expect(await credit(campaignFundingAccountId('CNY'))).toBe(funded - 500_000n);
     await expect(campaigns.create({ ...input, poolMinor: 1n })).rejects.toMatchObject({ code: 'campaign_exists' });
+    clock.set(input.revealAt);
+    expect(await campaigns.create(input)).toEqual(created);
     await expect(campaigns.create(newCampaign({ odds: { ...EVEN_ODDS, 富强: 0, 爱国: 0, 和谐: 0, 友善: 0, 敬业: 0 } }))).rejects.toMatchObject({ code: 'invalid_card_odds' });
     await expect(campaigns.create(newCampaign({ revealAt: clock.now() }))).rejects.toMatchObject({ code: 'invalid_reveal_time' });
     await expect(campaigns.create(newCampaign({ dailyCardCap: 0 }))).rejects.toMatchObject({ code: 'invalid_daily_card_cap' });

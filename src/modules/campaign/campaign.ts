@@ -116,6 +116,9 @@ export class CampaignService {
 
   /** Creates a campaign and funds its pool; idempotent on the campaign id with the same terms. */
   async create(input: NewCampaign): Promise<CampaignSummary> {
+    // A replay answers with the campaign as created, even once its reveal time has passed.
+    const earlier = await this.findCampaign(input.campaignId);
+    if (earlier) return sameCampaign(earlier, toRow(input, 0));
     if (input.currency !== PLATFORM_CURRENCY.code) throw new CampaignError('currency_not_supported', `campaigns pay in ${PLATFORM_CURRENCY.code} only`);
     if (!validOdds(input.odds)) throw new CampaignError('invalid_card_odds', 'card odds are whole weights of 0 or more, at least one above 0');
     if (!Number.isSafeInteger(input.dailyCardCap) || input.dailyCardCap < 1) throw new CampaignError('invalid_daily_card_cap', 'daily_card_cap must be at least 1');
@@ -129,9 +132,7 @@ export class CampaignService {
     });
     const row = toRow(input, this.clock.now());
     await this.runner.run(fundStep(row));
-    const stored = await this.requireCampaign(input.campaignId);
-    if (!sameTerms(stored, row)) throw new CampaignError('campaign_exists', `campaign '${input.campaignId}' exists with other terms`);
-    return toSummary(stored);
+    return sameCampaign(await this.requireCampaign(input.campaignId), row);
   }
 
   async campaign(campaignId: string): Promise<CampaignSummary> {
@@ -256,8 +257,12 @@ export class CampaignService {
     };
   }
 
+  private findCampaign(campaignId: string): Promise<CampaignRow | undefined> {
+    return this.db.get<CampaignRow>('SELECT * FROM campaign_campaigns WHERE campaign_id = ?', [campaignId]);
+  }
+
   private async requireCampaign(campaignId: string): Promise<CampaignRow> {
-    const row = await this.db.get<CampaignRow>('SELECT * FROM campaign_campaigns WHERE campaign_id = ?', [campaignId]);
+    const row = await this.findCampaign(campaignId);
     if (!row) throw new CampaignError('campaign_not_found', `no campaign '${campaignId}'`);
     return row;
   }
@@ -295,8 +300,17 @@ function toRow(input: NewCampaign, now: number): CampaignRow {
   };
 }
 
-function sameTerms(a: CampaignRow, b: CampaignRow): boolean {
-  return a.name === b.name && a.pool_minor === b.pool_minor && a.card_odds === b.card_odds && a.daily_card_cap === b.daily_card_cap && a.reveal_at === b.reveal_at && a.split === b.split;
+/** The stored campaign when the request asked for the same terms; `campaign_exists` otherwise. */
+function sameCampaign(stored: CampaignRow, asked: CampaignRow): CampaignSummary {
+  const same =
+    stored.name === asked.name &&
+    stored.pool_minor === asked.pool_minor &&
+    stored.card_odds === asked.card_odds &&
+    stored.daily_card_cap === asked.daily_card_cap &&
+    stored.reveal_at === asked.reveal_at &&
+    stored.split === asked.split;
+  if (!same) throw new CampaignError('campaign_exists', `campaign '${stored.campaign_id}' exists with other terms`);
+  return toSummary(stored);
 }
 
 function toSummary(c: CampaignRow): CampaignSummary {
