@@ -75,7 +75,7 @@ function succeeded(kind: LoadPlan['kind'], body: string): boolean {
   return parsed.results?.every((r) => r.result === 'ok') ?? false;
 }
 
-async function run(plan: LoadPlan, seconds: number, tally: Tally): Promise<AutocannonResult> {
+async function run(plan: LoadPlan, seconds: number, tally: Tally, nextRequest: (req: RawRequest) => RawRequest): Promise<AutocannonResult> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (plan.kind === 'ledger') headers.authorization = `Bearer ${plan.tokens[0]}`;
   return autocannon({
@@ -87,7 +87,7 @@ async function run(plan: LoadPlan, seconds: number, tally: Tally): Promise<Autoc
     headers,
     requests: [
       {
-        setupRequest: setup(plan),
+        setupRequest: nextRequest,
         onResponse: (status, body) => {
           if (status < 200 || status > 299) {
             tally.firstFailure ??= `${status} ${body.slice(0, 300)}`;
@@ -104,9 +104,11 @@ async function run(plan: LoadPlan, seconds: number, tally: Tally): Promise<Autoc
 
 async function main(): Promise<void> {
   const plan = JSON.parse(process.argv[2] ?? '') as LoadPlan;
-  await run(plan, plan.warmupSeconds, { bodyFailures: 0, firstFailure: null });
+  // One request source for both runs: prepared one-time requests are not sent again after the warm-up.
+  const nextRequest = setup(plan);
+  await run(plan, plan.warmupSeconds, { bodyFailures: 0, firstFailure: null }, nextRequest);
   const tally: Tally = { bodyFailures: 0, firstFailure: null };
-  const r = await run(plan, plan.measureSeconds, tally);
+  const r = await run(plan, plan.measureSeconds, tally, nextRequest);
   const result: LoadResult = {
     seconds: r.duration,
     responses: r.requests.total,
