@@ -73,11 +73,32 @@ export class SpendingLimits {
     if (inserted.changes === 0) return false;
     // SQLite transactions already take turns; PostgreSQL needs the row lock.
     if (tx.dialect === 'postgres') await tx.get('SELECT user_id FROM wallet_accounts WHERE user_id = ? FOR UPDATE', [claim.userId]);
-    for (const usage of await this.usage(tx, claim.userId, limits)) {
-      if (claim.amountMinor > usage.leftMinor) throw this.limitExceeded(usage, claim.amountMinor);
+    // Count first, then check what each limit had left before this claim: three statements, not
+    // six. A claim over a limit throws, and the caller's transaction (or savepoint) undoes the count.
+    const usedAfter = await this.countReturning(tx, claim.userId, [periodKey('day', now), periodKey('year', now), 'lifetime'], claim.amountMinor);
+    for (const limit of limits) {
+      const used = (usedAfter.get(periodKey(limit.period, now)) ?? claim.amountMinor) - claim.amountMinor;
+      const left = limit.limitMinor > used ? limit.limitMinor - used : 0n;
+      if (claim.amountMinor > left) {
+        throw this.limitExceeded({ name: limit.name, period: limit.period, limitMinor: limit.limitMinor, usedMinor: used, leftMinor: left }, claim.amountMinor);
+      }
     }
-    await this.count(tx, claim.userId, [periodKey('day', now), periodKey('year', now), 'lifetime'], claim.amountMinor);
     return true;
+  }
+
+  /** Adds `deltaMinor` to each period's usage; each period's usage after it. */
+  private async countReturning(tx: SqlExecutor, userId: string, periods: readonly string[], deltaMinor: bigint): Promise<Map<string, bigint>> {
+    const after = new Map<string, bigint>();
+    for (const period of periods) {
+      const row = await tx.get<{ used_minor: bigint }>(
+        `INSERT INTO wallet_usage (user_id, period, used_minor) VALUES (?, ?, ?)
+         ON CONFLICT (user_id, period) DO UPDATE SET used_minor = wallet_usage.used_minor + excluded.used_minor RETURNING used_minor`,
+        [userId, period, deltaMinor],
+      );
+      if (!row) throw new Error(`usage of ${userId} in ${period} was not counted`);
+      after.set(period, BigInt(row.used_minor));
+    }
+    return after;
   }
 
   /** Inside `tx`: gives a counted claim's amount back to the periods it was counted in, once. */
