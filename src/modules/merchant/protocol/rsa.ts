@@ -1,5 +1,6 @@
 // RSA2 (SHA256withRSA) signing and the canonical "k=v&k=v" content both protocols sign.
-import { createPublicKey, createSign, createVerify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSign, createVerify, type KeyObject } from 'node:crypto';
+import { BoundedCache } from '../../../engine/bounded-cache.ts';
 
 /** A parameter map as it arrives from a form, a query string or a JSON body. */
 export type ParamMap = Record<string, unknown>;
@@ -25,15 +26,30 @@ function valueText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Parsed keys by their PEM text: parsing a key costs more than a verification with it. */
+const KEYS_CACHED = 10_000;
+const privateKeys = new BoundedCache<string, KeyObject>(KEYS_CACHED);
+const publicKeys = new BoundedCache<string, KeyObject>(KEYS_CACHED);
+
+function parsed(cache: BoundedCache<string, KeyObject>, pem: string, parse: (pem: string) => KeyObject): KeyObject {
+  let key = cache.get(pem);
+  if (!key) {
+    key = parse(pem);
+    cache.set(pem, key);
+  }
+  return key;
+}
+
 /** Base64 SHA256withRSA signature of the UTF-8 bytes of `content`. */
 export function rsaSign(content: string, privateKeyPem: string): string {
-  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyPem, 'base64');
+  const key = parsed(privateKeys, privateKeyPem, (pem) => createPrivateKey(pem));
+  return createSign('RSA-SHA256').update(content, 'utf8').sign(key, 'base64');
 }
 
 /** False for a wrong signature and also for a malformed key or signature: callers only need yes/no. */
 export function rsaVerify(content: string, signatureBase64: string, publicKeyPem: string): boolean {
   try {
-    const key = createPublicKey(normalizePublicKeyPem(publicKeyPem));
+    const key = parsed(publicKeys, publicKeyPem, (pem) => createPublicKey(normalizePublicKeyPem(pem)));
     return createVerify('RSA-SHA256').update(content, 'utf8').verify(key, signatureBase64, 'base64');
   } catch {
     return false;
