@@ -23,16 +23,32 @@ async function revealOnce(winners: number): Promise<void> {
   const app = await createFormica({ dataDir, databaseUrl: process.env.DATABASE_URL, databaseSchema: schema, runJobs: false });
   try {
     const campaignId = 'bench';
-    await app.campaigns.create({ campaignId, name: 'bench', poolMinor: POOL_MINOR, currency: 'CNY', odds: { 富强: 1, 爱国: 1, 和谐: 1, 友善: 1, 敬业: 1 }, dailyCardCap: 5, revealAt: Date.now() + 86_400_000, split: 'equal' });
-    await plantCompleteSets(app.sql, campaignId, Array.from({ length: winners }, (_, i) => `usr_bench_${i}`));
+    await app.campaigns.create({
+      campaignId,
+      name: 'bench',
+      poolMinor: POOL_MINOR,
+      currency: 'CNY',
+      odds: { 富强: 1, 爱国: 1, 和谐: 1, 友善: 1, 敬业: 1 },
+      dailyCardCap: 5,
+      revealAt: Date.now() + 86_400_000,
+      split: 'equal',
+    });
+    await plantCompleteSets(
+      app.sql,
+      campaignId,
+      Array.from({ length: winners }, (_, i) => `usr_bench_${i}`),
+    );
     const started = performance.now();
     const result = await app.campaigns.reveal(campaignId);
     const seconds = (performance.now() - started) / 1000;
     const pool = await app.store.getAccount(campaignPoolAccountId(campaignId));
     const left = (pool?.creditsPosted ?? 0n) - (pool?.debitsPosted ?? 0n);
-    const ok = result.winners === winners && result.paidWinners === winners && result.paidMinor + result.remainderMinor === POOL_MINOR && left === result.remainderMinor;
+    const ok =
+      result.winners === winners && result.paidWinners === winners && result.paidMinor + result.remainderMinor === POOL_MINOR && left === result.remainderMinor;
     console.log(
-      `reveal ${String(winners).padStart(9)} winners  ${seconds.toFixed(1).padStart(7)} s  ${Math.round(winners / seconds).toLocaleString('en').padStart(8)} winners/s  ` +
+      `reveal ${String(winners).padStart(9)} winners  ${seconds.toFixed(1).padStart(7)} s  ${Math.round(winners / seconds)
+        .toLocaleString('en')
+        .padStart(8)} winners/s  ` +
         `${((seconds * 1e6) / winners).toFixed(1).padStart(7)} µs/winner  paid ${result.paidMinor} + remainder ${result.remainderMinor} = ${POOL_MINOR} fen  ${ok ? 'OK' : 'FAILED'}`,
     );
     if (!ok) process.exitCode = 1;

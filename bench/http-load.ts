@@ -45,7 +45,11 @@ function setup(plan: LoadPlan): (req: RawRequest) => RawRequest {
   let next = 0;
   if (plan.kind === 'trade') {
     // Each prepared request carries a one-time paycode: past the last one, requests repeat and fail.
-    const prepared = fs.readFileSync(plan.requestsFile ?? '', 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RawRequest);
+    const prepared = fs
+      .readFileSync(plan.requestsFile ?? '', 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RawRequest);
     return (req) => {
       const signed = prepared[Math.min(next++, prepared.length - 1)];
       req.headers = { ...req.headers, ...signed.headers };

@@ -41,7 +41,14 @@ export async function setupLedger(api: Api): Promise<void> {
   for (let i = 0; i < accounts.length; i += MAX_BATCH_EVENTS) {
     requireOk('accounts', await post<Results>(api, '/v1/ledger/accounts', { accounts: accounts.slice(i, i + MAX_BATCH_EVENTS) }));
   }
-  const funding = ids.map((id) => ({ id: `fund_${id}`, debit_account_id: FUNDING_ACCOUNT, credit_account_id: id, amount: FUNDING_PER_ACCOUNT, ledger: HTTP_LEDGER, code: 1 }));
+  const funding = ids.map((id) => ({
+    id: `fund_${id}`,
+    debit_account_id: FUNDING_ACCOUNT,
+    credit_account_id: id,
+    amount: FUNDING_PER_ACCOUNT,
+    ledger: HTTP_LEDGER,
+    code: 1,
+  }));
   for (let i = 0; i < funding.length; i += MAX_BATCH_EVENTS) {
     requireOk('funding', await post<Results>(api, '/v1/ledger/transfers', { transfers: funding.slice(i, i + MAX_BATCH_EVENTS) }));
   }
@@ -57,7 +64,14 @@ async function payer(api: Api, i: number): Promise<string> {
   const phone = benchPhone('payer', i);
   const userId = await register(api, phone);
   await post(api, `/v1/admin/users/${userId}/verifications`, { level: 'III', reference: `bench-${i}` });
-  await post(api, '/v1/admin/adjustments', { user_id: userId, amount: WALLET_FUNDING, currency: 'CNY', direction: 'credit', reason: 'bench funding', request_id: `bench-fund-${i}` });
+  await post(api, '/v1/admin/adjustments', {
+    user_id: userId,
+    amount: WALLET_FUNDING,
+    currency: 'CNY',
+    direction: 'credit',
+    reason: 'bench funding',
+    request_id: `bench-fund-${i}`,
+  });
   const session = await post<{ token: string }>(api, '/v1/sessions', { phone, password: PASSWORD });
   return session.token;
 }

@@ -39,7 +39,11 @@ function signed(appId: string, privateKey: string, body: string): SignedRequest 
 
 /** `count` signed trade payments by the payers (round-robin); returns the file they are written to. */
 export async function setupTradePayments(api: Api, payerTokens: readonly string[], count: number): Promise<string> {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
   const merchant = await call<{ app_id: string }>(api, 'POST', '/v1/admin/merchants', api.token, { name: 'Bench shop', public_key: publicKey, fee_bps: 60 });
   const codes: string[] = [];
   for (let i = 0; i < count; i += PAYCODE_PARALLEL) {
@@ -48,7 +52,13 @@ export async function setupTradePayments(api: Api, payerTokens: readonly string[
   }
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'formica-bench-trades-')), 'requests.jsonl');
   const lines = codes.map((code, i) => {
-    const body = JSON.stringify({ out_trade_no: `bench-${i}-${randomBytes(4).toString('hex')}`, scene: 'bar_code', auth_code: code, subject: 'Bench tea', total_amount: WALLET_AMOUNT });
+    const body = JSON.stringify({
+      out_trade_no: `bench-${i}-${randomBytes(4).toString('hex')}`,
+      scene: 'bar_code',
+      auth_code: code,
+      subject: 'Bench tea',
+      total_amount: WALLET_AMOUNT,
+    });
     return JSON.stringify(signed(merchant.app_id, privateKey, body));
   });
   fs.writeFileSync(file, `${lines.join('\n')}\n`);

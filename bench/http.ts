@@ -37,7 +37,16 @@ export interface HttpRow {
 }
 
 function plan(kind: LoadKind, url: string, route: string, tokens: readonly string[] = [], payeePhones: readonly string[] = []): LoadPlan {
-  return { kind, url, path: route, connections: HTTP_CONNECTIONS, warmupSeconds: HTTP_WARMUP_SECONDS, measureSeconds: HTTP_MEASURE_SECONDS, tokens, payeePhones };
+  return {
+    kind,
+    url,
+    path: route,
+    connections: HTTP_CONNECTIONS,
+    warmupSeconds: HTTP_WARMUP_SECONDS,
+    measureSeconds: HTTP_MEASURE_SECONDS,
+    tokens,
+    payeePhones,
+  };
 }
 
 function successesPerSecond(r: LoadResult): number {
@@ -76,7 +85,15 @@ async function measured(api: Api, load: () => Promise<LoadResult>): Promise<{ re
 
 /** The real server on a fresh embedded store (DATABASE_URL removed), with no demo data and no bank simulator. */
 function formicaEnv(dataDir: string, token: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: token, PORT: '0', HOST: '127.0.0.1', FORMICA_BANK_URL: UNUSED_BANK_URL, LOG_LEVEL: 'error' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    FORMICA_DATA_DIR: dataDir,
+    FORMICA_ADMIN_TOKEN: token,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    FORMICA_BANK_URL: UNUSED_BANK_URL,
+    LOG_LEVEL: 'error',
+  };
   delete env.DATABASE_URL;
   return env;
 }
@@ -142,9 +159,15 @@ export async function httpRows(log: (text: string) => void): Promise<HttpRow[]> 
   const formica = await measureFormica(log);
   return [
     baselineRow('5a baseline', 'bare Fastify 5 + zod (validated)', bare, baseline),
-    baselineRow('5a\' floor', 'bare node:http (JSON.parse only)', bareNode, baseline),
+    baselineRow("5a' floor", 'bare node:http (JSON.parse only)', bareNode, baseline),
     row('5b ledger payments', 'Formica, SQLite', 'POST /v1/ledger/transfers, 1 transfer', formica.ledger, baseline),
     row('5c wallet payments', 'Formica, SQLite', `POST /v1/wallet/transfers, ${WALLET_AMOUNT} CNY, ${WALLET_PAYERS} payers, no PIN`, formica.wallet, baseline),
-    row('5d trade payments', 'Formica, SQLite', `POST ${TRADE_PATH} (signed), paycode, ${WALLET_AMOUNT} CNY, ${TRADE_MEASURE_SECONDS} s`, formica.trade, baseline),
+    row(
+      '5d trade payments',
+      'Formica, SQLite',
+      `POST ${TRADE_PATH} (signed), paycode, ${WALLET_AMOUNT} CNY, ${TRADE_MEASURE_SECONDS} s`,
+      formica.trade,
+      baseline,
+    ),
   ];
 }

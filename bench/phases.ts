@@ -58,7 +58,9 @@ const n = split.batches;
 const line = (name: string, ms: number) =>
   console.log(`  ${name.padEnd(34)} ${(ms / n).toFixed(2).padStart(8)} ms/batch ${((ms / wallMs) * 100).toFixed(1).padStart(5)}% of wall`);
 const flags = noIndex ? ' (account index catch-up off)' : '';
-console.log(`${storeKind} ${mode} ${distribution}${flags}: ${Math.round(m.perSecond)} transfers/s, ${n} batches, ${Math.round(m.transfers / n)} transfers/batch`);
+console.log(
+  `${storeKind} ${mode} ${distribution}${flags}: ${Math.round(m.perSecond)} transfers/s, ${n} batches, ${Math.round(m.transfers / n)} transfers/batch`,
+);
 line('before compute (begin, lock, load)', split.beforeMs);
 line('compute (pure ledger)', split.computeMs);
 line('after compute (persist, commit)', split.afterMs);

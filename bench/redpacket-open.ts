@@ -34,7 +34,9 @@ function report(label: string, outcomes: readonly Outcome[], seconds: number): v
   const serverErrors = outcomes.filter((o) => o.status >= 500).length;
   const ok = won.length === SHARES && sum === AMOUNT_MINOR && twice === 0 && serverErrors === 0;
   console.log(
-    `${label.padEnd(10)} ${String(outcomes.length).padStart(6)} openers  ${Math.round(outcomes.length / seconds).toLocaleString('en').padStart(8)} opens/s  ` +
+    `${label.padEnd(10)} ${String(outcomes.length).padStart(6)} openers  ${Math.round(outcomes.length / seconds)
+      .toLocaleString('en')
+      .padStart(8)} opens/s  ` +
       `opened ${won.length}/${SHARES}  sum ${sum}/${AMOUNT_MINOR} fen  twice ${twice}  oversold ${Math.max(0, won.length - SHARES)}  5xx ${serverErrors}  ${ok ? 'OK' : 'FAILED'}`,
   );
   if (!ok) process.exitCode = 1;
@@ -49,16 +51,39 @@ async function newSender(app: Formica): Promise<string> {
 }
 
 async function inProcess(app: Formica, senderId: string): Promise<void> {
-  const social = await SocialService.open({ db: app.sql, writer: app.engine, identity: app.identity, clock: app.clock, ids: app.ids, policy: { maxGroupMembers: OPENERS + 1, maxFriends: 1 } });
+  const social = await SocialService.open({
+    db: app.sql,
+    writer: app.engine,
+    identity: app.identity,
+    clock: app.clock,
+    ids: app.ids,
+    policy: { maxGroupMembers: OPENERS + 1, maxFriends: 1 },
+  });
   const packets = await RedPacketService.open({ db: app.sql, engine: app.engine, runner: app.runner, clock: app.clock, wallet: app.wallet, social });
   const openers = Array.from({ length: OPENERS }, (_, i) => `usr_BENCH${String(i).padStart(17, '0')}`);
   const { groupId } = await social.createGroup(senderId, { name: 'Bench', memberIds: openers });
   for (let i = 0; i < openers.length; i += 1_000) await Promise.all(openers.slice(i, i + 1_000).map((id) => app.wallet.openWallet(id)));
-  const { packetId } = await packets.send(senderId, { groupId, kind: 'lucky', amountMinor: AMOUNT_MINOR, currency: 'CNY', shares: SHARES, greeting: '', requestId: 'bench-in-process' });
+  const { packetId } = await packets.send(senderId, {
+    groupId,
+    kind: 'lucky',
+    amountMinor: AMOUNT_MINOR,
+    currency: 'CNY',
+    shares: SHARES,
+    greeting: '',
+    requestId: 'bench-in-process',
+  });
   const started = performance.now();
   const settled = await Promise.allSettled(openers.map((id) => packets.openPacket(packetId, id)));
   const seconds = (performance.now() - started) / 1000;
-  report('in process', settled.map((r, i) => ({ userId: openers[i], amountMinor: r.status === 'fulfilled' ? r.value.amountMinor : null, status: r.status === 'fulfilled' ? 200 : 409 })), seconds);
+  report(
+    'in process',
+    settled.map((r, i) => ({
+      userId: openers[i],
+      amountMinor: r.status === 'fulfilled' ? r.value.amountMinor : null,
+      status: r.status === 'fulfilled' ? 200 : 409,
+    })),
+    seconds,
+  );
 }
 
 async function overHttp(app: Formica, senderId: string): Promise<void> {
@@ -78,7 +103,15 @@ async function overHttp(app: Formica, senderId: string): Promise<void> {
       members.push(...wave);
     }
     const { groupId } = await app.social.createGroup(senderId, { name: 'Bench HTTP', memberIds: members.map((m) => m.id) });
-    const { packetId } = await app.redPackets.send(senderId, { groupId, kind: 'lucky', amountMinor: AMOUNT_MINOR, currency: 'CNY', shares: SHARES, greeting: '', requestId: 'bench-http' });
+    const { packetId } = await app.redPackets.send(senderId, {
+      groupId,
+      kind: 'lucky',
+      amountMinor: AMOUNT_MINOR,
+      currency: 'CNY',
+      shares: SHARES,
+      greeting: '',
+      requestId: 'bench-http',
+    });
     const attempts = Array.from({ length: OPENERS }, (_, i) => members[i % members.length]);
     const started = performance.now();
     const outcomes = await Promise.all(

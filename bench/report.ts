@@ -66,7 +66,22 @@ export function formatTable(rows: readonly Row[]): string {
 
 /** The HTTP rows: successful requests per second, latency, refusals, and the share of the baseline. */
 export function formatHttpTable(rows: readonly HttpRow[]): string {
-  const headers = ['scenario', 'server', 'request', 'connections', 'responses', 'ok/s', 'p50 ms', 'p99 ms', 'non-2xx', '2xx not ok', 'errors', 'commits/payment', 'target', 'vs baseline (target)'];
+  const headers = [
+    'scenario',
+    'server',
+    'request',
+    'connections',
+    'responses',
+    'ok/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    '2xx not ok',
+    'errors',
+    'commits/payment',
+    'target',
+    'vs baseline (target)',
+  ];
   const cells = rows.map((r) => [
     r.scenario,
     r.server,

@@ -24,9 +24,7 @@ async function measure(plan: Plan): Promise<Measurement> {
   const load = workload(plan.distribution);
   const fx: Fixture = plan.store === 'sqlite' ? await sqliteFixture(load) : await postgresFixture(load);
   try {
-    return plan.mode === 'batch'
-      ? await runBatches(fx, load, BATCH_TIMING)
-      : await runConcurrent(fx, load, CALLERS, CONCURRENT_TIMING);
+    return plan.mode === 'batch' ? await runBatches(fx, load, BATCH_TIMING) : await runConcurrent(fx, load, CALLERS, CONCURRENT_TIMING);
   } finally {
     await fx.dispose();
   }
@@ -132,7 +130,7 @@ function httpNote(): string {
     '(WAL, synchronous=FULL), operator token; ledger rows over 10,000 accounts (debits_must_not_exceed_credits, ' +
     'funded by one setup batch), uniform; wallet rows: 50 level III payers (in-person, funded by adjustment, one ' +
     'session each, one-factor so no scrypt per payment) round-robin, each paying its own payee 0.01 CNY. ' +
-    'Trade row: the official v3 route a till uses, alipay.trade.pay with the buyer\'s one-time paycode, each request ' +
+    "Trade row: the official v3 route a till uses, alipay.trade.pay with the buyer's one-time paycode, each request " +
     'signed by a fresh 2048-bit merchant key before the run (1 s warm-up, 4 s measured, since paycodes are used up). ' +
     'Target: >= 50% of the baseline measured in this run.'
   );

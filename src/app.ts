@@ -143,15 +143,40 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   await audit.noteChange({ kind: 'system.data_keys', actor: 'system', subject: 'data-key', detail: `in use, newest first: ${dataKey.keyIds.join(', ')}` });
   const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0, dataKey });
   const cardPayments = new CardPaymentsService(sql, runner, systemAccounts, clock, bank, cards, wallet, router);
-  const reconciliation = await ReconciliationService.open({ db: sql, runner, systemAccounts, store, clock, bank, cards: cardPayments, day: reconciliationDay() });
+  const reconciliation = await ReconciliationService.open({
+    db: sql,
+    runner,
+    systemAccounts,
+    store,
+    clock,
+    bank,
+    cards: cardPayments,
+    day: reconciliationDay(),
+  });
   const platformKeys = loadPlatformKeys(options.dataDir);
   const merchants = await MerchantService.open({ db: sql, engine, clock, ids, users: identity, audit });
   const merchantPayouts = new MerchantPayouts(sql, merchants, cards, cardPayments, clock);
-  const trades = await TradeService.open({ db: sql, runner, clock, ids, identity, wallet, merchants, notificationWire: notificationWire(platformKeys.signNotification), cards, cardPayments, deliver: sandbox?.deliver(fetchDeliver()) });
+  const trades = await TradeService.open({
+    db: sql,
+    runner,
+    clock,
+    ids,
+    identity,
+    wallet,
+    merchants,
+    notificationWire: notificationWire(platformKeys.signNotification),
+    cards,
+    cardPayments,
+    deliver: sandbox?.deliver(fetchDeliver()),
+  });
   const social = await SocialService.open({ db: sql, writer: engine, identity, clock, ids });
   const redPackets = await RedPacketService.open({ db: sql, engine, runner, clock, wallet, social });
   const campaigns = await CampaignService.open({ db: sql, engine, runner, clock, ids, identity, wallet, social, log: (line) => console.info(line) });
-  const biller = createBillerClient({ baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL, timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS, faults: sandbox?.faults });
+  const biller = createBillerClient({
+    baseUrl: options.billerUrl ?? process.env.FORMICA_BILLER_URL ?? DEFAULT_BILLER_URL,
+    timeoutMs: options.bankTimeoutMs ?? DEFAULT_BANK_TIMEOUT_MS,
+    faults: sandbox?.faults,
+  });
   const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments, reconciliation });
   // Borrowing on a merchant's line is its owner's alone, like its keys.
   const ownerCheck = async (userId: string, merchantId: string) => void (await merchants.staff.authorize(userId, merchantId, 'manage_keys'));
@@ -161,23 +186,95 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [
-    new PeriodicJob('expire-pending-transfers', 100, () => engine.expireDue(), onJobError, async () => nsToMs(await store.nextExpiry())),
+    new PeriodicJob(
+      'expire-pending-transfers',
+      100,
+      () => engine.expireDue(),
+      onJobError,
+      async () => nsToMs(await store.nextExpiry()),
+    ),
     new PeriodicJob('resume-steps', 60_000, () => runner.resumeAll(), onJobError),
     new PeriodicJob('resolve-channel-operations', 30_000, () => cardPayments.resolvePending(), onJobError),
     new PeriodicJob('prune-merchant-nonces', 60_000, () => merchants.nonces.prune(clock.now()), onJobError),
-    new PeriodicJob('trade-timers', 1_000, () => trades.runTimers(), onJobError, () => trades.nextTimerDue()),
-    new PeriodicJob('trade-notifications', 1_000, () => trades.sendNotifications(), onJobError, () => trades.notifications.nextDue()),
+    new PeriodicJob(
+      'trade-timers',
+      1_000,
+      () => trades.runTimers(),
+      onJobError,
+      () => trades.nextTimerDue(),
+    ),
+    new PeriodicJob(
+      'trade-notifications',
+      1_000,
+      () => trades.sendNotifications(),
+      onJobError,
+      () => trades.notifications.nextDue(),
+    ),
     new PeriodicJob('reconcile-last-closed-day', 10 * 60_000, () => reconciliation.reconcileLastClosedDay(), onJobError),
-    new PeriodicJob('fund-confirmations', 60_000, () => fund.confirmDue(), onJobError, () => fund.nextConfirmationDue()),
-    new PeriodicJob('fund-accruals', 60_000, () => fund.accrueDue(), onJobError, () => fund.nextAccrualDue()),
-    new PeriodicJob('red-packet-refunds', 1_000, () => redPackets.refundExpired(), onJobError, () => redPackets.nextExpiry()),
-    new PeriodicJob('campaign-reveals', 60_000, () => campaigns.revealDue(), onJobError, () => campaigns.nextRevealDue()),
-    new PeriodicJob('bill-confirmations', 2_000, () => bills.resolvePending(), onJobError, () => bills.nextQueryDue()),
-    new PeriodicJob('bill-autopays', 60_000, () => bills.autopays.runDue(), onJobError, () => bills.autopays.nextDue()),
-    new PeriodicJob('biller-settlement', 10 * 60_000, () => bills.settlements.settleLastClosedDay(), onJobError, () => bills.settlements.nextDue()),
+    new PeriodicJob(
+      'fund-confirmations',
+      60_000,
+      () => fund.confirmDue(),
+      onJobError,
+      () => fund.nextConfirmationDue(),
+    ),
+    new PeriodicJob(
+      'fund-accruals',
+      60_000,
+      () => fund.accrueDue(),
+      onJobError,
+      () => fund.nextAccrualDue(),
+    ),
+    new PeriodicJob(
+      'red-packet-refunds',
+      1_000,
+      () => redPackets.refundExpired(),
+      onJobError,
+      () => redPackets.nextExpiry(),
+    ),
+    new PeriodicJob(
+      'campaign-reveals',
+      60_000,
+      () => campaigns.revealDue(),
+      onJobError,
+      () => campaigns.nextRevealDue(),
+    ),
+    new PeriodicJob(
+      'bill-confirmations',
+      2_000,
+      () => bills.resolvePending(),
+      onJobError,
+      () => bills.nextQueryDue(),
+    ),
+    new PeriodicJob(
+      'bill-autopays',
+      60_000,
+      () => bills.autopays.runDue(),
+      onJobError,
+      () => bills.autopays.nextDue(),
+    ),
+    new PeriodicJob(
+      'biller-settlement',
+      10 * 60_000,
+      () => bills.settlements.settleLastClosedDay(),
+      onJobError,
+      () => bills.settlements.nextDue(),
+    ),
     new PeriodicJob('insurance-claims', 5_000, () => insurance.claimDue(), onJobError),
-    new PeriodicJob('insurance-loss-ratio', 60 * 60_000, () => insurance.reportLastClosedDay(), onJobError, () => insurance.nextReportDue()),
-    new PeriodicJob('credit-servicing', 60_000, () => credit.serviceDue(), onJobError, () => credit.nextServiceDue()),
+    new PeriodicJob(
+      'insurance-loss-ratio',
+      60 * 60_000,
+      () => insurance.reportLastClosedDay(),
+      onJobError,
+      () => insurance.nextReportDue(),
+    ),
+    new PeriodicJob(
+      'credit-servicing',
+      60_000,
+      () => credit.serviceDue(),
+      onJobError,
+      () => credit.nextServiceDue(),
+    ),
   ];
   sandbox?.drive(jobs, onJobError);
   // What the last run left waiting is finished now, before anyone asks.

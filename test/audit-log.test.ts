@@ -100,7 +100,11 @@ describe.each(storesUnderTest())('the audit chain (%s)', (kind) => {
   const opened: SqlDatabase[] = [];
 
   async function open(): Promise<SqlDatabase> {
-    const db = await openSql({ dataDir, databaseUrl: kind === 'postgres' ? process.env.DATABASE_URL : undefined, schema: kind === 'postgres' ? schema : undefined });
+    const db = await openSql({
+      dataDir,
+      databaseUrl: kind === 'postgres' ? process.env.DATABASE_URL : undefined,
+      schema: kind === 'postgres' ? schema : undefined,
+    });
     opened.push(db);
     return db;
   }
@@ -128,7 +132,9 @@ describe.each(storesUnderTest())('the audit chain (%s)', (kind) => {
     const first = await AuditLog.open(await open(), clock);
     const second = kind === 'postgres' ? await AuditLog.open(await open(), clock) : first;
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? first : second).record({ kind: 'identity.login', actor: `usr_${i}`, subject: `usr_${i}`, detail: `login ${i}` })),
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 === 0 ? first : second).record({ kind: 'identity.login', actor: `usr_${i}`, subject: `usr_${i}`, detail: `login ${i}` }),
+      ),
     );
     const intact = await verifyAuditLog(first);
     expect(intact).toEqual({ entries: 40, problem: null });

@@ -50,7 +50,14 @@ describe('formica backup and restore (SQLite)', () => {
     let credits = 0;
     const writer = (async () => {
       while (writing) {
-        const reply = await server.call('POST', '/v1/admin/adjustments', { user_id: busy.id, amount: '0.01', currency: 'CNY', direction: 'credit', reason: 'busy', request_id: `busy-${credits}` });
+        const reply = await server.call('POST', '/v1/admin/adjustments', {
+          user_id: busy.id,
+          amount: '0.01',
+          currency: 'CNY',
+          direction: 'credit',
+          reason: 'busy',
+          request_id: `busy-${credits}`,
+        });
         expect(reply.status).toBe(200);
         credits += 1;
       }

@@ -64,7 +64,14 @@ describe.each(storesUnderTest())('bill payments from a card (%s)', (store) => {
     expect((await as('GET', `/v1/bill-payments/${paid.body.payment_id}`)).body.status).toBe('refunded');
     expect(await cardBalance()).toBe(before);
     expect((await as('GET', '/v1/wallet')).body.balance).toBe('0.00');
-    const someoneElses = await as('POST', '/v1/bill-payments', { charge_inst: 'HZ_WATER', bill_key: '1000000001', amount: '1.00', currency: 'CNY', funding: 'crd_nope', request_id: `card-x-${store}` });
+    const someoneElses = await as('POST', '/v1/bill-payments', {
+      charge_inst: 'HZ_WATER',
+      bill_key: '1000000001',
+      amount: '1.00',
+      currency: 'CNY',
+      funding: 'crd_nope',
+      request_id: `card-x-${store}`,
+    });
     expect(someoneElses.status).toBeGreaterThanOrEqual(400);
     expect(someoneElses.status).toBeLessThan(500);
     expect((await verifyStore(server.app.store)).problems).toEqual([]);

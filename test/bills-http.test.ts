@@ -39,7 +39,9 @@ describe.each(storesUnderTest())('bill payments over HTTP (%s)', (store) => {
 
   it('lists billers by city, in either language, and kind', async () => {
     const zh = await as('GET', `/v1/billers?city=${encodeURIComponent('杭州')}&kind=electricity`);
-    expect(zh.body.billers).toEqual([{ charge_inst: 'HZ_ELEC', name: '国网杭州供电公司', name_en: 'State Grid Hangzhou Power', kind: 'electricity', city: '杭州', city_en: 'Hangzhou' }]);
+    expect(zh.body.billers).toEqual([
+      { charge_inst: 'HZ_ELEC', name: '国网杭州供电公司', name_en: 'State Grid Hangzhou Power', kind: 'electricity', city: '杭州', city_en: 'Hangzhou' },
+    ]);
     expect((await as('GET', '/v1/billers?city=hangzhou&kind=electricity')).body).toEqual(zh.body);
     expect((await as('GET', '/v1/billers?kind=nonsense')).status).toBe(400);
   });
@@ -125,14 +127,20 @@ describe.each(storesUnderTest())('bill payments over HTTP (%s)', (store) => {
     const over = await as('POST', '/v1/bill-autopays', { charge_inst: 'HZ_GAS', bill_key: '1000000001', monthly_cap: '100.00', day_of_month: 28 });
     expect(over.status, JSON.stringify(over.body)).toBe(201);
     const within = await as('POST', '/v1/bill-autopays', { charge_inst: 'HZ_WATER', bill_key: '1000000001', monthly_cap: '200.00', day_of_month: 28 });
-    expect((await as('POST', '/v1/bill-autopays', { charge_inst: 'HZ_ELEC', bill_key: '1000000001', monthly_cap: '1.00', day_of_month: 31 })).body.code).toBe('invalid_day_of_month');
+    expect((await as('POST', '/v1/bill-autopays', { charge_inst: 'HZ_ELEC', bill_key: '1000000001', monthly_cap: '1.00', day_of_month: 31 })).body.code).toBe(
+      'invalid_day_of_month',
+    );
     const listed = (await as('GET', '/v1/bill-autopays')).body;
     const runAt = Date.parse(listed.autopays[0].next_run_at);
     await advance(Math.ceil((runAt - server.app.clock.now()) / 1000) + 10);
     const after = (await as('GET', '/v1/bill-autopays')).body;
-    expect(after.notices).toEqual([expect.objectContaining({ autopay_id: over.body.autopay_id, kind: 'over_cap', amount_due: '128.50', monthly_cap: '100.00' })]);
+    expect(after.notices).toEqual([
+      expect.objectContaining({ autopay_id: over.body.autopay_id, kind: 'over_cap', amount_due: '128.50', monthly_cap: '100.00' }),
+    ]);
     expect(Date.parse(after.autopays[0].next_run_at)).toBeGreaterThan(runAt);
-    const paid = await server.app.sql.all<{ payment_id: string; status: string }>('SELECT payment_id, status FROM bill_payments WHERE autopay_id = ?', [within.body.autopay_id]);
+    const paid = await server.app.sql.all<{ payment_id: string; status: string }>('SELECT payment_id, status FROM bill_payments WHERE autopay_id = ?', [
+      within.body.autopay_id,
+    ]);
     expect(paid.map((p) => p.status)).toEqual(['completed']);
     expect((await wallet()).balance).toBe('673.00');
     expect((await as('DELETE', `/v1/bill-autopays/${within.body.autopay_id}`)).status).toBe(204);

@@ -21,7 +21,15 @@ describe.each(storesUnderTest())('bill payments across a restart (%s)', (store) 
   const schema = store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
   let billers: BillerSimApp & { url: string };
   const open = (): Promise<Formica> =>
-    createFormica({ dataDir, clock, runJobs: false, sandbox: false, billerUrl: billers.url, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema });
+    createFormica({
+      dataDir,
+      clock,
+      runJobs: false,
+      sandbox: false,
+      billerUrl: billers.url,
+      databaseUrl: schema ? process.env.DATABASE_URL : undefined,
+      databaseSchema: schema,
+    });
 
   beforeAll(async () => {
     billers = await startBillerSimulator({ port: 0, seed: 4, clock });
@@ -40,7 +48,14 @@ describe.each(storesUnderTest())('bill payments across a restart (%s)', (store) 
     const first = await open();
     const user = await first.identity.register({ phone: '13700000017', password: 'correct horse', name: 'Wang Fang' });
     await first.wallet.adjust({ userId: user.id, amountMinor: 10_000n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'restart-fund' });
-    const paid = await first.bills.pay(user.id, { chargeInst: 'HZ_GAS', billKey: '1000000004', amountMinor: 6_000n, currency: 'CNY', funding: 'balance', requestId: 'restart-pay' });
+    const paid = await first.bills.pay(user.id, {
+      chargeInst: 'HZ_GAS',
+      billKey: '1000000004',
+      amountMinor: 6_000n,
+      currency: 'CNY',
+      funding: 'balance',
+      requestId: 'restart-pay',
+    });
     expect(paid.status).toBe('pending');
     await first.close();
 

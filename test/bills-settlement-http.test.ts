@@ -117,7 +117,11 @@ describe.each(storesUnderTest())('biller settlement and reconciliation (%s)', (s
   });
 
   it('lets an operator clear the biller suspense entry of the extra line', async () => {
-    const cleared = await server.call('POST', `/v1/admin/reconciliations/${day}/resolutions`, { bank: 'biller:HZ_ELEC', request_id: 'bpay_UNKNOWN', action: 'refund' });
+    const cleared = await server.call('POST', `/v1/admin/reconciliations/${day}/resolutions`, {
+      bank: 'biller:HZ_ELEC',
+      request_id: 'bpay_UNKNOWN',
+      action: 'refund',
+    });
     expect(cleared.status, JSON.stringify(cleared.body)).toBe(200);
     expect(await balanceOf(billerSuspenseAccountId('HZ_ELEC'))).toBe(-200n);
     expect((await verifyStore(server.app.store)).problems).toEqual([]);

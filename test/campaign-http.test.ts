@@ -53,7 +53,14 @@ describe.each(storesUnderTest())('the campaign over HTTP (%s)', (store) => {
   it('creates and funds a campaign once; refuses other terms, bad odds and a caller without the operator token', async () => {
     const created = await createCampaign('wufu-terms');
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ campaign_id: 'wufu-terms', pool_amount: '100.00', currency: 'CNY', split: 'equal', status: 'open', daily_card_cap: 1_000 });
+    expect(created.body).toMatchObject({
+      campaign_id: 'wufu-terms',
+      pool_amount: '100.00',
+      currency: 'CNY',
+      split: 'equal',
+      status: 'open',
+      daily_card_cap: 1_000,
+    });
     const again = await server.call('POST', '/v1/admin/campaigns', { ...(await campaignBody('wufu-terms')), reveal_at: created.body.reveal_at });
     expect([again.status, again.body]).toEqual([201, created.body]);
     const other = await createCampaign('wufu-terms', { pool_amount: '1.00' });

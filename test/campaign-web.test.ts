@@ -59,7 +59,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the campaign page in the wallet, in C
       split: 'equal',
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -79,7 +82,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the campaign page in the wallet, in C
       await expect.poll(() => total(ids[GIVER.phone])).toBe(scans);
     }
     await page.locator('#cf-got').waitFor();
-    await expect.poll(() => page.locator('.fu-count').allInnerTexts()).toSatisfy((counts: string[]) => counts.reduce((sum, c) => sum + Number(c.slice(1)), 0) === 3);
+    await expect
+      .poll(() => page.locator('.fu-count').allInnerTexts())
+      .toSatisfy((counts: string[]) => counts.reduce((sum, c) => sum + Number(c.slice(1)), 0) === 3);
     await expect(page.locator('#cf-complete').innerText()).resolves.toBe('每种福卡各集一张即可瓜分奖池。');
     const given = await page.locator('#cf-gift-card').inputValue();
     await page.click('#cf-gift button[type=submit]');

@@ -13,7 +13,6 @@ import { CARD_A, CARD_B } from '../sim/bank/test-support.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send, type Reply } from './support/http.ts';
 
-
 const D = '2026-03-12';
 /** 10:00 in Shanghai on D. */
 const T0 = Date.UTC(2026, 2, 12, 2, 0, 0);

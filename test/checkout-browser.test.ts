@@ -50,7 +50,15 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
     await app.cards.confirm(buyer.id, card.cardId, sms.messages[0].code);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -111,7 +119,11 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
   });
 
   it('at phone size shows the merchant, the amount, a countdown and the page as a QR code, with no axe violation', async () => {
-    const { trade } = await server.app.trades.precreate(merchantId, { outTradeNo: 'browser-order-4', subject: '碧螺春 Biluochun tea', totalAmountMinor: 8_800n });
+    const { trade } = await server.app.trades.precreate(merchantId, {
+      outTradeNo: 'browser-order-4',
+      subject: '碧螺春 Biluochun tea',
+      totalAmountMinor: 8_800n,
+    });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${server.url}/checkout/${trade.tradeNo}`);
     expect(await page.locator('h1#merchant').textContent()).toBe('Tea House');

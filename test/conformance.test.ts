@@ -16,9 +16,7 @@ interface Step {
   [balance: string]: unknown;
 }
 
-const cases: { name: string; steps: Step[] }[] = JSON.parse(
-  fs.readFileSync(new URL('./conformance/ledger-cases.json', import.meta.url), 'utf8'),
-).cases;
+const cases: { name: string; steps: Step[] }[] = JSON.parse(fs.readFileSync(new URL('./conformance/ledger-cases.json', import.meta.url), 'utf8')).cases;
 
 const BALANCES = ['debits_pending', 'debits_posted', 'credits_pending', 'credits_posted'] as const;
 

@@ -60,7 +60,14 @@ async function newUser(i: number): Promise<User> {
   const login = await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone, password: PASSWORD });
   const user: User = { id: reg.body.user_id ?? login.body.user_id, phone, token: login.body.token, cardId: '' };
   expect((await admin('POST', `/v1/admin/users/${user.id}/verifications`, { level: 'II', reference: 'desk' })).status).toBeLessThan(300);
-  const funded = await admin('POST', '/v1/admin/adjustments', { user_id: user.id, amount: '500.00', currency: 'CNY', direction: 'credit', reason: 'test funds', request_id: `fund-${user.id}` });
+  const funded = await admin('POST', '/v1/admin/adjustments', {
+    user_id: user.id,
+    amount: '500.00',
+    currency: 'CNY',
+    direction: 'credit',
+    reason: 'test funds',
+    request_id: `fund-${user.id}`,
+  });
   expect(funded.status, JSON.stringify(funded.body)).toBeLessThan(300);
   const started = await as(user, 'POST', '/v1/cards', { bank: 'ICBC', card_no: cardNumber(i), name: 'Li Lei', id_no: '110101199001011234', phone });
   expect(started.status, JSON.stringify(started.body)).toBe(200);
@@ -139,7 +146,9 @@ describe('crash and restart of the money steps', () => {
     expect(count("SELECT count(*) FROM wallet_transfers WHERE status = 'reserved'")).toBe(0);
     expect(count("SELECT count(*) FROM channel_operations WHERE status IN ('started', 'pending')")).toBe(0);
     // Every claim the limits still count is a completed transfer, and the usage is their sum.
-    const counted = db.prepare("SELECT user_id, day_key, sum(amount_minor) AS total FROM wallet_spending WHERE status = 'counted' GROUP BY user_id, day_key").all() as {
+    const counted = db
+      .prepare("SELECT user_id, day_key, sum(amount_minor) AS total FROM wallet_spending WHERE status = 'counted' GROUP BY user_id, day_key")
+      .all() as {
       user_id: string;
       day_key: string;
       total: bigint;
@@ -148,12 +157,20 @@ describe('crash and restart of the money steps', () => {
       const used = db.prepare('SELECT used_minor FROM wallet_usage WHERE user_id = ? AND period = ?').pluck().get(row.user_id, row.day_key) as bigint;
       expect(used, `${row.user_id} ${row.day_key}`).toBe(row.total);
     }
-    expect(count("SELECT count(*) FROM wallet_spending s JOIN wallet_transfers t ON t.user_id = s.user_id AND t.request_id = s.request_id WHERE s.status = 'counted' AND t.status <> 'completed'")).toBe(0);
+    expect(
+      count(
+        "SELECT count(*) FROM wallet_spending s JOIN wallet_transfers t ON t.user_id = s.user_id AND t.request_id = s.request_id WHERE s.status = 'counted' AND t.status <> 'completed'",
+      ),
+    ).toBe(0);
     // Formica and the bank tell the same story of every operation.
     const client = createBankClient({ baseUrl: bank.url, timeoutMs: 5_000 });
     const ops = db.prepare('SELECT op_id, status FROM channel_operations').all() as { op_id: string; status: string }[];
     db.close();
-    for (const id of acked.operations) expect(ops.some((o) => o.op_id === id), id).toBe(true);
+    for (const id of acked.operations)
+      expect(
+        ops.some((o) => o.op_id === id),
+        id,
+      ).toBe(true);
     for (const op of ops) {
       const answer = await client.query('ICBC', op.op_id);
       const atBank = answer.status === 'found' ? answer.operation.status : 'none';

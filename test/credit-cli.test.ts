@@ -10,7 +10,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-credit-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function formica(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'credit', ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'credit', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '' },
+  });
 }
 
 function writeCsv(file: string, columns: readonly string[], rows: readonly (readonly string[])[]) {
@@ -34,7 +37,11 @@ describe('formica credit', () => {
 
   it('scores a table without the label: one CSV line per row, numbered from 1', () => {
     const unlabelled = path.join(dir, 'applicants.csv');
-    writeCsv(unlabelled, table.columns.slice(0, -1), table.rows.slice(0, 5).map((r) => r.slice(0, -1)));
+    writeCsv(
+      unlabelled,
+      table.columns.slice(0, -1),
+      table.rows.slice(0, 5).map((r) => r.slice(0, -1)),
+    );
     const run = formica('score', '--model', model, '--data', unlabelled);
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');

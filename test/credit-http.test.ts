@@ -56,7 +56,8 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
   });
 
   it('refuses a bad term and an amount beyond the line', async () => {
-    const loan = (body: Record<string, unknown>) => as(borrower, 'POST', '/v1/credit/loans', { currency: 'CNY', request_id: `bad-${JSON.stringify(body).length}`, ...body });
+    const loan = (body: Record<string, unknown>) =>
+      as(borrower, 'POST', '/v1/credit/loans', { currency: 'CNY', request_id: `bad-${JSON.stringify(body).length}`, ...body });
     expect((await loan({ product: 'short', amount: '100.00', days: 4 })).body.code).toBe('invalid_term');
     expect((await loan({ product: 'instalment', amount: '100.00', months: 4 })).body.code).toBe('invalid_term');
     expect((await loan({ product: 'short', amount: '-1.00', days: 10 })).status).toBe(400);
@@ -72,7 +73,10 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     expect(quote.status, JSON.stringify(quote.body)).toBe(200);
     expect(quote.body.schedule).toHaveLength(3);
     expect(quote.body.schedule.reduce((sum: number, i: { principal: string }) => sum + Number(i.principal), 0)).toBeCloseTo(1000, 6);
-    expect((await as(borrower, 'GET', '/v1/credit/quote?product=short&amount=1000.00&days=30')).body).toEqual({ schedule: [{ due_date: '2026-03-31', principal: '1000.00', interest: '12.00' }], total_interest: '12.00' });
+    expect((await as(borrower, 'GET', '/v1/credit/quote?product=short&amount=1000.00&days=30')).body).toEqual({
+      schedule: [{ due_date: '2026-03-31', principal: '1000.00', interest: '12.00' }],
+      total_interest: '12.00',
+    });
     expect((await as(borrower, 'GET', '/v1/credit/quote?product=short&amount=1000.00&days=50')).body.code).toBe('invalid_term');
   });
 
@@ -92,7 +96,10 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
   it('takes an early repayment off the principal', async () => {
     const paid = await as(borrower, 'POST', `/v1/credit/loans/${loanId}/repayments`, { amount: '5.00', request_id: 'pay-1' });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
-    expect(paid.body).toEqual({ applied: { penalty_interest: '0.00', overdue_interest: '0.00', overdue_principal: '0.00', interest: '0.00', principal: '5.00' }, outstanding_principal: '995.00' });
+    expect(paid.body).toEqual({
+      applied: { penalty_interest: '0.00', overdue_interest: '0.00', overdue_principal: '0.00', interest: '0.00', principal: '5.00' },
+      outstanding_principal: '995.00',
+    });
     const tooMuch = await as(borrower, 'POST', `/v1/credit/loans/${loanId}/repayments`, { amount: '2000.00', request_id: 'pay-2' });
     expect(tooMuch.body.code).toBe('repayment_exceeds_owed');
   });
@@ -107,26 +114,49 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     // 995.00 x 0.04% x 30 days = 11.94
     expect((await as(borrower, 'GET', '/v1/wallet')).body.balance).toBe('4988.06');
     const portfolio = await server.call('GET', '/v1/admin/credit/portfolio');
-    expect(portfolio.body).toMatchObject({ outstanding: '0.00', disbursed: '1000.00', repaid: '1000.00', npl_ratio: '0.0000', provisions: '0.00', written_off: '0.00' });
+    expect(portfolio.body).toMatchObject({
+      outstanding: '0.00',
+      disbursed: '1000.00',
+      repaid: '1000.00',
+      npl_ratio: '0.0000',
+      provisions: '0.00',
+      written_off: '0.00',
+    });
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 
   it('pays a trade with pay later and settles the next month statement', async () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const merchant = await server.app.merchants.create({ name: 'Tea shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
-    const trade = await server.app.trades.create(merchant.merchantId, { outTradeNo: 'tea-1', subject: 'Tea', totalAmountMinor: 30_000n, productCode: 'ESCROW_TRADE_PAY' });
+    const merchant = await server.app.merchants.create({
+      name: 'Tea shop',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      feeBps: 60,
+    });
+    const trade = await server.app.trades.create(merchant.merchantId, {
+      outTradeNo: 'tea-1',
+      subject: 'Tea',
+      totalAmountMinor: 30_000n,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
     const before = (await as(borrower, 'GET', '/v1/wallet')).body.available;
     const line = await as(borrower, 'GET', '/v1/paylater');
     expect(line.body.status).toBe('active');
     const paid = await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'later-1', funding: 'paylater' });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     expect(paid.body.trade_status).toBe('WAIT_SELLER_SEND_GOODS');
-    expect((await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'later-1', funding: 'paylater' })).body.trade_status).toBe('WAIT_SELLER_SEND_GOODS');
+    expect((await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'later-1', funding: 'paylater' })).body.trade_status).toBe(
+      'WAIT_SELLER_SEND_GOODS',
+    );
     // The escrow holds what the line brought in: what the buyer can spend is unchanged.
     expect((await as(borrower, 'GET', '/v1/wallet')).body.available).toBe(before);
     expect((await as(borrower, 'GET', '/v1/paylater')).body.available).toBe((Number(line.body.available) - 300).toFixed(2));
     const month = '2026-04';
-    expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ status: 'pending', total: '300.00', statement_date: '2026-04-01', due_date: '2026-04-10' });
+    expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({
+      status: 'pending',
+      total: '300.00',
+      statement_date: '2026-04-01',
+      due_date: '2026-04-10',
+    });
     expect((await as(borrower, 'GET', '/v1/paylater/statements/2026-13')).status).toBe(400);
     await passDays(2);
     expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ status: 'issued', minimum: '30.00', paid: '0.00' });

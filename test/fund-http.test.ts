@@ -73,7 +73,14 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     for (const source of sources) expect((await as(token, 'POST', '/v1/me/verifications', { source, reference: `ref-${source}` })).status).toBe(201);
     if (credit) {
       const me = await as(token, 'GET', '/v1/me');
-      const r = await server.call('POST', '/v1/admin/adjustments', { user_id: me.body.user_id, amount: credit, currency: 'CNY', direction: 'credit', reason: 'test funding', request_id: `credit-${phoneSeq}` });
+      const r = await server.call('POST', '/v1/admin/adjustments', {
+        user_id: me.body.user_id,
+        amount: credit,
+        currency: 'CNY',
+        direction: 'credit',
+        reason: 'test funding',
+        request_id: `credit-${phoneSeq}`,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
     return token;
@@ -81,7 +88,8 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
 
   const subscribe = (token: string, fund_id: string, amount: string, request_id: string) =>
     as(token, 'POST', '/v1/fund/subscriptions', { fund_id, amount, currency: 'CNY', request_id });
-  const redeem = (token: string, shares: string, mode: 'fast' | 'normal', request_id: string) => as(token, 'POST', '/v1/fund/redemptions', { fund_id: 'mmf', shares, mode, request_id });
+  const redeem = (token: string, shares: string, mode: 'fast' | 'normal', request_id: string) =>
+    as(token, 'POST', '/v1/fund/redemptions', { fund_id: 'mmf', shares, mode, request_id });
   const holding = async (token: string) => (await as(token, 'GET', '/v1/fund/holdings')).body.holdings.find((h: { fund_id: string }) => h.fund_id === 'mmf');
   const balance = async (token: string) => (await as(token, 'GET', '/v1/wallet')).body as { balance: string; available: string };
   const publish = (date: string, income_per_10k: string) => server.call('POST', '/v1/admin/funds/mmf/income', { date, income_per_10k });
@@ -132,7 +140,13 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect((await subscribe(buyer, 'mmf', '20001.00', 'sub-1')).status).toBe(409);
     expect(await subscribe(buyer, 'mmf', '20000.00', 'sub-2')).toMatchObject({ status: 422, body: { code: 'insufficient_funds' } });
     expect(await balance(buyer)).toMatchObject({ balance: '30000.00', available: '10000.00' });
-    expect(await holding(buyer)).toEqual({ fund_id: 'mmf', confirmed_shares: '0.00', pending_shares: '20000.00', yesterday_income: '0.00', total_income: '0.00' });
+    expect(await holding(buyer)).toEqual({
+      fund_id: 'mmf',
+      confirmed_shares: '0.00',
+      pending_shares: '20000.00',
+      yesterday_income: '0.00',
+      total_income: '0.00',
+    });
 
     await advanceTo('2026-03-06T00:00:00'); // Friday: Thursday's income (no holder yet) accrues, the subscription is confirmed
     expect(await holding(buyer)).toMatchObject({ confirmed_shares: '20000.00', pending_shares: '0.00' });
@@ -186,7 +200,15 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect(Math.abs(Number(mmf.seven_day_yield) - expected)).toBeLessThan(0.0006);
     expect(funds.find((f: { fund_id: string }) => f.fund_id === 'equity')).toMatchObject({ income_per_10k: null, seven_day_yield: null });
     const history = (await send(`${server.url}/v1/funds/mmf/yields?days=30`, undefined, 'GET')).body.yields;
-    expect(history.map((d: { date: string }) => d.date)).toEqual(['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06', '2026-03-07', '2026-03-08']);
+    expect(history.map((d: { date: string }) => d.date)).toEqual([
+      '2026-03-02',
+      '2026-03-03',
+      '2026-03-04',
+      '2026-03-05',
+      '2026-03-06',
+      '2026-03-07',
+      '2026-03-08',
+    ]);
     expect(history.slice(0, 6).every((d: { seven_day_yield: unknown }) => d.seven_day_yield === null)).toBe(true);
     expect(history[6].seven_day_yield).toBe(mmf.seven_day_yield);
   });

@@ -38,7 +38,15 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
   async function person(who: { phone: string; name: string }, level: 'II' | 'III', balanceMinor: bigint): Promise<string> {
     const user = await server.app.identity.register({ ...who, password: PASSWORD });
     await server.app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: level, reference: 'test', verifiedBy: 'operator' });
-    if (balanceMinor > 0n) await server.app.wallet.adjust({ userId: user.id, amountMinor: balanceMinor, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: `fund-${who.phone}` });
+    if (balanceMinor > 0n)
+      await server.app.wallet.adjust({
+        userId: user.id,
+        amountMinor: balanceMinor,
+        currency: 'CNY',
+        direction: 'credit',
+        reason: 'test funds',
+        requestId: `fund-${who.phone}`,
+      });
     return user.id;
   }
 
@@ -72,7 +80,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
     server = await startTestServer({ clock });
-    await server.app.fund.catalog.create({ fundId: 'yuebao', name: '余额宝货币基金', manager: 'Tianhong', custodian: 'CITIC', riskLevel: 2, dailyCapMinor: null }, clock.now());
+    await server.app.fund.catalog.create(
+      { fundId: 'yuebao', name: '余额宝货币基金', manager: 'Tianhong', custodian: 'CITIC', riskLevel: 2, dailyCapMinor: null },
+      clock.now(),
+    );
     // Nine days of income before the journey, so the 7-day yield and its chart have data.
     for (let day = 24; day <= 32; day += 1) {
       const date = day <= 28 ? `2026-02-${day}` : `2026-03-0${day - 28}`;
@@ -81,7 +92,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     investorId = await person(INVESTOR, 'III', 20_000_00n);
     senderId = await person(SENDER, 'II', 100_00n);
     await person(FRIEND, 'II', 0n);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -179,7 +193,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await expectFitsAndClean(friend, 'rp-opened-zh');
 
     await sender.reload();
-    await sender.locator('#packet-opens', { hasText: FRIEND.name }).filter({ hasText: `¥${got}` }).waitFor();
+    await sender
+      .locator('#packet-opens', { hasText: FRIEND.name })
+      .filter({ hasText: `¥${got}` })
+      .waitFor();
     await sender.locator('#packet-summary', { hasText: '1 of 2 opened' }).waitFor();
     // An equal packet: the amount is each share's.
     await sender.check('#rp-send input[value=equal]');

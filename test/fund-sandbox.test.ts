@@ -45,8 +45,16 @@ describe.each(storesUnderTest())('the fund on the sandbox clock (%s)', (store) =
     expect((await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'Saver' })).status).toBe(201);
     await clockTo(`${thursday}T10:00:00`);
     const userId = (await as('GET', '/v1/me')).body.user_id;
-    for (const source of ['bank_card', 'id_document', 'carrier', 'face', 'public_security']) await as('POST', '/v1/me/verifications', { source, reference: source });
-    await server.call('POST', '/v1/admin/adjustments', { user_id: userId, amount: '12000.00', currency: 'CNY', direction: 'credit', reason: 'salary', request_id: 'salary-1' });
+    for (const source of ['bank_card', 'id_document', 'carrier', 'face', 'public_security'])
+      await as('POST', '/v1/me/verifications', { source, reference: source });
+    await server.call('POST', '/v1/admin/adjustments', {
+      user_id: userId,
+      amount: '12000.00',
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'salary',
+      request_id: 'salary-1',
+    });
     expect((await server.call('POST', '/v1/admin/funds', { fund_id: 'mmf', name: 'Balance Treasure', risk_level: 1 })).status).toBe(201);
     expect((await as('PUT', '/v1/me/risk-profile', { answers: [0, 0, 0, 0, 0] })).body.risk_tolerance).toBe(1);
     const sub = await as('POST', '/v1/fund/subscriptions', { fund_id: 'mmf', amount: '10000.00', currency: 'CNY', request_id: 'sub-1' });
@@ -61,7 +69,10 @@ describe.each(storesUnderTest())('the fund on the sandbox clock (%s)', (store) =
     expect(await holding()).toMatchObject({ confirmed_shares: '10001.23', yesterday_income: '1.23', total_income: '1.23' });
 
     await clockTo(`${monday}T09:00:00`);
-    for (const [date, r] of [[saturday, '1.2345'], [sunday, '1.2345']]) {
+    for (const [date, r] of [
+      [saturday, '1.2345'],
+      [sunday, '1.2345'],
+    ]) {
       expect((await server.call('POST', '/v1/admin/funds/mmf/income', { date, income_per_10k: r })).status).toBe(201);
     }
     await clockTo(`${monday}T09:00:01`); // both days are over: they accrue in this advance

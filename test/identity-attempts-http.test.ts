@@ -55,7 +55,13 @@ describe.each(storesUnderTest())('second factor and attempt limits (%s)', (store
 
   let payments = 0;
   const pay = (from: TestUser, to: TestUser, pin?: string): Promise<Reply> =>
-    as(from.token, 'POST', '/v1/wallet/transfers', { to_phone: to.phone, amount: '0.01', currency: 'CNY', request_id: `p-${++payments}`, ...(pin ? { payment_pin: pin } : {}) });
+    as(from.token, 'POST', '/v1/wallet/transfers', {
+      to_phone: to.phone,
+      amount: '0.01',
+      currency: 'CNY',
+      request_id: `p-${++payments}`,
+      ...(pin ? { payment_pin: pin } : {}),
+    });
 
   it('sets a first PIN only with the password, and changes it only with the current PIN', async () => {
     const user = await newUser();
@@ -109,7 +115,11 @@ describe.each(storesUnderTest())('second factor and attempt limits (%s)', (store
   it('throttles logins per phone with growing waits, 429 and Retry-After, the right password included', async () => {
     const user = await newUser();
     for (let i = 0; i < 5; i += 1) expect((await login(user.phone, 'wrong password')).status).toBe(401);
-    const waiting = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: user.phone, password: PASSWORD }) });
+    const waiting = await fetch(`${server.url}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: user.phone, password: PASSWORD }),
+    });
     expect(waiting.status).toBe(429);
     expect(waiting.headers.get('retry-after')).toBe('30');
     expect(await waiting.json()).toMatchObject({ code: 'too_many_attempts', retry_after: '30' });
@@ -159,7 +169,11 @@ describe.each(storesUnderTest())('second factor and attempt limits (%s)', (store
   it('answers a registration for a taken phone like any other, and tells the owner', async () => {
     const owner = await newUser();
     const again = await as(undefined, 'POST', '/v1/users', { phone: owner.phone, password: 'someone else', name: 'Impostor' });
-    const fresh = await as(undefined, 'POST', '/v1/users', { phone: `1361${String(Date.now() % 10_000_000).padStart(7, '0')}`, password: 'someone else', name: 'New' });
+    const fresh = await as(undefined, 'POST', '/v1/users', {
+      phone: `1361${String(Date.now() % 10_000_000).padStart(7, '0')}`,
+      password: 'someone else',
+      name: 'New',
+    });
     expect(again.status).toBe(fresh.status);
     expect(Object.keys(again.body)).toEqual(Object.keys(fresh.body));
     expect(again.body.user_id).not.toBe(owner.id);

@@ -180,7 +180,9 @@ describe.each(storesUnderTest())('every route under unclean input (%s)', (store)
   /** JSON in; the answer's status, and its body when it is JSON (metrics and pages are text). */
   async function call(op: Operation, request: Request): Promise<Reply> {
     const path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => urlPart(request.params[name] ?? 'x'));
-    const query = Object.entries(request.query).map(([k, v]) => `${k}=${urlPart(v)}`).join('&');
+    const query = Object.entries(request.query)
+      .map(([k, v]) => `${k}=${urlPart(v)}`)
+      .join('&');
     const headers: Record<string, string> = {};
     const session = op.auth === 'session' ? (endsSession(op) ? await throwawaySession() : userToken) : undefined;
     const token = op.auth === 'operator' ? server.token : session;
@@ -257,7 +259,15 @@ describe.each(storesUnderTest())('every route under unclean input (%s)', (store)
 
   it('the gateway answers control characters with the invalid-parameter error (40002), never 20000', async () => {
     const v2 = async (params: Record<string, string>, biz: Record<string, unknown>) => {
-      const base = { app_id: appId, method: 'alipay.trade.query', charset: 'utf-8', sign_type: 'RSA2', timestamp: formatChinaTime(clock.now()), version: '1.0', ...params };
+      const base = {
+        app_id: appId,
+        method: 'alipay.trade.query',
+        charset: 'utf-8',
+        sign_type: 'RSA2',
+        timestamp: formatChinaTime(clock.now()),
+        version: '1.0',
+        ...params,
+      };
       const signed = signV2Params({ ...base, biz_content: JSON.stringify(biz) }, merchantKeys.privateKey);
       return (await send(`${server.url}/gateway.do`, undefined, 'POST', signed)).body.alipay_trade_query_response;
     };
@@ -269,7 +279,11 @@ describe.each(storesUnderTest())('every route under unclean input (%s)', (store)
     }
     const body = JSON.stringify({ out_trade_no: 'a\u0000', total_amount: '1.00', subject: 'tea' });
     const route = '/v3/alipay/trade/create';
-    const authorization = signV3Request({ appId, nonce: 'fuzz-nul', timestampMs: clock.now() }, { httpMethod: 'POST', pathWithQuery: route, body }, merchantKeys.privateKey);
+    const authorization = signV3Request(
+      { appId, nonce: 'fuzz-nul', timestampMs: clock.now() },
+      { httpMethod: 'POST', pathWithQuery: route, body },
+      merchantKeys.privateKey,
+    );
     const v3 = await fetch(`${server.url}${route}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
     expect(v3.status).toBe(400);
     expect(await v3.json()).toMatchObject({ code: 'isv.invalid-parameter' });
@@ -277,7 +291,12 @@ describe.each(storesUnderTest())('every route under unclean input (%s)', (store)
 
   it('takes amounts strictly: no surrounding white space', async () => {
     for (const amount of [' 1.00', '1.00 ', '\u00a01.00', '+1.00']) {
-      const reply = await send(`${server.url}/v1/wallet/transfers`, userToken, 'POST', { to_phone: '13900000009', amount, currency: 'CNY', request_id: 'ws-1' });
+      const reply = await send(`${server.url}/v1/wallet/transfers`, userToken, 'POST', {
+        to_phone: '13900000009',
+        amount,
+        currency: 'CNY',
+        request_id: 'ws-1',
+      });
       expect(reply, amount).toMatchObject({ status: 400, body: { code: 'amount_malformed' } });
     }
   });

@@ -29,18 +29,22 @@ describe.each(storesUnderTest())('return-shipping insurance over HTTP (%s)', (st
   const advance = (seconds: number) => moveTo(server.app.clock.now() + seconds * 1000);
   const escrowTrade = async (productCode: 'ESCROW_TRADE_PAY' | 'FAST_INSTANT_TRADE_PAY' = 'ESCROW_TRADE_PAY') =>
     (await server.app.trades.create(merchantId, { outTradeNo: `ins-${++seq}`, subject: 'Shoes', totalAmountMinor: 10_000n, productCode })).tradeNo;
-  const payInsured = (tradeNo: string, requestId = `pay-${tradeNo}`) => as('POST', `/v1/trades/${tradeNo}/pay`, { request_id: requestId, return_insurance: true });
+  const payInsured = (tradeNo: string, requestId = `pay-${tradeNo}`) =>
+    as('POST', `/v1/trades/${tradeNo}/pay`, { request_id: requestId, return_insurance: true });
   const shipAndRefund = async (tradeNo: string, ship = true) => {
     if (ship) await server.app.trades.ship(merchantId, { tradeNo }, { logisticsType: 'EXPRESS' });
     await server.app.trades.refund(merchantId, { tradeNo }, { refundAmountMinor: 10_000n, outRequestNo: `r-${tradeNo}` });
   };
-  const policies = async () => (await as('GET', '/v1/insurance/policies')).body.policies as { trade_no: string; status: string; premium: string; claim: { amount: string } | null }[];
+  const policies = async () =>
+    (await as('GET', '/v1/insurance/policies')).body.policies as { trade_no: string; status: string; premium: string; claim: { amount: string } | null }[];
   const policyOf = async (tradeNo: string) => (await policies()).find((p) => p.trade_no === tradeNo);
 
   beforeAll(async () => {
     server = await startTestServer({ store, sandbox: true });
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    merchantId = (await server.app.merchants.create({ name: 'Shoe shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 })).merchantId;
+    merchantId = (
+      await server.app.merchants.create({ name: 'Shoe shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 })
+    ).merchantId;
     buyer = await newUser(server);
     await fund(server, buyer, '1000.00');
     // 10:00 in Shanghai the next day: every claim of the test falls in one day, so in one month.
@@ -106,7 +110,12 @@ describe.each(storesUnderTest())('return-shipping insurance over HTTP (%s)', (st
     const claims = all.reduce((sum, p) => sum + (p.claim ? fen(p.claim.amount) : 0n), 0n);
     expect(claims).toBe(3_000n);
     const report = await server.call('GET', `/v1/admin/insurance/report?date=${today}`);
-    expect(report.body).toEqual({ date: today, premiums: `${premiums / 100n}.${String(premiums % 100n).padStart(2, '0')}`, claims: '30.00', loss_ratio: expect.stringMatching(/^\d+\.\d{4}$/) });
+    expect(report.body).toEqual({
+      date: today,
+      premiums: `${premiums / 100n}.${String(premiums % 100n).padStart(2, '0')}`,
+      claims: '30.00',
+      loss_ratio: expect.stringMatching(/^\d+\.\d{4}$/),
+    });
     expect(Number(report.body.loss_ratio)).toBeCloseTo(Number(claims) / Number(premiums), 4);
     expect((await server.call('GET', '/v1/admin/insurance/report?date=2026-02-30')).status).toBe(400);
     await moveTo(server.app.clock.now() + 16 * HOUR_MS);

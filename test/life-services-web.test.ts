@@ -29,7 +29,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wa
   const merchantId = async () => {
     if (!shop) {
       const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      shop = (await server.app.merchants.create({ name: 'Shoe shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 })).merchantId;
+      shop = (await server.app.merchants.create({ name: 'Shoe shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 }))
+        .merchantId;
     }
     return shop;
   };
@@ -41,8 +42,18 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wa
     const user = await server.app.identity.register(PERSON);
     userId = user.id;
     await server.app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
-    await server.app.wallet.adjust({ userId: user.id, amountMinor: 500_00n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'fund-bills-web' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    await server.app.wallet.adjust({
+      userId: user.id,
+      amountMinor: 500_00n,
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test funds',
+      requestId: 'fund-bills-web',
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -85,7 +96,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wa
   });
 
   it('offers the return-shipping insurance at the checkout of an escrow trade and buys it with the payment', async () => {
-    const trade = await server.app.trades.create(await merchantId(), { outTradeNo: 'web-ins-checkout', subject: 'Boots', totalAmountMinor: 30_00n, productCode: 'ESCROW_TRADE_PAY' });
+    const trade = await server.app.trades.create(await merchantId(), {
+      outTradeNo: 'web-ins-checkout',
+      subject: 'Boots',
+      totalAmountMinor: 30_00n,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await page.goto(`${server.url}/checkout/${trade.tradeNo}`);

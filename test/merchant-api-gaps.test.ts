@@ -50,10 +50,14 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
   const outTradeNo = (tag: string) => `${store}-${tag}-${Date.now()}-${++seq}`;
   const advance = (seconds: number) => server.call('POST', '/v1/sandbox/clock', { advance_seconds: seconds });
   const sandboxNow = async () => Date.parse((await server.call('GET', '/v1/sandbox/clock')).body.now);
-  // biome-ignore lint/suspicious/noExplicitAny: response fields are read loosely
-  const exec = (method: string, bizContent: Record<string, unknown>, notifyUrl?: string) => sdk.exec(method, notifyUrl ? { bizContent, notifyUrl } : { bizContent }) as Promise<any>;
+  const exec = (method: string, bizContent: Record<string, unknown>, notifyUrl?: string) =>
+    // biome-ignore lint/suspicious/noExplicitAny: response fields are read loosely
+    sdk.exec(method, notifyUrl ? { bizContent, notifyUrl } : { bizContent }) as Promise<any>;
   /** Sessions lapse while the clock jumps hours: log in again. */
-  const relogin = async (user: TestUser): Promise<TestUser> => ({ ...user, token: (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: user.phone, password: 'correct horse' })).body.token });
+  const relogin = async (user: TestUser): Promise<TestUser> => ({
+    ...user,
+    token: (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: user.phone, password: 'correct horse' })).body.token,
+  });
   const paycode = async () => (await send(`${server.url}/v1/wallet/paycode`, buyer.token, 'GET')).body.auth_code;
 
   beforeAll(async () => {
@@ -63,7 +67,13 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     await fund(server, buyer, '500.00');
     const created = await server.call('POST', '/v1/admin/merchants', { name: 'Phone Shop', public_key: keys.publicKey, fee_bps: 0, owner_phone: owner.phone });
     merchantId = created.body.merchant_id;
-    sdk = new AlipaySdk({ appId: created.body.app_id, privateKey: keys.privateKey, alipayPublicKey: created.body.platform_public_key, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+    sdk = new AlipaySdk({
+      appId: created.body.app_id,
+      privateKey: keys.privateKey,
+      alipayPublicKey: created.body.platform_public_key,
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+    });
   });
 
   afterAll(async () => {
@@ -73,7 +83,9 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
 
   it('alipay.trade.wap.pay through pageExecute sends the phone browser to the hosted checkout', async () => {
     const no = outTradeNo('wap');
-    const link = sdk.pageExecute('alipay.trade.wap.pay', 'GET', { bizContent: { outTradeNo: no, totalAmount: '6.00', subject: 'Case', productCode: 'QUICK_WAP_WAY' } });
+    const link = sdk.pageExecute('alipay.trade.wap.pay', 'GET', {
+      bizContent: { outTradeNo: no, totalAmount: '6.00', subject: 'Case', productCode: 'QUICK_WAP_WAY' },
+    });
     const response = await fetch(link, { redirect: 'manual' });
     expect(response.status).toBe(302);
     const location = response.headers.get('location') ?? '';
@@ -84,7 +96,9 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
 
   it("alipay.trade.app.pay: the app opens sdkExecute's order string and lands on the hosted checkout", async () => {
     const no = outTradeNo('app');
-    const orderString = sdk.sdkExecute('alipay.trade.app.pay', { bizContent: { outTradeNo: no, totalAmount: '7.00', subject: 'Charger', productCode: 'QUICK_MSECURITY_PAY' } });
+    const orderString = sdk.sdkExecute('alipay.trade.app.pay', {
+      bizContent: { outTradeNo: no, totalAmount: '7.00', subject: 'Charger', productCode: 'QUICK_MSECURITY_PAY' },
+    });
     expect(orderString).toContain('method=alipay.trade.app.pay');
     const response = await fetch(`${server.url}/gateway.do?${orderString}`, { redirect: 'manual' });
     expect(response.status).toBe(302);
@@ -100,7 +114,11 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
 
   it('notifies gmt_create, seller_id, subject, passback_params, charset and version, and checkNotifySign accepts them', async () => {
     const no = outTradeNo('fields');
-    const paid = await exec('alipay.trade.pay', { outTradeNo: no, totalAmount: '9.00', subject: 'Earphones', authCode: await paycode(), passbackParams: 'order=42&src=app' }, receiver.url);
+    const paid = await exec(
+      'alipay.trade.pay',
+      { outTradeNo: no, totalAmount: '9.00', subject: 'Earphones', authCode: await paycode(), passbackParams: 'order=42&src=app' },
+      receiver.url,
+    );
     expect(paid).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
     await advance(1);
     const note = receiver.received.find((r) => r.out_trade_no === no);
@@ -144,8 +162,14 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     const paid = await exec('alipay.trade.pay', { outTradeNo: no, totalAmount: '11.00', subject: 'Cable', authCode: await paycode() });
     expect(paid).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
     const day = formatChinaTime(await sandboxNow()).slice(0, 10);
-    expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: day })).toMatchObject({ code: '40004', subCode: 'isp.bill_not_exist' });
-    expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: '2026-02-30' })).toMatchObject({ code: '40002', subCode: 'isv.invalid-parameter' });
+    expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: day })).toMatchObject({
+      code: '40004',
+      subCode: 'isp.bill_not_exist',
+    });
+    expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: '2026-02-30' })).toMatchObject({
+      code: '40002',
+      subCode: 'isv.invalid-parameter',
+    });
     expect(await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'monthly', billDate: day })).toMatchObject({ code: '40002' });
     await advance(86_400);
     const answer = await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate: day });
@@ -174,7 +198,8 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     expect(await exec('alipay.trade.pay', { ...order, authCode: '289999999999999999' })).toMatchObject({ code: '10003', tradeNo: waiting.tradeNo });
     expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({ code: '10000', tradeStatus: 'WAIT_BUYER_PAY' });
 
-    const confirm = (user: TestUser, pin: string) => send(`${server.url}/v1/trades/${waiting.tradeNo}/confirm-payment`, user.token, 'POST', { payment_pin: pin });
+    const confirm = (user: TestUser, pin: string) =>
+      send(`${server.url}/v1/trades/${waiting.tradeNo}/confirm-payment`, user.token, 'POST', { payment_pin: pin });
     const stranger = await newUser(server, 'Stranger');
     expect((await confirm(stranger, '246810')).status).toBe(404);
     const withoutPin = await send(`${server.url}/v1/trades/${waiting.tradeNo}/pay`, buyer.token, 'POST', { request_id: 'no-pin' });
@@ -184,7 +209,11 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     expect(paid.body, JSON.stringify(paid.body)).toMatchObject({ trade_status: 'TRADE_SUCCESS', total_amount: '1200.00' });
     expect((await confirm(buyer, '246810')).body.trade_status).toBe('TRADE_SUCCESS');
 
-    expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS', buyerLogonId: expect.stringContaining('****') });
+    expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({
+      code: '10000',
+      tradeStatus: 'TRADE_SUCCESS',
+      buyerLogonId: expect.stringContaining('****'),
+    });
     await advance(1);
     const notes = receiver.received.filter((r) => r.out_trade_no === no);
     expect(notes.map((n) => n.trade_status)).toEqual(['TRADE_SUCCESS']);

@@ -44,7 +44,12 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
   }
 
   async function paidTrade(kind: 'FAST_INSTANT_TRADE_PAY' | 'ESCROW_TRADE_PAY', amountMinor: bigint) {
-    const t = await server.app.trades.create(merchantId, { outTradeNo: `${store}-${++seq}`, subject: 'Tea set', totalAmountMinor: amountMinor, productCode: kind });
+    const t = await server.app.trades.create(merchantId, {
+      outTradeNo: `${store}-${++seq}`,
+      subject: 'Tea set',
+      totalAmountMinor: amountMinor,
+      productCode: kind,
+    });
     const paid = await as(buyer, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: `pay-${seq}` });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     return t.tradeNo;
@@ -52,12 +57,24 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
 
   beforeAll(async () => {
     server = await startTestServer({ store });
-    [owner, finance, support, stranger, otherOwner, buyer] = await Promise.all(['Owner', 'Finance', 'Support', 'Stranger', 'Other owner', 'Buyer'].map((n) => newUser(server, n)));
+    [owner, finance, support, stranger, otherOwner, buyer] = await Promise.all(
+      ['Owner', 'Finance', 'Support', 'Stranger', 'Other owner', 'Buyer'].map((n) => newUser(server, n)),
+    );
     await fund(server, buyer, '1000.00');
-    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Tea House', public_key: rsaKeyPair().publicKey, fee_bps: 60, owner_phone: owner.phone });
+    const created = await server.call('POST', '/v1/admin/merchants', {
+      name: 'Tea House',
+      public_key: rsaKeyPair().publicKey,
+      fee_bps: 60,
+      owner_phone: owner.phone,
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     merchantId = created.body.merchant_id;
-    const other = await server.call('POST', '/v1/admin/merchants', { name: 'Rival', public_key: rsaKeyPair().publicKey, fee_bps: 60, owner_phone: otherOwner.phone });
+    const other = await server.call('POST', '/v1/admin/merchants', {
+      name: 'Rival',
+      public_key: rsaKeyPair().publicKey,
+      fee_bps: 60,
+      owner_phone: otherOwner.phone,
+    });
     otherMerchantId = other.body.merchant_id;
     expect((await as(owner, 'POST', at('/staff'), { phone: finance.phone, role: 'finance' })).status).toBe(201);
     expect((await as(owner, 'POST', at('/staff'), { phone: support.phone, role: 'support' })).status).toBe(201);
@@ -68,9 +85,16 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
   });
 
   it('names the owner at registration, refuses an unknown owner phone, and lists each user their merchants', async () => {
-    const unknown = await server.call('POST', '/v1/admin/merchants', { name: 'Ghost', public_key: rsaKeyPair().publicKey, fee_bps: 0, owner_phone: '13700000000' });
+    const unknown = await server.call('POST', '/v1/admin/merchants', {
+      name: 'Ghost',
+      public_key: rsaKeyPair().publicKey,
+      fee_bps: 0,
+      owner_phone: '13700000000',
+    });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'user_not_found']);
-    expect((await as(owner, 'GET', '/v1/merchant-console/merchants')).body.merchants).toEqual([{ merchant_id: merchantId, name: 'Tea House', app_id: expect.any(String), role: 'owner' }]);
+    expect((await as(owner, 'GET', '/v1/merchant-console/merchants')).body.merchants).toEqual([
+      { merchant_id: merchantId, name: 'Tea House', app_id: expect.any(String), role: 'owner' },
+    ]);
     expect((await as(support, 'GET', '/v1/merchant-console/merchants')).body.merchants.map((m: { role: string }) => m.role)).toEqual(['support']);
     expect((await as(stranger, 'GET', '/v1/merchant-console/merchants')).body.merchants).toEqual([]);
     expect((await as(undefined, 'GET', '/v1/merchant-console/merchants')).status).toBe(401);
@@ -88,7 +112,12 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
       { method: 'POST', route: at('/staff'), body: { phone: stranger.phone, role: 'support' }, allowed: ['owner'] },
       { method: 'GET', route: at('/trades'), allowed: ['owner', 'finance', 'support'] },
       { method: 'GET', route: at(`/trades/${tradeNo}`), allowed: ['owner', 'finance', 'support'] },
-      { method: 'POST', route: at(`/trades/${tradeNo}/refunds`), body: { amount: '0.01', currency: 'CNY', reason: 'chipped lid', out_request_no: 'role-check' }, allowed: ['owner', 'finance'] },
+      {
+        method: 'POST',
+        route: at(`/trades/${tradeNo}/refunds`),
+        body: { amount: '0.01', currency: 'CNY', reason: 'chipped lid', out_request_no: 'role-check' },
+        allowed: ['owner', 'finance'],
+      },
       { method: 'POST', route: at(`/trades/${tradeNo}/dispute-answer`), body: { answer: 'no dispute' }, allowed: ['owner', 'support'] },
       { method: 'GET', route: at('/bills/2020-01-01'), allowed: ['owner', 'finance'] },
       { method: 'GET', route: at('/notifications/failed'), allowed: ['owner', 'finance', 'support'] },
@@ -121,7 +150,9 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
     const first = await as(finance, 'POST', at(`/trades/${tradeNo}/refunds`), refund);
     expect(first.body, JSON.stringify(first.body)).toMatchObject({ refund_amount: '12.50', refunded_total: '12.50', fund_change: 'Y' });
     expect((await as(owner, 'POST', at(`/trades/${tradeNo}/refunds`), refund)).body).toMatchObject({ fund_change: 'N', refunded_total: '12.50' });
-    expect((await as(owner, 'POST', at(`/trades/${tradeNo}/refunds`), { ...refund, out_request_no: 'r2', amount: '40.00' })).body.code).toBe('REFUND_AMT_EXCEED');
+    expect((await as(owner, 'POST', at(`/trades/${tradeNo}/refunds`), { ...refund, out_request_no: 'r2', amount: '40.00' })).body.code).toBe(
+      'REFUND_AMT_EXCEED',
+    );
     const timeline = (await as(support, 'GET', at(`/trades/${tradeNo}`))).body;
     expect(timeline.trade).toMatchObject({ trade_no: tradeNo, trade_status: 'TRADE_SUCCESS', refunded_amount: '12.50' });
     expect(timeline.refunds).toEqual([expect.objectContaining({ out_request_no: 'r1', amount: '12.50', status: 'done', reason: 'one cup broken' })]);
@@ -146,7 +177,11 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
     expect(answered.body, JSON.stringify(answered.body)).toMatchObject({ status: 'answered', answer: 'Shipped by SF, waybill SF123, signed for on the 3rd' });
     expect((await server.call('POST', `/v1/admin/trades/${tradeNo}/dispute-decision`, { decision: 'release', note: 'waybill checks out' })).status).toBe(200);
     const timeline = (await as(owner, 'GET', at(`/trades/${tradeNo}`))).body;
-    expect(timeline.dispute).toMatchObject({ status: 'released', answer: 'Shipped by SF, waybill SF123, signed for on the 3rd', operator_note: 'waybill checks out' });
+    expect(timeline.dispute).toMatchObject({
+      status: 'released',
+      answer: 'Shipped by SF, waybill SF123, signed for on the 3rd',
+      operator_note: 'waybill checks out',
+    });
     expect(timeline.trade.trade_status).toBe('TRADE_SUCCESS');
     expect(timeline.events.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['disputed', 'dispute_decided', 'settled']));
     expect((await as(owner, 'POST', at(`/trades/${tradeNo}/dispute-answer`), { answer: 'too late' })).body.code).toBe('TRADE_STATUS_ERROR');
@@ -169,7 +204,12 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
     expect(balance.body).toMatchObject({ currency: 'CNY', balance: expect.stringMatching(/^\d+\.\d{2}$/) });
     expect(Number(balance.body.balance)).toBeGreaterThan(0);
     const config = await as(owner, 'GET', at('/sdk-config'));
-    expect(config.body).toMatchObject({ app_id: expect.stringMatching(/^\d{16}$/), gateway: `${server.url}/gateway.do`, endpoint: server.url, sign_type: 'RSA2' });
+    expect(config.body).toMatchObject({
+      app_id: expect.stringMatching(/^\d{16}$/),
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+      sign_type: 'RSA2',
+    });
     expect(config.body.alipay_public_key).toContain('BEGIN PUBLIC KEY');
   });
 
@@ -178,28 +218,49 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
     const body = { name: 'Noodle Bar', credit_code: CREDIT_CODE, contact_name: 'Wang Fang', public_key: rsaKeyPair().publicKey };
     const good = await as(applicant, 'POST', '/v1/merchant-applications', body);
     expect(good.body, JSON.stringify(good.body)).toMatchObject({ status: 'pending', check_result: 'passed', merchant_id: null });
-    const bad = await as(applicant, 'POST', '/v1/merchant-applications', { ...body, credit_code: `${CREDIT_CODE.slice(0, 17)}${CREDIT_CODE[17] === '0' ? '1' : '0'}` });
+    const bad = await as(applicant, 'POST', '/v1/merchant-applications', {
+      ...body,
+      credit_code: `${CREDIT_CODE.slice(0, 17)}${CREDIT_CODE[17] === '0' ? '1' : '0'}`,
+    });
     expect(bad.body.check_result).toMatch(/check character/);
     expect((await as(undefined, 'POST', '/v1/merchant-applications', body)).status).toBe(401);
     expect((await as(applicant, 'POST', '/v1/merchant-applications', { ...body, credit_code: 'short' })).status).toBe(400);
 
     const pending = await server.call('GET', '/v1/admin/merchant-applications?status=pending');
-    expect(pending.body.applications.map((a: { application_id: string }) => a.application_id)).toEqual(expect.arrayContaining([good.body.application_id, bad.body.application_id]));
+    expect(pending.body.applications.map((a: { application_id: string }) => a.application_id)).toEqual(
+      expect.arrayContaining([good.body.application_id, bad.body.application_id]),
+    );
     expect((await as(applicant, 'GET', '/v1/admin/merchant-applications')).status).toBe(401);
     const refused = await server.call('POST', `/v1/admin/merchant-applications/${bad.body.application_id}/decision`, { decision: 'approve', fee_bps: 60 });
     expect([refused.status, refused.body.code]).toEqual([409, 'application_check_failed']);
-    expect((await server.call('POST', `/v1/admin/merchant-applications/${bad.body.application_id}/decision`, { decision: 'reject', note: 'invalid credit code' })).body).toMatchObject({ status: 'rejected', note: 'invalid credit code' });
-    const approved = await server.call('POST', `/v1/admin/merchant-applications/${good.body.application_id}/decision`, { decision: 'approve', fee_bps: 55, note: 'licence seen' });
+    expect(
+      (await server.call('POST', `/v1/admin/merchant-applications/${bad.body.application_id}/decision`, { decision: 'reject', note: 'invalid credit code' }))
+        .body,
+    ).toMatchObject({ status: 'rejected', note: 'invalid credit code' });
+    const approved = await server.call('POST', `/v1/admin/merchant-applications/${good.body.application_id}/decision`, {
+      decision: 'approve',
+      fee_bps: 55,
+      note: 'licence seen',
+    });
     expect(approved.body).toMatchObject({ status: 'approved', merchant_id: expect.any(String) });
-    const again = await server.call('POST', `/v1/admin/merchant-applications/${good.body.application_id}/decision`, { decision: 'reject', note: 'changed my mind' });
+    const again = await server.call('POST', `/v1/admin/merchant-applications/${good.body.application_id}/decision`, {
+      decision: 'reject',
+      note: 'changed my mind',
+    });
     expect([again.status, again.body.code]).toEqual([409, 'application_decided']);
     expect((await server.call('POST', '/v1/admin/merchant-applications/map_none/decision', { decision: 'reject', note: 'x' })).status).toBe(404);
 
     const mine = await as(applicant, 'GET', '/v1/merchant-console/merchants');
     expect(mine.body.merchants).toEqual([{ merchant_id: approved.body.merchant_id, name: 'Noodle Bar', app_id: expect.any(String), role: 'owner' }]);
-    expect((await as(applicant, 'GET', '/v1/merchant-applications')).body.applications.map((a: { status: string }) => a.status)).toEqual(['approved', 'rejected']);
+    expect((await as(applicant, 'GET', '/v1/merchant-applications')).body.applications.map((a: { status: string }) => a.status)).toEqual([
+      'approved',
+      'rejected',
+    ]);
     // The audit trail holds each step of the application and of the merchant.
-    const trail = [...(await server.app.merchants.audit.list(server.app.sql, good.body.application_id)), ...(await server.app.merchants.audit.list(server.app.sql, approved.body.merchant_id))];
+    const trail = [
+      ...(await server.app.merchants.audit.list(server.app.sql, good.body.application_id)),
+      ...(await server.app.merchants.audit.list(server.app.sql, approved.body.merchant_id)),
+    ];
     expect(trail.map((e) => e.kind)).toEqual(['application_submitted', 'application_approved', 'merchant_created', 'staff_added']);
   });
 

@@ -20,7 +20,6 @@ import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 // The SDK writes version 2 timestamps in the process's local time; merchants run it in CST.
 process.env.TZ = 'Asia/Shanghai';
 
-
 /** A merchant's notify endpoint: records every POST and answers `success` unless told otherwise. */
 async function startNotifyServer() {
   const received: Array<{ path: string; fields: Record<string, string> }> = [];
@@ -86,7 +85,14 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     // Paying from the balance needs a verified buyer (level II: its limits leave these tests room).
     const verified = await server.call('POST', `/v1/admin/users/${buyer.id}/verifications`, { level: 'II', reference: 'desk' });
     expect(verified.status, JSON.stringify(verified.body)).toBe(201);
-    const credit = await server.call('POST', '/v1/admin/adjustments', { user_id: buyer.id, amount: '1000.00', currency: 'CNY', direction: 'credit', reason: 'test funds', request_id: 'fund-1' });
+    const credit = await server.call('POST', '/v1/admin/adjustments', {
+      user_id: buyer.id,
+      amount: '1000.00',
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test funds',
+      request_id: 'fund-1',
+    });
     expect(credit.status, JSON.stringify(credit.body)).toBe(200);
   });
 
@@ -102,10 +108,21 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     expect((await server.call('POST', '/v1/admin/merchants', { ...body, fee_bps: -1 })).status).toBe(400);
     const created = await server.call('POST', '/v1/admin/merchants', body);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Tea Shop', fee_bps: 60, merchant_id: expect.stringMatching(/^mch_/), app_id: expect.stringMatching(/^\d{16}$/) });
+    expect(created.body).toMatchObject({
+      name: 'Tea Shop',
+      fee_bps: 60,
+      merchant_id: expect.stringMatching(/^mch_/),
+      app_id: expect.stringMatching(/^\d{16}$/),
+    });
     expect(created.body.platform_public_key).toContain('BEGIN PUBLIC KEY');
     ({ app_id: appId, merchant_id: merchantId, platform_public_key: platformPublicKey } = created.body);
-    sdk = new AlipaySdk({ appId, privateKey: merchantKeys.privateKey, alipayPublicKey: platformPublicKey, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+    sdk = new AlipaySdk({
+      appId,
+      privateKey: merchantKeys.privateKey,
+      alipayPublicKey: platformPublicKey,
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+    });
     expect(await server.app.store.getAccount(`mch_settle_${merchantId}`)).toBeDefined();
     expect(await server.app.store.getAccount('sys_revenue_cny')).toBeDefined();
   });
@@ -125,7 +142,10 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
   it('refuses bad business fields with 40001/40002, never 500', async () => {
     expect(await exec('alipay.trade.create', { totalAmount: '1.00', subject: 'x' })).toMatchObject({ code: '40001', subCode: 'isv.missing-parameter' });
     for (const totalAmount of ['0.00', '1.001', '-1', 'abc', '100000000.01']) {
-      expect(await exec('alipay.trade.create', { outTradeNo: outTradeNo('bad'), totalAmount, subject: 'x' }), totalAmount).toMatchObject({ code: '40002', subCode: 'isv.invalid-parameter' });
+      expect(await exec('alipay.trade.create', { outTradeNo: outTradeNo('bad'), totalAmount, subject: 'x' }), totalAmount).toMatchObject({
+        code: '40002',
+        subCode: 'isv.invalid-parameter',
+      });
     }
     expect(await exec('alipay.trade.create', { outTradeNo: 'x'.repeat(65), totalAmount: '1.00', subject: 'x' })).toMatchObject({ code: '40002' });
     expect(await exec('alipay.trade.query', {})).toMatchObject({ code: '40001' });
@@ -137,7 +157,13 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
   it('pays with the buyer paycode (v3 curl), notifies, and the notification verifies with checkNotifySign', async () => {
     const before = await balance();
     const no = outTradeNo('pay');
-    const paid = await curl('/v3/alipay/trade/pay', { out_trade_no: no, total_amount: '20.00', subject: 'Pu-erh', auth_code: await paycode(), notify_url: `${notify.url}/pay` });
+    const paid = await curl('/v3/alipay/trade/pay', {
+      out_trade_no: no,
+      total_amount: '20.00',
+      subject: 'Pu-erh',
+      auth_code: await paycode(),
+      notify_url: `${notify.url}/pay`,
+    });
     expect(paid).toMatchObject({ out_trade_no: no, trade_status: 'TRADE_SUCCESS', total_amount: '20.00', receipt_amount: '20.00', buyer_pay_amount: '20.00' });
     expect(paid.buyer_logon_id).toMatch(/\*\*\*\*/);
     expect(paid.gmt_payment).toBe(formatChinaTime(clock.now()));
@@ -145,12 +171,21 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     // The paycode is one use: a second payment with it is refused.
     const code = await paycode();
     await curl('/v3/alipay/trade/pay', { out_trade_no: outTradeNo('pay'), total_amount: '1.00', subject: 'x', auth_code: code });
-    const reused = await rejection(sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: outTradeNo('pay'), total_amount: '1.00', subject: 'x', auth_code: code } }));
+    const reused = await rejection(
+      sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: outTradeNo('pay'), total_amount: '1.00', subject: 'x', auth_code: code } }),
+    );
     expect(reused.code).toBe('ACQ.PAYMENT_AUTH_CODE_INVALID');
 
     await runNotificationJobs();
     const note = notify.received.find((n) => n.path === '/pay' && n.fields.out_trade_no === no);
-    expect(note?.fields).toMatchObject({ notify_type: 'trade_status_sync', app_id: appId, trade_no: paid.trade_no, trade_status: 'TRADE_SUCCESS', total_amount: '20.00', sign_type: 'RSA2' });
+    expect(note?.fields).toMatchObject({
+      notify_type: 'trade_status_sync',
+      app_id: appId,
+      trade_no: paid.trade_no,
+      trade_status: 'TRADE_SUCCESS',
+      total_amount: '20.00',
+      sign_type: 'RSA2',
+    });
     expect(sdk.checkNotifySign(note?.fields ?? {})).toBe(true);
     expect(sdk.checkNotifySign({ ...note?.fields, total_amount: '2000.00' })).toBe(false);
   });
@@ -159,9 +194,17 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     const phone = `134${String(Date.now() % 100000).padStart(5, '0')}${store === 'sqlite' ? '001' : '002'}`;
     const reg = await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'New Buyer' });
     const token = (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone, password: 'correct horse' })).body.token;
-    await server.call('POST', '/v1/admin/adjustments', { user_id: reg.body.user_id, amount: '3000.00', currency: 'CNY', direction: 'credit', reason: 'test', request_id: `fund-${phone}` });
+    await server.call('POST', '/v1/admin/adjustments', {
+      user_id: reg.body.user_id,
+      amount: '3000.00',
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test',
+      request_id: `fund-${phone}`,
+    });
     const codeOf = async () => (await as(token, 'GET', '/v1/wallet/paycode')).body.auth_code as string;
-    const pay = async (amount: string) => exec('alipay.trade.pay', { outTradeNo: outTradeNo('limit'), totalAmount: amount, subject: 'Tea', authCode: await codeOf() });
+    const pay = async (amount: string) =>
+      exec('alipay.trade.pay', { outTradeNo: outTradeNo('limit'), totalAmount: amount, subject: 'Tea', authCode: await codeOf() });
     // Unverified: may receive, not pay.
     expect(await pay('1.00')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_ENABLE_STATUS_FORBID' });
     // Level I: 1,000 CNY lifetime (checked before the daily limit). Payments above 1,000.00 wait
@@ -171,7 +214,11 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     expect(await pay('500.00')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH' });
     // Level II: only the one-factor daily limit (1,000 CNY, 600 used today) stands in the way.
     await server.call('POST', `/v1/admin/users/${reg.body.user_id}/verifications`, { level: 'II', reference: 'desk' });
-    const v3 = await rejection(sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: outTradeNo('limit'), total_amount: '400.01', subject: 'Tea', auth_code: await codeOf() } }));
+    const v3 = await rejection(
+      sdk.curl('POST', '/v3/alipay/trade/pay', {
+        body: { out_trade_no: outTradeNo('limit'), total_amount: '400.01', subject: 'Tea', auth_code: await codeOf() },
+      }),
+    );
     expect(v3).toMatchObject({ code: 'ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR' });
     expect(v3.responseHttpStatus).toBeLessThan(500);
     expect(await pay('400.00')).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
@@ -196,7 +243,9 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
   });
 
   it('pageExecute (alipay.trade.page.pay) redirects the browser to the hosted checkout', async () => {
-    const link = sdk.pageExecute('alipay.trade.page.pay', 'GET', { bizContent: { outTradeNo: outTradeNo('page'), totalAmount: '3.00', subject: 'Sample', productCode: 'FAST_INSTANT_TRADE_PAY' } });
+    const link = sdk.pageExecute('alipay.trade.page.pay', 'GET', {
+      bizContent: { outTradeNo: outTradeNo('page'), totalAmount: '3.00', subject: 'Sample', productCode: 'FAST_INSTANT_TRADE_PAY' },
+    });
     const response = await fetch(link, { redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toMatch(/^\/checkout\//);
@@ -228,7 +277,9 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     await curl('/v3/alipay/trade/create', { out_trade_no: open, total_amount: '4.00', subject: 'Cup' });
     expect(await curl('/v3/alipay/trade/close', { out_trade_no: open })).toMatchObject({ out_trade_no: open });
     expect(await curl('/v3/alipay/trade/query', { out_trade_no: open })).toMatchObject({ trade_status: 'TRADE_CLOSED' });
-    const again = await rejection(sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: open, total_amount: '4.00', subject: 'Cup', auth_code: await paycode() } }));
+    const again = await rejection(
+      sdk.curl('POST', '/v3/alipay/trade/pay', { body: { out_trade_no: open, total_amount: '4.00', subject: 'Cup', auth_code: await paycode() } }),
+    );
     expect(again.code).toMatch(/^ACQ\./);
 
     const paidNo = outTradeNo('cancel');
@@ -240,7 +291,13 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
 
   it('ships an escrow trade (formica.trade.ship) in both protocols', async () => {
     const no = outTradeNo('escrow');
-    const paid = await exec('alipay.trade.pay', { outTradeNo: no, totalAmount: '50.00', subject: 'Teapot', authCode: await paycode(), productCode: 'ESCROW_TRADE_PAY' });
+    const paid = await exec('alipay.trade.pay', {
+      outTradeNo: no,
+      totalAmount: '50.00',
+      subject: 'Teapot',
+      authCode: await paycode(),
+      productCode: 'ESCROW_TRADE_PAY',
+    });
     expect(paid).toMatchObject({ code: '10000', tradeStatus: 'WAIT_SELLER_SEND_GOODS' });
     const bad = await exec('formica.trade.ship', { outTradeNo: no, logisticsType: 'CAMEL' });
     expect(bad).toMatchObject({ code: '40002' });
@@ -249,15 +306,29 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     expect(await exec('formica.trade.ship', { outTradeNo: no, logisticsType: 'EXPRESS' })).toMatchObject({ code: '40004', subCode: 'ACQ.TRADE_STATUS_ERROR' });
   });
 
-  it('refuses tampered signatures and other merchants\' keys', async () => {
+  it("refuses tampered signatures and other merchants' keys", async () => {
     const params = signV2Params(
-      { app_id: appId, method: 'alipay.trade.query', charset: 'utf-8', sign_type: 'RSA2', timestamp: formatChinaTime(clock.now()), version: '1.0', biz_content: JSON.stringify({ out_trade_no: 'a' }) },
+      {
+        app_id: appId,
+        method: 'alipay.trade.query',
+        charset: 'utf-8',
+        sign_type: 'RSA2',
+        timestamp: formatChinaTime(clock.now()),
+        version: '1.0',
+        biz_content: JSON.stringify({ out_trade_no: 'a' }),
+      },
       merchantKeys.privateKey,
     );
     const tampered = { ...params, biz_content: JSON.stringify({ out_trade_no: 'b' }) };
     const v2 = await send(`${server.url}/gateway.do`, undefined, 'POST', tampered);
     expect(v2.body.alipay_trade_query_response).toMatchObject({ code: '40002', sub_code: 'isv.invalid-signature' });
-    const foreign = new AlipaySdk({ appId, privateKey: stranger.privateKey, alipayPublicKey: platformPublicKey, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+    const foreign = new AlipaySdk({
+      appId,
+      privateKey: stranger.privateKey,
+      alipayPublicKey: platformPublicKey,
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+    });
     const refused = await rejection(foreign.curl('POST', '/v3/alipay/trade/query', { body: { out_trade_no: 'a' } }));
     expect(refused).toMatchObject({ code: 'isv.invalid-signature', responseHttpStatus: 401 });
     // Key rotation: the old key stops working at once, the new one works.
@@ -271,11 +342,15 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
 
   /** A merchant route signed the way the SDK signs version 3 calls, at the server's time. */
   function signedGet(route: string, keyPem = merchantKeys.privateKey, method = 'GET') {
-    const authorization = signV3Request({ appId, nonce: `n-${++seq}`, timestampMs: clock.now() }, { httpMethod: method, pathWithQuery: route, body: '' }, keyPem);
+    const authorization = signV3Request(
+      { appId, nonce: `n-${++seq}`, timestampMs: clock.now() },
+      { httpMethod: method, pathWithQuery: route, body: '' },
+      keyPem,
+    );
     return fetch(`${server.url}${route}`, { method, headers: { authorization } });
   }
 
-  it('serves the closed day\'s bill as CSV whose totals equal the settlement account\'s ledger movement', async () => {
+  it("serves the closed day's bill as CSV whose totals equal the settlement account's ledger movement", async () => {
     const date = formatChinaTime(firstDayMs).slice(0, 10);
     expect((await signedGet(`/v1/merchant/bills/${date}`)).status).toBe(409);
     // The day closes at the next CST midnight.
@@ -287,7 +362,10 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
     const csv = await response.text();
-    const rows = csv.trim().split('\r\n').map((line) => line.split(','));
+    const rows = csv
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(','));
     const total = rows.find((r) => r[0] === 'total');
     expect(total).toBeDefined();
     const netMinor = parseAmount(total?.[4] ?? '', 'CNY').minor;
@@ -313,8 +391,16 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     const no = outTradeNo('broken');
     // The clock has moved past the SDK's own time, so this call is signed at the server's time.
     const body = JSON.stringify({ out_trade_no: no, total_amount: '2.00', subject: 'x', auth_code: await paycode(), notify_url: `${notify.url}/broken` });
-    const auth = signV3Request({ appId, nonce: `pay2-${no}`, timestampMs: clock.now() }, { httpMethod: 'POST', pathWithQuery: '/v3/alipay/trade/pay', body }, merchantKeys.privateKey);
-    const paid = await fetch(`${server.url}/v3/alipay/trade/pay`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+    const auth = signV3Request(
+      { appId, nonce: `pay2-${no}`, timestampMs: clock.now() },
+      { httpMethod: 'POST', pathWithQuery: '/v3/alipay/trade/pay', body },
+      merchantKeys.privateKey,
+    );
+    const paid = await fetch(`${server.url}/v3/alipay/trade/pay`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body,
+    });
     expect(paid.status).toBe(200);
     for (let i = 0; i < 10; i += 1) {
       await runNotificationJobs();

@@ -38,20 +38,41 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
     let buyer: TestUser;
     [owner, buyer] = await Promise.all([newUser(server, 'Owner'), newUser(server, 'Buyer')]);
     await fund(server, buyer, '100.00');
-    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Tea House', public_key: rsaKeyPair().publicKey, fee_bps: 0, owner_phone: owner.phone });
+    const created = await server.call('POST', '/v1/admin/merchants', {
+      name: 'Tea House',
+      public_key: rsaKeyPair().publicKey,
+      fee_bps: 0,
+      owner_phone: owner.phone,
+    });
     merchantId = created.body.merchant_id;
     outTradeNo = 'shop-1';
     const trade = await server.app.trades.create(merchantId, { outTradeNo, subject: 'Tea set', totalAmountMinor: 5_000n });
     tradeNo = trade.tradeNo;
     expect((await as(buyer, 'POST', `/v1/trades/${tradeNo}/pay`, { request_id: 'pay-shop-1' })).status).toBe(200);
-    const escrow = await server.app.trades.create(merchantId, { outTradeNo: 'shop-2', subject: 'Teapot', totalAmountMinor: 3_000n, productCode: 'ESCROW_TRADE_PAY' });
+    const escrow = await server.app.trades.create(merchantId, {
+      outTradeNo: 'shop-2',
+      subject: 'Teapot',
+      totalAmountMinor: 3_000n,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
     expect((await as(buyer, 'POST', `/v1/trades/${escrow.tradeNo}/pay`, { request_id: 'pay-shop-2' })).status).toBe(200);
     expect((await as(buyer, 'POST', `/v1/trades/${escrow.tradeNo}/disputes`, { reason: 'never arrived' })).status).toBe(201);
     const started = await as(owner, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Zhang Wei', id_no: '110101199001011234', phone: owner.phone });
     const sms = await send(`${bank.url}/sim/sms?phone=${owner.phone}`, undefined, 'GET');
     await as(owner, 'POST', `/v1/cards/${started.body.card_id}/confirm`, { sms_code: sms.body.messages.at(-1).code });
     expect((await as(owner, 'PUT', `/v1/merchant-console/merchants/${merchantId}/payout-account`, { card_id: started.body.card_id })).status).toBe(200);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
   });
 
   afterAll(async () => {

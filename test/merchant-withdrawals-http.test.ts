@@ -28,12 +28,19 @@ describe.each(storesUnderTest())('merchant withdrawals over HTTP (%s)', (store) 
   const as = (user: TestUser | undefined, method: string, route: string, body?: unknown) => send(server.url + route, user?.token, method, body);
   const at = (route: string) => `/v1/merchant-console/merchants/${merchantId}${route}`;
   const balance = async () => (await as(finance, 'GET', at('/balance'))).body.balance;
-  const withdraw = (user: TestUser, amount: string, requestId: string) => as(user, 'POST', at('/withdrawals'), { amount, currency: 'CNY', request_id: requestId });
-  const withdrawal = async (id: string) => (await as(finance, 'GET', at('/withdrawals'))).body.withdrawals.find((w: { withdrawal_id: string }) => w.withdrawal_id === id);
+  const withdraw = (user: TestUser, amount: string, requestId: string) =>
+    as(user, 'POST', at('/withdrawals'), { amount, currency: 'CNY', request_id: requestId });
+  const withdrawal = async (id: string) =>
+    (await as(finance, 'GET', at('/withdrawals'))).body.withdrawals.find((w: { withdrawal_id: string }) => w.withdrawal_id === id);
   const fault = (kind: string) => server.call('POST', '/v1/sandbox/faults', { target: 'bank', kind, count: 1 });
 
   async function sell(amountMinor: bigint): Promise<void> {
-    const t = await server.app.trades.create(merchantId, { outTradeNo: `${store}-w-${++seq}`, subject: 'Kettle', totalAmountMinor: amountMinor, productCode: 'FAST_INSTANT_TRADE_PAY' });
+    const t = await server.app.trades.create(merchantId, {
+      outTradeNo: `${store}-w-${++seq}`,
+      subject: 'Kettle',
+      totalAmountMinor: amountMinor,
+      productCode: 'FAST_INSTANT_TRADE_PAY',
+    });
     expect((await as(buyer, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: `pay-${seq}` })).status).toBe(200);
   }
 
@@ -42,7 +49,12 @@ describe.each(storesUnderTest())('merchant withdrawals over HTTP (%s)', (store) 
     server = await startTestServer({ store, sandbox: true, bankUrl: bank.url, bankTimeoutMs: 2_000 });
     [owner, finance, support, buyer] = await Promise.all(['Owner', 'Finance', 'Support', 'Buyer'].map((n) => newUser(server, n)));
     await fund(server, buyer, '1000.00');
-    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Kettle Works', public_key: rsaKeyPair().publicKey, fee_bps: 0, owner_phone: owner.phone });
+    const created = await server.call('POST', '/v1/admin/merchants', {
+      name: 'Kettle Works',
+      public_key: rsaKeyPair().publicKey,
+      fee_bps: 0,
+      owner_phone: owner.phone,
+    });
     merchantId = created.body.merchant_id;
     await as(owner, 'POST', at('/staff'), { phone: finance.phone, role: 'finance' });
     await as(owner, 'POST', at('/staff'), { phone: support.phone, role: 'support' });

@@ -88,7 +88,13 @@ describe.each(storesUnderTest())('a random day reconciles to the fen (%s)', (sto
     const user = await app.identity.register({ phone, password: 'correct horse', name: `Day User ${n}` });
     await app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: `day-${n}`, verifiedBy: 'operator' });
     const bankCode = BANKS[n % BANKS.length];
-    const card = await app.cards.bind(user.id, { bank: bankCode, cardNo: cardNumber(rand), name: `Day User ${n}`, idNo: `11010119900101${String(1000 + n)}`, phone });
+    const card = await app.cards.bind(user.id, {
+      bank: bankCode,
+      cardNo: cardNumber(rand),
+      name: `Day User ${n}`,
+      idNo: `11010119900101${String(1000 + n)}`,
+      phone,
+    });
     const sms = bank.simulator.smsFor(phone).at(-1)!;
     await app.cards.confirm(user.id, card.cardId, sms.code);
     return { id: user.id, phone, cardId: card.cardId };
@@ -118,7 +124,11 @@ describe.each(storesUnderTest())('a random day reconciles to the fen (%s)', (sto
     for (const code of BANKS) {
       const chaos = on && rand() < 0.7;
       const body = chaos ? { failure_rate: 0.2, timeout_rate: 0.25, late_answer_ms: 400 } : { failure_rate: 0, timeout_rate: 0 };
-      const response = await fetch(`${bank.url}/sim/banks/${code}/config`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${bank.url}/sim/banks/${code}/config`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(response.status).toBe(200);
     }
   }
@@ -137,7 +147,11 @@ describe.each(storesUnderTest())('a random day reconciles to the fen (%s)', (sto
     for (let round = 0; round < 5 && pending > 0; round++) pending = (await server.app.cardPayments.resolvePending(1000)).pending;
     expect(pending, `seed ${SEED}`).toBe(0);
     // The day must have met every outcome, or the chaos did not engage.
-    for (const outcome of [':succeeded', ':failed', ':pending']) expect([...tally.keys()].some((k) => k.endsWith(outcome)), JSON.stringify([...tally])).toBe(true);
+    for (const outcome of [':succeeded', ':failed', ':pending'])
+      expect(
+        [...tally.keys()].some((k) => k.endsWith(outcome)),
+        JSON.stringify([...tally]),
+      ).toBe(true);
 
     clock.set(Date.UTC(2026, 3, 20, 18, 0, 0)); // 02:00 on D+1 in Shanghai
     const report = await server.app.reconciliation.reconcile(D);

@@ -13,7 +13,6 @@ import { addDays, dayWindow, parseDate } from '../src/modules/reconciliation/day
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
 
-
 const D = '2026-03-10';
 const D1 = '2026-03-11';
 /** 10:00 in Shanghai on D. */
@@ -108,7 +107,14 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
     const r = run.body;
     expect(item(r, ops.ok)).toMatchObject({ kind: 'matched', state: 'closed', suspense_amount: '0.00' });
     expect(item(r, ops.late)).toMatchObject({ kind: 'settled', state: 'closed' });
-    expect(item(r, ops.altered)).toMatchObject({ kind: 'mismatch', state: 'open', bank_amount: '55.00', formica_amount: '50.00', suspense_amount: '5.00', alert: true });
+    expect(item(r, ops.altered)).toMatchObject({
+      kind: 'mismatch',
+      state: 'open',
+      bank_amount: '55.00',
+      formica_amount: '50.00',
+      suspense_amount: '5.00',
+      alert: true,
+    });
     expect(item(r, 'ext-long-1')).toMatchObject({ kind: 'long', state: 'open', op_id: '', suspense_amount: '30.00', alert: true });
     expect(item(r, 'ext-failed-1')).toMatchObject({ kind: 'long', state: 'closed', suspense_amount: '0.00' });
     expect(item(r, ops.dropped)).toMatchObject({ kind: 'short', state: 'short_pending', formica_amount: '20.00' });
@@ -155,7 +161,9 @@ describe.each(storesUnderTest())('reconciliation against the bank simulator (%s)
     const topup = await resolve({ bank: 'ICBC', request_id: 'ext-long-1', action: 'topup', user_id: user.id });
     expect(topup.status, JSON.stringify(topup.body)).toBe(200);
     expect(topup.body).toMatchObject({ state: 'resolved', resolution: `topup:${user.id}` });
-    expect((await resolve({ bank: 'ICBC', request_id: 'ext-long-1', action: 'topup', user_id: user.id })).body.resolution_transfer_id).toBe(topup.body.resolution_transfer_id);
+    expect((await resolve({ bank: 'ICBC', request_id: 'ext-long-1', action: 'topup', user_id: user.id })).body.resolution_transfer_id).toBe(
+      topup.body.resolution_transfer_id,
+    );
     expect((await resolve({ bank: 'ICBC', request_id: ops.altered, action: 'withdrawal', user_id: user.id })).body.code).toBe('resolution_not_allowed');
     expect((await resolve({ bank: 'ICBC', request_id: ops.altered, action: 'refund' })).body.state).toBe('resolved');
     expect(await balance()).toBe('190.00');

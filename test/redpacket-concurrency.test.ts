@@ -29,7 +29,8 @@ describe.each(storesUnderTest())('red packets in process (%s)', (store) => {
     const account = await server.app.store.getAccount(accountId);
     return (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n);
   };
-  const codeOf = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? (r.reason instanceof RedPacketError ? r.reason.code : String(r.reason)) : 'ok');
+  const codeOf = (r: PromiseSettledResult<unknown>) =>
+    r.status === 'rejected' ? (r.reason instanceof RedPacketError ? r.reason.code : String(r.reason)) : 'ok';
 
   async function groupOf(memberIds: string[]): Promise<string> {
     return (await social.createGroup(senderId, { name: 'Burst', memberIds })).groupId;
@@ -38,13 +39,35 @@ describe.each(storesUnderTest())('red packets in process (%s)', (store) => {
   beforeAll(async () => {
     server = await startTestServer({ store });
     const app = server.app;
-    social = await SocialService.open({ db: app.sql, writer: app.engine, identity: app.identity, clock: app.clock, ids: app.ids, policy: { maxGroupMembers: OPENERS + 1, maxFriends: 10 } });
-    packets = await RedPacketService.open({ db: app.sql, engine: app.engine, runner: app.runner, clock: app.clock, wallet: app.wallet, social, random: seededInts(2016) });
+    social = await SocialService.open({
+      db: app.sql,
+      writer: app.engine,
+      identity: app.identity,
+      clock: app.clock,
+      ids: app.ids,
+      policy: { maxGroupMembers: OPENERS + 1, maxFriends: 10 },
+    });
+    packets = await RedPacketService.open({
+      db: app.sql,
+      engine: app.engine,
+      runner: app.runner,
+      clock: app.clock,
+      wallet: app.wallet,
+      social,
+      random: seededInts(2016),
+    });
     const sender = await app.identity.register({ phone: freshPhone(), password: 'correct horse', name: 'Sender' });
     senderId = sender.id;
     await app.identity.addEvidence(senderId, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
     await app.wallet.openWallet(senderId);
-    await app.wallet.adjust({ userId: senderId, amountMinor: 100_000n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: `fund-${store}` });
+    await app.wallet.adjust({
+      userId: senderId,
+      amountMinor: 100_000n,
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test funds',
+      requestId: `fund-${store}`,
+    });
   }, 60_000);
   afterAll(async () => {
     await server?.close();
@@ -54,7 +77,15 @@ describe.each(storesUnderTest())('red packets in process (%s)', (store) => {
     const openers = Array.from({ length: OPENERS }, (_, i) => `usr_OPENER${String(i).padStart(16, '0')}`);
     const groupId = await groupOf(openers);
     for (let i = 0; i < openers.length; i += 1_000) await Promise.all(openers.slice(i, i + 1_000).map((id) => server.app.wallet.openWallet(id)));
-    const { packetId } = await packets.send(senderId, { groupId, kind: 'lucky', amountMinor: 20_000n, currency: 'CNY', shares: 100, greeting: '', requestId: requestId() });
+    const { packetId } = await packets.send(senderId, {
+      groupId,
+      kind: 'lucky',
+      amountMinor: 20_000n,
+      currency: 'CNY',
+      shares: 100,
+      greeting: '',
+      requestId: requestId(),
+    });
 
     const results = await Promise.allSettled(openers.map((id) => packets.openPacket(packetId, id)));
 
@@ -77,7 +108,15 @@ describe.each(storesUnderTest())('red packets in process (%s)', (store) => {
   it('one user racing themselves opens once; the other tries are already_opened', async () => {
     const racer = 'usr_RACER0000000000000000001';
     const groupId = await groupOf([racer]);
-    const { packetId } = await packets.send(senderId, { groupId, kind: 'equal', amountMinor: 88n, currency: 'CNY', shares: 1, greeting: 'race', requestId: requestId() });
+    const { packetId } = await packets.send(senderId, {
+      groupId,
+      kind: 'equal',
+      amountMinor: 88n,
+      currency: 'CNY',
+      shares: 1,
+      greeting: 'race',
+      requestId: requestId(),
+    });
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => packets.openPacket(packetId, racer)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.map(codeOf).filter((c) => c !== 'ok')).toEqual(new Array(49).fill('already_opened'));
@@ -90,7 +129,15 @@ describe.each(storesUnderTest())('red packets in process (%s)', (store) => {
     const members = ['usr_EXPIRY000000000000000001', 'usr_EXPIRY000000000000000002'];
     const groupId = await groupOf(members);
     const before = await balance(walletAccountId(senderId));
-    const { packetId, expiresAt } = await packets.send(senderId, { groupId, kind: 'lucky', amountMinor: 1_000n, currency: 'CNY', shares: 5, greeting: '', requestId: requestId() });
+    const { packetId, expiresAt } = await packets.send(senderId, {
+      groupId,
+      kind: 'lucky',
+      amountMinor: 1_000n,
+      currency: 'CNY',
+      shares: 5,
+      greeting: '',
+      requestId: requestId(),
+    });
     expect(expiresAt).toBe(clock.now() + DEFAULT_RED_PACKET_POLICY.lifetimeMs);
     expect(await packets.nextExpiry()).toBeLessThanOrEqual(expiresAt);
     const opened = (await Promise.all(members.map((m) => packets.openPacket(packetId, m)))).reduce((sum, s) => sum + s.amountMinor, 0n);
@@ -113,7 +160,15 @@ describe.each(storesUnderTest())('red packets in process (%s)', (store) => {
   it('refuses an open after the packet expired even before the job ran', async () => {
     const clock = server.clock as ManualClock;
     const member = 'usr_LATE00000000000000000001';
-    const { packetId } = await packets.send(senderId, { groupId: await groupOf([member]), kind: 'equal', amountMinor: 1n, currency: 'CNY', shares: 1, greeting: '', requestId: requestId() });
+    const { packetId } = await packets.send(senderId, {
+      groupId: await groupOf([member]),
+      kind: 'equal',
+      amountMinor: 1n,
+      currency: 'CNY',
+      shares: 1,
+      greeting: '',
+      requestId: requestId(),
+    });
     clock.advance(DEFAULT_RED_PACKET_POLICY.lifetimeMs);
     await expect(packets.openPacket(packetId, member)).rejects.toMatchObject({ code: 'packet_expired' });
     expect((await packets.detail(packetId, member)).status).toBe('expired');

@@ -63,7 +63,15 @@ describe.each(storesUnderTest())('red packets over HTTP (%s)', (store) => {
     expect([stranger.status, stranger.body.code]).toEqual([403, 'not_a_member']);
 
     const detail = await as(c, 'GET', `/v1/red-packets/${packetId}`);
-    expect(detail.body).toMatchObject({ packet_id: packetId, kind: 'lucky', amount: '10.00', shares: 2, status: 'finished', remaining: '0.00', greeting: '新年快乐' });
+    expect(detail.body).toMatchObject({
+      packet_id: packetId,
+      kind: 'lucky',
+      amount: '10.00',
+      shares: 2,
+      status: 'finished',
+      remaining: '0.00',
+      greeting: '新年快乐',
+    });
     expect(detail.body.opened.map((o: { user_id: string; amount: string }) => [o.user_id, o.amount])).toEqual([
       [a.id, first.body.amount],
       [b.id, second.body.amount],
@@ -132,7 +140,14 @@ describe.each(storesUnderTest())('red packets over HTTP (%s)', (store) => {
   it('2,000 concurrent open requests from 120 members for 100 shares: exactly 100 succeed, no 5xx', async () => {
     const crowd = await newUsers(server, 120);
     const crowdGroup = (await as(sender, 'POST', '/v1/groups', { name: 'Crowd', member_phones: crowd.map((m) => m.phone) })).body.group_id;
-    const sent = await as(sender, 'POST', '/v1/red-packets', { group_id: crowdGroup, kind: 'lucky', amount: '200.00', currency: 'CNY', shares: 100, request_id: `crowd-${store}` });
+    const sent = await as(sender, 'POST', '/v1/red-packets', {
+      group_id: crowdGroup,
+      kind: 'lucky',
+      amount: '200.00',
+      currency: 'CNY',
+      shares: 100,
+      request_id: `crowd-${store}`,
+    });
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
     const packetId = sent.body.packet_id;
     const attempts = Array.from({ length: 2_000 }, (_, i) => crowd[i % crowd.length]);

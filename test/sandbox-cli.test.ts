@@ -32,7 +32,15 @@ describe('formica sandbox', () => {
   let output = '';
 
   beforeAll(async () => {
-    server = await startServerProcess({ FORMICA_ADMIN_TOKEN: TOKEN, FORMICA_BANK_SIM_PORT: String(await freePort()), FORMICA_BILLER_SIM_PORT: String(await freePort()), FORMICA_SANDBOX_START: '2026-03-01T00:00:00Z' }, ['sandbox']);
+    server = await startServerProcess(
+      {
+        FORMICA_ADMIN_TOKEN: TOKEN,
+        FORMICA_BANK_SIM_PORT: String(await freePort()),
+        FORMICA_BILLER_SIM_PORT: String(await freePort()),
+        FORMICA_SANDBOX_START: '2026-03-01T00:00:00Z',
+      },
+      ['sandbox'],
+    );
     output = await printedConfiguration(server);
   }, 60_000);
 
@@ -53,7 +61,11 @@ describe('formica sandbox', () => {
       endpoint: field(output, /endpoint: ("[^"]+")/),
     });
     expect(field(output, /endpoint: ("[^"]+")/)).toBe(server.url);
-    const created = await sdk.exec('alipay.trade.precreate', { bizContent: { outTradeNo: `cli-${Date.now()}`, totalAmount: '1.00', subject: 'Tea' } }, { validateSign: true });
+    const created = await sdk.exec(
+      'alipay.trade.precreate',
+      { bizContent: { outTradeNo: `cli-${Date.now()}`, totalAmount: '1.00', subject: 'Tea' } },
+      { validateSign: true },
+    );
     expect(created).toMatchObject({ code: '10000', qrCode: expect.any(String) });
     expect(output).toContain('Demo users');
     expect(output).toContain(`${server.url}/sandbox/`);

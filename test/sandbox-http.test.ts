@@ -72,8 +72,9 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
   const now = async () => Date.parse((await server.call('GET', '/v1/sandbox/clock')).body.now);
   const advance = (seconds: number) => server.call('POST', '/v1/sandbox/clock', { advance_seconds: seconds });
   const outTradeNo = (tag: string) => `${store}-${tag}-${Date.now()}-${++seq}`;
-  // biome-ignore lint/suspicious/noExplicitAny: response fields are read loosely
-  const exec = (client: AlipaySdk, method: string, bizContent: Record<string, unknown>, notifyUrl?: string) => client.exec(method, notifyUrl ? { bizContent, notifyUrl } : { bizContent }) as Promise<any>;
+  const exec = (client: AlipaySdk, method: string, bizContent: Record<string, unknown>, notifyUrl?: string) =>
+    // biome-ignore lint/suspicious/noExplicitAny: response fields are read loosely
+    client.exec(method, notifyUrl ? { bizContent, notifyUrl } : { bizContent }) as Promise<any>;
   const inspector = async (query: string) => (await fetch(`${server.url}/sandbox/${query}`)).text();
 
   async function newUser(): Promise<{ id: string; phone: string; token: string }> {
@@ -91,7 +92,13 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
     const created = await server.call('POST', '/v1/admin/merchants', { name: 'Sandbox Tea', public_key: merchantKeys.publicKey, fee_bps: 60 });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     ({ app_id: appId, platform_public_key: platformPublicKey } = created.body);
-    sdk = new AlipaySdk({ appId, privateKey: merchantKeys.privateKey, alipayPublicKey: platformPublicKey, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+    sdk = new AlipaySdk({
+      appId,
+      privateKey: merchantKeys.privateKey,
+      alipayPublicKey: platformPublicKey,
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+    });
   });
 
   afterAll(async () => {
@@ -112,7 +119,14 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
     const back = await server.call('POST', '/v1/sandbox/clock', { now: new Date(start).toISOString() });
     expect([back.status, back.body.code]).toEqual([409, 'clock_backwards']);
     expect(await now()).toBe(start + 3_600_000);
-    for (const bad of [{ advance_seconds: 0 }, { advance_seconds: -5 }, { advance_seconds: 1.5 }, { now: 'tomorrow' }, {}, { advance_seconds: 1, now: later }]) {
+    for (const bad of [
+      { advance_seconds: 0 },
+      { advance_seconds: -5 },
+      { advance_seconds: 1.5 },
+      { now: 'tomorrow' },
+      {},
+      { advance_seconds: 1, now: later },
+    ]) {
       expect((await server.call('POST', '/v1/sandbox/clock', bad)).status, JSON.stringify(bad)).toBe(400);
     }
   });
@@ -132,7 +146,14 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
   it('retries a refused notification when the clock reaches the retry time, and the inspector shows both attempts', async () => {
     const buyer = await newUser();
     await server.call('POST', `/v1/admin/users/${buyer.id}/verifications`, { level: 'II', reference: 'desk' });
-    await server.call('POST', '/v1/admin/adjustments', { user_id: buyer.id, amount: '100.00', currency: 'CNY', direction: 'credit', reason: 'test funds', request_id: `fund-${buyer.phone}` });
+    await server.call('POST', '/v1/admin/adjustments', {
+      user_id: buyer.id,
+      amount: '100.00',
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test funds',
+      request_id: `fund-${buyer.phone}`,
+    });
     const authCode = (await send(`${server.url}/v1/wallet/paycode`, buyer.token, 'GET')).body.auth_code;
     const no = outTradeNo('paid');
     const paid = await exec(sdk, 'alipay.trade.pay', { outTradeNo: no, totalAmount: '12.00', subject: 'Oolong', authCode }, receiver.url);
@@ -176,11 +197,18 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
 
   it('makes the next top-up meet a bank decline on demand, then lets the bank answer again', async () => {
     const user = await newUser();
-    const started = await send(`${server.url}/v1/cards`, user.token, 'POST', { bank: 'ICBC', card_no: CARD_A, name: 'Li Lei', id_no: '110101199001011234', phone: user.phone });
+    const started = await send(`${server.url}/v1/cards`, user.token, 'POST', {
+      bank: 'ICBC',
+      card_no: CARD_A,
+      name: 'Li Lei',
+      id_no: '110101199001011234',
+      phone: user.phone,
+    });
     const sms = await send(`${bank.url}/sim/sms?phone=${user.phone}`, undefined, 'GET');
     const cardId = started.body.card_id;
     expect((await send(`${server.url}/v1/cards/${cardId}/confirm`, user.token, 'POST', { sms_code: sms.body.messages.at(-1).code })).status).toBe(200);
-    const topup = (requestId: string) => send(`${server.url}/v1/wallet/topups`, user.token, 'POST', { card_id: cardId, amount: '30.00', currency: 'CNY', request_id: requestId });
+    const topup = (requestId: string) =>
+      send(`${server.url}/v1/wallet/topups`, user.token, 'POST', { card_id: cardId, amount: '30.00', currency: 'CNY', request_id: requestId });
 
     expect((await send(`${server.url}/v1/sandbox/faults`, undefined, 'POST', { target: 'bank', kind: 'decline', count: 1 })).status).toBe(401);
     const ordered = await server.call('POST', '/v1/sandbox/faults', { target: 'bank', kind: 'decline', count: 1 });
@@ -196,7 +224,13 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
   });
 
   it('shows in the inspector why a signature failed: another key, or a key of another size', async () => {
-    const stranger = new AlipaySdk({ appId, privateKey: rsaKeyPair().privateKey, alipayPublicKey: platformPublicKey, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+    const stranger = new AlipaySdk({
+      appId,
+      privateKey: rsaKeyPair().privateKey,
+      alipayPublicKey: platformPublicKey,
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+    });
     const no = outTradeNo('badsign');
     expect(await exec(stranger, 'alipay.trade.query', { outTradeNo: no })).toMatchObject({ code: '40002', subCode: 'isv.invalid-signature' });
     const page = await inspector(`?app_id=${appId}&trade=${no}`);
@@ -204,8 +238,18 @@ describe.each(storesUnderTest())('the sandbox over HTTP (%s)', (store) => {
     expect(page).toContain(`either the private key is not the pair of the public key registered for app ${appId}`);
     expect(page).toMatch(/Formica verified this string: app_id=\d+&#38;biz_content=/);
 
-    const small = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-    const smallKeyed = new AlipaySdk({ appId, privateKey: small.privateKey, alipayPublicKey: platformPublicKey, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+    const small = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const smallKeyed = new AlipaySdk({
+      appId,
+      privateKey: small.privateKey,
+      alipayPublicKey: platformPublicKey,
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+    });
     const other = outTradeNo('smallkey');
     await exec(smallKeyed, 'alipay.trade.query', { outTradeNo: other });
     expect(await inspector(`?trade=${other}`)).toContain(`the signature is 128 bytes, but app ${appId}&#39;s 2048-bit key makes 256-byte signatures`);

@@ -79,7 +79,13 @@ describe.each(storesUnderTest())('bank tokens at rest (%s)', (store) => {
     const reg = await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'Token User' });
     const login = await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone, password: 'correct horse' });
     user = { id: reg.body.user_id, phone, token: login.body.token };
-    const started = await send(`${server.url}/v1/cards`, user.token, 'POST', { bank: 'ICBC', card_no: CARD_A, name: 'Li Lei', id_no: '110101199001011234', phone });
+    const started = await send(`${server.url}/v1/cards`, user.token, 'POST', {
+      bank: 'ICBC',
+      card_no: CARD_A,
+      name: 'Li Lei',
+      id_no: '110101199001011234',
+      phone,
+    });
     const sms = await send(`${bank.url}/sim/sms?phone=${phone}`, undefined, 'GET');
     const confirmed = await send(`${server.url}/v1/cards/${started.body.card_id}/confirm`, user.token, 'POST', { sms_code: sms.body.messages[0].code });
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
@@ -91,7 +97,8 @@ describe.each(storesUnderTest())('bank tokens at rest (%s)', (store) => {
   });
 
   const storedToken = async () => (await server.app.sql.get<{ token: string }>('SELECT token FROM card_channels WHERE card_id = ?', [cardId]))!.token;
-  const topup = (requestId: string) => send(`${server.url}/v1/wallet/topups`, user.token, 'POST', { card_id: cardId, amount: '10.00', currency: 'CNY', request_id: requestId });
+  const topup = (requestId: string) =>
+    send(`${server.url}/v1/wallet/topups`, user.token, 'POST', { card_id: cardId, amount: '10.00', currency: 'CNY', request_id: requestId });
 
   it('stores the bank token sealed, bound to its row, and still pays with it', async () => {
     const stored = await storedToken();

@@ -31,7 +31,11 @@ describe.each(storesUnderTest())('trades paid by card over HTTP (%s)', (store) =
     bank = await startBankSimulator({ clock: systemClock, port: 0 });
     server = await startTestServer({ store, bankUrl: bank.url, bankTimeoutMs: 400 });
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const merchant = await server.app.merchants.create({ name: 'Kite shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
+    const merchant = await server.app.merchants.create({
+      name: 'Kite shop',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      feeBps: 60,
+    });
     merchantId = merchant.merchantId;
     buyer = await newBuyer(CARD_A);
   });
@@ -53,7 +57,12 @@ describe.each(storesUnderTest())('trades paid by card over HTTP (%s)', (store) =
     as(user, 'POST', `/v1/trades/${tradeNo}/pay`, { request_id: requestId, card_id: cardId });
   const status = async (tradeNo: string) => (await server.app.trades.query(merchantId, { tradeNo })).status;
   const escrowTrade = (amountMinor: bigint) =>
-    server.app.trades.create(merchantId, { outTradeNo: `${store}-card-${++seq}`, subject: 'Kite', totalAmountMinor: amountMinor, productCode: 'ESCROW_TRADE_PAY' });
+    server.app.trades.create(merchantId, {
+      outTradeNo: `${store}-card-${++seq}`,
+      subject: 'Kite',
+      totalAmountMinor: amountMinor,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
 
   async function newBuyer(cardNo: string): Promise<Buyer> {
     seq += 1;
@@ -74,7 +83,11 @@ describe.each(storesUnderTest())('trades paid by card over HTTP (%s)', (store) =
     const t = await escrowTrade(80_00n);
     const paid = await payByCard(buyer, t.tradeNo, 'card-1');
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
-    expect(paid.body).toMatchObject({ trade_status: 'WAIT_SELLER_SEND_GOODS', funding_source: 'card', funding: { source: 'card', card_id: buyer.cardId, status: 'paid' } });
+    expect(paid.body).toMatchObject({
+      trade_status: 'WAIT_SELLER_SEND_GOODS',
+      funding_source: 'card',
+      funding: { source: 'card', card_id: buyer.cardId, status: 'paid' },
+    });
     expect((await payByCard(buyer, t.tradeNo, 'card-1')).body).toMatchObject({ trade_status: 'WAIT_SELLER_SEND_GOODS', funding: { status: 'paid' } });
     expect(Number(before) - Number(await cardBalance(buyer.cardNo))).toBe(80);
     // The card's money is held, not spent from the balance: no balance limit counts it.
@@ -131,7 +144,7 @@ describe.each(storesUnderTest())('trades paid by card over HTTP (%s)', (store) =
     expect((await server.call('POST', '/v1/admin/channel-operations/resolve')).body).toEqual({ resolved: 1, pending: 0 });
     await server.app.trades.runTimers();
     expect(await status(t.tradeNo)).toBe('WAIT_SELLER_SEND_GOODS');
-    expect((await payByCard(buyer, t.tradeNo, 'card-5'))).toMatchObject({ status: 200, body: { funding: { status: 'paid' }, funding_source: 'card' } });
+    expect(await payByCard(buyer, t.tradeNo, 'card-5')).toMatchObject({ status: 200, body: { funding: { status: 'paid' }, funding_source: 'card' } });
   });
 
   it('money that arrives after the trade closed stays in the buyer wallet', async () => {
@@ -151,10 +164,10 @@ describe.each(storesUnderTest())('trades paid by card over HTTP (%s)', (store) =
   it("refuses another user's card and a card paying someone's paid trade", async () => {
     const other = await newBuyer(CARD_B);
     const t = await escrowTrade(1_00n);
-    expect((await payByCard(other, t.tradeNo, 'steal', buyer.cardId))).toMatchObject({ status: 404, body: { code: 'card_not_found' } });
+    expect(await payByCard(other, t.tradeNo, 'steal', buyer.cardId)).toMatchObject({ status: 404, body: { code: 'card_not_found' } });
     expect(await status(t.tradeNo)).toBe('WAIT_BUYER_PAY');
     expect((await payByCard(buyer, t.tradeNo, 'card-7')).status).toBe(200);
-    expect((await payByCard(other, t.tradeNo, 'late'))).toMatchObject({ status: 409, body: { code: 'TRADE_HAS_SUCCESS' } });
+    expect(await payByCard(other, t.tradeNo, 'late')).toMatchObject({ status: 409, body: { code: 'TRADE_HAS_SUCCESS' } });
     expect((await payByCard(buyer, t.tradeNo, 'card-7', other.cardId)).body.code).toBe('request_id_reused');
   });
 });

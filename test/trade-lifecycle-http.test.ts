@@ -43,7 +43,12 @@ describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_
   }
 
   async function paidEscrow(): Promise<string> {
-    const t = await server.app.trades.create(merchantId, { outTradeNo: `${store}-life-${++seq}`, subject: 'Desk', totalAmountMinor: 10_000n, productCode: 'ESCROW_TRADE_PAY' });
+    const t = await server.app.trades.create(merchantId, {
+      outTradeNo: `${store}-life-${++seq}`,
+      subject: 'Desk',
+      totalAmountMinor: 10_000n,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
     const paid = await as(buyer, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: `pay-${seq}` });
     expect(paid.body, JSON.stringify(paid.body)).toMatchObject({ trade_status: 'WAIT_SELLER_SEND_GOODS' });
     return t.tradeNo;
@@ -55,7 +60,13 @@ describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_
     await fund(server, buyer, '1000.00');
     const created = await server.call('POST', '/v1/admin/merchants', { name: 'Furniture', public_key: keys.publicKey, fee_bps: 0, owner_phone: owner.phone });
     merchantId = created.body.merchant_id;
-    sdk = new AlipaySdk({ appId: created.body.app_id, privateKey: keys.privateKey, alipayPublicKey: created.body.platform_public_key, gateway: `${server.url}/gateway.do`, endpoint: server.url });
+    sdk = new AlipaySdk({
+      appId: created.body.app_id,
+      privateKey: keys.privateKey,
+      alipayPublicKey: created.body.platform_public_key,
+      gateway: `${server.url}/gateway.do`,
+      endpoint: server.url,
+    });
   });
 
   afterAll(async () => {
@@ -91,7 +102,9 @@ describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_
     expect((await trade(disputed)).status).toBe('WAIT_SELLER_SEND_GOODS');
     owner = await relogin(owner);
     const timeline = await as(owner, 'GET', `/v1/merchant-console/merchants/${merchantId}/trades/${quiet}`);
-    expect(timeline.body.refunds).toEqual([expect.objectContaining({ out_request_no: 'UNSHIPPED_REFUND', reason: 'not shipped in time: refunded by the ship-by policy', status: 'done' })]);
+    expect(timeline.body.refunds).toEqual([
+      expect.objectContaining({ out_request_no: 'UNSHIPPED_REFUND', reason: 'not shipped in time: refunded by the ship-by policy', status: 'done' }),
+    ]);
   });
 
   it('keeps the confirm timer paused after the seller answers a refund request, until the operator decides', async () => {
@@ -100,7 +113,9 @@ describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_
     await server.app.trades.ship(merchantId, { tradeNo }, { logisticsType: 'VIRTUAL' });
     await as(buyer, 'POST', `/v1/trades/${tradeNo}/disputes`, { reason: 'the key does not work' });
     owner = await relogin(owner);
-    const answered = await as(owner, 'POST', `/v1/merchant-console/merchants/${merchantId}/trades/${tradeNo}/dispute-answer`, { answer: 'A new key was sent on the 2nd' });
+    const answered = await as(owner, 'POST', `/v1/merchant-console/merchants/${merchantId}/trades/${tradeNo}/dispute-answer`, {
+      answer: 'A new key was sent on the 2nd',
+    });
     expect(answered.body.status).toBe('answered');
     await advance(4 * DAY_S);
     expect(await trade(tradeNo)).toMatchObject({ status: 'WAIT_BUYER_CONFIRM_GOODS', confirmDueAtMs: undefined });
@@ -120,7 +135,12 @@ describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_
     await advance(60);
     expect(await exec('alipay.trade.query', { outTradeNo: no })).toMatchObject({ tradeStatus: 'TRADE_CLOSED' });
     const past = formatChinaTime((await sandboxNow()) - 60_000);
-    expect(await exec('alipay.trade.precreate', { outTradeNo: `${no}-past`, totalAmount: '8.00', subject: 'Lamp', timeExpire: past })).toMatchObject({ code: '40004', subCode: 'ACQ.INVALID_PARAMETER' });
-    expect(await exec('alipay.trade.precreate', { outTradeNo: `${no}-bad`, totalAmount: '8.00', subject: 'Lamp', timeExpire: '2026-13-01 00:00:00' })).toMatchObject({ code: '40004', subCode: 'ACQ.INVALID_PARAMETER' });
+    expect(await exec('alipay.trade.precreate', { outTradeNo: `${no}-past`, totalAmount: '8.00', subject: 'Lamp', timeExpire: past })).toMatchObject({
+      code: '40004',
+      subCode: 'ACQ.INVALID_PARAMETER',
+    });
+    expect(
+      await exec('alipay.trade.precreate', { outTradeNo: `${no}-bad`, totalAmount: '8.00', subject: 'Lamp', timeExpire: '2026-13-01 00:00:00' }),
+    ).toMatchObject({ code: '40004', subCode: 'ACQ.INVALID_PARAMETER' });
   });
 });

@@ -7,7 +7,6 @@ import { verifyStore } from '../src/engine/verify.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
 
-
 describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) => {
   let server: TestServer;
   let merchantId = '';
@@ -16,7 +15,11 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
   beforeAll(async () => {
     server = await startTestServer({ store });
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const merchant = await server.app.merchants.create({ name: 'Lamp shop', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
+    const merchant = await server.app.merchants.create({
+      name: 'Lamp shop',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      feeBps: 60,
+    });
     merchantId = merchant.merchantId;
   });
   afterAll(async () => {
@@ -35,7 +38,14 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     const reg = await as(undefined, 'POST', '/v1/users', { phone, password: 'correct horse', name: 'Buyer' });
     const token = (await as(undefined, 'POST', '/v1/sessions', { phone, password: 'correct horse' })).body.token;
     if (verified) await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
-    const credit = await server.call('POST', '/v1/admin/adjustments', { user_id: reg.body.user_id, amount: fund, currency: 'CNY', direction: 'credit', reason: 'test', request_id: `f-${seq}` });
+    const credit = await server.call('POST', '/v1/admin/adjustments', {
+      user_id: reg.body.user_id,
+      amount: fund,
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test',
+      request_id: `f-${seq}`,
+    });
     expect(credit.status).toBe(200);
     return { id: reg.body.user_id, token, phone };
   }
@@ -64,10 +74,13 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     const paid = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'pay-1' });
     expect(paid).toMatchObject({ status: 200, body: { trade_status: 'WAIT_SELLER_SEND_GOODS', total_amount: '25.00', currency: 'CNY' } });
     expect((await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'pay-1' })).body.trade_status).toBe('WAIT_SELLER_SEND_GOODS');
-    expect((await as(other.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'pay-2' }))).toMatchObject({ status: 409, body: { code: 'TRADE_HAS_SUCCESS' } });
-    expect((await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/confirm`))).toMatchObject({ status: 409, body: { code: 'TRADE_STATUS_ERROR' } });
+    expect(await as(other.token, 'POST', `/v1/trades/${t.tradeNo}/pay`, { request_id: 'pay-2' })).toMatchObject({
+      status: 409,
+      body: { code: 'TRADE_HAS_SUCCESS' },
+    });
+    expect(await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/confirm`)).toMatchObject({ status: 409, body: { code: 'TRADE_STATUS_ERROR' } });
     await server.app.trades.ship(merchantId, { tradeNo: t.tradeNo }, { logisticsType: 'EXPRESS', waybillNo: 'SF9' });
-    expect((await as(other.token, 'POST', `/v1/trades/${t.tradeNo}/confirm`))).toMatchObject({ status: 404, body: { code: 'TRADE_NOT_EXIST' } });
+    expect(await as(other.token, 'POST', `/v1/trades/${t.tradeNo}/confirm`)).toMatchObject({ status: 404, body: { code: 'TRADE_NOT_EXIST' } });
     const ext = await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/extend`);
     expect(ext).toMatchObject({ status: 200, body: { extended: true, logistics_type: 'EXPRESS', waybill_no: 'SF9' } });
     expect((await as(b.token, 'POST', `/v1/trades/${t.tradeNo}/extend`)).body.code).toBe('TRADE_STATUS_ERROR');
@@ -79,7 +92,10 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     expect((await as(other.token, 'GET', '/v1/trades')).body.trades).toEqual([]);
     const poor = await buyer('0.01');
     const t2 = await escrowTrade('http-2', 2_500n);
-    expect(await as(poor.token, 'POST', `/v1/trades/${t2.tradeNo}/pay`, { request_id: 'p' })).toMatchObject({ status: 422, body: { code: 'BUYER_BALANCE_NOT_ENOUGH' } });
+    expect(await as(poor.token, 'POST', `/v1/trades/${t2.tradeNo}/pay`, { request_id: 'p' })).toMatchObject({
+      status: 422,
+      body: { code: 'BUYER_BALANCE_NOT_ENOUGH' },
+    });
   });
 
   it('opens a dispute and lets the operator refund the buyer', async () => {
@@ -111,7 +127,10 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     expect(sent.status, JSON.stringify(sent.body)).toBe(200);
     const big = await escrowTrade('http-limit-1', 40_001n);
     const over = await as(b.token, 'POST', `/v1/trades/${big.tradeNo}/pay`, { request_id: 'l-1' });
-    expect(over).toMatchObject({ status: 422, body: { code: 'limit_exceeded', limit: 'level_I_lifetime', used: '600.00', left: '400.00', limit_amount: '1000.00', currency: 'CNY' } });
+    expect(over).toMatchObject({
+      status: 422,
+      body: { code: 'limit_exceeded', limit: 'level_I_lifetime', used: '600.00', left: '400.00', limit_amount: '1000.00', currency: 'CNY' },
+    });
     expect((await server.app.trades.query(merchantId, { tradeNo: big.tradeNo })).status).toBe('WAIT_BUYER_PAY');
     expect(await lifetime(b.token)).toMatchObject({ used: '600.00', left: '400.00' });
     const fits = await escrowTrade('http-limit-2', 40_000n);
@@ -139,7 +158,7 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
 
   it('answers bad input with 4xx, never 500', async () => {
     const b = await buyer('1.00');
-    expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'x' }))).toMatchObject({ status: 404, body: { code: 'TRADE_NOT_EXIST' } });
+    expect(await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'x' })).toMatchObject({ status: 404, body: { code: 'TRADE_NOT_EXIST' } });
     expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', {})).status).toBe(400);
     expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'bad id!' })).status).toBe(400);
     expect((await as(b.token, 'POST', '/v1/trades/trd_none/pay', { request_id: 'x', card_id: 'no such card!' })).status).toBe(400);

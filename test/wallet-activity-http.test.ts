@@ -52,7 +52,13 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
   const lines = async (phone: string) => (await as(phone, '/v1/wallet/activity?limit=100')).body.items;
 
   async function bindCard(): Promise<string> {
-    const started = await as(ALICE.phone, '/v1/cards', 'POST', { bank: 'ICBC', card_no: CARD_A, name: ALICE.name, id_no: '110101199001011234', phone: ALICE.phone });
+    const started = await as(ALICE.phone, '/v1/cards', 'POST', {
+      bank: 'ICBC',
+      card_no: CARD_A,
+      name: ALICE.name,
+      id_no: '110101199001011234',
+      phone: ALICE.phone,
+    });
     const sms = await send(`${bank.url}/sim/sms?phone=${ALICE.phone}`, undefined, 'GET');
     await as(ALICE.phone, `/v1/cards/${started.body.card_id}/confirm`, 'POST', { sms_code: sms.body.messages[0].code });
     return started.body.card_id;
@@ -67,7 +73,14 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
 
   it('shows each thing once, newest first, with the counterparty masked', async () => {
     const alice = (await server.app.identity.findByPhone(ALICE.phone))!;
-    await server.app.wallet.adjust({ userId: alice.id, amountMinor: 50_000n, currency: 'CNY', direction: 'credit', reason: 'welcome', requestId: 'act-credit' });
+    await server.app.wallet.adjust({
+      userId: alice.id,
+      amountMinor: 50_000n,
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'welcome',
+      requestId: 'act-credit',
+    });
     clock.advance(1000);
     const cardId = await bindCard();
     await sim('/sim/banks/ICBC/config', { timeout_rate: 1, late_answer_ms: 1500 });
@@ -75,12 +88,24 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
     await sim('/sim/banks/ICBC/config', { timeout_rate: 0 });
     expect(late.body.status).toBe('pending');
     const pending = (await lines(ALICE.phone))[0];
-    expect(pending).toMatchObject({ kind: 'topup', direction: 'in', amount: '20.00', status: 'pending', counterparty: { kind: 'card', name: 'ICBC', last4: CARD_A.slice(-4) } });
+    expect(pending).toMatchObject({
+      kind: 'topup',
+      direction: 'in',
+      amount: '20.00',
+      status: 'pending',
+      counterparty: { kind: 'card', name: 'ICBC', last4: CARD_A.slice(-4) },
+    });
 
     const resolved = await server.call('POST', '/v1/admin/channel-operations/resolve');
     expect(resolved.body.resolved, JSON.stringify(resolved.body)).toBe(1);
     clock.advance(1000);
-    const paid = await as(ALICE.phone, '/v1/wallet/transfers', 'POST', { to_phone: BOB.phone, amount: '12.34', currency: 'CNY', request_id: 'act-pay', memo: 'noodles' });
+    const paid = await as(ALICE.phone, '/v1/wallet/transfers', 'POST', {
+      to_phone: BOB.phone,
+      amount: '12.34',
+      currency: 'CNY',
+      request_id: 'act-pay',
+      memo: 'noodles',
+    });
     expect(paid.status).toBe(200);
     clock.advance(1000);
     const merchant = await server.app.merchants.create({ name: 'Tea House', publicKeyPem: rsaKeyPair().publicKey, feeBps: 60, notifyUrl: undefined });
@@ -103,7 +128,9 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
     expect(statement.filter((l: { kind: string }) => l.kind === 'topup')).toHaveLength(2);
 
     const bobs = await lines(BOB.phone);
-    expect(bobs).toEqual([expect.objectContaining({ kind: 'transfer_in', direction: 'in', amount: '12.34', counterparty: { kind: 'user', name: '王*丽', phone: '136****0201' } })]);
+    expect(bobs).toEqual([
+      expect.objectContaining({ kind: 'transfer_in', direction: 'in', amount: '12.34', counterparty: { kind: 'user', name: '王*丽', phone: '136****0201' } }),
+    ]);
   });
 
   it('pages newest first without gaps or repeats', async () => {
@@ -111,7 +138,10 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
     const seen: string[] = [];
     let before: string | null = null;
     do {
-      const page: { status: number; body: { items: { id: string }[]; next: string | null } } = await as(ALICE.phone, `/v1/wallet/activity?limit=3${before ? `&before=${before}` : ''}`);
+      const page: { status: number; body: { items: { id: string }[]; next: string | null } } = await as(
+        ALICE.phone,
+        `/v1/wallet/activity?limit=3${before ? `&before=${before}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.body.items.map((i) => i.id));

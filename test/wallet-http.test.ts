@@ -8,7 +8,6 @@ import { send, type Reply } from './support/http.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-
 describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) => {
   let server: TestServer;
   let phoneSeq = 0;
@@ -49,7 +48,14 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
   }
 
   async function credit(user: TestUser, amount: string, requestId = `fund-${user.id}-${amount.replace('.', '_')}`): Promise<void> {
-    const r = await server.call('POST', '/v1/admin/adjustments', { user_id: user.id, amount, currency: 'CNY', direction: 'credit', reason: 'test funding', request_id: requestId });
+    const r = await server.call('POST', '/v1/admin/adjustments', {
+      user_id: user.id,
+      amount,
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test funding',
+      request_id: requestId,
+    });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
   }
 
@@ -135,7 +141,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     const second = await pay(alice, bob, '10.00', 'same-id');
     expect(second).toEqual(first);
     expect((await wallet(alice)).balance).toBe('40.00');
-    expect((await pay(alice, bob, '11.00', 'same-id'))).toMatchObject({ status: 409, body: { code: 'request_id_reused' } });
+    expect(await pay(alice, bob, '11.00', 'same-id')).toMatchObject({ status: 409, body: { code: 'request_id_reused' } });
     // a refused transfer stays refused on replay, even once money has arrived
     expect((await pay(alice, bob, '45.00', 'later')).body.code).toBe('insufficient_funds');
     await credit(alice, '10.00', 'more');
@@ -144,9 +150,23 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     // adjustments replay too
     await credit(alice, '10.00', 'more');
     expect((await wallet(alice)).balance).toBe('50.00');
-    const reused = await server.call('POST', '/v1/admin/adjustments', { user_id: alice.id, amount: '99.00', currency: 'CNY', direction: 'credit', reason: 'test funding', request_id: 'more' });
+    const reused = await server.call('POST', '/v1/admin/adjustments', {
+      user_id: alice.id,
+      amount: '99.00',
+      currency: 'CNY',
+      direction: 'credit',
+      reason: 'test funding',
+      request_id: 'more',
+    });
     expect(reused.body.code).toBe('request_id_reused');
-    const overdraw = await server.call('POST', '/v1/admin/adjustments', { user_id: alice.id, amount: '50.01', currency: 'CNY', direction: 'debit', reason: 'fix', request_id: 'd-1' });
+    const overdraw = await server.call('POST', '/v1/admin/adjustments', {
+      user_id: alice.id,
+      amount: '50.01',
+      currency: 'CNY',
+      direction: 'debit',
+      reason: 'fix',
+      request_id: 'd-1',
+    });
     expect(overdraw).toMatchObject({ status: 422, body: { code: 'insufficient_funds' } });
   });
 
@@ -157,7 +177,10 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     await credit(alice, '3000.00');
     expect((await pay(alice, bob, '999.99', 'i-1')).status).toBe(200);
     const over = await pay(alice, bob, '0.02', 'i-2');
-    expect(over).toMatchObject({ status: 422, body: { code: 'limit_exceeded', limit: 'level_I_lifetime', used: '999.99', left: '0.01', limit_amount: '1000.00' } });
+    expect(over).toMatchObject({
+      status: 422,
+      body: { code: 'limit_exceeded', limit: 'level_I_lifetime', used: '999.99', left: '0.01', limit_amount: '1000.00' },
+    });
     expect(over.body.message).toContain('level_I_lifetime');
     expect((await pay(alice, bob, '0.01', 'i-3')).status).toBe(200);
     (server.clock as ManualClock).advance(400 * DAY_MS);
@@ -217,9 +240,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     const op = await server.call('POST', `/v1/admin/users/${alice.id}/verifications`, { level: 'III', reference: 'desk' });
     expect(op.status).toBe(201);
     await credit(alice, '100.00');
-    const replies = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => pay(alice, i % 2 ? bob : carol, '1.00', `c-${i}`)),
-    );
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => pay(alice, i % 2 ? bob : carol, '1.00', `c-${i}`)));
     const ok = replies.filter((r) => r.status === 200).length;
     const refused = replies.filter((r) => r.status === 422 && r.body.code === 'insufficient_funds').length;
     expect(ok).toBe(100);
@@ -237,9 +258,26 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     expect((await as('fst_forged', 'GET', '/v1/wallet')).status).toBe(401);
     expect((await as(server.token, 'GET', '/v1/wallet')).status).toBe(401); // the operator token is no session
     expect((await as(alice.token, 'POST', '/v1/ledger/transfers', { transfers: [{ id: 'steal' }] })).status).toBe(401);
-    expect((await as(alice.token, 'POST', '/v1/admin/adjustments', { user_id: alice.id, amount: '1.00', currency: 'CNY', direction: 'credit', reason: 'me', request_id: 'x' })).status).toBe(401);
+    expect(
+      (
+        await as(alice.token, 'POST', '/v1/admin/adjustments', {
+          user_id: alice.id,
+          amount: '1.00',
+          currency: 'CNY',
+          direction: 'credit',
+          reason: 'me',
+          request_id: 'x',
+        })
+      ).status,
+    ).toBe(401);
     // no user route names a wallet: unknown fields are refused rather than honoured
-    const smuggled = await as(alice.token, 'POST', '/v1/wallet/transfers', { to_phone: alice.phone, from_user_id: 'usr_x', amount: '1.00', currency: 'CNY', request_id: 'r' });
+    const smuggled = await as(alice.token, 'POST', '/v1/wallet/transfers', {
+      to_phone: alice.phone,
+      from_user_id: 'usr_x',
+      amount: '1.00',
+      currency: 'CNY',
+      request_id: 'r',
+    });
     expect(smuggled.status).toBe(400);
     (server.clock as ManualClock).advance(31 * DAY_MS);
     expect((await as(alice.token, 'GET', '/v1/me')).status).toBe(401);

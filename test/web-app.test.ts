@@ -154,15 +154,34 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       const user = await app.identity.register(person);
       await app.wallet.openWallet(user.id);
       await app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: 'test', verifiedBy: 'operator' });
-      if (person === ALICE) await app.wallet.adjust({ userId: user.id, amountMinor: 123_456_78n, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: 'fund-alice' });
+      if (person === ALICE)
+        await app.wallet.adjust({
+          userId: user.id,
+          amountMinor: 123_456_78n,
+          currency: 'CNY',
+          direction: 'credit',
+          reason: 'test funds',
+          requestId: 'fund-alice',
+        });
     }
-    for (const [bankCode, outcomes] of [['icbc', 'sssssssssf'], ['ccb', 'sssfsfu']] as const) {
+    for (const [bankCode, outcomes] of [
+      ['icbc', 'sssssssssf'],
+      ['ccb', 'sssfsfu'],
+    ] as const) {
       app.router.setFee(bankCode, 0);
       for (const o of outcomes) app.router.record(bankCode, o === 's' ? 'succeeded' : o === 'f' ? 'failed' : 'unknown');
     }
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {
@@ -253,7 +272,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await qr.waitFor();
     expect(await qr.getAttribute('data-value')).toMatch(/^28\d{16}$/);
     expect((await qr.boundingBox())!.width).toBeGreaterThan(150);
-    expect((await page.locator('svg[data-testid=barcode] rect').count())).toBeGreaterThan(10);
+    expect(await page.locator('svg[data-testid=barcode] rect').count()).toBeGreaterThan(10);
     await checkPage(page, 'paycode');
     await shoot(page, 'paycode-en-390');
 
@@ -304,7 +323,13 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
           await checkPage(page, `${lang} ${width}px /app/${screen}`);
           // A label squeezed to one character per line has as many lines as characters.
           const labels = await page.locator('.action-label, .tabbar span').evaluateAll((els) =>
-            els.map((e) => ({ text: e.textContent ?? '', lines: Math.round(e.getBoundingClientRect().height / Number.parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { lineHeight: string } }).getComputedStyle(e).lineHeight)) })),
+            els.map((e) => ({
+              text: e.textContent ?? '',
+              lines: Math.round(
+                e.getBoundingClientRect().height /
+                  Number.parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { lineHeight: string } }).getComputedStyle(e).lineHeight),
+              ),
+            })),
           );
           for (const { text, lines } of labels) {
             if ([...text].length > 1) expect(lines, `${lang} ${width}px /app/${screen}: "${text}" wraps one character per line`).toBeLessThan([...text].length);
@@ -334,7 +359,11 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     const wallets = (await server.call('GET', '/v1/admin/dashboard')).body.totals.find((t: { currency: string }) => t.currency === 'CNY').wallets;
     await page.locator('#totals-CNY', { hasText: formatMoney(wallets, 'CNY') }).waitFor();
     // Painted (non-transparent) pixels per canvas; the project's types carry no DOM, hence the shape.
-    type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+    type Canvas = {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+    };
     const drawn = await page.$$eval('canvas', (elements) =>
       elements.map((element) => {
         const canvas = element as unknown as Canvas;

@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 const WEB = path.dirname(fileURLToPath(import.meta.url));
 const DIST_INDEX = path.join(WEB, 'dist', 'index.html');
-const SOURCES = [path.join(WEB, 'src'), path.join(WEB, 'public'), path.join(WEB, 'index.html'), path.join(WEB, 'vite.config.ts'), path.join(WEB, '..', 'package-lock.json')];
+const SOURCES = [
+  path.join(WEB, 'src'),
+  path.join(WEB, 'public'),
+  path.join(WEB, 'index.html'),
+  path.join(WEB, 'vite.config.ts'),
+  path.join(WEB, '..', 'package-lock.json'),
+];
 
 function newestMtimeMs(entry: string): number {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });

@@ -144,8 +144,10 @@ describe('statements', () => {
     // 23:30 Shanghai is still 2026-01-01; 00:30 is the next day.
     clock.set(Date.UTC(2026, 0, 1, 16, 30));
     await post(app, '/banks/ICBC/debits', debit('s4', token, '40.00'));
-    expect((await post(app, '/sim/banks/ICBC/statement-lines', { action: 'add', request_id: 'long-1', amount: '5.55' })).body)
-      .toMatchObject({ planted: 'add', day: '2026-01-02' });
+    expect((await post(app, '/sim/banks/ICBC/statement-lines', { action: 'add', request_id: 'long-1', amount: '5.55' })).body).toMatchObject({
+      planted: 'add',
+      day: '2026-01-02',
+    });
     await post(app, '/sim/banks/ICBC/statement-lines', { action: 'add', request_id: 'long-0', amount: '1.00', time: '2026-01-01T03:00:00Z' });
     await post(app, '/sim/banks/ICBC/statement-lines', { action: 'alter', request_id: 's2', amount: '21.00' });
     await post(app, '/sim/banks/ICBC/statement-lines', { action: 'drop', request_id: 's3' });

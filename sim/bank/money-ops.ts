@@ -6,15 +6,7 @@ import type { BindingBook } from './bindings.ts';
 import type { CardBook } from './cards.ts';
 import type { OperationBook } from './operations.ts';
 import { drawFate } from './settings.ts';
-import {
-  type BankSettings,
-  type DeclineReason,
-  type OperationRecord,
-  type OperationType,
-  ok,
-  refuse,
-  type SimResult,
-} from './sim-types.ts';
+import { type BankSettings, type DeclineReason, type OperationRecord, type OperationType, ok, refuse, type SimResult } from './sim-types.ts';
 
 export interface MoneyRequest {
   readonly type: OperationType;
@@ -72,10 +64,7 @@ export function moveMoney(desk: MoneyDesk, request: MoneyRequest): SimResult<Mon
 /** The first answer again, unless the request id now carries a different operation. */
 function replay(previous: OperationRecord, request: MoneyRequest, amountMinor: bigint): SimResult<MoneyAnswer> {
   const same =
-    previous.type === request.type &&
-    previous.token === request.token &&
-    previous.amountMinor === amountMinor &&
-    previous.currency === request.currency;
+    previous.type === request.type && previous.token === request.token && previous.amountMinor === amountMinor && previous.currency === request.currency;
   if (!same) return refuse('request_id_reused', `request id '${request.requestId}' was used for a different operation`);
   return ok({ operation: previous, late: false });
 }

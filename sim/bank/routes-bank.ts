@@ -72,25 +72,17 @@ export function bankRoutes(sim: BankSimulator, delays: Delays) {
       });
     }
 
-    r.get(
-      '/banks/:bank/operations/:request_id',
-      { schema: { params: bankParams.extend({ request_id: REQUEST_ID }) } },
-      async (req, reply) => {
-        const result = sim.findOperation(req.params.bank, req.params.request_id);
-        await latency(req.params.bank);
-        return sendResult(reply, result, operationJson);
-      },
-    );
+    r.get('/banks/:bank/operations/:request_id', { schema: { params: bankParams.extend({ request_id: REQUEST_ID }) } }, async (req, reply) => {
+      const result = sim.findOperation(req.params.bank, req.params.request_id);
+      await latency(req.params.bank);
+      return sendResult(reply, result, operationJson);
+    });
 
-    r.get(
-      '/banks/:bank/statements/:date',
-      { schema: { params: bankParams.extend({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }) } },
-      async (req, reply) => {
-        const result = sim.statementCsv(req.params.bank, req.params.date);
-        await latency(req.params.bank);
-        if (result.ok) reply.type('text/csv; charset=utf-8');
-        return sendResult(reply, result, (csv) => csv);
-      },
-    );
+    r.get('/banks/:bank/statements/:date', { schema: { params: bankParams.extend({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }) } }, async (req, reply) => {
+      const result = sim.statementCsv(req.params.bank, req.params.date);
+      await latency(req.params.bank);
+      if (result.ok) reply.type('text/csv; charset=utf-8');
+      return sendResult(reply, result, (csv) => csv);
+    });
   };
 }

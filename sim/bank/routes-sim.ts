@@ -22,10 +22,16 @@ const plantBody = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('add'),
     request_id: REQUEST_ID,
-    bank_ref: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).optional(),
+    bank_ref: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+      .optional(),
     type: z.enum(['debit', 'credit']).optional(),
     amount: z.string().min(1).max(40),
-    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
     status: z.enum(['succeeded', 'failed']).optional(),
     time: z.iso.datetime({ offset: true }).optional(),
   }),
@@ -36,7 +42,10 @@ const plantBody = z.discriminatedUnion('action', [
 const cardBody = z.object({
   card_no: z.string().min(1).max(32),
   balance: z.string().min(1).max(40),
-  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional(),
   name: z.string().trim().min(1).max(100).optional(),
   id_no: z.string().trim().min(1).max(32).optional(),
 });

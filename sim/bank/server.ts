@@ -54,9 +54,7 @@ export async function buildBankSimulatorApp(options: BankSimulatorOptions): Prom
   };
 }
 
-export async function startBankSimulator(
-  options: BankSimulatorOptions & { readonly port: number; readonly host?: string },
-): Promise<RunningBankSimulator> {
+export async function startBankSimulator(options: BankSimulatorOptions & { readonly port: number; readonly host?: string }): Promise<RunningBankSimulator> {
   const built = await buildBankSimulatorApp(options);
   const host = options.host ?? '127.0.0.1';
   await built.app.listen({ port: options.port, host });

@@ -9,15 +9,7 @@ import { type MoneyAnswer, type MoneyDesk, type MoneyRequest, moveMoney } from '
 import { OperationBook } from './operations.ts';
 import { type RandomSource, randomDigits, randomHex, seededRandom, seedFor } from './random.ts';
 import { patchSettings, resolveSettings, type SettingsPatch, servesCard } from './settings.ts';
-import {
-  type BankConfig,
-  type BankSettings,
-  DEFAULT_BANKS,
-  type OperationRecord,
-  ok,
-  refuse,
-  type SimResult,
-} from './sim-types.ts';
+import { type BankConfig, type BankSettings, DEFAULT_BANKS, type OperationRecord, ok, refuse, type SimResult } from './sim-types.ts';
 import { DEFAULT_TIME_ZONE, PlantedLines, statementDay } from './statement.ts';
 
 export interface CardSeed {

@@ -70,9 +70,7 @@ export class PlantedLines {
   }
 
   snapshot(): PlantSnapshot {
-    const extra = [...this.extra].flatMap(([day, lines]) =>
-      lines.map((l) => ({ ...l, amountMinor: l.amountMinor.toString(), day })),
-    );
+    const extra = [...this.extra].flatMap(([day, lines]) => lines.map((l) => ({ ...l, amountMinor: l.amountMinor.toString(), day })));
     return {
       extra,
       altered: [...this.altered].map(([id, amount]) => [id, amount.toString()]),

@@ -11,9 +11,7 @@ export const CARD_C = '6225880000000019';
 /** 2026-01-01 10:00 in Shanghai. */
 export const T0 = Date.UTC(2026, 0, 1, 2, 0, 0);
 
-export async function simOnInject(
-  options: Partial<BankSimulatorOptions> = {},
-): Promise<BankSimulatorApp & { clock: ManualClock }> {
+export async function simOnInject(options: Partial<BankSimulatorOptions> = {}): Promise<BankSimulatorApp & { clock: ManualClock }> {
   const clock = (options.clock as ManualClock | undefined) ?? new ManualClock(T0);
   const built = await buildBankSimulatorApp({ ...options, clock });
   return { ...built, clock };

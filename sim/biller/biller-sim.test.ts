@@ -33,7 +33,12 @@ describe('biller simulator', () => {
 
   it('confirms within seconds, refuses 1000000003 and confirms 1000000004 only after ten minutes', async () => {
     const clock = await open();
-    for (const [id, key] of [['p1', '1000000001'], ['p3', '1000000003'], ['p4', '1000000004']]) expect((await pay(id, key, '10.00')).json().status).toBe('pending');
+    for (const [id, key] of [
+      ['p1', '1000000001'],
+      ['p3', '1000000003'],
+      ['p4', '1000000004'],
+    ])
+      expect((await pay(id, key, '10.00')).json().status).toBe('pending');
     clock.advance(5_000);
     const status = async (id: string) => (await get(`/payments/${id}`)).json().status;
     expect([await status('p1'), await status('p3'), await status('p4')]).toEqual(['confirmed', 'refused', 'pending']);
@@ -75,12 +80,24 @@ describe('biller simulator', () => {
     await sim.app.inject({
       method: 'POST',
       url: '/sim/plant',
-      payload: { action: 'add', charge_inst: 'HZ_ELEC', day: '2026-06-10', payment_id: 'x9', bill_key: '1000000001', amount: '3.00', confirmed_at: '2026-06-10T03:00:00Z' },
+      payload: {
+        action: 'add',
+        charge_inst: 'HZ_ELEC',
+        day: '2026-06-10',
+        payment_id: 'x9',
+        bill_key: '1000000001',
+        amount: '3.00',
+        confirmed_at: '2026-06-10T03:00:00Z',
+      },
     });
     const file = await get('/settlements/HZ_ELEC/2026-06-10');
     expect(file.headers['content-type']).toContain('text/csv');
     const rows = parse(file.body, { columns: true }) as Record<string, string>[];
-    expect(rows.map((r) => [r.payment_id, r.amount])).toEqual([['p1', '128.50'], ['p2', '2.00'], ['x9', '3.00']]);
+    expect(rows.map((r) => [r.payment_id, r.amount])).toEqual([
+      ['p1', '128.50'],
+      ['p2', '2.00'],
+      ['x9', '3.00'],
+    ]);
     expect((await get('/settlements/SH_GAS/2026-06-10')).body.trim()).toBe('payment_id,charge_inst,bill_key,amount,currency,confirmed_at');
   });
 });

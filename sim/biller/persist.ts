@@ -8,7 +8,9 @@ const FILE_NAME = 'biller-sim.json';
 export function persistTo(simulator: BillerSimulator, dataDir: string): Persistence {
   const text = readState(dataDir, FILE_NAME);
   if (text !== undefined) simulator.restore(JSON.parse(text, revive) as SimSnapshot);
-  return saveOnChange(dataDir, FILE_NAME, simulator, () => JSON.stringify(simulator.snapshot(), (_key, value) => (typeof value === 'bigint' ? value.toString() : value)));
+  return saveOnChange(dataDir, FILE_NAME, simulator, () =>
+    JSON.stringify(simulator.snapshot(), (_key, value) => (typeof value === 'bigint' ? value.toString() : value)),
+  );
 }
 
 /** Amounts were written as decimal strings of fen. */

@@ -56,7 +56,14 @@ export async function buildBillerSimApp(options: BillerSimServerOptions): Promis
   app.get('/bills', { schema: { querystring: z.object({ charge_inst: chargeInst, bill_key: z.string().max(32) }) } }, async (request, reply) => {
     const bill = simulator.bill(request.query.charge_inst, request.query.bill_key);
     if (!bill) return reply.status(404).send({ code: 'bill_unknown', message: 'no such bill at this biller' });
-    return { charge_inst: bill.chargeInst, bill_key: bill.billKey, holder_name: bill.holderName, amount_due: formatMinor(bill.dueMinor, CNY), currency: 'CNY', due_date: bill.dueDate };
+    return {
+      charge_inst: bill.chargeInst,
+      bill_key: bill.billKey,
+      holder_name: bill.holderName,
+      amount_due: formatMinor(bill.dueMinor, CNY),
+      currency: 'CNY',
+      due_date: bill.dueDate,
+    };
   });
   const payBody = z.object({ payment_id: paymentId, charge_inst: chargeInst, bill_key: billKey, amount, currency: z.literal('CNY') });
   app.post('/payments', { schema: { body: payBody } }, async (request, reply) => {
@@ -77,7 +84,13 @@ export async function buildBillerSimApp(options: BillerSimServerOptions): Promis
   app.post('/sim/plant', { schema: { body: plantBody } }, async (request, reply) => {
     const b = request.body;
     if (b.action === 'add') {
-      const line = { paymentId: b.payment_id, chargeInst: b.charge_inst, billKey: b.bill_key, amountMinor: parseMinor(b.amount, CNY), confirmedAt: Date.parse(b.confirmed_at) };
+      const line = {
+        paymentId: b.payment_id,
+        chargeInst: b.charge_inst,
+        billKey: b.bill_key,
+        amountMinor: parseMinor(b.amount, CNY),
+        confirmedAt: Date.parse(b.confirmed_at),
+      };
       simulator.plant({ action: 'add', chargeInst: b.charge_inst, day: b.day, line });
     } else if (b.action === 'alter') {
       simulator.plant({ action: 'alter', paymentId: b.payment_id, amountMinor: parseMinor(b.amount, CNY) });

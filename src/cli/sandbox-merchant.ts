@@ -19,8 +19,14 @@ export interface SandboxMerchant {
 export async function ensureSandboxMerchant(app: Formica, dataDir: string): Promise<SandboxMerchant> {
   const privateKeyFile = path.join(dataDir, KEY_FILE);
   // PKCS#1, the SDK's default key type: the printed configuration needs no keyType.
-  const privateKeyPem = readOrCreateSecretFile(privateKeyFile, () =>
-    generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey,
+  const privateKeyPem = readOrCreateSecretFile(
+    privateKeyFile,
+    () =>
+      generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      }).privateKey,
   );
   const appFile = path.join(dataDir, APP_FILE);
   const known = fs.existsSync(appFile) ? (JSON.parse(fs.readFileSync(appFile, 'utf8')) as { app_id: string }).app_id : undefined;

@@ -40,7 +40,10 @@ function parseKey(text: string): Key {
 }
 
 export function dataKey(setting: string): DataKey {
-  const keys = setting.split(',').filter((k) => k.trim() !== '').map(parseKey);
+  const keys = setting
+    .split(',')
+    .filter((k) => k.trim() !== '')
+    .map(parseKey);
   const current = keys[0];
   if (!current) throw new Error(`${DATA_KEY_ENV} holds no key`);
   const byId = new Map(keys.map((k) => [k.id, k]));

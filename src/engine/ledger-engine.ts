@@ -128,9 +128,7 @@ export class LedgerEngine {
     for (;;) {
       const ids = await this.store.duePendingIds(nowNs(this.clock), this.maxBatchEvents);
       if (ids.length === 0) return total;
-      const [expired] = await new Promise<number[]>((resolve, reject) =>
-        this.enqueue({ kind: 'expiry', events: ids, resolve, reject }),
-      );
+      const [expired] = await new Promise<number[]>((resolve, reject) => this.enqueue({ kind: 'expiry', events: ids, resolve, reject }));
       total += expired;
       if (ids.length < this.maxBatchEvents) return total;
     }

@@ -57,7 +57,18 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(swagger, {
     openapi: {
       info: { title: 'Formica API', version: '0.1.0', description: 'Payments and inclusive finance over one double-entry ledger' },
-      components: { securitySchemes: { operator: { type: 'http', scheme: 'bearer' }, session: { type: 'http', scheme: 'bearer' }, merchant: { type: 'apiKey', in: 'header', name: 'authorization', description: 'ALIPAY-SHA256withRSA app_id=...,nonce=...,timestamp=...,sign=... (as the open API, version 3)' } } },
+      components: {
+        securitySchemes: {
+          operator: { type: 'http', scheme: 'bearer' },
+          session: { type: 'http', scheme: 'bearer' },
+          merchant: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'authorization',
+            description: 'ALIPAY-SHA256withRSA app_id=...,nonce=...,timestamp=...,sign=... (as the open API, version 3)',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });

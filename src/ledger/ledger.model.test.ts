@@ -31,9 +31,7 @@ const AMOUNTS = [1n, 2n, 3n, 5n, 8n, 10n, 20n, 50n];
 /** Optional flags, each present with the given chance (in percent). */
 function flagSet(chances: Record<string, number>): fc.Arbitrary<string[]> {
   const names = Object.keys(chances);
-  return fc
-    .tuple(...names.map((n) => fc.integer({ min: 0, max: 99 }).map((roll) => roll < chances[n])))
-    .map((on) => names.filter((_, i) => on[i]));
+  return fc.tuple(...names.map((n) => fc.integer({ min: 0, max: 99 }).map((roll) => roll < chances[n]))).map((on) => names.filter((_, i) => on[i]));
 }
 
 function rare<T>(common: fc.Arbitrary<T>, ...odd: T[]): fc.Arbitrary<T> {
@@ -279,7 +277,18 @@ describe('ledger core against the reference model', () => {
       { numRuns: 1000 },
     );
     // The workloads must keep reaching the interesting paths, or agreement proves little.
-    const required = ['ok', 'exists', 'exceeds_credits', 'exceeds_debits', 'pending_transfer_expired', 'pending_transfer_already_posted', 'linked_event_failed', 'id_already_failed', 'debit_account_already_closed', 'exists_with_different_amount'];
+    const required = [
+      'ok',
+      'exists',
+      'exceeds_credits',
+      'exceeds_debits',
+      'pending_transfer_expired',
+      'pending_transfer_already_posted',
+      'linked_event_failed',
+      'id_already_failed',
+      'debit_account_already_closed',
+      'exists_with_different_amount',
+    ];
     expect(required.filter((code) => !seen.has(code))).toEqual([]);
     expect(seen.get('ok')).toBeGreaterThan(300);
   });

@@ -18,15 +18,22 @@ describe('closing transfers', () => {
     expect(run(l, [{ id: 'K', dr: 'A', cr: 'B', amount: 1, flags: ['pending', 'closing_debit'] }])).toEqual(['ok']);
     expect(l.isClosed('A')).toBe(true);
     expect(l.isClosed('B')).toBe(false);
-    expect(run(l, [
-      { id: 'T1', dr: 'A', cr: 'B', amount: 1 },
-      { id: 'T2', dr: 'B', cr: 'A', amount: 1 },
-      { id: 'T3', dr: 'A', cr: 'B', amount: 1, flags: ['pending', 'closing_debit'] },
-    ])).toEqual(['debit_account_already_closed', 'credit_account_already_closed', 'debit_account_already_closed']);
+    expect(
+      run(l, [
+        { id: 'T1', dr: 'A', cr: 'B', amount: 1 },
+        { id: 'T2', dr: 'B', cr: 'A', amount: 1 },
+        { id: 'T3', dr: 'A', cr: 'B', amount: 1, flags: ['pending', 'closing_debit'] },
+      ]),
+    ).toEqual(['debit_account_already_closed', 'credit_account_already_closed', 'debit_account_already_closed']);
     expect(run(l, [{ id: 'V', pendingId: 'K', flags: ['void_pending_transfer'] }])).toEqual(['ok']);
     expect(l.isClosed('A')).toBe(false);
     // The closed-account failures were transient: those ids stay failed.
-    expect(run(l, [{ id: 'T1', dr: 'A', cr: 'B', amount: 1 }, { id: 'T4', dr: 'A', cr: 'B', amount: 1 }])).toEqual(['id_already_failed', 'ok']);
+    expect(
+      run(l, [
+        { id: 'T1', dr: 'A', cr: 'B', amount: 1 },
+        { id: 'T4', dr: 'A', cr: 'B', amount: 1 },
+      ]),
+    ).toEqual(['id_already_failed', 'ok']);
   });
 
   it('closing_credit closes the credit account; expiry reopens it', () => {
@@ -45,21 +52,25 @@ describe('closing transfers', () => {
   it('posting the closing transfer is refused; voiding other holds on a closed account is allowed', () => {
     const l = fixture();
     expect(run(l, [{ id: 'K', dr: 'A', cr: 'B', amount: 1, flags: ['pending', 'closing_debit'] }])).toEqual(['ok']);
-    expect(run(l, [
-      { id: 'T1', pendingId: 'K', flags: ['post_pending_transfer'] },
-      { id: 'T2', pendingId: 'P1', flags: ['post_pending_transfer'] },
-      { id: 'T3', pendingId: 'P2', flags: ['void_pending_transfer'] },
-    ])).toEqual(['debit_account_already_closed', 'debit_account_already_closed', 'ok']);
+    expect(
+      run(l, [
+        { id: 'T1', pendingId: 'K', flags: ['post_pending_transfer'] },
+        { id: 'T2', pendingId: 'P1', flags: ['post_pending_transfer'] },
+        { id: 'T3', pendingId: 'P2', flags: ['void_pending_transfer'] },
+      ]),
+    ).toEqual(['debit_account_already_closed', 'debit_account_already_closed', 'ok']);
     expect(l.isClosed('A')).toBe(true);
     expect(l.balances('A')?.debitsPending).toBe(18n);
   });
 
   it('a closed chain member is rolled back with its chain, reopening the account', () => {
     const l = fixture();
-    expect(run(l, [
-      { id: 'K', dr: 'A', cr: 'B', amount: 1, flags: ['pending', 'closing_debit', 'linked'] },
-      { id: 'T', dr: 'A', cr: 'B', amount: 1 },
-    ])).toEqual(['linked_event_failed', 'debit_account_already_closed']);
+    expect(
+      run(l, [
+        { id: 'K', dr: 'A', cr: 'B', amount: 1, flags: ['pending', 'closing_debit', 'linked'] },
+        { id: 'T', dr: 'A', cr: 'B', amount: 1 },
+      ]),
+    ).toEqual(['linked_event_failed', 'debit_account_already_closed']);
     expect(l.isClosed('A')).toBe(false);
     expect(l.transfers.has('K')).toBe(false);
   });
@@ -115,39 +126,51 @@ describe('linked chains', () => {
   it('roll back everything a failed chain did, including posts and voids', () => {
     const l = fixture();
     const before = structuredClone([...l.accounts.values()]);
-    expect(run(l, [
-      { id: 'T1', dr: 'A', cr: 'B', amount: 4, flags: ['linked'] },
-      { id: 'T2', pendingId: 'P1', amount: 3, flags: ['post_pending_transfer', 'linked'] },
-      { id: 'T3', pendingId: 'P2', flags: ['void_pending_transfer', 'linked'] },
-      { id: 'T4', dr: 'B', cr: 'D', amount: 5, flags: ['pending', 'linked'] },
-      { id: 'T5', dr: 'D', cr: 'B', amount: 999 },
-    ])).toEqual(['linked_event_failed', 'linked_event_failed', 'linked_event_failed', 'linked_event_failed', 'exceeds_credits']);
+    expect(
+      run(l, [
+        { id: 'T1', dr: 'A', cr: 'B', amount: 4, flags: ['linked'] },
+        { id: 'T2', pendingId: 'P1', amount: 3, flags: ['post_pending_transfer', 'linked'] },
+        { id: 'T3', pendingId: 'P2', flags: ['void_pending_transfer', 'linked'] },
+        { id: 'T4', dr: 'B', cr: 'D', amount: 5, flags: ['pending', 'linked'] },
+        { id: 'T5', dr: 'D', cr: 'B', amount: 999 },
+      ]),
+    ).toEqual(['linked_event_failed', 'linked_event_failed', 'linked_event_failed', 'linked_event_failed', 'exceeds_credits']);
     expect([...l.accounts.values()]).toEqual(before);
     expect(l.pending.get('P1')?.status).toBe('pending');
     expect(l.pending.get('P2')?.status).toBe('pending');
     // linked_event_failed leaves ids free; the transient failure of T5 stays.
-    expect(run(l, [
-      { id: 'T1', dr: 'A', cr: 'B', amount: 4 },
-      { id: 'T5', dr: 'D', cr: 'B', amount: 1 },
-    ])).toEqual(['ok', 'id_already_failed']);
+    expect(
+      run(l, [
+        { id: 'T1', dr: 'A', cr: 'B', amount: 4 },
+        { id: 'T5', dr: 'D', cr: 'B', amount: 1 },
+      ]),
+    ).toEqual(['ok', 'id_already_failed']);
   });
 
   it('a chain sees its own effects: a pending created in the chain can be posted in it', () => {
     const l = fixture();
-    expect(run(l, [
-      { id: 'H', dr: 'A', cr: 'B', amount: 5, flags: ['pending', 'linked'] },
-      { id: 'P', pendingId: 'H', amount: 2, flags: ['post_pending_transfer', 'linked'] },
-      { id: 'V', pendingId: 'H', flags: ['void_pending_transfer'] },
-    ])).toEqual(['linked_event_failed', 'linked_event_failed', 'pending_transfer_already_posted']);
+    expect(
+      run(l, [
+        { id: 'H', dr: 'A', cr: 'B', amount: 5, flags: ['pending', 'linked'] },
+        { id: 'P', pendingId: 'H', amount: 2, flags: ['post_pending_transfer', 'linked'] },
+        { id: 'V', pendingId: 'H', flags: ['void_pending_transfer'] },
+      ]),
+    ).toEqual(['linked_event_failed', 'linked_event_failed', 'pending_transfer_already_posted']);
     expect(l.transfers.has('H')).toBe(false);
   });
 
   it('chains never span two requests of one batch', () => {
     const l = fixture();
     const results = l.transferBatch([
-      [{ id: 'T1', dr: 'A', cr: 'B', amount: 1 }, { id: 'T2', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] }],
+      [
+        { id: 'T1', dr: 'A', cr: 'B', amount: 1 },
+        { id: 'T2', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] },
+      ],
       [{ id: 'T3', dr: 'A', cr: 'B', amount: 1 }],
-      [{ id: 'T4', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] }, { id: 'T5', dr: 'D', cr: 'B', amount: 999 }],
+      [
+        { id: 'T4', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] },
+        { id: 'T5', dr: 'D', cr: 'B', amount: 999 },
+      ],
       [{ id: 'T6', dr: 'A', cr: 'B', amount: 1 }],
     ]);
     l.assertInvariants();
@@ -158,10 +181,19 @@ describe('linked chains', () => {
   it('a later request in the same batch sees earlier requests and failures', () => {
     const l = fixture();
     const results = l.transferBatch([
-      [{ id: 'T1', dr: 'D', cr: 'B', amount: 999 }, { id: 'T2', dr: 'A', cr: 'B', amount: 1 }],
-      [{ id: 'T1', dr: 'D', cr: 'B', amount: 1 }, { id: 'T2', dr: 'A', cr: 'B', amount: 1 }],
+      [
+        { id: 'T1', dr: 'D', cr: 'B', amount: 999 },
+        { id: 'T2', dr: 'A', cr: 'B', amount: 1 },
+      ],
+      [
+        { id: 'T1', dr: 'D', cr: 'B', amount: 1 },
+        { id: 'T2', dr: 'A', cr: 'B', amount: 1 },
+      ],
     ]);
-    expect(results).toEqual([['exceeds_credits', 'ok'], ['id_already_failed', 'exists']]);
+    expect(results).toEqual([
+      ['exceeds_credits', 'ok'],
+      ['id_already_failed', 'exists'],
+    ]);
     l.assertInvariants();
   });
 });
@@ -169,19 +201,21 @@ describe('linked chains', () => {
 describe('failed ids', () => {
   it('only state-dependent failures are remembered', () => {
     const l = fixture();
-    expect(run(l, [
-      { id: 'E1', dr: 'Z', cr: 'B', amount: 1 },
-      { id: 'E2', dr: 'A', cr: 'Z', amount: 1 },
-      { id: 'E3', pendingId: 'NO', flags: ['post_pending_transfer'] },
-      { id: 'E4', dr: 'D', cr: 'B', amount: 51 },
-      { id: 'E5', dr: 'A', cr: 'C', amount: 51 },
-      { id: 'E6', dr: 'Q', cr: 'B', amount: 1 },
-      { id: 'E7', dr: 'A', cr: 'Q', amount: 1 },
-      { id: 'V1', dr: 'A', cr: 'B', amount: 0 },
-      { id: 'V2', dr: 'A', cr: 'X', amount: 1 },
-      { id: 'V3', pendingId: 'P1', amount: 11, flags: ['post_pending_transfer'] },
-      { id: 'V4', dr: 'A', cr: 'B', amount: 1, timeout: 3 },
-    ])).toEqual([
+    expect(
+      run(l, [
+        { id: 'E1', dr: 'Z', cr: 'B', amount: 1 },
+        { id: 'E2', dr: 'A', cr: 'Z', amount: 1 },
+        { id: 'E3', pendingId: 'NO', flags: ['post_pending_transfer'] },
+        { id: 'E4', dr: 'D', cr: 'B', amount: 51 },
+        { id: 'E5', dr: 'A', cr: 'C', amount: 51 },
+        { id: 'E6', dr: 'Q', cr: 'B', amount: 1 },
+        { id: 'E7', dr: 'A', cr: 'Q', amount: 1 },
+        { id: 'V1', dr: 'A', cr: 'B', amount: 0 },
+        { id: 'V2', dr: 'A', cr: 'X', amount: 1 },
+        { id: 'V3', pendingId: 'P1', amount: 11, flags: ['post_pending_transfer'] },
+        { id: 'V4', dr: 'A', cr: 'B', amount: 1, timeout: 3 },
+      ]),
+    ).toEqual([
       'debit_account_not_found',
       'credit_account_not_found',
       'pending_transfer_not_found',
@@ -205,7 +239,12 @@ describe('timestamps', () => {
     const l = fixture();
     const last = l.lastTimestamp;
     l.nowNs -= 1_000n * NANOS_PER_SECOND;
-    expectAllOk(run(l, [{ id: 'T1', dr: 'A', cr: 'B', amount: 1 }, { id: 'T2', dr: 'A', cr: 'B', amount: 1 }]));
+    expectAllOk(
+      run(l, [
+        { id: 'T1', dr: 'A', cr: 'B', amount: 1 },
+        { id: 'T2', dr: 'A', cr: 'B', amount: 1 },
+      ]),
+    );
     expect(l.transfers.get('T1')?.timestamp).toBe(last + 1n);
     expect(l.transfers.get('T2')?.timestamp).toBe(last + 2n);
   });

@@ -44,11 +44,7 @@ export function accountBatchKeys(requests: readonly (readonly AccountEvent[])[])
   return { accountIds, transferIds: new Set() };
 }
 
-export function runTransferBatch(
-  snapshot: Snapshot,
-  requests: readonly (readonly TransferEvent[])[],
-  nowNs: bigint,
-): TransferBatchOutcome {
+export function runTransferBatch(snapshot: Snapshot, requests: readonly (readonly TransferEvent[])[], nowNs: bigint): TransferBatchOutcome {
   const work = new WorkingSet(snapshot);
   const results = requests.map((events) => createTransfers(work, events, nowNs));
   const timestamps = requests.map((events, i) =>
@@ -57,11 +53,7 @@ export function runTransferBatch(
   return { results, timestamps, effects: work.effects() };
 }
 
-export function runAccountBatch(
-  snapshot: Snapshot,
-  requests: readonly (readonly AccountEvent[])[],
-  nowNs: bigint,
-): BatchOutcome<AccountResult> {
+export function runAccountBatch(snapshot: Snapshot, requests: readonly (readonly AccountEvent[])[], nowNs: bigint): BatchOutcome<AccountResult> {
   const work = new WorkingSet(snapshot);
   const results = requests.map((events) => createAccounts(work, events, nowNs));
   return { results, effects: work.effects() };

@@ -34,7 +34,11 @@ const TRANSFER_ROWS: TransferRow[] = [
   { name: 'same account twice', events: [{ id: 'T', dr: 'A', cr: 'A', amount: 1 }], expect: ['accounts_must_be_different'] },
   { name: 'pending_id on a plain transfer', events: [{ id: 'T', dr: 'A', cr: 'B', amount: 1, pendingId: 'P1' }], expect: ['pending_id_must_be_zero'] },
   { name: 'timeout on a plain transfer', events: [{ id: 'T', dr: 'A', cr: 'B', amount: 1, timeout: 5 }], expect: ['timeout_reserved_for_pending_transfer'] },
-  { name: 'closing without pending', events: [{ id: 'T', dr: 'A', cr: 'B', amount: 1, flags: ['closing_debit'] }], expect: ['closing_transfer_must_be_pending'] },
+  {
+    name: 'closing without pending',
+    events: [{ id: 'T', dr: 'A', cr: 'B', amount: 1, flags: ['closing_debit'] }],
+    expect: ['closing_transfer_must_be_pending'],
+  },
   { name: 'ledger 0', events: [{ id: 'T', dr: 'A', cr: 'B', amount: 1, ledger: 0 }], expect: ['ledger_must_not_be_zero'] },
   { name: 'code 0', events: [{ id: 'T', dr: 'A', cr: 'B', amount: 1, code: 0 }], expect: ['code_must_not_be_zero'] },
   { name: 'amount 0', events: [{ id: 'T', dr: 'A', cr: 'B', amount: 0 }], expect: ['amount_must_not_be_zero'] },
@@ -43,12 +47,23 @@ const TRANSFER_ROWS: TransferRow[] = [
   { name: 'missing debit account', events: [{ id: 'T', dr: 'Z', cr: 'B', amount: 1 }], expect: ['debit_account_not_found'] },
   { name: 'missing credit account', events: [{ id: 'T', dr: 'A', cr: 'Z', amount: 1 }], expect: ['credit_account_not_found'] },
   { name: 'accounts on two ledgers', events: [{ id: 'T', dr: 'A', cr: 'X', amount: 1 }], expect: ['accounts_must_have_the_same_ledger'] },
-  { name: 'transfer ledger differs', events: [{ id: 'T', dr: 'X', cr: 'Y', amount: 1, ledger: 1 }], expect: ['transfer_must_have_the_same_ledger_as_accounts'] },
+  {
+    name: 'transfer ledger differs',
+    events: [{ id: 'T', dr: 'X', cr: 'Y', amount: 1, ledger: 1 }],
+    expect: ['transfer_must_have_the_same_ledger_as_accounts'],
+  },
   { name: 'debit account closed', events: [{ id: 'T', dr: 'Q', cr: 'B', amount: 1 }], expect: ['debit_account_already_closed'] },
   { name: 'credit account closed', events: [{ id: 'T', dr: 'A', cr: 'Q', amount: 1 }], expect: ['credit_account_already_closed'] },
   { name: 'debits would exceed credits', events: [{ id: 'T', dr: 'D', cr: 'B', amount: 51 }], expect: ['exceeds_credits'] },
   { name: 'debits may reach credits', events: [{ id: 'T', dr: 'D', cr: 'B', amount: 50 }], expect: ['ok'] },
-  { name: 'pending debits count against the limit', events: [{ id: 'T', dr: 'D', cr: 'B', amount: 30, flags: ['pending'] }, { id: 'U', dr: 'D', cr: 'B', amount: 21 }], expect: ['ok', 'exceeds_credits'] },
+  {
+    name: 'pending debits count against the limit',
+    events: [
+      { id: 'T', dr: 'D', cr: 'B', amount: 30, flags: ['pending'] },
+      { id: 'U', dr: 'D', cr: 'B', amount: 21 },
+    ],
+    expect: ['ok', 'exceeds_credits'],
+  },
   { name: 'credits would exceed debits', events: [{ id: 'T', dr: 'A', cr: 'C', amount: 51 }], expect: ['exceeds_debits'] },
   { name: 'credits may reach debits', events: [{ id: 'T', dr: 'A', cr: 'C', amount: 50 }], expect: ['ok'] },
   {
@@ -84,7 +99,10 @@ const TRANSFER_ROWS: TransferRow[] = [
   {
     name: 'debits (pending + posted) overflow',
     setup: [{ id: 'S', dr: 'O1', cr: 'O2', amount: MAX - 1n, flags: ['pending'] }],
-    events: [{ id: 'T', dr: 'O1', cr: 'O3', amount: 1 }, { id: 'U', dr: 'O1', cr: 'O3', amount: 1 }],
+    events: [
+      { id: 'T', dr: 'O1', cr: 'O3', amount: 1 },
+      { id: 'U', dr: 'O1', cr: 'O3', amount: 1 },
+    ],
     expect: ['ok', 'overflows_debits'],
   },
   {
@@ -154,20 +172,56 @@ const TRANSFER_ROWS: TransferRow[] = [
   { name: 'void less', events: [{ id: 'T', pendingId: 'P1', amount: 9, flags: ['void_pending_transfer'] }], expect: ['pending_transfer_has_different_amount'] },
   { name: 'void more', events: [{ id: 'T', pendingId: 'P1', amount: 11, flags: ['void_pending_transfer'] }], expect: ['exceeds_pending_transfer_amount'] },
   { name: 'post more', events: [{ id: 'T', pendingId: 'P1', amount: 11, flags: ['post_pending_transfer'] }], expect: ['exceeds_pending_transfer_amount'] },
-  { name: 'post+void', events: [{ id: 'T', pendingId: 'P1', flags: ['post_pending_transfer', 'void_pending_transfer'] }], expect: ['flags_are_mutually_exclusive'] },
+  {
+    name: 'post+void',
+    events: [{ id: 'T', pendingId: 'P1', flags: ['post_pending_transfer', 'void_pending_transfer'] }],
+    expect: ['flags_are_mutually_exclusive'],
+  },
   { name: 'post+pending', events: [{ id: 'T', pendingId: 'P1', flags: ['post_pending_transfer', 'pending'] }], expect: ['flags_are_mutually_exclusive'] },
-  { name: 'void+balancing', events: [{ id: 'T', pendingId: 'P1', flags: ['void_pending_transfer', 'balancing_credit'] }], expect: ['flags_are_mutually_exclusive'] },
+  {
+    name: 'void+balancing',
+    events: [{ id: 'T', pendingId: 'P1', flags: ['void_pending_transfer', 'balancing_credit'] }],
+    expect: ['flags_are_mutually_exclusive'],
+  },
   { name: 'post+closing', events: [{ id: 'T', pendingId: 'P1', flags: ['post_pending_transfer', 'closing_debit'] }], expect: ['flags_are_mutually_exclusive'] },
   { name: 'post without pending_id', events: [{ id: 'T', flags: ['post_pending_transfer'] }], expect: ['pending_id_must_not_be_zero'] },
   { name: 'post of itself', events: [{ id: 'T', pendingId: 'T', flags: ['post_pending_transfer'] }], expect: ['pending_id_must_be_different'] },
-  { name: 'post with a timeout', events: [{ id: 'T', pendingId: 'P1', timeout: 1, flags: ['post_pending_transfer'] }], expect: ['timeout_reserved_for_pending_transfer'] },
-  { name: 'post of a missing pending transfer', events: [{ id: 'T', pendingId: 'NO', dr: 'Z', cr: 'Z2', flags: ['post_pending_transfer'] }], expect: ['pending_transfer_not_found'] },
+  {
+    name: 'post with a timeout',
+    events: [{ id: 'T', pendingId: 'P1', timeout: 1, flags: ['post_pending_transfer'] }],
+    expect: ['timeout_reserved_for_pending_transfer'],
+  },
+  {
+    name: 'post of a missing pending transfer',
+    events: [{ id: 'T', pendingId: 'NO', dr: 'Z', cr: 'Z2', flags: ['post_pending_transfer'] }],
+    expect: ['pending_transfer_not_found'],
+  },
   { name: 'post of a plain transfer', events: [{ id: 'T', pendingId: 'PT', flags: ['post_pending_transfer'] }], expect: ['pending_transfer_not_pending'] },
-  { name: 'post naming another debit account', events: [{ id: 'T', pendingId: 'P1', dr: 'B', flags: ['post_pending_transfer'] }], expect: ['pending_transfer_has_different_debit_account_id'] },
-  { name: 'post naming another credit account', events: [{ id: 'T', pendingId: 'P1', cr: 'A', flags: ['post_pending_transfer'] }], expect: ['pending_transfer_has_different_credit_account_id'] },
-  { name: 'post naming another ledger', events: [{ id: 'T', pendingId: 'P1', ledger: 2, flags: ['post_pending_transfer'] }], expect: ['pending_transfer_has_different_ledger'] },
-  { name: 'post naming another code', events: [{ id: 'T', pendingId: 'P1', code: 2, flags: ['post_pending_transfer'] }], expect: ['pending_transfer_has_different_code'] },
-  { name: 'post naming the same fields', events: [{ id: 'T', pendingId: 'P1', dr: 'A', cr: 'B', ledger: 1, code: 1, amount: 10, flags: ['post_pending_transfer'] }], expect: ['ok'] },
+  {
+    name: 'post naming another debit account',
+    events: [{ id: 'T', pendingId: 'P1', dr: 'B', flags: ['post_pending_transfer'] }],
+    expect: ['pending_transfer_has_different_debit_account_id'],
+  },
+  {
+    name: 'post naming another credit account',
+    events: [{ id: 'T', pendingId: 'P1', cr: 'A', flags: ['post_pending_transfer'] }],
+    expect: ['pending_transfer_has_different_credit_account_id'],
+  },
+  {
+    name: 'post naming another ledger',
+    events: [{ id: 'T', pendingId: 'P1', ledger: 2, flags: ['post_pending_transfer'] }],
+    expect: ['pending_transfer_has_different_ledger'],
+  },
+  {
+    name: 'post naming another code',
+    events: [{ id: 'T', pendingId: 'P1', code: 2, flags: ['post_pending_transfer'] }],
+    expect: ['pending_transfer_has_different_code'],
+  },
+  {
+    name: 'post naming the same fields',
+    events: [{ id: 'T', pendingId: 'P1', dr: 'A', cr: 'B', ledger: 1, code: 1, amount: 10, flags: ['post_pending_transfer'] }],
+    expect: ['ok'],
+  },
   {
     name: 'already posted, already voided',
     events: [
@@ -225,13 +279,33 @@ const TRANSFER_ROWS: TransferRow[] = [
   },
   // Balancing.
   { name: 'balancing debit limited by the balance', events: [{ id: 'T', dr: 'D', cr: 'B', amount: 80, flags: ['balancing_debit'] }], expect: ['ok'] },
-  { name: 'balancing with nothing left moves 0 and is ok', setup: [{ id: 'S', dr: 'D', cr: 'B', amount: 50 }], events: [{ id: 'T', dr: 'D', cr: 'B', amount: 5, flags: ['balancing_debit'] }], expect: ['ok'] },
+  {
+    name: 'balancing with nothing left moves 0 and is ok',
+    setup: [{ id: 'S', dr: 'D', cr: 'B', amount: 50 }],
+    events: [{ id: 'T', dr: 'D', cr: 'B', amount: 5, flags: ['balancing_debit'] }],
+    expect: ['ok'],
+  },
   { name: 'balancing with amount omitted moves 0', events: [{ id: 'T', dr: 'D', cr: 'B', flags: ['balancing_debit'] }], expect: ['ok'] },
   { name: 'balancing credit limited by the balance', events: [{ id: 'T', dr: 'A', cr: 'C', amount: 80, flags: ['balancing_credit'] }], expect: ['ok'] },
   { name: 'balancing debit between two limited accounts', events: [{ id: 'T', dr: 'D', cr: 'C', amount: 80, flags: ['balancing_debit'] }], expect: ['ok'] },
-  { name: 'balancing debit, the credit side still refuses', setup: [{ id: 'S', dr: 'A', cr: 'C', amount: 20 }], events: [{ id: 'T', dr: 'D', cr: 'C', amount: 80, flags: ['balancing_debit'] }], expect: ['exceeds_debits'] },
-  { name: 'balancing credit, the debit side still refuses', setup: [{ id: 'S', dr: 'D', cr: 'B', amount: 10 }], events: [{ id: 'T', dr: 'D', cr: 'C', amount: 80, flags: ['balancing_credit'] }], expect: ['exceeds_credits'] },
-  { name: 'pending balancing transfer reserves what is left', setup: [{ id: 'S', dr: 'D', cr: 'B', amount: 45, flags: ['pending'] }], events: [{ id: 'T', dr: 'D', cr: 'B', amount: 80, flags: ['pending', 'balancing_debit'] }], expect: ['ok'] },
+  {
+    name: 'balancing debit, the credit side still refuses',
+    setup: [{ id: 'S', dr: 'A', cr: 'C', amount: 20 }],
+    events: [{ id: 'T', dr: 'D', cr: 'C', amount: 80, flags: ['balancing_debit'] }],
+    expect: ['exceeds_debits'],
+  },
+  {
+    name: 'balancing credit, the debit side still refuses',
+    setup: [{ id: 'S', dr: 'D', cr: 'B', amount: 10 }],
+    events: [{ id: 'T', dr: 'D', cr: 'C', amount: 80, flags: ['balancing_credit'] }],
+    expect: ['exceeds_credits'],
+  },
+  {
+    name: 'pending balancing transfer reserves what is left',
+    setup: [{ id: 'S', dr: 'D', cr: 'B', amount: 45, flags: ['pending'] }],
+    events: [{ id: 'T', dr: 'D', cr: 'B', amount: 80, flags: ['pending', 'balancing_debit'] }],
+    expect: ['ok'],
+  },
   // Chains and failed ids (their effects are checked in ledger.test.ts).
   {
     name: 'a failing chain member fails the chain',
@@ -243,16 +317,54 @@ const TRANSFER_ROWS: TransferRow[] = [
     ],
     expect: ['linked_event_failed', 'exceeds_credits', 'linked_event_failed', 'ok'],
   },
-  { name: 'a chain open at the end of the batch', events: [{ id: 'T1', dr: 'A', cr: 'B', amount: 1 }, { id: 'T2', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] }], expect: ['ok', 'linked_event_chain_open'] },
-  { name: 'exists inside a chain fails it', events: [{ id: 'T1', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] }, { id: 'PT', dr: 'A', cr: 'B', amount: 5 }], expect: ['linked_event_failed', 'exists'] },
-  { name: 'a repeated id inside one chain is exists', events: [{ id: 'T1', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] }, { id: 'T1', dr: 'A', cr: 'B', amount: 1 }], expect: ['linked_event_failed', 'exists_with_different_flags'] },
-  { name: 'a failed id stays failed', events: [{ id: 'T1', dr: 'D', cr: 'B', amount: 51 }, { id: 'T1', dr: 'D', cr: 'B', amount: 1 }], expect: ['exceeds_credits', 'id_already_failed'] },
+  {
+    name: 'a chain open at the end of the batch',
+    events: [
+      { id: 'T1', dr: 'A', cr: 'B', amount: 1 },
+      { id: 'T2', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] },
+    ],
+    expect: ['ok', 'linked_event_chain_open'],
+  },
+  {
+    name: 'exists inside a chain fails it',
+    events: [
+      { id: 'T1', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] },
+      { id: 'PT', dr: 'A', cr: 'B', amount: 5 },
+    ],
+    expect: ['linked_event_failed', 'exists'],
+  },
+  {
+    name: 'a repeated id inside one chain is exists',
+    events: [
+      { id: 'T1', dr: 'A', cr: 'B', amount: 1, flags: ['linked'] },
+      { id: 'T1', dr: 'A', cr: 'B', amount: 1 },
+    ],
+    expect: ['linked_event_failed', 'exists_with_different_flags'],
+  },
+  {
+    name: 'a failed id stays failed',
+    events: [
+      { id: 'T1', dr: 'D', cr: 'B', amount: 51 },
+      { id: 'T1', dr: 'D', cr: 'B', amount: 1 },
+    ],
+    expect: ['exceeds_credits', 'id_already_failed'],
+  },
 ];
 
 /** Replays of R (pending A->B 7, timeout 30, user_data 'u', ledger 1, code 1) differing from field k on. */
 function replayPrecedenceRows(): TransferRow {
   const same: TransferSpec = { id: 'R', flags: ['pending'], pendingId: null, timeout: 30, dr: 'A', cr: 'B', amount: 7, userData: 'u', ledger: 1, code: 1 };
-  const other: Partial<TransferSpec> = { flags: ['pending', 'balancing_debit'], pendingId: 'P1', timeout: 31, dr: 'B', cr: 'A', amount: 8, userData: 'v', ledger: 2, code: 2 };
+  const other: Partial<TransferSpec> = {
+    flags: ['pending', 'balancing_debit'],
+    pendingId: 'P1',
+    timeout: 31,
+    dr: 'B',
+    cr: 'A',
+    amount: 8,
+    userData: 'v',
+    ledger: 2,
+    code: 2,
+  };
   const order = ['flags', 'pendingId', 'timeout', 'dr', 'cr', 'amount', 'userData', 'ledger', 'code'] as const;
   const codes: TransferResult[] = [
     'exists_with_different_flags',
@@ -276,9 +388,21 @@ function replayPrecedenceRows(): TransferRow {
 
 TRANSFER_ROWS.push(replayPrecedenceRows());
 TRANSFER_ROWS.push(
-  { name: 'replay with user_data omitted differs from u', events: [{ id: 'R', dr: 'A', cr: 'B', amount: 7, flags: ['pending'], timeout: 30 }], expect: ['exists_with_different_user_data'] },
-  { name: 'replay with ledger 0', events: [{ id: 'R', dr: 'A', cr: 'B', amount: 7, flags: ['pending'], timeout: 30, userData: 'u', ledger: 0 }], expect: ['exists_with_different_ledger'] },
-  { name: 'replay beats every validation error', events: [{ id: 'PT', dr: 'A', cr: 'A', amount: 0, ledger: 0 }], expect: ['exists_with_different_credit_account_id'] },
+  {
+    name: 'replay with user_data omitted differs from u',
+    events: [{ id: 'R', dr: 'A', cr: 'B', amount: 7, flags: ['pending'], timeout: 30 }],
+    expect: ['exists_with_different_user_data'],
+  },
+  {
+    name: 'replay with ledger 0',
+    events: [{ id: 'R', dr: 'A', cr: 'B', amount: 7, flags: ['pending'], timeout: 30, userData: 'u', ledger: 0 }],
+    expect: ['exists_with_different_ledger'],
+  },
+  {
+    name: 'replay beats every validation error',
+    events: [{ id: 'PT', dr: 'A', cr: 'A', amount: 0, ledger: 0 }],
+    expect: ['exists_with_different_credit_account_id'],
+  },
   { name: 'an exact replay', events: [{ id: 'PT', dr: 'A', cr: 'B', amount: 5 }], expect: ['exists'] },
   {
     name: 'post replays inherit omitted fields from the pending transfer',
@@ -350,7 +474,11 @@ function runTransferRow(row: TransferRow): { results: TransferResult[]; ledger: 
 const ACCOUNT_ROWS: AccountRow[] = [
   { name: 'new account', events: [{ id: 'N' }], expect: ['ok'] },
   { name: 'created closed', events: [{ id: 'N', flags: ['closed'] }], expect: ['ok'] },
-  { name: 'both limit flags', events: [{ id: 'N', flags: ['debits_must_not_exceed_credits', 'credits_must_not_exceed_debits'] }], expect: ['flags_are_mutually_exclusive'] },
+  {
+    name: 'both limit flags',
+    events: [{ id: 'N', flags: ['debits_must_not_exceed_credits', 'credits_must_not_exceed_debits'] }],
+    expect: ['flags_are_mutually_exclusive'],
+  },
   { name: 'ledger 0', events: [{ id: 'N', ledger: 0 }], expect: ['ledger_must_not_be_zero'] },
   { name: 'code 0', events: [{ id: 'N', code: 0 }], expect: ['code_must_not_be_zero'] },
   {

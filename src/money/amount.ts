@@ -33,10 +33,7 @@ export function parseMinor(text: string, currency: Currency): bigint {
   if (!match) throw new MoneyError('amount_malformed', `amount '${text}' is not a decimal number like "12.34"`);
   const [, whole, fraction = ''] = match;
   if (fraction.length > currency.scale) {
-    throw new MoneyError(
-      'amount_too_many_decimals',
-      `amount '${text}' has more than ${currency.scale} decimal places for ${currency.code}`,
-    );
+    throw new MoneyError('amount_too_many_decimals', `amount '${text}' has more than ${currency.scale} decimal places for ${currency.code}`);
   }
   const minor = BigInt(whole + fraction.padEnd(currency.scale, '0'));
   if (minor > MAX_AMOUNT_MINOR) throw new MoneyError('amount_out_of_range', `amount '${text}' is too large`);

@@ -8,11 +8,7 @@ type Param = string | number | bigint;
  * An account's transfers oldest first: each side is read through its own index with the limit
  * applied, then merged, so a busy account costs no more than a page.
  */
-export function accountTransfersSql(
-  accountId: string,
-  query: TransferQuery,
-  placeholder: (n: number) => string,
-): { sql: string; params: Param[] } {
+export function accountTransfersSql(accountId: string, query: TransferQuery, placeholder: (n: number) => string): { sql: string; params: Param[] } {
   const params: Param[] = [];
   const p = (value: Param) => {
     params.push(value);

@@ -69,7 +69,5 @@ export function pendingFromRow(r: PendingRow): { id: string; status: PendingStat
   return { id: r.id, status: r.status as PendingStatus, expiresAt: BigInt(r.expires_at) };
 }
 
-export const ACCOUNT_COLUMNS =
-  'id, ledger, code, flags, user_data, debits_pending, debits_posted, credits_pending, credits_posted, timestamp';
-export const TRANSFER_COLUMNS =
-  'id, debit_account_id, credit_account_id, amount, pending_id, timeout, ledger, code, flags, user_data, timestamp';
+export const ACCOUNT_COLUMNS = 'id, ledger, code, flags, user_data, debits_pending, debits_posted, credits_pending, credits_posted, timestamp';
+export const TRANSFER_COLUMNS = 'id, debit_account_id, credit_account_id, amount, pending_id, timeout, ledger, code, flags, user_data, timestamp';

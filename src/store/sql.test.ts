@@ -18,7 +18,10 @@ describe.each(kinds)('SqlDatabase (%s)', (kind) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-sql-'));
   const schema = `t_${randomBytes(6).toString('hex')}`;
   let db: SqlDatabase;
-  const migrations = { sqlite: ['CREATE TABLE notes (user_id TEXT NOT NULL, n BIGINT NOT NULL)'], postgres: ['CREATE TABLE notes (user_id TEXT NOT NULL, n BIGINT NOT NULL)'] };
+  const migrations = {
+    sqlite: ['CREATE TABLE notes (user_id TEXT NOT NULL, n BIGINT NOT NULL)'],
+    postgres: ['CREATE TABLE notes (user_id TEXT NOT NULL, n BIGINT NOT NULL)'],
+  };
 
   afterAll(async () => {
     await db?.close();

@@ -9,15 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../engine/clock.ts';
 import { LedgerEngine } from '../engine/ledger-engine.ts';
 import type { Step } from '../engine/step.ts';
-import {
-  type Account,
-  AccountFlag,
-  type AccountEvent,
-  type BatchEffects,
-  type Transfer,
-  type TransferEvent,
-  TransferFlag,
-} from '../ledger/index.ts';
+import { type Account, AccountFlag, type AccountEvent, type BatchEffects, type Transfer, type TransferEvent, TransferFlag } from '../ledger/index.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import type { LedgerStore } from './store.ts';
@@ -270,11 +262,7 @@ for (const adapter of adapters) {
       ]);
       expect(first).toEqual(['debit_account_not_found', 'exceeds_credits', 'amount_must_not_be_zero']);
       await engine.createTransfers([move(`${p}-fund`, bank, user, 100n)]);
-      const retry = await engine.createTransfers([
-        move(`${p}-ghost`, bank, user, 5n),
-        move(`${p}-broke`, user, bank, 5n),
-        move(`${p}-zero`, bank, user, 7n),
-      ]);
+      const retry = await engine.createTransfers([move(`${p}-ghost`, bank, user, 5n), move(`${p}-broke`, user, bank, 5n), move(`${p}-zero`, bank, user, 7n)]);
       expect(retry).toEqual(['id_already_failed', 'id_already_failed', 'ok']);
       expect(await store.getTransfer(`${p}-ghost`)).toBeUndefined();
       expect(await store.getTransfer(`${p}-zero`)).toMatchObject({ amount: 7n });
@@ -300,9 +288,7 @@ for (const adapter of adapters) {
       clock.advance(2 * SECOND_MS);
       expect(await engine.expireDue()).toBe(1);
       expect(balances(await store.getAccount(user))).toEqual({ dp: 250n, dpo: 0n, cp: 0n, cpo: 500n });
-      const late = await engine.createTransfers([
-        transferEvent(`${p}-post-soon`, { pendingId: `${p}-soon`, flags: TransferFlag.post_pending_transfer }),
-      ]);
+      const late = await engine.createTransfers([transferEvent(`${p}-post-soon`, { pendingId: `${p}-soon`, flags: TransferFlag.post_pending_transfer })]);
       expect(late).toEqual(['pending_transfer_expired']);
 
       clock.advance(60 * SECOND_MS);
@@ -354,7 +340,7 @@ for (const adapter of adapters) {
       expect(retry).toEqual(['ok', 'id_already_failed']);
     });
 
-    it('pages an account\'s transfers and filters them by code, user data and time', async () => {
+    it("pages an account's transfers and filters them by code, user data and time", async () => {
       const p = 'paging';
       const [bank, user] = await accounts(p, [['bank'], ['user']]);
       const events = Array.from({ length: 7 }, (_, i) =>
@@ -470,10 +456,7 @@ for (const adapter of adapters) {
     it('scans every account, transfer and pending state exactly once, in order, and counts them', async () => {
       const p = 'scan';
       const [bank, user] = await accounts(p, [['bank'], ['user'], ['idle']]);
-      await engine.createTransfers([
-        move(`${p}-t1`, bank, user, 3n),
-        move(`${p}-t2`, bank, user, 4n, { flags: TransferFlag.pending }),
-      ]);
+      await engine.createTransfers([move(`${p}-t1`, bank, user, 3n), move(`${p}-t2`, bank, user, 4n, { flags: TransferFlag.pending })]);
       const counted = await store.counts();
       const accountScan = await collect(store.scanAccounts(4));
       const transferScan = await collect(store.scanTransfers(4));
@@ -507,9 +490,7 @@ for (const adapter of adapters) {
         // Each request spends from the same wallet: a batch that read stale balances would overdraw it.
         const rounds = Array.from({ length: 10 }, (_, round) =>
           Promise.all(
-            engines.map((e, side) =>
-              Promise.all(Array.from({ length: 5 }, (_, i) => e.createTransfers([move(`${p}-${round}-${side}-${i}`, user, shop, 1n)]))),
-            ),
+            engines.map((e, side) => Promise.all(Array.from({ length: 5 }, (_, i) => e.createTransfers([move(`${p}-${round}-${side}-${i}`, user, shop, 1n)])))),
           ),
         );
         const results = (await Promise.all(rounds)).flat(3);
@@ -597,7 +578,12 @@ for (const adapter of adapters) {
           return outcomes[0].result;
         },
       });
-      const runs = [1, 2, 3, 4].map((n) => engine.runStep(step(n, n === 3)).then((r) => r, (e: Error) => e.message));
+      const runs = [1, 2, 3, 4].map((n) =>
+        engine.runStep(step(n, n === 3)).then(
+          (r) => r,
+          (e: Error) => e.message,
+        ),
+      );
       expect(await Promise.all(runs)).toEqual(['ok', 'ok', 'refused 3', 'ok']);
       expect(writes).toHaveBeenCalledTimes(1);
       writes.mockRestore();

@@ -41,7 +41,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clock = options.clock ?? new ManualClock(options.sandbox ? Date.now() : undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-test-'));
   const schema = options.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
-  const app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock,
+  const app = await createFormica({
+    dataDir,
+    databaseUrl: schema ? process.env.DATABASE_URL : undefined,
+    databaseSchema: schema,
+    clock,
     runJobs: false,
     bankUrl: options.bankUrl,
     bankTimeoutMs: options.bankTimeoutMs,

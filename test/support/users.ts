@@ -46,6 +46,13 @@ export async function newUsers(server: TestServer, count: number): Promise<TestU
 /** Verified (level II) and funded with `amount` CNY by an operator adjustment. */
 export async function fund(server: TestServer, user: TestUser, amount: string): Promise<void> {
   await server.call('POST', `/v1/admin/users/${user.id}/verifications`, { level: 'II', reference: 'desk' });
-  const credited = await server.call('POST', '/v1/admin/adjustments', { user_id: user.id, amount, currency: 'CNY', direction: 'credit', reason: 'test funds', request_id: `fund-${user.id}-${amount.replace('.', '_')}` });
+  const credited = await server.call('POST', '/v1/admin/adjustments', {
+    user_id: user.id,
+    amount,
+    currency: 'CNY',
+    direction: 'credit',
+    reason: 'test funds',
+    request_id: `fund-${user.id}-${amount.replace('.', '_')}`,
+  });
   if (credited.status >= 300) throw new Error(`funding failed: ${JSON.stringify(credited.body)}`);
 }

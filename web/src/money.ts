@@ -24,5 +24,7 @@ export function clockTime(ms: number, lang: string): string {
 
 /** An ISO 8601 instant as a short local date and time ("3 Mar, 14:05" / "3月3日 14:05"). */
 export function shortDateTime(iso: string, lang: string): string {
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(
+    new Date(iso),
+  );
 }

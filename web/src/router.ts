@@ -1,7 +1,21 @@
 // Client-side screens under /app/: the wallet's (home is /app/ itself) and the operator's pages.
 import { useSyncExternalStore } from 'react';
 
-export const WALLET_SCREENS = ['home', 'paycode', 'pay', 'topup', 'withdraw', 'bills', 'fund', 'redpackets', 'campaign', 'activity', 'me', 'setup', 'signup'] as const;
+export const WALLET_SCREENS = [
+  'home',
+  'paycode',
+  'pay',
+  'topup',
+  'withdraw',
+  'bills',
+  'fund',
+  'redpackets',
+  'campaign',
+  'activity',
+  'me',
+  'setup',
+  'signup',
+] as const;
 export const OPERATOR_SCREENS = ['merchants', 'dashboard', 'shop'] as const;
 export type WalletScreen = (typeof WALLET_SCREENS)[number];
 export type OperatorScreen = (typeof OPERATOR_SCREENS)[number];

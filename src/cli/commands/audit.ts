@@ -21,7 +21,9 @@ export function registerAudit(program: Command): void {
       const db = await openSql({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
       try {
         const log = await AuditLog.open(db, systemClock);
-        const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'audit log [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic) : null;
+        const bar = process.stderr.isTTY
+          ? new cliProgress.SingleBar({ format: 'audit log [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic)
+          : null;
         bar?.start(Number(await log.count()), 0);
         const verdict = await verifyAuditLog(log, (done) => bar?.update(done));
         bar?.stop();

@@ -33,13 +33,20 @@ export function registerBackup(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'backup [{bar}] {value}/{total} pages' }, cliProgress.Presets.shades_classic) : null;
+      const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar({ format: 'backup [{bar}] {value}/{total} pages' }, cliProgress.Presets.shades_classic)
+        : null;
       try {
         bar?.start(0, 0);
-        const { pages } = await backupDatabase(config.dataDir, flags.to, (copied, total) => {
-          bar?.setTotal(total);
-          bar?.update(copied);
-        }, flags.force);
+        const { pages } = await backupDatabase(
+          config.dataDir,
+          flags.to,
+          (copied, total) => {
+            bar?.setTotal(total);
+            bar?.update(copied);
+          },
+          flags.force,
+        );
         bar?.stop();
         console.log(`backed up ${pages} pages to ${flags.to}; keep the data directory's key files apart from it`);
       } catch (error) {
@@ -50,7 +57,7 @@ export function registerBackup(program: Command): void {
 
   program
     .command('restore')
-    .description('restore a backup as the data directory\'s database (then run `formica verify`)')
+    .description("restore a backup as the data directory's database (then run `formica verify`)")
     .requiredOption('--from <file>', 'a file written by `formica backup`')
     .requiredOption('--data-dir <dir>', 'the data directory to restore into (must be empty unless --force)')
     .option('--force', 'replace the database of a directory that is not empty')

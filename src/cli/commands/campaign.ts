@@ -34,7 +34,9 @@ export function registerCampaign(program: Command, open: OpenFormica = openFromC
         const result = await app.campaigns.reveal(campaignId, { progress: (s) => out.progress(s) });
         out.stop();
         const cny = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
-        out.log(`${campaignId}: ${result.status}, ${result.winners} winners, paid ${cny(result.paidMinor)} ${PLATFORM_CURRENCY.code}, remainder ${cny(result.remainderMinor)}`);
+        out.log(
+          `${campaignId}: ${result.status}, ${result.winners} winners, paid ${cny(result.paidMinor)} ${PLATFORM_CURRENCY.code}, remainder ${cny(result.remainderMinor)}`,
+        );
       } finally {
         out.stop();
         await close();

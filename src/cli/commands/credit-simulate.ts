@@ -13,14 +13,18 @@ function count(value: string, name: string): number {
 export function registerCreditSimulate(credit: Command): void {
   credit
     .command('simulate')
-    .description('simulate a portfolio: train on one synthetic year, backtest on the next; prints AUC, KS, default rate by band and the approval/loss trade-off')
+    .description(
+      'simulate a portfolio: train on one synthetic year, backtest on the next; prints AUC, KS, default rate by band and the approval/loss trade-off',
+    )
     .option('--merchants <n>', 'merchants per cohort', '5000')
     .option('--buyers <n>', 'buyers per cohort', '5000')
     .option('--seed <n>', 'seed of the whole simulation', '1')
     .action((flags: { merchants: string; buyers: string; seed: string }) => {
       const seed = Number(flags.seed);
       if (!Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, not '${flags.seed}'`);
-      const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'borrowers [{bar}] {value}/{total}', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+      const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar({ format: 'borrowers [{bar}] {value}/{total}', stream: process.stderr }, cliProgress.Presets.shades_classic)
+        : null;
       const merchants = count(flags.merchants, '--merchants');
       const buyers = count(flags.buyers, '--buyers');
       bar?.start(2 * (merchants + buyers), 0);

@@ -28,7 +28,8 @@ export function registerCredit(program: Command): void {
       fs.writeFileSync(flags.out, `${JSON.stringify(model, null, 2)}\n`);
       console.log(`model ${model.version}: ${model.features.length} column(s), trained on ${model.trainRows} rows, held out ${model.holdoutRows}`);
       console.log(`held-out AUC ${model.holdout.auc.toFixed(4)}  KS ${model.holdout.ks.toFixed(4)}  Gini ${model.holdout.gini.toFixed(4)}`);
-      for (const feature of model.features) console.log(`  ${feature.name}: ${feature.bins.length} bins, information value ${feature.informationValue.toFixed(4)}`);
+      for (const feature of model.features)
+        console.log(`  ${feature.name}: ${feature.bins.length} bins, information value ${feature.informationValue.toFixed(4)}`);
       for (const left of model.dropped) console.log(`  left out ${left.name}: ${left.reason}`);
       console.log(`written to ${flags.out}`);
     });

@@ -3,14 +3,7 @@
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { createFormica, type Formica } from '../../app.ts';
-import {
-  AccountInput,
-  accountToWire,
-  TransferInput,
-  toAccountEvent,
-  toTransferEvent,
-  transferToWire,
-} from '../../http/schemas/ledger.ts';
+import { AccountInput, accountToWire, TransferInput, toAccountEvent, toTransferEvent, transferToWire } from '../../http/schemas/ledger.ts';
 import { runtimeConfig } from '../config.ts';
 
 const list = (value: string) => value.split(',').filter(Boolean);

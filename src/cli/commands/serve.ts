@@ -35,7 +35,13 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const demo = options.demo && !config.databaseUrl;
   const bankSim = demo && !process.env.FORMICA_BANK_URL ? await startBankSimChild(config.dataDir) : null;
   const billerSim = demo && !process.env.FORMICA_BILLER_URL ? await startBillerSimChild(config.dataDir) : null;
-  const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, bankUrl: bankSim?.url, billerUrl: billerSim?.url, sandbox: options.sandbox });
+  const app = await createFormica({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    bankUrl: bankSim?.url,
+    billerUrl: billerSim?.url,
+    sandbox: options.sandbox,
+  });
   const demoLines = demo ? await seedDemoData(app, bankSim?.url) : [];
   const token = resolveOperatorToken(config.dataDir, config.adminToken);
   const server = await buildServer(app, { operatorTokenHash: token.hash, logger: true });
@@ -54,7 +60,9 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   if (bankSim) console.log(`Simulated banks (ICBC, CCB, CMB) at ${bankSim.url}; SMS codes at ${bankSim.url}/sim/sms?phone=...`);
   if (billerSim) console.log(`Simulated billers at ${billerSim.url} (test bill keys 1000000001 to 1000000004)`);
   if (app.sandbox) {
-    console.log(`Sandbox mode: the clock is at ${new Date(app.clock.now()).toISOString()}; move it with POST ${address}/v1/sandbox/clock {"advance_seconds": N}.`);
+    console.log(
+      `Sandbox mode: the clock is at ${new Date(app.clock.now()).toISOString()}; move it with POST ${address}/v1/sandbox/clock {"advance_seconds": N}.`,
+    );
     console.log(`Inspector (merchant requests and notifications): ${address}/sandbox/`);
   }
   for (const line of demoLines) console.log(line);

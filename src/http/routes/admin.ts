@@ -35,7 +35,12 @@ export function adminRoutes(app: Formica): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { id } = request.params;
-        await app.identity.addEvidence(id, { source: IN_PERSON_SOURCE, grantedLevel: request.body.level, reference: request.body.reference, verifiedBy: 'operator' });
+        await app.identity.addEvidence(id, {
+          source: IN_PERSON_SOURCE,
+          grantedLevel: request.body.level,
+          reference: request.body.reference,
+          verifiedBy: 'operator',
+        });
         reply.status(201);
         return profileToWire(await app.identity.profile(id));
       },

@@ -14,7 +14,15 @@ export function auditRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.get(
       '/v1/admin/audit',
-      { schema: { tags, security, summary: 'The platform audit log, oldest first, paged by entry number', querystring: AuditQuery, response: { 200: AuditPageOutput, 400: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The platform audit log, oldest first, paged by entry number',
+          querystring: AuditQuery,
+          response: { 200: AuditPageOutput, 400: ErrorOutput },
+        },
+      },
       async (request) => {
         const page = await app.audit.page(BigInt(request.query.after ?? 0), request.query.limit);
         return { entries: page.entries.map(entryToWire), next: page.next?.toString() ?? null };

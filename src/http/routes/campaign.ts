@@ -6,7 +6,17 @@ import type { Formica } from '../../app.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
 import type { CampaignSummary, RevealSummary } from '../../modules/campaign/campaign.ts';
 import { formatMinor } from '../../money/amount.ts';
-import { ActionBody, ActionOutput, CampaignOutput, CampaignParams, CardsOutput, CreateCampaignBody, GiftBody, GiftOutput, RevealOutput } from '../schemas/campaign.ts';
+import {
+  ActionBody,
+  ActionOutput,
+  CampaignOutput,
+  CampaignParams,
+  CardsOutput,
+  CreateCampaignBody,
+  GiftBody,
+  GiftOutput,
+  RevealOutput,
+} from '../schemas/campaign.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
 import { sessionUser } from './users.ts';
@@ -43,7 +53,7 @@ export function campaignAdminRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security,
-          summary: "Create a campaign and fund its prize pool from the campaign funding account (again with the same terms: the same campaign)",
+          summary: 'Create a campaign and fund its prize pool from the campaign funding account (again with the same terms: the same campaign)',
           body: CreateCampaignBody,
           response: { 201: CampaignOutput, 400: ErrorOutput, 409: ErrorOutput },
         },
@@ -67,7 +77,15 @@ export function campaignAdminRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.post(
       '/v1/admin/campaigns/:id/reveal',
-      { schema: { tags, security, summary: 'Reveal now: close the campaign, split the pool among complete sets and pay them (resumes a reveal left unfinished)', params: CampaignParams, response: { 200: RevealOutput, 404: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Reveal now: close the campaign, split the pool among complete sets and pay them (resumes a reveal left unfinished)',
+          params: CampaignParams,
+          response: { 200: RevealOutput, 404: ErrorOutput },
+        },
+      },
       async (request) => revealToWire(await app.campaigns.reveal(request.params.id)),
     );
   };
@@ -98,7 +116,15 @@ export function campaignRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/campaigns/:id',
-      { schema: { tags, security, summary: 'The campaign: its pool, odds, daily cap, reveal time (for the countdown) and status', params: CampaignParams, response: { 200: CampaignOutput, 401: ErrorOutput, 404: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The campaign: its pool, odds, daily cap, reveal time (for the countdown) and status',
+          params: CampaignParams,
+          response: { 200: CampaignOutput, 401: ErrorOutput, 404: ErrorOutput },
+        },
+      },
       async (request) => {
         await sessionUser(app, request);
         return campaignToWire(await app.campaigns.campaign(request.params.id));
@@ -107,7 +133,15 @@ export function campaignRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/campaigns/:id/cards',
-      { schema: { tags, security, summary: "The caller's cards of each kind and whether they make a complete set", params: CampaignParams, response: { 200: CardsOutput, 401: ErrorOutput, 404: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The caller's cards of each kind and whether they make a complete set",
+          params: CampaignParams,
+          response: { 200: CardsOutput, 401: ErrorOutput, 404: ErrorOutput },
+        },
+      },
       async (request) => app.campaigns.hand(request.params.id, await sessionUser(app, request)),
     );
 

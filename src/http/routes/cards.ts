@@ -46,29 +46,61 @@ async function operationToWire(app: Formica, userId: string, op: ChannelOperatio
 
 export function cardRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
-    server.post('/v1/cards', { schema: { tags, security, summary: 'Start binding a card: the bank sends an SMS code', body: BindCardBody, response: { 200: CardOutput, ...errors } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      const b = request.body;
-      return cardToWire(await app.cards.bind(userId, { bank: b.bank, cardNo: b.card_no, name: b.name, idNo: b.id_no, phone: b.phone }));
-    });
+    server.post(
+      '/v1/cards',
+      { schema: { tags, security, summary: 'Start binding a card: the bank sends an SMS code', body: BindCardBody, response: { 200: CardOutput, ...errors } } },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const b = request.body;
+        return cardToWire(await app.cards.bind(userId, { bank: b.bank, cardNo: b.card_no, name: b.name, idNo: b.id_no, phone: b.phone }));
+      },
+    );
 
     server.post(
       '/v1/cards/:id/confirm',
-      { schema: { tags, security, summary: 'Confirm a binding with the SMS code', params: CardParams, body: ConfirmCardBody, response: { 200: CardOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Confirm a binding with the SMS code',
+          params: CardParams,
+          body: ConfirmCardBody,
+          response: { 200: CardOutput, ...errors },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
         return cardToWire(await app.cards.confirm(userId, request.params.id, request.body.sms_code, request.body.bank));
       },
     );
 
-    server.get('/v1/cards', { schema: { tags, security, summary: "The session user's cards (last four digits only) and the banks each is bound at", response: { 200: CardListOutput, 401: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      return { cards: (await app.cards.list(userId)).map(summaryToWire) };
-    });
+    server.get(
+      '/v1/cards',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The session user's cards (last four digits only) and the banks each is bound at",
+          response: { 200: CardListOutput, 401: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        return { cards: (await app.cards.list(userId)).map(summaryToWire) };
+      },
+    );
 
     server.post(
       '/v1/wallet/topups',
-      { schema: { tags, security, summary: 'Top up the wallet from a bound card (idempotent on request_id)', body: CardMoneyBody, response: { 200: TopupOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Top up the wallet from a bound card (idempotent on request_id)',
+          body: CardMoneyBody,
+          response: { 200: TopupOutput, ...errors },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
         const op = await app.cardPayments.topup(userId, moneyInput(request.body));
@@ -78,7 +110,15 @@ export function cardRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.post(
       '/v1/wallet/withdrawals',
-      { schema: { tags, security, summary: 'Withdraw to a bound card (idempotent on request_id)', body: CardMoneyBody, response: { 200: WithdrawalOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Withdraw to a bound card (idempotent on request_id)',
+          body: CardMoneyBody,
+          response: { 200: WithdrawalOutput, ...errors },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
         const op = await app.cardPayments.withdraw(userId, moneyInput(request.body));
@@ -92,7 +132,14 @@ export function cardAdminRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
       '/v1/admin/channel-operations/resolve',
-      { schema: { tags: ['admin'], security: [{ operator: [] }], summary: 'Query the banks about pending card operations and settle them', response: { 200: ResolveOutput } } },
+      {
+        schema: {
+          tags: ['admin'],
+          security: [{ operator: [] }],
+          summary: 'Query the banks about pending card operations and settle them',
+          response: { 200: ResolveOutput },
+        },
+      },
       async () => app.cardPayments.resolvePending(),
     );
   };

@@ -60,59 +60,149 @@ function loanToWire(loan: Loan) {
 
 export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
-    server.get('/v1/credit/score', { schema: { tags, security, summary: 'The caller\'s score (350-950), or that of a merchant the caller owns: band, model version and the factors that moved it most', querystring: CreditScopeQuery, response: { 200: ScoreOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      const score = await app.credit.score(userId, request.query.merchant_id);
-      return {
-        score: score.score,
-        band: score.band,
-        model_version: score.modelVersion,
-        factors: score.explained.map((f) => ({ name: f.name, effect: f.effect, explanation: f.en, explanation_zh: f.zh })),
-      };
-    });
+    server.get(
+      '/v1/credit/score',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The caller's score (350-950), or that of a merchant the caller owns: band, model version and the factors that moved it most",
+          querystring: CreditScopeQuery,
+          response: { 200: ScoreOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const score = await app.credit.score(userId, request.query.merchant_id);
+        return {
+          score: score.score,
+          band: score.band,
+          model_version: score.modelVersion,
+          factors: score.explained.map((f) => ({ name: f.name, effect: f.effect, explanation: f.en, explanation_zh: f.zh })),
+        };
+      },
+    );
 
-    server.get('/v1/credit/line', { schema: { tags, security, summary: 'The caller\'s credit line: limit, used, available and the daily rate', querystring: CreditScopeQuery, response: { 200: LineOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      const line = await app.credit.line(userId, request.query.merchant_id);
-      return { limit: cash(line.limit), used: cash(line.used), available: cash(line.available), daily_rate: rateText(line.dailyRatePpm) };
-    });
+    server.get(
+      '/v1/credit/line',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The caller's credit line: limit, used, available and the daily rate",
+          querystring: CreditScopeQuery,
+          response: { 200: LineOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const line = await app.credit.line(userId, request.query.merchant_id);
+        return { limit: cash(line.limit), used: cash(line.used), available: cash(line.available), daily_rate: rateText(line.dailyRatePpm) };
+      },
+    );
 
     server.post(
       '/v1/credit/loans',
-      { schema: { tags, security, summary: 'Apply: scored, decided and (when approved) disbursed to the wallet in one request', body: LoanBody, response: { 201: NewLoanOutput, 400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 422: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Apply: scored, decided and (when approved) disbursed to the wallet in one request',
+          body: LoanBody,
+          response: { 201: NewLoanOutput, 400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 422: ErrorOutput },
+        },
+      },
       async (request, reply) => {
         const userId = await sessionUser(app, request);
         const body = request.body;
         const amount = positiveMinor(body.amount, body.currency);
         if (body.currency !== PLATFORM_CURRENCY.code) throw new CreditError('invalid_term', `loans are in ${PLATFORM_CURRENCY.code}`);
-        const loan = await app.credit.apply(userId, { product: body.product, amount, days: body.days, months: body.months, repayment: body.repayment, requestId: body.request_id, merchantId: body.merchant_id });
+        const loan = await app.credit.apply(userId, {
+          product: body.product,
+          amount,
+          days: body.days,
+          months: body.months,
+          repayment: body.repayment,
+          requestId: body.request_id,
+          merchantId: body.merchant_id,
+        });
         reply.code(201);
-        return { loan_id: loan.loanId, status: 'active' as const, disbursed_at: new Date(loan.disbursedAt).toISOString(), schedule: schedule(loan.state.schedule) };
+        return {
+          loan_id: loan.loanId,
+          status: 'active' as const,
+          disbursed_at: new Date(loan.disbursedAt).toISOString(),
+          schedule: schedule(loan.state.schedule),
+        };
       },
     );
 
-    server.get('/v1/credit/quote', { schema: { tags, security, summary: 'The schedule and total interest a loan would have if taken now, before committing', querystring: QuoteQuery, response: { 200: QuoteOutput, 400: ErrorOutput, 401: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
-      await sessionUser(app, request);
-      const q = request.query;
-      const planned = app.credit.quote({ product: q.product, amount: positiveMinor(q.amount, PLATFORM_CURRENCY.code), days: q.days, months: q.months, repayment: q.repayment });
-      return { schedule: schedule(planned), total_interest: cash(planned.reduce((sum, i) => sum + i.interest, 0n)) };
-    });
+    server.get(
+      '/v1/credit/quote',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The schedule and total interest a loan would have if taken now, before committing',
+          querystring: QuoteQuery,
+          response: { 200: QuoteOutput, 400: ErrorOutput, 401: ErrorOutput, 422: ErrorOutput },
+        },
+      },
+      async (request) => {
+        await sessionUser(app, request);
+        const q = request.query;
+        const planned = app.credit.quote({
+          product: q.product,
+          amount: positiveMinor(q.amount, PLATFORM_CURRENCY.code),
+          days: q.days,
+          months: q.months,
+          repayment: q.repayment,
+        });
+        return { schedule: schedule(planned), total_interest: cash(planned.reduce((sum, i) => sum + i.interest, 0n)) };
+      },
+    );
 
-    server.get('/v1/credit/loans/:loan_id', { schema: { tags, security, summary: 'A loan of the caller: status, balances, days past due and the schedule', params: LoanParams, response: { 200: LoanOutput, 401: ErrorOutput, 404: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      return loanToWire(await app.credit.loan(userId, request.params.loan_id));
-    });
+    server.get(
+      '/v1/credit/loans/:loan_id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'A loan of the caller: status, balances, days past due and the schedule',
+          params: LoanParams,
+          response: { 200: LoanOutput, 401: ErrorOutput, 404: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        return loanToWire(await app.credit.loan(userId, request.params.loan_id));
+      },
+    );
 
     server.post(
       '/v1/credit/loans/:loan_id/repayments',
-      { schema: { tags, security, summary: 'Repay from the wallet: penalty, overdue interest, overdue principal, interest, then principal', params: LoanParams, body: RepaymentBody, response: { 200: RepaymentOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Repay from the wallet: penalty, overdue interest, overdue principal, interest, then principal',
+          params: LoanParams,
+          body: RepaymentBody,
+          response: { 200: RepaymentOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
         const amount = positiveMinor(request.body.amount, PLATFORM_CURRENCY.code);
         const end = await app.credit.repay(userId, request.params.loan_id, amount, request.body.request_id);
         const a = end.applied;
         return {
-          applied: { penalty_interest: cash(a.penaltyInterest), overdue_interest: cash(a.overdueInterest), overdue_principal: cash(a.overduePrincipal), interest: cash(a.interest), principal: cash(a.principal) },
+          applied: {
+            penalty_interest: cash(a.penaltyInterest),
+            overdue_interest: cash(a.overdueInterest),
+            overdue_principal: cash(a.overduePrincipal),
+            interest: cash(a.interest),
+            principal: cash(a.principal),
+          },
           outstanding_principal: cash(end.outstandingPrincipal),
         };
       },
@@ -140,28 +230,73 @@ function statementToWire(s: StatementView) {
 export function payLaterRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     const tags = ['pay later'];
-    server.get('/v1/paylater', { schema: { tags, security, summary: 'The caller\'s pay-later line: limit, available, active or suspended', response: { 200: PayLaterOutput, 401: ErrorOutput } } }, async (request) => {
-      const line = await app.credit.payLater.line(await sessionUser(app, request));
-      return { limit: cash(line.limit), available: cash(line.available), status: line.status };
-    });
-    const statementDoc = { tags, security, params: MonthParams, response: { 200: StatementOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput } };
-    server.get('/v1/paylater/statements/:month', { schema: { ...statementDoc, summary: 'A month\'s statement (dated the 1st, due the 10th): total, minimum, paid, status' } }, async (request) => {
-      return statementToWire(await app.credit.payLater.statement(await sessionUser(app, request), request.params.month));
-    });
-    server.post('/v1/paylater/statements/:month/repayments', { schema: { ...statementDoc, summary: 'Repay a statement from the wallet: interest and fee first, then principal', body: RepaymentBody } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      const amount = positiveMinor(request.body.amount, PLATFORM_CURRENCY.code);
-      return statementToWire(await app.credit.payLater.repay(userId, request.params.month, amount, request.body.request_id));
-    });
-    server.get('/v1/paylater/statements/:month/instalments', { schema: { ...statementDoc, summary: 'The plan and fee a split into instalments would have, before committing', querystring: InstalmentQuoteQuery, response: { 200: InstalmentQuoteOutput, 401: ErrorOutput, 404: ErrorOutput, 422: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      const { months } = request.query;
-      const quote = await app.credit.payLater.quoteInstalments(userId, request.params.month, months);
-      return { months, fee: cash(quote.fee), instalments: quote.plan.map((i) => ({ due_date: i.dueDate, principal: cash(i.principal), fee: cash(i.fee) })) };
-    });
-    server.post('/v1/paylater/statements/:month/instalments', { schema: { ...statementDoc, summary: 'Split an issued statement into 3, 6, 9 or 12 monthly instalments (fee 2.5%, 4.5%, 6.5%, 8.8%)', body: InstalmentBody } }, async (request) => {
-      return statementToWire(await app.credit.payLater.instalments(await sessionUser(app, request), request.params.month, request.body.months));
-    });
+    server.get(
+      '/v1/paylater',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The caller's pay-later line: limit, available, active or suspended",
+          response: { 200: PayLaterOutput, 401: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const line = await app.credit.payLater.line(await sessionUser(app, request));
+        return { limit: cash(line.limit), available: cash(line.available), status: line.status };
+      },
+    );
+    const statementDoc = {
+      tags,
+      security,
+      params: MonthParams,
+      response: { 200: StatementOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput },
+    };
+    server.get(
+      '/v1/paylater/statements/:month',
+      { schema: { ...statementDoc, summary: "A month's statement (dated the 1st, due the 10th): total, minimum, paid, status" } },
+      async (request) => {
+        return statementToWire(await app.credit.payLater.statement(await sessionUser(app, request), request.params.month));
+      },
+    );
+    server.post(
+      '/v1/paylater/statements/:month/repayments',
+      { schema: { ...statementDoc, summary: 'Repay a statement from the wallet: interest and fee first, then principal', body: RepaymentBody } },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const amount = positiveMinor(request.body.amount, PLATFORM_CURRENCY.code);
+        return statementToWire(await app.credit.payLater.repay(userId, request.params.month, amount, request.body.request_id));
+      },
+    );
+    server.get(
+      '/v1/paylater/statements/:month/instalments',
+      {
+        schema: {
+          ...statementDoc,
+          summary: 'The plan and fee a split into instalments would have, before committing',
+          querystring: InstalmentQuoteQuery,
+          response: { 200: InstalmentQuoteOutput, 401: ErrorOutput, 404: ErrorOutput, 422: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const { months } = request.query;
+        const quote = await app.credit.payLater.quoteInstalments(userId, request.params.month, months);
+        return { months, fee: cash(quote.fee), instalments: quote.plan.map((i) => ({ due_date: i.dueDate, principal: cash(i.principal), fee: cash(i.fee) })) };
+      },
+    );
+    server.post(
+      '/v1/paylater/statements/:month/instalments',
+      {
+        schema: {
+          ...statementDoc,
+          summary: 'Split an issued statement into 3, 6, 9 or 12 monthly instalments (fee 2.5%, 4.5%, 6.5%, 8.8%)',
+          body: InstalmentBody,
+        },
+      },
+      async (request) => {
+        return statementToWire(await app.credit.payLater.instalments(await sessionUser(app, request), request.params.month, request.body.months));
+      },
+    );
   };
 }
 
@@ -178,17 +313,34 @@ export async function payTradeLater(app: Formica, userId: string, tradeNo: strin
 
 export function creditAdminRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
-    server.get('/v1/admin/credit/portfolio', { schema: { tags: ['credit (operator)'], security: operator, summary: 'Outstanding, disbursed, repaid, NPL ratio, buckets, provisions and write-offs', response: { 200: PortfolioOutput } } }, async () => {
-      const p = await app.credit.portfolio();
-      return {
-        outstanding: cash(p.outstanding),
-        disbursed: cash(p.disbursed),
-        repaid: cash(p.repaid),
-        npl_ratio: p.nplRatio.toFixed(4),
-        buckets: { current: cash(p.buckets.current), '1-30': cash(p.buckets['1-30']), '31-60': cash(p.buckets['31-60']), '61-90': cash(p.buckets['61-90']), '90+': cash(p.buckets['90+']) },
-        provisions: cash(p.provisions),
-        written_off: cash(p.writtenOff),
-      };
-    });
+    server.get(
+      '/v1/admin/credit/portfolio',
+      {
+        schema: {
+          tags: ['credit (operator)'],
+          security: operator,
+          summary: 'Outstanding, disbursed, repaid, NPL ratio, buckets, provisions and write-offs',
+          response: { 200: PortfolioOutput },
+        },
+      },
+      async () => {
+        const p = await app.credit.portfolio();
+        return {
+          outstanding: cash(p.outstanding),
+          disbursed: cash(p.disbursed),
+          repaid: cash(p.repaid),
+          npl_ratio: p.nplRatio.toFixed(4),
+          buckets: {
+            current: cash(p.buckets.current),
+            '1-30': cash(p.buckets['1-30']),
+            '31-60': cash(p.buckets['31-60']),
+            '61-90': cash(p.buckets['61-90']),
+            '90+': cash(p.buckets['90+']),
+          },
+          provisions: cash(p.provisions),
+          written_off: cash(p.writtenOff),
+        };
+      },
+    );
   };
 }

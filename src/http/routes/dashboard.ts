@@ -64,7 +64,13 @@ async function lifeServices(app: Formica) {
   return {
     bills: {
       date,
-      billers: collected.map((c) => ({ charge_inst: c.chargeInst, name: billerOf(c.chargeInst)?.name ?? c.chargeInst, name_en: billerOf(c.chargeInst)?.nameEn ?? c.chargeInst, payments: c.payments, collections: cny(c.collectedMinor) })),
+      billers: collected.map((c) => ({
+        charge_inst: c.chargeInst,
+        name: billerOf(c.chargeInst)?.name ?? c.chargeInst,
+        name_en: billerOf(c.chargeInst)?.nameEn ?? c.chargeInst,
+        payments: c.payments,
+        collections: cny(c.collectedMinor),
+      })),
     },
     insurance: { date, premiums: cny(report.premiumsMinor), claims: cny(report.claimsMinor), loss_ratio: report.lossRatio },
   };
@@ -78,11 +84,26 @@ export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/admin/merchants',
-      { schema: { tags, security, summary: 'Merchants in registration order, paged', querystring: MerchantListQuery, response: { 200: MerchantListOutput, 400: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Merchants in registration order, paged',
+          querystring: MerchantListQuery,
+          response: { 200: MerchantListOutput, 400: ErrorOutput },
+        },
+      },
       async (request) => {
         const page = await app.merchants.list(request.query);
         return {
-          merchants: page.merchants.map((m) => ({ merchant_id: m.merchantId, app_id: m.appId, name: m.name, fee_bps: m.feeBps, notify_url: m.notifyUrl, created_at: m.createdAtMs })),
+          merchants: page.merchants.map((m) => ({
+            merchant_id: m.merchantId,
+            app_id: m.appId,
+            name: m.name,
+            fee_bps: m.feeBps,
+            notify_url: m.notifyUrl,
+            created_at: m.createdAtMs,
+          })),
           next: page.next,
         };
       },
@@ -90,7 +111,14 @@ export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/admin/dashboard',
-      { schema: { tags, security, summary: 'The operations dashboard: activity per minute, channel success rates, ledger batches, totals', response: { 200: DashboardOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The operations dashboard: activity per minute, channel success rates, ledger batches, totals',
+          response: { 200: DashboardOutput },
+        },
+      },
       async () => {
         const series = activity.series();
         const reserves = await app.reconciliation.checkReserves();

@@ -70,7 +70,15 @@ export function fundAdminRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
       '/v1/admin/funds',
-      { schema: { tags: adminTags, security: operator, summary: 'Create a fund (opens its cash and share accounts)', body: CreateFundBody, response: { 201: FundOutput, 400: ErrorOutput, 409: ErrorOutput } } },
+      {
+        schema: {
+          tags: adminTags,
+          security: operator,
+          summary: 'Create a fund (opens its cash and share accounts)',
+          body: CreateFundBody,
+          response: { 201: FundOutput, 400: ErrorOutput, 409: ErrorOutput },
+        },
+      },
       async (request, reply) => {
         const b = request.body;
         const fund = await app.fund.catalog.create(
@@ -128,7 +136,15 @@ export function fundAdminRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.put(
       '/v1/admin/calendar/holidays',
-      { schema: { tags: adminTags, security: operator, summary: 'Replace the list of holidays (weekends are always closed)', body: HolidaysBody, response: { 200: HolidaysOutput, 400: ErrorOutput } } },
+      {
+        schema: {
+          tags: adminTags,
+          security: operator,
+          summary: 'Replace the list of holidays (weekends are always closed)',
+          body: HolidaysBody,
+          response: { 200: HolidaysOutput, 400: ErrorOutput },
+        },
+      },
       async (request) => ({ dates: await app.fund.setHolidays(request.body.dates) }),
     );
   };
@@ -136,28 +152,40 @@ export function fundAdminRoutes(app: Formica): FastifyPluginAsyncZod {
 
 export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
-    server.get('/v1/funds', { schema: { tags, summary: 'The funds, with the latest income per 10,000 shares and 7-day yield', response: { 200: FundsOutput } } }, async () => {
-      const today = shanghaiDate(app.clock.now());
-      const funds = await app.fund.catalog.list();
-      return {
-        funds: await Promise.all(
-          funds.map(async (f) => {
-            const latest = await app.fund.catalog.latest(f.fundId, today);
-            return {
-              fund_id: f.fundId,
-              name: f.name,
-              risk_level: f.riskLevel,
-              income_per_10k: latest && formatIncomePer10k(latest.rE4),
-              seven_day_yield: latest?.sevenDayYield ?? null,
-            };
-          }),
-        ),
-      };
-    });
+    server.get(
+      '/v1/funds',
+      { schema: { tags, summary: 'The funds, with the latest income per 10,000 shares and 7-day yield', response: { 200: FundsOutput } } },
+      async () => {
+        const today = shanghaiDate(app.clock.now());
+        const funds = await app.fund.catalog.list();
+        return {
+          funds: await Promise.all(
+            funds.map(async (f) => {
+              const latest = await app.fund.catalog.latest(f.fundId, today);
+              return {
+                fund_id: f.fundId,
+                name: f.name,
+                risk_level: f.riskLevel,
+                income_per_10k: latest && formatIncomePer10k(latest.rE4),
+                seven_day_yield: latest?.sevenDayYield ?? null,
+              };
+            }),
+          ),
+        };
+      },
+    );
 
     server.get(
       '/v1/funds/:fund_id/yields',
-      { schema: { tags, summary: 'The published days of the last `days` calendar days, oldest first', params: FundParams, querystring: YieldsQuery, response: { 200: YieldsOutput, 404: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          summary: 'The published days of the last `days` calendar days, oldest first',
+          params: FundParams,
+          querystring: YieldsQuery,
+          response: { 200: YieldsOutput, 404: ErrorOutput },
+        },
+      },
       async (request) => {
         await app.fund.catalog.require(request.params.fund_id);
         const days = await app.fund.catalog.yields(request.params.fund_id, shanghaiDate(app.clock.now()), request.query.days);
@@ -165,13 +193,27 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
       },
     );
 
-    server.get('/v1/risk-questionnaire', { schema: { tags, summary: 'The suitability questions; options run from the most cautious to the most tolerant', response: { 200: QuestionnaireOutput } } }, async () => ({
-      questions: QUESTIONS.map((q) => ({ id: q.id, text: q.text, options: q.options.map((o) => ({ text: o.text })) })),
-    }));
+    server.get(
+      '/v1/risk-questionnaire',
+      {
+        schema: { tags, summary: 'The suitability questions; options run from the most cautious to the most tolerant', response: { 200: QuestionnaireOutput } },
+      },
+      async () => ({
+        questions: QUESTIONS.map((q) => ({ id: q.id, text: q.text, options: q.options.map((o) => ({ text: o.text })) })),
+      }),
+    );
 
     server.put(
       '/v1/me/risk-profile',
-      { schema: { tags, security: session, summary: 'Answer the questionnaire: the risk tolerance, 1 to 5', body: RiskProfileBody, response: { 200: RiskProfileOutput, 400: ErrorOutput, 401: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security: session,
+          summary: 'Answer the questionnaire: the risk tolerance, 1 to 5',
+          body: RiskProfileBody,
+          response: { 200: RiskProfileOutput, 400: ErrorOutput, 401: ErrorOutput },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
         return { risk_tolerance: await app.fund.setRiskProfile(userId, request.body.answers) };
@@ -223,7 +265,15 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/fund/fast-redemption',
-      { schema: { tags, security: session, summary: "The day's fast redemption cap in one fund and what is left of it today", querystring: FastRedemptionQuery, response: { 200: FastRedemptionOutput, 401: ErrorOutput, 404: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security: session,
+          summary: "The day's fast redemption cap in one fund and what is left of it today",
+          querystring: FastRedemptionQuery,
+          response: { 200: FastRedemptionOutput, 401: ErrorOutput, 404: ErrorOutput },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
         const left = await app.fund.fastRedemptionLeft(userId, request.query.fund_id);
@@ -231,18 +281,29 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
       },
     );
 
-    server.get('/v1/fund/holdings', { schema: { tags, security: session, summary: "The user's shares, pending shares and income in each fund", response: { 200: HoldingsOutput, 401: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      const holdings = await app.fund.holdings(userId);
-      return {
-        holdings: holdings.map((h) => ({
-          fund_id: h.fundId,
-          confirmed_shares: shares(h.confirmedSharesMinor),
-          pending_shares: shares(h.pendingSharesMinor),
-          yesterday_income: shares(h.yesterdayIncomeMinor),
-          total_income: shares(h.totalIncomeMinor),
-        })),
-      };
-    });
+    server.get(
+      '/v1/fund/holdings',
+      {
+        schema: {
+          tags,
+          security: session,
+          summary: "The user's shares, pending shares and income in each fund",
+          response: { 200: HoldingsOutput, 401: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const holdings = await app.fund.holdings(userId);
+        return {
+          holdings: holdings.map((h) => ({
+            fund_id: h.fundId,
+            confirmed_shares: shares(h.confirmedSharesMinor),
+            pending_shares: shares(h.pendingSharesMinor),
+            yesterday_income: shares(h.yesterdayIncomeMinor),
+            total_income: shares(h.totalIncomeMinor),
+          })),
+        };
+      },
+    );
   };
 }

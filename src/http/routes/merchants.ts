@@ -20,14 +20,29 @@ const merchantTags = ['merchant'];
 const merchantSecurity = [{ merchant: [] }];
 
 export function merchantToWire(app: Formica, m: Merchant) {
-  return { merchant_id: m.merchantId, app_id: m.appId, name: m.name, fee_bps: m.feeBps, notify_url: m.notifyUrl, platform_public_key: app.platformKeys.publicPem };
+  return {
+    merchant_id: m.merchantId,
+    app_id: m.appId,
+    name: m.name,
+    fee_bps: m.feeBps,
+    notify_url: m.notifyUrl,
+    platform_public_key: app.platformKeys.publicPem,
+  };
 }
 
 export function merchantAdminRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
       '/v1/admin/merchants',
-      { schema: { tags: adminTags, security: operator, summary: 'Register a merchant app (opens its CNY settlement account)', body: CreateMerchantBody, response: { 201: MerchantOutput, 400: ErrorOutput, 404: ErrorOutput } } },
+      {
+        schema: {
+          tags: adminTags,
+          security: operator,
+          summary: 'Register a merchant app (opens its CNY settlement account)',
+          body: CreateMerchantBody,
+          response: { 201: MerchantOutput, 400: ErrorOutput, 404: ErrorOutput },
+        },
+      },
       async (request, reply) => {
         const b = request.body;
         const ownerUserId = b.owner_phone === undefined ? undefined : await app.merchants.staff.userByPhone(b.owner_phone);
@@ -40,7 +55,14 @@ export function merchantAdminRoutes(app: Formica): FastifyPluginAsyncZod {
     server.post(
       '/v1/admin/merchants/:id/keys',
       {
-        schema: { tags: adminTags, security: operator, summary: "Replace a merchant's public key (the old one stops working at once)", params: MerchantParams, body: RotateKeyBody, response: { 200: MerchantOutput, 400: ErrorOutput, 404: ErrorOutput } },
+        schema: {
+          tags: adminTags,
+          security: operator,
+          summary: "Replace a merchant's public key (the old one stops working at once)",
+          params: MerchantParams,
+          body: RotateKeyBody,
+          response: { 200: MerchantOutput, 400: ErrorOutput, 404: ErrorOutput },
+        },
       },
       async (request) => merchantToWire(app, await app.merchants.rotateKey(request.params.id, request.body.public_key)),
     );
@@ -50,17 +72,31 @@ export function merchantAdminRoutes(app: Formica): FastifyPluginAsyncZod {
 function authenticate(app: Formica, request: FastifyRequest): Promise<Merchant> {
   const header = request.headers.authorization;
   const body = typeof request.body === 'string' ? request.body : '';
-  return authenticateMerchant(app.merchants, app.clock, { authorization: typeof header === 'string' ? header : undefined, parts: { httpMethod: request.method, pathWithQuery: request.url, body } });
+  return authenticateMerchant(app.merchants, app.clock, {
+    authorization: typeof header === 'string' ? header : undefined,
+    parts: { httpMethod: request.method, pathWithQuery: request.url, body },
+  });
 }
 
 /** Signed like the open API's answers, so the SDK's curl accepts JSON ones. */
 function sendSigned(app: Formica, reply: FastifyReply, type: string, text: string): FastifyReply {
-  return reply.headers({ ...signedHeaders(text, app.clock, randomUUID(), app.platformKeys.privateKeyPem()) }).type(type).send(text);
+  return reply
+    .headers({ ...signedHeaders(text, app.clock, randomUUID(), app.platformKeys.privateKeyPem()) })
+    .type(type)
+    .send(text);
 }
 
 /** The outbox's record as merchants read it; the signed fields are what was (or will be) posted. */
 export function notificationToWire(n: NotificationRecord) {
-  return { notify_id: n.notifyId, trade_no: n.tradeNo, notify_url: n.notifyUrl, status: n.status, attempts: n.attempts, last_error: n.lastError, fields: n.fields };
+  return {
+    notify_id: n.notifyId,
+    trade_no: n.tradeNo,
+    notify_url: n.notifyUrl,
+    status: n.status,
+    attempts: n.attempts,
+    last_error: n.lastError,
+    fields: n.fields,
+  };
 }
 
 function parseJson(body: unknown): unknown {
@@ -87,11 +123,15 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
     server.removeAllContentTypeParsers();
     server.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    server.get('/v1/merchant/notifications/failed', { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Notifications that gave up after every retry' } }, async (request, reply) => {
-      const merchant = await authenticate(app, request);
-      const failed = await app.trades.listFailedNotifications(merchant.merchantId);
-      return sendSigned(app, reply, 'application/json; charset=utf-8', jsonText({ notifications: failed.map(notificationToWire) }));
-    });
+    server.get(
+      '/v1/merchant/notifications/failed',
+      { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Notifications that gave up after every retry' } },
+      async (request, reply) => {
+        const merchant = await authenticate(app, request);
+        const failed = await app.trades.listFailedNotifications(merchant.merchantId);
+        return sendSigned(app, reply, 'application/json; charset=utf-8', jsonText({ notifications: failed.map(notificationToWire) }));
+      },
+    );
 
     server.post(
       '/v1/merchant/notifications/:notify_id/resend',
@@ -105,7 +145,13 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.post(
       '/v1/merchant/keys',
-      { schema: { tags: merchantTags, security: merchantSecurity, summary: 'Replace your own public key, signing with the current one (it stops working at once)' } },
+      {
+        schema: {
+          tags: merchantTags,
+          security: merchantSecurity,
+          summary: 'Replace your own public key, signing with the current one (it stops working at once)',
+        },
+      },
       async (request, reply) => {
         const merchant = await authenticate(app, request);
         const parsed = RotateKeyBody.safeParse(parseJson(request.body));
@@ -118,7 +164,13 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
     const billLinks = new BillLinks(app.platformKeys, app.clock);
     server.get(
       BILL_FILES_PATH,
-      { schema: { tags: merchantTags, summary: 'A bill by the link alipay.data.dataservice.bill.downloadurl.query gave (signed, expiring; no other credential)', querystring: BillLinkQuery } },
+      {
+        schema: {
+          tags: merchantTags,
+          summary: 'A bill by the link alipay.data.dataservice.bill.downloadurl.query gave (signed, expiring; no other credential)',
+          querystring: BillLinkQuery,
+        },
+      },
       async (request, reply) => {
         const link = billLinks.verify(request.query);
         const merchant = link && (await app.merchants.byAppId(link.appId));
@@ -130,7 +182,14 @@ export function merchantRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/merchant/bills/:date',
-      { schema: { tags: merchantTags, security: merchantSecurity, summary: "A closed day's trades and refunds (Asia/Shanghai), CSV with totals", params: BillParams } },
+      {
+        schema: {
+          tags: merchantTags,
+          security: merchantSecurity,
+          summary: "A closed day's trades and refunds (Asia/Shanghai), CSV with totals",
+          params: BillParams,
+        },
+      },
       async (request, reply) => {
         const merchant = await authenticate(app, request);
         const bill = await dailyBill(app, merchant, request.params.date);

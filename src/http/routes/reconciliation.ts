@@ -14,7 +14,10 @@ import { ErrorOutput } from '../schemas/common.ts';
 const tags = ['reconciliation'];
 const security = [{ operator: [] }];
 // The format only; whether it is a real, closed day is the service's call (400/409 with a code).
-const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').meta({ example: '2026-01-01' });
+const DateText = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .meta({ example: '2026-01-01' });
 const Bank = z.string().regex(/^(biller:)?[A-Z0-9_]{2,32}$/, 'must be a bank code, or biller:<charge_inst>');
 const LineKey = z.string().regex(/^[A-Za-z0-9_.:#-]{1,80}$/, 'must be a statement request id');
 const UserId = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a user id');
@@ -114,13 +117,29 @@ export function reconciliationRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
       '/v1/admin/reconciliations',
-      { schema: { tags, security, summary: "Reconcile every bank's statement of a closed day (idempotent)", body: RunBody, response: { 200: ReportOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Reconcile every bank's statement of a closed day (idempotent)",
+          body: RunBody,
+          response: { 200: ReportOutput, ...errors },
+        },
+      },
       async (request) => reportToWire(await app.reconciliation.reconcile(request.body.date, { banks: request.body.banks })),
     );
 
     server.get(
       '/v1/admin/reconciliations/:date',
-      { schema: { tags, security, summary: "A day's reconciliation report and the reserves check", params: DateParams, response: { 200: ReportOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: "A day's reconciliation report and the reserves check",
+          params: DateParams,
+          response: { 200: ReportOutput, ...errors },
+        },
+      },
       async (request) => reportToWire(await app.reconciliation.report(request.params.date)),
     );
 

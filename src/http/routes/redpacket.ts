@@ -65,7 +65,15 @@ export function redPacketRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/red-packets/:packet_id',
-      { schema: { tags, security, summary: 'The packet, its status and who opened what (group members only)', params: PacketParams, response: { 200: PacketOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'The packet, its status and who opened what (group members only)',
+          params: PacketParams,
+          response: { 200: PacketOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput },
+        },
+      },
       async (request) => {
         const p = await app.redPackets.detail(request.params.packet_id, await sessionUser(app, request));
         return {

@@ -19,10 +19,7 @@ const security = [{ operator: [] }];
 const MAX_ADVANCE_S = 400 * 24 * 3600;
 
 const ClockOutput = z.object({ now: z.string().meta({ example: '2026-01-01T00:15:00.000Z' }) });
-const ClockBody = z.union([
-  z.strictObject({ advance_seconds: z.int().min(1).max(MAX_ADVANCE_S) }),
-  z.strictObject({ now: z.iso.datetime({ offset: true }) }),
-]);
+const ClockBody = z.union([z.strictObject({ advance_seconds: z.int().min(1).max(MAX_ADVANCE_S) }), z.strictObject({ now: z.iso.datetime({ offset: true }) })]);
 const FaultBody = z.strictObject({ target: z.enum(FAULT_TARGETS), kind: z.enum(FAULT_KINDS), count: z.int().min(1).max(1000) });
 const FaultsOutput = z.object({ faults: z.array(z.object({ target: z.enum(FAULT_TARGETS), kind: z.enum(FAULT_KINDS), remaining: z.number() })) });
 const InspectorQuery = z.object({ app_id: z.string().max(64).optional(), trade: z.string().max(64).optional() });
@@ -73,7 +70,15 @@ function sandboxControlRoutes(sandbox: Sandbox): FastifyPluginAsyncZod {
     );
     server.post(
       '/v1/sandbox/faults',
-      { schema: { tags, security, summary: 'Make the next calls to the bank, the notifications or the billers fail', body: FaultBody, response: { 201: FaultsOutput, 400: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Make the next calls to the bank, the notifications or the billers fail',
+          body: FaultBody,
+          response: { 201: FaultsOutput, 400: ErrorOutput },
+        },
+      },
       async (request, reply) => {
         sandbox.faults.add(request.body.target, request.body.kind, request.body.count);
         return reply.status(201).send(faultsOut(sandbox.faults.pending()));
@@ -85,11 +90,15 @@ function sandboxControlRoutes(sandbox: Sandbox): FastifyPluginAsyncZod {
 function inspectorRoutes(app: Formica, sandbox: Sandbox, requests: GatewayLog): FastifyPluginAsyncZod {
   return async (server) => {
     for (const url of ['/sandbox', '/sandbox/']) {
-      server.get(url, { schema: { tags, summary: 'The inspector: merchant requests and notifications (HTML)', querystring: InspectorQuery } }, async (request, reply) => {
-        const filter = { appId: request.query.app_id || undefined, trade: request.query.trade || undefined };
-        const data = await inspectorData(sandbox, requests, app.trades.notifications, filter);
-        return reply.type('text/html; charset=utf-8').send(renderInspector(data));
-      });
+      server.get(
+        url,
+        { schema: { tags, summary: 'The inspector: merchant requests and notifications (HTML)', querystring: InspectorQuery } },
+        async (request, reply) => {
+          const filter = { appId: request.query.app_id || undefined, trade: request.query.trade || undefined };
+          const data = await inspectorData(sandbox, requests, app.trades.notifications, filter);
+          return reply.type('text/html; charset=utf-8').send(renderInspector(data));
+        },
+      );
     }
   };
 }

@@ -60,26 +60,43 @@ export function sessionRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.post(
       '/v1/sessions/current/refresh',
-      { schema: { tags, security, summary: 'A new token for this session (the old one stops working); the 7-day end stays', response: { 201: LoginOutput, 401: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'A new token for this session (the old one stops working); the 7-day end stays',
+          response: { 201: LoginOutput, 401: ErrorOutput },
+        },
+      },
       async (request, reply) => {
         reply.status(201);
         return issuedToWire(await app.identity.refreshSession(bearerToken(request), originOf(request)));
       },
     );
 
-    server.delete('/v1/sessions/current', { schema: { tags, security, summary: 'Log out: the token stops working at once', response: { 204: NoContent, 401: ErrorOutput } } }, async (request, reply) => {
-      await app.identity.logout(bearerToken(request), originOf(request));
-      return reply.status(204).send(null);
-    });
+    server.delete(
+      '/v1/sessions/current',
+      { schema: { tags, security, summary: 'Log out: the token stops working at once', response: { 204: NoContent, 401: ErrorOutput } } },
+      async (request, reply) => {
+        await app.identity.logout(bearerToken(request), originOf(request));
+        return reply.status(204).send(null);
+      },
+    );
 
-    server.get('/v1/me/sessions', { schema: { tags, security, summary: 'My live sessions, newest first', response: { 200: SessionListOutput, 401: ErrorOutput } } }, async (request) => {
-      const session = await current(request);
-      return { sessions: (await app.identity.listSessions(session.userId)).map((s) => sessionToWire(s, session.id)) };
-    });
+    server.get(
+      '/v1/me/sessions',
+      { schema: { tags, security, summary: 'My live sessions, newest first', response: { 200: SessionListOutput, 401: ErrorOutput } } },
+      async (request) => {
+        const session = await current(request);
+        return { sessions: (await app.identity.listSessions(session.userId)).map((s) => sessionToWire(s, session.id)) };
+      },
+    );
 
     server.delete(
       '/v1/me/sessions/:id',
-      { schema: { tags, security, summary: 'End one of my sessions', params: SessionParams, response: { 204: NoContent, 401: ErrorOutput, 404: ErrorOutput } } },
+      {
+        schema: { tags, security, summary: 'End one of my sessions', params: SessionParams, response: { 204: NoContent, 401: ErrorOutput, 404: ErrorOutput } },
+      },
       async (request, reply) => {
         const session = await current(request);
         await app.identity.revokeSession(session.userId, request.params.id, originOf(request));
@@ -105,9 +122,15 @@ export function sessionRoutes(app: Formica): FastifyPluginAsyncZod {
       },
     );
 
-    server.get('/v1/me/events', { schema: { tags, security, summary: 'My audit trail: logins, sessions, password and PIN changes', response: { 200: EventListOutput, 401: ErrorOutput } } }, async (request) => {
-      const session = await current(request);
-      return { events: (await app.identity.audit.list(session.userId)).map(eventToWire) };
-    });
+    server.get(
+      '/v1/me/events',
+      {
+        schema: { tags, security, summary: 'My audit trail: logins, sessions, password and PIN changes', response: { 200: EventListOutput, 401: ErrorOutput } },
+      },
+      async (request) => {
+        const session = await current(request);
+        return { events: (await app.identity.audit.list(session.userId)).map(eventToWire) };
+      },
+    );
   };
 }

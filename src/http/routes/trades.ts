@@ -8,7 +8,19 @@ import { formatMinor } from '../../money/amount.ts';
 import { findCurrency } from '../../money/currency.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
-import { ConfirmPaymentBody, DecisionBody, DisputeBody, DisputeOutput, PayBody, PaycodeOutput, PayOutput, TradeOutput, TradeParams, TradesOutput, TradesQuery } from '../schemas/trades.ts';
+import {
+  ConfirmPaymentBody,
+  DecisionBody,
+  DisputeBody,
+  DisputeOutput,
+  PayBody,
+  PaycodeOutput,
+  PayOutput,
+  TradeOutput,
+  TradeParams,
+  TradesOutput,
+  TradesQuery,
+} from '../schemas/trades.ts';
 import { insureWithPayment } from './insurance.ts';
 import { payTradeLater } from './credit.ts';
 import { sessionUser } from './users.ts';
@@ -56,15 +68,31 @@ function disputeToWire(d: Dispute) {
 
 export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
-    server.get('/v1/wallet/paycode', { schema: { tags, security, summary: 'A one-time code to pay at a till (short-lived)', response: { 200: PaycodeOutput, 401: ErrorOutput } } }, async (request) => {
-      const code = await app.trades.issuePaycode(await sessionUser(app, request));
-      return { auth_code: code.authCode, expires_at: code.expiresAtMs };
-    });
+    server.get(
+      '/v1/wallet/paycode',
+      { schema: { tags, security, summary: 'A one-time code to pay at a till (short-lived)', response: { 200: PaycodeOutput, 401: ErrorOutput } } },
+      async (request) => {
+        const code = await app.trades.issuePaycode(await sessionUser(app, request));
+        return { auth_code: code.authCode, expires_at: code.expiresAtMs };
+      },
+    );
 
-    server.get('/v1/trades', { schema: { tags, security, summary: "The buyer's paid trades, newest first, paged", querystring: TradesQuery, response: { 200: TradesOutput, 401: ErrorOutput } } }, async (request) => {
-      const page = await app.trades.listForBuyer(await sessionUser(app, request), request.query);
-      return { trades: page.trades.map(tradeToWire), next: page.next };
-    });
+    server.get(
+      '/v1/trades',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The buyer's paid trades, newest first, paged",
+          querystring: TradesQuery,
+          response: { 200: TradesOutput, 401: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const page = await app.trades.listForBuyer(await sessionUser(app, request), request.query);
+        return { trades: page.trades.map(tradeToWire), next: page.next };
+      },
+    );
 
     const action = { tags, security, params: TradeParams, response: { 200: TradeOutput, ...errors } };
     const payDoc = 'Pay the trade from the wallet, or from a bound card with card_id (idempotent on request_id); 202 while the bank has not answered';
@@ -77,13 +105,18 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
       // The policy rides on the payment: bought once the trade is paid; a replay buys it if it was not.
       const insurance = async (trade: Trade) => (insure ? { return_insurance: await insureWithPayment(app, userId, trade) } : {});
       if (cardId === undefined) {
-        const trade = funding === 'paylater' ? await payTradeLater(app, userId, tradeNo, requestId) : await app.trades.payWithWallet(userId, tradeNo, requestId);
+        const trade =
+          funding === 'paylater' ? await payTradeLater(app, userId, tradeNo, requestId) : await app.trades.payWithWallet(userId, tradeNo, requestId);
         return { ...tradeToWire(trade), ...(await insurance(trade)) };
       }
       const paid = await app.trades.payWithCard(userId, tradeNo, requestId, cardId);
       // Accepted, not done: the bank's answer is unknown; a replay or the timers finish the payment.
       if (paid.funding.status === 'pending') reply.status(202);
-      return { ...tradeToWire(paid.trade), funding: { source: 'card' as const, card_id: paid.funding.cardId, status: paid.funding.status }, ...(await insurance(paid.trade)) };
+      return {
+        ...tradeToWire(paid.trade),
+        funding: { source: 'card' as const, card_id: paid.funding.cardId, status: paid.funding.status },
+        ...(await insurance(paid.trade)),
+      };
     });
     server.post('/v1/trades/:trade_no/confirm', { schema: { ...action, summary: 'Confirm receipt: the escrow settles to the seller' } }, async (request) => {
       return tradeToWire(await app.trades.confirm(await sessionUser(app, request), request.params.trade_no));
@@ -93,16 +126,38 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
     });
     server.post(
       '/v1/trades/:trade_no/confirm-payment',
-      { schema: { tags, security, summary: 'Confirm with the payment PIN an in-store payment the merchant was told is waiting (10003)', params: TradeParams, body: ConfirmPaymentBody, response: { 200: TradeOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Confirm with the payment PIN an in-store payment the merchant was told is waiting (10003)',
+          params: TradeParams,
+          body: ConfirmPaymentBody,
+          response: { 200: TradeOutput, ...errors },
+        },
+      },
       async (request) => tradeToWire(await app.trades.confirmWithPin(await sessionUser(app, request), request.params.trade_no, request.body.payment_pin)),
     );
-    server.post('/v1/trades/:trade_no/cancel', { schema: { ...action, summary: 'Cancel an escrow trade the seller has not shipped 5 days after payment: a full refund' } }, async (request) => {
-      return tradeToWire(await app.trades.cancelUnshipped(await sessionUser(app, request), request.params.trade_no));
-    });
+    server.post(
+      '/v1/trades/:trade_no/cancel',
+      { schema: { ...action, summary: 'Cancel an escrow trade the seller has not shipped 5 days after payment: a full refund' } },
+      async (request) => {
+        return tradeToWire(await app.trades.cancelUnshipped(await sessionUser(app, request), request.params.trade_no));
+      },
+    );
 
     server.post(
       '/v1/trades/:trade_no/disputes',
-      { schema: { tags, security, summary: 'Ask for a refund: pauses the confirm timer until an operator decides', params: TradeParams, body: DisputeBody, response: { 201: DisputeOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Ask for a refund: pauses the confirm timer until an operator decides',
+          params: TradeParams,
+          body: DisputeBody,
+          response: { 201: DisputeOutput, ...errors },
+        },
+      },
       async (request, reply) => {
         const dispute = await app.trades.openDispute(await sessionUser(app, request), request.params.trade_no, request.body.reason);
         reply.status(201);
@@ -117,7 +172,16 @@ export function tradeAdminRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
       '/v1/admin/trades/:trade_no/dispute-decision',
-      { schema: { tags, security: [{ operator: [] }], summary: 'Decide a dispute: refund the buyer or release to the seller', params: TradeParams, body: DecisionBody, response: { 200: DisputeOutput, ...errors } } },
+      {
+        schema: {
+          tags,
+          security: [{ operator: [] }],
+          summary: 'Decide a dispute: refund the buyer or release to the seller',
+          params: TradeParams,
+          body: DecisionBody,
+          response: { 200: DisputeOutput, ...errors },
+        },
+      },
       async (request) => disputeToWire(await app.trades.decideDispute(request.params.trade_no, request.body.decision, request.body.note)),
     );
   };

@@ -62,10 +62,14 @@ export function userRoutes(app: Formica): FastifyPluginAsyncZod {
       },
     );
 
-    server.get('/v1/me', { schema: { tags, security, summary: 'The logged-in user, level and evidence', response: { 200: ProfileOutput, 401: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      return profileToWire(await app.identity.profile(userId));
-    });
+    server.get(
+      '/v1/me',
+      { schema: { tags, security, summary: 'The logged-in user, level and evidence', response: { 200: ProfileOutput, 401: ErrorOutput } } },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        return profileToWire(await app.identity.profile(userId));
+      },
+    );
 
     server.post(
       '/v1/me/verifications',

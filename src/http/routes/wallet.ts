@@ -24,7 +24,13 @@ export function positiveMinor(amount: string, currency: string): bigint {
 }
 
 function limitToWire(l: LimitUsage, currency: { code: string; scale: number; ledger: number; name: string }) {
-  return { name: l.name, period: l.period, limit: formatMinor(l.limitMinor, currency), used: formatMinor(l.usedMinor, currency), left: formatMinor(l.leftMinor, currency) };
+  return {
+    name: l.name,
+    period: l.period,
+    limit: formatMinor(l.limitMinor, currency),
+    used: formatMinor(l.usedMinor, currency),
+    left: formatMinor(l.leftMinor, currency),
+  };
 }
 
 function activityToWire(item: ActivityItem) {
@@ -45,18 +51,22 @@ function activityToWire(item: ActivityItem) {
 export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     const activity = new WalletActivity(app.sql, app.identity, app.cards, app.merchants);
-    server.get('/v1/wallet', { schema: { tags, security, summary: 'Balance, currency, and the limits used and left', response: { 200: WalletOutput, 401: ErrorOutput } } }, async (request) => {
-      const userId = await sessionUser(app, request);
-      const s = await app.wallet.summary(userId);
-      return {
-        balance: formatMinor(s.balanceMinor, s.currency),
-        available: formatMinor(s.availableMinor, s.currency),
-        incoming_pending: formatMinor(s.incomingPendingMinor, s.currency),
-        currency: s.currency.code,
-        level: s.level,
-        limits: s.limits.map((l) => limitToWire(l, s.currency)),
-      };
-    });
+    server.get(
+      '/v1/wallet',
+      { schema: { tags, security, summary: 'Balance, currency, and the limits used and left', response: { 200: WalletOutput, 401: ErrorOutput } } },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const s = await app.wallet.summary(userId);
+        return {
+          balance: formatMinor(s.balanceMinor, s.currency),
+          available: formatMinor(s.availableMinor, s.currency),
+          incoming_pending: formatMinor(s.incomingPendingMinor, s.currency),
+          currency: s.currency.code,
+          level: s.level,
+          limits: s.limits.map((l) => limitToWire(l, s.currency)),
+        };
+      },
+    );
 
     server.post(
       '/v1/wallet/transfers',
@@ -117,7 +127,15 @@ export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
 
     server.get(
       '/v1/wallet/statement',
-      { schema: { tags, security, summary: "The wallet's ledger transfers, oldest first, paged", querystring: StatementQuery, response: { 200: StatementOutput, 401: ErrorOutput } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The wallet's ledger transfers, oldest first, paged",
+          querystring: StatementQuery,
+          response: { 200: StatementOutput, 401: ErrorOutput },
+        },
+      },
       async (request) => {
         const userId = await sessionUser(app, request);
         const { limit, after } = request.query;

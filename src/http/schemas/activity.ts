@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 export const ActivityQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  before: z.string().regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be the `next` of a previous page').optional(),
+  before: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be the `next` of a previous page')
+    .optional(),
 });
 
 const Counterparty = z.object({

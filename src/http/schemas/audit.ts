@@ -2,7 +2,10 @@
 import { z } from 'zod';
 
 export const AuditQuery = z.strictObject({
-  after: z.string().regex(/^\d{1,19}$/, 'must be an entry number from a previous page').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be an entry number from a previous page')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 

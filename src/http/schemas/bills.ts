@@ -31,7 +31,15 @@ export const PayBody = z.strictObject({
 export const PayOutput = z.object({ payment_id: z.string(), status: z.enum(['pending', 'completed', 'refunded']) });
 
 export const PaymentParams = z.object({ payment_id: z.string().regex(/^bpay_[A-Za-z0-9]{26}$/, 'must be a bill payment id (bpay_...)') });
-const ReceiptOutput = z.object({ biller: z.string(), charge_inst: z.string(), bill_key: z.string(), amount: z.string(), currency: z.string(), paid_at: z.string(), payment_id: z.string() });
+const ReceiptOutput = z.object({
+  biller: z.string(),
+  charge_inst: z.string(),
+  bill_key: z.string(),
+  amount: z.string(),
+  currency: z.string(),
+  paid_at: z.string(),
+  payment_id: z.string(),
+});
 export const PaymentOutput = z.object({
   payment_id: z.string(),
   status: z.enum(['pending', 'completed', 'refunded', 'failed']),
@@ -56,7 +64,15 @@ export const AutopayCreated = z.object({ autopay_id: z.string() });
 export const AutopayParams = z.object({ autopay_id: z.string().regex(/^bap_[A-Za-z0-9]{26}$/, 'must be an autopay id (bap_...)') });
 export const AutopaysOutput = z.object({
   autopays: z.array(
-    z.object({ autopay_id: z.string(), charge_inst: z.string(), bill_key: z.string(), monthly_cap: z.string(), day_of_month: z.number(), status: z.string(), next_run_at: z.string() }),
+    z.object({
+      autopay_id: z.string(),
+      charge_inst: z.string(),
+      bill_key: z.string(),
+      monthly_cap: z.string(),
+      day_of_month: z.number(),
+      status: z.string(),
+      next_run_at: z.string(),
+    }),
   ),
   notices: z.array(z.object({ autopay_id: z.string(), month: z.string(), kind: z.string(), amount_due: z.string(), monthly_cap: z.string() })),
 });
@@ -69,5 +85,7 @@ function isCalendarDay(text: string): boolean {
 export const SettlementParams = z.object({ date: z.string().refine(isCalendarDay, 'must be a calendar day YYYY-MM-DD') });
 export const SettlementsOutput = z.object({
   date: z.string(),
-  settlements: z.array(z.object({ charge_inst: z.string(), date: z.string(), payments: z.number(), collections: z.string(), fee: z.string(), paid_out: z.string() })),
+  settlements: z.array(
+    z.object({ charge_inst: z.string(), date: z.string(), payments: z.number(), collections: z.string(), fee: z.string(), paid_out: z.string() }),
+  ),
 });

@@ -6,7 +6,10 @@ import { cleanText } from './common.ts';
 import { Phone } from './identity.ts';
 import { Currency, DecimalAmount, RequestId } from './wallet.ts';
 
-const CampaignId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be 1-32 lowercase letters, digits, _ or -').meta({ example: 'wufu-2027' });
+const CampaignId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be 1-32 lowercase letters, digits, _ or -')
+  .meta({ example: 'wufu-2027' });
 export const CampaignParams = z.strictObject({ id: CampaignId });
 export const Card = z.enum(CARD_KINDS);
 

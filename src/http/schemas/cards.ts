@@ -6,7 +6,10 @@ import { cleanText } from './common.ts';
 import { Phone } from './identity.ts';
 import { DecimalAmount, RequestId } from './wallet.ts';
 
-const Bank = z.string().regex(/^[A-Z0-9_]{2,16}$/, 'must be a bank code of 2-16 capitals or digits').meta({ example: 'ICBC' });
+const Bank = z
+  .string()
+  .regex(/^[A-Z0-9_]{2,16}$/, 'must be a bank code of 2-16 capitals or digits')
+  .meta({ example: 'ICBC' });
 const CardId = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id');
 
 export const BindCardBody = z.strictObject({
@@ -19,7 +22,7 @@ export const BindCardBody = z.strictObject({
 export const CardParams = z.strictObject({ id: CardId });
 export const ConfirmCardBody = z.strictObject({
   sms_code: z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits'),
-  bank: Bank.optional().meta({ description: "the binding to confirm when the card is being bound at several banks; default: the latest" }),
+  bank: Bank.optional().meta({ description: 'the binding to confirm when the card is being bound at several banks; default: the latest' }),
 });
 
 export const CardOutput = z.object({ card_id: z.string(), bank: z.string(), last4: z.string().optional(), status: z.string() });

@@ -2,9 +2,7 @@
 import { z } from 'zod';
 import { normalizeText, TEXT_PROBLEM_MESSAGES, textProblem } from '../../text/clean-text.ts';
 
-export const ErrorOutput = z
-  .object({ code: z.string(), message: z.string() })
-  .meta({ description: 'a stable machine code and a human message' });
+export const ErrorOutput = z.object({ code: z.string(), message: z.string() }).meta({ description: 'a stable machine code and a human message' });
 
 export interface TextBounds {
   readonly max: number;

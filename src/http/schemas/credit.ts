@@ -73,7 +73,11 @@ export const QuoteOutput = z.object({ schedule: z.array(Instalment), total_inter
 
 export const InstalmentQuoteQuery = z.strictObject({ months: z.coerce.number().int() });
 
-export const InstalmentQuoteOutput = z.object({ months: z.number().int(), fee: z.string(), instalments: z.array(z.object({ due_date: z.string(), principal: z.string(), fee: z.string() })) });
+export const InstalmentQuoteOutput = z.object({
+  months: z.number().int(),
+  fee: z.string(),
+  instalments: z.array(z.object({ due_date: z.string(), principal: z.string(), fee: z.string() })),
+});
 
 export const PayLaterOutput = z.object({ limit: z.string(), available: z.string(), status: z.enum(['active', 'suspended']) });
 

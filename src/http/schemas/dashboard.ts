@@ -49,7 +49,10 @@ export const DashboardOutput = z.object({
     }),
   ),
   bills: z
-    .object({ date: z.string(), billers: z.array(z.object({ charge_inst: z.string(), name: z.string(), name_en: z.string(), payments: z.number(), collections: z.string() })) })
+    .object({
+      date: z.string(),
+      billers: z.array(z.object({ charge_inst: z.string(), name: z.string(), name_en: z.string(), payments: z.number(), collections: z.string() })),
+    })
     .meta({ description: "today's (Asia/Shanghai) bill collections per biller, payments the billers confirmed" }),
   insurance: z
     .object({ date: z.string(), premiums: z.string(), claims: z.string(), loss_ratio: z.string().nullable() })

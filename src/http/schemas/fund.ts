@@ -4,10 +4,22 @@ import { z } from 'zod';
 import { cleanText } from './common.ts';
 import { DecimalAmount, RequestId } from './wallet.ts';
 
-const FundId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,15}$/, 'must be 1-16 lowercase letters, digits, _ or -').meta({ example: 'mmf' });
-const DateText = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').meta({ example: '2026-03-06' });
-const Income = z.string().regex(/^\d{1,6}\.\d{4}$/, 'must be a decimal with 4 places like "1.2345"').meta({ example: '0.6543' });
-const Percent = z.string().nullable().meta({ description: 'the 7-day annualized yield, a percent with 3 decimals; null until 7 days are published', example: '2.345' });
+const FundId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,15}$/, 'must be 1-16 lowercase letters, digits, _ or -')
+  .meta({ example: 'mmf' });
+const DateText = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .meta({ example: '2026-03-06' });
+const Income = z
+  .string()
+  .regex(/^\d{1,6}\.\d{4}$/, 'must be a decimal with 4 places like "1.2345"')
+  .meta({ example: '0.6543' });
+const Percent = z
+  .string()
+  .nullable()
+  .meta({ description: 'the 7-day annualized yield, a percent with 3 decimals; null until 7 days are published', example: '2.345' });
 
 export const FundParams = z.strictObject({ fund_id: FundId });
 

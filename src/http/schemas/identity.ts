@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { LEVELS, REMOTE_SOURCES } from '../../modules/identity/identity-levels.ts';
 import { cleanText } from './common.ts';
 
-export const Phone = z.string().regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number of 11 digits').meta({ example: '13800138000' });
+export const Phone = z
+  .string()
+  .regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number of 11 digits')
+  .meta({ example: '13800138000' });
 const Password = cleanText({ min: 8, max: 128 });
 const Name = cleanText({ trim: true, min: 1, max: 64 });
 const Reference = cleanText({ trim: true, min: 1, max: 128 });

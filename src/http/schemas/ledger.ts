@@ -97,8 +97,14 @@ export const TransferPageOutput = z.object({ transfers: z.array(TransferOutput),
 
 export const AccountTransfersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  after: z.string().regex(/^\d{1,19}$/, 'must be a timestamp from a previous page').optional(),
-  until: z.string().regex(/^\d{1,19}$/, 'must be a ledger timestamp (nanoseconds)').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be a timestamp from a previous page')
+    .optional(),
+  until: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be a ledger timestamp (nanoseconds)')
+    .optional(),
   code: z.coerce.number().int().min(1).max(65_535).optional(),
   user_data: UserData.optional(),
 });

@@ -87,7 +87,12 @@ export const ApplicationOutput = z.object({
   decided_at: z.number().nullable(),
 });
 
-export const PayoutAccountBody = z.object({ card_id: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id').meta({ description: "one of the owner's own bound cards" }) });
+export const PayoutAccountBody = z.object({
+  card_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id')
+    .meta({ description: "one of the owner's own bound cards" }),
+});
 
 export const PayoutAccountOutput = z.object({ card_id: z.string(), last4: z.string(), owner_user_id: z.string(), set_at: z.number() });
 

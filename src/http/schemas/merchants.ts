@@ -3,14 +3,23 @@ import { z } from 'zod';
 import { cleanText, withCleanText } from './common.ts';
 
 /** PEM or Base64: printable ASCII and line breaks only. */
-export const PublicKey = z.string().regex(/^[\x20-\x7e\r\n]{1,8192}$/, 'must be a PEM or Base64 public key').meta({ description: "the merchant's RSA public key: PEM, or the bare Base64 a key tool prints" });
+export const PublicKey = z
+  .string()
+  .regex(/^[\x20-\x7e\r\n]{1,8192}$/, 'must be a PEM or Base64 public key')
+  .meta({ description: "the merchant's RSA public key: PEM, or the bare Base64 a key tool prints" });
 
 export const CreateMerchantBody = z.object({
   name: cleanText({ trim: true, min: 1, max: 128 }),
   public_key: PublicKey,
   fee_bps: z.number().int().min(0).max(10_000).meta({ description: 'platform fee in basis points (60 = 0.6%)' }),
-  notify_url: withCleanText(z.url({ protocol: /^https?$/ }).max(256)).optional().meta({ description: 'default notify_url for trades that name none' }),
-  owner_phone: z.string().regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number of 11 digits').optional().meta({ description: "the owner's phone: a registered user, who runs the merchant console" }),
+  notify_url: withCleanText(z.url({ protocol: /^https?$/ }).max(256))
+    .optional()
+    .meta({ description: 'default notify_url for trades that name none' }),
+  owner_phone: z
+    .string()
+    .regex(/^1[3-9]\d{9}$/, 'must be a mainland mobile number of 11 digits')
+    .optional()
+    .meta({ description: "the owner's phone: a registered user, who runs the merchant console" }),
 });
 
 export const MerchantOutput = z.object({

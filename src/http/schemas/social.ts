@@ -9,7 +9,10 @@ export const GroupParams = z.object({ group_id: GroupId });
 
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  after: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be the `next` of a previous page').optional(),
+  after: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/, 'must be the `next` of a previous page')
+    .optional(),
 });
 
 export const FriendBody = z.strictObject({ phone: Phone });

@@ -10,7 +10,10 @@ export const TradeParams = z.object({ trade_no: cleanText({ min: 1, max: 64 }) }
 export const PayBody = z.object({
   request_id: RequestId,
   /** Pay from this bound card instead of the wallet balance. */
-  card_id: z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id').optional(),
+  card_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id')
+    .optional(),
   /** Buy the buyer's return-shipping insurance with the payment (escrow trades). */
   return_insurance: z.boolean().optional(),
   /** "paylater": the buyer's pay-later line funds the payment (billed on next month's statement). */

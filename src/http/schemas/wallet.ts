@@ -6,7 +6,10 @@ import { Phone, UserId } from './identity.ts';
 
 /** Parsed strictly in the route (no surrounding space), so a refusal names what is wrong with it. */
 export const DecimalAmount = withCleanText(z.string().max(40)).meta({ example: '100.00', description: 'a decimal string in the major unit' });
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code').meta({ example: 'CNY' });
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be a 3-letter currency code')
+  .meta({ example: 'CNY' });
 export const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -');
 
 export const TransferBody = z.strictObject({
@@ -15,7 +18,11 @@ export const TransferBody = z.strictObject({
   currency: Currency,
   request_id: RequestId,
   memo: cleanText({ max: 140 }).optional(),
-  payment_pin: z.string().regex(/^\d{6}$/, 'must be 6 digits').optional().meta({ description: 'second factor: raises the daily limit' }),
+  payment_pin: z
+    .string()
+    .regex(/^\d{6}$/, 'must be 6 digits')
+    .optional()
+    .meta({ description: 'second factor: raises the daily limit' }),
 });
 export const TransferOutput = z.object({
   transfer_id: z.string(),
@@ -39,7 +46,10 @@ export const WalletOutput = z.object({
 
 export const StatementQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  after: z.string().regex(/^\d{1,20}$/, 'must be a ledger timestamp').optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be a ledger timestamp')
+    .optional(),
 });
 export const StatementOutput = z.object({
   lines: z.array(

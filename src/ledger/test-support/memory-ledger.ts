@@ -103,10 +103,7 @@ export class MemoryLedger {
 
   accountBatch(requests: readonly (readonly (AccountSpec | AccountEvent)[])[]): AccountResult[][] {
     const events = requests.map((r) => r.map(toAccountEvent));
-    const snapshot = this.snapshotFor(
-      new Set(events.flat().map((a) => a.id)),
-      new Set(),
-    );
+    const snapshot = this.snapshotFor(new Set(events.flat().map((a) => a.id)), new Set());
     const outcome = runAccountBatch(snapshot, events, this.nowNs);
     this.apply(outcome.effects);
     return outcome.results;
@@ -128,9 +125,7 @@ export class MemoryLedger {
 
   /** Runs the expiry sweep over every pending transfer due at the current time. */
   expireDue(): number {
-    const due = [...this.pending.values()]
-      .filter((p) => p.status === 'pending' && p.expiresAt !== 0n && p.expiresAt <= this.nowNs)
-      .map((p) => p.id);
+    const due = [...this.pending.values()].filter((p) => p.status === 'pending' && p.expiresAt !== 0n && p.expiresAt <= this.nowNs).map((p) => p.id);
     if (due.length === 0) return 0;
     const snapshot = this.snapshotFor(new Set(), new Set(due));
     const outcome = runExpiry(snapshot, due, this.nowNs);
@@ -239,8 +234,7 @@ export class MemoryLedger {
   private checkBalancesMatch(rebuilt: Map<string, { dp: bigint; dpo: bigint; cp: bigint; cpo: bigint }>): void {
     for (const a of this.accounts.values()) {
       const r = rebuilt.get(a.id)!;
-      const same =
-        r.dp === a.debitsPending && r.dpo === a.debitsPosted && r.cp === a.creditsPending && r.cpo === a.creditsPosted;
+      const same = r.dp === a.debitsPending && r.dpo === a.debitsPosted && r.cp === a.creditsPending && r.cpo === a.creditsPosted;
       check(same, `balances of ${a.id} differ from the replay of its transfers`);
       for (const v of [a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted]) {
         check(v >= 0n && v <= MAX_AMOUNT_MINOR, `balance of ${a.id} out of range`);
@@ -300,7 +294,10 @@ export class MemoryLedger {
       check(expected.includes(state.status), `pending transfer ${t.id} is ${state.status}`);
       if (state.status === 'expired') check(state.expiresAt !== 0n && state.expiresAt <= this.nowNs, `${t.id} expired early`);
     }
-    check([...this.pending.keys()].every((id) => this.transfers.has(id)), 'pending state without a transfer');
+    check(
+      [...this.pending.keys()].every((id) => this.transfers.has(id)),
+      'pending state without a transfer',
+    );
   }
 
   /** Invariant 5: timestamps are unique, strictly increasing in creation order, and not ahead of the last. */
@@ -311,7 +308,10 @@ export class MemoryLedger {
     for (let i = 1; i < transfers.length; i++) {
       check(transfers[i].timestamp > transfers[i - 1].timestamp, `transfer ${transfers[i].id} timestamp went back`);
     }
-    check(stamps.every((s) => s <= this.lastTimestamp), 'an object is newer than lastTimestamp');
+    check(
+      stamps.every((s) => s <= this.lastTimestamp),
+      'an object is newer than lastTimestamp',
+    );
   }
 }
 

@@ -68,7 +68,15 @@ function firstFailure(checks: Check[]): string | null {
   return null;
 }
 
-const TRANSIENT = ['debit_account_not_found', 'credit_account_not_found', 'pending_transfer_not_found', 'exceeds_credits', 'exceeds_debits', 'debit_account_already_closed', 'credit_account_already_closed'];
+const TRANSIENT = [
+  'debit_account_not_found',
+  'credit_account_not_found',
+  'pending_transfer_not_found',
+  'exceeds_credits',
+  'exceeds_debits',
+  'debit_account_already_closed',
+  'credit_account_already_closed',
+];
 
 function sameFlags(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((f) => b.includes(f));
@@ -257,7 +265,19 @@ export class ReferenceLedger {
     ]);
     if (late) return late;
     this.stamp();
-    const t: ModelTransfer = { id: e.id, dr: dr.id, cr: cr.id, amount, pendingId: '', timeout: e.timeout, ledger: e.ledger, code: e.code, flags: [...e.flags], userData: e.userData ?? '', expiresAt };
+    const t: ModelTransfer = {
+      id: e.id,
+      dr: dr.id,
+      cr: cr.id,
+      amount,
+      pendingId: '',
+      timeout: e.timeout,
+      ledger: e.ledger,
+      code: e.code,
+      flags: [...e.flags],
+      userData: e.userData ?? '',
+      expiresAt,
+    };
     this.state.transfers.set(t.id, t);
     if (isPending) {
       dr.dp += amount;
@@ -305,7 +325,19 @@ export class ReferenceLedger {
     ]);
     if (bad || !p) return bad ?? 'unreachable';
     this.stamp();
-    this.state.transfers.set(e.id, { id: e.id, dr: p.dr, cr: p.cr, amount, pendingId: p.id, timeout: 0, ledger: p.ledger, code: p.code, flags: [...e.flags], userData: e.userData ?? p.userData, expiresAt: 0n });
+    this.state.transfers.set(e.id, {
+      id: e.id,
+      dr: p.dr,
+      cr: p.cr,
+      amount,
+      pendingId: p.id,
+      timeout: 0,
+      ledger: p.ledger,
+      code: p.code,
+      flags: [...e.flags],
+      userData: e.userData ?? p.userData,
+      expiresAt: 0n,
+    });
     this.release(p, post ? amount : 0n, post ? 'posted' : 'voided');
     return 'ok';
   }

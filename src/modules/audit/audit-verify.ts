@@ -33,15 +33,20 @@ export async function verifyAuditLog(log: AuditLog, progress: AuditProgress = ()
   const head = await log.head();
   if (head && (head.seq !== last.seq || head.hash !== last.hash)) {
     const gone = last.seq + 1n;
-    return { entries: done, problem: { seq: gone, message: `entry ${gone} was removed: the chain ends at entry ${last.seq} but its head is entry ${head.seq}` } };
+    return {
+      entries: done,
+      problem: { seq: gone, message: `entry ${gone} was removed: the chain ends at entry ${last.seq} but its head is entry ${head.seq}` },
+    };
   }
   return { entries: done, problem: null };
 }
 
 function checkLink(entry: AuditEntry, previous: { seq: bigint; hash: string }): { seq: bigint; message: string } | null {
   const expected = previous.seq + 1n;
-  if (entry.seq !== expected) return { seq: expected, message: `entry ${expected} was removed: entry ${entry.seq} (${entry.kind}) follows entry ${previous.seq}` };
-  if (chainHash(entry.prevHash, entry) !== entry.hash) return { seq: entry.seq, message: `entry ${entry.seq} (${entry.kind}) was edited: its content no longer matches its hash` };
+  if (entry.seq !== expected)
+    return { seq: expected, message: `entry ${expected} was removed: entry ${entry.seq} (${entry.kind}) follows entry ${previous.seq}` };
+  if (chainHash(entry.prevHash, entry) !== entry.hash)
+    return { seq: entry.seq, message: `entry ${entry.seq} (${entry.kind}) was edited: its content no longer matches its hash` };
   if (entry.prevHash !== previous.hash) {
     return { seq: entry.seq, message: `entry ${entry.seq} (${entry.kind}) was reordered or replaced: it does not follow entry ${previous.seq}` };
   }

@@ -52,7 +52,8 @@ export class Autopays {
 
   /** Authorizes the account (looked up first, so a wrong key is refused now); idempotent on request_id. */
   async create(userId: string, input: AutopayInput): Promise<AutopayRow> {
-    if (!Number.isInteger(input.dayOfMonth) || input.dayOfMonth < 1 || input.dayOfMonth > 28) throw new BillError('invalid_day_of_month', 'day_of_month is 1 to 28');
+    if (!Number.isInteger(input.dayOfMonth) || input.dayOfMonth < 1 || input.dayOfMonth > 28)
+      throw new BillError('invalid_day_of_month', 'day_of_month is 1 to 28');
     if (input.capMinor < 1n) throw new BillError('invalid_amount', 'monthly_cap must be at least 0.01');
     await this.bills.lookup(input.chargeInst, input.billKey);
     const autopayId = this.ids.next('bap');
@@ -60,10 +61,24 @@ export class Autopays {
     await this.db.run(
       `INSERT INTO bill_autopays (autopay_id, user_id, request_id, charge_inst, bill_key, cap_minor, day_of_month, status, next_run_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
-      [autopayId, userId, input.requestId ?? autopayId, input.chargeInst, input.billKey, input.capMinor, BigInt(input.dayOfMonth), BigInt(nextRunAt(now, input.dayOfMonth)), BigInt(now)],
+      [
+        autopayId,
+        userId,
+        input.requestId ?? autopayId,
+        input.chargeInst,
+        input.billKey,
+        input.capMinor,
+        BigInt(input.dayOfMonth),
+        BigInt(nextRunAt(now, input.dayOfMonth)),
+        BigInt(now),
+      ],
     );
     const row = (await this.db.get<AutopayRow>('SELECT * FROM bill_autopays WHERE user_id = ? AND request_id = ?', [userId, input.requestId ?? autopayId]))!;
-    const same = row.charge_inst === input.chargeInst && row.bill_key === input.billKey && row.cap_minor === input.capMinor && Number(row.day_of_month) === input.dayOfMonth;
+    const same =
+      row.charge_inst === input.chargeInst &&
+      row.bill_key === input.billKey &&
+      row.cap_minor === input.capMinor &&
+      Number(row.day_of_month) === input.dayOfMonth;
     if (!same) throw new BillError('request_id_reused', 'request_id was used for another autopay');
     return row;
   }
@@ -84,7 +99,10 @@ export class Autopays {
   /** Runs every autopay whose day has come; returns how many it ran. */
   async runDue(limit = 100): Promise<number> {
     const now = this.clock.now();
-    const due = await this.db.all<AutopayRow>("SELECT * FROM bill_autopays WHERE status = 'active' AND next_run_at <= ? ORDER BY next_run_at LIMIT ?", [BigInt(now), limit]);
+    const due = await this.db.all<AutopayRow>("SELECT * FROM bill_autopays WHERE status = 'active' AND next_run_at <= ? ORDER BY next_run_at LIMIT ?", [
+      BigInt(now),
+      limit,
+    ]);
     for (const autopay of due) await this.run(autopay, now);
     return due.length;
   }
@@ -109,7 +127,15 @@ export class Autopays {
   }
 
   private async pay(autopay: AutopayRow, month: string, dueMinor: bigint): Promise<void> {
-    const input = { chargeInst: autopay.charge_inst, billKey: autopay.bill_key, amountMinor: dueMinor, currency: 'CNY', funding: 'balance', requestId: `autopay:${autopay.autopay_id}:${month}`, autopayId: autopay.autopay_id };
+    const input = {
+      chargeInst: autopay.charge_inst,
+      billKey: autopay.bill_key,
+      amountMinor: dueMinor,
+      currency: 'CNY',
+      funding: 'balance',
+      requestId: `autopay:${autopay.autopay_id}:${month}`,
+      autopayId: autopay.autopay_id,
+    };
     try {
       await this.bills.pay(autopay.user_id, input);
     } catch (error) {

@@ -56,7 +56,20 @@ export function holdStep(row: PaymentRow): Step<boolean, LedgerVerdict | null> {
       const claimed = await tx.run(
         `INSERT INTO bill_payments (payment_id, user_id, request_id, charge_inst, bill_key, amount_minor, currency, funding, autopay_id, status, hold_transfer_id, next_query_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
-        [row.payment_id, row.user_id, row.request_id, row.charge_inst, row.bill_key, row.amount_minor, row.currency, row.funding, row.autopay_id, row.hold_transfer_id, row.next_query_at, row.created_at],
+        [
+          row.payment_id,
+          row.user_id,
+          row.request_id,
+          row.charge_inst,
+          row.bill_key,
+          row.amount_minor,
+          row.currency,
+          row.funding,
+          row.autopay_id,
+          row.hold_transfer_id,
+          row.next_query_at,
+          row.created_at,
+        ],
       );
       return claimed.changes === 1;
     },
@@ -65,7 +78,11 @@ export function holdStep(row: PaymentRow): Step<boolean, LedgerVerdict | null> {
       if (!fresh) return null;
       const verdict = ledgerVerdict(outcomes);
       if (!verdict.applied) {
-        await tx.run("UPDATE bill_payments SET status = 'failed', reason = ?, finished_at = ? WHERE payment_id = ?", [`${verdict.reason}:${verdict.result}`, row.created_at, row.payment_id]);
+        await tx.run("UPDATE bill_payments SET status = 'failed', reason = ?, finished_at = ? WHERE payment_id = ?", [
+          `${verdict.reason}:${verdict.result}`,
+          row.created_at,
+          row.payment_id,
+        ]);
       }
       return verdict;
     },

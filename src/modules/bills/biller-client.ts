@@ -71,7 +71,16 @@ export function createBillerClient(options: { baseUrl: string; timeoutMs: number
       if (reply.status === 404) return { status: 'not_found' };
       if (reply.status !== 200) return { status: 'unknown', message: `the biller refused the lookup (${reply.status})` };
       const b = JSON.parse(reply.text);
-      return { status: 'found', bill: { chargeInst: b.charge_inst, billKey: b.bill_key, holderName: b.holder_name, dueMinor: parseMinor(b.amount_due, PLATFORM_CURRENCY), dueDate: b.due_date } };
+      return {
+        status: 'found',
+        bill: {
+          chargeInst: b.charge_inst,
+          billKey: b.bill_key,
+          holderName: b.holder_name,
+          dueMinor: parseMinor(b.amount_due, PLATFORM_CURRENCY),
+          dueDate: b.due_date,
+        },
+      };
     },
     async pay(r) {
       const amount = formatMinor(r.amountMinor, PLATFORM_CURRENCY);

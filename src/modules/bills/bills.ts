@@ -138,10 +138,14 @@ export class BillsService {
   /** Asks the biller about every pending payment whose query is due; returns how many ended. */
   async resolvePending(limit = 100): Promise<number> {
     const now = BigInt(this.deps.clock.now());
-    const due = await this.deps.db.all<PaymentRow>("SELECT * FROM bill_payments WHERE status = 'pending' AND next_query_at <= ? ORDER BY next_query_at LIMIT ?", [now, limit]);
+    const due = await this.deps.db.all<PaymentRow>(
+      "SELECT * FROM bill_payments WHERE status = 'pending' AND next_query_at <= ? ORDER BY next_query_at LIMIT ?",
+      [now, limit],
+    );
     let ended = 0;
     for (const row of due) if (await this.apply(row, await this.deps.biller.query(row.payment_id))) ended++;
-    for (const row of await this.deps.db.all<PaymentRow>("SELECT * FROM bill_payments WHERE card_refund = 'due' LIMIT ?", [limit])) await this.refundToCard(row);
+    for (const row of await this.deps.db.all<PaymentRow>("SELECT * FROM bill_payments WHERE card_refund = 'due' LIMIT ?", [limit]))
+      await this.refundToCard(row);
     return ended;
   }
 
@@ -195,12 +199,22 @@ export class BillsService {
     if (answer.status === 'not_received') return this.apply(row, await this.deps.biller.pay(billerRequest(row)));
     if (answer.status === 'confirmed' || answer.status === 'refused') {
       const confirmed = answer.status === 'confirmed';
-      const finish = { paymentId: row.payment_id, atMs, outcome: confirmed ? 'completed' : 'refunded', reason: confirmed ? '' : answer.reason, confirmedAt: confirmed ? answer.confirmedAt : null } as const;
+      const finish = {
+        paymentId: row.payment_id,
+        atMs,
+        outcome: confirmed ? 'completed' : 'refunded',
+        reason: confirmed ? '' : answer.reason,
+        confirmedAt: confirmed ? answer.confirmedAt : null,
+      } as const;
       return (await this.finish(finish)) !== 'pending';
     }
     const queries = Number(row.queries) + 1;
     const wait = QUERY_BACKOFF_MS[Math.min(queries, QUERY_BACKOFF_MS.length - 1)];
-    await this.deps.db.run("UPDATE bill_payments SET next_query_at = ?, queries = ? WHERE payment_id = ? AND status = 'pending'", [BigInt(atMs + wait), BigInt(queries), row.payment_id]);
+    await this.deps.db.run("UPDATE bill_payments SET next_query_at = ?, queries = ? WHERE payment_id = ? AND status = 'pending'", [
+      BigInt(atMs + wait),
+      BigInt(queries),
+      row.payment_id,
+    ]);
     return false;
   }
 
@@ -215,15 +229,26 @@ export class BillsService {
   /** A card payment's money comes in from the card first, exactly like a top-up. */
   private async fundFromCard(userId: string, input: PayInput): Promise<void> {
     await this.deps.cards.bound(userId, input.funding);
-    const op = await this.deps.cardPayments.topup(userId, { cardId: input.funding, amountMinor: input.amountMinor, currency: input.currency, requestId: `bill:${input.requestId}` });
+    const op = await this.deps.cardPayments.topup(userId, {
+      cardId: input.funding,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      requestId: `bill:${input.requestId}`,
+    });
     if (op.status === 'failed' || op.status === 'reversed') throw new BillError('card_funding_failed', `the card was not charged: ${op.reason}`);
-    if (op.status !== 'succeeded') throw new BillError('card_funding_pending', 'the bank has not answered yet; the same request again finishes the payment once it has');
+    if (op.status !== 'succeeded')
+      throw new BillError('card_funding_pending', 'the bank has not answered yet; the same request again finishes the payment once it has');
   }
 
   /** A refused card payment's money goes back to the card; a bank that declines leaves it in the wallet. */
   private async refundToCard(row: PaymentRow): Promise<void> {
     if (row.card_refund !== 'due') return;
-    const op = await this.deps.cardPayments.withdraw(row.user_id, { cardId: row.funding, amountMinor: row.amount_minor, currency: row.currency, requestId: `bill-refund:${row.payment_id}` });
+    const op = await this.deps.cardPayments.withdraw(row.user_id, {
+      cardId: row.funding,
+      amountMinor: row.amount_minor,
+      currency: row.currency,
+      requestId: `bill-refund:${row.payment_id}`,
+    });
     const state = op.status === 'failed' || op.status === 'reversed' ? 'in_wallet' : 'sent';
     await this.deps.db.run("UPDATE bill_payments SET card_refund = ? WHERE payment_id = ? AND card_refund = 'due'", [state, row.payment_id]);
   }
@@ -255,11 +280,13 @@ function requireBiller(chargeInst: string): Biller {
 
 function requireAmount(input: PayInput): void {
   if (input.currency !== PLATFORM_CURRENCY.code) throw new BillError('currency_not_supported', `bills are paid in ${PLATFORM_CURRENCY.code}`);
-  if (input.amountMinor < MIN_BILL_MINOR || input.amountMinor > MAX_BILL_MINOR) throw new BillError('invalid_amount', 'a bill payment is from 0.01 to 100,000,000.00 CNY');
+  if (input.amountMinor < MIN_BILL_MINOR || input.amountMinor > MAX_BILL_MINOR)
+    throw new BillError('invalid_amount', 'a bill payment is from 0.01 to 100,000,000.00 CNY');
 }
 
 function replay(row: PaymentRow, input: PayInput): PaymentRow {
-  const same = row.charge_inst === input.chargeInst && row.bill_key === input.billKey && row.amount_minor === input.amountMinor && row.funding === input.funding;
+  const same =
+    row.charge_inst === input.chargeInst && row.bill_key === input.billKey && row.amount_minor === input.amountMinor && row.funding === input.funding;
   if (!same) throw new BillError('request_id_reused', `request_id ${input.requestId} was used for another payment`);
   if (row.status === 'failed') throw new BillError('insufficient_funds', 'the balance was too low for this bill');
   return row;

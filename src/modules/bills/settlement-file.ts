@@ -17,7 +17,8 @@ export function parseSettlementFile(csv: string, chargeInst: string): StatementL
   const rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true }) as FileRow[];
   return rows.map((row, i) => {
     const time = Date.parse(row.confirmed_at);
-    if (row.charge_inst !== chargeInst || !row.payment_id || Number.isNaN(time)) throw new Error(`settlement file of ${chargeInst}: line ${i + 2} is malformed`);
+    if (row.charge_inst !== chargeInst || !row.payment_id || Number.isNaN(time))
+      throw new Error(`settlement file of ${chargeInst}: line ${i + 2} is malformed`);
     const amountMinor = parseMinor(row.amount, requireCurrency(row.currency));
     return { requestId: row.payment_id, bankRef: '', type: 'credit', amountMinor, currency: row.currency, status: 'succeeded', time };
   });

@@ -31,10 +31,21 @@ export interface SettlementInput {
 export function payoutEvents(row: SettlementRow): TransferEvent[] {
   const from = billerCollectionsAccountId(row.charge_inst);
   const move = (id: string, to: string, amount: bigint, code: number, flags: number) =>
-    transferEvent({ id, debitAccountId: from, creditAccountId: to, amount, ledger: PLATFORM_CURRENCY.ledger, code, flags, userData: `${row.charge_inst}/${row.date}` });
+    transferEvent({
+      id,
+      debitAccountId: from,
+      creditAccountId: to,
+      amount,
+      ledger: PLATFORM_CURRENCY.ledger,
+      code,
+      flags,
+      userData: `${row.charge_inst}/${row.date}`,
+    });
   const events: TransferEvent[] = [];
-  if (row.net_minor > 0n) events.push(move(derivedId('bset', row.charge_inst, row.date), billerPayoutsAccountId(row.charge_inst), row.net_minor, TransferCode.billerSettlement, 0));
-  if (row.fee_minor > 0n) events.push(move(derivedId('bfee', row.charge_inst, row.date), platformRevenueAccountId(PLATFORM_CURRENCY.code), row.fee_minor, TransferCode.billerFee, 0));
+  if (row.net_minor > 0n)
+    events.push(move(derivedId('bset', row.charge_inst, row.date), billerPayoutsAccountId(row.charge_inst), row.net_minor, TransferCode.billerSettlement, 0));
+  if (row.fee_minor > 0n)
+    events.push(move(derivedId('bfee', row.charge_inst, row.date), platformRevenueAccountId(PLATFORM_CURRENCY.code), row.fee_minor, TransferCode.billerFee, 0));
   // Linked: every event but the last carries the flag, so the payout and the fee post together.
   return events.map((e, i) => (i < events.length - 1 ? { ...e, flags: e.flags | TransferFlag.linked } : e));
 }
@@ -50,7 +61,15 @@ export function settlementStep(input: SettlementInput): Step<SettlementRow | nul
       );
       const gross = BigInt(sum?.gross ?? 0n);
       const { feeMinor, netMinor } = billerPayout(gross);
-      const row: SettlementRow = { charge_inst: input.chargeInst, date: input.date, payments: BigInt(sum?.payments ?? 0n), gross_minor: gross, fee_minor: feeMinor, net_minor: netMinor, created_at: BigInt(input.nowMs) };
+      const row: SettlementRow = {
+        charge_inst: input.chargeInst,
+        date: input.date,
+        payments: BigInt(sum?.payments ?? 0n),
+        gross_minor: gross,
+        fee_minor: feeMinor,
+        net_minor: netMinor,
+        created_at: BigInt(input.nowMs),
+      };
       const claimed = await tx.run(
         `INSERT INTO biller_settlements (charge_inst, date, payments, gross_minor, fee_minor, net_minor, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (charge_inst, date) DO NOTHING`,

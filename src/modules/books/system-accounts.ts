@@ -15,13 +15,19 @@ function systemAccount(id: string, code: number, userData: string): AccountEvent
 /** Operator adjustments and fee revenue. */
 export function platformAccounts(): AccountEvent[] {
   const currency = PLATFORM_CURRENCY.code;
-  return [systemAccount(adjustmentsAccountId(currency), AccountCode.adjustments, 'system'), systemAccount(platformRevenueAccountId(currency), AccountCode.platformRevenue, 'system')];
+  return [
+    systemAccount(adjustmentsAccountId(currency), AccountCode.adjustments, 'system'),
+    systemAccount(platformRevenueAccountId(currency), AccountCode.platformRevenue, 'system'),
+  ];
 }
 
 /** A bank's customer reserve (an asset at the bank) and its suspense account. */
 export function bankAccounts(bank: string): AccountEvent[] {
   const currency = PLATFORM_CURRENCY.code;
-  return [systemAccount(reserveAccountId(bank, currency), AccountCode.bankReserve, bank), systemAccount(suspenseAccountId(bank, currency), AccountCode.bankSuspense, bank)];
+  return [
+    systemAccount(reserveAccountId(bank, currency), AccountCode.bankReserve, bank),
+    systemAccount(suspenseAccountId(bank, currency), AccountCode.bankSuspense, bank),
+  ];
 }
 
 export class SystemAccounts {

@@ -10,15 +10,21 @@ import { splitPrizePool } from './prize-split.ts';
 describe('splitPrizePool', () => {
   it('pays the pool less the remainder, never more; equal shares are equal and the remainder under one fen each', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.integer({ min: 0, max: 2_000 }), fc.constantFrom('equal' as const, 'random' as const), fc.integer(), (pool, winners, policy, seed) => {
-        const { shares, remainder } = splitPrizePool(pool, winners, policy, seededInts(seed));
-        expect(shares).toHaveLength(winners);
-        expect(shares.reduce((a, b) => a + b, 0n) + remainder).toBe(pool);
-        expect(remainder).toBeGreaterThanOrEqual(0n);
-        if (winners > 0) expect(remainder).toBeLessThan(BigInt(winners));
-        if (policy === 'equal') expect(new Set(shares).size).toBeLessThanOrEqual(1);
-        if (policy === 'random' && pool >= BigInt(winners)) expect(shares.every((s) => s >= 1n)).toBe(true);
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        fc.integer({ min: 0, max: 2_000 }),
+        fc.constantFrom('equal' as const, 'random' as const),
+        fc.integer(),
+        (pool, winners, policy, seed) => {
+          const { shares, remainder } = splitPrizePool(pool, winners, policy, seededInts(seed));
+          expect(shares).toHaveLength(winners);
+          expect(shares.reduce((a, b) => a + b, 0n) + remainder).toBe(pool);
+          expect(remainder).toBeGreaterThanOrEqual(0n);
+          if (winners > 0) expect(remainder).toBeLessThan(BigInt(winners));
+          if (policy === 'equal') expect(new Set(shares).size).toBeLessThanOrEqual(1);
+          if (policy === 'random' && pool >= BigInt(winners)) expect(shares.every((s) => s >= 1n)).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });

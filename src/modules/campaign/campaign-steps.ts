@@ -57,7 +57,16 @@ export function fundStep(row: CampaignRow): Step<boolean, boolean> {
     },
     plan: (fresh) =>
       fresh
-        ? [move(derivedId('cmf', row.campaign_id), campaignFundingAccountId(PLATFORM_CURRENCY.code), campaignPoolAccountId(row.campaign_id), row.pool_minor, TransferCode.campaignPoolFunding, row.campaign_id)]
+        ? [
+            move(
+              derivedId('cmf', row.campaign_id),
+              campaignFundingAccountId(PLATFORM_CURRENCY.code),
+              campaignPoolAccountId(row.campaign_id),
+              row.pool_minor,
+              TransferCode.campaignPoolFunding,
+              row.campaign_id,
+            ),
+          ]
         : [],
     async record(_tx, fresh, outcomes) {
       if (fresh) requireApplied('campaign.fund', outcomes);
@@ -80,7 +89,10 @@ async function insertWinners(tx: SqlExecutor, campaignId: string, winners: reado
   const CHUNK = 300;
   for (let i = 0; i < winners.length; i += CHUNK) {
     const seqs = winners.slice(i, i + CHUNK).map((_, j) => i + j);
-    await tx.run(`INSERT INTO campaign_winners (campaign_id, seq, user_id, amount_minor) VALUES ${seqs.map(() => '(?, ?, ?, ?)').join(', ')}`, seqs.flatMap((seq) => [campaignId, seq, winners[seq], shares[seq]]));
+    await tx.run(
+      `INSERT INTO campaign_winners (campaign_id, seq, user_id, amount_minor) VALUES ${seqs.map(() => '(?, ?, ?, ?)').join(', ')}`,
+      seqs.flatMap((seq) => [campaignId, seq, winners[seq], shares[seq]]),
+    );
   }
 }
 
@@ -123,13 +135,26 @@ export function payoutStep(campaignId: string, from: number, to: number): Step<P
         [campaignId, from, to],
       );
       const total = paid.reduce((sum, w) => sum + w.amount_minor, 0n);
-      await tx.run('UPDATE campaign_campaigns SET paid_count = paid_count + ?, paid_minor = paid_minor + ? WHERE campaign_id = ?', [paid.length, total, campaignId]);
+      await tx.run('UPDATE campaign_campaigns SET paid_count = paid_count + ?, paid_minor = paid_minor + ? WHERE campaign_id = ?', [
+        paid.length,
+        total,
+        campaignId,
+      ]);
       return paid;
     },
     plan: (paid) =>
       paid
         .filter((w) => w.amount_minor > 0n)
-        .map((w) => move(derivedId('cmp', campaignId, String(w.seq)), campaignPoolAccountId(campaignId), walletAccountId(w.user_id), w.amount_minor, TransferCode.campaignPrize, w.user_id)),
+        .map((w) =>
+          move(
+            derivedId('cmp', campaignId, String(w.seq)),
+            campaignPoolAccountId(campaignId),
+            walletAccountId(w.user_id),
+            w.amount_minor,
+            TransferCode.campaignPrize,
+            w.user_id,
+          ),
+        ),
     async record(_tx, paid, outcomes) {
       requireApplied('campaign.payout', outcomes);
       return paid;

@@ -43,7 +43,18 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
   const openApp = () => createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock, runJobs: false });
   /** A service of its own over the app, with draws in turn and small payout batches. */
   const openCampaigns = (a: Formica) =>
-    CampaignService.open({ db: a.sql, engine: a.engine, runner: new StepRunner(a.engine), clock, ids: a.ids, identity: a.identity, wallet: a.wallet, social: a.social, random: inTurn(), payoutBatch: 7 });
+    CampaignService.open({
+      db: a.sql,
+      engine: a.engine,
+      runner: new StepRunner(a.engine),
+      clock,
+      ids: a.ids,
+      identity: a.identity,
+      wallet: a.wallet,
+      social: a.social,
+      random: inTurn(),
+      payoutBatch: 7,
+    });
   const credit = async (id: string) => {
     const account = await app.store.getAccount(id);
     return (account?.creditsPosted ?? 0n) - (account?.debitsPosted ?? 0n);
@@ -98,7 +109,9 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     await expect(campaigns.create({ ...input, poolMinor: 1n })).rejects.toMatchObject({ code: 'campaign_exists' });
     clock.set(input.revealAt);
     expect(await campaigns.create(input)).toEqual(created);
-    await expect(campaigns.create(newCampaign({ odds: { ...EVEN_ODDS, 富强: 0, 爱国: 0, 和谐: 0, 友善: 0, 敬业: 0 } }))).rejects.toMatchObject({ code: 'invalid_card_odds' });
+    await expect(campaigns.create(newCampaign({ odds: { ...EVEN_ODDS, 富强: 0, 爱国: 0, 和谐: 0, 友善: 0, 敬业: 0 } }))).rejects.toMatchObject({
+      code: 'invalid_card_odds',
+    });
     await expect(campaigns.create(newCampaign({ revealAt: clock.now() }))).rejects.toMatchObject({ code: 'invalid_reveal_time' });
     await expect(campaigns.create(newCampaign({ dailyCardCap: 0 }))).rejects.toMatchObject({ code: 'invalid_daily_card_cap' });
     await expect(campaigns.create(newCampaign({ currency: 'USD' }))).rejects.toMatchObject({ code: 'currency_not_supported' });
@@ -127,7 +140,9 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     await app.social.addFriend(giver.id, friend.phone);
     const card = await campaigns.act(campaignId, giver.id, 'scan_fu', 'g1');
     await expect(campaigns.gift(campaignId, giver.id, { card, toPhone: stranger.phone })).rejects.toMatchObject({ code: 'not_a_friend' });
-    await expect(campaigns.gift(campaignId, giver.id, { card: card === '敬业' ? '富强' : '敬业', toPhone: friend.phone })).rejects.toMatchObject({ code: 'card_not_held' });
+    await expect(campaigns.gift(campaignId, giver.id, { card: card === '敬业' ? '富强' : '敬业', toPhone: friend.phone })).rejects.toMatchObject({
+      code: 'card_not_held',
+    });
     await campaigns.gift(campaignId, giver.id, { card, toPhone: friend.phone, requestId: 'gift-1' });
     await campaigns.gift(campaignId, giver.id, { card, toPhone: friend.phone, requestId: 'gift-1' });
     expect((await campaigns.hand(campaignId, giver.id)).cards[card]).toBe(0);
@@ -146,7 +161,14 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     clock.set(revealAt);
     await campaigns.revealDue();
     // 1,000.00 among 30: 33.33 each, 0.10 left.
-    expect(await campaigns.progress(campaignId)).toEqual({ campaignId, status: 'revealed', winners: 30, paidWinners: 30, paidMinor: 99_990n, remainderMinor: 10n });
+    expect(await campaigns.progress(campaignId)).toEqual({
+      campaignId,
+      status: 'revealed',
+      winners: 30,
+      paidWinners: 30,
+      paidMinor: 99_990n,
+      remainderMinor: 10n,
+    });
     for (const w of won) expect(await credit(walletAccountId(w))).toBe(3_333n);
     expect(await credit(walletAccountId('usr_four_cards'))).toBe(0n);
     expect(await credit(campaignPoolAccountId(campaignId))).toBe(10n);
@@ -205,7 +227,11 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
     const seen: string[] = [];
     const lines: string[] = [];
     const program = new Command('formica').exitOverride();
-    registerCampaign(program, async () => ({ app, close: async () => {} }), () => ({ log: (l) => lines.push(l), progress: (s) => seen.push(`${s.paidWinners}/${s.winners}`), stop: () => {} }));
+    registerCampaign(
+      program,
+      async () => ({ app, close: async () => {} }),
+      () => ({ log: (l) => lines.push(l), progress: (s) => seen.push(`${s.paidWinners}/${s.winners}`), stop: () => {} }),
+    );
     await program.parseAsync(['node', 'formica', 'campaign', 'reveal', campaignId]);
     expect(seen).toEqual(['500/1001', '1000/1001', '1001/1001']);
     expect(lines).toEqual([`${campaignId}: revealed, 1001 winners, paid 2002.00 CNY, remainder 1.00`]);
@@ -215,15 +241,20 @@ describe.each(storesUnderTest)('campaign service (%s)', (store) => {
 
   it('property: whatever the pool, winners and policy, the payouts and the remainder sum to the pool', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.bigInt({ min: 1n, max: 10n ** 9n }), fc.integer({ min: 0, max: 9 }), fc.constantFrom<SplitPolicy>('equal', 'random'), async (pool, count, split) => {
-        const { campaignId } = await campaigns.create(newCampaign({ poolMinor: pool, split }));
-        const won = await winners(campaignId, count);
-        const summary = await campaigns.reveal(campaignId);
-        const paid = await Promise.all(won.map((w) => credit(walletAccountId(w))));
-        expect(paid.reduce((a, b) => a + b, 0n)).toBe(summary.paidMinor);
-        expect(summary.paidMinor + summary.remainderMinor).toBe(pool);
-        expect(await credit(campaignPoolAccountId(campaignId))).toBe(summary.remainderMinor);
-      }),
+      fc.asyncProperty(
+        fc.bigInt({ min: 1n, max: 10n ** 9n }),
+        fc.integer({ min: 0, max: 9 }),
+        fc.constantFrom<SplitPolicy>('equal', 'random'),
+        async (pool, count, split) => {
+          const { campaignId } = await campaigns.create(newCampaign({ poolMinor: pool, split }));
+          const won = await winners(campaignId, count);
+          const summary = await campaigns.reveal(campaignId);
+          const paid = await Promise.all(won.map((w) => credit(walletAccountId(w))));
+          expect(paid.reduce((a, b) => a + b, 0n)).toBe(summary.paidMinor);
+          expect(summary.paidMinor + summary.remainderMinor).toBe(pool);
+          expect(await credit(campaignPoolAccountId(campaignId))).toBe(summary.remainderMinor);
+        },
+      ),
       { numRuns: 12 },
     );
     await audit();

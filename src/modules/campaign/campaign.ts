@@ -121,7 +121,8 @@ export class CampaignService {
     if (earlier) return sameCampaign(earlier, toRow(input, 0));
     if (input.currency !== PLATFORM_CURRENCY.code) throw new CampaignError('currency_not_supported', `campaigns pay in ${PLATFORM_CURRENCY.code} only`);
     if (!validOdds(input.odds)) throw new CampaignError('invalid_card_odds', 'card odds are whole weights of 0 or more, at least one above 0');
-    if (!Number.isSafeInteger(input.dailyCardCap) || input.dailyCardCap < 1) throw new CampaignError('invalid_daily_card_cap', 'daily_card_cap must be at least 1');
+    if (!Number.isSafeInteger(input.dailyCardCap) || input.dailyCardCap < 1)
+      throw new CampaignError('invalid_daily_card_cap', 'daily_card_cap must be at least 1');
     if (input.revealAt <= this.clock.now()) throw new CampaignError('invalid_reveal_time', 'reveal_at must be in the future');
     await this.engine.ensureAccount({
       id: campaignPoolAccountId(input.campaignId),
@@ -145,18 +146,33 @@ export class CampaignService {
     const odds = JSON.parse(campaign.card_odds) as CardOdds;
     return this.runner.run(
       sqlStep('campaign.action', async (tx, nowMs) => {
-        const earlier = await tx.get<{ action: string; card: CardKind }>('SELECT action, card FROM campaign_actions WHERE campaign_id = ? AND user_id = ? AND request_id = ?', [campaignId, userId, requestId]);
+        const earlier = await tx.get<{ action: string; card: CardKind }>(
+          'SELECT action, card FROM campaign_actions WHERE campaign_id = ? AND user_id = ? AND request_id = ?',
+          [campaignId, userId, requestId],
+        );
         if (earlier) {
           if (earlier.action !== action) throw new CampaignError('request_id_reused', `request_id '${requestId}' was already used for another action`);
           return earlier.card;
         }
         await requireOpen(tx, campaignId, nowMs);
         const day = shanghaiDate(nowMs);
-        const today = await tx.get<{ n: bigint }>('SELECT COUNT(*) AS n FROM campaign_actions WHERE campaign_id = ? AND user_id = ? AND day = ?', [campaignId, userId, day]);
+        const today = await tx.get<{ n: bigint }>('SELECT COUNT(*) AS n FROM campaign_actions WHERE campaign_id = ? AND user_id = ? AND day = ?', [
+          campaignId,
+          userId,
+          day,
+        ]);
         const cap = Number(campaign.daily_card_cap);
         if (Number(today?.n ?? 0n) >= cap) throw new CampaignError('daily_card_cap', `at most ${cap} cards a day`, { daily_card_cap: String(cap) });
         const card = drawCard(odds, this.random);
-        await tx.run('INSERT INTO campaign_actions (campaign_id, user_id, request_id, action, day, card, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [campaignId, userId, requestId, action, day, card, BigInt(nowMs)]);
+        await tx.run('INSERT INTO campaign_actions (campaign_id, user_id, request_id, action, day, card, at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+          campaignId,
+          userId,
+          requestId,
+          action,
+          day,
+          card,
+          BigInt(nowMs),
+        ]);
         await addCard(tx, campaignId, userId, card);
         return card;
       }),
@@ -166,7 +182,10 @@ export class CampaignService {
   /** The user's cards of every kind, and whether they make a complete set. */
   async hand(campaignId: string, userId: string): Promise<CardHand> {
     await this.requireCampaign(campaignId);
-    const rows = await this.db.all<{ kind: CardKind; held: bigint }>('SELECT kind, held FROM campaign_cards WHERE campaign_id = ? AND user_id = ?', [campaignId, userId]);
+    const rows = await this.db.all<{ kind: CardKind; held: bigint }>('SELECT kind, held FROM campaign_cards WHERE campaign_id = ? AND user_id = ?', [
+      campaignId,
+      userId,
+    ]);
     const cards = Object.fromEntries(CARD_KINDS.map((k) => [k, 0])) as Record<CardKind, number>;
     for (const r of rows) cards[r.kind] = Number(r.held);
     return { cards, complete: isComplete(cards) };
@@ -181,16 +200,31 @@ export class CampaignService {
     const requestId = input.requestId ?? this.ids.next('gift');
     return this.runner.run(
       sqlStep('campaign.gift', async (tx, nowMs) => {
-        const earlier = await tx.get<{ to_user_id: string; card: string }>('SELECT to_user_id, card FROM campaign_gifts WHERE campaign_id = ? AND from_user_id = ? AND request_id = ?', [campaignId, fromUserId, requestId]);
+        const earlier = await tx.get<{ to_user_id: string; card: string }>(
+          'SELECT to_user_id, card FROM campaign_gifts WHERE campaign_id = ? AND from_user_id = ? AND request_id = ?',
+          [campaignId, fromUserId, requestId],
+        );
         if (earlier) {
-          if (earlier.to_user_id !== to.id || earlier.card !== input.card) throw new CampaignError('request_id_reused', `request_id '${requestId}' was already used for another gift`);
+          if (earlier.to_user_id !== to.id || earlier.card !== input.card)
+            throw new CampaignError('request_id_reused', `request_id '${requestId}' was already used for another gift`);
           return { toUserId: to.id };
         }
         await requireOpen(tx, campaignId, nowMs);
-        const taken = await tx.run('UPDATE campaign_cards SET held = held - 1 WHERE campaign_id = ? AND user_id = ? AND kind = ? AND held > 0', [campaignId, fromUserId, input.card]);
+        const taken = await tx.run('UPDATE campaign_cards SET held = held - 1 WHERE campaign_id = ? AND user_id = ? AND kind = ? AND held > 0', [
+          campaignId,
+          fromUserId,
+          input.card,
+        ]);
         if (taken.changes === 0) throw new CampaignError('card_not_held', `you hold no ${input.card} card`);
         await addCard(tx, campaignId, to.id, input.card);
-        await tx.run('INSERT INTO campaign_gifts (campaign_id, from_user_id, request_id, to_user_id, card, at) VALUES (?, ?, ?, ?, ?, ?)', [campaignId, fromUserId, requestId, to.id, input.card, BigInt(nowMs)]);
+        await tx.run('INSERT INTO campaign_gifts (campaign_id, from_user_id, request_id, to_user_id, card, at) VALUES (?, ?, ?, ?, ?, ?)', [
+          campaignId,
+          fromUserId,
+          requestId,
+          to.id,
+          input.card,
+          BigInt(nowMs),
+        ]);
         return { toUserId: to.id };
       }),
     );
@@ -208,10 +242,10 @@ export class CampaignService {
     let loggedTenths = -1;
     for (;;) {
       if (options.maxBatches !== undefined && batches >= options.maxBatches) break;
-      const next = await this.db.all<{ seq: bigint; user_id: string }>('SELECT seq, user_id FROM campaign_winners WHERE campaign_id = ? AND paid = 0 ORDER BY seq LIMIT ?', [
-        campaignId,
-        this.payoutBatch,
-      ]);
+      const next = await this.db.all<{ seq: bigint; user_id: string }>(
+        'SELECT seq, user_id FROM campaign_winners WHERE campaign_id = ? AND paid = 0 ORDER BY seq LIMIT ?',
+        [campaignId, this.payoutBatch],
+      );
       if (next.length === 0) break;
       // Winners' wallets exist before their batch's commit (opening one is idempotent).
       await Promise.all(next.map((w) => this.wallet.ensureWallet(w.user_id)));
@@ -275,11 +309,10 @@ async function requireOpen(tx: SqlExecutor, campaignId: string, nowMs: number): 
 }
 
 async function addCard(tx: SqlExecutor, campaignId: string, userId: string, card: CardKind): Promise<void> {
-  await tx.run('INSERT INTO campaign_cards (campaign_id, user_id, kind, held) VALUES (?, ?, ?, 1) ON CONFLICT (campaign_id, user_id, kind) DO UPDATE SET held = campaign_cards.held + 1', [
-    campaignId,
-    userId,
-    card,
-  ]);
+  await tx.run(
+    'INSERT INTO campaign_cards (campaign_id, user_id, kind, held) VALUES (?, ?, ?, 1) ON CONFLICT (campaign_id, user_id, kind) DO UPDATE SET held = campaign_cards.held + 1',
+    [campaignId, userId, card],
+  );
 }
 
 function toRow(input: NewCampaign, now: number): CampaignRow {

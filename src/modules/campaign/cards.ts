@@ -10,7 +10,9 @@ export type CardOdds = Readonly<Record<CardKind, number>>;
 
 export function validOdds(odds: CardOdds): boolean {
   const weights = CARD_KINDS.map((k) => odds[k]);
-  return weights.every((w) => Number.isSafeInteger(w) && w >= 0) && weights.reduce((a, b) => a + b, 0) > 0 && weights.reduce((a, b) => a + b, 0) <= 1_000_000_000;
+  return (
+    weights.every((w) => Number.isSafeInteger(w) && w >= 0) && weights.reduce((a, b) => a + b, 0) > 0 && weights.reduce((a, b) => a + b, 0) <= 1_000_000_000
+  );
 }
 
 export function drawCard(odds: CardOdds, random: RandomInts): CardKind {

@@ -46,7 +46,12 @@ export class CardChannels {
     const rows = await this.db.all<{ card_id: string; bank: string; token: string }>("SELECT card_id, bank, token FROM card_channels WHERE token <> ''");
     const clear = rows.filter((r) => !this.key.isSealed(r.token));
     for (const r of clear) {
-      await this.db.run('UPDATE card_channels SET token = ? WHERE card_id = ? AND bank = ? AND token = ?', [this.key.seal(r.token, tokenContext(r.card_id, r.bank)), r.card_id, r.bank, r.token]);
+      await this.db.run('UPDATE card_channels SET token = ? WHERE card_id = ? AND bank = ? AND token = ?', [
+        this.key.seal(r.token, tokenContext(r.card_id, r.bank)),
+        r.card_id,
+        r.bank,
+        r.token,
+      ]);
     }
     await this.db.run("UPDATE cards SET token = '' WHERE token <> ''");
     return clear.length;
@@ -65,7 +70,11 @@ export class CardChannels {
   /** Marks the channel bound with the bank's token, and the card usable (last4 from its first binding). */
   async bound(userId: string, cardId: string, bank: string, token: string, last4: string): Promise<void> {
     await this.db.transaction(async (tx: SqlExecutor) => {
-      await tx.run("UPDATE card_channels SET token = ?, status = 'bound' WHERE card_id = ? AND bank = ?", [this.key.seal(token, tokenContext(cardId, bank)), cardId, bank]);
+      await tx.run("UPDATE card_channels SET token = ?, status = 'bound' WHERE card_id = ? AND bank = ?", [
+        this.key.seal(token, tokenContext(cardId, bank)),
+        cardId,
+        bank,
+      ]);
       await tx.run("UPDATE cards SET last4 = CASE WHEN last4 = '' THEN ? ELSE last4 END, status = 'bound' WHERE card_id = ? AND user_id = ?", [
         last4,
         cardId,

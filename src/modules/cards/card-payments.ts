@@ -14,7 +14,18 @@ import type { SystemAccounts } from '../books/system-accounts.ts';
 import type { WalletService } from '../wallet/wallet.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
 import type { CardRecord, CardService } from './cards.ts';
-import { findOperation, type NewOperation, type OperationKind, type OperationStatus, type Opened, type OpRow, openStep, operationAccountId, type Settlement, settleStep } from './card-steps.ts';
+import {
+  findOperation,
+  type NewOperation,
+  type OperationKind,
+  type OperationStatus,
+  type Opened,
+  type OpRow,
+  openStep,
+  operationAccountId,
+  type Settlement,
+  settleStep,
+} from './card-steps.ts';
 import { joinRouter, rankChannels, retryRequestId, worthRetrying } from './channel-choice.ts';
 
 export type { OperationKind, OperationStatus } from './card-steps.ts';
@@ -120,7 +131,8 @@ export class CardPaymentsService {
   private async askBank(row: OpRow): Promise<Settlement | null> {
     if (row.status !== 'pending') return null;
     const answer = await this.bank.query(row.bank, row.op_id);
-    if (answer.status === 'found') return answer.operation.status === 'succeeded' ? { post: true } : { post: false, reason: answer.operation.reason ?? 'bank_declined' };
+    if (answer.status === 'found')
+      return answer.operation.status === 'succeeded' ? { post: true } : { post: false, reason: answer.operation.reason ?? 'bank_declined' };
     const unheard = answer.status === 'not_found' && this.clock.now() - Number(row.created_at) >= UNHEARD_GRACE_MS;
     return unheard ? { post: false, reason: 'bank_never_received' } : null;
   }
@@ -139,10 +151,11 @@ export class CardPaymentsService {
 
   /** A bank's operations created in [fromMs, toMs), oldest first: Formica's side of a statement day. */
   async operationsBetween(bank: string, fromMs: number, toMs: number): Promise<OperationRecord[]> {
-    const rows = await this.db.all<OpRow>(
-      'SELECT * FROM channel_operations WHERE bank = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, op_id',
-      [bank, BigInt(fromMs), BigInt(toMs)],
-    );
+    const rows = await this.db.all<OpRow>('SELECT * FROM channel_operations WHERE bank = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, op_id', [
+      bank,
+      BigInt(fromMs),
+      BigInt(toMs),
+    ]);
     return rows.map(toRecord);
   }
 
@@ -249,7 +262,17 @@ function refusal(reason: string): WalletError {
 /** An operation row as the request that made it (for rows an earlier version left started). */
 function toNewOperation(row: OpRow): NewOperation {
   const kind = row.kind === 'topup' ? 'topup' : 'withdrawal';
-  return { opId: row.op_id, userId: row.user_id, accountId: row.account_id ?? undefined, kind, requestId: row.request_id, cardId: row.card_id, bank: row.bank, amountMinor: row.amount_minor, currency: row.currency };
+  return {
+    opId: row.op_id,
+    userId: row.user_id,
+    accountId: row.account_id ?? undefined,
+    kind,
+    requestId: row.request_id,
+    cardId: row.card_id,
+    bank: row.bank,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+  };
 }
 
 function ownWallet(userId: string): Payout {

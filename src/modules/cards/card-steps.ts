@@ -125,14 +125,19 @@ export function settleStep(opId: string, settlement: Settlement): Step<OpRow, Op
       if (!row) throw new WalletError('operation_not_found', `no channel operation '${opId}'`);
       return row;
     },
-    plan: (row) => (row.status === 'pending' ? [settlePendingEvent(derivedId(settlement.post ? 'pst' : 'vod', row.pending_id), row.pending_id, settlement.post)] : []),
+    plan: (row) =>
+      row.status === 'pending' ? [settlePendingEvent(derivedId(settlement.post ? 'pst' : 'vod', row.pending_id), row.pending_id, settlement.post)] : [],
     async record(tx, row, outcomes) {
       if (row.status !== 'pending') return row.status as OperationStatus;
       const result = outcomes[0].result;
       const done = settlement.post ? POSTED.has(result) : VOIDED.has(result);
       if (!done) throw new Error(`cannot ${settlement.post ? 'post' : 'void'} ${row.pending_id}: ${result}`);
       const status = settlement.post ? 'succeeded' : 'failed';
-      await tx.run("UPDATE channel_operations SET status = ?, reason = ? WHERE op_id = ? AND status = 'pending'", [status, settlement.post ? '' : settlement.reason, opId]);
+      await tx.run("UPDATE channel_operations SET status = ?, reason = ? WHERE op_id = ? AND status = 'pending'", [
+        status,
+        settlement.post ? '' : settlement.reason,
+        opId,
+      ]);
       return status;
     },
   };

@@ -27,7 +27,7 @@ const CHANNELS = [
      status TEXT NOT NULL, fee_bps INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, PRIMARY KEY (card_id, bank))`,
   `INSERT INTO card_channels (card_id, bank, binding_request_id, token, status, fee_bps, created_at)
      SELECT card_id, bank, binding_request_id, token, status, 0, created_at FROM cards`,
-  "CREATE INDEX card_channels_bound ON card_channels (status, bank)",
+  'CREATE INDEX card_channels_bound ON card_channels (status, bank)',
 ].join(';\n');
 
 // Version 4: the ledger account an operation moves money in or out of, when it is not the user's

@@ -32,10 +32,7 @@ export interface BindRequest {
   readonly phone: string;
 }
 
-export type BindResult =
-  | { readonly status: 'sms_sent'; readonly bindingRequestId: string; readonly expiresAt: number }
-  | Refused
-  | Unknown;
+export type BindResult = { readonly status: 'sms_sent'; readonly bindingRequestId: string; readonly expiresAt: number } | Refused | Unknown;
 
 export interface ConfirmRequest {
   readonly bank: string;
@@ -75,11 +72,7 @@ export interface BankOperation extends StatementLine {
  * `not_found`: the bank has no operation under this request id. Right after a timeout this can
  * also mean the request is still on its way; settle such cases by the statement, not at once.
  */
-export type QueryResult =
-  | { readonly status: 'found'; readonly operation: BankOperation }
-  | { readonly status: 'not_found' }
-  | Refused
-  | Unknown;
+export type QueryResult = { readonly status: 'found'; readonly operation: BankOperation } | { readonly status: 'not_found' } | Refused | Unknown;
 
 export type StatementResult =
   | { readonly status: 'ok'; readonly bank: string; readonly date: string; readonly lines: StatementLine[]; readonly csv: string }

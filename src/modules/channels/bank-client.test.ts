@@ -103,9 +103,7 @@ describe('bank client', () => {
     const token = await bind('ICBC', CARD_A, '13900000004');
     const c = client();
     await c.debit({ bank: 'ICBC', token, amountMinor: 1n, currency: 'CNY', requestId: 'c-reuse' });
-    await expect(c.debit({ bank: 'ICBC', token, amountMinor: 2n, currency: 'CNY', requestId: 'c-reuse' })).rejects.toBeInstanceOf(
-      BankClientError,
-    );
+    await expect(c.debit({ bank: 'ICBC', token, amountMinor: 2n, currency: 'CNY', requestId: 'c-reuse' })).rejects.toBeInstanceOf(BankClientError);
   });
 
   it('reads a statement with what happened and the planted lines', async () => {

@@ -102,11 +102,7 @@ async function moveMoney(send: Send, path: string, r: MoneyRequest): Promise<Mon
 }
 
 /** Turns an answer into the success shape, a refusal (4xx) or unknown (5xx, garbled). */
-function decide<S extends z.ZodType, T>(
-  answer: Answer | Unknown,
-  schema: S,
-  toValue: (body: z.infer<S>) => T,
-): T | Refused | Unknown {
+function decide<S extends z.ZodType, T>(answer: Answer | Unknown, schema: S, toValue: (body: z.infer<S>) => T): T | Refused | Unknown {
   if (answer.status !== 'answer' || answer.httpStatus < 200 || answer.httpStatus >= 300) return notOk(answer);
   const parsed = schema.safeParse(safeJson(answer.text));
   if (!parsed.success) return unknown('bank_error', 'the bank answered with an unexpected body');

@@ -80,11 +80,7 @@ export function createChannelRouter(options: RouterOptions): ChannelRouter {
     const window = windows.get(bank)!;
     return { bank, successRate: window.rate() ?? 1, samples: window.size(), feeBps: fees.get(bank)! };
   };
-  const rank = (candidates: readonly string[]) =>
-    order(
-      [...new Set(candidates)].filter((b) => fees.has(b)).map(statsOf),
-      tolerance,
-    );
+  const rank = (candidates: readonly string[]) => order([...new Set(candidates)].filter((b) => fees.has(b)).map(statsOf), tolerance);
   const record = (bank: string, outcome: ChannelOutcome) => {
     const window = windows.get(bank);
     if (!window) return;

@@ -46,10 +46,22 @@ export async function creditFixture(store: 'sqlite' | 'postgres', startMs: numbe
     async borrower(fen) {
       seq++;
       const tag = randomBytes(2).readUInt16BE(0) % 10_000;
-      const user = await app.identity.register({ phone: `137${String(tag).padStart(4, '0')}${String(seq).padStart(4, '0')}`, password: 'correct horse', name: `Borrower ${seq}` });
+      const user = await app.identity.register({
+        phone: `137${String(tag).padStart(4, '0')}${String(seq).padStart(4, '0')}`,
+        password: 'correct horse',
+        name: `Borrower ${seq}`,
+      });
       await app.identity.addEvidence(user.id, { source: 'bank_card', reference: `card-${seq}`, verifiedBy: 'user' });
       await app.wallet.openWallet(user.id);
-      if (fen > 0n) await app.wallet.adjust({ userId: user.id, amountMinor: fen, currency: 'CNY', direction: 'credit', reason: 'test funds', requestId: `fund-${user.id}` });
+      if (fen > 0n)
+        await app.wallet.adjust({
+          userId: user.id,
+          amountMinor: fen,
+          currency: 'CNY',
+          direction: 'credit',
+          reason: 'test funds',
+          requestId: `fund-${user.id}`,
+        });
       return user.id;
     },
     balance,

@@ -36,7 +36,10 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     expect(score.explained).toHaveLength(3);
     expect(score.explained[0].zh).toMatch(/评分/);
     await expect(app.credit.apply(poor, { product: 'short', amount: 10_000n, days: 10, requestId: 'r1' })).rejects.toMatchObject({ code: 'no_credit' });
-    const decision = await app.sql.get<{ model_version: string; inputs: string; outcome: string }>('SELECT model_version, inputs, outcome FROM credit_decisions WHERE user_id = ?', [poor]);
+    const decision = await app.sql.get<{ model_version: string; inputs: string; outcome: string }>(
+      'SELECT model_version, inputs, outcome FROM credit_decisions WHERE user_id = ?',
+      [poor],
+    );
     expect(decision).toMatchObject({ model_version: score.modelVersion, outcome: 'no_credit' });
     expect(JSON.parse(decision!.inputs)).toEqual(score.inputs);
     const { decision_id: decisionId } = (await app.sql.get<{ decision_id: string }>('SELECT decision_id FROM credit_decisions WHERE user_id = ?', [poor]))!;
@@ -46,9 +49,13 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
   it('refuses a bad term and an amount beyond the line', async () => {
     const user = await borrower(500_000n);
     await expect(app.credit.apply(user, { product: 'short', amount: 10_000n, days: 46, requestId: 't1' })).rejects.toBeInstanceOf(CreditError);
-    await expect(app.credit.apply(user, { product: 'instalment', amount: 10_000n, months: 5, requestId: 't2' })).rejects.toMatchObject({ code: 'invalid_term' });
+    await expect(app.credit.apply(user, { product: 'instalment', amount: 10_000n, months: 5, requestId: 't2' })).rejects.toMatchObject({
+      code: 'invalid_term',
+    });
     const line = await app.credit.line(user);
-    await expect(app.credit.apply(user, { product: 'short', amount: line.limit + 1n, days: 10, requestId: 't3' })).rejects.toMatchObject({ code: 'exceeds_line' });
+    await expect(app.credit.apply(user, { product: 'short', amount: line.limit + 1n, days: 10, requestId: 't3' })).rejects.toMatchObject({
+      code: 'exceeds_line',
+    });
   });
 
   it('lends 1,000.00 for 30 days, charges 12.00 and collects it from the wallet on the due date', async () => {
@@ -56,7 +63,9 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     const loan = await app.credit.apply(user, { product: 'short', amount: 100_000n, days: 30, requestId: 's1' });
     expect(loan.state.schedule).toEqual([{ dueDate: '2026-01-31', principal: 100_000n, interest: 1_200n }]);
     expect(await app.credit.apply(user, { product: 'short', amount: 100_000n, days: 30, requestId: 's1' })).toMatchObject({ loanId: loan.loanId });
-    await expect(app.credit.apply(user, { product: 'short', amount: 100_001n, days: 30, requestId: 's1' })).rejects.toMatchObject({ code: 'request_id_reused' });
+    await expect(app.credit.apply(user, { product: 'short', amount: 100_001n, days: 30, requestId: 's1' })).rejects.toMatchObject({
+      code: 'request_id_reused',
+    });
     expect(await wallet(user)).toBe(600_000n);
     await passDays(29);
     expect((await app.credit.loan(user, loan.loanId)).state.accruedInterest).toBe(1_160n);

@@ -114,7 +114,13 @@ export class CreditService {
   }): Promise<CreditService> {
     await deps.db.migrate('credit', CREDIT_MIGRATIONS);
     // Credit's own accounts, once: no balance limits, each is the platform's side of what it lent or earned.
-    const accounts = CREDIT_ACCOUNTS.map(([purpose, code]) => ({ id: creditAccountId(purpose, PLATFORM_CURRENCY.code), ledger: PLATFORM_CURRENCY.ledger, code, flags: 0, userData: 'credit' }));
+    const accounts = CREDIT_ACCOUNTS.map(([purpose, code]) => ({
+      id: creditAccountId(purpose, PLATFORM_CURRENCY.code),
+      ledger: PLATFORM_CURRENCY.ledger,
+      code,
+      flags: 0,
+      userData: 'credit',
+    }));
     const results = await deps.engine.createAccounts(accounts);
     results.forEach((r, i) => {
       if (r !== 'ok' && r !== 'exists') throw new Error(`cannot open credit account ${accounts[i].id}: ${r}`);
@@ -153,7 +159,8 @@ export class CreditService {
     const loanId = derivedId('loan', userId, application.requestId);
     const existing = await readLoan(this.db, loanId);
     if (existing) {
-      const same = existing.principal === application.amount && existing.product === application.product && existing.merchantId === (application.merchantId ?? '');
+      const same =
+        existing.principal === application.amount && existing.product === application.product && existing.merchantId === (application.merchantId ?? '');
       if (!same) throw new CreditError('request_id_reused', 'this request id was used for another loan');
       return existing;
     }
@@ -165,9 +172,24 @@ export class CreditService {
     const line = await this.line(userId, application.merchantId, score);
     const refusal = score.band === 'none' ? 'no_credit' : application.amount > line.available ? 'exceeds_line' : null;
     const decisionId = await this.recordDecision(userId, merchantId, score, refusal ?? 'approved');
-    if (refusal === 'no_credit') throw new CreditError('no_credit', `a score of ${score.score} is below 550: no credit`, { score: String(score.score), decision_id: decisionId });
+    if (refusal === 'no_credit')
+      throw new CreditError('no_credit', `a score of ${score.score} is below 550: no credit`, { score: String(score.score), decision_id: decisionId });
     if (refusal === 'exceeds_line') throw new CreditError('exceeds_line', 'the amount is more than the credit line has available', { decision_id: decisionId });
-    const step = disbursementStep({ loanId, userId, merchantId, requestId: application.requestId, decisionId, product: application.product, method, term, principal: application.amount, startDate, schedule, disbursedAt: this.clock.now(), limit: line.limit });
+    const step = disbursementStep({
+      loanId,
+      userId,
+      merchantId,
+      requestId: application.requestId,
+      decisionId,
+      product: application.product,
+      method,
+      term,
+      principal: application.amount,
+      startDate,
+      schedule,
+      disbursedAt: this.clock.now(),
+      limit: line.limit,
+    });
     await this.runner.run(step);
     return (await readLoan(this.db, loanId))!;
   }
@@ -177,7 +199,10 @@ export class CreditService {
    * the same score, or an error naming why it cannot be reproduced.
    */
   async reproduceDecision(decisionId: string): Promise<{ recorded: number; reproduced: number }> {
-    const row = await this.db.get<{ model_version: string; inputs: string; score: bigint; merchant_id: string }>('SELECT model_version, inputs, score, merchant_id FROM credit_decisions WHERE decision_id = ?', [decisionId]);
+    const row = await this.db.get<{ model_version: string; inputs: string; score: bigint; merchant_id: string }>(
+      'SELECT model_version, inputs, score, merchant_id FROM credit_decisions WHERE decision_id = ?',
+      [decisionId],
+    );
     if (!row) throw new Error(`no decision ${decisionId}`);
     const model = row.merchant_id ? this.models.merchant : this.models.buyer;
     if (model.version !== row.model_version) throw new Error(`decision ${decisionId} used model ${row.model_version}, not the current ${model.version}`);
@@ -210,7 +235,10 @@ export class CreditService {
   /** Services every live loan through today: each day's bookings, then the due-date collection. */
   async serviceDue(): Promise<number> {
     const today = shanghaiDate(this.clock.now());
-    const rows = await this.db.all<{ loan_id: string }>("SELECT loan_id FROM credit_loans WHERE status IN ('active', 'overdue') AND serviced_through < ? ORDER BY loan_id", [today]);
+    const rows = await this.db.all<{ loan_id: string }>(
+      "SELECT loan_id FROM credit_loans WHERE status IN ('active', 'overdue') AND serviced_through < ? ORDER BY loan_id",
+      [today],
+    );
     let days = await this.payLater.serviceDue();
     for (const { loan_id: loanId } of rows) {
       const loan = (await readLoan(this.db, loanId))!;
@@ -226,7 +254,9 @@ export class CreditService {
 
   /** The clock instant the servicing next has work: the start of the day after the least-serviced loan's or statement's. */
   async nextServiceDue(): Promise<number | null> {
-    const row = await this.db.get<{ through: string | null }>("SELECT MIN(serviced_through) AS through FROM credit_loans WHERE status IN ('active', 'overdue')");
+    const row = await this.db.get<{ through: string | null }>(
+      "SELECT MIN(serviced_through) AS through FROM credit_loans WHERE status IN ('active', 'overdue')",
+    );
     const loans = row?.through ? startOfShanghaiDay(addDays(row.through, 1)) : null;
     const statements = await this.payLater.nextServiceDue();
     return loans === null ? statements : statements === null ? loans : Math.min(loans, statements);
@@ -237,7 +267,15 @@ export class CreditService {
     const loans = rows.map(loanFromRow);
     const sum = (pick: (l: Loan) => bigint, only: (l: Loan) => boolean = () => true) => loans.filter(only).reduce((s, l) => s + pick(l), 0n);
     const outstanding = sum((l) => l.state.outstandingPrincipal);
-    const buckets = Object.fromEntries(BUCKETS.map((b) => [b, sum((l) => l.state.outstandingPrincipal, (l) => isLive(l.state.status) && bucketOf(l.state.daysPastDue) === b)])) as Record<Bucket, bigint>;
+    const buckets = Object.fromEntries(
+      BUCKETS.map((b) => [
+        b,
+        sum(
+          (l) => l.state.outstandingPrincipal,
+          (l) => isLive(l.state.status) && bucketOf(l.state.daysPastDue) === b,
+        ),
+      ]),
+    ) as Record<Bucket, bigint>;
     return {
       outstanding,
       disbursed: sum((l) => l.principal),
@@ -260,27 +298,34 @@ export class CreditService {
       const payerAccountId = merchantSettlementAccountId(loan.merchantId);
       const account = await this.store.getAccount(payerAccountId);
       const available = account ? account.creditsPosted - account.debitsPosted - account.debitsPending : 0n;
-      if (available > 0n) await this.runner.run(repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-settle-${date}`, amount: null, available, payerAccountId, nowMs }));
+      if (available > 0n)
+        await this.runner.run(
+          repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-settle-${date}`, amount: null, available, payerAccountId, nowMs }),
+        );
     }
     const available = (await this.wallet.summary(loan.userId)).availableMinor;
-    if (available > 0n) await this.runner.run(repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-${date}`, amount: null, available, nowMs }));
+    if (available > 0n)
+      await this.runner.run(repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-${date}`, amount: null, available, nowMs }));
   }
 
   private async recordDecision(userId: string, merchantId: string, score: ExplainedScore, outcome: string): Promise<string> {
     const decisionId = this.ids.next('dec');
     const reasons = score.explained.map((f) => ({ name: f.name, effect: f.effect, en: f.en, zh: f.zh }));
-    await this.db.run('INSERT INTO credit_decisions (decision_id, user_id, merchant_id, model_version, inputs, score, band, outcome, reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
-      decisionId,
-      userId,
-      merchantId,
-      score.modelVersion,
-      JSON.stringify(score.inputs),
-      score.score,
-      score.band,
-      outcome,
-      JSON.stringify(reasons),
-      BigInt(this.clock.now()),
-    ]);
+    await this.db.run(
+      'INSERT INTO credit_decisions (decision_id, user_id, merchant_id, model_version, inputs, score, band, outcome, reasons, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        decisionId,
+        userId,
+        merchantId,
+        score.modelVersion,
+        JSON.stringify(score.inputs),
+        score.score,
+        score.band,
+        outcome,
+        JSON.stringify(reasons),
+        BigInt(this.clock.now()),
+      ],
+    );
     return decisionId;
   }
 
@@ -289,7 +334,10 @@ export class CreditService {
     const records = new Map<string, RepaymentRecord>();
     const scope = by === 'user_id' ? "user_id = ? AND merchant_id = ''" : 'merchant_id = ?';
     for (const id of ids) {
-      const row = await this.db.get<{ loans: bigint; late: bigint | null }>(`SELECT COUNT(*) AS loans, MAX(ever_late) AS late FROM credit_loans WHERE ${scope}`, [id]);
+      const row = await this.db.get<{ loans: bigint; late: bigint | null }>(
+        `SELECT COUNT(*) AS loans, MAX(ever_late) AS late FROM credit_loans WHERE ${scope}`,
+        [id],
+      );
       records.set(id, BigInt(row?.loans ?? 0n) === 0n ? 'none' : Number(row?.late ?? 0) === 1 ? 'late' : 'clean');
     }
     return records;
@@ -300,12 +348,13 @@ function plannedSchedule(application: LoanApplication, startDate: string): { sch
   if (application.amount <= 0n) throw new CreditError('invalid_term', 'the amount must be more than zero');
   if (application.product === 'short') {
     const days = application.days;
-    if (days === undefined || !Number.isInteger(days) || days < SHORT_DAYS.min || days > SHORT_DAYS.max) throw new CreditError('invalid_term', `a short loan runs ${SHORT_DAYS.min} to ${SHORT_DAYS.max} days`);
+    if (days === undefined || !Number.isInteger(days) || days < SHORT_DAYS.min || days > SHORT_DAYS.max)
+      throw new CreditError('invalid_term', `a short loan runs ${SHORT_DAYS.min} to ${SHORT_DAYS.max} days`);
     return { schedule: shortSchedule(application.amount, startDate, days), method: 'single', term: days };
   }
   const months = application.months;
-  if (months === undefined || !(INSTALMENT_MONTHS as readonly number[]).includes(months)) throw new CreditError('invalid_term', `an instalment loan runs ${INSTALMENT_MONTHS.join(', ')} months`);
+  if (months === undefined || !(INSTALMENT_MONTHS as readonly number[]).includes(months))
+    throw new CreditError('invalid_term', `an instalment loan runs ${INSTALMENT_MONTHS.join(', ')} months`);
   const method = application.repayment ?? 'equal_principal';
   return { schedule: instalmentSchedule(application.amount, startDate, months, method), method, term: months };
 }
-

@@ -20,14 +20,26 @@ describe.each(storesUnderTest)('merchant features and merchant loans (%s)', (sto
     const { app } = f;
     owner = await f.borrower(0n);
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    merchantId = (await app.merchants.create({ name: 'Noodle bar', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60, ownerUserId: owner })).merchantId;
+    merchantId = (
+      await app.merchants.create({
+        name: 'Noodle bar',
+        publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        feeBps: 60,
+        ownerUserId: owner,
+      })
+    ).merchantId;
     const buyers = [await f.borrower(10_000_000n), await f.borrower(10_000_000n), await f.borrower(10_000_000n)];
     for (const b of buyers) await app.identity.addEvidence(b, { source: 'in_person', grantedLevel: 'III', reference: `desk-${b}`, verifiedBy: 'operator' });
     let n = 0;
     for (let month = 0; month < 7; month++) {
       for (const b of buyers) {
         n++;
-        const trade = await app.trades.create(merchantId, { outTradeNo: `o-${n}`, subject: 'Noodles', totalAmountMinor: 90_000n, productCode: 'FAST_INSTANT_TRADE_PAY' });
+        const trade = await app.trades.create(merchantId, {
+          outTradeNo: `o-${n}`,
+          subject: 'Noodles',
+          totalAmountMinor: 90_000n,
+          productCode: 'FAST_INSTANT_TRADE_PAY',
+        });
         await app.trades.payWithWallet(b, trade.tradeNo, `pay-${n}`);
         if (n === 7) await app.trades.refund(merchantId, { tradeNo: trade.tradeNo }, { refundAmountMinor: 90_000n, outRequestNo: 'r-1' });
       }
@@ -42,7 +54,14 @@ describe.each(storesUnderTest)('merchant features and merchant loans (%s)', (sto
     expect(f.today()).toBe('2026-08-20');
     const score = await f.app.credit.score(owner, merchantId);
     expect(score.modelVersion).toBe(f.app.credit.models.merchant.version);
-    expect(score.inputs).toMatchObject({ months_active: '7', monthly_sales: '1575.00', refund_rate: '0.0476', repeat_buyer_share: '0.8571', dispute_rate: '', repayment_record: 'none' });
+    expect(score.inputs).toMatchObject({
+      months_active: '7',
+      monthly_sales: '1575.00',
+      refund_rate: '0.0476',
+      repeat_buyer_share: '0.8571',
+      dispute_rate: '',
+      repayment_record: 'none',
+    });
     expect(Number(score.inputs.sales_trend)).toBeGreaterThan(0);
     expect(Number(score.inputs.fund_balance)).toBeGreaterThan(17_000);
   });
@@ -58,7 +77,9 @@ describe.each(storesUnderTest)('merchant features and merchant loans (%s)', (sto
     expect(await f.wallet(owner)).toBe(line.available);
     expect((await f.app.credit.line(owner, merchantId)).available).toBe(0n);
     expect((await f.app.credit.line(owner)).used).toBe(0n);
-    await expect(f.app.credit.apply(owner, { product: 'short', amount: 100n, days: 15, requestId: 'm-2', merchantId })).rejects.toMatchObject({ code: 'exceeds_line' });
+    await expect(f.app.credit.apply(owner, { product: 'short', amount: 100n, days: 15, requestId: 'm-2', merchantId })).rejects.toMatchObject({
+      code: 'exceeds_line',
+    });
     expect(await f.auditProblems()).toEqual([]);
 
     // On the due date the loan repays itself from the merchant's sales first, then the owner's wallet.

@@ -21,6 +21,7 @@ export function platformModels(): PlatformModels {
 }
 
 export function trainPlatformModels(): PlatformModels {
-  const train = (kind: 'buyer' | 'merchant') => trainScorecard(cohortTable(cohort(kind, TRAINING_ROWS, PLATFORM_MODEL_SEED, 'train', () => {})), { label: 'defaulted', seed: PLATFORM_MODEL_SEED });
+  const train = (kind: 'buyer' | 'merchant') =>
+    trainScorecard(cohortTable(cohort(kind, TRAINING_ROWS, PLATFORM_MODEL_SEED, 'train', () => {})), { label: 'defaulted', seed: PLATFORM_MODEL_SEED });
   return { buyer: train('buyer'), merchant: train('merchant') };
 }

@@ -108,7 +108,12 @@ export function payBatchStep(fundId: string, date: string, batch = ACCRUAL_BATCH
       const payouts: Payout[] = [];
       for (const h of holders) payouts.push(await payHolder(tx, fundId, date, income.r_e4, h));
       const paid = payouts.reduce((sum, p) => sum + p.paidMinor, 0n);
-      await tx.run('UPDATE fund_incomes SET cursor = ?, paid_minor = paid_minor + ? WHERE fund_id = ? AND date = ?', [holders[holders.length - 1].user_id, paid, fundId, date]);
+      await tx.run('UPDATE fund_incomes SET cursor = ?, paid_minor = paid_minor + ? WHERE fund_id = ? AND date = ?', [
+        holders[holders.length - 1].user_id,
+        paid,
+        fundId,
+        date,
+      ]);
       return payouts;
     },
     plan: (payouts): TransferEvent[] => (payouts ?? []).filter((p) => p.paidMinor > 0n).map((p) => incomePayout(fundId, date, p.userId, p.paidMinor)),
@@ -120,7 +125,13 @@ export function payBatchStep(fundId: string, date: string, batch = ACCRUAL_BATCH
 }
 
 /** One holder's income for the day, reinvested: it earns from tomorrow, so it joins the earning shares now. */
-async function payHolder(tx: SqlExecutor, fundId: string, date: string, rE4: bigint, h: { user_id: string; earning_minor: bigint; carry_e8: bigint }): Promise<Payout> {
+async function payHolder(
+  tx: SqlExecutor,
+  fundId: string,
+  date: string,
+  rE4: bigint,
+  h: { user_id: string; earning_minor: bigint; carry_e8: bigint },
+): Promise<Payout> {
   const day = accrue(BigInt(h.earning_minor), rE4, BigInt(h.carry_e8));
   await tx.run(
     `UPDATE fund_holdings SET carry_e8 = ?, earning_minor = earning_minor + ?, total_income_minor = total_income_minor + ?,

@@ -98,16 +98,18 @@ export class FundCatalog {
     await this.require(fundId);
     if (date > today) throw new FundError('invalid_date', `income for ${date} cannot be published before that day (today is ${today})`);
     if (!(await this.storedIncome(fundId, date))) {
-      const closed = await this.db.get<{ date: string }>("SELECT date FROM fund_incomes WHERE fund_id = ? AND date > ? AND status <> 'published' LIMIT 1", [fundId, date]);
-      if (closed) throw new FundError('income_date_closed', `income is already paid for ${closed.date}, after ${date}`);
-      await this.db.run("INSERT INTO fund_incomes (fund_id, date, r_e4, status, published_at) VALUES (?, ?, ?, 'published', ?) ON CONFLICT (fund_id, date) DO NOTHING", [
+      const closed = await this.db.get<{ date: string }>("SELECT date FROM fund_incomes WHERE fund_id = ? AND date > ? AND status <> 'published' LIMIT 1", [
         fundId,
         date,
-        rE4,
-        BigInt(nowMs),
       ]);
+      if (closed) throw new FundError('income_date_closed', `income is already paid for ${closed.date}, after ${date}`);
+      await this.db.run(
+        "INSERT INTO fund_incomes (fund_id, date, r_e4, status, published_at) VALUES (?, ?, ?, 'published', ?) ON CONFLICT (fund_id, date) DO NOTHING",
+        [fundId, date, rE4, BigInt(nowMs)],
+      );
     }
-    if ((await this.storedIncome(fundId, date)) !== rE4) throw new FundError('income_already_published', `income for ${date} is already published with another value`);
+    if ((await this.storedIncome(fundId, date)) !== rE4)
+      throw new FundError('income_already_published', `income for ${date} is already published with another value`);
     const [day] = await this.yields(fundId, date, 1);
     return day;
   }
@@ -120,11 +122,10 @@ export class FundCatalog {
   /** The published days among the `days` calendar days ending on `through`, oldest first, each with its 7-day yield. */
   async yields(fundId: string, through: string, days: number): Promise<DailyYield[]> {
     const from = addDays(through, -(days - 1));
-    const rows = await this.db.all<{ date: string; r_e4: bigint }>('SELECT date, r_e4 FROM fund_incomes WHERE fund_id = ? AND date >= ? AND date <= ? ORDER BY date', [
-      fundId,
-      addDays(from, -(YIELD_WINDOW_DAYS - 1)),
-      through,
-    ]);
+    const rows = await this.db.all<{ date: string; r_e4: bigint }>(
+      'SELECT date, r_e4 FROM fund_incomes WHERE fund_id = ? AND date >= ? AND date <= ? ORDER BY date',
+      [fundId, addDays(from, -(YIELD_WINDOW_DAYS - 1)), through],
+    );
     const byDate = new Map(rows.map((r) => [r.date, BigInt(r.r_e4)]));
     return rows.filter((r) => r.date >= from).map((r) => ({ date: r.date, rE4: BigInt(r.r_e4), sevenDayYield: yieldOn(byDate, r.date) }));
   }

@@ -52,7 +52,13 @@ async function insertOrIgnore(tx: SqlExecutor, table: string, row: Record<string
 }
 
 /** What the user has already ordered today in `table` (refused orders do not count), this one included. */
-async function orderedToday(tx: SqlExecutor, table: string, column: string, row: { user_id: string; fund_id: string; day_key: string }, extra = ''): Promise<bigint> {
+async function orderedToday(
+  tx: SqlExecutor,
+  table: string,
+  column: string,
+  row: { user_id: string; fund_id: string; day_key: string },
+  extra = '',
+): Promise<bigint> {
   const sum = await tx.get<{ total: bigint | null }>(
     `SELECT SUM(${column}) AS total FROM ${table} WHERE user_id = ? AND fund_id = ? AND day_key = ? AND status <> 'failed'${extra}`,
     [row.user_id, row.fund_id, row.day_key],
@@ -71,12 +77,22 @@ async function ensureHolding(tx: SqlExecutor, fundId: string, userId: string): P
 
 /** From `effectiveDate` on, the holder's earning shares change by `deltaMinor` (folded in by the accrual of that date). */
 async function recordMove(tx: SqlExecutor, ref: string, fundId: string, userId: string, effectiveDate: string, deltaMinor: bigint): Promise<void> {
-  await tx.run('INSERT INTO fund_moves (ref, fund_id, user_id, effective_date, delta_minor) VALUES (?, ?, ?, ?, ?)', [ref, fundId, userId, effectiveDate, deltaMinor]);
+  await tx.run('INSERT INTO fund_moves (ref, fund_id, user_id, effective_date, delta_minor) VALUES (?, ?, ?, ?, ?)', [
+    ref,
+    fundId,
+    userId,
+    effectiveDate,
+    deltaMinor,
+  ]);
 }
 
 async function markFailed(tx: SqlExecutor, table: string, row: { user_id: string; request_id: string }, verdict: LedgerVerdict): Promise<void> {
   if (verdict.applied) return;
-  await tx.run(`UPDATE ${table} SET status = 'failed', reason = ? WHERE user_id = ? AND request_id = ?`, [`${verdict.reason}:${verdict.result}`, row.user_id, row.request_id]);
+  await tx.run(`UPDATE ${table} SET status = 'failed', reason = ? WHERE user_id = ? AND request_id = ?`, [
+    `${verdict.reason}:${verdict.result}`,
+    row.user_id,
+    row.request_id,
+  ]);
 }
 
 /** A new subscription: claims the request id within the fund's daily cap, holds the cash and the shares pending. */
@@ -91,7 +107,9 @@ export function subscribeStep(row: SubscriptionRow, dailyCapMinor: bigint | null
         if (total > dailyCapMinor) {
           const left = dailyCapMinor - (total - row.amount_minor);
           const cap = formatMinor(dailyCapMinor, PLATFORM_CURRENCY);
-          throw new FundError('purchase_cap_exceeded', `this fund takes at most ${cap} CNY a day from one user`, { left: formatMinor(left > 0n ? left : 0n, PLATFORM_CURRENCY) });
+          throw new FundError('purchase_cap_exceeded', `this fund takes at most ${cap} CNY a day from one user`, {
+            left: formatMinor(left > 0n ? left : 0n, PLATFORM_CURRENCY),
+          });
         }
       }
       return true;
@@ -147,7 +165,9 @@ export function redeemStep(row: RedemptionRow): Step<boolean, OrderEnd> {
         const total = await orderedToday(tx, 'fund_redemptions', 'shares_minor', row, " AND mode = 'fast'");
         if (total > FAST_REDEMPTION_CAP_MINOR) {
           const left = FAST_REDEMPTION_CAP_MINOR - (total - row.shares_minor);
-          throw new FundError('fast_redemption_limit', 'fast redemption is capped at 10000.00 CNY per fund per day', { left: formatMinor(left, PLATFORM_CURRENCY) });
+          throw new FundError('fast_redemption_limit', 'fast redemption is capped at 10000.00 CNY per fund per day', {
+            left: formatMinor(left, PLATFORM_CURRENCY),
+          });
         }
       }
       return true;

@@ -19,7 +19,17 @@ import { FundCatalog } from './fund-catalog.ts';
 import { FundError } from './fund-errors.ts';
 import { holderSharesAccount } from './fund-ledger.ts';
 import { FUND_MIGRATIONS } from './fund-schema.ts';
-import { confirmStep, FAST_REDEMPTION_CAP_MINOR, fastRedeemedOn, type OrderEnd, type RedemptionRow, redeemStep, settleRedemptionStep, type SubscriptionRow, subscribeStep } from './fund-steps.ts';
+import {
+  confirmStep,
+  FAST_REDEMPTION_CAP_MINOR,
+  fastRedeemedOn,
+  type OrderEnd,
+  type RedemptionRow,
+  redeemStep,
+  settleRedemptionStep,
+  type SubscriptionRow,
+  subscribeStep,
+} from './fund-steps.ts';
 import { riskTolerance } from './risk-questionnaire.ts';
 
 /** The smallest subscription: 1.00 CNY. */
@@ -142,7 +152,8 @@ export class FundService {
 
   private async requireSuitable(userId: string, fundRisk: number): Promise<void> {
     const level = await this.deps.identity.level(userId);
-    if (!mayInvest(level)) throw new FundError('verification_required', `only real-name level III accounts may buy funds; this account is level ${level}`, { level });
+    if (!mayInvest(level))
+      throw new FundError('verification_required', `only real-name level III accounts may buy funds; this account is level ${level}`, { level });
     const tolerance = await this.riskToleranceOf(userId);
     if (tolerance === undefined) throw new FundError('risk_profile_required', 'complete the risk questionnaire before a first purchase');
     if (fundRisk > tolerance) {
@@ -200,7 +211,13 @@ export class FundService {
   }
 
   async holdings(userId: string): Promise<Holding[]> {
-    const rows = await this.deps.db.all<{ fund_id: string; total_income_minor: bigint; last_income_minor: bigint; last_income_date: string; last_accrued_date: string }>(
+    const rows = await this.deps.db.all<{
+      fund_id: string;
+      total_income_minor: bigint;
+      last_income_minor: bigint;
+      last_income_date: string;
+      last_accrued_date: string;
+    }>(
       `SELECT h.fund_id, h.total_income_minor, h.last_income_minor, h.last_income_date, f.last_accrued_date
        FROM fund_holdings h JOIN fund_funds f ON f.fund_id = h.fund_id WHERE h.user_id = ? ORDER BY h.fund_id`,
       [userId],
@@ -226,8 +243,14 @@ export class FundService {
     const today = this.today();
     let done = 0;
     for (;;) {
-      const subs = await this.deps.db.all<SubscriptionRow>("SELECT * FROM fund_subscriptions WHERE status = 'pending' AND confirm_date <= ? LIMIT ?", [today, DUE_BATCH]);
-      const reds = await this.deps.db.all<RedemptionRow>("SELECT * FROM fund_redemptions WHERE status = 'pending' AND arrives_on <= ? LIMIT ?", [today, DUE_BATCH]);
+      const subs = await this.deps.db.all<SubscriptionRow>("SELECT * FROM fund_subscriptions WHERE status = 'pending' AND confirm_date <= ? LIMIT ?", [
+        today,
+        DUE_BATCH,
+      ]);
+      const reds = await this.deps.db.all<RedemptionRow>("SELECT * FROM fund_redemptions WHERE status = 'pending' AND arrives_on <= ? LIMIT ?", [
+        today,
+        DUE_BATCH,
+      ]);
       if (subs.length === 0 && reds.length === 0) return done;
       // Run together, they share the engine's write groups.
       await Promise.all([...subs.map((s) => this.deps.runner.run(confirmStep(s))), ...reds.map((r) => this.deps.runner.run(settleRedemptionStep(r)))]);
@@ -258,9 +281,13 @@ export class FundService {
     const target = await this.income(fundId, date);
     if (!target) throw new FundError('income_not_published', `no income is published for ${fundId} on ${date}`);
     if (target.status !== 'done') {
-      if (startOfShanghaiDay(addDays(date, 1)) > this.deps.clock.now()) throw new FundError('accrual_not_due', `${date} is not over yet; its income accrues after midnight`);
+      if (startOfShanghaiDay(addDays(date, 1)) > this.deps.clock.now())
+        throw new FundError('accrual_not_due', `${date} is not over yet; its income accrues after midnight`);
       await this.confirmDue();
-      const open = await this.deps.db.all<{ date: string }>("SELECT date FROM fund_incomes WHERE fund_id = ? AND status <> 'done' AND date <= ? ORDER BY date", [fundId, date]);
+      const open = await this.deps.db.all<{ date: string }>(
+        "SELECT date FROM fund_incomes WHERE fund_id = ? AND status <> 'done' AND date <= ? ORDER BY date",
+        [fundId, date],
+      );
       for (const o of open) await this.accrueDate(fundId, o.date);
     }
     const done = (await this.income(fundId, date))!;
@@ -295,7 +322,8 @@ export class FundService {
 }
 
 function requireCash(currency: string): void {
-  if (currency !== PLATFORM_CURRENCY.code) throw new FundError('currency_not_supported', `funds are bought in ${PLATFORM_CURRENCY.code} only, not '${currency}'`);
+  if (currency !== PLATFORM_CURRENCY.code)
+    throw new FundError('currency_not_supported', `funds are bought in ${PLATFORM_CURRENCY.code} only, not '${currency}'`);
 }
 
 type NoFunds = 'insufficient_funds' | 'insufficient_shares';
@@ -328,7 +356,12 @@ function replaySubscription(row: SubscriptionRow, input: { fundId: string; amoun
 }
 
 function replayRedemption(row: RedemptionRow, input: { fundId: string; sharesMinor: bigint; mode: string; requestId: string }): Redemption {
-  replayed(row, row.fund_id === input.fundId && BigInt(row.shares_minor) === input.sharesMinor && row.mode === input.mode, input.requestId, 'insufficient_shares');
+  replayed(
+    row,
+    row.fund_id === input.fundId && BigInt(row.shares_minor) === input.sharesMinor && row.mode === input.mode,
+    input.requestId,
+    'insufficient_shares',
+  );
   return toRedemption(row);
 }
 
@@ -336,4 +369,3 @@ function replayRedemption(row: RedemptionRow, input: { fundId: string; sharesMin
 function toRedemption(row: RedemptionRow): Redemption {
   return { redemptionId: row.redemption_id, status: row.mode === 'fast' ? 'completed' : 'pending', arrivesOn: row.arrives_on };
 }
-

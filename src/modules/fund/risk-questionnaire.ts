@@ -14,7 +14,12 @@ const q = (id: string, text: string, options: string[]): Question => ({ id, text
 export const QUESTIONS: readonly Question[] = [
   q('horizon', 'How long can this money stay invested?', ['Less than 3 months', '3 to 12 months', '1 to 3 years', 'More than 3 years']),
   q('loss', 'How much of it could you lose in a year without changing your plans?', ['Nothing', 'Up to 5%', 'Up to 15%', 'More than 15%']),
-  q('experience', 'Which products have you held before?', ['Only bank deposits', 'Money-market or bond funds', 'Mixed or equity funds', 'Stocks, futures or options']),
+  q('experience', 'Which products have you held before?', [
+    'Only bank deposits',
+    'Money-market or bond funds',
+    'Mixed or equity funds',
+    'Stocks, futures or options',
+  ]),
   q('income', 'How stable is your income?', ['No regular income', 'Irregular', 'Stable', 'Stable and growing, with savings']),
   q('reaction', 'Your investment falls 20% in a month. You would:', ['Sell everything', 'Sell part', 'Hold', 'Buy more']),
 ];
@@ -29,7 +34,8 @@ export function riskTolerance(answers: readonly number[]): number {
   let max = 0;
   answers.forEach((answer, i) => {
     const last = QUESTIONS[i].options.length - 1;
-    if (!Number.isInteger(answer) || answer < 0 || answer > last) throw new FundError('invalid_answers', `answer ${i + 1} must be an option index from 0 to ${last}`);
+    if (!Number.isInteger(answer) || answer < 0 || answer > last)
+      throw new FundError('invalid_answers', `answer ${i + 1} must be an option index from 0 to ${last}`);
     score += answer;
     max += last;
   });

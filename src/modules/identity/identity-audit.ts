@@ -62,6 +62,13 @@ export class IdentityAudit {
       'SELECT * FROM identity_events WHERE user_id = ? ORDER BY created_at, id',
       [userId],
     );
-    return rows.map((r) => ({ id: r.id, userId: r.user_id, kind: r.kind as IdentityEventKind, detail: r.detail, address: r.address, createdAt: Number(r.created_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      userId: r.user_id,
+      kind: r.kind as IdentityEventKind,
+      detail: r.detail,
+      address: r.address,
+      createdAt: Number(r.created_at),
+    }));
   }
 }

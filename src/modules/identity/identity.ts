@@ -239,7 +239,8 @@ export class IdentityService {
         [userId, evidence.source, granted, evidence.reference, evidence.verifiedBy, BigInt(this.clock.now())],
       );
       const detail = `accepted ${evidence.source}${granted ? ` (level ${granted})` : ''}, reference ${evidence.reference}`;
-      if (changes > 0) await this.log.append(tx, { kind: 'identity.verification', actor: evidence.verifiedBy === 'operator' ? 'operator' : userId, subject: userId, detail });
+      if (changes > 0)
+        await this.log.append(tx, { kind: 'identity.verification', actor: evidence.verifiedBy === 'operator' ? 'operator' : userId, subject: userId, detail });
     });
     this.levels?.delete(userId);
     return this.level(userId);

@@ -78,7 +78,10 @@ export function claimStep(input: ClaimInput): Step<PolicyRow | null, PolicyStatu
     async claim(tx) {
       const policy = await tx.get<PolicyRow>("SELECT * FROM insurance_policies WHERE policy_id = ? AND status = 'active'", [input.policyId]);
       if (!policy) return null;
-      const used = await tx.get<{ n: bigint }>("SELECT COUNT(*) AS n FROM insurance_policies WHERE buyer_user_id = ? AND claim_month = ? AND status = 'claimed'", [policy.buyer_user_id, input.month]);
+      const used = await tx.get<{ n: bigint }>(
+        "SELECT COUNT(*) AS n FROM insurance_policies WHERE buyer_user_id = ? AND claim_month = ? AND status = 'claimed'",
+        [policy.buyer_user_id, input.month],
+      );
       const status: PolicyStatus = Number(used?.n ?? 0) < input.capPerMonth ? 'claimed' : 'cap_reached';
       const paid = status === 'claimed' ? policy.payout_minor : 0n;
       await tx.run('UPDATE insurance_policies SET status = ?, claim_minor = ?, claim_month = ?, claim_transfer_id = ?, claimed_at = ? WHERE policy_id = ?', [

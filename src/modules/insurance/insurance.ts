@@ -126,8 +126,14 @@ export class InsuranceService {
     }
     const { fromMs, toMs } = dayWindow(date, DEFAULT_DAY_CONFIG);
     const [from, to] = [BigInt(fromMs), BigInt(toMs)];
-    const premiums = await this.deps.db.get<{ s: bigint | null }>('SELECT SUM(premium_minor) AS s FROM insurance_policies WHERE created_at >= ? AND created_at < ?', [from, to]);
-    const claims = await this.deps.db.get<{ s: bigint | null }>("SELECT SUM(claim_minor) AS s FROM insurance_policies WHERE status = 'claimed' AND claimed_at >= ? AND claimed_at < ?", [from, to]);
+    const premiums = await this.deps.db.get<{ s: bigint | null }>(
+      'SELECT SUM(premium_minor) AS s FROM insurance_policies WHERE created_at >= ? AND created_at < ?',
+      [from, to],
+    );
+    const claims = await this.deps.db.get<{ s: bigint | null }>(
+      "SELECT SUM(claim_minor) AS s FROM insurance_policies WHERE status = 'claimed' AND claimed_at >= ? AND claimed_at < ?",
+      [from, to],
+    );
     const premiumsMinor = BigInt(premiums?.s ?? 0n);
     const claimsMinor = BigInt(claims?.s ?? 0n);
     return { date, premiumsMinor, claimsMinor, lossRatio: ratio(claimsMinor, premiumsMinor) };
@@ -140,16 +146,15 @@ export class InsuranceService {
     const report = await this.report(date);
     const threshold = this.deps.lossRatioAlert ?? (Number(process.env.FORMICA_INSURANCE_ALERT_RATIO) || DEFAULT_LOSS_RATIO_ALERT);
     const alert = report.lossRatio !== null && Number(report.lossRatio) > threshold;
-    const stored = await this.deps.db.run('INSERT INTO insurance_reports (date, premiums_minor, claims_minor, alerted, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (date) DO NOTHING', [
-      date,
-      report.premiumsMinor,
-      report.claimsMinor,
-      alert ? 1n : 0n,
-      BigInt(this.deps.clock.now()),
-    ]);
+    const stored = await this.deps.db.run(
+      'INSERT INTO insurance_reports (date, premiums_minor, claims_minor, alerted, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (date) DO NOTHING',
+      [date, report.premiumsMinor, report.claimsMinor, alert ? 1n : 0n, BigInt(this.deps.clock.now())],
+    );
     if (alert && stored.changes === 1) {
       lossRatioAlerts.inc();
-      (this.deps.onAlert ?? ((r: LossReport) => console.warn(`insurance alert: the loss ratio of ${r.date} is ${r.lossRatio} (threshold ${threshold})`)))(report);
+      (this.deps.onAlert ?? ((r: LossReport) => console.warn(`insurance alert: the loss ratio of ${r.date} is ${r.lossRatio} (threshold ${threshold})`)))(
+        report,
+      );
     }
     return report;
   }

@@ -35,7 +35,8 @@ export function quote(seller: ReturnHistory, buyer: ReturnHistory, payoutMinor: 
 }
 
 function smoothed(h: ReturnHistory): { num: bigint; den: bigint } {
-  if (!Number.isInteger(h.paid) || !Number.isInteger(h.returned) || h.returned < 0 || h.returned > h.paid) throw new RangeError('a history has 0 <= returned <= paid');
+  if (!Number.isInteger(h.paid) || !Number.isInteger(h.returned) || h.returned < 0 || h.returned > h.paid)
+    throw new RangeError('a history has 0 <= returned <= paid');
   return { num: BigInt(h.returned) + PRIOR.returned, den: BigInt(h.paid) + PRIOR.paid };
 }
 

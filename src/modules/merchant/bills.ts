@@ -61,12 +61,30 @@ function lines(trades: Trade[], refunds: Refund[], range: { fromMs: number; toMs
   // buyer's confirmation), and only refunds after settlement take money back from the merchant.
   const tradeLines: Line[] = trades
     .filter((t) => inDay(t.settledAtMs))
-    .map((t) => ({ type: 'trade', timeMs: t.settledAtMs ?? 0, trade: t, tradeNo: t.tradeNo, outTradeNo: t.outTradeNo, outRequestNo: '', amountMinor: t.settledAmountMinor, feeMinor: feeMinor(t.settledAmountMinor, feeBps) }));
+    .map((t) => ({
+      type: 'trade',
+      timeMs: t.settledAtMs ?? 0,
+      trade: t,
+      tradeNo: t.tradeNo,
+      outTradeNo: t.outTradeNo,
+      outRequestNo: '',
+      amountMinor: t.settledAmountMinor,
+      feeMinor: feeMinor(t.settledAmountMinor, feeBps),
+    }));
   const refundLines: Line[] = refunds
     .filter((r) => inDay(r.gmtRefundMs) && afterSettlement(byNo.get(r.tradeNo), r))
     .map((r) => {
       const trade = byNo.get(r.tradeNo);
-      return { type: 'refund', timeMs: r.gmtRefundMs, trade, tradeNo: r.tradeNo, outTradeNo: r.outTradeNo, outRequestNo: r.outRequestNo, amountMinor: -r.refundAmountMinor, feeMinor: -refundFee(trade, r, feeBps) };
+      return {
+        type: 'refund',
+        timeMs: r.gmtRefundMs,
+        trade,
+        tradeNo: r.tradeNo,
+        outTradeNo: r.outTradeNo,
+        outRequestNo: r.outRequestNo,
+        amountMinor: -r.refundAmountMinor,
+        feeMinor: -refundFee(trade, r, feeBps),
+      };
     });
   return [...tradeLines, ...refundLines].sort((a, b) => a.timeMs - b.timeMs || a.tradeNo.localeCompare(b.tradeNo));
 }
@@ -81,7 +99,19 @@ const HEADER = ['type', 'time', 'trade_no', 'out_trade_no', 'out_request_no', 'p
 
 function row(l: Line): string[] {
   const t = l.trade;
-  return [l.type, formatChinaTime(l.timeMs), l.tradeNo, l.outTradeNo, l.outRequestNo, t?.productCode ?? '', t?.status ?? '', t?.subject ?? '', yuan(l.amountMinor), yuan(l.feeMinor), yuan(l.amountMinor - l.feeMinor)];
+  return [
+    l.type,
+    formatChinaTime(l.timeMs),
+    l.tradeNo,
+    l.outTradeNo,
+    l.outRequestNo,
+    t?.productCode ?? '',
+    t?.status ?? '',
+    t?.subject ?? '',
+    yuan(l.amountMinor),
+    yuan(l.feeMinor),
+    yuan(l.amountMinor - l.feeMinor),
+  ];
 }
 
 function totalsOf(all: Line[]): BillTotals {
@@ -90,7 +120,14 @@ function totalsOf(all: Line[]): BillTotals {
   const refunds = all.filter((l) => l.type === 'refund');
   const fee = sum(all, (l) => l.feeMinor);
   const amount = sum(all, (l) => l.amountMinor);
-  return { tradeCount: trades.length, tradeAmountMinor: sum(trades, (l) => l.amountMinor), refundCount: refunds.length, refundAmountMinor: -sum(refunds, (l) => l.amountMinor), feeMinor: fee, netMinor: amount - fee };
+  return {
+    tradeCount: trades.length,
+    tradeAmountMinor: sum(trades, (l) => l.amountMinor),
+    refundCount: refunds.length,
+    refundAmountMinor: -sum(refunds, (l) => l.amountMinor),
+    feeMinor: fee,
+    netMinor: amount - fee,
+  };
 }
 
 export function buildBill(activity: { trades: Trade[]; refunds: Refund[] }, range: { fromMs: number; toMs: number }, feeBps: number): Bill {
@@ -102,6 +139,9 @@ export function buildBill(activity: { trades: Trade[]; refunds: Refund[] }, rang
     ['refunds', String(totals.refundCount), yuan(-totals.refundAmountMinor), '', ''],
     ['total', String(all.length), yuan(totals.tradeAmountMinor - totals.refundAmountMinor), yuan(totals.feeMinor), yuan(totals.netMinor)],
   ];
-  const csv = stringify([HEADER, ...all.map(row), [], ...summary].map((r) => r.map(cell)), { record_delimiter: 'windows' });
+  const csv = stringify(
+    [HEADER, ...all.map(row), [], ...summary].map((r) => r.map(cell)),
+    { record_delimiter: 'windows' },
+  );
   return { csv, totals };
 }

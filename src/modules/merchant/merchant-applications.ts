@@ -37,7 +37,9 @@ export interface Application {
   readonly decidedAt?: number;
 }
 
-export type Decision = { readonly decision: 'approve'; readonly feeBps: number; readonly note: string } | { readonly decision: 'reject'; readonly note: string };
+export type Decision =
+  | { readonly decision: 'approve'; readonly feeBps: number; readonly note: string }
+  | { readonly decision: 'reject'; readonly note: string };
 
 interface ApplicationRow extends Record<string, unknown> {
   application_id: string;
@@ -104,7 +106,10 @@ export class MerchantApplications {
   }
 
   async list(status: ApplicationStatus, limit = 100): Promise<Application[]> {
-    const rows = await this.db.all<ApplicationRow>('SELECT * FROM merchant_applications WHERE status = ? ORDER BY created_at, application_id LIMIT ?', [status, limit]);
+    const rows = await this.db.all<ApplicationRow>('SELECT * FROM merchant_applications WHERE status = ? ORDER BY created_at, application_id LIMIT ?', [
+      status,
+      limit,
+    ]);
     return rows.map(toApplication);
   }
 
@@ -120,7 +125,13 @@ export class MerchantApplications {
       return this.require(applicationId);
     }
     if (row.check_result !== PASSED) throw new MerchantError('application_check_failed', `the business check failed: ${row.check_result}`);
-    const input: NewMerchant = { name: row.name, publicKeyPem: row.public_key, feeBps: decision.feeBps, notifyUrl: row.notify_url ?? undefined, ownerUserId: row.user_id };
+    const input: NewMerchant = {
+      name: row.name,
+      publicKeyPem: row.public_key,
+      feeBps: decision.feeBps,
+      notifyUrl: row.notify_url ?? undefined,
+      ownerUserId: row.user_id,
+    };
     await this.register(input, async (tx, merchantId) => {
       await this.markDecided(tx, applicationId, 'approved', merchantId, decision.note);
       await this.audit.record(tx, { merchantId: applicationId, actor: 'operator', kind: 'application_approved', detail: merchantId });
@@ -129,14 +140,17 @@ export class MerchantApplications {
   }
 
   /** Only a pending application changes: a second decision racing this one undoes its own commit. */
-  private async markDecided(tx: Parameters<WithMerchant>[0], applicationId: string, status: ApplicationStatus, merchantId: string | null, note: string): Promise<void> {
-    const changed = await tx.run("UPDATE merchant_applications SET status = ?, merchant_id = ?, note = ?, decided_at = ? WHERE application_id = ? AND status = 'pending'", [
-      status,
-      merchantId,
-      note,
-      BigInt(this.clock.now()),
-      applicationId,
-    ]);
+  private async markDecided(
+    tx: Parameters<WithMerchant>[0],
+    applicationId: string,
+    status: ApplicationStatus,
+    merchantId: string | null,
+    note: string,
+  ): Promise<void> {
+    const changed = await tx.run(
+      "UPDATE merchant_applications SET status = ?, merchant_id = ?, note = ?, decided_at = ? WHERE application_id = ? AND status = 'pending'",
+      [status, merchantId, note, BigInt(this.clock.now()), applicationId],
+    );
     if (changed.changes === 0) throw new MerchantError('application_decided', `application ${applicationId} was already decided`);
   }
 

@@ -58,22 +58,44 @@ describe('merchant service', () => {
     const db = await openSql({ dataDir: dir });
     const ids = ulidIds(clock);
     const audit = await AuditLog.open(db, clock);
-    const merchants = await MerchantService.open({ db, engine: new LedgerEngine(store, clock), clock, ids, users: await IdentityService.open(db, clock, ids, audit), audit });
+    const merchants = await MerchantService.open({
+      db,
+      engine: new LedgerEngine(store, clock),
+      clock,
+      ids,
+      users: await IdentityService.open(db, clock, ids, audit),
+      audit,
+    });
     return { clock, store, db, merchants, close: async () => Promise.all([db.close(), store.close()]) };
   }
-  const publicKey = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }).publicKey;
+  const publicKey = () =>
+    generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    }).publicKey;
 
   it('registers, finds by app id, rotates keys and refuses garbage or weak keys', async () => {
     const { merchants, store, close } = await open();
     const m = await merchants.create({ name: 'Shop', publicKeyPem: publicKey(), feeBps: 60 });
     expect(await merchants.findPublicKey(m.appId)).toContain('BEGIN PUBLIC KEY');
-    expect(await merchants.merchant(m.merchantId)).toEqual({ merchantId: m.merchantId, feeBps: 60, notifyUrl: undefined, settlementAccountId: m.settlementAccountId, appId: m.appId });
+    expect(await merchants.merchant(m.merchantId)).toEqual({
+      merchantId: m.merchantId,
+      feeBps: 60,
+      notifyUrl: undefined,
+      settlementAccountId: m.settlementAccountId,
+      appId: m.appId,
+    });
     expect((await store.getAccount(m.settlementAccountId))?.code).toBe(3001);
     const next = publicKey();
     await merchants.rotateKey(m.merchantId, next);
     expect(await merchants.findPublicKey(m.appId)).toBe(next);
     await expect(merchants.create({ name: 'x', publicKeyPem: 'garbage', feeBps: 0 })).rejects.toMatchObject({ code: 'public_key_invalid' });
-    const weak = generateKeyPairSync('rsa', { modulusLength: 1024, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }).publicKey;
+    const weak = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    }).publicKey;
     await expect(merchants.create({ name: 'x', publicKeyPem: weak, feeBps: 0 })).rejects.toMatchObject({ code: 'public_key_invalid' });
     await expect(merchants.rotateKey('mch_none', next)).rejects.toMatchObject({ code: 'merchant_not_found' });
     expect(await merchants.findPublicKey('0000')).toBeUndefined();

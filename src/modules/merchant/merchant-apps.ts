@@ -7,7 +7,7 @@ import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag } from '../../ledger/index.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
-import { AccountCode, merchantSettlementAccountId, } from '../books/chart.ts';
+import { AccountCode, merchantSettlementAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { MerchantApplications } from './merchant-applications.ts';
@@ -95,7 +95,14 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
     this.applications = new MerchantApplications(db, clock, ids, this.audit, (input, within) => this.create(input, within));
   }
 
-  static async open(deps: { db: SqlDatabase; engine: LedgerEngine; clock: Clock; ids: IdSource; users: UserDirectory; audit: AuditLog }): Promise<MerchantService> {
+  static async open(deps: {
+    db: SqlDatabase;
+    engine: LedgerEngine;
+    clock: Clock;
+    ids: IdSource;
+    users: UserDirectory;
+    audit: AuditLog;
+  }): Promise<MerchantService> {
     await deps.db.migrate('merchant', MERCHANT_MIGRATIONS);
     const service = new MerchantService(deps.db, deps.engine, deps.clock, deps.ids, deps.users, deps.audit);
     return service;
@@ -119,7 +126,17 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
     const actor = input.actor ?? 'operator';
     // The merchant, its owner and the audit line commit together: no merchant is ever ownerless by accident.
     const appId = await this.db.transaction(async (tx) => {
-      const appId = await this.insertWithFreshAppId(tx, (appId) => [merchantId, appId, input.name, publicKey, BigInt(input.feeBps), input.notifyUrl ?? null, settlementAccountId, now, now]);
+      const appId = await this.insertWithFreshAppId(tx, (appId) => [
+        merchantId,
+        appId,
+        input.name,
+        publicKey,
+        BigInt(input.feeBps),
+        input.notifyUrl ?? null,
+        settlementAccountId,
+        now,
+        now,
+      ]);
       await this.audit.record(tx, { merchantId, actor, kind: 'merchant_created', detail: input.name });
       if (input.ownerUserId) await this.staff.insert(tx, merchantId, input.ownerUserId, 'owner', actor);
       await within?.(tx, merchantId);
@@ -145,7 +162,11 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
   async rotateKey(merchantId: string, publicKeyPem: string, actor = 'operator'): Promise<Merchant> {
     const publicKey = canonicalPublicKey(publicKeyPem);
     await this.db.transaction(async (tx) => {
-      const changed = await tx.run('UPDATE merchants SET public_key = ?, key_rotated_at = ? WHERE merchant_id = ?', [publicKey, BigInt(this.clock.now()), merchantId]);
+      const changed = await tx.run('UPDATE merchants SET public_key = ?, key_rotated_at = ? WHERE merchant_id = ?', [
+        publicKey,
+        BigInt(this.clock.now()),
+        merchantId,
+      ]);
       if (changed.changes === 0) throw new MerchantError('merchant_not_found', `no merchant ${merchantId}`);
       await this.audit.record(tx, { merchantId, actor, kind: 'key_rotated' });
     });
@@ -165,7 +186,10 @@ export class MerchantService implements MerchantAppDirectory, MerchantLookup {
 
   /** A page of merchants in registration order (ids are time-sortable), for the operator's console. */
   async list(page: { limit: number; after?: string }): Promise<{ merchants: Merchant[]; next: string | null }> {
-    const rows = await this.db.all<MerchantRow>(`SELECT ${COLUMNS} FROM merchants WHERE merchant_id > ? ORDER BY merchant_id LIMIT ?`, [page.after ?? '', page.limit + 1]);
+    const rows = await this.db.all<MerchantRow>(`SELECT ${COLUMNS} FROM merchants WHERE merchant_id > ? ORDER BY merchant_id LIMIT ?`, [
+      page.after ?? '',
+      page.limit + 1,
+    ]);
     const merchants = rows.slice(0, page.limit).map(toMerchant);
     return { merchants, next: rows.length > page.limit ? merchants[merchants.length - 1].merchantId : null };
   }

@@ -46,19 +46,22 @@ export class MerchantAudit {
   /** `id` names an event that a replay must not record twice (a withdrawal's operation id). */
   /** Each event recorded for the first time also enters the platform audit log, on the same `tx`. */
   async record(tx: SqlExecutor, event: { merchantId: string; actor: string; kind: MerchantEventKind; detail?: string; id?: string }): Promise<void> {
-    const { changes } = await tx.run('INSERT INTO merchant_events (id, merchant_id, actor, kind, detail, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
-      event.id ?? this.ids.next('mev'),
-      event.merchantId,
-      event.actor,
-      event.kind,
-      event.detail ?? '',
-      BigInt(this.clock.now()),
-    ]);
+    const { changes } = await tx.run(
+      'INSERT INTO merchant_events (id, merchant_id, actor, kind, detail, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      [event.id ?? this.ids.next('mev'), event.merchantId, event.actor, event.kind, event.detail ?? '', BigInt(this.clock.now())],
+    );
     if (changes > 0) await this.log.append(tx, { kind: `merchant.${event.kind}`, actor: event.actor, subject: event.merchantId, detail: event.detail ?? '' });
   }
 
   async list(tx: SqlExecutor, merchantId: string): Promise<MerchantEvent[]> {
     const rows = await tx.all<EventRow>('SELECT * FROM merchant_events WHERE merchant_id = ? ORDER BY created_at, id', [merchantId]);
-    return rows.map((r) => ({ id: r.id, merchantId: r.merchant_id, actor: r.actor, kind: r.kind as MerchantEventKind, detail: r.detail, createdAt: Number(r.created_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      merchantId: r.merchant_id,
+      actor: r.actor,
+      kind: r.kind as MerchantEventKind,
+      detail: r.detail,
+      createdAt: Number(r.created_at),
+    }));
   }
 }

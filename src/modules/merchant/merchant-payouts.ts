@@ -67,8 +67,15 @@ export class MerchantPayouts {
     const account = await this.requireAccount(merchantId);
     const merchant = await this.merchants.require(merchantId);
     const payout = { holderId: merchantId, accountId: merchant.settlementAccountId, cardOwnerId: account.userId };
-    const op = await this.payments.payOut(payout, { cardId: account.cardId, amountMinor: input.amountMinor, currency: input.currency, requestId: input.requestId });
-    await this.db.transaction((tx) => this.merchants.audit.record(tx, { merchantId, actor, kind: 'withdrawal_requested', detail: `${op.opId} ${input.amountMinor}`, id: `mev_${op.opId}` }));
+    const op = await this.payments.payOut(payout, {
+      cardId: account.cardId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      requestId: input.requestId,
+    });
+    await this.db.transaction((tx) =>
+      this.merchants.audit.record(tx, { merchantId, actor, kind: 'withdrawal_requested', detail: `${op.opId} ${input.amountMinor}`, id: `mev_${op.opId}` }),
+    );
     return op;
   }
 

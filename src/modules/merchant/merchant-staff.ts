@@ -46,13 +46,10 @@ export class MerchantStaff {
 
   /** Writes a member on `tx` (registration and approval add the owner with the merchant itself). */
   async insert(tx: SqlExecutor, merchantId: string, userId: string, role: MerchantRole, actor: string): Promise<void> {
-    const added = await tx.run('INSERT INTO merchant_staff (merchant_id, user_id, role, added_by, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (merchant_id, user_id) DO NOTHING', [
-      merchantId,
-      userId,
-      role,
-      actor,
-      BigInt(this.clock.now()),
-    ]);
+    const added = await tx.run(
+      'INSERT INTO merchant_staff (merchant_id, user_id, role, added_by, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (merchant_id, user_id) DO NOTHING',
+      [merchantId, userId, role, actor, BigInt(this.clock.now())],
+    );
     if (added.changes === 0) throw new MerchantError('staff_exists', 'this user is already on the staff of this merchant');
     await this.audit.record(tx, { merchantId, actor, kind: 'staff_added', detail: `${userId} as ${role}` });
   }
@@ -91,7 +88,8 @@ export class MerchantStaff {
   async authorize(userId: string, merchantId: string, action: MerchantAction): Promise<StaffMember> {
     const member = await this.find(merchantId, userId);
     if (!member) throw new MerchantError('merchant_not_found', `no merchant ${merchantId}`);
-    if (!mayDo(member.role, action)) throw new MerchantError('merchant_role_forbidden', `the ${member.role} role may not ${action.replaceAll('_', ' ')}`, { role: member.role });
+    if (!mayDo(member.role, action))
+      throw new MerchantError('merchant_role_forbidden', `the ${member.role} role may not ${action.replaceAll('_', ' ')}`, { role: member.role });
     return member;
   }
 

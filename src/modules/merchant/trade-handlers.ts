@@ -2,15 +2,7 @@
 // fields, calls the service as the authenticated app's merchant, and answers in the public fields.
 // Trade and buyer-wallet refusals become 40004 with their ACQ sub_code; field problems 40001/40002;
 // nothing else is caught.
-import {
-  optionalChoice,
-  optionalText,
-  requiredAmount,
-  requiredChoice,
-  requiredText,
-  requiredTradeRef,
-  FieldFailure,
-} from './biz-fields.ts';
+import { optionalChoice, optionalText, requiredAmount, requiredChoice, requiredText, requiredTradeRef, FieldFailure } from './biz-fields.ts';
 import type { BillLinks } from './bill-links.ts';
 import type { ApiCallContext, BizParams, TradeApiHandler, TradeApiHandlers, TradeApiResult } from './gateway-types.ts';
 import type { MerchantService } from './merchant-apps.ts';
@@ -138,7 +130,8 @@ function calls(trades: TradeService, billLinks: BillLinks | undefined, merchants
       const merchant = await merchants.require(merchantId);
       const link = billLinks?.url(merchant.appId, date, context.origin ?? '');
       if (!link) return { ok: false, ...businessFailure('isp.bill_not_exist', 'bills are not served here') };
-      if (!link.ok && link.refusal === 'bill_date_invalid') return { ok: false, ...invalidArgument(GATEWAY_SUB_CODES.invalidParameter, 'bill_date must be a day written yyyy-MM-dd') };
+      if (!link.ok && link.refusal === 'bill_date_invalid')
+        return { ok: false, ...invalidArgument(GATEWAY_SUB_CODES.invalidParameter, 'bill_date must be a day written yyyy-MM-dd') };
       if (!link.ok) return { ok: false, ...businessFailure('isp.bill_not_exist', 'the bill of a day is ready once the day has closed (Asia/Shanghai)') };
       return ok({ bill_download_url: link.url });
     },

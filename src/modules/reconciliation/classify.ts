@@ -38,9 +38,16 @@ export function classify(line: StatementLine, op: OperationRecord | undefined, s
   }
   const booked = bookedEffect(op, status);
   const delta = bank - booked;
-  if (delta === 0n) return { kind: settled ? 'settled' : 'matched', state: 'closed', deltaMinor: 0n, alert: false, note: settled ? `settled by the statement: ${status}` : '' };
+  if (delta === 0n)
+    return { kind: settled ? 'settled' : 'matched', state: 'closed', deltaMinor: 0n, alert: false, note: settled ? `settled by the statement: ${status}` : '' };
   if (bank === 0n) {
-    return { kind: 'short', state: 'short_pending', deltaMinor: 0n, alert: false, note: 'Formica posted it, the bank reports it failed: waiting for the next statement' };
+    return {
+      kind: 'short',
+      state: 'short_pending',
+      deltaMinor: 0n,
+      alert: false,
+      note: 'Formica posted it, the bank reports it failed: waiting for the next statement',
+    };
   }
   if (booked === 0n && (status === 'failed' || status === 'reversed') && line.type === expectedLineType(op)) {
     return { kind: 'long', state: 'open', deltaMinor: delta, alert: true, note: `Formica has it ${status}, the bank moved the money: parked in suspense` };

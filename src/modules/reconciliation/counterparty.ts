@@ -7,7 +7,9 @@ import type { StatementLine } from '../channels/statement-csv.ts';
 
 export type CounterpartyKind = 'bank' | 'biller';
 
-export type CounterpartyStatement = { readonly status: 'ok'; readonly lines: readonly StatementLine[] } | { readonly status: 'unavailable'; readonly why: string };
+export type CounterpartyStatement =
+  | { readonly status: 'ok'; readonly lines: readonly StatementLine[] }
+  | { readonly status: 'unavailable'; readonly why: string };
 
 export interface Counterparty {
   /** Names its runs and items (a bank code, or `biller:<charge_inst>`). */

@@ -68,8 +68,23 @@ export class ItemStore {
          suspense_minor, transfer_id, alert, note, resolution, resolution_transfer_id, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bank, date, line_key) DO NOTHING`,
       [
-        item.bank, item.date, item.lineKey, item.kind, item.state, item.opId, item.lineType, item.bankAmountMinor, item.formicaAmountMinor,
-        item.suspenseMinor, item.transferId, item.alert ? 1n : 0n, item.note, item.resolution, item.resolutionTransferId, now, now,
+        item.bank,
+        item.date,
+        item.lineKey,
+        item.kind,
+        item.state,
+        item.opId,
+        item.lineType,
+        item.bankAmountMinor,
+        item.formicaAmountMinor,
+        item.suspenseMinor,
+        item.transferId,
+        item.alert ? 1n : 0n,
+        item.note,
+        item.resolution,
+        item.resolutionTransferId,
+        now,
+        now,
       ],
     );
     return (await this.get(item.bank, item.date, item.lineKey, tx))!;
@@ -82,15 +97,30 @@ export class ItemStore {
       `UPDATE reconciliation_items SET state = ?, kind = ?, note = ?, transfer_id = ?, suspense_minor = ?, alert = ?, resolution = ?,
          resolution_transfer_id = ?, updated_at = ? WHERE bank = ? AND date = ? AND line_key = ? AND state = ?`,
       [
-        next.state, next.kind, next.note, next.transferId, next.suspenseMinor, next.alert ? 1n : 0n, next.resolution,
-        next.resolutionTransferId, BigInt(this.clock.now()), item.bank, item.date, item.lineKey, from,
+        next.state,
+        next.kind,
+        next.note,
+        next.transferId,
+        next.suspenseMinor,
+        next.alert ? 1n : 0n,
+        next.resolution,
+        next.resolutionTransferId,
+        BigInt(this.clock.now()),
+        item.bank,
+        item.date,
+        item.lineKey,
+        from,
       ],
     );
     return changes === 1;
   }
 
   async inState(bank: string, date: string, state: ItemState): Promise<ReconItem[]> {
-    const rows = await this.db.all<ItemRow>('SELECT * FROM reconciliation_items WHERE bank = ? AND date = ? AND state = ? ORDER BY line_key', [bank, date, state]);
+    const rows = await this.db.all<ItemRow>('SELECT * FROM reconciliation_items WHERE bank = ? AND date = ? AND state = ? ORDER BY line_key', [
+      bank,
+      date,
+      state,
+    ]);
     return rows.map(toItem);
   }
 

@@ -94,7 +94,11 @@ export class ReconciliationService {
   async reconcileCounterparty(cp: Counterparty, date: string): Promise<void> {
     parseDate(date);
     requireClosed(date, this.deps.clock.now(), this.day);
-    await reconcileCounterparty(this.runDeps(() => {}), cp, date);
+    await reconcileCounterparty(
+      this.runDeps(() => {}),
+      cp,
+      date,
+    );
   }
 
   /** How the run of `name` (a bank, or another counterparty) of `date` ended, if it ran. */
@@ -164,9 +168,16 @@ export class ReconciliationService {
     if (input.action !== 'refund' && !(await this.deps.store.getAccount(walletAccountId(userId)))) {
       throw new WalletError('user_not_found', `user '${userId}' has no wallet`);
     }
-    const move = await this.ledger.resolve(this.counterpartyOf(item.bank), `${item.date}/${item.lineKey}`, item.suspenseMinor, input.action, userId, async (tx, made) => {
-      await this.items.update(item, 'open', { state: 'resolved', resolution, resolutionTransferId: made.transferId }, tx);
-    });
+    const move = await this.ledger.resolve(
+      this.counterpartyOf(item.bank),
+      `${item.date}/${item.lineKey}`,
+      item.suspenseMinor,
+      input.action,
+      userId,
+      async (tx, made) => {
+        await this.items.update(item, 'open', { state: 'resolved', resolution, resolutionTransferId: made.transferId }, tx);
+      },
+    );
     if (!move.done) {
       if (move.result === 'exceeds_credits') throw new WalletError('insufficient_funds', 'the wallet balance is too low to clear this entry');
       throw new WalletError('transfer_failed', `the ledger refused the resolution (${move.result})`, { ledger_result: move.result });

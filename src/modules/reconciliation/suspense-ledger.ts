@@ -31,7 +31,10 @@ export class SuspenseLedger {
     const reserve = cp.reserveAccountId;
     const suspense = cp.suspenseAccountId;
     const up = deltaMinor > 0n;
-    return this.move({ id, debit: up ? reserve : suspense, credit: up ? suspense : reserve, amount: abs(deltaMinor), code: TransferCode.suspense, userData: cp.name }, record);
+    return this.move(
+      { id, debit: up ? reserve : suspense, credit: up ? suspense : reserve, amount: abs(deltaMinor), code: TransferCode.suspense, userData: cp.name },
+      record,
+    );
   }
 
   /** Undoes a posted operation: a top-up goes back out of the wallet, a withdrawal back into its account (a wallet or a merchant's settlement account). */
@@ -41,7 +44,10 @@ export class SuspenseLedger {
     const topup = op.kind === 'topup';
     const debit = topup ? wallet : reserve;
     const credit = topup ? reserve : wallet;
-    return this.move({ id: derivedId('rev', op.opId), debit, credit, amount: op.amountMinor, code: TransferCode.reconciliationReversal, userData: op.userId }, record);
+    return this.move(
+      { id: derivedId('rev', op.opId), debit, credit, amount: op.amountMinor, code: TransferCode.reconciliationReversal, userData: op.userId },
+      record,
+    );
   }
 
   /**
@@ -54,7 +60,17 @@ export class SuspenseLedger {
     const suspense = cp.suspenseAccountId;
     const other = action === 'refund' ? cp.reserveAccountId : walletAccountId(userId);
     const out = suspenseMinor > 0n;
-    return this.move({ id, debit: out ? suspense : other, credit: out ? other : suspense, amount: abs(suspenseMinor), code: TransferCode.suspenseResolution, userData: userId || cp.name }, record);
+    return this.move(
+      {
+        id,
+        debit: out ? suspense : other,
+        credit: out ? other : suspense,
+        amount: abs(suspenseMinor),
+        code: TransferCode.suspenseResolution,
+        userData: userId || cp.name,
+      },
+      record,
+    );
   }
 
   /** One transfer as a step; `record` runs in its commit when the transfer was made. */
@@ -63,7 +79,17 @@ export class SuspenseLedger {
       name: 'reconciliation.move',
       maxEvents: 1,
       claim: async () => undefined,
-      plan: () => [transferEvent({ id: t.id, debitAccountId: t.debit, creditAccountId: t.credit, amount: t.amount, ledger: PLATFORM_CURRENCY.ledger, code: t.code, userData: t.userData })],
+      plan: () => [
+        transferEvent({
+          id: t.id,
+          debitAccountId: t.debit,
+          creditAccountId: t.credit,
+          amount: t.amount,
+          ledger: PLATFORM_CURRENCY.ledger,
+          code: t.code,
+          userData: t.userData,
+        }),
+      ],
       async record(tx, _claimed, outcomes) {
         const move = { transferId: t.id, result: outcomes[0].result, done: ledgerVerdict(outcomes).applied };
         if (move.done && record) await record(tx, move);

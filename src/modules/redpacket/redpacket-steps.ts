@@ -53,7 +53,12 @@ function spendKey(packet: PacketRow) {
 }
 
 /** Sends a packet: null when another call claimed the request id first. */
-export function sendStep(limits: SpendingLimits, packet: PacketRow, shares: readonly bigint[], payerLimits: readonly Limit[]): Step<boolean, LedgerVerdict | null> {
+export function sendStep(
+  limits: SpendingLimits,
+  packet: PacketRow,
+  shares: readonly bigint[],
+  payerLimits: readonly Limit[],
+): Step<boolean, LedgerVerdict | null> {
   const holding = redPacketHoldingAccountId(packet.packet_id);
   return {
     name: 'redpacket.send',
@@ -63,21 +68,52 @@ export function sendStep(limits: SpendingLimits, packet: PacketRow, shares: read
       const inserted = await tx.run(
         `INSERT INTO redpacket_packets (packet_id, sender_id, request_id, group_id, kind, amount_minor, total_minor, share_count, greeting, remaining_minor, status, expires_at, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', ?, ?) ON CONFLICT DO NOTHING`,
-        [p.packet_id, p.sender_id, p.request_id, p.group_id, p.kind, p.amount_minor, p.total_minor, p.share_count, p.greeting, p.total_minor, p.expires_at, p.created_at],
+        [
+          p.packet_id,
+          p.sender_id,
+          p.request_id,
+          p.group_id,
+          p.kind,
+          p.amount_minor,
+          p.total_minor,
+          p.share_count,
+          p.greeting,
+          p.total_minor,
+          p.expires_at,
+          p.created_at,
+        ],
       );
       if (inserted.changes === 0) return false;
-      await tx.run(`INSERT INTO redpacket_shares (packet_id, seq, amount_minor) VALUES ${shares.map(() => '(?, ?, ?)').join(', ')}`, shares.flatMap((amount, seq) => [p.packet_id, seq, amount]));
+      await tx.run(
+        `INSERT INTO redpacket_shares (packet_id, seq, amount_minor) VALUES ${shares.map(() => '(?, ?, ?)').join(', ')}`,
+        shares.flatMap((amount, seq) => [p.packet_id, seq, amount]),
+      );
       await limits.claim(tx, { ...spendKey(p), amountMinor: p.total_minor }, payerLimits);
       return true;
     },
-    plan: (fresh) => (fresh ? [move(derivedId('rps', packet.packet_id), walletAccountId(packet.sender_id), holding, packet.total_minor, TransferCode.redPacketSend, packet.sender_id)] : []),
+    plan: (fresh) =>
+      fresh
+        ? [
+            move(
+              derivedId('rps', packet.packet_id),
+              walletAccountId(packet.sender_id),
+              holding,
+              packet.total_minor,
+              TransferCode.redPacketSend,
+              packet.sender_id,
+            ),
+          ]
+        : [],
     async record(tx, fresh, outcomes) {
       if (!fresh) return null;
       const verdict = ledgerVerdict(outcomes);
       if (verdict.applied) {
         await tx.run("UPDATE redpacket_packets SET status = 'open' WHERE packet_id = ?", [packet.packet_id]);
       } else {
-        await tx.run("UPDATE redpacket_packets SET status = 'failed', reason = ? WHERE packet_id = ?", [`${verdict.reason}:${verdict.result}`, packet.packet_id]);
+        await tx.run("UPDATE redpacket_packets SET status = 'failed', reason = ? WHERE packet_id = ?", [
+          `${verdict.reason}:${verdict.result}`,
+          packet.packet_id,
+        ]);
         await limits.release(tx, spendKey(packet));
       }
       return verdict;
@@ -128,18 +164,24 @@ export function openStep(packetId: string, userId: string): Step<OpenClaim, Open
       const seq = Number(taken.opened_count) - 1;
       const share = await tx.get<{ amount_minor: bigint }>('SELECT amount_minor FROM redpacket_shares WHERE packet_id = ? AND seq = ?', [packetId, seq]);
       if (!share) throw new Error(`red packet ${packetId} has no share ${seq}`);
-      const inserted = await tx.run('INSERT INTO redpacket_opens (packet_id, user_id, seq, amount_minor, opened_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [
-        packetId,
-        userId,
-        seq,
-        share.amount_minor,
-        BigInt(nowMs),
-      ]);
+      const inserted = await tx.run(
+        'INSERT INTO redpacket_opens (packet_id, user_id, seq, amount_minor, opened_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        [packetId, userId, seq, share.amount_minor, BigInt(nowMs)],
+      );
       // Another write of this user got in first (a second process on PostgreSQL): refused, the counter undone with it.
       if (inserted.changes === 0) throw (await alreadyOpened(tx, packetId, userId)) ?? new Error('open row vanished');
       return { seq, amountMinor: share.amount_minor, senderId: taken.sender_id };
     },
-    plan: (c) => [move(derivedId('rpo', packetId, String(c.seq)), redPacketHoldingAccountId(packetId), walletAccountId(userId), c.amountMinor, TransferCode.redPacketOpen, userId)],
+    plan: (c) => [
+      move(
+        derivedId('rpo', packetId, String(c.seq)),
+        redPacketHoldingAccountId(packetId),
+        walletAccountId(userId),
+        c.amountMinor,
+        TransferCode.redPacketOpen,
+        userId,
+      ),
+    ],
     async record(_tx, c, outcomes) {
       requireApplied('redpacket.open', outcomes);
       return { seq: c.seq, amountMinor: c.amountMinor };
@@ -167,7 +209,16 @@ export function refundStep(packetId: string): Step<RefundClaim | null, bigint | 
     },
     plan: (c) =>
       c && c.remainingMinor > 0n
-        ? [move(derivedId('rpr', packetId), redPacketHoldingAccountId(packetId), walletAccountId(c.senderId), c.remainingMinor, TransferCode.redPacketRefund, c.senderId)]
+        ? [
+            move(
+              derivedId('rpr', packetId),
+              redPacketHoldingAccountId(packetId),
+              walletAccountId(c.senderId),
+              c.remainingMinor,
+              TransferCode.redPacketRefund,
+              c.senderId,
+            ),
+          ]
         : [],
     async record(_tx, c, outcomes) {
       if (!c) return null;

@@ -87,7 +87,16 @@ export class RedPacketService {
     policy?: RedPacketPolicy;
   }): Promise<RedPacketService> {
     await deps.db.migrate('redpacket', REDPACKET_MIGRATIONS);
-    return new RedPacketService(deps.db, deps.engine, deps.runner, deps.clock, deps.wallet, deps.social, deps.random ?? cryptoInts, deps.policy ?? DEFAULT_RED_PACKET_POLICY);
+    return new RedPacketService(
+      deps.db,
+      deps.engine,
+      deps.runner,
+      deps.clock,
+      deps.wallet,
+      deps.social,
+      deps.random ?? cryptoInts,
+      deps.policy ?? DEFAULT_RED_PACKET_POLICY,
+    );
   }
 
   /** Sends a packet to a group the sender belongs to; idempotent on the sender's request id. */
@@ -150,10 +159,10 @@ export class RedPacketService {
   async refundExpired(): Promise<number> {
     let refunded = 0;
     for (;;) {
-      const due = await this.db.all<{ packet_id: string }>("SELECT packet_id FROM redpacket_packets WHERE status = 'open' AND expires_at <= ? ORDER BY expires_at LIMIT ?", [
-        BigInt(this.clock.now()),
-        REFUND_BATCH,
-      ]);
+      const due = await this.db.all<{ packet_id: string }>(
+        "SELECT packet_id FROM redpacket_packets WHERE status = 'open' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+        [BigInt(this.clock.now()), REFUND_BATCH],
+      );
       const results = await Promise.all(due.map((p) => this.runner.run(refundStep(p.packet_id))));
       refunded += results.filter((r) => r !== null).length;
       if (due.length < REFUND_BATCH) return refunded;
@@ -170,7 +179,8 @@ export class RedPacketService {
     const p = this.policy;
     const total = input.kind === 'equal' ? input.amountMinor * BigInt(input.shares) : input.amountMinor;
     const smallest = input.kind === 'equal' ? input.amountMinor : total / BigInt(Math.max(1, input.shares));
-    if (!Number.isInteger(input.shares) || input.shares < 1 || input.shares > p.maxShares) throw packetLimit(`a packet has 1 to ${p.maxShares} shares`, 'shares');
+    if (!Number.isInteger(input.shares) || input.shares < 1 || input.shares > p.maxShares)
+      throw packetLimit(`a packet has 1 to ${p.maxShares} shares`, 'shares');
     if (total > p.maxTotalMinor) throw packetLimit('a packet holds at most 200.00 CNY', 'amount');
     if (smallest < p.minShareMinor) throw packetLimit('each share must be at least 0.01 CNY', 'share');
     return input.kind === 'equal' ? equalSplit(input.amountMinor, input.shares) : luckySplit(total, input.shares, this.random);
@@ -209,7 +219,12 @@ export class RedPacketService {
   }
 
   private replay(row: PacketRow, input: SendInput): SentPacket {
-    const same = row.group_id === input.groupId && row.kind === input.kind && row.amount_minor === input.amountMinor && Number(row.share_count) === input.shares && row.greeting === input.greeting;
+    const same =
+      row.group_id === input.groupId &&
+      row.kind === input.kind &&
+      row.amount_minor === input.amountMinor &&
+      Number(row.share_count) === input.shares &&
+      row.greeting === input.greeting;
     if (!same) throw new RedPacketError('request_id_reused', `request_id '${input.requestId}' was already used for a different red packet`);
     if (row.status === 'failed') {
       const [reason, result] = row.reason.split(':');

@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { equalSplit, luckySplit, type RandomInts, seededInts } from './split.ts';
 
-const packets = fc.integer({ min: 1, max: 100 }).chain((count) => fc.record({ count: fc.constant(count), total: fc.bigInt({ min: BigInt(count), max: 20_000n }), seed: fc.integer() }));
+const packets = fc
+  .integer({ min: 1, max: 100 })
+  .chain((count) => fc.record({ count: fc.constant(count), total: fc.bigInt({ min: BigInt(count), max: 20_000n }), seed: fc.integer() }));
 
 describe('luckySplit', () => {
   it('gives every share at least 1 fen, within its double average, and sums exactly to the amount', () => {

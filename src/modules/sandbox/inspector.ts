@@ -16,7 +16,10 @@ export async function inspectorData(sandbox: Sandbox, requests: GatewayLog, outb
     filter,
     faults: sandbox.faults.pending(),
     requests: requests.list((r) => requestMatches(r, filter)),
-    notifications: await notificationViews(sandbox.notifications.list((a) => attemptMatches(a, filter)), outbox),
+    notifications: await notificationViews(
+      sandbox.notifications.list((a) => attemptMatches(a, filter)),
+      outbox,
+    ),
   };
 }
 

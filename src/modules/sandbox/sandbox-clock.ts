@@ -48,7 +48,9 @@ export class SandboxClock implements Clock {
   requireNotBefore(targetMs: number): void {
     const now = this.now();
     if (targetMs < now) {
-      throw new SandboxError('clock_backwards', `the sandbox clock is at ${new Date(now).toISOString()} and never goes back`, { now: new Date(now).toISOString() });
+      throw new SandboxError('clock_backwards', `the sandbox clock is at ${new Date(now).toISOString()} and never goes back`, {
+        now: new Date(now).toISOString(),
+      });
     }
   }
 

@@ -95,7 +95,17 @@ describe('advancing through the jobs', () => {
   it('runs a job that cannot say when it is due a bounded number of times, so thirty days stay quick', async () => {
     const sandbox = sandboxAt();
     let runs = 0;
-    sandbox.drive([new PeriodicJob('every-100ms', 100, async () => void runs++, () => undefined)], () => undefined);
+    sandbox.drive(
+      [
+        new PeriodicJob(
+          'every-100ms',
+          100,
+          async () => void runs++,
+          () => undefined,
+        ),
+      ],
+      () => undefined,
+    );
     await sandbox.advanceBy(30 * 24 * HOUR);
     expect(runs).toBeGreaterThan(10);
     expect(runs).toBeLessThanOrEqual(100);
@@ -105,7 +115,13 @@ describe('advancing through the jobs', () => {
     const sandbox = sandboxAt();
     const errors: string[] = [];
     let ran = false;
-    const broken = new PeriodicJob('broken', 1_000, async () => Promise.reject(new Error('boom')), () => undefined, async () => start + 1);
+    const broken = new PeriodicJob(
+      'broken',
+      1_000,
+      async () => Promise.reject(new Error('boom')),
+      () => undefined,
+      async () => start + 1,
+    );
     const fine = new PeriodicJob(
       'fine',
       1_000,

@@ -52,7 +52,11 @@ function failed(appId: string, content: string, sign: string, keyPem: string, va
   const bits = keyBits(keyPem);
   const signatureBytes = Buffer.from(sign, 'base64').length;
   if (bits && signatureBytes !== bits / 8) {
-    return { verdict: 'failed', reason: `the signature is ${signatureBytes} bytes, but app ${appId}'s ${bits}-bit key makes ${bits / 8}-byte signatures: it was made with another key`, details };
+    return {
+      verdict: 'failed',
+      reason: `the signature is ${signatureBytes} bytes, but app ${appId}'s ${bits}-bit key makes ${bits / 8}-byte signatures: it was made with another key`,
+      details,
+    };
   }
   if (verifies('RSA-SHA1', content, sign, keyPem)) {
     return { verdict: 'failed', reason: 'the signature was made with SHA1 (sign_type RSA); sign with SHA256 (RSA2)', details };
@@ -80,7 +84,9 @@ function encodedContent(params: ParamMap): string {
 
 function verifies(algorithm: string, content: string, sign: string, keyPem: string): boolean {
   try {
-    return createVerify(algorithm).update(content, 'utf8').verify(createPublicKey(normalizePublicKeyPem(keyPem)), sign, 'base64');
+    return createVerify(algorithm)
+      .update(content, 'utf8')
+      .verify(createPublicKey(normalizePublicKeyPem(keyPem)), sign, 'base64');
   } catch {
     return false;
   }

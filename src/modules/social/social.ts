@@ -75,7 +75,14 @@ export class SocialService {
     readonly policy: SocialPolicy,
   ) {}
 
-  static async open(deps: { db: SqlDatabase; writer: SerialWriter; identity: IdentityService; clock: Clock; ids: IdSource; policy?: SocialPolicy }): Promise<SocialService> {
+  static async open(deps: {
+    db: SqlDatabase;
+    writer: SerialWriter;
+    identity: IdentityService;
+    clock: Clock;
+    ids: IdSource;
+    policy?: SocialPolicy;
+  }): Promise<SocialService> {
     await deps.db.migrate('social', SOCIAL_MIGRATIONS);
     return new SocialService(deps.db, deps.writer, deps.identity, deps.clock, deps.ids, deps.policy ?? DEFAULT_SOCIAL_POLICY);
   }
@@ -193,7 +200,10 @@ export class SocialService {
       [groupId, page.after ?? '', page.limit + 1],
     );
     const shown = rows.slice(0, page.limit);
-    return { items: shown.map((r) => ({ userId: r.user_id, joinedAt: Number(r.joined_at) })), next: rows.length > page.limit ? shown[shown.length - 1].user_id : null };
+    return {
+      items: shown.map((r) => ({ userId: r.user_id, joinedAt: Number(r.joined_at) })),
+      next: rows.length > page.limit ? shown[shown.length - 1].user_id : null,
+    };
   }
 
   async group(groupId: string): Promise<GroupSummary> {
@@ -248,7 +258,10 @@ async function insertMembers(tx: SqlExecutor, groupId: string, userIds: readonly
   const CHUNK = 200;
   for (let i = 0; i < userIds.length; i += CHUNK) {
     const chunk = userIds.slice(i, i + CHUNK);
-    await tx.run(`INSERT INTO social_group_members (group_id, user_id, joined_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`, chunk.flatMap((id) => [groupId, id, now]));
+    await tx.run(
+      `INSERT INTO social_group_members (group_id, user_id, joined_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
+      chunk.flatMap((id) => [groupId, id, now]),
+    );
   }
 }
 

@@ -20,10 +20,11 @@ export class Paycodes {
     for (;;) {
       // 28 + 16 digits: the length and prefix tills expect of a wallet's paycode.
       const authCode = `28${Array.from({ length: RANDOM_DIGITS }, () => randomInt(10)).join('')}`;
-      const { changes } = await this.db.run(
-        'INSERT INTO trade_paycodes (auth_code, user_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (auth_code) DO NOTHING',
-        [authCode, userId, BigInt(expiresAtMs)],
-      );
+      const { changes } = await this.db.run('INSERT INTO trade_paycodes (auth_code, user_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (auth_code) DO NOTHING', [
+        authCode,
+        userId,
+        BigInt(expiresAtMs),
+      ]);
       if (changes === 1) return { authCode, expiresAtMs };
     }
   }

@@ -39,7 +39,11 @@ export class CardFundings {
   ) {}
 
   find(tradeNo: string, buyerUserId: string, requestId: string): Promise<FundingRow | undefined> {
-    return this.db.get<FundingRow>('SELECT * FROM trade_card_fundings WHERE trade_no = ? AND buyer_user_id = ? AND request_id = ?', [tradeNo, buyerUserId, requestId]);
+    return this.db.get<FundingRow>('SELECT * FROM trade_card_fundings WHERE trade_no = ? AND buyer_user_id = ? AND request_id = ?', [
+      tradeNo,
+      buyerUserId,
+      requestId,
+    ]);
   }
 
   /** Records the funding under the buyer's request id, or returns the one recorded; the same id for another card is refused. */
@@ -56,17 +60,20 @@ export class CardFundings {
 
   /** Brings the funding's money in from the card, exactly like a top-up; a replay re-reads the same operation. */
   bringIn(f: FundingRow): Promise<ChannelOperation> {
-    return this.channel().payments.topup(f.buyer_user_id, { cardId: f.card_id, amountMinor: f.amount_minor, currency: PLATFORM_CURRENCY.code, requestId: `trade:${f.trade_no}:${f.request_id}` });
+    return this.channel().payments.topup(f.buyer_user_id, {
+      cardId: f.card_id,
+      amountMinor: f.amount_minor,
+      currency: PLATFORM_CURRENCY.code,
+      requestId: `trade:${f.trade_no}:${f.request_id}`,
+    });
   }
 
   /** Moves a funding on; a finished one (paid, in_wallet, failed) never changes again. */
   async mark(f: FundingRow, status: FundingStatus): Promise<FundingRow> {
-    await this.db.run("UPDATE trade_card_fundings SET status = ? WHERE trade_no = ? AND buyer_user_id = ? AND request_id = ? AND status IN ('started', 'pending')", [
-      status,
-      f.trade_no,
-      f.buyer_user_id,
-      f.request_id,
-    ]);
+    await this.db.run(
+      "UPDATE trade_card_fundings SET status = ? WHERE trade_no = ? AND buyer_user_id = ? AND request_id = ? AND status IN ('started', 'pending')",
+      [status, f.trade_no, f.buyer_user_id, f.request_id],
+    );
     return (await this.find(f.trade_no, f.buyer_user_id, f.request_id))!;
   }
 

@@ -37,10 +37,17 @@ export class TradeDisputes {
       const now = BigInt(this.core.clock.now());
       await this.core.db.transaction(async (tx) => {
         await tx.run("INSERT INTO trade_disputes (trade_no, buyer_user_id, merchant_id, reason, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)", [
-          tradeNo, buyerUserId, row.merchant_id, reason, now,
+          tradeNo,
+          buyerUserId,
+          row.merchant_id,
+          reason,
+          now,
         ]);
         // The open request pauses the confirm timer; what was left resumes if it is released.
-        await tx.run('UPDATE trades SET confirm_left_ms = confirm_due_at - ?, confirm_due_at = NULL WHERE trade_no = ? AND confirm_due_at IS NOT NULL', [now, tradeNo]);
+        await tx.run('UPDATE trades SET confirm_left_ms = confirm_due_at - ?, confirm_due_at = NULL WHERE trade_no = ? AND confirm_due_at IS NOT NULL', [
+          now,
+          tradeNo,
+        ]);
       });
       return this.current(tradeNo);
     });
@@ -50,7 +57,10 @@ export class TradeDisputes {
     const dispute = await this.disputeRow(tradeNo);
     if (!dispute || dispute.merchant_id !== merchantId) throw notExist();
     if (!isUndecided(dispute)) throw decided();
-    await this.core.db.run("UPDATE trade_disputes SET answer = ?, status = 'answered' WHERE trade_no = ? AND status IN ('open', 'answered')", [answer, tradeNo]);
+    await this.core.db.run("UPDATE trade_disputes SET answer = ?, status = 'answered' WHERE trade_no = ? AND status IN ('open', 'answered')", [
+      answer,
+      tradeNo,
+    ]);
     return this.current(tradeNo);
   }
 
@@ -70,7 +80,11 @@ export class TradeDisputes {
         throw statusError(row, 'nothing is held to release');
       }
       await this.core.db.run('UPDATE trade_disputes SET status = ?, decision = ?, operator_note = ?, decided_at = ? WHERE trade_no = ?', [
-        done, decision, operatorNote, BigInt(this.core.clock.now()), tradeNo,
+        done,
+        decision,
+        operatorNote,
+        BigInt(this.core.clock.now()),
+        tradeNo,
       ]);
       return this.current(tradeNo);
     });

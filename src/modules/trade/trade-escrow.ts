@@ -26,7 +26,9 @@ export class TradeEscrow {
       if (row.status !== 'WAIT_SELLER_SEND_GOODS') throw statusError(row, 'only a paid escrow trade not shipped yet can be cancelled');
       const mayCancelAt = Number(row.paid_at) + BUYER_MAY_CANCEL_UNSHIPPED_MS;
       if (this.core.clock.now() < mayCancelAt) {
-        throw new TradeError('TRADE_STATUS_ERROR', `the seller has until ${new Date(mayCancelAt).toISOString()} to ship`, { may_cancel_at: String(mayCancelAt) });
+        throw new TradeError('TRADE_STATUS_ERROR', `the seller has until ${new Date(mayCancelAt).toISOString()} to ship`, {
+          may_cancel_at: String(mayCancelAt),
+        });
       }
       await this.refunds.refundRest(row, UNSHIPPED_REFUND_REQUEST, 'not shipped in time: cancelled by the buyer');
       return toTrade(await this.core.reload(tradeNo));
@@ -71,7 +73,9 @@ export class TradeEscrow {
       if (BigInt(row.extended) === 1n) throw statusError(row, 'the confirm timeout was already extended once');
       const ext = BigInt(CONFIRM_EXTENSION_MS);
       const set: Record<string, SqlParam> =
-        row.confirm_due_at === null ? { extended: 1n, confirm_left_ms: BigInt(row.confirm_left_ms ?? 0n) + ext } : { extended: 1n, confirm_due_at: BigInt(row.confirm_due_at) + ext };
+        row.confirm_due_at === null
+          ? { extended: 1n, confirm_left_ms: BigInt(row.confirm_left_ms ?? 0n) + ext }
+          : { extended: 1n, confirm_due_at: BigInt(row.confirm_due_at) + ext };
       return this.core.commitOrRetry(row, { set });
     });
   }

@@ -98,7 +98,9 @@ function eventsOf(trade: Trade, refunds: RefundEntry[], dispute: Dispute | undef
   const events: (TimelineEvent | undefined)[] = [
     { at: trade.createdAtMs, kind: 'created', detail: trade.productCode },
     trade.paidAtMs === undefined ? undefined : { at: trade.paidAtMs, kind: 'paid', detail: trade.fundingSource ?? '' },
-    trade.shippedAtMs === undefined ? undefined : { at: trade.shippedAtMs, kind: 'shipped', detail: [trade.logisticsType, trade.waybillNo].filter(Boolean).join(' ') },
+    trade.shippedAtMs === undefined
+      ? undefined
+      : { at: trade.shippedAtMs, kind: 'shipped', detail: [trade.logisticsType, trade.waybillNo].filter(Boolean).join(' ') },
     dispute && { at: dispute.createdAtMs, kind: 'disputed', detail: dispute.reason },
     dispute?.decidedAtMs === undefined ? undefined : { at: dispute.decidedAtMs, kind: 'dispute_decided', detail: dispute.status },
     trade.settledAtMs === undefined ? undefined : { at: trade.settledAtMs, kind: 'settled', detail: '' },

@@ -43,8 +43,15 @@ describe.each(storesUnderTest())('trade notifications (%s)', (store) => {
     expect(await f.trades.sendNotifications()).toBe(0);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({
-      notify_type: 'trade_status_sync', trade_no: created.tradeNo, out_trade_no: 'n-1', trade_status: 'TRADE_SUCCESS',
-      total_amount: '5.00', receipt_amount: '5.00', app_id: m.appId, sign_type: 'RSA2', sign: 'test-signature',
+      notify_type: 'trade_status_sync',
+      trade_no: created.tradeNo,
+      out_trade_no: 'n-1',
+      trade_status: 'TRADE_SUCCESS',
+      total_amount: '5.00',
+      receipt_amount: '5.00',
+      app_id: m.appId,
+      sign_type: 'RSA2',
+      sign: 'test-signature',
     });
     expect(received[0].gmt_payment).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(received[0]).not.toHaveProperty('refund_fee');

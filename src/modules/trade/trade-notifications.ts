@@ -42,7 +42,13 @@ interface NotificationRow extends Record<string, unknown> {
 }
 
 /** Writes the notification row inside the caller's transaction. */
-export async function enqueueNotification(tx: SqlExecutor, merchantId: string, notifyUrl: string, fields: Record<string, string>, nowMs: number): Promise<void> {
+export async function enqueueNotification(
+  tx: SqlExecutor,
+  merchantId: string,
+  notifyUrl: string,
+  fields: Record<string, string>,
+  nowMs: number,
+): Promise<void> {
   await tx.run(
     `INSERT INTO trade_notifications (notify_id, merchant_id, trade_no, notify_url, fields, status, attempts, next_at, created_at)
      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
@@ -74,10 +80,10 @@ export class NotificationOutbox {
   /** Sends every notification that is due; returns how many the merchants accepted. */
   async sendDue(): Promise<number> {
     const now = this.clock.now();
-    const due = await this.db.all<NotificationRow>(
-      "SELECT * FROM trade_notifications WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?",
-      [BigInt(now), SEND_BATCH],
-    );
+    const due = await this.db.all<NotificationRow>("SELECT * FROM trade_notifications WHERE status = 'pending' AND next_at <= ? ORDER BY next_at LIMIT ?", [
+      BigInt(now),
+      SEND_BATCH,
+    ]);
     const sent = await Promise.all(due.map((row) => this.sendOne(row, now)));
     return sent.filter(Boolean).length;
   }
@@ -92,7 +98,10 @@ export class NotificationOutbox {
     const error = await this.attempt(row);
     const attempts = Number(row.attempts) + 1;
     if (error === '') {
-      await this.db.run("UPDATE trade_notifications SET status = 'delivered', attempts = ?, last_error = '' WHERE notify_id = ?", [BigInt(attempts), row.notify_id]);
+      await this.db.run("UPDATE trade_notifications SET status = 'delivered', attempts = ?, last_error = '' WHERE notify_id = ?", [
+        BigInt(attempts),
+        row.notify_id,
+      ]);
       return true;
     }
     const failed = attempts >= MAX_SENDS;

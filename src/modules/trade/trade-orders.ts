@@ -60,8 +60,19 @@ export class TradeOrders {
          settlement_account_id, notify_url, app_id, timeout_at, created_at, passback_params)
        VALUES (?, ?, ?, ?, ?, ?, 'CNY', ?, 'WAIT_BUYER_PAY', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (merchant_id, out_trade_no) DO NOTHING`,
       [
-        tradeNo, merchantId, input.outTradeNo, input.subject, input.body ?? '', input.totalAmountMinor, productCode, BigInt(merchant.feeBps),
-        merchant.settlementAccountId, input.notifyUrl ?? merchant.notifyUrl ?? null, merchant.appId ?? null, BigInt(timeoutAt), BigInt(now),
+        tradeNo,
+        merchantId,
+        input.outTradeNo,
+        input.subject,
+        input.body ?? '',
+        input.totalAmountMinor,
+        productCode,
+        BigInt(merchant.feeBps),
+        merchant.settlementAccountId,
+        input.notifyUrl ?? merchant.notifyUrl ?? null,
+        merchant.appId ?? null,
+        BigInt(timeoutAt),
+        BigInt(now),
         input.passbackParams ?? null,
       ],
     );
@@ -90,7 +101,10 @@ export class TradeOrders {
 
   /** Hands the trade to the buyer whose paycode was scanned, to confirm with their payment PIN. */
   private async awaitBuyer(tradeNo: string, buyerUserId: string): Promise<Trade> {
-    await this.core.db.run("UPDATE trades SET awaiting_buyer_id = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND awaiting_buyer_id IS NULL", [buyerUserId, tradeNo]);
+    await this.core.db.run("UPDATE trades SET awaiting_buyer_id = ? WHERE trade_no = ? AND status = 'WAIT_BUYER_PAY' AND awaiting_buyer_id IS NULL", [
+      buyerUserId,
+      tradeNo,
+    ]);
     return toTrade(await this.core.reload(tradeNo));
   }
 
@@ -127,7 +141,11 @@ function validateCreate(input: CreateInput): void {
 
 /** The same out_trade_no must name the same order: subject, amount, product and body. */
 function sameContent(row: TradeRow, input: CreateInput, productCode: ProductCode): Trade {
-  const same = row.subject === input.subject && BigInt(row.total_minor) === input.totalAmountMinor && row.product_code === productCode && row.body === (input.body ?? row.body);
+  const same =
+    row.subject === input.subject &&
+    BigInt(row.total_minor) === input.totalAmountMinor &&
+    row.product_code === productCode &&
+    row.body === (input.body ?? row.body);
   if (!same) throw new TradeError('CONTEXT_INCONSISTENT', `out_trade_no '${input.outTradeNo}' was used for a different trade`);
   return toTrade(row);
 }

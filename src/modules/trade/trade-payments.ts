@@ -130,7 +130,12 @@ export class TradePayments {
     const user = await this.identity.requireUser(buyerUserId);
     await this.wallet.openWallet(buyerUserId);
     const set = { buyer_user_id: buyerUserId, buyer_logon_id: maskPhone(user.phone), pay_request_id: requestId, ...funding };
-    const claimAlso = alsoClaim && (async (tx: SqlExecutor) => (await alsoClaim(tx), true));
+    const claimAlso =
+      alsoClaim &&
+      (async (tx: SqlExecutor) => {
+        await alsoClaim(tx);
+        return true;
+      });
     return toTrade((await this.core.steps.run(row, { kind: 'pay' }, set, claimAlso))!);
   }
 }

@@ -31,7 +31,9 @@ export class TradeRefunds {
     if (input.outRequestNo === undefined && input.refundAmountMinor !== BigInt(found.total_minor)) {
       throw new TradeError('REFUND_AMT_NOT_EQUAL_TOTAL', 'without out_request_no the refund must be the full amount');
     }
-    return this.core.locked(found.trade_no, (row) => this.refundLocked(row, input.outRequestNo ?? row.out_trade_no, input.refundAmountMinor, input.reason ?? ''));
+    return this.core.locked(found.trade_no, (row) =>
+      this.refundLocked(row, input.outRequestNo ?? row.out_trade_no, input.refundAmountMinor, input.reason ?? ''),
+    );
   }
 
   async refundQuery(merchantId: string, ref: TradeRef, outRequestNo: string): Promise<Refund | undefined> {
@@ -69,7 +71,8 @@ export class TradeRefunds {
     if (!after) return replayRefund(row, (await this.refundRow(row.trade_no, outRequestNo))!, amount);
     const refund = (await this.refundRow(row.trade_no, outRequestNo))!;
     // Card money goes back to the card; if the payout cannot be made now, the timers make it later.
-    if (refund.payout_card_id !== null) await this.fundings.payOut({ ...refund, payout_card_id: refund.payout_card_id }, after.buyer_user_id!).catch(() => undefined);
+    if (refund.payout_card_id !== null)
+      await this.fundings.payOut({ ...refund, payout_card_id: refund.payout_card_id }, after.buyer_user_id!).catch(() => undefined);
     return toRefund(after, refund, 'Y');
   }
 
@@ -78,19 +81,25 @@ export class TradeRefunds {
     const op = { kind: 'refund' as const, outRequestNo, amountMinor: amount.toString() };
     // The claim and the amount check are one statement: refunds can never add up past the total.
     const set = { refunded_minor: BigInt(row.refunded_minor) + amount };
-    return this.core.steps.run({ ...row }, op, set, async (tx) => {
-      const inserted = await tx.run(
-        `INSERT INTO trade_refunds (trade_no, out_request_no, merchant_id, out_trade_no, refund_minor, status, reason, created_at)
+    return this.core.steps.run(
+      { ...row },
+      op,
+      set,
+      async (tx) => {
+        const inserted = await tx.run(
+          `INSERT INTO trade_refunds (trade_no, out_request_no, merchant_id, out_trade_no, refund_minor, status, reason, created_at)
          VALUES (?, ?, ?, ?, ?, 'claimed', ?, ?) ON CONFLICT (trade_no, out_request_no) DO NOTHING`,
-        [row.trade_no, outRequestNo, row.merchant_id, row.out_trade_no, amount, reason, BigInt(this.core.clock.now())],
-      );
-      if (inserted.changes === 0) return false;
-      await this.fundings.owePayout(tx, row.trade_no, outRequestNo, row.funding_source === 'card' ? row.funding_card_id : null);
-      return true;
-    }, async (tx) => {
-      const check = await tx.get<{ ok: bigint }>('SELECT COUNT(*) AS ok FROM trades WHERE trade_no = ? AND refunded_minor <= total_minor', [row.trade_no]);
-      if (BigInt(check?.ok ?? 0) !== 1n) throw exceeds();
-    });
+          [row.trade_no, outRequestNo, row.merchant_id, row.out_trade_no, amount, reason, BigInt(this.core.clock.now())],
+        );
+        if (inserted.changes === 0) return false;
+        await this.fundings.owePayout(tx, row.trade_no, outRequestNo, row.funding_source === 'card' ? row.funding_card_id : null);
+        return true;
+      },
+      async (tx) => {
+        const check = await tx.get<{ ok: bigint }>('SELECT COUNT(*) AS ok FROM trades WHERE trade_no = ? AND refunded_minor <= total_minor', [row.trade_no]);
+        if (BigInt(check?.ok ?? 0) !== 1n) throw exceeds();
+      },
+    );
   }
 
   private refundRow(tradeNo: string, outRequestNo: string): Promise<RefundRow | undefined> {
@@ -120,7 +129,8 @@ function refundableOrThrow(row: TradeRow, nowMs: number): void {
 }
 
 function replayRefund(row: TradeRow, refund: RefundRow, amount: bigint): Refund {
-  if (BigInt(refund.refund_minor) !== amount) throw new TradeError('CONTEXT_INCONSISTENT', `out_request_no '${refund.out_request_no}' was used for another amount`);
+  if (BigInt(refund.refund_minor) !== amount)
+    throw new TradeError('CONTEXT_INCONSISTENT', `out_request_no '${refund.out_request_no}' was used for another amount`);
   if (refund.status === 'failed') throw new TradeError('SELLER_BALANCE_NOT_ENOUGH', 'this refund was refused: the merchant balance was not enough');
   if (refund.status !== 'done') throw busy();
   return toRefund(row, refund, 'N');

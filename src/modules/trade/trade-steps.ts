@@ -138,10 +138,12 @@ export class TradeSteps {
 
   /** Finishes a step an earlier version left in flight; its refusal, if any, is recorded. */
   async resume(row: TradeRow): Promise<TradeRow> {
-    const ended = await this.runner.run(this.step('trade.resume', async (tx) => {
-      const current = await this.load(row.trade_no, tx);
-      return current?.pending_op ? current : null;
-    }));
+    const ended = await this.runner.run(
+      this.step('trade.resume', async (tx) => {
+        const current = await this.load(row.trade_no, tx);
+        return current?.pending_op ? current : null;
+      }),
+    );
     return ended?.after ?? (await this.load(row.trade_no))!;
   }
 
@@ -197,8 +199,20 @@ export class TradeSteps {
     };
     if (row.product_code === 'FAST_INSTANT_TRADE_PAY') {
       const fee = feeMinor(total, BigInt(row.fee_bps));
-      const set = { paid_at: now, settled_at: now, settled_minor: total, settled_amount_minor: total, fee_minor: fee, finish_due_at: BigInt(refundWindowEndMs(Number(now))) };
-      return { events: instantPayEvents(row.trade_no, attempt, a, total, fee), success: { event: 'pay_instant', set }, failure, noFunds: 'BUYER_BALANCE_NOT_ENOUGH' };
+      const set = {
+        paid_at: now,
+        settled_at: now,
+        settled_minor: total,
+        settled_amount_minor: total,
+        fee_minor: fee,
+        finish_due_at: BigInt(refundWindowEndMs(Number(now))),
+      };
+      return {
+        events: instantPayEvents(row.trade_no, attempt, a, total, fee),
+        success: { event: 'pay_instant', set },
+        failure,
+        noFunds: 'BUYER_BALANCE_NOT_ENOUGH',
+      };
     }
     const holdId = escrowHoldId(row.trade_no, attempt);
     const set = { paid_at: now, held_minor: total, hold_id: holdId };
@@ -209,8 +223,22 @@ export class TradeSteps {
     const held = BigInt(row.held_minor);
     const fee = feeMinor(held, BigInt(row.fee_bps));
     const finishDue = Math.max(refundWindowEndMs(Number(row.paid_at)), now);
-    const set = { settled_minor: held, settled_amount_minor: held, held_minor: 0n, fee_minor: fee, settled_at: BigInt(now), finish_due_at: BigInt(finishDue), confirm_due_at: null, confirm_left_ms: null };
-    return { events: settleEvents(row.trade_no, row.hold_id!, this.accounts(row), fee), success: { event: 'settle', set }, failure: {}, noFunds: 'SYSTEM_ERROR' };
+    const set = {
+      settled_minor: held,
+      settled_amount_minor: held,
+      held_minor: 0n,
+      fee_minor: fee,
+      settled_at: BigInt(now),
+      finish_due_at: BigInt(finishDue),
+      confirm_due_at: null,
+      confirm_left_ms: null,
+    };
+    return {
+      events: settleEvents(row.trade_no, row.hold_id!, this.accounts(row), fee),
+      success: { event: 'settle', set },
+      failure: {},
+      noFunds: 'SYSTEM_ERROR',
+    };
   }
 
   private planRefund(row: TradeRow, outRequestNo: string, amount: bigint, now: number): Plan {
@@ -225,14 +253,22 @@ export class TradeSteps {
       const remaining = BigInt(row.held_minor) - amount;
       const newHold = remaining > 0n ? escrowHoldId(row.trade_no, `refund:${outRequestNo}`) : row.hold_id;
       success.event = remaining > 0n ? 'refund_partial' : 'refund_full';
-      success.set = { held_minor: remaining, hold_id: newHold, ...(remaining > 0n ? {} : { closed_at: BigInt(now), confirm_due_at: null, confirm_left_ms: null }) };
+      success.set = {
+        held_minor: remaining,
+        hold_id: newHold,
+        ...(remaining > 0n ? {} : { closed_at: BigInt(now), confirm_due_at: null, confirm_left_ms: null }),
+      };
       return { events: refundHeldEvents(row.trade_no, row.hold_id!, newHold!, a, remaining), success, failure, noFunds: 'SYSTEM_ERROR' };
     }
     const settled = BigInt(row.settled_minor);
     const back = feeBackMinor(settled, BigInt(row.fee_minor), amount, BigInt(row.fee_bps));
     const remaining = settled - amount;
     success.event = remaining > 0n ? 'refund_partial' : 'refund_full';
-    success.set = { settled_minor: remaining, fee_minor: BigInt(row.fee_minor) - back, ...(remaining > 0n ? {} : { closed_at: BigInt(now), finish_due_at: null }) };
+    success.set = {
+      settled_minor: remaining,
+      fee_minor: BigInt(row.fee_minor) - back,
+      ...(remaining > 0n ? {} : { closed_at: BigInt(now), finish_due_at: null }),
+    };
     return { events: refundSettledEvents(row.trade_no, outRequestNo, a, amount, back), success, failure, noFunds: 'SELLER_BALANCE_NOT_ENOUGH' };
   }
 }
@@ -248,14 +284,18 @@ export function tradeSpendKey(buyerUserId: string, tradeNo: string, requestId: s
   return { userId: buyerUserId, kind: 'trade', requestId: `${tradeNo}:${requestId}` };
 }
 
-async function markRefund(tx: SqlExecutor, tradeNo: string, outRequestNo: string, status: 'done' | 'failed', refundedTotal: bigint, nowMs: number): Promise<void> {
-  await tx.run("UPDATE trade_refunds SET status = ?, refunded_total_minor = ?, gmt_refund = ? WHERE trade_no = ? AND out_request_no = ? AND status = 'claimed'", [
-    status,
-    refundedTotal,
-    status === 'done' ? BigInt(nowMs) : null,
-    tradeNo,
-    outRequestNo,
-  ]);
+async function markRefund(
+  tx: SqlExecutor,
+  tradeNo: string,
+  outRequestNo: string,
+  status: 'done' | 'failed',
+  refundedTotal: bigint,
+  nowMs: number,
+): Promise<void> {
+  await tx.run(
+    "UPDATE trade_refunds SET status = ?, refunded_total_minor = ?, gmt_refund = ? WHERE trade_no = ? AND out_request_no = ? AND status = 'claimed'",
+    [status, refundedTotal, status === 'done' ? BigInt(nowMs) : null, tradeNo, outRequestNo],
+  );
 }
 
 /** Every paid fen is in exactly one place: refunded, held in escrow, or settled to the seller. */

@@ -40,8 +40,15 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
   const merchants = new Map<string, MerchantInfo>();
   const wire = notificationWire((fields) => ({ ...fields, sign_type: 'RSA2', sign: 'test-signature' }));
   const trades = await TradeService.open({
-    db: app.sql, runner: app.runner, clock, ids: app.ids, identity: app.identity, wallet: app.wallet,
-    merchants: { merchant: async (id) => merchants.get(id) }, notificationWire: wire, deliver,
+    db: app.sql,
+    runner: app.runner,
+    clock,
+    ids: app.ids,
+    identity: app.identity,
+    wallet: app.wallet,
+    merchants: { merchant: async (id) => merchants.get(id) },
+    notificationWire: wire,
+    deliver,
   });
   let seq = 0;
   const account = (id: string) => app.store.getAccount(id);
@@ -54,7 +61,13 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
       seq += 1;
       const merchantId = `mch_test${seq}_${randomBytes(3).toString('hex')}`;
       const settlementAccountId = `mch_settle_${merchantId}`;
-      await app.engine.ensureAccount({ id: settlementAccountId, ledger: PLATFORM_CURRENCY.ledger, code: AccountCode.merchantSettlement, flags: AccountFlag.debits_must_not_exceed_credits, userData: merchantId });
+      await app.engine.ensureAccount({
+        id: settlementAccountId,
+        ledger: PLATFORM_CURRENCY.ledger,
+        code: AccountCode.merchantSettlement,
+        flags: AccountFlag.debits_must_not_exceed_credits,
+        userData: merchantId,
+      });
       const info = { merchantId, feeBps, notifyUrl, settlementAccountId, appId: `app_${seq}` };
       merchants.set(merchantId, info);
       return info;
@@ -65,7 +78,8 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
       const user = await app.identity.register({ phone, password: 'correct horse', name: 'Buyer' });
       await app.identity.addEvidence(user.id, { source: 'bank_card', reference: 'ref', verifiedBy: 'user' });
       const minor = BigInt(fundYuan.replace('.', ''));
-      if (minor > 0n) await app.wallet.adjust({ userId: user.id, amountMinor: minor, currency: 'CNY', direction: 'credit', reason: 'test', requestId: `fund-${user.id}` });
+      if (minor > 0n)
+        await app.wallet.adjust({ userId: user.id, amountMinor: minor, currency: 'CNY', direction: 'credit', reason: 'test', requestId: `fund-${user.id}` });
       else await app.wallet.openWallet(user.id);
       return user.id;
     },

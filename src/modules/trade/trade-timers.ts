@@ -111,7 +111,10 @@ export class TradeTimers {
     let moved = 0;
     const seen = new Set<string>();
     for (;;) {
-      const due = await this.core.db.all<{ trade_no: string }>(`SELECT trade_no FROM trades WHERE ${where} ORDER BY trade_no LIMIT ?`, [...params, TIMER_BATCH]);
+      const due = await this.core.db.all<{ trade_no: string }>(`SELECT trade_no FROM trades WHERE ${where} ORDER BY trade_no LIMIT ?`, [
+        ...params,
+        TIMER_BATCH,
+      ]);
       const fresh = due.filter((r) => !seen.has(r.trade_no));
       if (fresh.length === 0) return moved;
       for (const { trade_no } of fresh) {

@@ -9,7 +9,11 @@ import { assertTransition, nextStatus } from './trade-states.ts';
 import { storesUnderTest, type TradeFixture, tradeFixture } from './trade-test-support.ts';
 import type { MerchantInfo } from './trade.ts';
 
-const code = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string }) => e.code ?? String(e));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: { code?: string }) => e.code ?? String(e),
+  );
 
 describe('fees and the transition table', () => {
   it('rounds the fee half-up to the fen and gives back exactly what was charged', () => {
@@ -91,7 +95,12 @@ describe.each(storesUnderTest())('trades (%s)', (store) => {
   it('escrow: pay holds, ship, confirm settles with the fee split exact to the fen', async () => {
     const merchant = await f.newMerchant(60);
     const buyer = await f.newBuyer('100.00');
-    const created = await f.trades.create(merchant.merchantId, { outTradeNo: out(), subject: 'Chair', totalAmountMinor: 8_888n, productCode: 'ESCROW_TRADE_PAY' });
+    const created = await f.trades.create(merchant.merchantId, {
+      outTradeNo: out(),
+      subject: 'Chair',
+      totalAmountMinor: 8_888n,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
     expect(await code(f.trades.confirm(buyer, created.tradeNo))).toBe('TRADE_NOT_EXIST'); // not the buyer yet
     const paid = await f.trades.payWithWallet(buyer, created.tradeNo, 'r1');
     expect(paid.status).toBe('WAIT_SELLER_SEND_GOODS');
@@ -162,7 +171,10 @@ describe.each(storesUnderTest())('trades (%s)', (store) => {
     expect(await f.wallet(buyer)).toBe(3_000n);
     expect(await f.pendingIn(m.settlementAccountId)).toBe(7_000n);
     expect((await f.trades.query(m.merchantId, ref)).status).toBe('WAIT_SELLER_SEND_GOODS');
-    expect(await f.trades.refund(m.merchantId, ref, { refundAmountMinor: 3_000n, outRequestNo: 'rf-1' })).toMatchObject({ fundChange: 'N', refundedTotalMinor: 3_000n });
+    expect(await f.trades.refund(m.merchantId, ref, { refundAmountMinor: 3_000n, outRequestNo: 'rf-1' })).toMatchObject({
+      fundChange: 'N',
+      refundedTotalMinor: 3_000n,
+    });
     expect(await f.wallet(buyer)).toBe(3_000n);
     expect(await code(f.trades.refund(m.merchantId, ref, { refundAmountMinor: 7_001n, outRequestNo: 'rf-2' }))).toBe('REFUND_AMT_EXCEED');
     expect(await f.trades.refundQuery(m.merchantId, ref, 'rf-1')).toMatchObject({ refundAmountMinor: 3_000n });
@@ -203,7 +215,9 @@ describe.each(storesUnderTest())('trades (%s)', (store) => {
     const settled = await f.trades.pay(m.merchantId, { outTradeNo: out(), subject: 'x', totalAmountMinor: 1_000n, authCode });
     for (const t of [held, settled]) {
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => code(f.trades.refund(m.merchantId, { tradeNo: t.tradeNo }, { refundAmountMinor: 150n, outRequestNo: `race-${i}` }))),
+        Array.from({ length: 20 }, (_, i) =>
+          code(f.trades.refund(m.merchantId, { tradeNo: t.tradeNo }, { refundAmountMinor: 150n, outRequestNo: `race-${i}` })),
+        ),
       );
       expect(results.filter((r) => r === 'resolved')).toHaveLength(6);
       expect(results.filter((r) => r !== 'resolved').every((r) => r === 'REFUND_AMT_EXCEED')).toBe(true);

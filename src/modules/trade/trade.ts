@@ -33,7 +33,19 @@ import { type MerchantTradeFilter, MerchantTradeViews, type TradeTimeline } from
 
 export { TradeError } from './trade-errors.ts';
 export type { FundingStatus } from './trade-card-funding.ts';
-export type { Dispute, FundingSource, MerchantInfo, MerchantLookup, NotificationSigner, NotificationWire, ProductCode, Refund, Trade, TradeRef, TradeStatus } from './trade-types.ts';
+export type {
+  Dispute,
+  FundingSource,
+  MerchantInfo,
+  MerchantLookup,
+  NotificationSigner,
+  NotificationWire,
+  ProductCode,
+  Refund,
+  Trade,
+  TradeRef,
+  TradeStatus,
+} from './trade-types.ts';
 export type { NotificationRecord } from './trade-notifications.ts';
 export type { CreateInput, PayInput } from './trade-orders.ts';
 export type { MerchantTradeFilter, RefundEntry, TimelineEvent, TradeTimeline } from './trade-merchant-views.ts';

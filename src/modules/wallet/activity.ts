@@ -80,14 +80,28 @@ const SOURCES: readonly Source[] = [
       FROM wallet_transfers WHERE user_id = ? AND status = 'completed'`,
     idExpr: "'ws:' || transfer_id",
     timeExpr: 'created_at',
-    toItem: async (row, parties) => ({ ...base(row), kind: 'transfer_out', direction: 'out', status: 'completed', counterparty: await parties.user(row.other), memo: row.note }),
+    toItem: async (row, parties) => ({
+      ...base(row),
+      kind: 'transfer_out',
+      direction: 'out',
+      status: 'completed',
+      counterparty: await parties.user(row.other),
+      memo: row.note,
+    }),
   },
   {
     select: `SELECT 'wr:' || transfer_id AS id, created_at, amount_minor, currency, status, user_id AS other, memo AS note
       FROM wallet_transfers WHERE to_user_id = ? AND status = 'completed'`,
     idExpr: "'wr:' || transfer_id",
     timeExpr: 'created_at',
-    toItem: async (row, parties) => ({ ...base(row), kind: 'transfer_in', direction: 'in', status: 'completed', counterparty: await parties.user(row.other), memo: row.note }),
+    toItem: async (row, parties) => ({
+      ...base(row),
+      kind: 'transfer_in',
+      direction: 'in',
+      status: 'completed',
+      counterparty: await parties.user(row.other),
+      memo: row.note,
+    }),
   },
   {
     select: `SELECT 'co:' || op_id AS id, created_at, amount_minor, currency, status, card_id AS other, kind AS note
@@ -108,7 +122,14 @@ const SOURCES: readonly Source[] = [
       FROM trades WHERE buyer_user_id = ? AND paid_at IS NOT NULL`,
     idExpr: "'tp:' || trade_no",
     timeExpr: 'paid_at',
-    toItem: async (row, parties) => ({ ...base(row), kind: 'payment', direction: 'out', status: 'completed', counterparty: await parties.merchant(row.other), memo: row.note }),
+    toItem: async (row, parties) => ({
+      ...base(row),
+      kind: 'payment',
+      direction: 'out',
+      status: 'completed',
+      counterparty: await parties.merchant(row.other),
+      memo: row.note,
+    }),
   },
   {
     select: `SELECT 'tr:' || r.trade_no || ':' || r.out_request_no AS id, COALESCE(r.gmt_refund, r.created_at) AS created_at, r.refund_minor AS amount_minor,
@@ -116,7 +137,14 @@ const SOURCES: readonly Source[] = [
       FROM trade_refunds r JOIN trades t ON t.trade_no = r.trade_no WHERE t.buyer_user_id = ? AND r.status = 'done'`,
     idExpr: "'tr:' || r.trade_no || ':' || r.out_request_no",
     timeExpr: 'COALESCE(r.gmt_refund, r.created_at)',
-    toItem: async (row, parties) => ({ ...base(row), kind: 'refund', direction: 'in', status: 'completed', counterparty: await parties.merchant(row.other), memo: row.note }),
+    toItem: async (row, parties) => ({
+      ...base(row),
+      kind: 'refund',
+      direction: 'in',
+      status: 'completed',
+      counterparty: await parties.merchant(row.other),
+      memo: row.note,
+    }),
   },
   {
     select: `SELECT 'ad:' || request_id AS id, created_at, amount_minor, currency, status, '' AS other, direction AS note
@@ -156,7 +184,8 @@ export function encodeCursor(cursor: ActivityCursor): string {
 export function decodeCursor(text: string): ActivityCursor | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') return { createdAt: value[0], id: value[1] };
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string')
+      return { createdAt: value[0], id: value[1] };
   } catch {
     // Not base64url JSON: not a cursor.
   }

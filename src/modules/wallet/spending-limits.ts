@@ -103,11 +103,10 @@ export class SpendingLimits {
 
   /** Inside `tx`: gives a counted claim's amount back to the periods it was counted in, once. */
   async release(tx: SqlExecutor, key: SpendKey): Promise<boolean> {
-    const row = await tx.get<ClaimRow>("SELECT amount_minor, day_key, year_key FROM wallet_spending WHERE user_id = ? AND kind = ? AND request_id = ? AND status = 'counted'", [
-      key.userId,
-      key.kind,
-      key.requestId,
-    ]);
+    const row = await tx.get<ClaimRow>(
+      "SELECT amount_minor, day_key, year_key FROM wallet_spending WHERE user_id = ? AND kind = ? AND request_id = ? AND status = 'counted'",
+      [key.userId, key.kind, key.requestId],
+    );
     if (!row) return false;
     const marked = await tx.run("UPDATE wallet_spending SET status = 'released' WHERE user_id = ? AND kind = ? AND request_id = ? AND status = 'counted'", [
       key.userId,

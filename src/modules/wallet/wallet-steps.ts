@@ -96,7 +96,10 @@ export function resumeTransferStep(limits: SpendingLimits, row: TransferRow): St
     name: 'wallet.transfer.resume',
     maxEvents: 1,
     async claim(tx) {
-      const current = await tx.get<{ status: string }>('SELECT status FROM wallet_transfers WHERE user_id = ? AND request_id = ?', [row.user_id, row.request_id]);
+      const current = await tx.get<{ status: string }>('SELECT status FROM wallet_transfers WHERE user_id = ? AND request_id = ?', [
+        row.user_id,
+        row.request_id,
+      ]);
       return current?.status === 'reserved';
     },
     plan: (reserved) => (reserved ? [walletTransferEvent(row)] : []),
@@ -142,7 +145,10 @@ export function adjustmentStep(row: AdjustmentRow, log: AuditLog): Step<Adjustme
          VALUES (?, ?, ?, ?, ?, ?, ?, 'submitted', ?) ON CONFLICT (request_id) DO NOTHING`,
         [row.requestId, row.userId, row.amountMinor, row.currency, row.direction, row.reason, row.transferId, row.createdAt],
       );
-      const logged = await tx.get<AdjustmentClaim['logged']>('SELECT user_id, amount_minor, direction, reason, status FROM wallet_adjustments WHERE request_id = ?', [row.requestId]);
+      const logged = await tx.get<AdjustmentClaim['logged']>(
+        'SELECT user_id, amount_minor, direction, reason, status FROM wallet_adjustments WHERE request_id = ?',
+        [row.requestId],
+      );
       if (!logged) throw new Error(`adjustment ${row.requestId} vanished inside its own transaction`);
       return { logged };
     },

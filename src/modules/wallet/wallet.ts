@@ -3,7 +3,7 @@
 // posting ledger transfers through the engine; deterministic ids make every command idempotent.
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
-import { AccountFlag, type Transfer, TransferFlag, } from '../../ledger/index.ts';
+import { AccountFlag, type Transfer, TransferFlag } from '../../ledger/index.ts';
 import type { Currency } from '../../money/currency.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { LedgerStore } from '../../store/store.ts';
@@ -18,7 +18,6 @@ import { BoundedCache } from '../../engine/bounded-cache.ts';
 import { WalletError } from './wallet-errors.ts';
 import { WALLET_MIGRATIONS } from './wallet-schema.ts';
 import { adjustmentStep, newTransferStep, resumeTransferStep, type TransferRow } from './wallet-steps.ts';
-
 
 export type { LimitUsage } from './spending-limits.ts';
 
@@ -106,7 +105,16 @@ export class WalletService {
     audit: AuditLog;
   }): Promise<WalletService> {
     await deps.db.migrate('wallet', WALLET_MIGRATIONS);
-    const service = new WalletService(deps.db, deps.engine, deps.runner, deps.store, deps.clock, deps.identity, deps.policy ?? DEFAULT_LIMIT_POLICY, deps.audit);
+    const service = new WalletService(
+      deps.db,
+      deps.engine,
+      deps.runner,
+      deps.store,
+      deps.clock,
+      deps.identity,
+      deps.policy ?? DEFAULT_LIMIT_POLICY,
+      deps.audit,
+    );
     deps.runner.onResume('wallet', () => service.resumeReserved());
     return service;
   }
@@ -289,7 +297,14 @@ function toWalletTransfer(row: TransferRow): WalletTransfer {
 }
 
 function toStatementLine(t: Transfer, accountId: string, memo: string): StatementLine {
-  const state = (t.flags & TransferFlag.pending) !== 0 ? 'pending' : (t.flags & TransferFlag.post_pending_transfer) !== 0 ? 'post' : (t.flags & TransferFlag.void_pending_transfer) !== 0 ? 'void' : 'posted';
+  const state =
+    (t.flags & TransferFlag.pending) !== 0
+      ? 'pending'
+      : (t.flags & TransferFlag.post_pending_transfer) !== 0
+        ? 'post'
+        : (t.flags & TransferFlag.void_pending_transfer) !== 0
+          ? 'void'
+          : 'posted';
   return {
     transferId: t.id,
     kind: TRANSFER_KIND_BY_CODE[t.code] ?? 'other',

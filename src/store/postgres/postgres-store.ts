@@ -203,17 +203,10 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
  * transaction. The advisory lock makes processes that start together take turns; the loser then
  * finds the migrations recorded and skips them.
  */
-export async function migrate(
-  client: pg.PoolClient,
-  schema: string | undefined,
-  scope: string,
-  migrations: readonly string[],
-): Promise<void> {
+export async function migrate(client: pg.PoolClient, schema: string | undefined, scope: string, migrations: readonly string[]): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`formica.migrate:${schema ?? ''}`]);
   if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await client.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (scope TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (scope, version))',
-  );
+  await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (scope TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (scope, version))');
   const applied = await client.query<{ version: bigint }>('SELECT version FROM schema_migrations WHERE scope = $1', [scope]);
   const done = new Set(applied.rows.map((r) => Number(r.version)));
   for (const [index, sql] of migrations.entries()) {

@@ -108,7 +108,10 @@ async function expectHistoriesMatchScan(store: SqliteStore, pivot: bigint): Prom
     for (const q of queries) {
       const want = (await scanned(store, account, q)).map((t) => t.id);
       for (const limit of [1, 3, 7, 100]) {
-        expect((await paged(store, account, q, limit)).map((t) => t.id), JSON.stringify({ account, q: String(q.after), limit })).toEqual(want);
+        expect(
+          (await paged(store, account, q, limit)).map((t) => t.id),
+          JSON.stringify({ account, q: String(q.after), limit }),
+        ).toEqual(want);
       }
     }
   }

@@ -112,9 +112,7 @@ function prepareStatements(db: Db) {
   return {
     watermark: db.prepare('SELECT account_index_through FROM ledger_meta WHERE id = 1').pluck(),
     setWatermark: db.prepare('UPDATE ledger_meta SET account_index_through = ? WHERE id = 1'),
-    tail: db.prepare(
-      'SELECT count(*) AS n, max(timestamp) AS through FROM (SELECT timestamp FROM transfers WHERE timestamp > ? ORDER BY timestamp LIMIT ?)',
-    ),
+    tail: db.prepare('SELECT count(*) AS n, max(timestamp) AS through FROM (SELECT timestamp FROM transfers WHERE timestamp > ? ORDER BY timestamp LIMIT ?)'),
     // Sorted before inserting, so the B-tree is written page by page; OR IGNORE keeps a rerun harmless.
     fill: db.prepare(`
       INSERT OR IGNORE INTO account_transfers (account_id, timestamp)

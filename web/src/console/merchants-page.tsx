@@ -36,34 +36,34 @@ function MerchantList({ operator, version }: { operator: Operator; version: numb
         // Wider than a phone: it scrolls inside its own box, which the keyboard can reach.
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to scroll by keyboard
         <section className="table-scroll" aria-label={t('merchants.title')} tabIndex={0}>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>{t('merchants.name')}</th>
-              <th>{t('merchants.merchantId')}</th>
-              <th>{t('merchants.appId')}</th>
-              <th className="num">{t('merchants.fee')}</th>
-              <th>{t('merchants.notify')}</th>
-              <th>{t('merchants.created')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {merchants.map((m) => (
-              <tr key={m.merchant_id}>
-                <td>{m.name}</td>
-                <td>
-                  <code>{m.merchant_id}</code>
-                </td>
-                <td>
-                  <code>{m.app_id}</code>
-                </td>
-                <td className="num">{m.fee_bps}</td>
-                <td>{m.notify_url ?? ''}</td>
-                <td>{clockTime(m.created_at, lang)}</td>
+          <table className="table">
+            <thead>
+              <tr>
+                <th>{t('merchants.name')}</th>
+                <th>{t('merchants.merchantId')}</th>
+                <th>{t('merchants.appId')}</th>
+                <th className="num">{t('merchants.fee')}</th>
+                <th>{t('merchants.notify')}</th>
+                <th>{t('merchants.created')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {merchants.map((m) => (
+                <tr key={m.merchant_id}>
+                  <td>{m.name}</td>
+                  <td>
+                    <code>{m.merchant_id}</code>
+                  </td>
+                  <td>
+                    <code>{m.app_id}</code>
+                  </td>
+                  <td className="num">{m.fee_bps}</td>
+                  <td>{m.notify_url ?? ''}</td>
+                  <td>{clockTime(m.created_at, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </section>
       )}
       <Pager next={page.data?.next} atFirst={after === undefined} onFirst={() => setAfter(undefined)} onNext={setAfter} />

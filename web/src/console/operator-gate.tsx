@@ -46,7 +46,15 @@ export function OperatorGate({ children }: { children: (operator: Operator) => R
         </p>
       )}
       <form className="form narrow" onSubmit={submit}>
-        <Field label={t('operator.token')} name="operator_token" type="password" autoComplete="off" value={draft} onChange={(e) => setDraft(e.target.value)} required />
+        <Field
+          label={t('operator.token')}
+          name="operator_token"
+          type="password"
+          autoComplete="off"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          required
+        />
         <button type="submit">{t('operator.submit')}</button>
       </form>
     </Panel>

@@ -16,7 +16,12 @@ export function RegisterMerchant({ token, onRegistered }: { token: string; onReg
   const [registered, setRegistered] = useState<RegisteredMerchant>();
   const register = useCallback(async () => {
     // fee_bps is a count of basis points, not money: a whole number the server checks.
-    const body = { name: form.name.trim(), fee_bps: Number(form.fee), public_key: form.key.trim(), ...(form.notify.trim() ? { notify_url: form.notify.trim() } : {}) };
+    const body = {
+      name: form.name.trim(),
+      fee_bps: Number(form.fee),
+      public_key: form.key.trim(),
+      ...(form.notify.trim() ? { notify_url: form.notify.trim() } : {}),
+    };
     setRegistered(await api<RegisteredMerchant>('/v1/admin/merchants', { method: 'POST', token, body }));
     setForm(EMPTY);
     onRegistered();
@@ -31,7 +36,14 @@ export function RegisterMerchant({ token, onRegistered }: { token: string; onReg
     <Panel title={t('merchants.register')} id="register-merchant">
       <form className="form" onSubmit={submit}>
         <Field label={t('merchants.name')} name="merchant_name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required />
-        <Field label={t('merchants.fee')} name="fee_bps" inputMode="numeric" value={form.fee} onChange={(e) => setForm({ ...form, fee: e.target.value })} required />
+        <Field
+          label={t('merchants.fee')}
+          name="fee_bps"
+          inputMode="numeric"
+          value={form.fee}
+          onChange={(e) => setForm({ ...form, fee: e.target.value })}
+          required
+        />
         <Field label={t('merchants.notify')} name="notify_url" type="url" value={form.notify} onChange={(e) => setForm({ ...form, notify: e.target.value })} />
         <label className="field wide">
           <span>{t('merchants.publicKey')}</span>

@@ -74,7 +74,13 @@ function Balance({ token, shop, version, onWithdrawn }: { token: string; shop: M
   const [amount, setAmount] = useState('');
   const [result, setResult] = useState<{ status: string; reason: string }>();
   const action = useAction(async () => {
-    setResult(await api<{ status: string; reason: string }>(`${base}/withdrawals`, { method: 'POST', token, body: { amount: amount.trim(), currency: 'CNY', request_id: crypto.randomUUID() } }));
+    setResult(
+      await api<{ status: string; reason: string }>(`${base}/withdrawals`, {
+        method: 'POST',
+        token,
+        body: { amount: amount.trim(), currency: 'CNY', request_id: crypto.randomUUID() },
+      }),
+    );
     setAmount('');
     onWithdrawn();
   });
@@ -99,7 +105,14 @@ function Balance({ token, shop, version, onWithdrawn }: { token: string; shop: M
         </dl>
       )}
       <form className="form" onSubmit={submit}>
-        <Field label={t('shop.withdrawAmount')} name="withdraw_amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} required />
+        <Field
+          label={t('shop.withdrawAmount')}
+          name="withdraw_amount"
+          inputMode="decimal"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+          required
+        />
         <button type="submit" disabled={action.running}>
           {t('shop.withdraw')}
         </button>

@@ -69,7 +69,9 @@ function BillDownload({ token, base }: { token: string; base: string }) {
 function FailedNotifications({ token, base }: { token: string; base: string }) {
   const { t } = useI18n();
   const [version, setVersion] = useState(0);
-  const failed = useLoad(`${base}/notifications/failed#${version}`, () => api<{ notifications: { notify_id: string; trade_no: string; last_error: string }[] }>(`${base}/notifications/failed`, { token }));
+  const failed = useLoad(`${base}/notifications/failed#${version}`, () =>
+    api<{ notifications: { notify_id: string; trade_no: string; last_error: string }[] }>(`${base}/notifications/failed`, { token }),
+  );
   const resend = useAction(async (notifyId: string) => {
     await api(`${base}/notifications/${notifyId}/resend`, { method: 'POST', token });
     setVersion((v) => v + 1);

@@ -58,7 +58,8 @@ export function Trades({ token, shop, version, onRefunded }: { token: string; sh
         {list.map((trade) => (
           <li key={trade.trade_no} data-trade={trade.out_trade_no}>
             <p>
-              <strong>{trade.subject}</strong> · <code>{trade.out_trade_no}</code> · {formatMoney(trade.total_amount, trade.currency)} · <span data-testid="trade-status">{tOr(`status.${trade.trade_status}`, trade.trade_status)}</span>
+              <strong>{trade.subject}</strong> · <code>{trade.out_trade_no}</code> · {formatMoney(trade.total_amount, trade.currency)} ·{' '}
+              <span data-testid="trade-status">{tOr(`status.${trade.trade_status}`, trade.trade_status)}</span>
             </p>
             {shop.role !== 'support' && REFUNDABLE.has(trade.trade_status) && <RefundForm token={token} base={base} trade={trade} onRefunded={onRefunded} />}
             <details>
@@ -86,7 +87,14 @@ function RefundForm({ token, base, trade, onRefunded }: { token: string; base: s
   };
   return (
     <form className="form" onSubmit={submit} aria-label={`${t('shop.refund')} ${trade.out_trade_no}`}>
-      <Field label={t('shop.refundAmount')} name="refund_amount" inputMode="decimal" value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} required />
+      <Field
+        label={t('shop.refundAmount')}
+        name="refund_amount"
+        inputMode="decimal"
+        value={form.amount}
+        onChange={(e) => setForm({ ...form, amount: e.target.value })}
+        required
+      />
       <Field label={t('shop.refundReason')} name="refund_reason" value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} required />
       <button type="submit" disabled={action.running}>
         {t('shop.refund')}
@@ -115,23 +123,35 @@ function TradeTimeline({ token, base, trade, role, version }: { token: string; b
             ))}
           </ol>
           {data.refunds.map((r) => (
-            <p key={r.out_request_no}>
-              {t('shop.refunded', { amount: formatMoney(r.amount, trade.currency), reason: r.reason })}
-            </p>
+            <p key={r.out_request_no}>{t('shop.refunded', { amount: formatMoney(r.amount, trade.currency), reason: r.reason })}</p>
           ))}
           {data.notifications.map((n) => (
             <p key={n.notify_id} className="muted">
               {t('shop.notification', { status: n.status, attempts: n.attempts })}
             </p>
           ))}
-          {data.dispute && <Dispute token={token} url={url} dispute={data.dispute} mayAnswer={role !== 'finance'} onAnswered={() => setAnswered((v) => v + 1)} />}
+          {data.dispute && (
+            <Dispute token={token} url={url} dispute={data.dispute} mayAnswer={role !== 'finance'} onAnswered={() => setAnswered((v) => v + 1)} />
+          )}
         </>
       )}
     </div>
   );
 }
 
-function Dispute({ token, url, dispute, mayAnswer, onAnswered }: { token: string; url: string; dispute: NonNullable<Timeline['dispute']>; mayAnswer: boolean; onAnswered: () => void }) {
+function Dispute({
+  token,
+  url,
+  dispute,
+  mayAnswer,
+  onAnswered,
+}: {
+  token: string;
+  url: string;
+  dispute: NonNullable<Timeline['dispute']>;
+  mayAnswer: boolean;
+  onAnswered: () => void;
+}) {
   const { t } = useI18n();
   const [answer, setAnswer] = useState('');
   const action = useAction(async () => {

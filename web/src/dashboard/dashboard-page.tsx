@@ -48,7 +48,14 @@ export function DashboardPage({ operator }: { operator: Operator }) {
 
 function ActivityChart({ activity }: { activity: Dashboard['activity'] }) {
   const { t, lang } = useI18n();
-  const options = useMemo(() => timeLines(t('statement.time'), [{ label: t('dash.payments'), color: COLORS.blue }, { label: t('dash.transfers'), color: COLORS.green }]), [t]);
+  const options = useMemo(
+    () =>
+      timeLines(t('statement.time'), [
+        { label: t('dash.payments'), color: COLORS.blue },
+        { label: t('dash.transfers'), color: COLORS.green },
+      ]),
+    [t],
+  );
   const data = useMemo<uPlot.AlignedData>(() => [activity.minute_starts.map((ms) => ms / 1000), activity.payments, activity.transfers], [activity]);
   return (
     <Panel title={t('dash.activity')} id="chart-activity">

@@ -427,7 +427,7 @@ export const en = {
   'shop.withdrawAmount': 'Amount to withdraw',
   'shop.withdraw': 'Withdraw to the bank account',
   'shop.withdrawal.succeeded': 'Withdrawn: the bank has paid it.',
-  'shop.withdrawal.pending': 'Withdrawal pending: waiting for the bank\'s answer.',
+  'shop.withdrawal.pending': "Withdrawal pending: waiting for the bank's answer.",
   'shop.withdrawal.failed': 'The bank refused the withdrawal; the money stays in the balance.',
   'shop.trades': 'Trades',
   'shop.refund': 'Refund',

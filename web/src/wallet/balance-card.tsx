@@ -22,7 +22,14 @@ export function BalanceCard() {
     <section className="balance-card" aria-labelledby="balance-title">
       <div className="balance-head">
         <h2 id="balance-title">{t('wallet.balance')}</h2>
-        <button type="button" className="icon-button" aria-pressed={hidden} aria-label={hidden ? t('home.show') : t('home.hide')} onClick={toggle} id="toggle-balance">
+        <button
+          type="button"
+          className="icon-button"
+          aria-pressed={hidden}
+          aria-label={hidden ? t('home.show') : t('home.hide')}
+          onClick={toggle}
+          id="toggle-balance"
+        >
           <Icon name={hidden ? 'eyeOff' : 'eye'} />
         </button>
       </div>

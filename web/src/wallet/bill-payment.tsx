@@ -111,8 +111,23 @@ function Autopay({ bill }: { bill: Bill }) {
   return (
     <form className="form-stack" onSubmit={submit} aria-labelledby="autopay-title">
       <h2 id="autopay-title">{t('bills.autopay')}</h2>
-      <Field label={t('bills.cap')} name="monthly_cap" inputMode="decimal" placeholder="0.00" value={form.cap} onChange={(e) => setForm((f) => ({ ...f, cap: e.target.value }))} required />
-      <Field label={t('bills.day')} name="day_of_month" inputMode="numeric" value={form.day} onChange={(e) => setForm((f) => ({ ...f, day: e.target.value }))} required />
+      <Field
+        label={t('bills.cap')}
+        name="monthly_cap"
+        inputMode="decimal"
+        placeholder="0.00"
+        value={form.cap}
+        onChange={(e) => setForm((f) => ({ ...f, cap: e.target.value }))}
+        required
+      />
+      <Field
+        label={t('bills.day')}
+        name="day_of_month"
+        inputMode="numeric"
+        value={form.day}
+        onChange={(e) => setForm((f) => ({ ...f, day: e.target.value }))}
+        required
+      />
       <button type="submit" disabled={action.running}>
         {t('bills.autopay.submit')}
       </button>

@@ -61,7 +61,16 @@ function BindCardForm({ profile }: { profile: Profile }) {
     return (
       <form className="form-stack" onSubmit={submit} id="bind-confirm">
         <p role="status">{t('bind.sent', { phone: form.phone })}</p>
-        <Field label={t('bind.code')} name="sms_code" inputMode="numeric" autoComplete="one-time-code" maxLength={8} value={code} onChange={(e) => setCode(e.target.value)} required />
+        <Field
+          label={t('bind.code')}
+          name="sms_code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={8}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          required
+        />
         <button type="submit" className="primary" disabled={confirming.running}>
           {t('bind.confirm')}
         </button>

@@ -128,7 +128,11 @@ function Scan({ path, onCard }: { path: string; onCard: () => void }) {
   const { token } = useSession();
   const [got, setGot] = useState<Kind>();
   const scan = useCallback(async () => {
-    const { card } = await api<{ card: Kind }>(`${path}/actions`, { method: 'POST', token, body: { action: 'scan_fu', request_id: `scan-${crypto.randomUUID()}` } });
+    const { card } = await api<{ card: Kind }>(`${path}/actions`, {
+      method: 'POST',
+      token,
+      body: { action: 'scan_fu', request_id: `scan-${crypto.randomUUID()}` },
+    });
     setGot(card);
     onCard();
   }, [path, token, onCard]);

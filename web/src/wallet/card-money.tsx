@@ -62,7 +62,16 @@ export function CardMoney({ direction }: { direction: Direction }) {
               ))}
             </select>
           </label>
-          <Field label={t('cards.amount')} name="card_amount" inputMode="decimal" placeholder="0.00" className="amount-input" value={amount} onChange={(e) => setAmount(e.target.value)} required />
+          <Field
+            label={t('cards.amount')}
+            name="card_amount"
+            inputMode="decimal"
+            placeholder="0.00"
+            className="amount-input"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            required
+          />
           <button type="submit" className="primary" disabled={action.running || !chosen}>
             {t(direction === 'topup' ? 'cards.topup' : 'cards.withdraw')}
           </button>

@@ -51,7 +51,11 @@ function Subscribe({ fund }: { fund: FundSummary }) {
   const [done, setDone] = useState<string>();
   const send = useCallback(
     (requestId: string) =>
-      api<{ confirm_date: string }>('/v1/fund/subscriptions', { method: 'POST', token, body: { fund_id: fund.fund_id, amount: amount.trim(), currency: 'CNY', request_id: requestId } }),
+      api<{ confirm_date: string }>('/v1/fund/subscriptions', {
+        method: 'POST',
+        token,
+        body: { fund_id: fund.fund_id, amount: amount.trim(), currency: 'CNY', request_id: requestId },
+      }),
     [fund.fund_id, amount, token],
   );
   const order = useOrder('web-fund-buy', send);
@@ -80,7 +84,17 @@ function Subscribe({ fund }: { fund: FundSummary }) {
     <>
       <form className="form-stack" onSubmit={submit} id="fund-subscribe" aria-labelledby="subscribe-title">
         <h3 id="subscribe-title">{t('fund.subscribe')}</h3>
-        <Field label={t('fund.amount')} hint={t('fund.minimum')} name="amount" inputMode="decimal" placeholder="0.00" className="amount-input" value={amount} onChange={(e) => setAmount(e.target.value)} required />
+        <Field
+          label={t('fund.amount')}
+          hint={t('fund.minimum')}
+          name="amount"
+          inputMode="decimal"
+          placeholder="0.00"
+          className="amount-input"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+          required
+        />
         <button type="submit" className="primary" disabled={action.running || asking}>
           {t('fund.subscribe.submit')}
         </button>
@@ -99,20 +113,30 @@ function Subscribe({ fund }: { fund: FundSummary }) {
 function Redeem({ fund, holding }: { fund: FundSummary; holding: Holding }) {
   const { t } = useI18n();
   const { token, refresh, version } = useSession();
-  const fastCap = useLoad(`fast-cap#${fund.fund_id}#${version}`, () => api<{ cap: string; left: string }>(`/v1/fund/fast-redemption?fund_id=${encodeURIComponent(fund.fund_id)}`, { token }));
+  const fastCap = useLoad(`fast-cap#${fund.fund_id}#${version}`, () =>
+    api<{ cap: string; left: string }>(`/v1/fund/fast-redemption?fund_id=${encodeURIComponent(fund.fund_id)}`, { token }),
+  );
   const [shares, setShares] = useState('');
   const [mode, setMode] = useState<'fast' | 'normal'>('fast');
   const [done, setDone] = useState<string>();
   const send = useCallback(
     (requestId: string) =>
-      api<{ status: 'completed' | 'pending'; arrives_on: string }>('/v1/fund/redemptions', { method: 'POST', token, body: { fund_id: fund.fund_id, shares: shares.trim(), mode, request_id: requestId } }),
+      api<{ status: 'completed' | 'pending'; arrives_on: string }>('/v1/fund/redemptions', {
+        method: 'POST',
+        token,
+        body: { fund_id: fund.fund_id, shares: shares.trim(), mode, request_id: requestId },
+      }),
     [fund.fund_id, shares, mode, token],
   );
   const order = useOrder('web-fund-sell', send);
   const sell = useCallback(async () => {
     setDone(undefined);
     const answer = await order();
-    setDone(answer.status === 'completed' ? t('fund.redeemed.fast', { amount: formatMoney(shares.trim(), 'CNY') }) : t('fund.redeemed.normal', { amount: formatMoney(shares.trim(), 'CNY'), date: answer.arrives_on }));
+    setDone(
+      answer.status === 'completed'
+        ? t('fund.redeemed.fast', { amount: formatMoney(shares.trim(), 'CNY') })
+        : t('fund.redeemed.normal', { amount: formatMoney(shares.trim(), 'CNY'), date: answer.arrives_on }),
+    );
     setShares('');
     refresh();
   }, [order, shares, refresh, t]);

@@ -51,7 +51,13 @@ export function FundScreen() {
               <div className="item-end">
                 <span className="amount in">{f.seven_day_yield === null ? '—' : `${f.seven_day_yield}%`}</span>
                 <span className="item-sub">{t('fund.sevenDay')}</span>
-                  <button type="button" className="pick" aria-pressed={chosen === f.fund_id} onClick={() => setChosen(f.fund_id)} aria-label={t('fund.pickNamed', { name: f.name })}>
+                <button
+                  type="button"
+                  className="pick"
+                  aria-pressed={chosen === f.fund_id}
+                  onClick={() => setChosen(f.fund_id)}
+                  aria-label={t('fund.pickNamed', { name: f.name })}
+                >
                   {t('fund.pick')}
                 </button>
               </div>

@@ -87,7 +87,15 @@ export function LifeServices() {
             ))}
           </select>
         </label>
-        <Field label={t('bills.key')} name="bill_key" inputMode="numeric" autoComplete="off" value={billKey} onChange={(e) => setBillKey(e.target.value)} required />
+        <Field
+          label={t('bills.key')}
+          name="bill_key"
+          inputMode="numeric"
+          autoComplete="off"
+          value={billKey}
+          onChange={(e) => setBillKey(e.target.value)}
+          required
+        />
         <button type="submit" className="primary" disabled={action.running || !chargeInst}>
           {t('bills.lookup')}
         </button>

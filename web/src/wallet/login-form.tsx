@@ -25,8 +25,25 @@ export function LoginForm({ onLogin, expired }: { onLogin: (token: string) => vo
       <h1 id="login-title">{t('login.title')}</h1>
       {expired && <p className="notice">{t('login.expired')}</p>}
       <form className="form-stack" onSubmit={submit}>
-        <Field label={t('login.phone')} name="phone" type="tel" autoComplete="username" inputMode="tel" value={phone} onChange={(e) => setPhone(e.target.value)} required />
-        <Field label={t('login.password')} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <Field
+          label={t('login.phone')}
+          name="phone"
+          type="tel"
+          autoComplete="username"
+          inputMode="tel"
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+          required
+        />
+        <Field
+          label={t('login.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
         <button type="submit" className="primary" disabled={action.running}>
           {t('login.submit')}
         </button>

@@ -25,7 +25,14 @@ export function PayFriend() {
   const [done, setDone] = useState<string>();
   const set = (name: keyof typeof EMPTY) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [name]: e.target.value }));
   const pay = useCallback(async () => {
-    const body = { to_phone: form.phone.trim(), amount: form.amount.trim(), currency: 'CNY', request_id: requestId, ...(form.memo ? { memo: form.memo } : {}), ...(form.pin ? { payment_pin: form.pin } : {}) };
+    const body = {
+      to_phone: form.phone.trim(),
+      amount: form.amount.trim(),
+      currency: 'CNY',
+      request_id: requestId,
+      ...(form.memo ? { memo: form.memo } : {}),
+      ...(form.pin ? { payment_pin: form.pin } : {}),
+    };
     try {
       const paid = await api<TransferAnswer>('/v1/wallet/transfers', { method: 'POST', token, body });
       setDone(t('pay.done', { amount: formatMoney(paid.amount, paid.currency), phone: body.to_phone }));
@@ -49,9 +56,27 @@ export function PayFriend() {
       <ScreenTitle title={t('pay.title')} back />
       <form className="card-box form-stack" onSubmit={submit}>
         <Field label={t('pay.phone')} name="to_phone" type="tel" inputMode="tel" autoComplete="off" value={form.phone} onChange={set('phone')} required />
-        <Field label={t('pay.amount')} name="amount" inputMode="decimal" placeholder="0.00" className="amount-input" value={form.amount} onChange={set('amount')} required />
+        <Field
+          label={t('pay.amount')}
+          name="amount"
+          inputMode="decimal"
+          placeholder="0.00"
+          className="amount-input"
+          value={form.amount}
+          onChange={set('amount')}
+          required
+        />
         <Field label={t('pay.memo')} name="memo" maxLength={140} value={form.memo} onChange={set('memo')} />
-        <Field label={t('pay.pin')} name="payment_pin" type="password" inputMode="numeric" autoComplete="off" maxLength={6} value={form.pin} onChange={set('pin')} />
+        <Field
+          label={t('pay.pin')}
+          name="payment_pin"
+          type="password"
+          inputMode="numeric"
+          autoComplete="off"
+          maxLength={6}
+          value={form.pin}
+          onChange={set('pin')}
+        />
         <button type="submit" className="primary" disabled={action.running}>
           {t('pay.submit')}
         </button>

@@ -39,7 +39,17 @@ export function PinStep({ profile, step }: { profile: Profile; step: number }) {
       <p className="muted">{t('pin.body')}</p>
       <form className="form-stack" onSubmit={submit}>
         {changing && <Field label={t('pin.current')} name="current_pin" {...PIN} value={form.current} onChange={set('current')} required />}
-        {!changing && <Field label={t('login.password')} name="pin_password" type="password" autoComplete="current-password" value={form.password} onChange={set('password')} required />}
+        {!changing && (
+          <Field
+            label={t('login.password')}
+            name="pin_password"
+            type="password"
+            autoComplete="current-password"
+            value={form.password}
+            onChange={set('password')}
+            required
+          />
+        )}
         <Field label={t('pin.new')} name="new_pin" {...PIN} value={form.pin} onChange={set('pin')} required />
         <Field label={t('pin.repeat')} name="repeat_pin" {...PIN} value={form.repeat} onChange={set('repeat')} required />
         <button type="submit" className="primary" disabled={action.running}>

@@ -45,7 +45,8 @@ export function PacketView({ packetId, friends }: { packetId: string; friends: r
       <h2 id="packet-title">{p?.greeting || t('rp.greeting.default')}</h2>
       {p && (
         <p className="muted" id="packet-summary">
-          {t('rp.from', { name: nameOf(p.sender_id) })} · {t(`rp.kind.${p.kind}`)} · {t('rp.summary', { total: formatMoney(p.total, 'CNY'), opened: p.opened.length, shares: p.shares })} · {t(`rp.status.${p.status}`)}
+          {t('rp.from', { name: nameOf(p.sender_id) })} · {t(`rp.kind.${p.kind}`)} ·{' '}
+          {t('rp.summary', { total: formatMoney(p.total, 'CNY'), opened: p.opened.length, shares: p.shares })} · {t(`rp.status.${p.status}`)}
         </p>
       )}
       <p className="muted">

@@ -151,7 +151,16 @@ function AddFriend({ onAdded }: { onAdded: () => void }) {
   return (
     <form className="card-box form-stack" onSubmit={submit} aria-labelledby="friend-title" id="rp-friend">
       <h2 id="friend-title">{t('rp.addFriend')}</h2>
-      <Field label={t('rp.friendPhone')} name="friend_phone" type="tel" inputMode="tel" autoComplete="off" value={phone} onChange={(e) => setPhone(e.target.value)} required />
+      <Field
+        label={t('rp.friendPhone')}
+        name="friend_phone"
+        type="tel"
+        inputMode="tel"
+        autoComplete="off"
+        value={phone}
+        onChange={(e) => setPhone(e.target.value)}
+        required
+      />
       <button type="submit" disabled={action.running}>
         {t('rp.addFriend.submit')}
       </button>

@@ -39,7 +39,14 @@ export function RiskQuestionnaire({ onAnswered }: { onAnswered: () => void }) {
           <legend>{tOr(`fund.q.${q.id}`, q.text)}</legend>
           {q.options.map((o, index) => (
             <label key={o.text}>
-              <input type="radio" name={`q-${q.id}`} value={index} checked={answers[q.id] === index} onChange={() => setAnswers((a) => ({ ...a, [q.id]: index }))} required />
+              <input
+                type="radio"
+                name={`q-${q.id}`}
+                value={index}
+                checked={answers[q.id] === index}
+                onChange={() => setAnswers((a) => ({ ...a, [q.id]: index }))}
+                required
+              />
               <span>{tOr(`fund.q.${q.id}.${index}`, o.text)}</span>
             </label>
           ))}

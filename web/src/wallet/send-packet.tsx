@@ -18,7 +18,15 @@ export function SendPacket({ groupId, onSent }: { groupId: string; onSent: (pack
   const [requestId, setRequestId] = useState(() => newRequestId('web-rp'));
   const set = (name: keyof typeof EMPTY) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [name]: e.target.value }));
   const send = useCallback(async () => {
-    const body = { group_id: groupId, kind, amount: form.amount.trim(), currency: 'CNY', shares: Number(form.shares), request_id: requestId, ...(form.greeting.trim() ? { greeting: form.greeting.trim() } : {}) };
+    const body = {
+      group_id: groupId,
+      kind,
+      amount: form.amount.trim(),
+      currency: 'CNY',
+      shares: Number(form.shares),
+      request_id: requestId,
+      ...(form.greeting.trim() ? { greeting: form.greeting.trim() } : {}),
+    };
     try {
       const sent = await api<{ packet_id: string }>('/v1/red-packets', { method: 'POST', token, body });
       setForm(EMPTY);

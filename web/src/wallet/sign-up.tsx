@@ -31,7 +31,17 @@ export function SignUp({ onSignedUp }: { onSignedUp: (token: string) => void }) 
       <form className="form-stack" onSubmit={submit}>
         <Field label={t('login.phone')} name="phone" type="tel" autoComplete="tel" inputMode="tel" value={form.phone} onChange={set('phone')} required />
         <Field label={t('signup.name')} name="name" autoComplete="name" value={form.name} onChange={set('name')} required />
-        <Field label={t('login.password')} hint={t('signup.passwordHint')} name="password" type="password" autoComplete="new-password" minLength={8} value={form.password} onChange={set('password')} required />
+        <Field
+          label={t('login.password')}
+          hint={t('signup.passwordHint')}
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          minLength={8}
+          value={form.password}
+          onChange={set('password')}
+          required
+        />
         <button type="submit" className="primary" disabled={action.running}>
           {t('signup.submit')}
         </button>

@@ -65,7 +65,9 @@ function TradeLine({ trade, policy }: { trade: Trade; policy?: Policy }) {
         )}
         {policy && (
           <span className="item-sub">
-            {policy.claim ? t('trades.insurance.claimed', { amount: formatMoney(policy.claim.amount, 'CNY') }) : t('trades.insurance.active', { premium: formatMoney(policy.premium, 'CNY') })}
+            {policy.claim
+              ? t('trades.insurance.claimed', { amount: formatMoney(policy.claim.amount, 'CNY') })
+              : t('trades.insurance.active', { premium: formatMoney(policy.premium, 'CNY') })}
           </span>
         )}
         {confirmed && <span className="success">{t('trades.confirmed', { trade: trade.trade_no })}</span>}

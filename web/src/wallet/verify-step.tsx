@@ -38,7 +38,14 @@ export function VerifyStep({ profile, step }: { profile: Profile; step: number }
             {checked.has(source) ? (
               <span className="tag ok">✓ {t('verify.checked')}</span>
             ) : (
-              <button type="button" className="secondary small-button" data-source={source} aria-label={`${t('verify.run')}: ${t(`source.${source}` as MessageKey)}`} disabled={action.running} onClick={() => void action.run(source)}>
+              <button
+                type="button"
+                className="secondary small-button"
+                data-source={source}
+                aria-label={`${t('verify.run')}: ${t(`source.${source}` as MessageKey)}`}
+                disabled={action.running}
+                onClick={() => void action.run(source)}
+              >
                 {t('verify.run')}
               </button>
             )}

@@ -36,7 +36,13 @@ export function YieldChart({ fundId }: { fundId: string }) {
   const y = (value: string) => HEIGHT - PAD - ((Number(value) - min) * (HEIGHT - 2 * PAD)) / span;
   const line = points.map((p, i) => `${x(i).toFixed(1)},${y(p.seven_day_yield).toFixed(1)}`).join(' ');
   const latest = points[points.length - 1];
-  const summary = t('fund.chart.summary', { from: points[0].date, to: latest.date, latest: latest.seven_day_yield, low: low.seven_day_yield, high: high.seven_day_yield });
+  const summary = t('fund.chart.summary', {
+    from: points[0].date,
+    to: latest.date,
+    latest: latest.seven_day_yield,
+    low: low.seven_day_yield,
+    high: high.seven_day_yield,
+  });
   return (
     <figure className="yield-chart" id="yield-chart">
       <figcaption>{t('fund.chart')}</figcaption>

@@ -21,7 +21,17 @@ export interface MerchantHistory {
   readonly repayment: RepaymentRecord;
 }
 
-export const MERCHANT_FEATURES = ['months_active', 'monthly_sales', 'sales_trend', 'sales_volatility', 'refund_rate', 'dispute_rate', 'repeat_buyer_share', 'fund_balance', 'repayment_record'] as const;
+export const MERCHANT_FEATURES = [
+  'months_active',
+  'monthly_sales',
+  'sales_trend',
+  'sales_volatility',
+  'refund_rate',
+  'dispute_rate',
+  'repeat_buyer_share',
+  'fund_balance',
+  'repayment_record',
+] as const;
 export type MerchantFeatures = Record<(typeof MERCHANT_FEATURES)[number], string>;
 
 export function merchantFeatures(history: MerchantHistory): MerchantFeatures {

@@ -2,7 +2,19 @@
 // interest rounding books its remainder and that a repayment's parts always add up to it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accrueDay, allocateRepayment, bucketOf, DAILY_RATE_PPM, type Owed, provisionFor, RATE_SCALE, REPAYMENT_ORDER, roundHalfUp, settleCarry, totalOwed } from './loan-math.ts';
+import {
+  accrueDay,
+  allocateRepayment,
+  bucketOf,
+  DAILY_RATE_PPM,
+  type Owed,
+  provisionFor,
+  RATE_SCALE,
+  REPAYMENT_ORDER,
+  roundHalfUp,
+  settleCarry,
+  totalOwed,
+} from './loan-math.ts';
 import { addMonths, INSTALMENT_MONTHS, instalmentSchedule, shortSchedule } from './loan-schedule.ts';
 
 const fen = fc.bigInt({ min: 0n, max: 10_000_000_00n });
@@ -39,12 +51,17 @@ describe('instalment schedules', () => {
 
   it('repays exactly the principal for every term and method', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 1n, max: 100_000_000n }), fc.constantFrom(...INSTALMENT_MONTHS), fc.constantFrom('equal_principal' as const, 'annuity' as const), (principal, months, method) => {
-        const schedule = instalmentSchedule(principal, '2026-05-31', months, method);
-        expect(schedule).toHaveLength(months);
-        expect(schedule.reduce((s, i) => s + i.principal, 0n)).toBe(principal);
-        for (const i of schedule) expect(i.principal >= 0n && i.interest >= 0n).toBe(true);
-      }),
+      fc.property(
+        fc.bigInt({ min: 1n, max: 100_000_000n }),
+        fc.constantFrom(...INSTALMENT_MONTHS),
+        fc.constantFrom('equal_principal' as const, 'annuity' as const),
+        (principal, months, method) => {
+          const schedule = instalmentSchedule(principal, '2026-05-31', months, method);
+          expect(schedule).toHaveLength(months);
+          expect(schedule.reduce((s, i) => s + i.principal, 0n)).toBe(principal);
+          for (const i of schedule) expect(i.principal >= 0n && i.interest >= 0n).toBe(true);
+        },
+      ),
     );
   });
 
@@ -74,7 +91,9 @@ describe('daily accrual', () => {
 });
 
 describe('repayment allocation', () => {
-  const owedArb = fc.record({ penaltyInterest: fen, overdueInterest: fen, overduePrincipal: fen, interest: fen, principal: fen }).filter((o) => totalOwed(o) > 0n);
+  const owedArb = fc
+    .record({ penaltyInterest: fen, overdueInterest: fen, overduePrincipal: fen, interest: fen, principal: fen })
+    .filter((o) => totalOwed(o) > 0n);
 
   it('sums exactly to the repayment and fills each part before the next', () => {
     fc.assert(

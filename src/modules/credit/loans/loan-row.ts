@@ -55,7 +55,11 @@ export function scheduleToText(schedule: readonly Instalment[]): string {
 }
 
 function scheduleFromText(text: string): Instalment[] {
-  return (JSON.parse(text) as { due_date: string; principal: string; interest: string }[]).map((i) => ({ dueDate: i.due_date, principal: BigInt(i.principal), interest: BigInt(i.interest) }));
+  return (JSON.parse(text) as { due_date: string; principal: string; interest: string }[]).map((i) => ({
+    dueDate: i.due_date,
+    principal: BigInt(i.principal),
+    interest: BigInt(i.interest),
+  }));
 }
 
 export function loanFromRow(row: LoanRow): Loan {
@@ -96,7 +100,12 @@ export async function readLoan(tx: SqlExecutor, loanId: string): Promise<Loan | 
 }
 
 /** Writes a loan's running balances (and what it has repaid and written off) back. */
-export async function writeLoanState(tx: SqlExecutor, loanId: string, s: LoanState, totals: { repaidPrincipal: bigint; writtenOffPrincipal: bigint }): Promise<void> {
+export async function writeLoanState(
+  tx: SqlExecutor,
+  loanId: string,
+  s: LoanState,
+  totals: { repaidPrincipal: bigint; writtenOffPrincipal: bigint },
+): Promise<void> {
   await tx.run(
     `UPDATE credit_loans SET status = ?, outstanding_principal = ?, overdue_principal = ?, accrued_interest = ?, overdue_interest = ?,
        penalty_interest = ?, interest_carry = ?, penalty_carry = ?, oldest_unpaid_due = ?, days_past_due = ?, ever_late = ?,

@@ -71,7 +71,14 @@ export function serviceDay(state: LoanState, date: string): { state: LoanState; 
     const accrued = next.accruedInterest + rounding;
     const overduePrincipal = principalDueBy(next, date);
     const fallsDue = overduePrincipal > 0n || accrued > 0n;
-    next = { ...next, accruedInterest: accrued, interestCarry: 0n, overdueInterest: accrued, overduePrincipal, oldestUnpaidDue: next.oldestUnpaidDue || (fallsDue ? date : '') };
+    next = {
+      ...next,
+      accruedInterest: accrued,
+      interestCarry: 0n,
+      overdueInterest: accrued,
+      overduePrincipal,
+      oldestUnpaidDue: next.oldestUnpaidDue || (fallsDue ? date : ''),
+    };
   }
   const daysPastDue = next.oldestUnpaidDue === '' ? 0 : daysBetween(next.oldestUnpaidDue, date);
   const provision = provisionFor(next.outstandingPrincipal, daysPastDue);

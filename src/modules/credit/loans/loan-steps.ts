@@ -85,19 +85,48 @@ export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fres
            status, outstanding_principal, overdue_principal, accrued_interest, overdue_interest, penalty_interest, interest_carry, penalty_carry,
            oldest_unpaid_due, days_past_due, ever_late, provision, repaid_principal, written_off_principal, serviced_through, disbursed_at, merchant_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, 0, 0, 0, 0, 0, '', 0, 0, 0, 0, 0, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
-        [loan.loanId, loan.userId, loan.requestId, loan.decisionId, loan.product, loan.method, loan.term, PLATFORM_CURRENCY.code, loan.principal, loan.startDate, scheduleToText(loan.schedule), loan.principal, loan.startDate, loan.disbursedAt, loan.merchantId],
+        [
+          loan.loanId,
+          loan.userId,
+          loan.requestId,
+          loan.decisionId,
+          loan.product,
+          loan.method,
+          loan.term,
+          PLATFORM_CURRENCY.code,
+          loan.principal,
+          loan.startDate,
+          scheduleToText(loan.schedule),
+          loan.principal,
+          loan.startDate,
+          loan.disbursedAt,
+          loan.merchantId,
+        ],
       );
       if (inserted.changes === 0) return { fresh: false };
       const used = await tx.get<{ used: bigint | null }>(usedSql(loan.merchantId), [loan.merchantId || loan.userId]);
-      if (BigInt(used?.used ?? 0n) > loan.limit) throw new CreditError('exceeds_line', 'the loan would take the principal outstanding beyond the credit line', { limit: loan.limit.toString() });
+      if (BigInt(used?.used ?? 0n) > loan.limit)
+        throw new CreditError('exceeds_line', 'the loan would take the principal outstanding beyond the credit line', { limit: loan.limit.toString() });
       return { fresh: true };
     },
     plan: ({ fresh }) =>
       fresh
         ? events(
             [
-              { id: derivedId('crd_out', loan.loanId), debit: account('funding'), credit: walletAccountId(loan.userId), amount: loan.principal, code: TransferCode.loanDisbursement },
-              { id: derivedId('crd_rcv', loan.loanId), debit: account('receivable'), credit: account('funding'), amount: loan.principal, code: TransferCode.loanReceivableBooked },
+              {
+                id: derivedId('crd_out', loan.loanId),
+                debit: account('funding'),
+                credit: walletAccountId(loan.userId),
+                amount: loan.principal,
+                code: TransferCode.loanDisbursement,
+              },
+              {
+                id: derivedId('crd_rcv', loan.loanId),
+                debit: account('receivable'),
+                credit: account('funding'),
+                amount: loan.principal,
+                code: TransferCode.loanReceivableBooked,
+              },
             ],
             loan.loanId,
             true,
@@ -111,7 +140,10 @@ export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fres
 }
 
 /** One calendar day of a loan: the interest and penalty booked, the provision moved to its bucket's. */
-export function serviceDayStep(loanId: string, date: string): Step<{ loan: Loan; next: LoanState; booked: ReturnType<typeof serviceDay>['booked'] } | null, LoanState | null> {
+export function serviceDayStep(
+  loanId: string,
+  date: string,
+): Step<{ loan: Loan; next: LoanState; booked: ReturnType<typeof serviceDay>['booked'] } | null, LoanState | null> {
   return {
     name: 'credit.service-day',
     maxEvents: 3,
@@ -126,8 +158,20 @@ export function serviceDayStep(loanId: string, date: string): Step<{ loan: Loan;
       claimed
         ? events(
             [
-              { id: derivedId('crd_int', loanId, date), debit: account('interest'), credit: account('income'), amount: claimed.booked.interest, code: TransferCode.interestAccrual },
-              { id: derivedId('crd_pen', loanId, date), debit: account('interest'), credit: account('income'), amount: claimed.booked.penalty, code: TransferCode.penaltyAccrual },
+              {
+                id: derivedId('crd_int', loanId, date),
+                debit: account('interest'),
+                credit: account('income'),
+                amount: claimed.booked.interest,
+                code: TransferCode.interestAccrual,
+              },
+              {
+                id: derivedId('crd_pen', loanId, date),
+                debit: account('interest'),
+                credit: account('income'),
+                amount: claimed.booked.penalty,
+                code: TransferCode.penaltyAccrual,
+              },
               provisionMove(derivedId('crd_prv', loanId, date), claimed.booked.provision),
             ],
             loanId,
@@ -172,31 +216,60 @@ function owedFromText(text: string): Owed {
  * loan's settlement account). `amount` null pays all that is overdue (the due-date collection the
  * borrower consented to), limited to `available`.
  */
-export function repaymentStep(input: { loanId: string; userId: string; requestId: string; amount: bigint | null; available?: bigint; payerAccountId?: string; nowMs: number }): Step<RepaymentClaim | null, RepaymentEnd | null> {
+export function repaymentStep(input: {
+  loanId: string;
+  userId: string;
+  requestId: string;
+  amount: bigint | null;
+  available?: bigint;
+  payerAccountId?: string;
+  nowMs: number;
+}): Step<RepaymentClaim | null, RepaymentEnd | null> {
   return {
     name: 'credit.repay',
     maxEvents: 3,
     async claim(tx) {
       const loan = await readLoan(tx, input.loanId);
       if (!loan || loan.userId !== input.userId) throw new CreditError('loan_not_found', 'no such loan of yours');
-      const stored = await tx.get<{ amount: bigint; applied: string; status: string }>('SELECT amount, applied, status FROM credit_repayments WHERE loan_id = ? AND request_id = ?', [input.loanId, input.requestId]);
+      const stored = await tx.get<{ amount: bigint; applied: string; status: string }>(
+        'SELECT amount, applied, status FROM credit_repayments WHERE loan_id = ? AND request_id = ?',
+        [input.loanId, input.requestId],
+      );
       if (stored) {
-        if (input.amount !== null && BigInt(stored.amount) !== input.amount) throw new CreditError('request_id_reused', 'this request id was used for another repayment');
-        const verdict: LedgerVerdict = stored.status === 'applied' ? { applied: true } : { applied: false, reason: 'insufficient_funds', result: 'exceeds_credits' };
-        return { loan, applied: owedFromText(stored.applied), next: loan.state, provisionDelta: 0n, replay: { verdict, applied: owedFromText(stored.applied), outstandingPrincipal: loan.state.outstandingPrincipal } };
+        if (input.amount !== null && BigInt(stored.amount) !== input.amount)
+          throw new CreditError('request_id_reused', 'this request id was used for another repayment');
+        const verdict: LedgerVerdict =
+          stored.status === 'applied' ? { applied: true } : { applied: false, reason: 'insufficient_funds', result: 'exceeds_credits' };
+        return {
+          loan,
+          applied: owedFromText(stored.applied),
+          next: loan.state,
+          provisionDelta: 0n,
+          replay: { verdict, applied: owedFromText(stored.applied), outstandingPrincipal: loan.state.outstandingPrincipal },
+        };
       }
       if (!isLive(loan.state.status)) throw new CreditError('loan_closed', `the loan is ${loan.state.status}`);
       const owed = owedOf(loan.state);
       const overdue = owed.penaltyInterest + owed.overdueInterest + owed.overduePrincipal;
       const wanted = input.amount ?? (overdue < (input.available ?? 0n) ? overdue : (input.available ?? 0n));
       if (wanted <= 0n) return null;
-      if (wanted > totalOwed(owed)) throw new CreditError('repayment_exceeds_owed', 'the repayment is more than the loan owes', { owed: totalOwed(owed).toString() });
+      if (wanted > totalOwed(owed))
+        throw new CreditError('repayment_exceeds_owed', 'the repayment is more than the loan owes', { owed: totalOwed(owed).toString() });
       const applied = allocateRepayment(wanted, owed);
       const repaid = applyRepayment(loan.state, applied);
       const provision = provisionFor(repaid.outstandingPrincipal, repaid.daysPastDue);
       const next = { ...repaid, provision };
-      await writeLoanState(tx, loan.loanId, next, { repaidPrincipal: loan.repaidPrincipal + applied.overduePrincipal + applied.principal, writtenOffPrincipal: loan.writtenOffPrincipal });
-      await tx.run("INSERT INTO credit_repayments (loan_id, request_id, amount, applied, status, created_at) VALUES (?, ?, ?, ?, 'applied', ?)", [loan.loanId, input.requestId, wanted, owedToText(applied), input.nowMs]);
+      await writeLoanState(tx, loan.loanId, next, {
+        repaidPrincipal: loan.repaidPrincipal + applied.overduePrincipal + applied.principal,
+        writtenOffPrincipal: loan.writtenOffPrincipal,
+      });
+      await tx.run("INSERT INTO credit_repayments (loan_id, request_id, amount, applied, status, created_at) VALUES (?, ?, ?, ?, 'applied', ?)", [
+        loan.loanId,
+        input.requestId,
+        wanted,
+        owedToText(applied),
+        input.nowMs,
+      ]);
       return { loan, applied, next, provisionDelta: provision - loan.state.provision, replay: null };
     },
     plan(claimed) {
@@ -205,8 +278,20 @@ export function repaymentStep(input: { loanId: string; userId: string; requestId
       const wallet = input.payerAccountId ?? walletAccountId(input.userId);
       return events(
         [
-          { id: derivedId('crd_rpi', input.loanId, input.requestId), debit: wallet, credit: account('interest'), amount: applied.penaltyInterest + applied.overdueInterest + applied.interest, code: TransferCode.loanInterestRepayment },
-          { id: derivedId('crd_rpp', input.loanId, input.requestId), debit: wallet, credit: account('receivable'), amount: applied.overduePrincipal + applied.principal, code: TransferCode.loanPrincipalRepayment },
+          {
+            id: derivedId('crd_rpi', input.loanId, input.requestId),
+            debit: wallet,
+            credit: account('interest'),
+            amount: applied.penaltyInterest + applied.overdueInterest + applied.interest,
+            code: TransferCode.loanInterestRepayment,
+          },
+          {
+            id: derivedId('crd_rpp', input.loanId, input.requestId),
+            debit: wallet,
+            credit: account('receivable'),
+            amount: applied.overduePrincipal + applied.principal,
+            code: TransferCode.loanPrincipalRepayment,
+          },
           provisionMove(derivedId('crd_rpv', input.loanId, input.requestId), claimed.provisionDelta),
         ],
         input.loanId,
@@ -220,7 +305,11 @@ export function repaymentStep(input: { loanId: string; userId: string; requestId
       if (!verdict.applied) {
         // The wallet could not pay: the loan is as it was, and the request is remembered as refused.
         await writeLoanState(tx, claimed.loan.loanId, claimed.loan.state, claimed.loan);
-        await tx.run("UPDATE credit_repayments SET status = 'refused', applied = ? WHERE loan_id = ? AND request_id = ?", [owedToText(ZERO_OWED), input.loanId, input.requestId]);
+        await tx.run("UPDATE credit_repayments SET status = 'refused', applied = ? WHERE loan_id = ? AND request_id = ?", [
+          owedToText(ZERO_OWED),
+          input.loanId,
+          input.requestId,
+        ]);
         return { verdict, applied: ZERO_OWED, outstandingPrincipal: claimed.loan.state.outstandingPrincipal };
       }
       return { verdict, applied: claimed.applied, outstandingPrincipal: claimed.next.outstandingPrincipal };
@@ -237,7 +326,18 @@ export function writeOffStep(loanId: string): Step<Loan | null, boolean> {
       const loan = await readLoan(tx, loanId);
       if (!loan) throw new CreditError('loan_not_found', 'no such loan');
       if (!isLive(loan.state.status)) return null;
-      const closed: LoanState = { ...loan.state, status: 'written_off', outstandingPrincipal: 0n, overduePrincipal: 0n, accruedInterest: 0n, overdueInterest: 0n, penaltyInterest: 0n, interestCarry: 0n, penaltyCarry: 0n, provision: 0n };
+      const closed: LoanState = {
+        ...loan.state,
+        status: 'written_off',
+        outstandingPrincipal: 0n,
+        overduePrincipal: 0n,
+        accruedInterest: 0n,
+        overdueInterest: 0n,
+        penaltyInterest: 0n,
+        interestCarry: 0n,
+        penaltyCarry: 0n,
+        provision: 0n,
+      };
       await writeLoanState(tx, loanId, closed, { repaidPrincipal: loan.repaidPrincipal, writtenOffPrincipal: loan.state.outstandingPrincipal });
       return loan;
     },
@@ -246,8 +346,20 @@ export function writeOffStep(loanId: string): Step<Loan | null, boolean> {
         ? events(
             [
               provisionMove(derivedId('crd_wop', loanId), loan.state.outstandingPrincipal - loan.state.provision),
-              { id: derivedId('crd_wo', loanId), debit: account('provision_allowance'), credit: account('receivable'), amount: loan.state.outstandingPrincipal, code: TransferCode.loanWriteOff },
-              { id: derivedId('crd_woi', loanId), debit: account('income'), credit: account('interest'), amount: loan.state.accruedInterest + loan.state.penaltyInterest, code: TransferCode.interestWriteOff },
+              {
+                id: derivedId('crd_wo', loanId),
+                debit: account('provision_allowance'),
+                credit: account('receivable'),
+                amount: loan.state.outstandingPrincipal,
+                code: TransferCode.loanWriteOff,
+              },
+              {
+                id: derivedId('crd_woi', loanId),
+                debit: account('income'),
+                credit: account('interest'),
+                amount: loan.state.accruedInterest + loan.state.penaltyInterest,
+                code: TransferCode.interestWriteOff,
+              },
             ],
             loanId,
             true,

@@ -58,9 +58,15 @@ export function countBins(binning: Binning, cells: readonly string[], labels: re
 }
 
 export function binNumeric(cells: readonly string[], labels: readonly number[], options: BinningOptions): NumericBinning {
-  const present = cells.map((cell, i) => ({ value: parseNumber(cell), label: labels[i] })).filter((p) => p.value !== null) as { value: number; label: number }[];
+  const present = cells.map((cell, i) => ({ value: parseNumber(cell), label: labels[i] })).filter((p) => p.value !== null) as {
+    value: number;
+    label: number;
+  }[];
   present.sort((a, b) => a.value - b.value);
-  let edges = quantileEdges(present.map((p) => p.value), options.maxBins);
+  let edges = quantileEdges(
+    present.map((p) => p.value),
+    options.maxBins,
+  );
   const minCount = Math.max(1, Math.ceil(options.minBinShare * cells.length));
   edges = mergeSmallBins(edges, present, minCount);
   return { type: 'numeric', edges: mergeUntilMonotone(edges, present) };
@@ -93,7 +99,8 @@ function mergeSmallBins(edges: number[], present: readonly { value: number; labe
     const counts = rangeCounts(current, present);
     const smallest = counts.reduce((best, bin, i) => (bin.count < counts[best].count ? i : best), 0);
     if (counts[smallest].count >= minCount) break;
-    const neighbour = smallest === 0 ? 0 : smallest === counts.length - 1 ? smallest - 1 : counts[smallest - 1].count < counts[smallest + 1].count ? smallest - 1 : smallest;
+    const neighbour =
+      smallest === 0 ? 0 : smallest === counts.length - 1 ? smallest - 1 : counts[smallest - 1].count < counts[smallest + 1].count ? smallest - 1 : smallest;
     current = current.filter((_, i) => i !== neighbour);
   }
   return current;
@@ -129,6 +136,8 @@ export function binLabels(binning: Binning): string[] {
   const present =
     binning.type === 'categorical'
       ? [...binning.groups.map((values) => values.join('|')), '(other)']
-      : binning.edges.map((edge, i) => (i === 0 ? `<= ${edge}` : `(${binning.edges[i - 1]}, ${edge}]`)).concat(binning.edges.length === 0 ? 'all' : `> ${binning.edges.at(-1)}`);
+      : binning.edges
+          .map((edge, i) => (i === 0 ? `<= ${edge}` : `(${binning.edges[i - 1]}, ${edge}]`))
+          .concat(binning.edges.length === 0 ? 'all' : `> ${binning.edges.at(-1)}`);
   return [...present, '(missing)'];
 }

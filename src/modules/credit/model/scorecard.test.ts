@@ -38,7 +38,10 @@ describe('trainScorecard', () => {
   it('recovers the hidden signal about as well as the true probability does', () => {
     const labels = table.rows.map((row) => Number(row[4]));
     const { holdout } = stratifiedSplit(labels, 0.3, 42);
-    const oracle = discrimination(holdout.map((i) => truth[i]), holdout.map((i) => labels[i]));
+    const oracle = discrimination(
+      holdout.map((i) => truth[i]),
+      holdout.map((i) => labels[i]),
+    );
     expect(oracle.auc).toBeGreaterThan(0.7);
     expect(model.holdout.auc).toBeGreaterThan(oracle.auc - 0.03);
     expect(model.holdout.ks).toBeGreaterThan(oracle.ks - 0.06);

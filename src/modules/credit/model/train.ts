@@ -20,7 +20,13 @@ export interface TrainOptions {
   readonly logistic: LogisticOptions;
 }
 
-export const DEFAULT_TRAIN: Omit<TrainOptions, 'label'> = { seed: 1, holdoutShare: 0.3, minInformationValue: 0.02, binning: DEFAULT_BINNING, logistic: DEFAULT_LOGISTIC };
+export const DEFAULT_TRAIN: Omit<TrainOptions, 'label'> = {
+  seed: 1,
+  holdoutShare: 0.3,
+  minInformationValue: 0.02,
+  binning: DEFAULT_BINNING,
+  logistic: DEFAULT_LOGISTIC,
+};
 
 interface Candidate {
   readonly name: string;
@@ -42,7 +48,15 @@ export function trainScorecard(table: Table, options: Partial<TrainOptions> & { 
   let candidates = table.columns
     .map((name, column) => ({ name, column }))
     .filter(({ name }) => name !== settings.label)
-    .map(({ name, column }) => classify(name, column, train.map((i) => table.rows[i][column]), trainLabels, settings.binning))
+    .map(({ name, column }) =>
+      classify(
+        name,
+        column,
+        train.map((i) => table.rows[i][column]),
+        trainLabels,
+        settings.binning,
+      ),
+    )
     .filter((candidate) => {
       if (candidate.informationValue >= settings.minInformationValue) return true;
       dropped.push({ name: candidate.name, reason: `information value ${candidate.informationValue.toFixed(4)} below ${settings.minInformationValue}` });
@@ -57,7 +71,13 @@ export function trainScorecard(table: Table, options: Partial<TrainOptions> & { 
     const fit = fitLogistic(x, trainLabels, settings.logistic);
     const reversed = candidates.filter((_, j) => fit.coefficients[j] >= 0);
     if (reversed.length === 0) {
-      const model = scale(candidates, fit.intercept, fit.coefficients, { settings, trainRows: train.length, holdoutRows: holdout.length, labels: trainLabels, dropped });
+      const model = scale(candidates, fit.intercept, fit.coefficients, {
+        settings,
+        trainRows: train.length,
+        holdoutRows: holdout.length,
+        labels: trainLabels,
+        dropped,
+      });
       return withHoldout(model, table, holdout, labels);
     }
     for (const c of reversed) dropped.push({ name: c.name, reason: 'overlaps with stronger columns (reversed weight)' });
@@ -92,7 +112,13 @@ function scale(candidates: readonly Candidate[], intercept: number, coefficients
   const offset = SCORE_MIN - factor * (floors.reduce((a, b) => a + b, 0) - intercept);
   const features: ScorecardFeature[] = candidates.map((c, j) => {
     const labels = binLabels(c.binning);
-    const bins = c.counts.map((bin, k) => ({ label: labels[k], count: bin.count, bads: bin.bads, woe: c.woe[k], points: (contributions[j][k] - floors[j]) * factor }));
+    const bins = c.counts.map((bin, k) => ({
+      label: labels[k],
+      count: bin.count,
+      bads: bin.bads,
+      woe: c.woe[k],
+      points: (contributions[j][k] - floors[j]) * factor,
+    }));
     const meanPoints = bins.reduce((sum, bin) => sum + bin.points * bin.count, 0) / context.trainRows;
     return { name: c.name, binning: c.binning, bins, coefficient: coefficients[j], informationValue: c.informationValue, meanPoints };
   });
@@ -116,7 +142,10 @@ function scale(candidates: readonly Candidate[], intercept: number, coefficients
 function withHoldout(model: Scorecard, table: Table, holdout: readonly number[], labels: readonly number[]): Scorecard {
   const { version: _, ...body } = model;
   const risk = holdout.map((row) => riskOf(model, (name) => table.rows[row][table.columns.indexOf(name)]));
-  const measured = discrimination(risk, holdout.map((row) => labels[row]));
+  const measured = discrimination(
+    risk,
+    holdout.map((row) => labels[row]),
+  );
   return versioned({ ...body, holdout: measured });
 }
 

@@ -35,7 +35,14 @@ export interface StatementRow extends Record<string, unknown> {
 }
 
 export function statementFromRow(row: StatementRow): Statement {
-  const plan = row.plan === '' ? [] : (JSON.parse(row.plan) as { due_date: string; principal: string; fee: string }[]).map((i) => ({ dueDate: i.due_date, principal: BigInt(i.principal), fee: BigInt(i.fee) }));
+  const plan =
+    row.plan === ''
+      ? []
+      : (JSON.parse(row.plan) as { due_date: string; principal: string; fee: string }[]).map((i) => ({
+          dueDate: i.due_date,
+          principal: BigInt(i.principal),
+          fee: BigInt(i.fee),
+        }));
   return {
     userId: row.user_id,
     month: row.month,

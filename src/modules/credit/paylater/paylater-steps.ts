@@ -15,7 +15,16 @@ const account = (purpose: 'funding' | 'receivable' | 'interest' | 'income') => c
 function chain(moves: readonly { id: string; debit: string; credit: string; amount: bigint; code: number }[], userData: string): TransferEvent[] {
   const real = moves.filter((m) => m.amount > 0n);
   return real.map((m, i) =>
-    transferEvent({ id: m.id, debitAccountId: m.debit, creditAccountId: m.credit, amount: m.amount, ledger: PLATFORM_CURRENCY.ledger, code: m.code, userData, flags: i < real.length - 1 ? TransferFlag.linked : 0 }),
+    transferEvent({
+      id: m.id,
+      debitAccountId: m.debit,
+      creditAccountId: m.credit,
+      amount: m.amount,
+      ledger: PLATFORM_CURRENCY.ledger,
+      code: m.code,
+      userData,
+      flags: i < real.length - 1 ? TransferFlag.linked : 0,
+    }),
   );
 }
 
@@ -29,17 +38,10 @@ export async function readStatement(tx: SqlExecutor, userId: string, month: stri
 }
 
 async function writeStatement(tx: SqlExecutor, s: Statement): Promise<void> {
-  await tx.run('UPDATE paylater_statements SET paid_principal = ?, paid_charges = ?, interest = ?, interest_carry = ?, fee = ?, plan = ?, serviced_through = ? WHERE user_id = ? AND month = ?', [
-    s.paidPrincipal,
-    s.paidCharges,
-    s.interest,
-    s.interestCarry,
-    s.fee,
-    s.plan.length === 0 ? '' : planToText(s.plan),
-    s.servicedThrough,
-    s.userId,
-    s.month,
-  ]);
+  await tx.run(
+    'UPDATE paylater_statements SET paid_principal = ?, paid_charges = ?, interest = ?, interest_carry = ?, fee = ?, plan = ?, serviced_through = ? WHERE user_id = ? AND month = ?',
+    [s.paidPrincipal, s.paidCharges, s.interest, s.interestCarry, s.fee, s.plan.length === 0 ? '' : planToText(s.plan), s.servicedThrough, s.userId, s.month],
+  );
 }
 
 /** Suspended once any statement is more than 7 days overdue. */
@@ -68,7 +70,10 @@ export function purchaseStep(p: Purchase): Step<{ fresh: boolean; month: string 
     name: 'paylater.purchase',
     maxEvents: 2,
     async claim(tx) {
-      const inserted = await tx.run('INSERT INTO paylater_purchases (user_id, request_id, trade_no, amount, month, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING', [p.userId, p.requestId, p.tradeNo, p.amount, month, p.nowMs]);
+      const inserted = await tx.run(
+        'INSERT INTO paylater_purchases (user_id, request_id, trade_no, amount, month, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING',
+        [p.userId, p.requestId, p.tradeNo, p.amount, month, p.nowMs],
+      );
       if (inserted.changes === 0) return { fresh: false, month };
       const statements = await statementsOf(tx, p.userId);
       if (isSuspended(statements, p.today)) throw new CreditError('paylater_suspended', 'pay later is suspended: a statement is more than 7 days overdue');
@@ -84,8 +89,20 @@ export function purchaseStep(p: Purchase): Step<{ fresh: boolean; month: string 
       fresh
         ? chain(
             [
-              { id: derivedId('pl_out', p.userId, p.requestId), debit: account('funding'), credit: walletAccountId(p.userId), amount: p.amount, code: TransferCode.loanDisbursement },
-              { id: derivedId('pl_rcv', p.userId, p.requestId), debit: account('receivable'), credit: account('funding'), amount: p.amount, code: TransferCode.loanReceivableBooked },
+              {
+                id: derivedId('pl_out', p.userId, p.requestId),
+                debit: account('funding'),
+                credit: walletAccountId(p.userId),
+                amount: p.amount,
+                code: TransferCode.loanDisbursement,
+              },
+              {
+                id: derivedId('pl_rcv', p.userId, p.requestId),
+                debit: account('receivable'),
+                credit: account('funding'),
+                amount: p.amount,
+                code: TransferCode.loanReceivableBooked,
+              },
             ],
             `paylater:${p.userId}`,
           )
@@ -110,7 +127,21 @@ export function statementDayStep(userId: string, month: string, date: string): S
       await writeStatement(tx, next);
       return { interest };
     },
-    plan: (claimed) => (claimed ? chain([{ id: derivedId('pl_int', userId, month, date), debit: account('interest'), credit: account('income'), amount: claimed.interest, code: TransferCode.interestAccrual }], `paylater:${userId}`) : []),
+    plan: (claimed) =>
+      claimed
+        ? chain(
+            [
+              {
+                id: derivedId('pl_int', userId, month, date),
+                debit: account('interest'),
+                credit: account('income'),
+                amount: claimed.interest,
+                code: TransferCode.interestAccrual,
+              },
+            ],
+            `paylater:${userId}`,
+          )
+        : [],
     async record(_tx, claimed, outcomes) {
       if (claimed && !ledgerVerdict(outcomes).applied) throw new Error('paylater.statement-day: the ledger refused');
       return claimed !== null;
@@ -135,7 +166,11 @@ export function instalmentStep(userId: string, month: string, months: number, to
       await writeStatement(tx, next);
       return next;
     },
-    plan: (s) => chain([{ id: derivedId('pl_fee', userId, month), debit: account('interest'), credit: account('income'), amount: s.fee, code: TransferCode.interestAccrual }], `paylater:${userId}`),
+    plan: (s) =>
+      chain(
+        [{ id: derivedId('pl_fee', userId, month), debit: account('interest'), credit: account('income'), amount: s.fee, code: TransferCode.interestAccrual }],
+        `paylater:${userId}`,
+      ),
     async record(_tx, s, outcomes) {
       if (!ledgerVerdict(outcomes).applied) throw new Error('paylater.instalments: the ledger refused');
       return s;
@@ -150,19 +185,29 @@ export interface StatementRepayment {
 }
 
 /** A repayment of a statement from the wallet: interest and fee first, then principal. */
-export function statementRepaymentStep(userId: string, month: string, amount: bigint, requestId: string, nowMs: number): Step<{ before: Statement; charges: bigint; principal: bigint; replay: boolean }, StatementRepayment> {
+export function statementRepaymentStep(
+  userId: string,
+  month: string,
+  amount: bigint,
+  requestId: string,
+  nowMs: number,
+): Step<{ before: Statement; charges: bigint; principal: bigint; replay: boolean }, StatementRepayment> {
   return {
     name: 'paylater.repay',
     maxEvents: 2,
     async claim(tx) {
       const s = await readStatement(tx, userId, month);
       if (!s) throw new CreditError('statement_not_found', 'no statement for that month');
-      const inserted = await tx.run("INSERT INTO paylater_repayments (user_id, month, request_id, amount, status, created_at) VALUES (?, ?, ?, ?, 'applied', ?) ON CONFLICT (user_id, month, request_id) DO NOTHING", [userId, month, requestId, amount, nowMs]);
+      const inserted = await tx.run(
+        "INSERT INTO paylater_repayments (user_id, month, request_id, amount, status, created_at) VALUES (?, ?, ?, ?, 'applied', ?) ON CONFLICT (user_id, month, request_id) DO NOTHING",
+        [userId, month, requestId, amount, nowMs],
+      );
       if (inserted.changes === 0) return { before: s, charges: 0n, principal: 0n, replay: true };
       const owed = owedOn(s);
       const charges = owed.charges > 0n ? (amount < owed.charges ? amount : owed.charges) : 0n;
       const principal = amount - charges;
-      if (principal > owed.principal) throw new CreditError('repayment_exceeds_owed', 'the repayment is more than the statement owes', { owed: (owed.charges + owed.principal).toString() });
+      if (principal > owed.principal)
+        throw new CreditError('repayment_exceeds_owed', 'the repayment is more than the statement owes', { owed: (owed.charges + owed.principal).toString() });
       await writeStatement(tx, { ...s, paidCharges: s.paidCharges + charges, paidPrincipal: s.paidPrincipal + principal });
       return { before: s, charges, principal, replay: false };
     },
@@ -171,15 +216,32 @@ export function statementRepaymentStep(userId: string, month: string, amount: bi
         ? []
         : chain(
             [
-              { id: derivedId('pl_rpc', userId, month, requestId), debit: walletAccountId(userId), credit: account('interest'), amount: c.charges, code: TransferCode.loanInterestRepayment },
-              { id: derivedId('pl_rpp', userId, month, requestId), debit: walletAccountId(userId), credit: account('receivable'), amount: c.principal, code: TransferCode.loanPrincipalRepayment },
+              {
+                id: derivedId('pl_rpc', userId, month, requestId),
+                debit: walletAccountId(userId),
+                credit: account('interest'),
+                amount: c.charges,
+                code: TransferCode.loanInterestRepayment,
+              },
+              {
+                id: derivedId('pl_rpp', userId, month, requestId),
+                debit: walletAccountId(userId),
+                credit: account('receivable'),
+                amount: c.principal,
+                code: TransferCode.loanPrincipalRepayment,
+              },
             ],
             `paylater:${userId}`,
           ),
     async record(tx, c, outcomes) {
       if (c.replay) {
-        const stored = await tx.get<{ status: string }>('SELECT status FROM paylater_repayments WHERE user_id = ? AND month = ? AND request_id = ?', [userId, month, requestId]);
-        const verdict: LedgerVerdict = stored?.status === 'applied' ? { applied: true } : { applied: false, reason: 'insufficient_funds', result: 'exceeds_credits' };
+        const stored = await tx.get<{ status: string }>('SELECT status FROM paylater_repayments WHERE user_id = ? AND month = ? AND request_id = ?', [
+          userId,
+          month,
+          requestId,
+        ]);
+        const verdict: LedgerVerdict =
+          stored?.status === 'applied' ? { applied: true } : { applied: false, reason: 'insufficient_funds', result: 'exceeds_credits' };
         return { verdict, charges: 0n, principal: 0n };
       }
       const verdict = ledgerVerdict(outcomes);

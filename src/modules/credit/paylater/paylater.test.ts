@@ -28,7 +28,9 @@ describe.each(storesUnderTest)('pay later (%s)', (store) => {
     expect(await f.wallet(buyers.free)).toBe(600_000n);
     const line = await payLater().line(buyers.free);
     expect(line).toEqual({ limit: 500_000n, available: 400_000n, status: 'active' });
-    await expect(payLater().purchase(buyers.free, { amount: 400_001n, tradeNo: 'T-big', requestId: 'buy-big' })).rejects.toMatchObject({ code: 'exceeds_line' });
+    await expect(payLater().purchase(buyers.free, { amount: 400_001n, tradeNo: 'T-big', requestId: 'buy-big' })).rejects.toMatchObject({
+      code: 'exceeds_line',
+    });
     await expect(payLater().purchase(buyers.poor, { amount: 100n, tradeNo: 'T-poor', requestId: 'buy-poor' })).rejects.toMatchObject({ code: 'no_credit' });
     expect((await payLater().statement(buyers.free, '2026-04')).status).toBe('pending');
   });
@@ -63,7 +65,9 @@ describe.each(storesUnderTest)('pay later (%s)', (store) => {
     const late = await payLater().statement(buyers.late, '2026-04');
     expect(late).toMatchObject({ status: 'overdue', interest: 400n });
     expect((await payLater().line(buyers.late)).status).toBe('suspended');
-    await expect(payLater().purchase(buyers.late, { amount: 100n, tradeNo: 'T-late2', requestId: 'buy-late-2' })).rejects.toMatchObject({ code: 'paylater_suspended' });
+    await expect(payLater().purchase(buyers.late, { amount: 100n, tradeNo: 'T-late2', requestId: 'buy-late-2' })).rejects.toMatchObject({
+      code: 'paylater_suspended',
+    });
     // The minimum lifts it: the interest is paid first, the rest goes to principal.
     const after = await payLater().repay(buyers.late, '2026-04', 10_000n, 'minimum');
     expect(after).toMatchObject({ status: 'revolving', paid: 10_000n, outstanding: 90_400n });

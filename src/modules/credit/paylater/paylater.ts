@@ -10,7 +10,17 @@ import { CreditError } from '../credit-errors.ts';
 import type { CreditBand } from '../model/index.ts';
 import { dueDate, instalmentPlan, minimumPayment, type PlanInstalment, statementDate } from './paylater-math.ts';
 import { daysToServiceStatement, owedOn, type StatementStatus, statusOn } from './paylater-statement.ts';
-import { instalmentStep, isSuspended, purchaseStep, readStatement, type StatementRepayment, statementDayStep, statementRepaymentStep, statementsOf, usedOf } from './paylater-steps.ts';
+import {
+  instalmentStep,
+  isSuspended,
+  purchaseStep,
+  readStatement,
+  type StatementRepayment,
+  statementDayStep,
+  statementRepaymentStep,
+  statementsOf,
+  usedOf,
+} from './paylater-steps.ts';
 
 /** Pay-later lines by band (policy), in fen: from a few hundred to tens of thousands of CNY. */
 export const PAYLATER_LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, small: 50_000n, standard: 500_000n, best: 2_000_000n };

@@ -35,7 +35,10 @@ export const POLICY_CUTOFF = 550;
 export function backtest(model: Scorecard, cohort: readonly SyntheticBorrower[]): Backtest {
   const scored = cohort.map((b) => ({ borrower: b, score: scoreRow(model, (c) => b.features[c]).score }));
   const labels: number[] = cohort.map((b) => (b.defaulted ? 1 : 0));
-  const measured = discrimination(scored.map((s) => -s.score), labels);
+  const measured = discrimination(
+    scored.map((s) => -s.score),
+    labels,
+  );
   const bands = BANDS.map((band) => {
     const inBand = scored.filter((s) => bandOf(s.score) === band);
     const defaults = inBand.filter((s) => s.borrower.defaulted).length;

@@ -1,7 +1,14 @@
 // Synthetic borrowers with trade histories and a hidden default process. Each borrower has a quality
 // the model never sees and an off-platform stress it cannot see at all; the features are noisy traces
 // of the quality, and the default over the next year depends on quality, stress and the year's shock.
-import { type BuyerHistory, buyerFeatures, type MerchantHistory, type MerchantMonth, merchantFeatures, type RepaymentRecord } from '../features/feature-rows.ts';
+import {
+  type BuyerHistory,
+  buyerFeatures,
+  type MerchantHistory,
+  type MerchantMonth,
+  merchantFeatures,
+  type RepaymentRecord,
+} from '../features/feature-rows.ts';
 import { sigmoid } from '../model/logistic.ts';
 import { clamp, type Draws } from './draws.ts';
 
@@ -39,9 +46,19 @@ export function syntheticMerchant(d: Draws, shock: number): SyntheticBorrower {
     }
     const sales = Math.round(base * (1 + growth) ** m * Math.exp(volatility * d.normal()));
     const orders = Math.max(1, Math.round(sales / ticket));
-    months.push({ sales, orders, refunds: Math.round(orders * refundRate), disputes: Math.round(orders * disputeRate), repeatOrders: Math.round(orders * repeatShare) });
+    months.push({
+      sales,
+      orders,
+      refunds: Math.round(orders * refundRate),
+      disputes: Math.round(orders * disputeRate),
+      repeatOrders: Math.round(orders * repeatShare),
+    });
   }
-  const history: MerchantHistory = { months, fundBalance: Math.round(base * Math.exp(-0.5 + 0.5 * quality + d.normal())), repayment: repaymentRecord(d, quality) };
+  const history: MerchantHistory = {
+    months,
+    fundBalance: Math.round(base * Math.exp(-0.5 + 0.5 * quality + d.normal())),
+    repayment: repaymentRecord(d, quality),
+  };
   const p = sigmoid(-4.6 - 1.2 * quality + 0.9 * stress + 0.5 * volatility + shock);
   return { features: merchantFeatures(history), requested: clamp(Math.round(base), 1_000, 500_000), defaultProbability: p, defaulted: d.uniform() < p };
 }

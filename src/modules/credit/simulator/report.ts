@@ -9,9 +9,14 @@ function population(title: string, report: PopulationReport): string[] {
     `${title}: model ${model.version} trained on ${model.trainRows + model.holdoutRows} (held-out AUC ${model.holdout.auc.toFixed(4)}, KS ${model.holdout.ks.toFixed(4)})`,
     `  backtest on ${backtest.borrowers} new borrowers, default rate ${percent(backtest.defaultRate)}: AUC ${backtest.auc.toFixed(4)}  KS ${backtest.ks.toFixed(4)}  Gini ${backtest.gini.toFixed(4)}`,
     '  band       borrowers  defaults  default rate',
-    ...backtest.bands.map((b) => `  ${b.band.padEnd(9)} ${String(b.borrowers).padStart(10)} ${String(b.defaults).padStart(9)} ${percent(b.defaultRate).padStart(13)}`),
+    ...backtest.bands.map(
+      (b) => `  ${b.band.padEnd(9)} ${String(b.borrowers).padStart(10)} ${String(b.defaults).padStart(9)} ${percent(b.defaultRate).padStart(13)}`,
+    ),
     '  cut-off  approved  default rate  loss rate',
-    ...backtest.cutoffs.map((c) => `  ${String(c.cutoff).padStart(7)} ${percent(c.approvalRate).padStart(9)} ${percent(c.defaultRate).padStart(13)} ${percent(c.lossRate).padStart(10)}`),
+    ...backtest.cutoffs.map(
+      (c) =>
+        `  ${String(c.cutoff).padStart(7)} ${percent(c.approvalRate).padStart(9)} ${percent(c.defaultRate).padStart(13)} ${percent(c.lossRate).padStart(10)}`,
+    ),
   ];
   return lines;
 }

@@ -9,7 +9,10 @@ describe('simulatePortfolio', () => {
 
   it.each(['merchant', 'buyer'] as const)('backtests the %s scorecard within reach of the hidden probabilities', (kind) => {
     const next = cohort(kind, 3000, 11, 'backtest', () => {});
-    const oracle = discrimination(next.map((b) => b.defaultProbability), next.map((b) => (b.defaulted ? 1 : 0)));
+    const oracle = discrimination(
+      next.map((b) => b.defaultProbability),
+      next.map((b) => (b.defaulted ? 1 : 0)),
+    );
     const result = (kind === 'merchant' ? report.merchants : report.buyers).backtest;
     expect(result.auc).toBeGreaterThan(0.5 + 0.5 * (oracle.auc - 0.5));
     expect(result.ks).toBeGreaterThan(0.5 * oracle.ks);

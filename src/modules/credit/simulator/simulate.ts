@@ -56,5 +56,10 @@ export function simulatePortfolio(options: SimulationOptions): SimulationReport 
     const model = trainScorecard(cohortTable(trainCohort), { label: 'defaulted', seed: options.seed });
     return { model, backtest: backtest(model, cohort(kind, size, options.seed, 'backtest', tick)) };
   };
-  return { seed: options.seed, merchants: population('merchant', options.merchants), buyers: population('buyer', options.buyers), bankNplAverage: BANK_NPL_AVERAGE };
+  return {
+    seed: options.seed,
+    merchants: population('merchant', options.merchants),
+    buyers: population('buyer', options.buyers),
+    bankNplAverage: BANK_NPL_AVERAGE,
+  };
 }

@@ -60,10 +60,7 @@ export interface V2AuthDeps {
 }
 
 /** Public parameters, then the app, then the signature, then the timestamp. */
-export async function authenticateV2(
-  params: ParamMap,
-  deps: V2AuthDeps,
-): Promise<AuthResult<{ appId: string; method: string }>> {
+export async function authenticateV2(params: ParamMap, deps: V2AuthDeps): Promise<AuthResult<{ appId: string; method: string }>> {
   const malformed = checkV2PublicParams(params);
   if (malformed) return { ok: false, failure: malformed };
   const appId = params.app_id as string;

@@ -63,11 +63,7 @@ export function parseV3Authorization(header: string | undefined): { ok: true; au
 }
 
 /** Builds the header a merchant SDK sends; used by tests and by tools that call the API. */
-export function signV3Request(
-  auth: { appId: string; nonce: string; timestampMs: number },
-  parts: V3RequestParts,
-  privateKeyPem: string,
-): string {
+export function signV3Request(auth: { appId: string; nonce: string; timestampMs: number }, parts: V3RequestParts, privateKeyPem: string): string {
   const authString = `app_id=${auth.appId},nonce=${auth.nonce},timestamp=${auth.timestampMs}`;
   const sign = rsaSign(v3SignString(authString, parts), privateKeyPem);
   return `${V3_SCHEME} ${authString}${SIGN_MARK}${sign}`;
@@ -89,11 +85,7 @@ export interface V3AuthDeps {
 }
 
 /** Header, app, signature, timestamp, then the nonce, claimed only once the caller is proven. */
-export async function authenticateV3(
-  authorization: string | undefined,
-  parts: V3RequestParts,
-  deps: V3AuthDeps,
-): Promise<AuthResult<{ appId: string }>> {
+export async function authenticateV3(authorization: string | undefined, parts: V3RequestParts, deps: V3AuthDeps): Promise<AuthResult<{ appId: string }>> {
   const parsed = parseV3Authorization(authorization);
   if (!parsed.ok) return parsed;
   const { auth } = parsed;
