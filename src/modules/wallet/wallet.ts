@@ -131,7 +131,7 @@ export class WalletService {
       flags: AccountFlag.debits_must_not_exceed_credits,
       userData: userId,
     });
-    await this.db.run('INSERT INTO wallet_accounts (user_id, account_id, currency, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING', [
+    await this.db.run('INSERT INTO wallet_accounts (user_id, account_id, currency, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
       userId,
       accountId,
       PLATFORM_CURRENCY.code,
