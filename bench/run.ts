@@ -12,7 +12,7 @@ import { ACCOUNT_COUNT, DISTRIBUTION_LABEL, type Distribution, workload } from '
 const CALLERS = 10_000;
 const BATCH_TIMING: Timing = { warmupMs: 1_000, measureMs: 6_000 };
 const CONCURRENT_TIMING: Timing = { warmupMs: 2_000, measureMs: 8_000 };
-const SQLITE_DURABILITY = 'WAL, synchronous=FULL';
+const SQLITE_DURABILITY = 'WAL fsynced before ack';
 
 interface Plan {
   readonly store: 'sqlite' | 'postgres';
