@@ -127,7 +127,7 @@ function httpNote(): string {
     'status completed); non-2xx, 2xx-not-ok and socket errors are shown apart. Every request carries a fresh ulid. ' +
     'Baseline: a bare Fastify 5 endpoint with the zod type provider validating the same single-transfer body as ' +
     "Formica's ledger route, no store. Formica: `formica serve --no-demo`, its own process, embedded SQLite " +
-    '(WAL, synchronous=FULL), operator token; ledger rows over 10,000 accounts (debits_must_not_exceed_credits, ' +
+    '(the WAL fsynced on the thread pool before each answer), operator token; ledger rows over 10,000 accounts (debits_must_not_exceed_credits, ' +
     'funded by one setup batch), uniform; wallet rows: 50 level III payers (in-person, funded by adjustment, one ' +
     'session each, one-factor so no scrypt per payment) round-robin, each paying its own payee 0.01 CNY. ' +
     "Trade row: the official v3 route a till uses, alipay.trade.pay with the buyer's one-time paycode, each request " +
