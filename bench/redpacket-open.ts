@@ -15,6 +15,8 @@ import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { RedPacketService } from '../src/modules/redpacket/redpacket.ts';
 import { SocialService } from '../src/modules/social/social.ts';
 
+/** Requests in flight at once over HTTP. */
+const HTTP_IN_FLIGHT = 500;
 const OPENERS = Number(process.env.REDPACKET_OPENERS ?? 10_000);
 const SHARES = 100;
 const AMOUNT_MINOR = 20_000n;
@@ -113,14 +115,20 @@ async function overHttp(app: Formica, senderId: string): Promise<void> {
       requestId: 'bench-http',
     });
     const attempts = Array.from({ length: OPENERS }, (_, i) => members[i % members.length]);
+    const open = async (m: (typeof members)[number]): Promise<Outcome> => {
+      const reply = await fetch(`${url}/v1/red-packets/${packetId}/open`, { method: 'POST', headers: { authorization: `Bearer ${m.token}` } });
+      const body = (await reply.json()) as { amount?: string };
+      return { userId: m.id, amountMinor: reply.status === 200 && body.amount ? BigInt(body.amount.replace('.', '')) : null, status: reply.status };
+    };
+    // One process cannot hold 10,000 sockets open to one listener (its backlog drops them): the
+    // attempts go through HTTP_IN_FLIGHT connections at a time, all of them racing for the 100 shares.
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < attempts.length) outcomes.push(await open(attempts[next++]));
+    };
     const started = performance.now();
-    const outcomes = await Promise.all(
-      attempts.map(async (m): Promise<Outcome> => {
-        const reply = await fetch(`${url}/v1/red-packets/${packetId}/open`, { method: 'POST', headers: { authorization: `Bearer ${m.token}` } });
-        const body = (await reply.json()) as { amount?: string };
-        return { userId: m.id, amountMinor: reply.status === 200 && body.amount ? BigInt(body.amount.replace('.', '')) : null, status: reply.status };
-      }),
-    );
+    await Promise.all(Array.from({ length: HTTP_IN_FLIGHT }, worker));
     report('HTTP', outcomes, (performance.now() - started) / 1000);
   } finally {
     await server.close();
