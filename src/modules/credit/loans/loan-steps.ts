@@ -2,8 +2,8 @@
 // Each claims its loan row in the write group, plans its transfers purely from the claimed state,
 // and commits with them. Transfer ids derive from the loan and the day or request, so a replay meets
 // `exists` instead of moving money twice.
-import { type TransferEvent, TransferFlag, transferEvent } from '../../../ledger/index.ts';
 import { type CreditAccount, creditAccountId, derivedId, TransferCode, walletAccountId } from '../../books/chart.ts';
+import { type Move, moveEvents } from '../../books/moves.ts';
 import { PLATFORM_CURRENCY } from '../../books/platform-currency.ts';
 import { type LedgerVerdict, ledgerVerdict, type Step } from '../../books/step-runner.ts';
 import { CreditError } from '../credit-errors.ts';
@@ -13,31 +13,6 @@ import type { Instalment, RepaymentMethod } from './loan-schedule.ts';
 import { applyRepayment, type LoanState, owedOf, serviceDay } from './loan-state.ts';
 
 const account = (purpose: CreditAccount) => creditAccountId(purpose, PLATFORM_CURRENCY.code);
-
-interface Move {
-  readonly id: string;
-  readonly debit: string;
-  readonly credit: string;
-  readonly amount: bigint;
-  readonly code: number;
-}
-
-/** The non-zero moves as transfer events; `linked` chains them so all land or none does. */
-function events(moves: readonly Move[], userData: string, linked: boolean): TransferEvent[] {
-  const real = moves.filter((m) => m.amount > 0n);
-  return real.map((m, i) =>
-    transferEvent({
-      id: m.id,
-      debitAccountId: m.debit,
-      creditAccountId: m.credit,
-      amount: m.amount,
-      ledger: PLATFORM_CURRENCY.ledger,
-      code: m.code,
-      userData,
-      flags: linked && i < real.length - 1 ? TransferFlag.linked : 0,
-    }),
-  );
-}
 
 function provisionMove(id: string, delta: bigint): Move {
   return delta >= 0n
@@ -111,7 +86,7 @@ export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fres
     },
     plan: ({ fresh }) =>
       fresh
-        ? events(
+        ? moveEvents(
             [
               {
                 id: derivedId('crd_out', loan.loanId),
@@ -156,7 +131,7 @@ export function serviceDayStep(
     },
     plan: (claimed) =>
       claimed
-        ? events(
+        ? moveEvents(
             [
               {
                 id: derivedId('crd_int', loanId, date),
@@ -276,7 +251,7 @@ export function repaymentStep(input: {
       if (!claimed || claimed.replay) return [];
       const { applied } = claimed;
       const wallet = input.payerAccountId ?? walletAccountId(input.userId);
-      return events(
+      return moveEvents(
         [
           {
             id: derivedId('crd_rpi', input.loanId, input.requestId),
@@ -343,7 +318,7 @@ export function writeOffStep(loanId: string): Step<Loan | null, boolean> {
     },
     plan: (loan) =>
       loan
-        ? events(
+        ? moveEvents(
             [
               provisionMove(derivedId('crd_wop', loanId), loan.state.outstandingPrincipal - loan.state.provision),
               {

@@ -1,9 +1,9 @@
 // Pay later's money moves as steps: a purchase drawn on the line (funding to the wallet, then the
 // receivable), a day's interest on a statement, the instalment fee, and a repayment (charges first,
 // then principal), each committed with its rows.
-import { type TransferEvent, TransferFlag, transferEvent } from '../../../ledger/index.ts';
 import type { SqlExecutor } from '../../../store/sql.ts';
 import { creditAccountId, derivedId, TransferCode, walletAccountId } from '../../books/chart.ts';
+import { moveEvents } from '../../books/moves.ts';
 import { PLATFORM_CURRENCY } from '../../books/platform-currency.ts';
 import { type LedgerVerdict, ledgerVerdict, type Step } from '../../books/step-runner.ts';
 import { CreditError } from '../credit-errors.ts';
@@ -11,22 +11,6 @@ import { dueDate, instalmentPlan, SUSPEND_AFTER_DAYS, statementDate, statementMo
 import { daysOverdue, owedOn, planToText, type Statement, type StatementRow, serviceStatementDay, statementFromRow } from './paylater-statement.ts';
 
 const account = (purpose: 'funding' | 'receivable' | 'interest' | 'income') => creditAccountId(purpose, PLATFORM_CURRENCY.code);
-
-function chain(moves: readonly { id: string; debit: string; credit: string; amount: bigint; code: number }[], userData: string): TransferEvent[] {
-  const real = moves.filter((m) => m.amount > 0n);
-  return real.map((m, i) =>
-    transferEvent({
-      id: m.id,
-      debitAccountId: m.debit,
-      creditAccountId: m.credit,
-      amount: m.amount,
-      ledger: PLATFORM_CURRENCY.ledger,
-      code: m.code,
-      userData,
-      flags: i < real.length - 1 ? TransferFlag.linked : 0,
-    }),
-  );
-}
 
 export async function statementsOf(tx: SqlExecutor, userId: string): Promise<Statement[]> {
   return (await tx.all<StatementRow>('SELECT * FROM paylater_statements WHERE user_id = ? ORDER BY month', [userId])).map(statementFromRow);
@@ -87,7 +71,7 @@ export function purchaseStep(p: Purchase): Step<{ fresh: boolean; month: string 
     },
     plan: ({ fresh }) =>
       fresh
-        ? chain(
+        ? moveEvents(
             [
               {
                 id: derivedId('pl_out', p.userId, p.requestId),
@@ -129,7 +113,7 @@ export function statementDayStep(userId: string, month: string, date: string): S
     },
     plan: (claimed) =>
       claimed
-        ? chain(
+        ? moveEvents(
             [
               {
                 id: derivedId('pl_int', userId, month, date),
@@ -167,7 +151,7 @@ export function instalmentStep(userId: string, month: string, months: number, to
       return next;
     },
     plan: (s) =>
-      chain(
+      moveEvents(
         [{ id: derivedId('pl_fee', userId, month), debit: account('interest'), credit: account('income'), amount: s.fee, code: TransferCode.interestAccrual }],
         `paylater:${userId}`,
       ),
@@ -214,7 +198,7 @@ export function statementRepaymentStep(
     plan: (c) =>
       c.replay
         ? []
-        : chain(
+        : moveEvents(
             [
               {
                 id: derivedId('pl_rpc', userId, month, requestId),
