@@ -6,12 +6,12 @@
 // expiring link to a closed day's bill. SQLite always; PostgreSQL when DATABASE_URL is set.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AlipaySdk } from 'alipay-sdk';
+import type { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts';
-import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { send } from './support/http.ts';
+import { registerMerchantApp } from './support/merchant-app.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { fund, newUser, type TestUser } from './support/users.ts';
 
@@ -38,7 +38,6 @@ async function startReceiver() {
 }
 
 describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (store) => {
-  const keys = rsaKeyPair();
   let server: TestServer;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let sdk: AlipaySdk;
@@ -65,15 +64,7 @@ describe.each(storesUnderTest())('merchant API gaps through alipay-sdk (%s)', (s
     receiver = await startReceiver();
     [buyer, owner] = await Promise.all([newUser(server, 'Buyer'), newUser(server, 'Owner')]);
     await fund(server, buyer, '500.00');
-    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Phone Shop', public_key: keys.publicKey, fee_bps: 0, owner_phone: owner.phone });
-    merchantId = created.body.merchant_id;
-    sdk = new AlipaySdk({
-      appId: created.body.app_id,
-      privateKey: keys.privateKey,
-      alipayPublicKey: created.body.platform_public_key,
-      gateway: `${server.url}/gateway.do`,
-      endpoint: server.url,
-    });
+    ({ merchantId, sdk } = await registerMerchantApp(server, { name: 'Phone Shop', ownerPhone: owner.phone }));
   });
 
   afterAll(async () => {

@@ -3,12 +3,12 @@
 // itself, unless a dispute waits for the operator), `time_expire` through the official alipay-sdk,
 // and the seller's answer to a refund request keeping the confirm timer paused.
 // SQLite always; PostgreSQL when DATABASE_URL is set.
-import { AlipaySdk } from 'alipay-sdk';
+import type { AlipaySdk } from 'alipay-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { formatChinaTime } from '../src/modules/merchant/protocol/china-time.ts';
-import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { send } from './support/http.ts';
+import { registerMerchantApp } from './support/merchant-app.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { fund, newUser, type TestUser } from './support/users.ts';
 
@@ -20,7 +20,6 @@ const DAY_S = 86_400;
 const DAYS_ADVANCE_TIMEOUT = { timeout: 300_000 };
 
 describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_TIMEOUT, (store) => {
-  const keys = rsaKeyPair();
   let server: TestServer;
   let sdk: AlipaySdk;
   let buyer: TestUser;
@@ -58,15 +57,7 @@ describe.each(storesUnderTest())('trade lifecycle over HTTP (%s)', DAYS_ADVANCE_
     server = await startTestServer({ store, sandbox: true });
     [buyer, owner] = await Promise.all([newUser(server, 'Buyer'), newUser(server, 'Owner')]);
     await fund(server, buyer, '1000.00');
-    const created = await server.call('POST', '/v1/admin/merchants', { name: 'Furniture', public_key: keys.publicKey, fee_bps: 0, owner_phone: owner.phone });
-    merchantId = created.body.merchant_id;
-    sdk = new AlipaySdk({
-      appId: created.body.app_id,
-      privateKey: keys.privateKey,
-      alipayPublicKey: created.body.platform_public_key,
-      gateway: `${server.url}/gateway.do`,
-      endpoint: server.url,
-    });
+    ({ merchantId, sdk } = await registerMerchantApp(server, { name: 'Furniture', ownerPhone: owner.phone }));
   });
 
   afterAll(async () => {
