@@ -1,47 +1,22 @@
-// The campaign page of the wallet, in real Chromium at phone size. In Chinese, a user opens the
-// campaign from its link, sees the pool and the countdown to the reveal, scans 福 three times (the
-// five cards count them) and gives a card to a friend; in English the friend finds that card among
-// theirs and the set not yet complete. Every page fits 320 to 430 px and axe finds nothing.
-// Needs Debian's chromium; skipped without it.
-import fs from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
 import { ensureWebBuild } from '../web/build.ts';
-import { axeViolations, sidewaysOverflow } from './support/axe.ts';
+import { expectFitsAndClean, hasChromium, launchChromium, logInToWallet } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'wallet-password';
 const GIVER = { phone: '13800000501', name: '王芳' };
 const FRIEND = { phone: '13800000502', name: 'Sun Wei' };
 const HOUR_MS = 3_600_000;
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('the campaign page in the wallet, in Chromium', () => {
+describe.skipIf(!hasChromium)('the campaign page in the wallet, in Chromium', () => {
   const clock = new ManualClock(Date.now());
   let server: TestServer;
   let browser: Browser;
+  const logIn = (locale: string, who: { phone: string }) => logInToWallet(browser, server.url, locale, who.phone, PASSWORD);
   const ids: Record<string, string> = {};
   const total = async (userId: string) => Object.values((await server.app.campaigns.hand('wufu-web', userId)).cards).reduce((a, b) => a + b, 0);
-
-  async function logIn(locale: string, who: { phone: string }): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    await page.goto(`${server.url}/app/`);
-    await page.fill('input[name=phone]', who.phone);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('#login button[type=submit]');
-    await page.locator('[data-testid=balance]').waitFor();
-    return page;
-  }
-
-  async function expectFitsAndClean(page: Page, name: string) {
-    for (const width of [320, 430, 390]) {
-      await page.setViewportSize({ width, height: 844 });
-      expect(await sidewaysOverflow(page), `${name} at ${width} px`).toBeLessThanOrEqual(0);
-    }
-    expect(await axeViolations(page), name).toEqual([]);
-  }
 
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
@@ -59,10 +34,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the campaign page in the wallet, in C
       split: 'equal',
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -76,7 +48,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the campaign page in the wallet, in C
     await page.click('#cf-pick button[type=submit]');
     await page.locator('#cf-reveal', { hasText: '¥5,000.00' }).waitFor();
     // The device's clock and the server's started together: 49 hours less the seconds since.
-    expect(await page.locator('#cf-countdown').innerText()).toMatch(/^距开奖 2 天 00:\d\d:\d\d$/);
+    expect(await page.locator('#cf-countdown').textContent()).toMatch(/^距开奖 2 天 00:\d\d:\d\d$/);
     for (let scans = 1; scans <= 3; scans++) {
       await page.click('#cf-scan-button');
       await expect.poll(() => total(ids[GIVER.phone])).toBe(scans);
@@ -85,7 +57,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the campaign page in the wallet, in C
     await expect
       .poll(() => page.locator('.fu-count').allInnerTexts())
       .toSatisfy((counts: string[]) => counts.reduce((sum, c) => sum + Number(c.slice(1)), 0) === 3);
-    await expect(page.locator('#cf-complete').innerText()).resolves.toBe('每种福卡各集一张即可瓜分奖池。');
+    await expect(page.locator('#cf-complete').textContent()).resolves.toBe('每种福卡各集一张即可瓜分奖池。');
     const given = await page.locator('#cf-gift-card').inputValue();
     await page.click('#cf-gift button[type=submit]');
     await page.locator('#cf-gave', { hasText: 'Sun Wei' }).waitFor();
@@ -96,8 +68,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the campaign page in the wallet, in C
     const friend = await logIn('en-US', FRIEND);
     await friend.goto(`${server.url}/app/campaign?campaign=wufu-web`);
     await friend.locator(`.fu-card[data-kind="${given}"] .fu-count`, { hasText: '×1' }).waitFor();
-    expect(await friend.locator('#cf-countdown').innerText()).toMatch(/^Reveal in 2 d 00:\d\d:\d\d$/);
-    expect(await friend.locator('#cf-complete').innerText()).toBe('Collect one of each kind to share the prize pool.');
+    expect(await friend.locator('#cf-countdown').textContent()).toMatch(/^Reveal in 2 d 00:\d\d:\d\d$/);
+    expect(await friend.locator('#cf-complete').textContent()).toBe('Collect one of each kind to share the prize pool.');
     await expectFitsAndClean(friend, 'campaign-en');
   }, 120_000);
 });

@@ -5,18 +5,17 @@ import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
 import { CARD_A } from '../sim/bank/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './support/browser.ts';
 import { axeViolations, sidewaysOverflow } from './support/axe.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`checkout browser test skipped: no ${CHROMIUM} (apt-get install chromium)`);
 
 const BUYER = { phone: '13900000042', password: 'buyer-password', name: 'Browser Buyer' };
@@ -48,18 +47,7 @@ describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {
     const card = await app.cards.bind(buyer.id, { bank: 'ICBC', cardNo: CARD_A, name: BUYER.name, idNo: '110101199001011234', phone: BUYER.phone });
     const sms = (await (await fetch(`${bank.url}/sim/sms?phone=${BUYER.phone}`)).json()) as { messages: { code: string }[] };
     await app.cards.confirm(buyer.id, card.cardId, sms.messages[0].code);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

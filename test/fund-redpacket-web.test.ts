@@ -9,26 +9,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
 import { parseIncomePer10k } from '../src/modules/fund/fund-income.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { ensureWebBuild } from '../web/build.ts';
-import { axeViolations, sidewaysOverflow } from './support/axe.ts';
+import { expectFitsAndClean, hasChromium, launchChromium, logInToWallet } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'wallet-password';
 const INVESTOR = { phone: '13800000401', name: '李娜' };
 const SENDER = { phone: '13800000402', name: 'Chen Jie' };
 const FRIEND = { phone: '13800000403', name: 'Zhao Lei' };
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, in Chromium', () => {
+describe.skipIf(!hasChromium)('fund and red packets in the wallet, in Chromium', () => {
   const at = (shanghai: string) => Date.parse(`${shanghai}+08:00`);
   const clock = new ManualClock(at('2026-03-05T10:00:00'));
   let server: TestServer;
   let browser: Browser;
+  const logIn = (locale: string, who: { phone: string }) => logInToWallet(browser, server.url, locale, who.phone, PASSWORD);
   let investorId = '';
   let senderId = '';
   const keepShots = process.env.FORMICA_KEEP_SCREENSHOTS === '1';
@@ -48,27 +48,6 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
         requestId: `fund-${who.phone}`,
       });
     return user.id;
-  }
-
-  async function logIn(locale: string, who: { phone: string }): Promise<Page> {
-    const context = await browser.newContext({ locale, viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    await page.goto(`${server.url}/app/`);
-    await page.fill('input[name=phone]', who.phone);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('#login button[type=submit]');
-    await page.locator('[data-testid=balance]').waitFor();
-    return page;
-  }
-
-  /** No sideways scroll from the narrowest to the widest phone, and axe finds nothing; `name` says which page failed. */
-  async function expectFitsAndClean(page: Page, name: string) {
-    for (const width of [320, 430, 390]) {
-      await page.setViewportSize({ width, height: 844 });
-      expect(await sidewaysOverflow(page), `${name} at ${width} px`).toBeLessThanOrEqual(0);
-    }
-    await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-    expect(await axeViolations(page), name).toEqual([]);
   }
 
   /** Moves the clock and runs the fund's jobs, as the scheduler would at that instant. */
@@ -92,10 +71,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     investorId = await person(INVESTOR, 'III', 20_000_00n);
     senderId = await person(SENDER, 'II', 100_00n);
     await person(FRIEND, 'II', 0n);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -111,20 +87,20 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     const [fund] = (await server.call('GET', '/v1/funds')).body.funds;
     expect(fund.seven_day_yield).toMatch(/^\d+\.\d{3}$/);
     await page.locator('#fund-list', { hasText: `${fund.seven_day_yield}%` }).waitFor();
-    await expectFitsAndClean(page, 'fund-list');
+    await expectFitsAndClean(page, 'fund-list', shots);
     await page.click('#fund-list button.pick');
     await page.locator('#yield-chart', { hasText: `当前 ${fund.seven_day_yield}%` }).waitFor();
     await page.fill('#fund-subscribe input[name=amount]', '10000.00');
     await page.click('#fund-subscribe button[type=submit]');
     // No risk profile yet: the questionnaire comes first; the second option everywhere gives tolerance 2, enough for this level 2 fund.
     await page.locator('#risk-questionnaire legend', { hasText: '这笔钱可以投资多久' }).waitFor();
-    await expectFitsAndClean(page, 'fund-questionnaire');
+    await expectFitsAndClean(page, 'fund-questionnaire', shots);
     for (const group of await page.locator('#risk-questionnaire fieldset').all()) await group.locator('input[type=radio]').nth(1).check();
     await page.click('#risk-questionnaire button[type=submit]');
     await page.locator('#fund-bought', { hasText: '已买入 ¥10,000.00' }).filter({ hasText: '2026-03-06' }).waitFor();
     await page.locator('#holdings', { hasText: '10,000.00 份确认中' }).waitFor();
     expect((await server.app.fund.holdings(investorId))[0].pendingSharesMinor).toBe(10_000_00n);
-    await expectFitsAndClean(page, 'fund-bought');
+    await expectFitsAndClean(page, 'fund-bought', shots);
     await page.context().close();
 
     // Confirmed on Friday; Friday's income (0.6500 per 10,000 shares) is paid after the day.
@@ -148,10 +124,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await later.locator('#fund-redeemed', { hasText: '¥900.65 将于 2026-03-10 到账' }).waitFor();
     await later.locator('#holdings', { hasText: '9,000.00 份' }).waitFor();
     await later.locator('#fast-left', { hasText: '¥9,900.00' }).waitFor();
-    await expectFitsAndClean(later, 'fund-sold');
+    await expectFitsAndClean(later, 'fund-sold', shots);
     await later.click('button[data-lang=en]');
     await later.locator('#holdings', { hasText: "Yesterday's income" }).waitFor();
-    await expectFitsAndClean(later, 'fund-sold-en');
+    await expectFitsAndClean(later, 'fund-sold-en', shots);
     await later.context().close();
   });
 
@@ -159,7 +135,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     const sender = await logIn('en-GB', SENDER);
     await sender.click('#action-redpackets');
     await sender.locator('#rp-friend').waitFor();
-    await expectFitsAndClean(sender, 'rp-start');
+    await expectFitsAndClean(sender, 'rp-start', shots);
     await sender.fill('#rp-friend input[name=friend_phone]', FRIEND.phone);
     await sender.click('#rp-friend button[type=submit]');
     await sender.locator('#rp-new-group label', { hasText: FRIEND.name }).click();
@@ -172,7 +148,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     await sender.click('#rp-send button[type=submit]');
     await sender.locator('#packet-title', { hasText: 'Happy new year' }).waitFor();
     await sender.locator('#packet-summary', { hasText: '0 of 2 opened' }).waitFor();
-    await expectFitsAndClean(sender, 'rp-sent');
+    await expectFitsAndClean(sender, 'rp-sent', shots);
     const code = (await sender.locator('#packet-code').textContent()) ?? '';
     expect(sender.url()).toContain(`?packet=${code}`);
 
@@ -187,10 +163,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('fund and red packets in the wallet, i
     const got = ((await friend.locator('#packet-got .sr-only').textContent()) ?? '').replace(/^You got ¥/, '');
     expect(got).toMatch(/^\d+\.\d{2}$/);
     await friend.locator('#packet-got [aria-hidden]', { hasText: new RegExp(`^¥${got}$`) }).waitFor();
-    await expectFitsAndClean(friend, 'rp-opened');
+    await expectFitsAndClean(friend, 'rp-opened', shots);
     await friend.click('button[data-lang=zh]');
     await friend.locator('#packet-opens', { hasText: '我' }).waitFor();
-    await expectFitsAndClean(friend, 'rp-opened-zh');
+    await expectFitsAndClean(friend, 'rp-opened-zh', shots);
 
     await sender.reload();
     await sender

@@ -6,19 +6,19 @@
 // the operator's dashboard shows the day's collections per biller and the loss ratio. The pages fit the phone's width and axe finds nothing. Needs Debian's chromium; skipped without it.
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BillerSimApp, startBillerSimulator } from '../sim/biller/server.ts';
 import { ManualClock } from '../src/engine/clock.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { ensureWebBuild } from '../web/build.ts';
+import { hasChromium, launchChromium } from './support/browser.ts';
 import { axeViolations, sidewaysOverflow } from './support/axe.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PERSON = { phone: '13800000301', password: 'bills-password', name: '王芳' };
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wallet, in Chromium', () => {
+describe.skipIf(!hasChromium)('life services and insurance in the wallet, in Chromium', () => {
   const clock = new ManualClock(Date.now());
   let billers: BillerSimApp & { url: string };
   let server: TestServer;
@@ -50,10 +50,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('life services and insurance in the wa
       reason: 'test funds',
       requestId: 'fund-bills-web',
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,24 +1,16 @@
-// The merchant console's main journey in real Chromium: the owner, logged in with the wallet
-// session, opens /app/shop, sees the settlement balance, refunds part of a trade with a reason and
-// withdraws the rest to the payout card through the bank simulator, reads the trade's timeline,
-// answers a refund request, downloads a bill, replaces the app's key and filters the trades by
-// status; axe finds no violation. Needs
-// Debian's chromium; without it the test is skipped, and says so.
-import fs from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
 import { CARD_A } from '../sim/bank/test-support.ts';
 import { systemClock } from '../src/engine/clock.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { ensureWebBuild } from '../web/build.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './support/browser.ts';
 import { axeViolations } from './support/axe.ts';
 import { send } from './support/http.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { fund, newUser, type TestUser } from './support/users.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`merchant console browser test skipped: no ${CHROMIUM} (apt-get install chromium)`);
 
 describe.runIf(hasChromium)('the merchant console in Chromium', () => {
@@ -61,18 +53,7 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
     const sms = await send(`${bank.url}/sim/sms?phone=${owner.phone}`, undefined, 'GET');
     await as(owner, 'POST', `/v1/cards/${started.body.card_id}/confirm`, { sms_code: sms.body.messages.at(-1).code });
     expect((await as(owner, 'PUT', `/v1/merchant-console/merchants/${merchantId}/payout-account`, { card_id: started.body.card_id })).status).toBe(200);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

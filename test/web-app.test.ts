@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import Fastify from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/engine/clock.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
@@ -21,11 +21,10 @@ import { ensureWebBuild } from '../web/build.ts';
 import { en } from '../web/src/i18n/en.ts';
 import { formatMoney } from '../web/src/money.ts';
 import { zh } from '../web/src/i18n/zh.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './support/browser.ts';
 import { axeViolations, sidewaysOverflow } from './support/axe.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`web app browser test skipped: no ${CHROMIUM} (apt-get install chromium)`);
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -171,18 +170,7 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       app.router.setFee(bankCode, 0);
       for (const o of outcomes) app.router.record(bankCode, o === 's' ? 'succeeded' : o === 'f' ? 'failed' : 'unknown');
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
