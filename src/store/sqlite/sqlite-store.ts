@@ -144,6 +144,8 @@ export class SqliteStore implements LedgerStore {
   /** Indexes every transfer not yet in the account index, now; returns how many it indexed. The
    *  store does this by itself; benchmarks call it to charge the whole cost to their window. */
   catchUpAccountIndex(): number {
+    // A pass yields to an open write group, so looping here while one is open would never end.
+    if (this.turns.busy) throw new Error('catchUpAccountIndex needs the writer idle: await the engine first');
     const before = this.phases.indexedTransfers;
     while (this.indexPass() > 0);
     this.catchUp.caughtUp(0);
