@@ -12,19 +12,22 @@ export interface Move {
   readonly code: number;
 }
 
+/** One move as a transfer event in the platform currency. */
+export function moveEvent(m: Move, userData: string, flags = 0): TransferEvent {
+  return transferEvent({
+    id: m.id,
+    debitAccountId: m.debit,
+    creditAccountId: m.credit,
+    amount: m.amount,
+    ledger: PLATFORM_CURRENCY.ledger,
+    code: m.code,
+    userData,
+    flags,
+  });
+}
+
 /** The non-zero moves as transfer events; `linked` chains them so all land or none does. */
 export function moveEvents(moves: readonly Move[], userData: string, linked = true): TransferEvent[] {
   const real = moves.filter((m) => m.amount > 0n);
-  return real.map((m, i) =>
-    transferEvent({
-      id: m.id,
-      debitAccountId: m.debit,
-      creditAccountId: m.credit,
-      amount: m.amount,
-      ledger: PLATFORM_CURRENCY.ledger,
-      code: m.code,
-      userData,
-      flags: linked && i < real.length - 1 ? TransferFlag.linked : 0,
-    }),
-  );
+  return real.map((m, i) => moveEvent(m, userData, linked && i < real.length - 1 ? TransferFlag.linked : 0));
 }

@@ -28,6 +28,15 @@ export function ledgerVerdict(outcomes: readonly TransferOutcome[]): LedgerVerdi
   return { applied: false, reason: NO_FUNDS.has(cause.result) ? 'insufficient_funds' : 'refused', result: cause.result };
 }
 
+/**
+ * For a record whose claim already proved the money is there (a holding account, a declared
+ * income): a refusal is a bug, so it throws and the whole write group is undone, loudly.
+ */
+export function requireApplied(step: string, outcomes: readonly TransferOutcome[]): void {
+  const verdict = ledgerVerdict(outcomes);
+  if (!verdict.applied) throw new Error(`${step}: the ledger refused a transfer the step's own rows said it could make (${verdict.result})`);
+}
+
 /** Finishes or compensates what a module left waiting; returns how many it settled. */
 export type Resumer = () => Promise<number>;
 

@@ -4,11 +4,12 @@
 //             winner's amount written once (no money moves; the split is fixed from here on);
 //   payout -> one batch of winners flagged paid and their prizes paid from the pool together, so
 //             a crash leaves a batch wholly paid or wholly waiting, and a winner is never paid twice.
-import { type TransferEvent, transferEvent } from '../../ledger/index.ts';
+import type { TransferEvent } from '../../ledger/index.ts';
 import type { SqlExecutor } from '../../store/sql.ts';
 import { campaignFundingAccountId, campaignPoolAccountId, derivedId, TransferCode, walletAccountId } from '../books/chart.ts';
+import { moveEvent } from '../books/moves.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
-import { ledgerVerdict, type Step, type TransferOutcome } from '../books/step-runner.ts';
+import { requireApplied, type Step } from '../books/step-runner.ts';
 import type { RandomInts } from '../redpacket/split.ts';
 import { CARD_KINDS } from './cards.ts';
 import { type SplitPolicy, splitPrizePool } from './prize-split.ts';
@@ -31,14 +32,9 @@ export interface CampaignRow extends Record<string, unknown> {
   created_at: bigint;
 }
 
-function move(id: string, from: string, to: string, amount: bigint, code: number, userData: string): TransferEvent {
-  return transferEvent({ id, debitAccountId: from, creditAccountId: to, amount, ledger: PLATFORM_CURRENCY.ledger, code, userData });
-}
-
-/** The ledger refused money the campaign's own rows say is there: a bug, so the whole group is undone. */
-function requireApplied(step: string, outcomes: readonly TransferOutcome[]): void {
-  const verdict = ledgerVerdict(outcomes);
-  if (!verdict.applied) throw new Error(`${step}: the ledger refused a campaign transfer (${verdict.result})`);
+/** A move of `amount` between two accounts in the platform currency. */
+function move(id: string, debit: string, credit: string, amount: bigint, code: number, userData: string): TransferEvent {
+  return moveEvent({ id, debit, credit, amount, code }, userData);
 }
 
 /** Creates and funds a campaign: false when the id was taken first (the caller compares the terms). */

@@ -8,7 +8,7 @@
 //   done:    when no holder is left after the cursor.
 // A rerun of a finished date finds it 'done' and pays nothing.
 import type { SqlExecutor } from '../../store/sql.ts';
-import { ledgerVerdict, type Step, type TransferOutcome } from '../books/step-runner.ts';
+import { requireApplied, type Step } from '../books/step-runner.ts';
 import { accrue } from './fund-income.ts';
 import { declarationChain, incomePayout } from './fund-ledger.ts';
 import type { TransferEvent } from '../../ledger/index.ts';
@@ -32,11 +32,6 @@ export interface IncomeRow extends Record<string, unknown> {
 interface Payout {
   readonly userId: string;
   readonly paidMinor: bigint;
-}
-
-function requireApplied(name: string, outcomes: readonly TransferOutcome[]): void {
-  const verdict = ledgerVerdict(outcomes);
-  if (!verdict.applied) throw new Error(`${name}: the ledger refused the fund's income (${verdict.result})`);
 }
 
 async function incomeRow(tx: SqlExecutor, fundId: string, date: string): Promise<IncomeRow | undefined> {

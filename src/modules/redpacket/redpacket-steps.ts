@@ -7,11 +7,11 @@
 //   refund -> the packet marked expired with its unopened rest, the rest back to the sender.
 // Claims run one after another inside the engine's write group, and each step's writes are undone
 // if it is refused, so no interleaving of openers can take a share twice or more than the packet holds.
-import { type TransferEvent, transferEvent } from '../../ledger/index.ts';
+import type { TransferEvent } from '../../ledger/index.ts';
 import type { SqlExecutor } from '../../store/sql.ts';
 import { derivedId, redPacketHoldingAccountId, TransferCode, walletAccountId } from '../books/chart.ts';
-import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
-import { type LedgerVerdict, ledgerVerdict, type Step, type TransferOutcome } from '../books/step-runner.ts';
+import { moveEvent } from '../books/moves.ts';
+import { type LedgerVerdict, ledgerVerdict, requireApplied, type Step } from '../books/step-runner.ts';
 import type { Limit } from '../identity/limits.ts';
 import type { SpendingLimits } from '../wallet/spending-limits.ts';
 import { RedPacketError } from './redpacket-errors.ts';
@@ -38,14 +38,9 @@ export interface PacketRow extends Record<string, unknown> {
   created_at: bigint;
 }
 
-function move(id: string, from: string, to: string, amount: bigint, code: number, userData: string): TransferEvent {
-  return transferEvent({ id, debitAccountId: from, creditAccountId: to, amount, ledger: PLATFORM_CURRENCY.ledger, code, userData });
-}
-
-/** The ledger refused money the packet's own rows say is there: a bug, so the whole group is undone. */
-function requireApplied(step: string, outcomes: readonly TransferOutcome[]): void {
-  const verdict = ledgerVerdict(outcomes);
-  if (!verdict.applied) throw new Error(`${step}: the ledger refused a red packet transfer (${verdict.result})`);
+/** A move of `amount` between two accounts in the platform currency. */
+function move(id: string, debit: string, credit: string, amount: bigint, code: number, userData: string): TransferEvent {
+  return moveEvent({ id, debit, credit, amount, code }, userData);
 }
 
 function spendKey(packet: PacketRow) {
