@@ -6,20 +6,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
 import { type Reply, send } from './support/http.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { newUser as registerUser, type TestUser } from './support/users.ts';
 
 const PASSWORD = 'correct horse';
 const HOUR_MS = 3600 * 1000;
 
-interface TestUser {
-  id: string;
-  phone: string;
-  token: string;
-}
-
 describe.each(storesUnderTest())('second factor and attempt limits (%s)', (store) => {
   const clock = new ManualClock(Date.now());
   let server: TestServer;
-  let seq = 0;
 
   beforeAll(async () => {
     server = await startTestServer({ store, clock });
@@ -33,15 +27,7 @@ describe.each(storesUnderTest())('second factor and attempt limits (%s)', (store
   const as = (token: string | undefined, method: string, route: string, body?: unknown) => send(server.url + route, token, method, body);
   const login = (phone: string, password = PASSWORD) => as(undefined, 'POST', '/v1/sessions', { phone, password });
 
-  async function newUser(): Promise<TestUser> {
-    seq += 1;
-    const phone = `135${store === 'sqlite' ? '1' : '2'}${String(seq).padStart(7, '0')}`;
-    const reg = await as(undefined, 'POST', '/v1/users', { phone, password: PASSWORD, name: 'Attempt User' });
-    expect(reg.status).toBe(201);
-    const session = await login(phone);
-    expect(session.status).toBe(201);
-    return { id: reg.body.user_id, phone, token: session.body.token };
-  }
+  const newUser = () => registerUser(server, 'Attempt User');
 
   async function payer(): Promise<{ alice: TestUser; bob: TestUser }> {
     const alice = await newUser();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
 import { send } from './support/http.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { newUser as registerUser } from './support/users.ts';
 
 const PASSWORD = 'correct horse';
 const HOUR_MS = 3600 * 1000;
@@ -12,7 +13,6 @@ const HOUR_MS = 3600 * 1000;
 describe.each(storesUnderTest())('sessions (%s)', (store) => {
   const clock = new ManualClock(Date.now());
   let server: TestServer;
-  let seq = 0;
 
   beforeAll(async () => {
     server = await startTestServer({ store, clock });
@@ -25,15 +25,7 @@ describe.each(storesUnderTest())('sessions (%s)', (store) => {
   const login = (phone: string, password = PASSWORD) => as(undefined, 'POST', '/v1/sessions', { phone, password });
   const me = async (token: string) => (await as(token, 'GET', '/v1/me')).status;
 
-  async function newUser(): Promise<{ id: string; phone: string; token: string }> {
-    seq += 1;
-    const phone = `133${store === 'sqlite' ? '1' : '2'}${String(seq).padStart(7, '0')}`;
-    const reg = await as(undefined, 'POST', '/v1/users', { phone, password: PASSWORD, name: 'Session User' });
-    expect(reg.status).toBe(201);
-    const session = await login(phone);
-    expect(session.status).toBe(201);
-    return { id: reg.body.user_id, phone, token: session.body.token };
-  }
+  const newUser = () => registerUser(server, 'Session User');
 
   it('ends a session after 12 hours without use, and 7 days after login in any case', async () => {
     const user = await newUser();
