@@ -2,6 +2,7 @@
 // it knew. Writes are coalesced (one per turn of the event loop) and atomic (write, then rename).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 
 export interface Persistence {
   /** Writes any pending change now and stops listening. */
@@ -39,6 +40,26 @@ export function saveOnChange(dataDir: string, fileName: string, source: StateSou
         clearImmediate(scheduled);
         save();
       }
+    },
+  };
+}
+
+/** A simulator's server, ready: closing it releases held answers, then writes any pending state. */
+export async function readySimulator<S>(
+  app: FastifyInstance,
+  simulator: S,
+  delays: { releaseAll(): void },
+  persistence: Persistence | undefined,
+): Promise<{ app: FastifyInstance; simulator: S; close(): Promise<void> }> {
+  app.addHook('preClose', async () => delays.releaseAll());
+  await app.ready();
+  return {
+    app,
+    simulator,
+    async close() {
+      delays.releaseAll();
+      await app.close();
+      persistence?.stop();
     },
   };
 }

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Delays } from './delays.ts';
 import { handleError } from './http-shape.ts';
+import { readySimulator } from '../state-file.ts';
 import { type Persistence, persistTo } from './persist.ts';
 import { bankRoutes } from './routes-bank.ts';
 import { simRoutes } from './routes-sim.ts';
@@ -39,19 +40,9 @@ export async function buildBankSimulatorApp(options: BankSimulatorOptions): Prom
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
-  app.addHook('preClose', async () => delays.releaseAll());
   await app.register(bankRoutes(simulator, delays));
   await app.register(simRoutes(simulator));
-  await app.ready();
-  return {
-    app,
-    simulator,
-    async close() {
-      delays.releaseAll();
-      await app.close();
-      persistence?.stop();
-    },
-  };
+  return readySimulator(app, simulator, delays, persistence);
 }
 
 export async function startBankSimulator(options: BankSimulatorOptions & { readonly port: number; readonly host?: string }): Promise<RunningBankSimulator> {

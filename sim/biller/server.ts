@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Delays } from '../bank/delays.ts';
 import { formatMinor, parseMinor, requireCurrency } from '../../src/money/amount.ts';
 import { BILL_KEY } from './households.ts';
+import { readySimulator } from '../state-file.ts';
 import { persistTo } from './persist.ts';
 import { settlementCsv } from './settlement-file.ts';
 import { BillerSimulator, type BillerSimOptions, type SimPayment } from './simulator.ts';
@@ -99,17 +100,7 @@ export async function buildBillerSimApp(options: BillerSimServerOptions): Promis
     }
     return reply.status(204).send();
   });
-  app.addHook('preClose', async () => delays.releaseAll());
-  await app.ready();
-  return {
-    app,
-    simulator,
-    async close() {
-      delays.releaseAll();
-      await app.close();
-      persistence?.stop();
-    },
-  };
+  return readySimulator(app, simulator, delays, persistence);
 }
 
 export async function startBillerSimulator(options: BillerSimServerOptions & { port: number; host?: string }): Promise<BillerSimApp & { url: string }> {
