@@ -193,8 +193,8 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
       onJobError,
       async () => nsToMs(await store.nextExpiry()),
     ),
-    new PeriodicJob('resume-steps', 60_000, () => runner.resumeAll(), onJobError),
-    new PeriodicJob('resolve-channel-operations', 30_000, () => cardPayments.resolvePending(), onJobError),
+    // Finishes what modules left waiting, pending bank operations included (the cards' resumer).
+    new PeriodicJob('resume-steps', 30_000, () => runner.resumeAll(), onJobError),
     new PeriodicJob('prune-merchant-nonces', 60_000, () => merchants.nonces.prune(clock.now()), onJobError),
     new PeriodicJob(
       'trade-timers',
