@@ -76,7 +76,15 @@ export interface Histogram {
 
 export interface Dashboard {
   generated_at: number;
-  activity: { minute_starts: number[]; payments: number[]; transfers: number[]; counting_since: number };
+  activity: {
+    minute_starts: number[];
+    payments: number[];
+    transfers: number[];
+    packets_sent: number[];
+    packets_opened: number[];
+    packets_refunded: number[];
+    counting_since: number;
+  };
   channels: { bank: string; success_rate: number; samples: number; fee_bps: number }[];
   ledger: { batch_events: Histogram; commit_seconds: Histogram };
   totals: { currency: string; wallets: string; wallets_held: string; reserves: string; open_suspense: string; difference: string; balanced: boolean }[];

@@ -21,6 +21,9 @@ const security = [{ operator: [] }];
 const ACTIVITY_CODES = {
   payments: new Set<number>([TransferCode.tradePayment, TransferCode.tradeEscrowHold]),
   transfers: new Set<number>([TransferCode.walletTransfer]),
+  packetsSent: new Set<number>([TransferCode.redPacketSend]),
+  packetsOpened: new Set<number>([TransferCode.redPacketOpen]),
+  packetsRefunded: new Set<number>([TransferCode.redPacketRefund]),
 };
 
 interface PromHistogram {
@@ -115,7 +118,7 @@ export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security,
-          summary: 'The operations dashboard: activity per minute, channel success rates, ledger batches, totals',
+          summary: 'The operations dashboard: activity per minute (payments, transfers, red packets), channel success rates, ledger batches, totals',
           response: { 200: DashboardOutput },
         },
       },
@@ -124,7 +127,15 @@ export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
         const reserves = await app.reconciliation.checkReserves();
         return {
           generated_at: app.clock.now(),
-          activity: { minute_starts: series.minuteStartsMs, payments: series.payments, transfers: series.transfers, counting_since: series.countingSinceMs },
+          activity: {
+            minute_starts: series.minuteStartsMs,
+            payments: series.counts.payments,
+            transfers: series.counts.transfers,
+            packets_sent: series.counts.packetsSent,
+            packets_opened: series.counts.packetsOpened,
+            packets_refunded: series.counts.packetsRefunded,
+            counting_since: series.countingSinceMs,
+          },
           channels: app.router.stats().map((s) => ({ bank: s.bank, success_rate: s.successRate, samples: s.samples, fee_bps: s.feeBps })),
           ledger: { batch_events: await histogramToWire(ledgerBatchSize), commit_seconds: await histogramToWire(ledgerCommitSeconds) },
           totals: reserves.ledgers.map(totalsToWire),

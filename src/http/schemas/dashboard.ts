@@ -32,9 +32,15 @@ export const DashboardOutput = z.object({
       minute_starts: z.array(z.number()),
       payments: z.array(z.number()),
       transfers: z.array(z.number()),
+      packets_sent: z.array(z.number()),
+      packets_opened: z.array(z.number()),
+      packets_refunded: z.array(z.number()),
       counting_since: z.number(),
     })
-    .meta({ description: 'payments (trades) and wallet transfers created per minute over the last hour, as this process saw them' }),
+    .meta({
+      description:
+        'payments (trades), wallet transfers, and red packets sent, opened (shares taken) and refunded, per minute over the last hour, as this process saw them',
+    }),
   channels: z.array(z.object({ bank: z.string(), success_rate: z.number(), samples: z.number(), fee_bps: z.number() })),
   ledger: z.object({ batch_events: Histogram, commit_seconds: Histogram }),
   totals: z.array(

@@ -2,7 +2,7 @@
 import uPlot from 'uplot';
 import type { ChartOptions } from './chart.tsx';
 
-export const COLORS = { blue: '#2563eb', green: '#16a34a', amber: '#d97706', violet: '#7c3aed' };
+export const COLORS = { blue: '#2563eb', green: '#16a34a', amber: '#d97706', violet: '#7c3aed', red: '#dc2626' };
 /** Counts are whole: ticks never fall between them. */
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 const AXIS = { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 } };

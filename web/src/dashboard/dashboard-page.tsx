@@ -1,5 +1,5 @@
 // The operations dashboard (operator token): GET /v1/admin/dashboard every 10 seconds, drawn as
-// headline figures and four uPlot charts.
+// headline figures and five uPlot charts.
 import { useEffect, useMemo } from 'react';
 import type uPlot from 'uplot';
 import { api } from '../api.ts';
@@ -36,6 +36,7 @@ export function DashboardPage({ operator }: { operator: Operator }) {
           <LifeServicesPanel bills={d.bills} insurance={d.insurance} />
           <div className="grid two">
             <ActivityChart activity={d.activity} />
+            <RedPacketChart activity={d.activity} />
             <ChannelChart channels={d.channels} />
             <HistogramChart title={t('dash.batches')} histogram={d.ledger.batch_events} color={COLORS.amber} scale={1} unit="" />
             <HistogramChart title={t('dash.commit')} histogram={d.ledger.commit_seconds} color={COLORS.violet} scale={1000} unit=" ms" />
@@ -60,6 +61,34 @@ function ActivityChart({ activity }: { activity: Dashboard['activity'] }) {
   return (
     <Panel title={t('dash.activity')} id="chart-activity">
       <Chart title={t('dash.activity')} options={options} data={data} />
+      <p className="muted small">{t('dash.activity.since', { time: clockTime(activity.counting_since, lang) })}</p>
+    </Panel>
+  );
+}
+
+/** Red packets sent, shares opened and packets refunded per minute, on the same minutes as the activity chart. */
+function RedPacketChart({ activity }: { activity: Dashboard['activity'] }) {
+  const { t, lang } = useI18n();
+  const options = useMemo(
+    () =>
+      timeLines(t('statement.time'), [
+        { label: t('dash.packets.sent'), color: COLORS.red },
+        { label: t('dash.packets.opened'), color: COLORS.amber },
+        { label: t('dash.packets.refunded'), color: COLORS.violet },
+      ]),
+    [t],
+  );
+  const data = useMemo<uPlot.AlignedData>(
+    () => [activity.minute_starts.map((ms) => ms / 1000), activity.packets_sent, activity.packets_opened, activity.packets_refunded],
+    [activity],
+  );
+  const total = (series: number[]) => series.reduce((a, b) => a + b, 0);
+  return (
+    <Panel title={t('dash.packets')} id="chart-red-packets">
+      <Chart title={t('dash.packets')} options={options} data={data} />
+      <p className="muted small" id="red-packet-totals">
+        {t('dash.packets.hour', { sent: total(activity.packets_sent), opened: total(activity.packets_opened), refunded: total(activity.packets_refunded) })}
+      </p>
       <p className="muted small">{t('dash.activity.since', { time: clockTime(activity.counting_since, lang) })}</p>
     </Panel>
   );
