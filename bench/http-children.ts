@@ -12,6 +12,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 
 export interface ServerChild {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -61,19 +62,26 @@ export function startServer(script: string, args: readonly string[], env: NodeJS
       if (!match) return;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve({ url: match[1], stop: () => stopChild(child) });
+      resolve({ url: match[1], pid: child.pid ?? 0, stop: () => stopChild(child) });
     });
   });
 }
 
-/** Runs bench/http-load.ts against a server and returns its measurement. */
-export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const child = nodeWithTsx(new URL('./http-load.ts', import.meta.url).pathname, [JSON.stringify(plan)], process.env);
+/** Runs a load worker script with one JSON argument, killed after `limitMs`; returns the JSON line it prints. */
+export async function runWorker<T>(script: string, argument: unknown, limitMs: number): Promise<T> {
+  const child = nodeWithTsx(script, [JSON.stringify(argument)], process.env);
   const output = capture(child);
-  const limit = (plan.warmupSeconds + plan.measureSeconds) * 1000 + LOAD_SLACK_MS;
-  const timer = setTimeout(() => child.kill('SIGKILL'), limit);
+  // The worker's progress lines (stderr) are shown as they come; its result is its last stdout line.
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
   await exited(child);
   clearTimeout(timer);
   if (child.exitCode !== 0) throw new Error(`load worker failed (${child.exitCode ?? child.signalCode}): ${output.stderr()}`);
-  return JSON.parse(output.stdout().trim()) as LoadResult;
+  return JSON.parse(output.stdout().trim().split('\n').at(-1) ?? '') as T;
+}
+
+/** Runs bench/http-load.ts against a server and returns its measurement. */
+export function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const limit = (plan.warmupSeconds + plan.measureSeconds) * 1000 + LOAD_SLACK_MS;
+  return runWorker<LoadResult>(new URL('./http-load.ts', import.meta.url).pathname, plan, limit);
 }

@@ -15,7 +15,7 @@ export interface Api {
   readonly token: string;
 }
 
-async function post<T>(api: Api, route: string, body: unknown, bearer = api.token): Promise<T> {
+export async function post<T>(api: Api, route: string, body: unknown, bearer = api.token): Promise<T> {
   const response = await fetch(api.url + route, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
@@ -76,7 +76,7 @@ async function payer(api: Api, i: number): Promise<string> {
   return session.token;
 }
 
-async function inBatches<T>(count: number, make: (i: number) => Promise<T>): Promise<T[]> {
+export async function inBatches<T>(count: number, make: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = [];
   for (let i = 0; i < count; i += SETUP_PARALLEL) {
     const batch = Array.from({ length: Math.min(SETUP_PARALLEL, count - i) }, (_, j) => make(i + j));
@@ -85,10 +85,16 @@ async function inBatches<T>(count: number, make: (i: number) => Promise<T>): Pro
   return out;
 }
 
+/** `count` verified, funded, logged-in payers: their session tokens and phones. */
+export async function setupPayers(api: Api, count: number): Promise<{ tokens: string[]; phones: string[] }> {
+  const tokens = await inBatches(count, (i) => payer(api, i));
+  return { tokens, phones: Array.from({ length: count }, (_, i) => benchPhone('payer', i)) };
+}
+
 /** `count` payers and `count` payees; returns the payers' session tokens and the payees' phones. */
 export async function setupWallet(api: Api, count: number): Promise<{ tokens: string[]; payeePhones: string[] }> {
   const payeePhones = Array.from({ length: count }, (_, i) => benchPhone('payee', i));
   await inBatches(count, (i) => register(api, payeePhones[i]));
-  const tokens = await inBatches(count, (i) => payer(api, i));
+  const { tokens } = await setupPayers(api, count);
   return { tokens, payeePhones };
 }

@@ -31,9 +31,10 @@ async function call<T>(api: Api, method: string, route: string, bearer: string, 
   return JSON.parse(text) as T;
 }
 
-function signed(appId: string, privateKey: string, body: string): SignedRequest {
+/** A v3 merchant call to `route`, signed with the app's private key as the official SDK signs it. */
+export function signedV3(appId: string, privateKey: string, route: string, body: string): SignedRequest {
   const authString = `app_id=${appId},nonce=${randomBytes(12).toString('hex')},timestamp=${Date.now()}`;
-  const sign = rsaSign(v3SignString(authString, { httpMethod: 'POST', pathWithQuery: TRADE_PATH, body }), privateKey);
+  const sign = rsaSign(v3SignString(authString, { httpMethod: 'POST', pathWithQuery: route, body }), privateKey);
   return { headers: { authorization: `ALIPAY-SHA256withRSA ${authString},sign=${sign}`, 'content-type': 'application/json' }, body };
 }
 
@@ -59,7 +60,7 @@ export async function setupTradePayments(api: Api, payerTokens: readonly string[
       subject: 'Bench tea',
       total_amount: WALLET_AMOUNT,
     });
-    return JSON.stringify(signed(merchant.app_id, privateKey, body));
+    return JSON.stringify(signedV3(merchant.app_id, privateKey, TRADE_PATH, body));
   });
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;

@@ -84,7 +84,7 @@ async function measured(api: Api, load: () => Promise<LoadResult>): Promise<{ re
 }
 
 /** The real server on a fresh embedded store (DATABASE_URL removed), with no demo data and no bank simulator. */
-function formicaEnv(dataDir: string, token: string): NodeJS.ProcessEnv {
+export function formicaEnv(dataDir: string, token: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     FORMICA_DATA_DIR: dataDir,
