@@ -1,5 +1,6 @@
 // Red packets over HTTP through the real server in sandbox mode: sending with the spec's limits and
-// refusals, opening once per member, the detail of who opened what, the 24-hour refund by moving
+// refusals, opening once per member, the detail of who opened what, a group's packets newest first
+// (paged, with their state and the viewer's share), the 24-hour refund by moving
 // the sandbox clock, and 2,000 concurrent open requests from 120 members racing for 100 shares
 // (exactly 100 succeed, the sum exact, nobody twice, no 5xx). The ledger audit is clean after.
 // SQLite always; PostgreSQL when DATABASE_URL is set.
@@ -114,6 +115,41 @@ describe.each(storesUnderTest())('red packets over HTTP (%s)', (store) => {
     expect([unverified.status, unverified.body.code]).toEqual([403, 'verification_required']);
     const notMember = await sendPacket({ amount: '1.00', shares: 1 }, outsider);
     expect([notMember.status, notMember.body.code]).toEqual([403, 'not_a_member']);
+  });
+
+  it("lists a group's packets newest first, paged, with their state and the viewer's share, to members only", async () => {
+    const [a, b] = members;
+    const feedGroup = (await as(sender, 'POST', '/v1/groups', { name: 'Feed', member_phones: [a.phone, b.phone] })).body.group_id;
+    const sendTo = async (body: Record<string, unknown>) => {
+      const sent = await sendPacket({ group_id: feedGroup, ...body });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+      return sent.body.packet_id as string;
+    };
+    const oldest = await sendTo({ amount: '3.00', shares: 3, greeting: 'first' });
+    await advance(1);
+    const middle = await sendTo({ kind: 'equal', amount: '1.00', shares: 2 });
+    await advance(1);
+    const newest = await sendTo({ amount: '0.50', shares: 1 });
+    const opened = await open(members[0], oldest);
+    expect(opened.status).toBe(200);
+    const feed = (user: TestUser, query = '') => as(user, 'GET', `/v1/groups/${feedGroup}/red-packets?limit=2${query}`);
+
+    const first = await feed(members[0]);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.packets.map((p: { packet_id: string }) => p.packet_id)).toEqual([newest, middle]);
+    expect(first.body.packets[1]).toMatchObject({ kind: 'equal', total: '2.00', shares: 2, opened_count: 0, remaining: '2.00', status: 'open', mine: null });
+    const second = await feed(members[0], `&after=${first.body.next}`);
+    expect(second.body.next).toBeNull();
+    expect(second.body.packets).toHaveLength(1);
+    expect(second.body.packets[0]).toMatchObject({ packet_id: oldest, greeting: 'first', opened_count: 1, mine: opened.body.amount, status: 'open' });
+    expect(fen(second.body.packets[0].remaining) + fen(opened.body.amount)).toBe(300n);
+    // Another member sees the same packets, with nothing of their own taken yet.
+    const other = await as(members[1], 'GET', `/v1/groups/${feedGroup}/red-packets`);
+    expect(other.body.packets.map((p: { mine: string | null }) => p.mine)).toEqual([null, null, null]);
+
+    const stranger = await feed(outsider);
+    expect([stranger.status, stranger.body.code]).toEqual([403, 'not_a_member']);
+    expect((await feed(members[0], '&after=not-a-cursor')).status).toBe(400);
   });
 
   it('returns the unopened rest to the sender when the sandbox clock passes 24 hours, once', async () => {

@@ -1,11 +1,13 @@
-// Red packets for the logged-in user: send to a group, open a share, read who opened what.
+// Red packets for the logged-in user: send to a group, open a share, read who opened what, and a
+// group's packets newest first.
 // Thin: validate, find the session's user, call the red packet service.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { ErrorOutput } from '../schemas/common.ts';
-import { OpenOutput, PacketOutput, PacketParams, SendBody, SendOutput } from '../schemas/redpacket.ts';
+import { FeedOutput, FeedQuery, OpenOutput, PacketOutput, PacketParams, SendBody, SendOutput } from '../schemas/redpacket.ts';
+import { GroupParams } from '../schemas/social.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
 import { sessionUser } from './users.ts';
 import { positiveMinor } from './wallet.ts';
@@ -14,6 +16,13 @@ const tags = ['red packets'];
 const security = [{ session: [] }];
 const cny = (minor: bigint) => formatMinor(minor, PLATFORM_CURRENCY);
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The senders' display names, one lookup per sender on the page. */
+async function senderNames(app: Formica, packets: readonly { senderId: string }[]): Promise<Map<string, string>> {
+  const ids = [...new Set(packets.map((p) => p.senderId))];
+  const users = await Promise.all(ids.map((id) => app.identity.getUser(id)));
+  return new Map(ids.map((id, i) => [id, users[i]?.name ?? '']));
+}
 
 export function redPacketRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
@@ -60,6 +69,43 @@ export function redPacketRoutes(app: Formica): FastifyPluginAsyncZod {
         const userId = await sessionUser(app, request);
         const share = await app.redPackets.openPacket(request.params.packet_id, userId);
         return { amount: cny(share.amountMinor) };
+      },
+    );
+
+    server.get(
+      '/v1/groups/:group_id/red-packets',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The group's red packets, newest first, paged, with their state and the caller's share (members only)",
+          params: GroupParams,
+          querystring: FeedQuery,
+          response: { 200: FeedOutput, 400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const page = await app.redPackets.feed(request.params.group_id, await sessionUser(app, request), request.query);
+        const names = await senderNames(app, page.packets);
+        return {
+          packets: page.packets.map((p) => ({
+            packet_id: p.packetId,
+            sender_id: p.senderId,
+            sender_name: names.get(p.senderId) ?? '',
+            kind: p.kind,
+            total: cny(p.totalMinor),
+            currency: PLATFORM_CURRENCY.code,
+            shares: p.shares,
+            opened_count: p.openedCount,
+            remaining: cny(p.remainingMinor),
+            greeting: p.greeting,
+            status: p.status,
+            created_at: iso(p.createdAt),
+            expires_at: iso(p.expiresAt),
+            mine: p.mineMinor === null ? null : cny(p.mineMinor),
+          })),
+          next: page.next,
+        };
       },
     );
 

@@ -16,4 +16,7 @@ const TABLES = [
      opened_at BIGINT NOT NULL, PRIMARY KEY (packet_id, user_id), UNIQUE (packet_id, seq))`,
 ].join(';\n');
 
-export const REDPACKET_MIGRATIONS = { sqlite: [TABLES], postgres: [TABLES] };
+/** A group's feed reads its packets newest first by a keyset cursor (redpacket-feed.ts). */
+const FEED_INDEX = 'CREATE INDEX redpacket_group_feed ON redpacket_packets (group_id, created_at, packet_id)';
+
+export const REDPACKET_MIGRATIONS = { sqlite: [TABLES, FEED_INDEX], postgres: [TABLES, FEED_INDEX] };

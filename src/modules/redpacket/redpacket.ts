@@ -12,6 +12,7 @@ import type { StepRunner } from '../books/step-runner.ts';
 import type { SocialService } from '../social/social.ts';
 import type { WalletService } from '../wallet/wallet.ts';
 import { RedPacketError } from './redpacket-errors.ts';
+import { type FeedPage, groupFeed } from './redpacket-feed.ts';
 import { REDPACKET_MIGRATIONS } from './redpacket-schema.ts';
 import { alreadyOpened, type OpenedShare, openStep, type PacketKind, type PacketRow, refundStep, sendStep } from './redpacket-steps.ts';
 import { cryptoInts, equalSplit, luckySplit, type RandomInts } from './split.ts';
@@ -153,6 +154,12 @@ export class RedPacketService {
       expiresAt: Number(p.expires_at),
       opened: opens.map((o) => ({ userId: o.user_id, amountMinor: o.amount_minor, at: Number(o.opened_at) })),
     };
+  }
+
+  /** The group's packets, newest first, with their state and the viewer's share; for the group's members. */
+  async feed(groupId: string, viewerId: string, page: { limit: number; after?: string }): Promise<FeedPage> {
+    await this.social.requireMember(groupId, viewerId);
+    return groupFeed(this.db, groupId, viewerId, this.clock.now(), page);
   }
 
   /** The expiry job: every open packet past its time refunded once; returns how many. */

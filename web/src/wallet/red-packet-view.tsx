@@ -23,7 +23,7 @@ interface Packet {
   opened: { user_id: string; amount: string; at: string }[];
 }
 
-export function PacketView({ packetId, friends }: { packetId: string; friends: readonly Friend[] }) {
+export function PacketView({ packetId, friends, onOpened }: { packetId: string; friends: readonly Friend[]; onOpened?: () => void }) {
   const { t, lang } = useI18n();
   const { token, profile, refresh } = useSession();
   const [round, setRound] = useState(0);
@@ -34,7 +34,8 @@ export function PacketView({ packetId, friends }: { packetId: string; friends: r
     setGot(share.amount);
     setRound((r) => r + 1);
     refresh();
-  }, [packetId, token, refresh]);
+    onOpened?.();
+  }, [packetId, token, refresh, onOpened]);
   const action = useAction(open);
   const p = packet.data;
   const me = profile?.user_id;

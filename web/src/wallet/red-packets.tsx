@@ -1,5 +1,6 @@
-// Red packets: the user's friends and groups, a new group of friends, sending a packet to a group,
-// and one packet (opened from its link, /app/redpackets?packet=<id>, or by its code).
+// Red packets: the user's friends and groups, the chosen group's packets (newest first), a new group
+// of friends, sending a packet to a group, and one packet (picked from the group's packets, opened
+// from its link, /app/redpackets?packet=<id>, or by its code).
 import { type FormEvent, useCallback, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -8,6 +9,7 @@ import { Field } from '../ui/field.tsx';
 import { ScreenTitle } from '../ui/screen-title.tsx';
 import { useAction } from '../ui/use-action.ts';
 import { useLoad } from '../use-load.ts';
+import { GroupPackets } from './group-packets.tsx';
 import { PacketView } from './red-packet-view.tsx';
 import { SendPacket } from './send-packet.tsx';
 import { useSession } from './session-context.ts';
@@ -34,6 +36,8 @@ export function RedPackets() {
   const { token, version } = useSession();
   const [packet, setPacket] = useState(packetInAddress);
   const [groupsRound, setGroupsRound] = useState(0);
+  /** Moves on each packet sent or opened here, so the group's list shows it. */
+  const [feedRound, setFeedRound] = useState(0);
   const friends = useLoad(`friends#${version}`, () => api<{ friends: Friend[] }>('/v1/friends?limit=100', { token }));
   const groups = useLoad(`groups#${groupsRound}`, () => api<{ groups: Group[] }>('/v1/groups?limit=100', { token }));
   const [chosen, setChosen] = useState('');
@@ -42,10 +46,15 @@ export function RedPackets() {
     window.history.replaceState(null, '', `?packet=${encodeURIComponent(packetId)}`);
     setPacket(packetId);
   };
+  const changed = useCallback(() => setFeedRound((r) => r + 1), []);
+  const sent = (packetId: string) => {
+    changed();
+    show(packetId);
+  };
   return (
     <div className="stack" id="redpackets">
       <ScreenTitle title={t('rp.title')} back />
-      {packet && <PacketView key={packet} packetId={packet} friends={friends.data?.friends ?? []} />}
+      {packet && <PacketView key={packet} packetId={packet} friends={friends.data?.friends ?? []} onOpened={changed} />}
       <OpenByCode onOpen={show} />
       <section className="card-box form-stack" aria-labelledby="groups-title">
         <h2 id="groups-title">{t('rp.groups')}</h2>
@@ -64,7 +73,8 @@ export function RedPackets() {
         )}
         <ErrorMessage error={groups.error ?? friends.error} />
       </section>
-      {groupId && <SendPacket groupId={groupId} onSent={show} />}
+      {groupId && <GroupPackets groupId={groupId} round={feedRound} onShow={show} />}
+      {groupId && <SendPacket groupId={groupId} onSent={sent} />}
       <NewGroup
         friends={friends.data?.friends ?? []}
         onCreated={(id) => {
