@@ -3,6 +3,7 @@
 // PostgreSQL they become $1..$n. Integers come back as bigint in both dialects.
 import path from 'node:path';
 import pg from 'pg';
+import type { SqlMigrations } from './migrations.ts';
 import { migrate as migratePostgres, withTransaction } from './postgres/postgres-store.ts';
 import { type EmbeddedWriter, embeddedSql, openModuleSql } from './sqlite/module-sql.ts';
 import type { SqliteStore } from './sqlite/sqlite-store.ts';
@@ -18,15 +19,12 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly SqlParam[]): Promise<{ changes: number }>;
 }
 
-export interface SqlMigrations {
-  readonly sqlite: readonly string[];
-  readonly postgres: readonly string[];
-}
+export type { MigrationSource, SqlMigrations } from './migrations.ts';
 
 export interface SqlDatabase extends SqlExecutor {
   /** Runs `fn` in one transaction; rolls back if it throws. `fn` should only await SQL on `tx`. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /** Applies the migrations of `scope` not applied yet (version = index + 1). */
+  /** Applies the migrations of `scope` not applied yet; refuses when an applied one was edited (migrations.ts). */
   migrate(scope: string, migrations: SqlMigrations): Promise<void>;
   close(): Promise<void>;
 }

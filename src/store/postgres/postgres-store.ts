@@ -15,6 +15,19 @@ import {
   type TransferRow,
   transferFromRow,
 } from '../rows.ts';
+import {
+  APPLIED_MIGRATIONS_TABLE,
+  DELETE_LEGACY,
+  declaredMigrations,
+  INSERT_APPLIED,
+  LEGACY_TABLE,
+  type Migration,
+  type MigrationSource,
+  planMigrations,
+  RENAME_APPLIED,
+  SELECT_APPLIED,
+  SELECT_LEGACY,
+} from '../migrations.ts';
 import { pgExecutor, pgSavepoint } from '../sql.ts';
 import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
@@ -199,21 +212,32 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
 }
 
 /**
- * Applies the migrations of `scope` that this schema has not seen yet, inside the caller's
- * transaction. The advisory lock makes processes that start together take turns; the loser then
- * finds the migrations recorded and skips them.
+ * Applies the migrations of `scope` that this schema has not seen yet (migrations.ts), inside the
+ * caller's transaction. The advisory lock makes processes that start together take turns; the
+ * later one then finds the migrations recorded and skips them.
  */
-export async function migrate(client: pg.PoolClient, schema: string | undefined, scope: string, migrations: readonly string[]): Promise<void> {
+export async function migrate(client: pg.PoolClient, schema: string | undefined, scope: string, sources: readonly MigrationSource[]): Promise<void> {
+  const declared = declaredMigrations(scope, sources);
+  const sql = pgExecutor(client);
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`formica.migrate:${schema ?? ''}`]);
   if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-  await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (scope TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (scope, version))');
-  const applied = await client.query<{ version: bigint }>('SELECT version FROM schema_migrations WHERE scope = $1', [scope]);
-  const done = new Set(applied.rows.map((r) => Number(r.version)));
-  for (const [index, sql] of migrations.entries()) {
-    const version = index + 1;
-    if (done.has(version)) continue;
-    await client.query(sql);
-    await client.query('INSERT INTO schema_migrations (scope, version) VALUES ($1, $2)', [scope, version]);
+  await client.query(APPLIED_MIGRATIONS_TABLE);
+  const applied = await sql.all<{ version: bigint; name: string; checksum: string }>(SELECT_APPLIED, [scope]);
+  const hasLegacy = (await sql.get<{ present: boolean }>('SELECT to_regclass(?) IS NOT NULL AS present', [LEGACY_TABLE]))?.present === true;
+  const legacy = hasLegacy ? await sql.all<{ version: bigint }>(SELECT_LEGACY, [scope]) : [];
+  const plan = planMigrations(
+    scope,
+    declared,
+    applied.map((a) => ({ ...a, version: Number(a.version) })),
+    new Set(legacy.map((l) => Number(l.version))),
+  );
+  const record = (m: Migration) => sql.run(INSERT_APPLIED, [scope, m.version, m.name, m.checksum, Date.now()]);
+  for (const m of plan.adopt) await record(m);
+  if (hasLegacy) await sql.run(DELETE_LEGACY, [scope]);
+  for (const m of plan.rename) await sql.run(RENAME_APPLIED, [m.name, scope, m.version]);
+  for (const m of plan.apply) {
+    await client.query(m.sql);
+    await record(m);
   }
 }
 

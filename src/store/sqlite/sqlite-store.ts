@@ -18,6 +18,19 @@ import {
   type TransferRow,
   transferFromRow,
 } from '../rows.ts';
+import {
+  APPLIED_MIGRATIONS_TABLE,
+  DELETE_LEGACY,
+  declaredMigrations,
+  INSERT_APPLIED,
+  LEGACY_TABLE,
+  type Migration,
+  type MigrationSource,
+  planMigrations,
+  RENAME_APPLIED,
+  SELECT_APPLIED,
+  SELECT_LEGACY,
+} from '../migrations.ts';
 import type { SqlExecutor } from '../sql.ts';
 import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { AccountIndex, MAX_PASS_TRANSFERS } from './account-index.ts';
@@ -66,19 +79,33 @@ function openConnection(file: string): Db {
   return db;
 }
 
-/** Applies the migrations of `scope` that this database has not seen yet. */
-export function migrate(db: Db, scope: string, migrations: readonly string[]): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (scope TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (scope, version))');
-  const applied = db.prepare('SELECT version FROM schema_migrations WHERE scope = ?').pluck().all(scope) as bigint[];
-  const done = new Set(applied.map(Number));
-  migrations.forEach((sql, index) => {
-    const version = index + 1;
-    if (done.has(version)) return;
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (scope, version) VALUES (?, ?)').run(scope, version);
-    }).immediate();
-  });
+/**
+ * Applies the migrations of `scope` that this database has not seen yet (migrations.ts), all in one
+ * IMMEDIATE transaction: a second process opening the file waits for the write lock, then finds
+ * them recorded. Inside an open write group it is a savepoint of that group.
+ */
+export function migrate(db: Db, scope: string, sources: readonly MigrationSource[]): void {
+  const declared = declaredMigrations(scope, sources);
+  db.transaction(() => {
+    db.exec(APPLIED_MIGRATIONS_TABLE);
+    const applied = db.prepare(SELECT_APPLIED).all(scope) as { version: bigint; name: string; checksum: string }[];
+    const hasLegacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(LEGACY_TABLE) !== undefined;
+    const legacy = hasLegacy ? (db.prepare(SELECT_LEGACY).pluck().all(scope) as bigint[]) : [];
+    const plan = planMigrations(
+      scope,
+      declared,
+      applied.map((a) => ({ ...a, version: Number(a.version) })),
+      new Set(legacy.map(Number)),
+    );
+    const record = (m: Migration) => db.prepare(INSERT_APPLIED).run(scope, m.version, m.name, m.checksum, Date.now());
+    for (const m of plan.adopt) record(m);
+    if (hasLegacy) db.prepare(DELETE_LEGACY).run(scope);
+    for (const m of plan.rename) db.prepare(RENAME_APPLIED).run(m.name, scope, m.version);
+    for (const m of plan.apply) {
+      db.exec(m.sql);
+      record(m);
+    }
+  }).immediate();
 }
 
 /** Cumulative time spent in each phase of `writeBatch`, for benchmarks and diagnostics. */
@@ -137,7 +164,7 @@ export class SqliteStore implements LedgerStore {
   }
 
   /** Applies a module's migrations not applied yet, in a write group of its own. */
-  migrateModule(scope: string, migrations: readonly string[]): Promise<void> {
+  migrateModule(scope: string, migrations: readonly MigrationSource[]): Promise<void> {
     return this.writeGroup(async () => migrate(this.db, scope, migrations));
   }
 
