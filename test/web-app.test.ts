@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import Fastify from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { CARD_A } from '../sim/bank/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { webRoutes } from '../src/http/routes/web.ts';
 import { ensureWebBuild } from '../web/build.ts';
+import { FIRST_LOAD_BUDGET_BYTES, measureFirstLoad } from '../web/first-load.ts';
 import { en } from '../web/src/i18n/en.ts';
 import { formatMoney } from '../web/src/money.ts';
 import { zh } from '../web/src/i18n/zh.ts';
@@ -126,8 +126,7 @@ describe('web app build', () => {
     expect(firstLoad.some((f) => f.endsWith('.js'))).toBe(true);
     const code = firstLoad.map((f) => fs.readFileSync(path.join(dist, f), 'utf8')).join('\n');
     expect(code).not.toMatch(/uplot/i);
-    const gzipped = firstLoad.reduce((sum, f) => sum + gzipSync(fs.readFileSync(path.join(dist, f))).length, 0);
-    expect(gzipped).toBeLessThan(150 * 1024);
+    expect(measureFirstLoad(dist).gzipBytes).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
   });
 });
 

@@ -4,9 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeFirstLoad, measureFirstLoad } from './first-load.ts';
 
 const WEB = path.dirname(fileURLToPath(import.meta.url));
-const DIST_INDEX = path.join(WEB, 'dist', 'index.html');
+export const WEB_DIST = path.join(WEB, 'dist');
+const DIST_INDEX = path.join(WEB_DIST, 'index.html');
 const SOURCES = [
   path.join(WEB, 'src'),
   path.join(WEB, 'public'),
@@ -45,5 +47,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const started = performance.now();
   const outcome = await ensureWebBuild({ force: process.argv.includes('--force') });
   if (outcome === 'built') console.log(`web app built into web/dist in ${Math.round(performance.now() - started)} ms`);
+  if (outcome !== 'no-vite') console.log(describeFirstLoad(measureFirstLoad(WEB_DIST)));
   if (outcome === 'no-vite') console.warn('web app not built: vite is not installed (npm install without --omit=dev); /app/ will answer 503');
 }

@@ -1,5 +1,6 @@
 // The HTTP shell: Fastify with zod schemas (validation and the OpenAPI document from one
 // source), one error handler, and thin route plugins over the services in `Formica`.
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -54,6 +55,9 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
     reply.status(404).send({ code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
 
+  // Every text response (the API's JSON, the pages, the web app's bundles) goes out gzip or brotli
+  // compressed when the client asks: the wallet's first load on a phone is counted compressed.
+  await server.register(compress, { global: true, encodings: ['br', 'gzip'] });
   await server.register(swagger, {
     openapi: {
       info: { title: 'Formica API', version: '0.1.0', description: 'Payments and inclusive finance over one double-entry ledger' },
