@@ -9,7 +9,7 @@ import { LedgerEngine } from './engine/ledger-engine.ts';
 import { AuditLog } from './modules/audit/audit-log.ts';
 import { CardPaymentsService } from './modules/cards/card-payments.ts';
 import { loadCardFingerprinter } from './modules/cards/card-fingerprint.ts';
-import { CardService } from './modules/cards/cards.ts';
+import { type CardHolder, CardService } from './modules/cards/cards.ts';
 import { type BankClient, createBankClient } from './modules/channels/bank-client.ts';
 import { parseChannelFees } from './modules/channels/channel-fees.ts';
 import { type ChannelCost, type ChannelRouter, createChannelRouter } from './modules/channels/routing.ts';
@@ -19,6 +19,7 @@ import { BillsService } from './modules/bills/bills.ts';
 import { InsuranceService } from './modules/insurance/insurance.ts';
 import { CreditService } from './modules/credit/credit.ts';
 import { SystemAccounts } from './modules/books/system-accounts.ts';
+import { httpIdentityAuthority, httpSmsGateway } from './modules/identity/external-sources.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
 import { MerchantPayouts } from './modules/merchant/merchant-payouts.ts';
@@ -54,6 +55,10 @@ export interface FormicaOptions {
   readonly channelFees?: readonly ChannelCost[];
   /** Where the billers' gateway listens; default FORMICA_BILLER_URL or http://127.0.0.1:7071 (the biller simulator). */
   readonly billerUrl?: string;
+  /** Where the identity authority listens; default FORMICA_IDENTITY_URL or http://127.0.0.1:7072 (the identity simulator). */
+  readonly identityUrl?: string;
+  /** Where the carrier's SMS gateway listens; default FORMICA_SMS_URL, else the identity URL (the simulator serves both). */
+  readonly smsUrl?: string;
   /** Sandbox mode (clock control, faults, inspector); default on when FORMICA_SANDBOX=1. `clock` is then the time it runs from. */
   readonly sandbox?: SandboxOptions | false;
 }
@@ -61,6 +66,7 @@ export interface FormicaOptions {
 const DEFAULT_BANK_URL = 'http://127.0.0.1:7070';
 const DEFAULT_BANK_TIMEOUT_MS = 10_000;
 const DEFAULT_BILLER_URL = 'http://127.0.0.1:7071';
+const DEFAULT_IDENTITY_URL = 'http://127.0.0.1:7072';
 
 export interface Formica {
   readonly store: LedgerStore;
@@ -128,7 +134,11 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const runner = new StepRunner(engine);
   // The platform audit log, fed by the modules in their own transactions and by every operator action.
   const audit = await AuditLog.open(sql, clock);
-  const identity = await IdentityService.open(sql, clock, ids, audit);
+  const identityUrl = options.identityUrl ?? process.env.FORMICA_IDENTITY_URL ?? DEFAULT_IDENTITY_URL;
+  const identity = await IdentityService.open(sql, clock, ids, audit, {
+    authority: httpIdentityAuthority(identityUrl),
+    sms: httpSmsGateway(options.smsUrl ?? process.env.FORMICA_SMS_URL ?? identityUrl),
+  });
   const wallet = await WalletService.open({ db: sql, engine, runner, store, clock, identity, audit });
   const bankClient = createBankClient({
     baseUrl: options.bankUrl ?? process.env.FORMICA_BANK_URL ?? DEFAULT_BANK_URL,
@@ -141,7 +151,11 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const dataKey = loadDataKey(options.dataDir);
   // A rotation of the data key is an operator's act done outside Formica: noted at the first start that sees it.
   await audit.noteChange({ kind: 'system.data_keys', actor: 'system', subject: 'data-key', detail: `in use, newest first: ${dataKey.keyIds.join(', ')}` });
-  const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0, dataKey });
+  // A merchant's payout card is bound for the merchant, not a user: it is no one's evidence.
+  const holderConfirmed = async (userId: string, holder: CardHolder) => {
+    if (await identity.getUser(userId)) await identity.evidence.bankConfirmedHolder(userId, holder);
+  };
+  const cards = await CardService.open({ db: sql, bank, clock, ids, fingerprint, feeOf: (b) => router.fee(b) ?? 0, dataKey, holderConfirmed });
   const cardPayments = new CardPaymentsService(sql, runner, systemAccounts, clock, bank, cards, wallet, router);
   const reconciliation = await ReconciliationService.open({
     db: sql,

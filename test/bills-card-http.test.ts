@@ -10,7 +10,7 @@ import { systemClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { send } from './support/http.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
-import { newUser, relogin, type TestUser } from './support/users.ts';
+import { newUser, relogin, type TestUser, verifyTo } from './support/users.ts';
 
 describe.each(storesUnderTest())('bill payments from a card (%s)', (store) => {
   let bank: RunningBankSimulator;
@@ -33,7 +33,7 @@ describe.each(storesUnderTest())('bill payments from a card (%s)', (store) => {
     billers = await startBillerSimulator({ port: 0, seed: 3, clock: { now: () => server.app.clock.now() } });
     server = await startTestServer({ store, sandbox: true, bankUrl: bank.url, bankTimeoutMs: 400, billerUrl: billers.url });
     payer = await newUser(server, 'Li Lei');
-    await as('POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
+    await verifyTo(server, payer, 'I');
     const started = await as('POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Li Lei', id_no: '110101199001011234', phone: payer.phone });
     const sms = await sim('GET', `/sim/sms?phone=${payer.phone}`);
     const confirmed = await as('POST', `/v1/cards/${started.body.card_id}/confirm`, { sms_code: sms.body.messages[0].code });

@@ -8,10 +8,10 @@ import { ManualClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { fundCustodyAccountId, fundIncomeAccountId, fundIssuanceAccountId } from '../src/modules/books/chart.ts';
 import { send } from './support/http.ts';
+import { verifyTo } from './support/users.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 
 const at = (shanghai: string) => Date.parse(`${shanghai}+08:00`);
-const LEVEL_III = ['bank_card', 'id_document', 'carrier', 'face', 'public_security'];
 
 /** The spec's rule, written out independently: shares (fen) x R (0.0001 CNY) / 10^8, cut, fraction carried. */
 function expectedIncome(startFen: bigint, rates: bigint[]): bigint[] {
@@ -62,15 +62,16 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     for (const phone of phones.values()) await login(phone);
   }
 
-  /** A new user (by phone), verified from `sources`, with `credit` in the wallet. */
-  async function newUser(sources: string[], credit?: string): Promise<string> {
+  /** A new user (by phone), verified to `level` through accepted evidence, with `credit` in the wallet. */
+  async function newUser(level: 'II' | 'III', credit?: string): Promise<string> {
     phoneSeq += 1;
     const phone = `137${String(process.pid % 10000).padStart(4, '0')}${String(phoneSeq).padStart(4, '0')}`;
     expect((await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'Fund Buyer' })).status).toBe(201);
     phones.set(phone, phone);
     await login(phone);
     const token = phone;
-    for (const source of sources) expect((await as(token, 'POST', '/v1/me/verifications', { source, reference: `ref-${source}` })).status).toBe(201);
+    const userId = (await as(token, 'GET', '/v1/me')).body.user_id;
+    await verifyTo(server, { id: userId, phone, token: tokens.get(token) ?? '', name: 'Fund Buyer' }, level);
     if (credit) {
       const me = await as(token, 'GET', '/v1/me');
       const r = await server.call('POST', '/v1/admin/adjustments', {
@@ -114,7 +115,7 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
   });
 
   it('asks the questionnaire first, then refuses what does not suit, is too small, or is not level III', async () => {
-    buyer = await newUser(LEVEL_III, '30000.00');
+    buyer = await newUser('III', '30000.00');
     expect(await subscribe(buyer, 'mmf', '100.00', 'early')).toMatchObject({ status: 422, body: { code: 'risk_profile_required' } });
     const questionnaire = await as(buyer, 'GET', '/v1/risk-questionnaire');
     const questions = questionnaire.body.questions as { options: unknown[] }[];
@@ -129,7 +130,7 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect((await subscribe(buyer, 'mmf', '0.99', 'tiny')).body.code).toBe('amount_below_minimum');
     expect((await subscribe(buyer, 'nofund', '1.00', 'none')).status).toBe(404);
 
-    const levelII = await newUser(LEVEL_III.slice(0, 3), '100.00');
+    const levelII = await newUser('II', '100.00');
     expect(await subscribe(levelII, 'mmf', '10.00', 'ii')).toMatchObject({ status: 403, body: { code: 'verification_required' } });
   });
 
@@ -154,7 +155,7 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
   });
 
   it('a purchase cap per user and day, at its edge', async () => {
-    const rich = await newUser(LEVEL_III, '60000.00');
+    const rich = await newUser('III', '60000.00');
     const questions = (await as(rich, 'GET', '/v1/risk-questionnaire')).body.questions as unknown[];
     await as(rich, 'PUT', '/v1/me/risk-profile', { answers: questions.map(() => 1) });
     expect((await subscribe(rich, 'mmf', '30000.00', 'cap-1')).status).toBe(201);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { send } from './support/http.ts';
+import { verifyTo } from './support/users.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -45,8 +46,7 @@ describe.each(storesUnderTest())('the fund on the sandbox clock (%s)', (store) =
     expect((await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'Saver' })).status).toBe(201);
     await clockTo(`${thursday}T10:00:00`);
     const userId = (await as('GET', '/v1/me')).body.user_id;
-    for (const source of ['bank_card', 'id_document', 'carrier', 'face', 'public_security'])
-      await as('POST', '/v1/me/verifications', { source, reference: source });
+    await verifyTo(server, { id: userId, phone, token, name: 'Saver' }, 'III');
     await server.call('POST', '/v1/admin/adjustments', {
       user_id: userId,
       amount: '12000.00',

@@ -15,6 +15,7 @@ import { signV2Params } from '../src/modules/merchant/protocol/v2-request.ts';
 import { signV3Request } from '../src/modules/merchant/protocol/v3-auth.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
+import { verifyTo } from './support/users.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 
 // The SDK writes version 2 timestamps in the process's local time; merchants run it in CST.
@@ -209,7 +210,7 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     expect(await pay('1.00')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_ENABLE_STATUS_FORBID' });
     // Level I: 1,000 CNY lifetime (checked before the daily limit). Payments above 1,000.00 wait
     // for the buyer's PIN (10003), so the limits are met here in two payments.
-    await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
+    await verifyTo(server, { id: reg.body.user_id, phone, token }, 'I');
     expect(await pay('600.00')).toMatchObject({ code: '10000', tradeStatus: 'TRADE_SUCCESS' });
     expect(await pay('500.00')).toMatchObject({ code: '40004', subCode: 'ACQ.BUYER_BALANCE_NOT_ENOUGH' });
     // Level II: only the one-factor daily limit (1,000 CNY, 600 used today) stands in the way.

@@ -49,7 +49,7 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
     });
     expect((await as(buyer, 'POST', `/v1/trades/${escrow.tradeNo}/pay`, { request_id: 'pay-shop-2' })).status).toBe(200);
     expect((await as(buyer, 'POST', `/v1/trades/${escrow.tradeNo}/disputes`, { reason: 'never arrived' })).status).toBe(201);
-    const started = await as(owner, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Zhang Wei', id_no: '110101199001011234', phone: owner.phone });
+    const started = await as(owner, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Li Lei', id_no: '110101199001011234', phone: owner.phone });
     const sms = await send(`${bank.url}/sim/sms?phone=${owner.phone}`, undefined, 'GET');
     await as(owner, 'POST', `/v1/cards/${started.body.card_id}/confirm`, { sms_code: sms.body.messages.at(-1).code });
     expect((await as(owner, 'PUT', `/v1/merchant-console/merchants/${merchantId}/payout-account`, { card_id: started.body.card_id })).status).toBe(200);

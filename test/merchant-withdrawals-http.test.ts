@@ -58,7 +58,7 @@ describe.each(storesUnderTest())('merchant withdrawals over HTTP (%s)', (store) 
     merchantId = created.body.merchant_id;
     await as(owner, 'POST', at('/staff'), { phone: finance.phone, role: 'finance' });
     await as(owner, 'POST', at('/staff'), { phone: support.phone, role: 'support' });
-    const started = await as(owner, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Zhang Wei', id_no: '110101199001011234', phone: owner.phone });
+    const started = await as(owner, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_A, name: 'Li Lei', id_no: '110101199001011234', phone: owner.phone });
     cardId = started.body.card_id;
     const sms = await send(`${bank.url}/sim/sms?phone=${owner.phone}`, undefined, 'GET');
     expect((await as(owner, 'POST', `/v1/cards/${cardId}/confirm`, { sms_code: sms.body.messages.at(-1).code })).status).toBe(200);

@@ -11,6 +11,7 @@ import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/serve
 import { CARD_A, CARD_B } from '../sim/bank/test-support.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
+import { verifyTo } from './support/users.ts';
 
 interface Buyer {
   id: string;
@@ -69,7 +70,7 @@ describe.each(storesUnderTest())('trades paid by card over HTTP (%s)', (store) =
     const phone = `135${String(Date.now() % 100000).padStart(5, '0')}${String(seq).padStart(3, '0')}`.slice(0, 11);
     const reg = await send(`${server.url}/v1/users`, undefined, 'POST', { phone, password: 'correct horse', name: 'Li Lei' });
     const token = (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone, password: 'correct horse' })).body.token;
-    await send(`${server.url}/v1/me/verifications`, token, 'POST', { source: 'bank_card', reference: 'r' });
+    await verifyTo(server, { id: reg.body.user_id, phone, token }, 'I');
     const user = { id: reg.body.user_id, phone, token, cardId: '', cardNo };
     const started = await as(user, 'POST', '/v1/cards', { bank: 'ICBC', card_no: cardNo, name: 'Li Lei', id_no: '110101199001011234', phone });
     const sms = await sim('GET', `/sim/sms?phone=${phone}`);

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send } from './support/http.ts';
+import { verifyTo } from './support/users.ts';
 
 describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) => {
   let server: TestServer;
@@ -37,7 +38,7 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     const phone = `136${String(Date.now() % 10000).padStart(4, '0')}${String(seq).padStart(4, '0')}`;
     const reg = await as(undefined, 'POST', '/v1/users', { phone, password: 'correct horse', name: 'Buyer' });
     const token = (await as(undefined, 'POST', '/v1/sessions', { phone, password: 'correct horse' })).body.token;
-    if (verified) await as(token, 'POST', '/v1/me/verifications', { source: 'bank_card', reference: 'r' });
+    if (verified) await verifyTo(server, { id: reg.body.user_id, phone, token }, 'I');
     const credit = await server.call('POST', '/v1/admin/adjustments', {
       user_id: reg.body.user_id,
       amount: fund,

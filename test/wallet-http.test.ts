@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../src/engine/clock.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { send, type Reply } from './support/http.ts';
+import { showEvidence } from './support/users.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -25,6 +26,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     id: string;
     phone: string;
     token: string;
+    name: string;
   }
 
   async function newUser(name = 'Test User'): Promise<TestUser> {
@@ -34,18 +36,11 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     expect(reg.status).toBe(201);
     const login = await as(undefined, 'POST', '/v1/sessions', { phone, password: 'correct horse' });
     expect(login.status).toBe(201);
-    return { id: reg.body.user_id, phone, token: login.body.token };
+    return { id: reg.body.user_id, phone, token: login.body.token, name };
   }
 
-  async function verify(user: TestUser, sources: string[]): Promise<string> {
-    let level = '';
-    for (const source of sources) {
-      const r = await as(user.token, 'POST', '/v1/me/verifications', { source, reference: `ref-${source}` });
-      expect(r.status).toBe(201);
-      level = r.body.level;
-    }
-    return level;
-  }
+  /** Evidence each source accepts (see showEvidence). */
+  const verify = (user: TestUser, sources: Parameters<typeof showEvidence>[2]) => showEvidence(server, user, sources);
 
   async function credit(user: TestUser, amount: string, requestId = `fund-${user.id}-${amount.replace('.', '_')}`): Promise<void> {
     const r = await server.call('POST', '/v1/admin/adjustments', {
@@ -87,14 +82,14 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     expect(w).toMatchObject({ balance: '0.00', currency: 'CNY', level: 'none' });
   });
 
-  it('derives the level from the evidence: one source I, three II, five III, in person by an operator', async () => {
+  it('derives the level from accepted evidence: one source I, three II, in person by an operator', async () => {
     const user = await newUser();
-    expect(await verify(user, ['bank_card'])).toBe('I');
-    expect(await verify(user, ['bank_card'])).toBe('I'); // the same source twice counts once
-    expect(await verify(user, ['carrier', 'face'])).toBe('II');
+    expect(await verify(user, ['carrier'])).toBe('I');
+    expect(await verify(user, ['carrier'])).toBe('I'); // the same source twice counts once
+    expect(await verify(user, ['public_security', 'face'])).toBe('II');
     expect(await verify(user, ['id_document'])).toBe('II');
-    expect(await verify(user, ['public_security'])).toBe('III');
-    expect((await as(user.token, 'GET', '/v1/me')).body.may_invest).toBe(true);
+    // The fifth source is a bank card in the user's name (test/identity-evidence-http.test.ts).
+    expect((await as(user.token, 'GET', '/v1/me')).body.may_invest).toBe(false);
 
     const walkIn = await newUser();
     const byUser = await as(walkIn.token, 'POST', `/v1/admin/users/${walkIn.id}/verifications`, { level: 'III', reference: 'desk-1' });
@@ -107,7 +102,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
   it('transfers by phone, lists both statements, and lets an unverified user receive but not pay', async () => {
     const alice = await newUser('Alice');
     const bob = await newUser('Bob');
-    await verify(alice, ['bank_card']);
+    await verify(alice, ['carrier']);
     await credit(alice, '100.00');
     const paid = await pay(alice, bob, '30.25', 'lunch-1', { memo: 'lunch' });
     expect(paid).toMatchObject({ status: 200, body: { amount: '30.25', currency: 'CNY', to_user_id: bob.id, status: 'completed' } });
@@ -135,7 +130,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
   it('replays a request id without moving money twice, and refuses the id for another transfer', async () => {
     const alice = await newUser();
     const bob = await newUser();
-    await verify(alice, ['bank_card']);
+    await verify(alice, ['carrier']);
     await credit(alice, '50.00');
     const first = await pay(alice, bob, '10.00', 'same-id');
     const second = await pay(alice, bob, '10.00', 'same-id');
@@ -193,7 +188,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
   it('holds the daily limits by authentication strength, and level II to 100,000 CNY a year', async () => {
     const alice = await newUser();
     const bob = await newUser();
-    await verify(alice, ['bank_card', 'carrier', 'face']);
+    await verify(alice, ['carrier', 'public_security', 'face']);
     await credit(alice, '200000.00');
     expect((await as(alice.token, 'PUT', '/v1/me/payment-pin', { payment_pin: '246810', password: 'correct horse' })).body.has_payment_pin).toBe(true);
     // start of a fresh day in China time (the clock may have moved in other tests)
@@ -353,5 +348,7 @@ describe.each(storesUnderTest())('identity and wallet over HTTP (%s)', (store) =
     expect((await as(alice.token, 'GET', '/v1/wallet/statement?after=x')).status).toBe(400);
     expect((await as(alice.token, 'POST', '/v1/me/verifications', { source: 'horoscope', reference: 'r' })).status).toBe(400);
     expect((await as(alice.token, 'POST', '/v1/me/verifications', { source: 'face', reference: '' })).status).toBe(400);
+    expect((await as(alice.token, 'POST', '/v1/me/verifications', { source: 'face', id_no: '110101199001011234', photo: 'not base64!' })).status).toBe(400);
+    expect((await as(alice.token, 'POST', '/v1/me/verifications', { source: 'carrier', sms_code: '12345' })).status).toBe(400);
   });
 });

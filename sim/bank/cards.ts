@@ -1,5 +1,7 @@
 // The cards the simulated banks hold money on: pre-provisioned, or created on first use with a
 // default balance so any Luhn-valid number works in demos while debits can still run out of money.
+// Who may hold a card is the banks' customer register (name and id number, kept as a hash): a
+// binding names its holder, and only a customer, and the card's own holder once it has one, passes.
 import { cardKey, holderKey, lastFour, passesLuhn } from './card-number.ts';
 import { ok, refuse, type SimResult } from './sim-types.ts';
 
@@ -25,10 +27,30 @@ export interface CardSnapshot {
   readonly holder?: string;
 }
 
+/** The customers the banks know from the start: the demo users, and the person the channel tests bind as. */
+export const DEFAULT_CUSTOMERS: readonly { readonly name: string; readonly idNo: string }[] = [
+  { name: 'Alice Chen', idNo: '110101199001010011' },
+  { name: 'Bob Wang', idNo: '110101199202020022' },
+  { name: 'Carol Li', idNo: '110101199303030033' },
+  { name: 'Li Lei', idNo: '110101199001011234' },
+];
+
 export class CardBook {
   private readonly cards = new Map<string, CardRecord>();
+  /** holderKey of every customer. */
+  private readonly customers = new Set<string>();
 
-  constructor(private readonly initial: CardBalance) {}
+  constructor(
+    private readonly initial: CardBalance,
+    customers: readonly { name: string; idNo: string }[] = DEFAULT_CUSTOMERS,
+  ) {
+    for (const c of customers) this.enroll(c.name, c.idNo);
+  }
+
+  /** A customer the banks checked in person (opening an account at the counter). */
+  enroll(name: string, idNo: string): void {
+    this.customers.add(holderKey(name, idNo));
+  }
 
   /** Creates the card or resets its balance (and holder, when given). */
   provision(cardNo: string, balance: CardBalance, holder?: { name: string; idNo: string }): SimResult<CardRecord> {
@@ -36,6 +58,7 @@ export class CardBook {
     const key = cardKey(cardNo);
     const card: CardRecord = { key, last4: lastFour(cardNo), currency: balance.currency, balanceMinor: balance.amountMinor };
     const previous = this.cards.get(key);
+    if (holder) this.enroll(holder.name, holder.idNo);
     card.holder = holder ? holderKey(holder.name, holder.idNo) : previous?.holder;
     this.cards.set(key, card);
     return ok(card);
@@ -56,10 +79,11 @@ export class CardBook {
     return this.cards.get(key);
   }
 
-  /** Checks (or, on first binding, records) who holds the card. */
+  /** Checks the named holder: a customer, and the card's holder (recorded on the card's first binding). */
   claim(card: CardRecord, name: string, idNo: string): boolean {
     const holder = holderKey(name, idNo);
-    if (card.holder === undefined) card.holder = holder;
+    if (!this.customers.has(holder)) return false;
+    card.holder ??= holder;
     return card.holder === holder;
   }
 
@@ -67,7 +91,12 @@ export class CardBook {
     return [...this.cards.values()].map((c) => ({ ...c, balanceMinor: c.balanceMinor.toString() }));
   }
 
-  restore(rows: readonly CardSnapshot[]): void {
+  customerSnapshot(): string[] {
+    return [...this.customers];
+  }
+
+  restore(rows: readonly CardSnapshot[], customers: readonly string[] = []): void {
     for (const row of rows) this.cards.set(row.key, { ...row, balanceMinor: BigInt(row.balanceMinor) });
+    for (const key of customers) this.customers.add(key);
   }
 }

@@ -18,6 +18,7 @@ function serialize(simulator: BankSimulator): string {
   return JSON.stringify({
     version: FORMAT_VERSION,
     cards: simulator.cards.snapshot(),
+    customers: simulator.cards.customerSnapshot(),
     bindings: simulator.bindings.snapshot(),
     operations: simulator.operations.snapshot(),
     banks: simulator.runtimeSnapshot(),
@@ -27,7 +28,7 @@ function serialize(simulator: BankSimulator): string {
 function load(simulator: BankSimulator, text: string): void {
   const data = JSON.parse(text);
   if (data.version !== FORMAT_VERSION) throw new Error(`${FILE_NAME}: unsupported format version ${data.version}`);
-  simulator.cards.restore(data.cards);
+  simulator.cards.restore(data.cards, data.customers);
   simulator.bindings.restore(data.bindings);
   simulator.operations.restore(data.operations);
   simulator.restoreRuntime(data.banks);

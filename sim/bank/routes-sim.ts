@@ -91,6 +91,16 @@ export function simRoutes(sim: BankSimulator) {
       return sendResult(reply, sim.cardBalance(b.card_no), (v) => v);
     });
 
+    // A customer opened an account at the counter: cards may now be bound in their name.
+    r.post(
+      '/sim/customers',
+      { schema: { body: z.object({ name: z.string().trim().min(1).max(100), id_no: z.string().trim().min(1).max(32) }) } },
+      async (req, reply) => {
+        sim.enrollCustomer(req.body.name, req.body.id_no);
+        return reply.status(201).send({ enrolled: true });
+      },
+    );
+
     // POST, not GET, so the card number travels in the body and never in a logged URL.
     r.post('/sim/cards/balance', { schema: { body: z.object({ card_no: z.string().min(1).max(32) }) } }, async (req, reply) =>
       sendResult(reply, sim.cardBalance(req.body.card_no), (v) => v),

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   readonly defaultBalance?: string;
   readonly defaultCurrency?: string;
   readonly cards?: readonly CardSeed[];
+  /** The banks' customers (name and id number); default DEFAULT_CUSTOMERS. */
+  readonly customers?: readonly { readonly name: string; readonly idNo: string }[];
 }
 
 export interface BindingInput {
@@ -80,7 +82,7 @@ export class BankSimulator {
     statementDay(0, this.timeZone, this.cutoverMinutes);
     const currency = options.defaultCurrency ?? 'CNY';
     const amountMinor = parseMinor(options.defaultBalance ?? '100000.00', requireCurrency(currency));
-    this.cards = new CardBook({ amountMinor, currency });
+    this.cards = new CardBook({ amountMinor, currency }, options.customers);
     const seed = options.seed ?? 1;
     for (const config of options.banks ?? DEFAULT_BANKS) {
       const settings = resolveSettings(config);
@@ -128,7 +130,7 @@ export class BankSimulator {
     if (!opened.ok) return opened;
     if (!servesCard(runtime.settings, input.cardNo)) return refuse('card_not_served', `${bank} does not serve this card`);
     if (!this.cards.claim(opened.value, input.name, input.idNo)) {
-      return refuse('holder_mismatch', 'the name or identity number does not match the card holder');
+      return refuse('holder_mismatch', "the name or identity number is not the card holder's, or not a customer's of the bank");
     }
     runtime.counter += 1;
     const id = `bnd_${bank.toLowerCase()}_${runtime.counter.toString().padStart(8, '0')}`;
@@ -203,6 +205,12 @@ export class BankSimulator {
     const result = this.cards.provision(seed.cardNo, { amountMinor, currency }, holder);
     this.changed();
     return result;
+  }
+
+  /** A customer the banks know (so cards may be bound in their name). */
+  enrollCustomer(name: string, idNo: string): void {
+    this.cards.enroll(name, idNo);
+    this.changed();
   }
 
   /** A card's balance as a decimal string, for tests and demos. */

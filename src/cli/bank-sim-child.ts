@@ -1,5 +1,5 @@
-// `npm start` on a developer's machine runs the bank and biller simulators beside the server, each
-// as its own process, so top-ups, withdrawals and bill payments work at once. A configured FORMICA_BANK_URL means real
+// `npm start` on a developer's machine runs the bank, biller and identity simulators beside the
+// server, each as its own process, so top-ups, withdrawals, bill payments and identity checks work at once. A configured FORMICA_BANK_URL means real
 // channels (or a simulator run elsewhere), and nothing is started.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -17,6 +17,13 @@ export function startBankSimChild(dataDir: string): Promise<{ url: string; child
 /** The biller simulator, the same way (FORMICA_BILLER_URL set means nothing is started). */
 export function startBillerSimChild(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   return startSimChild('biller-sim', Number(process.env.FORMICA_BILLER_SIM_PORT ?? DEFAULT_BILLER_SIM_PORT), dataDir);
+}
+
+export const DEFAULT_IDENTITY_SIM_PORT = 7072;
+
+/** The identity authority and SMS gateway, the same way (FORMICA_IDENTITY_URL set means nothing is started). */
+export function startIdentitySimChild(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  return startSimChild('identity-sim', Number(process.env.FORMICA_IDENTITY_SIM_PORT ?? DEFAULT_IDENTITY_SIM_PORT), dataDir);
 }
 
 async function startSimChild(command: string, port: number, dataDir: string): Promise<{ url: string; child: ChildProcess }> {

@@ -37,6 +37,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   password_required: 400,
   password_wrong: 403,
   session_not_found: 404,
+  sms_unavailable: 503,
+  sms_code_wrong: 403,
+  sms_code_expired: 403,
+  source_unavailable: 503,
+  id_number_not_on_file: 409,
+  id_number_wrong: 403,
   // wallet
   verification_required: 403,
   limit_exceeded: 422,

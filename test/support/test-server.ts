@@ -10,6 +10,7 @@ import { type Clock, ManualClock } from '../../src/engine/clock.ts';
 import { sha256 } from '../../src/http/auth.ts';
 import { buildServer } from '../../src/http/server.ts';
 import type { ChannelCost } from '../../src/modules/channels/routing.ts';
+import { type RunningIdentitySim, startIdentitySim } from '../../sim/identity/server.ts';
 import { type Reply, send } from './http.ts';
 
 export interface TestServer {
@@ -17,6 +18,8 @@ export interface TestServer {
   readonly token: string;
   readonly app: Formica;
   readonly clock: Clock;
+  /** The identity authority and SMS gateway the server checks evidence with (the simulator, on the server's clock). */
+  readonly identitySim: RunningIdentitySim;
   /** The data directory (key files; the SQLite files when the store is SQLite). */
   readonly dataDir: string;
   /** fetch against the server with the operator token, JSON in and out. */
@@ -41,7 +44,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clock = options.clock ?? new ManualClock(options.sandbox ? Date.now() : undefined);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-test-'));
   const schema = options.store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  const identitySim = await startIdentitySim({ clock, port: 0 });
   const app = await createFormica({
+    identityUrl: identitySim.url,
     dataDir,
     databaseUrl: schema ? process.env.DATABASE_URL : undefined,
     databaseSchema: schema,
@@ -61,11 +66,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     token,
     app,
     clock,
+    identitySim,
     dataDir,
     call: (method, route, body) => send(url + route, token, method, body),
     async close() {
       await server.close();
       await app.close();
+      await identitySim.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (schema) await dropSchema(schema);
     },

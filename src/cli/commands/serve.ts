@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createFormica, type Formica } from '../../app.ts';
 import { resolveOperatorToken } from '../../http/operator-token.ts';
 import { buildServer } from '../../http/server.ts';
-import { startBankSimChild, startBillerSimChild } from '../bank-sim-child.ts';
+import { startBankSimChild, startBillerSimChild, startIdentitySimChild } from '../bank-sim-child.ts';
 import type { SandboxOptions } from '../../modules/sandbox/sandbox.ts';
 import { type RuntimeConfig, runtimeConfig } from '../config.ts';
 import { seedDemoData } from '../demo-data.ts';
@@ -35,14 +35,16 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const demo = options.demo && !config.databaseUrl;
   const bankSim = demo && !process.env.FORMICA_BANK_URL ? await startBankSimChild(config.dataDir) : null;
   const billerSim = demo && !process.env.FORMICA_BILLER_URL ? await startBillerSimChild(config.dataDir) : null;
+  const identitySim = demo && !process.env.FORMICA_IDENTITY_URL ? await startIdentitySimChild(config.dataDir) : null;
   const app = await createFormica({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     bankUrl: bankSim?.url,
     billerUrl: billerSim?.url,
+    identityUrl: identitySim?.url,
     sandbox: options.sandbox,
   });
-  const demoLines = demo ? await seedDemoData(app, bankSim?.url) : [];
+  const demoLines = demo ? await seedDemoData(app, bankSim?.url, identitySim?.url) : [];
   const token = resolveOperatorToken(config.dataDir, config.adminToken);
   const server = await buildServer(app, { operatorTokenHash: token.hash, logger: true });
   const stop = async () => {
@@ -50,6 +52,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
     await app.close();
     bankSim?.child.kill('SIGTERM');
     billerSim?.child.kill('SIGTERM');
+    identitySim?.child.kill('SIGTERM');
     process.exit(0);
   };
   process.once('SIGINT', stop);
@@ -58,6 +61,7 @@ export async function startPlatform(config: RuntimeConfig, options: PlatformOpti
   const where = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
   console.log(`Formica is listening on ${address} (store: ${where}); API docs at ${address}/docs`);
   if (bankSim) console.log(`Simulated banks (ICBC, CCB, CMB) at ${bankSim.url}; SMS codes at ${bankSim.url}/sim/sms?phone=...`);
+  if (identitySim) console.log(`Simulated identity authority and SMS gateway at ${identitySim.url}; SMS codes at ${identitySim.url}/sim/sms?phone=...`);
   if (billerSim) console.log(`Simulated billers at ${billerSim.url} (test bill keys 1000000001 to 1000000004)`);
   if (app.sandbox) {
     console.log(

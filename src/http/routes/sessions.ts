@@ -9,7 +9,17 @@ import type { IdentityEvent } from '../../modules/identity/identity-audit.ts';
 import type { IssuedSession, Session } from '../../modules/identity/sessions.ts';
 import { bearerToken } from '../auth.ts';
 import { ErrorOutput } from '../schemas/common.ts';
-import { EventListOutput, LoginBody, LoginOutput, PasswordChangeBody, SessionListOutput, SessionParams } from '../schemas/identity.ts';
+import {
+  CodeSentOutput,
+  EventListOutput,
+  LoginBody,
+  LoginOutput,
+  PasswordChangeBody,
+  PasswordCodeBody,
+  PasswordResetBody,
+  SessionListOutput,
+  SessionParams,
+} from '../schemas/identity.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
 import { originOf } from './users.ts';
 
@@ -118,6 +128,40 @@ export function sessionRoutes(app: Formica): FastifyPluginAsyncZod {
       async (request, reply) => {
         const session = await current(request);
         await app.identity.changePassword(session, { oldPassword: request.body.old_password, newPassword: request.body.new_password }, originOf(request));
+        return reply.status(204).send(null);
+      },
+    );
+
+    server.post(
+      '/v1/password-resets/code',
+      {
+        schema: {
+          tags,
+          summary: 'Send an SMS code to reset a forgotten password; the answer is the same whether or not the phone is registered',
+          body: PasswordCodeBody,
+          response: { 202: CodeSentOutput, 400: ErrorOutput, 429: RefusalOutput, 503: ErrorOutput },
+        },
+      },
+      async (request, reply) => {
+        await app.identity.recovery.sendPasswordCode(request.body.phone);
+        reply.status(202);
+        return { sent: true };
+      },
+    );
+
+    server.post(
+      '/v1/password-resets',
+      {
+        schema: {
+          tags,
+          summary: 'Set a new password with the SMS code; every session ends',
+          body: PasswordResetBody,
+          response: { 204: NoContent, 400: ErrorOutput, 403: RefusalOutput, 429: RefusalOutput },
+        },
+      },
+      async (request, reply) => {
+        const { phone, sms_code: smsCode, new_password: newPassword } = request.body;
+        await app.identity.recovery.resetPassword({ phone, smsCode, newPassword }, originOf(request).address);
         return reply.status(204).send(null);
       },
     );

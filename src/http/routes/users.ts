@@ -7,7 +7,17 @@ import type { Profile, RequestOrigin } from '../../modules/identity/identity.ts'
 import { bearerToken } from '../auth.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
-import { PaymentPinBody, ProfileOutput, RegisterBody, RegisterOutput, VerificationBody } from '../schemas/identity.ts';
+import type { EvidenceInput } from '../../modules/identity/evidence.ts';
+import {
+  CodeSentOutput,
+  PaymentPinBody,
+  PinResetBody,
+  ProfileOutput,
+  RegisterBody,
+  RegisterOutput,
+  VerdictOutput,
+  VerificationBody,
+} from '../schemas/identity.ts';
 
 const tags = ['users'];
 const security = [{ session: [] }];
@@ -42,6 +52,23 @@ export function profileToWire(p: Profile) {
   };
 }
 
+type VerificationWire = (typeof VerificationBody)['_zod']['output'];
+
+function evidenceOf(body: VerificationWire): EvidenceInput {
+  switch (body.source) {
+    case 'carrier':
+      return { source: 'carrier', smsCode: body.sms_code };
+    case 'public_security':
+      return { source: 'public_security', idNo: body.id_no };
+    case 'id_document':
+      return { source: 'id_document', idNo: body.id_no, validUntil: body.valid_until };
+    case 'face':
+      return { source: 'face', idNo: body.id_no, photo: body.photo };
+    case 'bank_card':
+      return { source: 'bank_card' };
+  }
+}
+
 export function userRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
     server.post(
@@ -55,6 +82,7 @@ export function userRoutes(app: Formica): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
+        // An SMS code to confirm the phone goes out either way (POST /v1/me/verifications, source carrier).
         const signUp = await app.identity.signUp(request.body, originOf(request));
         if (signUp.created) await app.wallet.openWallet(signUp.userId);
         reply.status(201);
@@ -77,15 +105,68 @@ export function userRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security,
-          summary: 'Add real-name evidence from an external source; the level is derived from all evidence',
+          summary:
+            "Show real-name evidence to its source (the SMS code, the id number, the document, a photo, a card bound in your name): the answer is the source's verdict; the level comes only from accepted evidence",
           body: VerificationBody,
-          response: { 201: ProfileOutput, 400: ErrorOutput, 401: ErrorOutput },
+          response: { 200: VerdictOutput, 400: ErrorOutput, 401: ErrorOutput, 429: RefusalOutput, 503: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const verdict = await app.identity.submitEvidence(userId, evidenceOf(request.body), originOf(request));
+        return { ...profileToWire(await app.identity.profile(userId)), verdict };
+      },
+    );
+
+    server.post(
+      '/v1/me/phone/code',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Send a new SMS code to confirm my phone (the carrier evidence); codes per phone are limited (429 with Retry-After)',
+          response: { 202: CodeSentOutput, 401: ErrorOutput, 429: RefusalOutput, 503: ErrorOutput },
         },
       },
       async (request, reply) => {
+        await app.identity.sendPhoneCode(await sessionUser(app, request));
+        reply.status(202);
+        return { sent: true };
+      },
+    );
+
+    server.post(
+      '/v1/me/payment-pin/reset-code',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Send an SMS code to reset a forgotten payment PIN (with the id number on file)',
+          response: { 202: CodeSentOutput, 401: ErrorOutput, 429: RefusalOutput, 503: ErrorOutput },
+        },
+      },
+      async (request, reply) => {
+        await app.identity.recovery.sendPinCode(await sessionUser(app, request));
+        reply.status(202);
+        return { sent: true };
+      },
+    );
+
+    server.post(
+      '/v1/me/payment-pin/reset',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Reset the payment PIN with the SMS code and the id number on file; lifts a PIN lock',
+          body: PinResetBody,
+          response: { 200: ProfileOutput, 400: ErrorOutput, 401: ErrorOutput, 403: RefusalOutput, 409: ErrorOutput, 429: RefusalOutput },
+        },
+      },
+      async (request) => {
         const userId = await sessionUser(app, request);
-        await app.identity.addEvidence(userId, { source: request.body.source, reference: request.body.reference, verifiedBy: 'user' });
-        reply.status(201);
+        const { sms_code: smsCode, id_no: idNo, payment_pin: pin } = request.body;
+        await app.identity.recovery.resetPin(userId, { smsCode, idNo, pin }, originOf(request).address);
         return profileToWire(await app.identity.profile(userId));
       },
     );

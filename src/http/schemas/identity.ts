@@ -45,10 +45,34 @@ export const PaymentPinBody = z.strictObject({
   password: cleanText({ min: 1, max: 128 }).optional().meta({ description: 'the login password: needed to set a first PIN' }),
 });
 
-export const VerificationBody = z.strictObject({
-  source: z.enum(REMOTE_SOURCES).meta({ description: 'the external source that confirmed the identity' }),
-  reference: Reference.meta({ description: "the source's reference of the check" }),
-});
+export const IdNo = z.string().regex(/^[0-9]{17}[0-9Xx]$|^[A-Za-z0-9]{6,32}$/, 'must be an identity document number');
+const SmsCode = z.string().regex(/^\d{6}$/, 'must be the 6 digits of the SMS code');
+/** A photo as base64 (about 300 KB at most). */
+const Photo = z
+  .string()
+  .max(400_000)
+  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, 'must be a base64 image');
+
+export const VerificationBody = z
+  .discriminatedUnion('source', [
+    z.strictObject({
+      source: z.literal('carrier'),
+      sms_code: SmsCode.meta({ description: 'the code sent to the phone at sign-up (or by POST /v1/me/phone/code)' }),
+    }),
+    z.strictObject({ source: z.literal('public_security'), id_no: IdNo }),
+    z.strictObject({
+      source: z.literal('id_document'),
+      id_no: IdNo,
+      valid_until: z.iso.date().meta({ description: 'the last valid day printed on the document' }),
+    }),
+    z.strictObject({ source: z.literal('face'), id_no: IdNo, photo: Photo }),
+    z.strictObject({ source: z.literal('bank_card') }),
+  ])
+  .meta({ description: 'evidence for one external source; the source checks it and answers with its verdict' });
+export const PinResetBody = z.strictObject({ sms_code: SmsCode, id_no: IdNo, payment_pin: Pin.meta({ description: 'the new PIN' }) });
+export const PasswordCodeBody = z.strictObject({ phone: Phone });
+export const PasswordResetBody = z.strictObject({ phone: Phone, sms_code: SmsCode, new_password: Password });
+export const CodeSentOutput = z.object({ sent: z.boolean().meta({ description: 'true: a code is on its way if the phone is known' }) });
 export const InPersonVerificationBody = z.strictObject({
   level: z.enum(['II', 'III']).default('III'),
   reference: Reference,
@@ -70,5 +94,13 @@ export const ProfileOutput = z.object({
   has_payment_pin: z.boolean(),
   verifications: z.array(VerificationOutput),
   created_at: z.string(),
+});
+export const VerdictOutput = ProfileOutput.extend({
+  verdict: z.object({
+    source: z.enum(REMOTE_SOURCES),
+    result: z.enum(['accepted', 'refused']),
+    reason: z.string().optional().meta({ description: 'why the source refused, e.g. name_mismatch, face_no_match, sms_code_wrong, id_number_differs' }),
+    reference: z.string().optional(),
+  }),
 });
 export const LevelOutput = z.object({ user_id: z.string(), level: z.enum(LEVELS) });

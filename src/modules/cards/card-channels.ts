@@ -34,6 +34,13 @@ interface ChannelRow extends Record<string, unknown> {
 
 /** What a sealed token is bound to: a token copied to another channel's row does not open. */
 const tokenContext = (cardId: string, bank: string) => `card_channels/${cardId}/${bank}`;
+const holderContext = (cardId: string, bank: string) => `card_channels/${cardId}/${bank}/holder`;
+
+/** Who the user said holds the card, as the bank was asked to confirm. */
+export interface CardHolderName {
+  readonly name: string;
+  readonly idNo: string;
+}
 
 export class CardChannels {
   constructor(
@@ -58,13 +65,20 @@ export class CardChannels {
   }
 
   /** Records a binding in progress; a channel already bound keeps its token (a new SMS cannot unbind it). */
-  async start(cardId: string, bank: string, bindingRequestId: string, feeBps: number, now: number): Promise<void> {
+  async start(cardId: string, bank: string, bindingRequestId: string, feeBps: number, now: number, holder: CardHolderName): Promise<void> {
+    const sealed = this.key.seal(JSON.stringify(holder), holderContext(cardId, bank));
     await this.db.run(
-      `INSERT INTO card_channels (card_id, bank, binding_request_id, status, fee_bps, created_at) VALUES (?, ?, ?, 'sms_sent', ?, ?)
+      `INSERT INTO card_channels (card_id, bank, binding_request_id, status, fee_bps, created_at, holder) VALUES (?, ?, ?, 'sms_sent', ?, ?, ?)
        ON CONFLICT (card_id, bank) DO UPDATE SET binding_request_id = excluded.binding_request_id, fee_bps = excluded.fee_bps,
-         created_at = excluded.created_at WHERE card_channels.status <> 'bound'`,
-      [cardId, bank, bindingRequestId, feeBps, BigInt(now)],
+         created_at = excluded.created_at, holder = excluded.holder WHERE card_channels.status <> 'bound'`,
+      [cardId, bank, bindingRequestId, feeBps, BigInt(now), sealed],
     );
+  }
+
+  /** The holder named when the channel's binding started (none for bindings made before holders were kept). */
+  async holder(cardId: string, bank: string): Promise<CardHolderName | undefined> {
+    const row = await this.db.get<{ holder: string }>('SELECT holder FROM card_channels WHERE card_id = ? AND bank = ?', [cardId, bank]);
+    return row?.holder ? (JSON.parse(this.key.open(row.holder, holderContext(cardId, bank))) as CardHolderName) : undefined;
   }
 
   /** Marks the channel bound with the bank's token, and the card usable (last4 from its first binding). */

@@ -34,5 +34,9 @@ const CHANNELS = [
 // wallet (a merchant's settlement balance paid out to its bank account; user_id is then the merchant).
 const ACCOUNT = 'ALTER TABLE channel_operations ADD COLUMN account_id TEXT';
 
-const MIGRATIONS = [TABLES.join(';\n'), BY_BANK_DAY, CHANNELS, ACCOUNT];
+// Version 5: the holder named at a binding (name and id number, sealed with the data key), for
+// the real-name evidence the bank's confirmation gives.
+const HOLDER = "ALTER TABLE card_channels ADD COLUMN holder TEXT NOT NULL DEFAULT ''";
+
+const MIGRATIONS = [TABLES.join(';\n'), BY_BANK_DAY, CHANNELS, ACCOUNT, HOLDER];
 export const CARDS_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };

@@ -8,11 +8,17 @@ import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import type { BankClient, Refused, Unknown } from '../channels/bank-client-types.ts';
 import { WalletError } from '../wallet/wallet-errors.ts';
-import { type BindingStatus, type CardChannel, CardChannels, type ChannelRecord } from './card-channels.ts';
+import { type BindingStatus, type CardChannel, CardChannels, type CardHolderName, type ChannelRecord } from './card-channels.ts';
 import type { CardFingerprint } from './card-fingerprint.ts';
 import { CARDS_MIGRATIONS } from './cards-schema.ts';
 
 export type { CardChannel, ChannelRecord } from './card-channels.ts';
+
+/** A holder the bank confirmed at a binding (name and id number matched its customer). */
+export interface CardHolder extends CardHolderName {
+  readonly bank: string;
+  readonly cardId: string;
+}
 
 export interface BindInput {
   readonly bank: string;
@@ -51,6 +57,8 @@ export interface CardServiceDeps {
   readonly feeOf: (bank: string) => number;
   /** Seals the banks' tokens at rest. */
   readonly dataKey: DataKey;
+  /** Told when a bank confirmed a binding: the holder it checked is real-name evidence for the user. */
+  readonly holderConfirmed?: (userId: string, holder: CardHolder) => Promise<void>;
 }
 
 interface CardRow extends Record<string, unknown> {
@@ -85,7 +93,8 @@ export class CardService {
     const result = await this.deps.bank.bind(input);
     if (result.status !== 'sms_sent') throw bankProblem(result);
     const cardId = await this.cardFor(userId, fingerprint, input.bank, result.bindingRequestId);
-    await this.channels.start(cardId, input.bank, result.bindingRequestId, this.deps.feeOf(input.bank), this.deps.clock.now());
+    const holder = { name: input.name, idNo: input.idNo };
+    await this.channels.start(cardId, input.bank, result.bindingRequestId, this.deps.feeOf(input.bank), this.deps.clock.now(), holder);
     return { cardId, bank: input.bank, last4: known?.last4 ?? '', status: 'sms_sent' };
   }
 
@@ -98,6 +107,8 @@ export class CardService {
     const result = await this.deps.bank.confirm({ bank: channel.bank, bindingRequestId: channel.bindingRequestId, smsCode });
     if (result.status !== 'bound') throw bankProblem(result);
     await this.channels.bound(userId, cardId, channel.bank, result.token, result.last4);
+    const holder = await this.channels.holder(cardId, channel.bank);
+    if (holder) await this.deps.holderConfirmed?.(userId, { ...holder, bank: channel.bank, cardId });
     return { cardId, bank: channel.bank, last4: result.last4, status: 'bound' };
   }
 

@@ -9,6 +9,7 @@ import { createFormica, type Formica } from '../../app.ts';
 import { ManualClock } from '../../engine/clock.ts';
 import { verifyStore } from '../../engine/verify.ts';
 import { walletAccountId } from '../books/chart.ts';
+import { IN_PERSON_SOURCE } from '../identity/identity-levels.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -51,7 +52,7 @@ export async function creditFixture(store: 'sqlite' | 'postgres', startMs: numbe
         password: 'correct horse',
         name: `Borrower ${seq}`,
       });
-      await app.identity.addEvidence(user.id, { source: 'bank_card', reference: `card-${seq}`, verifiedBy: 'user' });
+      await app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'I', reference: `desk-${seq}`, verifiedBy: 'operator' });
       await app.wallet.openWallet(user.id);
       if (fen > 0n)
         await app.wallet.adjust({

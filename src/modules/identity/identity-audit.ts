@@ -1,5 +1,5 @@
 // The identity module's audit trail: logins (good and bad), sessions opened and revoked, password
-// and PIN changes, and registrations attempted for a phone that already has an owner. Append-only:
+// and PIN changes and resets, and registrations attempted for a phone that already has an owner. Append-only:
 // nothing here updates or deletes a row. Each event also enters the platform audit log, in the
 // same transaction, so the user's own trail and the chained log never disagree.
 import type { Clock } from '../../engine/clock.ts';
@@ -23,6 +23,9 @@ export type IdentityEventKind =
   | 'password_changed'
   | 'payment_pin_set'
   | 'payment_pin_changed'
+  | 'payment_pin_reset'
+  | 'payment_pin_reset_refused'
+  | 'password_reset'
   | 'registration_for_taken_phone';
 
 export interface IdentityEvent {

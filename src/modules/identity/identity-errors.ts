@@ -13,6 +13,12 @@ export type IdentityErrorCode =
   | 'current_pin_required'
   | 'password_required'
   | 'password_wrong'
-  | 'session_not_found';
+  | 'session_not_found'
+  | 'sms_unavailable'
+  | 'sms_code_wrong'
+  | 'sms_code_expired'
+  | 'source_unavailable'
+  | 'id_number_not_on_file'
+  | 'id_number_wrong';
 
 export class IdentityError extends DomainError<IdentityErrorCode> {}

@@ -9,7 +9,11 @@ import { AttemptThrottle, THROTTLE_TABLE, type ThrottlePolicy } from './attempt-
 import { AUDIT_TABLES, IdentityAudit } from './identity-audit.ts';
 import { IdentityError } from './identity-errors.ts';
 import { deriveLevel, type Evidence, IN_PERSON_SOURCE, type Level, mayInvest } from './identity-levels.ts';
+import { EvidenceChecks, type EvidenceInput, type EvidenceVerdict, ID_NO_COLUMN } from './evidence.ts';
+import { type IdentityAuthority, NO_AUTHORITY, NO_SMS_GATEWAY, type SmsGateway } from './external-sources.ts';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.ts';
+import { Recovery } from './recovery.ts';
+import { SMS_CODE_TABLE, SmsCodes } from './sms-codes.ts';
 import { PaymentPins, PIN_COLUMNS } from './payment-pin.ts';
 import { type IssuedSession, type Session, SESSION_COLUMNS, type SessionOrigin, Sessions } from './sessions.ts';
 
@@ -25,10 +29,11 @@ const TABLES = [
      reference TEXT NOT NULL, verified_by TEXT NOT NULL, created_at BIGINT NOT NULL,
      PRIMARY KEY (user_id, source, granted_level))`,
 ];
-// Version 2: the PIN lock, attempt limits and the audit trail; version 3: sessions that end.
+// Version 2: the PIN lock, attempt limits and the audit trail; version 3: sessions that end;
+// version 4: SMS codes and the id number that checked evidence established.
 const ATTEMPTS = [...PIN_COLUMNS, THROTTLE_TABLE, ...AUDIT_TABLES];
 // One statement per migration step keeps both drivers happy (pg runs one, SQLite exec runs all).
-const STEPS = [TABLES.join(';\n'), ATTEMPTS.join(';\n'), SESSION_COLUMNS.join(';\n')];
+const STEPS = [TABLES.join(';\n'), ATTEMPTS.join(';\n'), SESSION_COLUMNS.join(';\n'), [SMS_CODE_TABLE, ...ID_NO_COLUMN].join(';\n')];
 const MIGRATIONS = { sqlite: STEPS, postgres: STEPS };
 
 const HOUR_MS = 3600 * 1000;
@@ -41,6 +46,12 @@ export const LOGIN_ADDRESS_POLICY: ThrottlePolicy = { free: 20, firstDelayMs: 30
 export type RequestOrigin = SessionOrigin;
 /** Calls from inside the process (the CLI, demo data). */
 export const LOCAL_ORIGIN: RequestOrigin = { address: 'local' };
+
+/** The external sources evidence is checked with; absent ones refuse as unavailable. */
+export interface IdentitySources {
+  readonly authority?: IdentityAuthority;
+  readonly sms?: SmsGateway;
+}
 
 export interface User {
   readonly id: string;
@@ -80,6 +91,12 @@ export class IdentityService {
   /** Attempt limits shared by every process on this database (logins, the operator token). */
   readonly attempts: AttemptThrottle;
   readonly audit: IdentityAudit;
+  /** One-time codes sent by SMS (phone confirmation, resets). */
+  readonly smsCodes: SmsCodes;
+  /** Evidence checked by its source; the only way to a level besides an operator's check. */
+  readonly evidence: EvidenceChecks;
+  /** Password and PIN resets by SMS. */
+  readonly recovery: Recovery;
   private readonly pins: PaymentPins;
   private readonly sessions: Sessions;
   /** Users by id and by phone: a user's id, phone and name never change (decision 18). */
@@ -93,18 +110,24 @@ export class IdentityService {
     private readonly db: SqlDatabase,
     private readonly clock: Clock,
     private readonly ids: IdSource,
-    private readonly log: AuditLog,
+    log: AuditLog,
+    sources: IdentitySources,
   ) {
     this.attempts = new AttemptThrottle(db, clock);
     this.audit = new IdentityAudit(db, clock, ids, log);
     this.pins = new PaymentPins(db, clock);
     this.sessions = new Sessions(db, clock, ids);
     this.levels = db.dialect === 'sqlite' ? new BoundedCache(USERS_CACHED) : null;
+    this.smsCodes = new SmsCodes(db, clock, this.attempts, sources.sms ?? NO_SMS_GATEWAY);
+    const changed = (userId: string) => this.levels?.delete(userId);
+    const authority = sources.authority ?? NO_AUTHORITY;
+    this.evidence = new EvidenceChecks({ db, clock, authority, sms: this.smsCodes, throttle: this.attempts, log, changed });
+    this.recovery = new Recovery({ db, sms: this.smsCodes, throttle: this.attempts, pins: this.pins, sessions: this.sessions, audit: this.audit });
   }
 
-  static async open(db: SqlDatabase, clock: Clock, ids: IdSource, log: AuditLog): Promise<IdentityService> {
+  static async open(db: SqlDatabase, clock: Clock, ids: IdSource, log: AuditLog, sources: IdentitySources = {}): Promise<IdentityService> {
     await db.migrate('identity', MIGRATIONS);
-    return new IdentityService(db, clock, ids, log);
+    return new IdentityService(db, clock, ids, log, sources);
   }
 
   async register(input: { phone: string; password: string; name: string }): Promise<User> {
@@ -123,6 +146,16 @@ export class IdentityService {
    * (with an id that belongs to no one) and its owner finds the attempt in their audit trail.
    */
   async signUp(input: { phone: string; password: string; name: string }, origin: RequestOrigin): Promise<{ userId: string; created: boolean }> {
+    const outcome = await this.registerOrNot(input, origin);
+    // Either way the phone gets a code (its owner may confirm it with it), so the answer and its
+    // cost are the same; a code that could not be sent is asked for again after logging in.
+    await this.smsCodes.send(input.phone, 'phone').catch((error: unknown) => {
+      if (!(error instanceof IdentityError)) throw error;
+    });
+    return outcome;
+  }
+
+  private async registerOrNot(input: { phone: string; password: string; name: string }, origin: RequestOrigin) {
     try {
       return { userId: (await this.register(input)).id, created: true };
     } catch (error) {
@@ -131,6 +164,16 @@ export class IdentityService {
       if (owner) await this.audit.record(owner.id, 'registration_for_taken_phone', origin.address);
       return { userId: this.ids.next('usr'), created: false };
     }
+  }
+
+  /** A new code to confirm the user's phone (the carrier evidence). */
+  async sendPhoneCode(userId: string): Promise<void> {
+    await this.smsCodes.send((await this.requireUser(userId)).phone, 'phone');
+  }
+
+  /** Evidence for one source, answered with that source's verdict. */
+  submitEvidence(userId: string, input: EvidenceInput, origin: RequestOrigin): Promise<EvidenceVerdict> {
+    return this.evidence.submit(userId, input, origin.address);
   }
 
   /** A new session token (only its hash is kept); attempts are limited per phone and per address. */
@@ -227,22 +270,17 @@ export class IdentityService {
     return user;
   }
 
-  /** Records evidence from a remote source (or an operator's in-person check); idempotent per source. */
-  async addEvidence(userId: string, evidence: Evidence & { reference: string; verifiedBy: 'user' | 'operator' }): Promise<Level> {
-    await this.requireUser(userId);
-    const granted = evidence.source === IN_PERSON_SOURCE ? (evidence.grantedLevel ?? 'II') : '';
-    // The verdict and its audit entry commit together; evidence already on file is not logged again.
-    await this.db.transaction(async (tx) => {
-      const { changes } = await tx.run(
-        `INSERT INTO identity_verifications (user_id, source, granted_level, reference, verified_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, source, granted_level) DO NOTHING`,
-        [userId, evidence.source, granted, evidence.reference, evidence.verifiedBy, BigInt(this.clock.now())],
+  /**
+   * Records an operator's in-person check (idempotent per level). Remote evidence never enters
+   * here: it goes through submitEvidence, where its source decides.
+   */
+  async addEvidence(userId: string, evidence: Evidence & { reference: string; verifiedBy: 'operator' }): Promise<Level> {
+    if (evidence.source !== IN_PERSON_SOURCE || evidence.verifiedBy !== 'operator')
+      throw new IdentityError(
+        'verification_source_unknown',
+        "only an operator's in-person check is recorded directly; remote evidence is checked by its source",
       );
-      const detail = `accepted ${evidence.source}${granted ? ` (level ${granted})` : ''}, reference ${evidence.reference}`;
-      if (changes > 0)
-        await this.log.append(tx, { kind: 'identity.verification', actor: evidence.verifiedBy === 'operator' ? 'operator' : userId, subject: userId, detail });
-    });
-    this.levels?.delete(userId);
+    await this.evidence.recordInPerson(userId, evidence.grantedLevel ?? 'II', evidence.reference);
     return this.level(userId);
   }
 

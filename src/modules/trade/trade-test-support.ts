@@ -12,6 +12,7 @@ import { verifyStore } from '../../engine/verify.ts';
 import { AccountFlag } from '../../ledger/index.ts';
 import { AccountCode, platformRevenueAccountId, walletAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
+import { IN_PERSON_SOURCE } from '../identity/identity-levels.ts';
 import { notificationWire } from '../merchant/notification-wire.ts';
 import type { Deliver } from './trade-notifications.ts';
 import { type MerchantInfo, TradeService } from './trade.ts';
@@ -76,7 +77,7 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
       seq += 1;
       const phone = `138${String(seq).padStart(4, '0')}${randomBytes(2).readUInt16BE() % 10000}`.padEnd(11, '0').slice(0, 11);
       const user = await app.identity.register({ phone, password: 'correct horse', name: 'Buyer' });
-      await app.identity.addEvidence(user.id, { source: 'bank_card', reference: 'ref', verifiedBy: 'user' });
+      await app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'I', reference: 'desk', verifiedBy: 'operator' });
       const minor = BigInt(fundYuan.replace('.', ''));
       if (minor > 0n)
         await app.wallet.adjust({ userId: user.id, amountMinor: minor, currency: 'CNY', direction: 'credit', reason: 'test', requestId: `fund-${user.id}` });
