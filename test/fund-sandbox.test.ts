@@ -1,6 +1,7 @@
 // The fund's story driven only by the sandbox clock's route, as a client would: subscribe on a
 // Thursday before 15:00, move the clock, find the shares confirmed on Friday and Friday to Sunday's
-// income paid (each day's accrual runs in the advance once the day is over), fast-redeem on Monday.
+// income paid (each day's accrual runs in the advance once the day is over), read the 7-day yield
+// history the wallet's chart draws, fast-redeem on Monday.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { send } from './support/http.ts';
@@ -38,7 +39,7 @@ describe.each(storesUnderTest())('the fund on the sandbox clock (%s)', (store) =
   const as = (method: string, route: string, body?: unknown) => send(server.url + route, token, method, body);
   const holding = async () => (await as('GET', '/v1/fund/holdings')).body.holdings[0];
 
-  it('Thursday before 15:00 -> confirmed Friday -> earns Friday, Saturday, Sunday -> fast-redeemed Monday', async () => {
+  it('Thursday before 15:00 -> confirmed Friday -> earns Friday, Saturday, Sunday -> the 7-day yield -> fast-redeemed Monday', async () => {
     const now = Date.parse((await server.call('GET', '/v1/sandbox/clock')).body.now);
     const thursday = nextThursday(now);
     const [friday, saturday, sunday, monday] = [1, 2, 3, 4].map((n) => plusDays(thursday, n));
@@ -56,12 +57,19 @@ describe.each(storesUnderTest())('the fund on the sandbox clock (%s)', (store) =
       request_id: 'salary-1',
     });
     expect((await server.call('POST', '/v1/admin/funds', { fund_id: 'mmf', name: 'Balance Treasure', risk_level: 1 })).status).toBe(201);
+    // The week so far (Monday to Wednesday), before anyone holds shares: published, nobody paid.
+    for (const back of [3, 2, 1]) {
+      const income = { date: plusDays(thursday, -back), income_per_10k: '1.2345' };
+      expect((await server.call('POST', '/v1/admin/funds/mmf/income', income)).status).toBe(201);
+    }
     expect((await as('PUT', '/v1/me/risk-profile', { answers: [0, 0, 0, 0, 0] })).body.risk_tolerance).toBe(1);
     const sub = await as('POST', '/v1/fund/subscriptions', { fund_id: 'mmf', amount: '10000.00', currency: 'CNY', request_id: 'sub-1' });
     expect(sub).toMatchObject({ status: 201, body: { status: 'pending', confirm_date: friday } });
 
     await clockTo(`${friday}T08:00:00`);
     expect(await holding()).toMatchObject({ confirmed_shares: '10000.00', pending_shares: '0.00', total_income: '0.00' });
+    // Thursday's income: the shares were not confirmed yet, so they earn nothing for it.
+    expect((await server.call('POST', '/v1/admin/funds/mmf/income', { date: thursday, income_per_10k: '1.2345' })).status).toBe(201);
     expect((await server.call('POST', '/v1/admin/funds/mmf/income', { date: friday, income_per_10k: '1.2345' })).status).toBe(201);
 
     await clockTo(`${saturday}T08:00:00`);
@@ -79,6 +87,16 @@ describe.each(storesUnderTest())('the fund on the sandbox clock (%s)', (store) =
     // Saturday: 10,001.23 x 1.2345 / 10,000 + 0.0045 carried = 1.23915... -> 1.23, 0.00915... carried;
     // Sunday: 10,002.46 x 1.2345 / 10,000 + 0.00915... = 1.24395... -> 1.24: the carry made a fen.
     expect(await holding()).toMatchObject({ confirmed_shares: '10003.70', yesterday_income: '1.24', total_income: '3.70' });
+
+    // The chart's history: every published day, the 7-day yield from the seventh on (Monday to Sunday).
+    const history = (await as('GET', '/v1/funds/mmf/yields?days=30')).body.yields;
+    expect(history.map((d: { date: string }) => d.date)).toEqual([-3, -2, -1, 0, 1, 2, 3].map((n) => plusDays(thursday, n)));
+    expect(history.slice(0, 6).every((d: { seven_day_yield: string | null }) => d.seven_day_yield === null)).toBe(true);
+    // ((1 + 1.2345 / 10,000)^7)^(365/7) - 1 = 4.6087%.
+    expect(history[6]).toEqual({ date: sunday, income_per_10k: '1.2345', seven_day_yield: '4.609' });
+    expect((await as('GET', '/v1/funds')).body.funds).toEqual([
+      { fund_id: 'mmf', name: 'Balance Treasure', risk_level: 1, income_per_10k: '1.2345', seven_day_yield: '4.609' },
+    ]);
 
     const fast = await as('POST', '/v1/fund/redemptions', { fund_id: 'mmf', shares: '10000.00', mode: 'fast', request_id: 'out-1' });
     expect(fast).toMatchObject({ status: 201, body: { status: 'completed', arrives_on: monday } });

@@ -8,7 +8,9 @@ import { ManualClock } from '../../engine/clock.ts';
 import { verifyStore } from '../../engine/verify.ts';
 import { fundCustodyAccountId, fundIncomeAccountId, fundIssuanceAccountId, fundSharesAccountId } from '../books/chart.ts';
 import { declareStep, payBatchStep } from './fund-accrual.ts';
-import { addDays, startOfShanghaiDay } from './fund-calendar.ts';
+import { addDays, shanghaiDate, startOfShanghaiDay } from './fund-calendar.ts';
+import { accrue } from './fund-income.ts';
+import { plantHolders } from './fund-test-support.ts';
 
 const HOLDERS = 23;
 const FUND = 'acc';
@@ -40,8 +42,8 @@ describe.each(storesUnderTest())('fund accrual on a real store (%s)', (store) =>
     await server?.close();
   });
 
-  const sharesOf = async (userId: string) => {
-    const a = await server.app.store.getAccount(fundSharesAccountId(FUND, userId));
+  const sharesOf = async (userId: string, fundId = FUND) => {
+    const a = await server.app.store.getAccount(fundSharesAccountId(fundId, userId));
     return (a?.creditsPosted ?? 0n) - (a?.debitsPosted ?? 0n);
   };
   const net = async (id: string) => {
@@ -56,7 +58,7 @@ describe.each(storesUnderTest())('fund accrual on a real store (%s)', (store) =>
     await fund.publishIncome(FUND, date, r);
     clock.set(startOfShanghaiDay(addDays(date, 1)));
     await runner.run(declareStep(FUND, date));
-    expect(await runner.run(payBatchStep(FUND, date, 5))).toBe(true);
+    expect(await runner.run(payBatchStep(FUND, date, 5))).toBe(5);
     // Stopped here; the next run (the job, or the route) picks up after the cursor.
     const result = await fund.accrue(FUND, date);
     const expected = holders.map((h) => (h.fen * r) / E8);
@@ -95,6 +97,30 @@ describe.each(storesUnderTest())('fund accrual on a real store (%s)', (store) =>
     // Declared = paid + kept; the custodian's cash equals the shares outstanding.
     expect(-(await net(fundIssuanceAccountId(FUND)))).toBe(holders.reduce((s, h) => s + h.fen, 0n) + paidTotal + kept);
     expect(await net(fundCustodyAccountId(FUND))).toBe(-(await net(fundIssuanceAccountId(FUND))));
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
+  });
+
+  it('holdings of billions of fen at an extreme income are paid exactly as the pure rule says, carry included', async () => {
+    const { fund } = server.app;
+    const big = 'big';
+    await fund.catalog.create({ fundId: big, name: 'Big', manager: 'M', custodian: 'C', riskLevel: 1, dailyCapMinor: null }, clock.now());
+    // Above and below 10^8 fen, where the SQL splits a holding to stay inside BIGINT.
+    const planted = [123_456_789_012_345n, 100_000_001n, 99_999_999n, 7n].map((sharesMinor, i) => ({ userId: `usr_big_${i}`, sharesMinor }));
+    await plantHolders(server.app, big, planted);
+    const held = planted.map((h) => ({ ...h, carryE8: 0n }));
+    let date = shanghaiDate(clock.now());
+    for (const r of [999_999_999n, 12_345n, 1n]) {
+      await fund.publishIncome(big, date, r);
+      clock.set(startOfShanghaiDay(addDays(date, 1)));
+      await fund.accrue(big, date);
+      for (const h of held) {
+        const day = accrue(h.sharesMinor, r, h.carryE8);
+        h.sharesMinor += day.paidMinor;
+        h.carryE8 = day.carryE8;
+        expect(await sharesOf(h.userId, big)).toBe(h.sharesMinor);
+      }
+      date = addDays(date, 1);
+    }
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { declarationChain, incomePayout } from './fund-ledger.ts';
 import type { TransferEvent } from '../../ledger/index.ts';
 
 /** Holders paid per step: one ledger batch of payouts and as many row updates, in one commit. */
-export const ACCRUAL_BATCH = 2_000;
+export const ACCRUAL_BATCH = 8_000;
 
 export interface IncomeRow extends Record<string, unknown> {
   fund_id: string;
@@ -26,6 +26,7 @@ export interface IncomeRow extends Record<string, unknown> {
   declared_minor: bigint;
   holders: bigint;
   paid_minor: bigint;
+  paid_holders: bigint;
   cursor: string;
 }
 
@@ -38,15 +39,14 @@ async function incomeRow(tx: SqlExecutor, fundId: string, date: string): Promise
   return tx.get<IncomeRow>('SELECT * FROM fund_incomes WHERE fund_id = ? AND date = ?', [fundId, date]);
 }
 
-/** Adds to each holder's earning shares the movements effective by `date` not folded in yet. */
+/** Adds to each holder's earning shares the movements effective by `date` not folded in yet, in one statement. */
 async function foldMoves(tx: SqlExecutor, fundId: string, date: string): Promise<void> {
-  const deltas = await tx.all<{ user_id: string; delta: bigint }>(
-    'SELECT user_id, SUM(delta_minor) AS delta FROM fund_moves WHERE fund_id = ? AND folded = 0 AND effective_date <= ? GROUP BY user_id',
-    [fundId, date],
+  await tx.run(
+    `UPDATE fund_holdings AS h SET earning_minor = h.earning_minor + d.delta
+     FROM (SELECT user_id, SUM(delta_minor) AS delta FROM fund_moves WHERE fund_id = ? AND folded = 0 AND effective_date <= ? GROUP BY user_id) AS d
+     WHERE h.fund_id = ? AND h.user_id = d.user_id`,
+    [fundId, date, fundId],
   );
-  for (const d of deltas) {
-    await tx.run('UPDATE fund_holdings SET earning_minor = earning_minor + ? WHERE fund_id = ? AND user_id = ?', [BigInt(d.delta), fundId, d.user_id]);
-  }
   await tx.run('UPDATE fund_moves SET folded = 1 WHERE fund_id = ? AND folded = 0 AND effective_date <= ?', [fundId, date]);
 }
 
@@ -83,55 +83,62 @@ export function declareStep(fundId: string, date: string): Step<bigint | null, v
   };
 }
 
-/** Step 2, repeated: pays the next batch of holders; answers false once every holder is paid. */
-export function payBatchStep(fundId: string, date: string, batch = ACCRUAL_BATCH): Step<Payout[] | null, boolean> {
+/** Step 2, repeated: pays the next batch of holders; answers how many (0 once every holder is paid). */
+export function payBatchStep(fundId: string, date: string, batch = ACCRUAL_BATCH): Step<Payout[] | null, number> {
   return {
     name: 'fund.accrual.pay',
     maxEvents: batch,
     async claim(tx) {
       const income = await incomeRow(tx, fundId, date);
       if (income?.status !== 'paying') return null;
-      const holders = await tx.all<{ user_id: string; earning_minor: bigint; carry_e8: bigint }>(
-        'SELECT user_id, earning_minor, carry_e8 FROM fund_holdings WHERE fund_id = ? AND user_id > ? AND earning_minor > 0 ORDER BY user_id LIMIT ?',
+      const batchEnd = await tx.get<{ last: string | null }>(
+        `SELECT MAX(user_id) AS last FROM
+           (SELECT user_id FROM fund_holdings WHERE fund_id = ? AND user_id > ? AND earning_minor > 0 ORDER BY user_id LIMIT ?) AS batch`,
         [fundId, income.cursor, batch],
       );
-      if (holders.length === 0) {
+      if (!batchEnd?.last) {
         await tx.run("UPDATE fund_incomes SET status = 'done' WHERE fund_id = ? AND date = ?", [fundId, date]);
         await tx.run('UPDATE fund_funds SET last_accrued_date = ? WHERE fund_id = ?', [date, fundId]);
         return null;
       }
-      const payouts: Payout[] = [];
-      for (const h of holders) payouts.push(await payHolder(tx, fundId, date, income.r_e4, h));
-      const paid = payouts.reduce((sum, p) => sum + p.paidMinor, 0n);
-      await tx.run('UPDATE fund_incomes SET cursor = ?, paid_minor = paid_minor + ? WHERE fund_id = ? AND date = ?', [
-        holders[holders.length - 1].user_id,
-        paid,
+      const paid = await payHolders(tx, fundId, date, income.r_e4, income.cursor, batchEnd.last);
+      const total = paid.reduce((sum, p) => sum + p.paidMinor, 0n);
+      await tx.run('UPDATE fund_incomes SET cursor = ?, paid_minor = paid_minor + ?, paid_holders = paid_holders + ? WHERE fund_id = ? AND date = ?', [
+        batchEnd.last,
+        total,
+        paid.length,
         fundId,
         date,
       ]);
-      return payouts;
+      return paid;
     },
     plan: (payouts): TransferEvent[] => (payouts ?? []).filter((p) => p.paidMinor > 0n).map((p) => incomePayout(fundId, date, p.userId, p.paidMinor)),
     async record(_tx, payouts, outcomes) {
       requireApplied('fund.accrual.pay', outcomes);
-      return payouts !== null;
+      return payouts === null ? 0 : payouts.length;
     },
   };
 }
 
-/** One holder's income for the day, reinvested: it earns from tomorrow, so it joins the earning shares now. */
-async function payHolder(
-  tx: SqlExecutor,
-  fundId: string,
-  date: string,
-  rE4: bigint,
-  h: { user_id: string; earning_minor: bigint; carry_e8: bigint },
-): Promise<Payout> {
-  const day = accrue(BigInt(h.earning_minor), rE4, BigInt(h.carry_e8));
-  await tx.run(
-    `UPDATE fund_holdings SET carry_e8 = ?, earning_minor = earning_minor + ?, total_income_minor = total_income_minor + ?,
-       last_income_minor = ?, last_income_date = ? WHERE fund_id = ? AND user_id = ?`,
-    [day.carryE8, day.paidMinor, day.paidMinor, day.paidMinor, date, fundId, h.user_id],
+// A holder's day in SQL, exactly as `accrue` in fund-income.ts: s x R + carry, cut to the fen,
+// the rest carried. With s = q x 10^8 + m it is q x R fen plus (m x R + carry) / 10^8, so no
+// intermediate value exceeds 10^18 plus the fen paid: BIGINT never overflows (the fund-accrual
+// tests hold it to the exact rational income).
+const CUT = '((earning_minor % 100000000) * ? + carry_e8)';
+const PAID = `((earning_minor / 100000000) * ? + ${CUT} / 100000000)`;
+
+/**
+ * Pays every earning holder after `cursor` up to `last`, in one statement: each one's income for
+ * the day, its carried fraction, its earning shares (the income earns from tomorrow, so it joins
+ * them now) and its income totals. Answers each holder's payout.
+ */
+async function payHolders(tx: SqlExecutor, fundId: string, date: string, rE4: bigint, cursor: string, last: string): Promise<Payout[]> {
+  const rows = await tx.all<{ user_id: string; last_income_minor: bigint }>(
+    `UPDATE fund_holdings SET carry_e8 = ${CUT} % 100000000, earning_minor = earning_minor + ${PAID},
+       total_income_minor = total_income_minor + ${PAID}, last_income_minor = ${PAID}, last_income_date = ?
+     WHERE fund_id = ? AND user_id > ? AND user_id <= ? AND earning_minor > 0
+     RETURNING user_id, last_income_minor`,
+    [rE4, ...Array(3).fill([rE4, rE4]).flat(), date, fundId, cursor, last],
   );
-  return { userId: h.user_id, paidMinor: day.paidMinor };
+  return rows.map((r) => ({ userId: r.user_id, paidMinor: BigInt(r.last_income_minor) }));
 }

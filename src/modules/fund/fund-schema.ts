@@ -37,4 +37,7 @@ const TABLES = [
   'CREATE INDEX fund_incomes_open ON fund_incomes (status, date)',
 ].join(';\n');
 
-export const FUND_MIGRATIONS = { sqlite: [TABLES], postgres: [TABLES] };
+/** How many holders an accrual has paid so far, for its progress. */
+const PAID_HOLDERS = 'ALTER TABLE fund_incomes ADD COLUMN paid_holders BIGINT NOT NULL DEFAULT 0';
+
+export const FUND_MIGRATIONS = { sqlite: [TABLES, PAID_HOLDERS], postgres: [TABLES, PAID_HOLDERS] };

@@ -63,6 +63,15 @@ export interface AccrualResult {
   readonly paidMinor: bigint;
 }
 
+/** How far a date's accrual is: holders paid so far of the holders earning that day. */
+export interface AccrualProgress {
+  readonly date: string;
+  readonly holders: bigint;
+  readonly paidHolders: bigint;
+}
+
+export type AccrualProgressListener = (progress: AccrualProgress) => void;
+
 interface Deps {
   readonly db: SqlDatabase;
   readonly engine: LedgerEngine;
@@ -275,7 +284,7 @@ export class FundService {
   }
 
   /** Pays the income of every published date up to `date` not paid yet, in date order; a rerun pays nothing. */
-  async accrue(fundId: string, date: string): Promise<AccrualResult> {
+  async accrue(fundId: string, date: string, progress: AccrualProgressListener = () => {}): Promise<AccrualResult> {
     if (!isCalendarDate(date)) throw new FundError('invalid_date', `'${date}' is not a date 'YYYY-MM-DD'`);
     await this.catalog.require(fundId);
     const target = await this.income(fundId, date);
@@ -288,15 +297,31 @@ export class FundService {
         "SELECT date FROM fund_incomes WHERE fund_id = ? AND status <> 'done' AND date <= ? ORDER BY date",
         [fundId, date],
       );
-      for (const o of open) await this.accrueDate(fundId, o.date);
+      for (const o of open) await this.accrueDate(fundId, o.date, progress);
     }
     const done = (await this.income(fundId, date))!;
     return { date, holders: BigInt(done.holders), paidMinor: BigInt(done.paid_minor) };
   }
 
-  private async accrueDate(fundId: string, date: string): Promise<void> {
+  private async accrueDate(fundId: string, date: string, progress: AccrualProgressListener): Promise<void> {
     await this.deps.runner.run(declareStep(fundId, date));
-    while (await this.deps.runner.run(payBatchStep(fundId, date))) {}
+    const declared = (await this.income(fundId, date))!;
+    const holders = BigInt(declared.holders);
+    let paidHolders = BigInt(declared.paid_holders);
+    progress({ date, holders, paidHolders });
+    // Two batches in flight: the next one claims and books while the one before waits for its
+    // commit to reach the disk. A batch that finds every holder paid answers 0.
+    const nextBatch = () => this.deps.runner.run(payBatchStep(fundId, date));
+    let inFlight = [nextBatch(), nextBatch()];
+    try {
+      for (let paid = await inFlight[0]; paid > 0; paid = await inFlight[0]) {
+        paidHolders += BigInt(paid);
+        progress({ date, holders, paidHolders });
+        inFlight = [inFlight[1], nextBatch()];
+      }
+    } finally {
+      await Promise.allSettled(inFlight);
+    }
   }
 
   private income(fundId: string, date: string): Promise<IncomeRow | undefined> {
