@@ -17,7 +17,7 @@ import { StepRunner } from './modules/books/step-runner.ts';
 import { createBillerClient } from './modules/bills/biller-client.ts';
 import { BillsService } from './modules/bills/bills.ts';
 import { InsuranceService } from './modules/insurance/insurance.ts';
-import { CreditService } from './modules/credit/credit.ts';
+import { CreditService, earlyRepaymentFeeBps } from './modules/credit/credit.ts';
 import { SystemAccounts } from './modules/books/system-accounts.ts';
 import { httpIdentityAuthority, httpSmsGateway } from './modules/identity/external-sources.ts';
 import { IdentityService } from './modules/identity/identity.ts';
@@ -194,7 +194,9 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const bills = await BillsService.open({ db: sql, engine, runner, clock, ids, wallet, biller, cards, cardPayments, reconciliation });
   // Borrowing on a merchant's line is its owner's alone, like its keys.
   const ownerCheck = async (userId: string, merchantId: string) => void (await merchants.staff.authorize(userId, merchantId, 'manage_keys'));
-  const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet, trades, store, ownerCheck });
+  // The early-repayment fee is policy, configurable; none unless set.
+  const earlyFee = earlyRepaymentFeeBps(process.env.FORMICA_CREDIT_EARLY_REPAYMENT_FEE_BPS);
+  const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet, trades, store, ownerCheck, earlyRepaymentFeeBps: earlyFee });
   const insurance = await InsuranceService.open({ db: sql, engine, runner, clock, ids, trades });
   const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);

@@ -98,6 +98,7 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
     expect(paid.body).toEqual({
       applied: { penalty_interest: '0.00', overdue_interest: '0.00', overdue_principal: '0.00', interest: '0.00', principal: '5.00' },
+      early_repayment_fee: '0.00',
       outstanding_principal: '995.00',
     });
     const tooMuch = await as(borrower, 'POST', `/v1/credit/loans/${loanId}/repayments`, { amount: '2000.00', request_id: 'pay-2' });
@@ -125,7 +126,7 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 
-  it('pays a trade with pay later and settles the next month statement', async () => {
+  it('pays an instant trade with pay later and settles the next month statement', async () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const merchant = await server.app.merchants.create({
       name: 'Tea shop',
@@ -136,18 +137,18 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
       outTradeNo: 'tea-1',
       subject: 'Tea',
       totalAmountMinor: 30_000n,
-      productCode: 'ESCROW_TRADE_PAY',
+      productCode: 'FAST_INSTANT_TRADE_PAY',
     });
     const before = (await as(borrower, 'GET', '/v1/wallet')).body.available;
     const line = await as(borrower, 'GET', '/v1/paylater');
     expect(line.body.status).toBe('active');
     const paid = await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'later-1', funding: 'paylater' });
     expect(paid.status, JSON.stringify(paid.body)).toBe(200);
-    expect(paid.body.trade_status).toBe('WAIT_SELLER_SEND_GOODS');
+    expect(paid.body.trade_status).toBe('TRADE_SUCCESS');
     expect((await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'later-1', funding: 'paylater' })).body.trade_status).toBe(
-      'WAIT_SELLER_SEND_GOODS',
+      'TRADE_SUCCESS',
     );
-    // The escrow holds what the line brought in: what the buyer can spend is unchanged.
+    // The trade took what the line brought in: what the buyer can spend is unchanged.
     expect((await as(borrower, 'GET', '/v1/wallet')).body.available).toBe(before);
     expect((await as(borrower, 'GET', '/v1/paylater')).body.available).toBe((Number(line.body.available) - 300).toFixed(2));
     const month = '2026-04';

@@ -25,6 +25,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   already_instalments: 409,
   statement_past_due: 422,
   statement_paid: 409,
+  not_a_merchant_loan: 422,
+  month_not_closed: 409,
   // identity
   phone_taken: 409,
   invalid_credentials: 401,

@@ -1,6 +1,9 @@
-// `formica credit train | score | simulate`: the scorecard as a tool anyone can check on their own data.
+// `formica credit train | score | simulate`: the scorecard as a tool anyone can check on their own data;
+// `formica credit bureau`: a closed month's credit-bureau report from the platform's own books.
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { createFormica } from '../../app.ts';
+import { runtimeConfig } from '../config.ts';
 import { parseCsvTable, parseScorecard, scoreTableCsv, trainScorecard } from '../../modules/credit/model/index.ts';
 import { registerCreditSimulate } from './credit-simulate.ts';
 
@@ -41,6 +44,23 @@ export function registerCredit(program: Command): void {
     .action((flags: { model: string; data: string }) => {
       const model = parseScorecard(fs.readFileSync(flags.model, 'utf8'));
       process.stdout.write(scoreTableCsv(model, readTable(flags.data)));
+    });
+  credit
+    .command('bureau')
+    .description("write a closed month's credit-bureau report: one CSV line per borrower (kept as first issued)")
+    .requiredOption('--month <YYYY-MM>', 'the month, in Asia/Shanghai')
+    .requiredOption('--out <file>', 'where to write the CSV')
+    .option('--data-dir <dir>', 'data directory (env FORMICA_DATA_DIR, default ./data)')
+    .action(async (flags: { month: string; out: string; dataDir?: string }) => {
+      const config = runtimeConfig({ dataDir: flags.dataDir });
+      const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, runJobs: false });
+      try {
+        const csv = await app.credit.bureau.report(flags.month);
+        fs.writeFileSync(flags.out, csv);
+        console.log(`credit bureau ${flags.month}: ${csv.trimEnd().split('\n').length - 1} borrower(s) written to ${flags.out}`);
+      } finally {
+        await app.close();
+      }
     });
   registerCreditSimulate(credit);
 }

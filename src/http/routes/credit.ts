@@ -1,10 +1,11 @@
 // Credit routes (spec/credit.md "Routes"): the caller's score with its factors and line, loans decided
 // and disbursed in one request, a loan's state, repayments; and the operator's portfolio report.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Formica } from '../../app.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
 import { CreditError } from '../../modules/credit/credit-errors.ts';
-import { RATE_SCALE } from '../../modules/credit/loans/loan-math.ts';
+import { type Bucket, type Owed, RATE_SCALE, roundHalfUp } from '../../modules/credit/loans/loan-math.ts';
 import type { Loan } from '../../modules/credit/loans/loan-row.ts';
 import type { Instalment } from '../../modules/credit/loans/loan-schedule.ts';
 import type { Trade } from '../../modules/trade/trade.ts';
@@ -24,10 +25,14 @@ import {
   NewLoanOutput,
   PayLaterOutput,
   PortfolioOutput,
+  PortfolioQuery,
   QuoteOutput,
   QuoteQuery,
   RepaymentBody,
   RepaymentOutput,
+  RepaymentQuoteOutput,
+  RepaymentQuoteQuery,
+  SalesShareBody,
   ScoreOutput,
   StatementOutput,
 } from '../schemas/credit.ts';
@@ -45,7 +50,7 @@ function rateText(ppm: bigint): string {
   return (Number(ppm) / Number(RATE_SCALE)).toString();
 }
 
-function loanToWire(loan: Loan) {
+export function loanToWire(loan: Loan) {
   const s = loan.state;
   return {
     loan_id: loan.loanId,
@@ -55,7 +60,28 @@ function loanToWire(loan: Loan) {
     penalty_interest: cash(s.penaltyInterest),
     days_past_due: s.daysPastDue,
     schedule: schedule(s.schedule),
+    sales_share_percent: Number(loan.salesShareBps / 100n),
   };
+}
+
+function appliedToWire(a: Owed) {
+  return {
+    penalty_interest: cash(a.penaltyInterest),
+    overdue_interest: cash(a.overdueInterest),
+    overdue_principal: cash(a.overduePrincipal),
+    interest: cash(a.interest),
+    principal: cash(a.principal),
+  };
+}
+
+/** A ratio in millionths as a decimal with four places, rounded half-up: 12_345 -> "0.0123". */
+function ratioText(ppm: bigint): string {
+  const tenThousandths = roundHalfUp(ppm, 100n);
+  return `${tenThousandths / 10_000n}.${String(tenThousandths % 10_000n).padStart(4, '0')}`;
+}
+
+function bucketsToWire(b: Readonly<Record<Bucket, bigint>>) {
+  return { current: cash(b.current), '1-30': cash(b['1-30']), '31-60': cash(b['31-60']), '61-90': cash(b['61-90']), '90+': cash(b['90+']) };
 }
 
 export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
@@ -125,6 +151,7 @@ export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
           repayment: body.repayment,
           requestId: body.request_id,
           merchantId: body.merchant_id,
+          salesSharePercent: body.sales_share_percent,
         });
         reply.code(201);
         return {
@@ -194,23 +221,51 @@ export function creditRoutes(app: Formica): FastifyPluginAsyncZod {
         const userId = await sessionUser(app, request);
         const amount = positiveMinor(request.body.amount, PLATFORM_CURRENCY.code);
         const end = await app.credit.repay(userId, request.params.loan_id, amount, request.body.request_id);
-        const a = end.applied;
-        return {
-          applied: {
-            penalty_interest: cash(a.penaltyInterest),
-            overdue_interest: cash(a.overdueInterest),
-            overdue_principal: cash(a.overduePrincipal),
-            interest: cash(a.interest),
-            principal: cash(a.principal),
-          },
-          outstanding_principal: cash(end.outstandingPrincipal),
-        };
+        return { applied: appliedToWire(end.applied), early_repayment_fee: cash(end.fee), outstanding_principal: cash(end.outstandingPrincipal) };
+      },
+    );
+
+    server.get(
+      '/v1/credit/loans/:loan_id/repayment-quote',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'What a repayment of `amount` would pay, part by part, and the early-repayment fee on top: the cost before committing',
+          params: LoanParams,
+          querystring: RepaymentQuoteQuery,
+          response: { 200: RepaymentQuoteOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const amount = positiveMinor(request.query.amount, PLATFORM_CURRENCY.code);
+        const quote = await app.credit.repaymentQuote(userId, request.params.loan_id, amount);
+        return { applied: appliedToWire(quote.applied), early_repayment_fee: cash(quote.fee), total: cash(amount + quote.fee) };
+      },
+    );
+
+    server.put(
+      '/v1/credit/loans/:loan_id/sales-share',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "A merchant loan's consent: the whole percent of each day's settlements that repays it (0 withdraws it)",
+          params: LoanParams,
+          body: SalesShareBody,
+          response: { 200: LoanOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        return loanToWire(await app.credit.salesShare.consent(userId, request.params.loan_id, request.body.percent));
       },
     );
   };
 }
 
-function statementToWire(s: StatementView) {
+export function statementToWire(s: StatementView) {
   return {
     month: s.month,
     statement_date: s.statementDate,
@@ -302,12 +357,18 @@ export function payLaterRoutes(app: Formica): FastifyPluginAsyncZod {
 
 /**
  * Pays a trade with pay later: the line brings the trade's amount into the wallet (billed on next
- * month's statement), then the wallet pays. Drawn only while the trade waits for payment, and once
+ * month's statement; a marketplace purchase in the month after the buyer confirms receipt), then the wallet pays. Drawn only while the trade waits for payment, and once
  * per request id, so a replay pays nothing twice.
  */
 export async function payTradeLater(app: Formica, userId: string, tradeNo: string, requestId: string): Promise<Trade> {
   const trade = await app.trades.getForBuyer(tradeNo);
-  if (trade.status === 'WAIT_BUYER_PAY') await app.credit.payLater.purchase(userId, { amount: trade.totalAmountMinor, tradeNo, requestId });
+  if (trade.status === 'WAIT_BUYER_PAY')
+    await app.credit.payLater.purchase(userId, {
+      amount: trade.totalAmountMinor,
+      tradeNo,
+      requestId,
+      billOnReceipt: trade.productCode === 'ESCROW_TRADE_PAY',
+    });
   return app.trades.payWithWallet(userId, tradeNo, requestId);
 }
 
@@ -319,27 +380,52 @@ export function creditAdminRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags: ['credit (operator)'],
           security: operator,
-          summary: 'Outstanding, disbursed, repaid, NPL ratio, buckets, provisions and write-offs',
-          response: { 200: PortfolioOutput },
+          summary:
+            'Outstanding, disbursed, repaid, NPL ratio, buckets, provisions (also by bucket) and write-offs; the pay-later book; and the last `days` days of figures for charts',
+          querystring: PortfolioQuery,
+          response: { 200: PortfolioOutput, 400: ErrorOutput },
         },
       },
-      async () => {
+      async (request) => {
         const p = await app.credit.portfolio();
+        const history = await app.credit.portfolioHistory(request.query.days);
         return {
           outstanding: cash(p.outstanding),
           disbursed: cash(p.disbursed),
           repaid: cash(p.repaid),
-          npl_ratio: p.nplRatio.toFixed(4),
-          buckets: {
-            current: cash(p.buckets.current),
-            '1-30': cash(p.buckets['1-30']),
-            '31-60': cash(p.buckets['31-60']),
-            '61-90': cash(p.buckets['61-90']),
-            '90+': cash(p.buckets['90+']),
-          },
+          npl_ratio: ratioText(p.nplPpm),
+          buckets: bucketsToWire(p.buckets),
           provisions: cash(p.provisions),
           written_off: cash(p.writtenOff),
+          provisions_by_bucket: bucketsToWire(p.provisionsByBucket),
+          paylater: { outstanding: cash(p.payLater.outstanding), overdue: cash(p.payLater.overdue) },
+          history: history.map((d) => ({
+            date: d.day,
+            outstanding: cash(d.outstanding),
+            npl_ratio: ratioText(d.nplPpm),
+            provisions: cash(d.provisions),
+            written_off: cash(d.writtenOff),
+            buckets: bucketsToWire(d.buckets),
+          })),
         };
+      },
+    );
+
+    server.get(
+      '/v1/admin/credit/bureau/:month',
+      {
+        schema: {
+          tags: ['credit (operator)'],
+          security: operator,
+          summary: "A closed month's credit-bureau report (text/csv): one line per borrower, kept as first issued",
+          params: MonthParams,
+          response: { 200: z.string(), 400: ErrorOutput, 409: ErrorOutput },
+        },
+      },
+      async (request, reply) => {
+        const csv = await app.credit.bureau.report(request.params.month);
+        reply.header('content-disposition', `attachment; filename="credit-bureau-${request.params.month}.csv"`);
+        return reply.type('text/csv; charset=utf-8').send(csv);
       },
     );
   };

@@ -17,6 +17,13 @@ export const ScoreOutput = z.object({
 
 export const LineOutput = z.object({ limit: z.string(), used: z.string(), available: z.string(), daily_rate: z.string() });
 
+const SalesSharePercent = z
+  .number()
+  .int()
+  .min(0)
+  .max(100)
+  .meta({ description: "a merchant loan: the whole percent of each day's settlements that repays it (the merchant's consent; 0: none)" });
+
 export const LoanBody = z.strictObject({
   merchant_id: MerchantId.optional(),
   product: z.enum(['short', 'instalment']),
@@ -25,6 +32,7 @@ export const LoanBody = z.strictObject({
   days: z.number().int().optional().meta({ description: 'short loans: 5 to 45' }),
   months: z.number().int().optional().meta({ description: 'instalment loans: 3, 6, 9 or 12' }),
   repayment: z.enum(['equal_principal', 'annuity']).optional(),
+  sales_share_percent: SalesSharePercent.optional(),
   request_id: RequestId,
 });
 
@@ -42,24 +50,53 @@ export const LoanOutput = z.object({
   penalty_interest: z.string(),
   days_past_due: z.number().int(),
   schedule: z.array(Instalment),
+  sales_share_percent: z.number().int(),
 });
+
+export const SalesShareBody = z.strictObject({ percent: SalesSharePercent });
 
 export const RepaymentBody = z.strictObject({ amount: DecimalAmount, request_id: RequestId });
 
+const Applied = z.object({
+  penalty_interest: z.string(),
+  overdue_interest: z.string(),
+  overdue_principal: z.string(),
+  interest: z.string(),
+  principal: z.string(),
+});
+
+export const RepaymentQuoteQuery = z.strictObject({ amount: DecimalAmount });
+
+export const RepaymentQuoteOutput = z.object({
+  applied: Applied,
+  early_repayment_fee: z.string().meta({ description: 'on the principal repaid before it falls due, paid on top of the amount' }),
+  total: z.string(),
+});
+
 export const RepaymentOutput = z.object({
-  applied: z.object({ penalty_interest: z.string(), overdue_interest: z.string(), overdue_principal: z.string(), interest: z.string(), principal: z.string() }),
+  applied: Applied,
+  early_repayment_fee: z.string(),
   outstanding_principal: z.string(),
 });
+
+const Buckets = z.object({ current: z.string(), '1-30': z.string(), '31-60': z.string(), '61-90': z.string(), '90+': z.string() });
 
 export const PortfolioOutput = z.object({
   outstanding: z.string(),
   disbursed: z.string(),
   repaid: z.string(),
   npl_ratio: z.string(),
-  buckets: z.object({ current: z.string(), '1-30': z.string(), '31-60': z.string(), '61-90': z.string(), '90+': z.string() }),
+  buckets: Buckets,
   provisions: z.string(),
   written_off: z.string(),
+  provisions_by_bucket: Buckets,
+  paylater: z.object({ outstanding: z.string(), overdue: z.string() }),
+  history: z
+    .array(z.object({ date: z.string(), outstanding: z.string(), npl_ratio: z.string(), provisions: z.string(), written_off: z.string(), buckets: Buckets }))
+    .meta({ description: 'one entry a day the servicing ran, oldest first (at most `days`)' }),
 });
+
+export const PortfolioQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(366).default(90) });
 
 export const QuoteQuery = z.strictObject({
   product: z.enum(['short', 'instalment']),

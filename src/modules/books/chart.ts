@@ -104,6 +104,8 @@ export const TransferCode = {
   provisionRelease: 57,
   loanWriteOff: 58,
   interestWriteOff: 59,
+  /** the early-repayment fee (policy, default none) on principal repaid before it falls due. */
+  earlyRepaymentFee: 80,
 } as const;
 
 export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
@@ -144,6 +146,7 @@ export const TRANSFER_KIND_BY_CODE: Readonly<Record<number, string>> = {
   [TransferCode.provisionRelease]: 'loan_provision',
   [TransferCode.loanWriteOff]: 'loan_write_off',
   [TransferCode.interestWriteOff]: 'loan_write_off',
+  [TransferCode.earlyRepaymentFee]: 'loan_repayment',
 };
 
 export function walletAccountId(userId: string): string {

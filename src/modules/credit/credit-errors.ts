@@ -14,6 +14,8 @@ export type CreditErrorCode =
   | 'statement_not_found'
   | 'already_instalments'
   | 'statement_past_due'
-  | 'statement_paid';
+  | 'statement_paid'
+  | 'not_a_merchant_loan'
+  | 'month_not_closed';
 
 export class CreditError extends DomainError<CreditErrorCode> {}

@@ -45,4 +45,18 @@ const MERCHANT_LOANS = [
   "ALTER TABLE credit_decisions ADD COLUMN merchant_id TEXT NOT NULL DEFAULT ''",
 ].join(';\n');
 
-export const CREDIT_MIGRATIONS = { sqlite: [TABLES, PAYLATER, MERCHANT_LOANS], postgres: [TABLES, PAYLATER, MERCHANT_LOANS] };
+// Version 4: the merchant's consent to repay a loan from a share of each day's settlements (in basis
+// points, 0 for none) and the last day swept; the early-repayment fee a repayment paid; the portfolio's
+// figures by day (for the operator's charts); each closed month's credit-bureau report, kept as issued.
+// A pay-later purchase waiting for the buyer to confirm receipt has the month '' until it is billed.
+const SALES_SHARE_AND_REPORTS = [
+  'ALTER TABLE credit_loans ADD COLUMN sales_share_bps INTEGER NOT NULL DEFAULT 0',
+  "ALTER TABLE credit_loans ADD COLUMN sales_swept_through TEXT NOT NULL DEFAULT ''",
+  'ALTER TABLE credit_repayments ADD COLUMN fee BIGINT NOT NULL DEFAULT 0',
+  'CREATE TABLE credit_portfolio_days (day TEXT PRIMARY KEY, figures TEXT NOT NULL)',
+  'CREATE TABLE credit_bureau_reports (month TEXT PRIMARY KEY, csv TEXT NOT NULL, created_at BIGINT NOT NULL)',
+  'CREATE INDEX paylater_purchases_month ON paylater_purchases (month, user_id)',
+].join(';\n');
+
+const MIGRATIONS = [TABLES, PAYLATER, MERCHANT_LOANS, SALES_SHARE_AND_REPORTS];
+export const CREDIT_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };

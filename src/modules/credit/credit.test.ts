@@ -98,8 +98,10 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     ]);
     const portfolio = await app.credit.portfolio();
     expect(portfolio.buckets['90+']).toBe(200_000n);
-    expect(portfolio.nplRatio).toBeCloseTo(Number(portfolio.buckets['90+']) / Number(portfolio.outstanding), 6);
-    expect(portfolio.nplRatio).toBeGreaterThan(0);
+    expect(portfolio.nplPpm).toBe((portfolio.buckets['90+'] * 1_000_000n) / portfolio.outstanding);
+    expect(portfolio.nplPpm).toBeGreaterThan(0n);
+    expect(Object.values(portfolio.provisionsByBucket).reduce((a, b) => a + b, 0n)).toBe(portfolio.provisions);
+    expect(portfolio.provisionsByBucket['90+']).toBe(200_000n);
     expect(-(await balance(creditAccountId('provision_allowance', 'CNY')))).toBe(portfolio.provisions);
     await audit();
   });

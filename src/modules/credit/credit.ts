@@ -1,12 +1,15 @@
 // The credit service: a borrower's score and line from the platform's scorecard, loans decided in one
 // request (score -> decision with its reasons -> disbursement as a step), the daily servicing the clock
-// drives (interest, penalty, due dates, automatic repayment with consent, buckets, provisions),
-// repayments in the spec's order, write-offs and the portfolio report.
+// drives (interest, penalty, due dates, automatic repayment with consent, the consented share of a
+// merchant's daily settlements, buckets, provisions), repayments in the spec's order with the
+// early-repayment fee policy, write-offs, the portfolio report and its daily history, and the
+// monthly credit-bureau report.
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
 import { AccountCode, type CreditAccount, creditAccountId, derivedId, merchantSettlementAccountId } from '../books/chart.ts';
+import { earliest } from './earliest.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import { addDays, shanghaiDate, startOfShanghaiDay } from '../fund/fund-calendar.ts';
@@ -18,11 +21,23 @@ import { MerchantFeatureSource, type TradeActivity } from './merchant-features.t
 import { CreditError } from './credit-errors.ts';
 import { CREDIT_MIGRATIONS } from './credit-schema.ts';
 import type { RepaymentRecord } from './features/feature-rows.ts';
-import { type Bucket, BUCKETS, bucketOf, DAILY_RATE_PPM, type Product } from './loans/loan-math.ts';
-import { isLive, type Loan, type LoanRow, loanFromRow, readLoan } from './loans/loan-row.ts';
+import { DAILY_RATE_PPM, type Owed, type Product } from './loans/loan-math.ts';
+import { type Loan, readLoan } from './loans/loan-row.ts';
 import { INSTALMENT_MONTHS, type Instalment, instalmentSchedule, type RepaymentMethod, SHORT_DAYS, shortSchedule } from './loans/loan-schedule.ts';
 import { daysToService } from './loans/loan-state.ts';
-import { disbursementStep, type RepaymentEnd, repaymentStep, serviceDayStep, usedSql, writeOffStep } from './loans/loan-steps.ts';
+import {
+  disbursementStep,
+  earlyRepaymentFee,
+  plannedRepayment,
+  type RepaymentEnd,
+  repaymentStep,
+  serviceDayStep,
+  usedSql,
+  writeOffStep,
+} from './loans/loan-steps.ts';
+import { SalesShare, settlementAvailable, shareBps } from './loans/sales-share.ts';
+import { BureauReports } from './reports/bureau.ts';
+import { type Portfolio, type PortfolioDay, portfolioHistory, portfolioOf, recordPortfolioDay } from './reports/portfolio.ts';
 import { type CreditBand, explainFactor, type FactorEffect, type ScoreResult, scoreRow, topFactors } from './model/index.ts';
 import { PayLaterService } from './paylater/paylater.ts';
 import { type PlatformModels, platformModels } from './platform-model.ts';
@@ -32,6 +47,13 @@ export const LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, sm
 
 /** A merchant's lines (policy), in fen: its trade pays them back, so they run larger than a person's. */
 export const MERCHANT_LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, small: 1_000_000n, standard: 10_000_000n, best: 50_000_000n };
+
+/** The early-repayment fee policy (FORMICA_CREDIT_EARLY_REPAYMENT_FEE_BPS): whole basis points of the principal repaid early, 0 when unset. */
+export function earlyRepaymentFeeBps(text: string | undefined): bigint {
+  if (text === undefined || text === '') return 0n;
+  if (!/^\d{1,5}$/.test(text) || BigInt(text) > 10_000n) throw new Error('FORMICA_CREDIT_EARLY_REPAYMENT_FEE_BPS must be whole basis points from 0 to 10000');
+  return BigInt(text);
+}
 
 /** Checks that the user owns the merchant (borrowing for it is the owner's alone); throws otherwise. */
 export type OwnerCheck = (userId: string, merchantId: string) => Promise<void>;
@@ -57,17 +79,11 @@ export interface LoanApplication {
   readonly requestId: string;
   /** Borrow on this merchant's line (the caller must own it); absent for the caller's own. */
   readonly merchantId?: string;
+  /** A merchant loan: the whole percent of each day's settlements the merchant agrees to repay it with. */
+  readonly salesSharePercent?: number;
 }
 
-export interface Portfolio {
-  readonly outstanding: bigint;
-  readonly disbursed: bigint;
-  readonly repaid: bigint;
-  readonly nplRatio: number;
-  readonly buckets: Readonly<Record<Bucket, bigint>>;
-  readonly provisions: bigint;
-  readonly writtenOff: bigint;
-}
+export type { Portfolio, PortfolioDay } from './reports/portfolio.ts';
 
 const CREDIT_ACCOUNTS: readonly [CreditAccount, number][] = [
   ['funding', AccountCode.creditFunding],
@@ -83,6 +99,10 @@ export class CreditService {
   private readonly merchantFeatures: MerchantFeatureSource;
   /** Buyers' pay-later lines and statements. */
   readonly payLater: PayLaterService;
+  /** Merchant loans repaid from a share of each day's settlements, with consent. */
+  readonly salesShare: SalesShare;
+  /** The monthly credit-bureau report, one CSV per month. */
+  readonly bureau: BureauReports;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -94,10 +114,20 @@ export class CreditService {
     identity: IdentityService,
     trades: TradeActivity,
     private readonly store: LedgerStore,
+    /** The early-repayment fee on principal repaid before it falls due, in basis points (policy; 0 by default). */
+    readonly earlyRepaymentFeeBps: bigint,
   ) {
+    this.salesShare = new SalesShare(db, runner, store, trades);
+    this.bureau = new BureauReports(db, () => clock.now());
     this.features = new BorrowerFeatures(identity, wallet, (userIds) => this.repaymentRecords('user_id', userIds));
     this.merchantFeatures = new MerchantFeatureSource(trades, store, (merchantIds) => this.repaymentRecords('merchant_id', merchantIds));
-    this.payLater = new PayLaterService(db, runner, clock, async (userId) => (await this.score(userId)).band);
+    this.payLater = new PayLaterService(
+      db,
+      runner,
+      clock,
+      async (userId) => (await this.score(userId)).band,
+      (tradeNo) => trades.getForBuyer(tradeNo),
+    );
   }
 
   static async open(deps: {
@@ -111,6 +141,8 @@ export class CreditService {
     trades: TradeActivity;
     store: LedgerStore;
     ownerCheck: OwnerCheck;
+    /** Basis points of the principal repaid early (policy: configurable, default 0). */
+    earlyRepaymentFeeBps?: bigint;
   }): Promise<CreditService> {
     await deps.db.migrate('credit', CREDIT_MIGRATIONS);
     // Credit's own accounts, once: no balance limits, each is the platform's side of what it lent or earned.
@@ -125,7 +157,8 @@ export class CreditService {
     results.forEach((r, i) => {
       if (r !== 'ok' && r !== 'exists') throw new Error(`cannot open credit account ${accounts[i].id}: ${r}`);
     });
-    return new CreditService(deps.db, deps.runner, deps.clock, deps.ids, deps.wallet, deps.ownerCheck, deps.identity, deps.trades, deps.store);
+    const feeBps = deps.earlyRepaymentFeeBps ?? 0n;
+    return new CreditService(deps.db, deps.runner, deps.clock, deps.ids, deps.wallet, deps.ownerCheck, deps.identity, deps.trades, deps.store, feeBps);
   }
 
   /** The platform's scorecards (buyer and merchant); their versions go with every decision. */
@@ -166,6 +199,9 @@ export class CreditService {
     }
     const startDate = shanghaiDate(this.clock.now());
     const { schedule, method, term } = plannedSchedule(application, startDate);
+    if (application.salesSharePercent !== undefined && !application.merchantId)
+      throw new CreditError('not_a_merchant_loan', "only a loan on a merchant's line is repaid from its sales");
+    const salesShareBps = shareBps(application.salesSharePercent ?? 0);
     await this.wallet.ensureWallet(userId);
     const merchantId = application.merchantId ?? '';
     const score = await this.score(userId, application.merchantId);
@@ -189,6 +225,7 @@ export class CreditService {
       schedule,
       disbursedAt: this.clock.now(),
       limit: line.limit,
+      salesShareBps,
     });
     await this.runner.run(step);
     return (await readLoan(this.db, loanId))!;
@@ -221,8 +258,18 @@ export class CreditService {
     return loan;
   }
 
+  /** What a repayment of `amount` would pay now, part by part, and the early-repayment fee on top: the cost before committing. */
+  async repaymentQuote(userId: string, loanId: string, amount: bigint): Promise<{ applied: Owed; fee: bigint }> {
+    const loan = await this.loan(userId, loanId);
+    if (loan.state.status !== 'active' && loan.state.status !== 'overdue') throw new CreditError('loan_closed', `the loan is ${loan.state.status}`);
+    const applied = plannedRepayment(loan.state, { kind: 'exact', amount })!;
+    return { applied, fee: earlyRepaymentFee(applied, this.earlyRepaymentFeeBps) };
+  }
+
   async repay(userId: string, loanId: string, amount: bigint, requestId: string): Promise<RepaymentEnd> {
-    const end = await this.runner.run(repaymentStep({ loanId, userId, requestId, amount, nowMs: this.clock.now() }));
+    const end = await this.runner.run(
+      repaymentStep({ loanId, userId, requestId, amount: { kind: 'exact', amount }, earlyFeeBps: this.earlyRepaymentFeeBps, nowMs: this.clock.now() }),
+    );
     if (!end) throw new CreditError('repayment_exceeds_owed', 'nothing to repay');
     if (!end.verdict.applied) throw new CreditError('insufficient_funds', 'the wallet balance does not cover the repayment');
     return end;
@@ -232,7 +279,11 @@ export class CreditService {
     return this.runner.run(writeOffStep(loanId));
   }
 
-  /** Services every live loan through today: each day's bookings, then the due-date collection. */
+  /**
+   * Services every live loan through today: for each day, the consented share of the day before's
+   * settlements, the day's bookings, then the due-date collection. Then pay later, today's portfolio
+   * figures for the history, and last month's bureau report once the month is over.
+   */
   async serviceDue(): Promise<number> {
     const today = shanghaiDate(this.clock.now());
     const rows = await this.db.all<{ loan_id: string }>(
@@ -243,12 +294,15 @@ export class CreditService {
     for (const { loan_id: loanId } of rows) {
       const loan = (await readLoan(this.db, loanId))!;
       for (const date of daysToService(loan.state, today)) {
+        await this.salesShare.sweep(loanId, addDays(date, -1), this.clock.now());
         const next = await this.runner.run(serviceDayStep(loanId, date));
         if (!next) break;
         days++;
         if (next.overduePrincipal + next.overdueInterest + next.penaltyInterest > 0n) await this.collect(loan, date);
       }
     }
+    await recordPortfolioDay(this.db, today, await this.portfolio());
+    await this.bureau.reportLastMonth();
     return days;
   }
 
@@ -258,54 +312,42 @@ export class CreditService {
       "SELECT MIN(serviced_through) AS through FROM credit_loans WHERE status IN ('active', 'overdue')",
     );
     const loans = row?.through ? startOfShanghaiDay(addDays(row.through, 1)) : null;
-    const statements = await this.payLater.nextServiceDue();
-    return loans === null ? statements : statements === null ? loans : Math.min(loans, statements);
+    return earliest(loans, await this.payLater.nextServiceDue());
   }
 
   async portfolio(): Promise<Portfolio> {
-    const rows = await this.db.all<LoanRow>('SELECT * FROM credit_loans');
-    const loans = rows.map(loanFromRow);
-    const sum = (pick: (l: Loan) => bigint, only: (l: Loan) => boolean = () => true) => loans.filter(only).reduce((s, l) => s + pick(l), 0n);
-    const outstanding = sum((l) => l.state.outstandingPrincipal);
-    const buckets = Object.fromEntries(
-      BUCKETS.map((b) => [
-        b,
-        sum(
-          (l) => l.state.outstandingPrincipal,
-          (l) => isLive(l.state.status) && bucketOf(l.state.daysPastDue) === b,
-        ),
-      ]),
-    ) as Record<Bucket, bigint>;
-    return {
-      outstanding,
-      disbursed: sum((l) => l.principal),
-      repaid: sum((l) => l.repaidPrincipal),
-      nplRatio: outstanding === 0n ? 0 : Number((buckets['90+'] * 1_000_000n) / outstanding) / 1_000_000,
-      buckets,
-      provisions: sum((l) => l.state.provision),
-      writtenOff: sum((l) => l.writtenOffPrincipal),
-    };
+    return portfolioOf(this.db, shanghaiDate(this.clock.now()));
   }
 
-  /** The automatic repayment on a due date, with the borrower's consent given at application. */
+  /** The portfolio's figures for the last `days` days the servicing ran, oldest first. */
+  portfolioHistory(days: number): Promise<PortfolioDay[]> {
+    return portfolioHistory(this.db, days);
+  }
+
   /**
-   * A merchant's loan is collected from its settlement balance first (the loan repays itself from
+   * The automatic repayment on a due date, with the borrower's consent given at application. A merchant's loan is collected from its settlement balance first (the loan repays itself from
    * sales), then from the owner's wallet; a person's loan from the wallet.
    */
   private async collect(loan: Loan, date: string): Promise<void> {
     const nowMs = this.clock.now();
     if (loan.merchantId) {
+      const upTo = await settlementAvailable(this.store, loan.merchantId);
       const payerAccountId = merchantSettlementAccountId(loan.merchantId);
-      const account = await this.store.getAccount(payerAccountId);
-      const available = account ? account.creditsPosted - account.debitsPosted - account.debitsPending : 0n;
-      if (available > 0n)
+      if (upTo > 0n)
         await this.runner.run(
-          repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-settle-${date}`, amount: null, available, payerAccountId, nowMs }),
+          repaymentStep({
+            loanId: loan.loanId,
+            userId: loan.userId,
+            requestId: `auto-settle-${date}`,
+            amount: { kind: 'overdue', upTo },
+            payerAccountId,
+            nowMs,
+          }),
         );
     }
-    const available = (await this.wallet.summary(loan.userId)).availableMinor;
-    if (available > 0n)
-      await this.runner.run(repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-${date}`, amount: null, available, nowMs }));
+    const upTo = (await this.wallet.summary(loan.userId)).availableMinor;
+    if (upTo > 0n)
+      await this.runner.run(repaymentStep({ loanId: loan.loanId, userId: loan.userId, requestId: `auto-${date}`, amount: { kind: 'overdue', upTo }, nowMs }));
   }
 
   private async recordDecision(userId: string, merchantId: string, score: ExplainedScore, outcome: string): Promise<string> {

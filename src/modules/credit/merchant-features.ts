@@ -12,9 +12,10 @@ import { HISTORY_MONTHS } from './simulator/population.ts';
 import { type MerchantFeatures, type MerchantMonth, merchantFeatures } from './features/feature-rows.ts';
 import { addMonths } from './loans/loan-schedule.ts';
 
-/** What the credit module needs of the trade service. */
+/** What the credit module needs of the trade service: a merchant's activity, and one trade for its buyer. */
 export interface TradeActivity {
   activity(merchantId: string, fromMs: number, toMs: number): Promise<{ trades: Trade[]; refunds: { tradeNo: string; gmtRefundMs: number }[] }>;
+  getForBuyer(tradeNo: string): Promise<Trade>;
 }
 
 export class MerchantFeatureSource {

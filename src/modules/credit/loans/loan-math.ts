@@ -60,7 +60,7 @@ export function allocateRepayment(amount: bigint, owed: Owed): Owed {
   return applied;
 }
 
-function smaller(a: bigint, b: bigint): bigint {
+export function smaller(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 

@@ -33,6 +33,8 @@ export interface LoanRow extends Record<string, unknown> {
   written_off_principal: bigint;
   serviced_through: string;
   disbursed_at: bigint;
+  sales_share_bps: bigint;
+  sales_swept_through: string;
 }
 
 export interface Loan {
@@ -47,6 +49,10 @@ export interface Loan {
   readonly disbursedAt: number;
   readonly repaidPrincipal: bigint;
   readonly writtenOffPrincipal: bigint;
+  /** The share of each day's settlements the merchant agreed to divert to the loan, in basis points (0: none). */
+  readonly salesShareBps: bigint;
+  /** The last day whose settlements were shared ('' before the first). */
+  readonly salesSweptThrough: string;
   readonly state: LoanState;
 }
 
@@ -74,6 +80,8 @@ export function loanFromRow(row: LoanRow): Loan {
     disbursedAt: Number(row.disbursed_at),
     repaidPrincipal: BigInt(row.repaid_principal),
     writtenOffPrincipal: BigInt(row.written_off_principal),
+    salesShareBps: BigInt(row.sales_share_bps),
+    salesSweptThrough: row.sales_swept_through,
     state: {
       product: row.product as Product,
       schedule: scheduleFromText(row.schedule),

@@ -7,7 +7,7 @@ import { type Move, moveEvents } from '../../books/moves.ts';
 import { PLATFORM_CURRENCY } from '../../books/platform-currency.ts';
 import { type LedgerVerdict, ledgerVerdict, type Step } from '../../books/step-runner.ts';
 import { CreditError } from '../credit-errors.ts';
-import { allocateRepayment, type Owed, provisionFor, totalOwed } from './loan-math.ts';
+import { allocateRepayment, type Owed, provisionFor, roundHalfUp, smaller, totalOwed } from './loan-math.ts';
 import { isLive, type Loan, readLoan, scheduleToText, writeLoanState } from './loan-row.ts';
 import type { Instalment, RepaymentMethod } from './loan-schedule.ts';
 import { applyRepayment, type LoanState, owedOf, serviceDay } from './loan-state.ts';
@@ -41,6 +41,8 @@ export interface NewLoan {
   readonly disbursedAt: number;
   /** The borrower's credit line: the principal outstanding after this loan may not exceed it. */
   readonly limit: bigint;
+  /** The merchant's consent: this share of each day's settlements repays the loan (basis points, 0: none). */
+  readonly salesShareBps: bigint;
 }
 
 /** What a line has lent and not been repaid: a merchant's loans, or a person's own ones. */
@@ -58,8 +60,9 @@ export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fres
       const inserted = await tx.run(
         `INSERT INTO credit_loans (loan_id, user_id, request_id, decision_id, product, method, term, currency, principal, start_date, schedule,
            status, outstanding_principal, overdue_principal, accrued_interest, overdue_interest, penalty_interest, interest_carry, penalty_carry,
-           oldest_unpaid_due, days_past_due, ever_late, provision, repaid_principal, written_off_principal, serviced_through, disbursed_at, merchant_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, 0, 0, 0, 0, 0, '', 0, 0, 0, 0, 0, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
+           oldest_unpaid_due, days_past_due, ever_late, provision, repaid_principal, written_off_principal, serviced_through, disbursed_at, merchant_id,
+           sales_share_bps)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 0, 0, 0, 0, 0, 0, '', 0, 0, 0, 0, 0, ?, ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
         [
           loan.loanId,
           loan.userId,
@@ -76,6 +79,7 @@ export function disbursementStep(loan: NewLoan): Step<{ fresh: boolean }, { fres
           loan.startDate,
           loan.disbursedAt,
           loan.merchantId,
+          loan.salesShareBps,
         ],
       );
       if (inserted.changes === 0) return { fresh: false };
@@ -164,12 +168,15 @@ export function serviceDayStep(
 export interface RepaymentEnd {
   readonly verdict: LedgerVerdict;
   readonly applied: Owed;
+  /** The early-repayment fee paid on top of the amount (policy; none by default). */
+  readonly fee: bigint;
   readonly outstandingPrincipal: bigint;
 }
 
 interface RepaymentClaim {
   readonly loan: Loan;
   readonly applied: Owed;
+  readonly fee: bigint;
   readonly next: LoanState;
   readonly provisionDelta: bigint;
   /** The outcome stored for this request id by an earlier call. */
@@ -187,50 +194,72 @@ function owedFromText(text: string): Owed {
 }
 
 /**
+ * How much a repayment pays: `exact` is the borrower's own amount (refused beyond what is owed);
+ * `overdue` pays what is overdue, up to `upTo` (the due-date collection the borrower consented to);
+ * `owed` pays anything owed in the spec's order, up to `upTo` (the consented share of a day's sales).
+ */
+export type RepaymentAmount = { readonly kind: 'exact'; readonly amount: bigint } | { readonly kind: 'overdue' | 'owed'; readonly upTo: bigint };
+
+/** What a repayment applies now: the amount split in the spec's order, or null when there is nothing to take. */
+export function plannedRepayment(state: LoanState, amount: RepaymentAmount): Owed | null {
+  const owed = owedOf(state);
+  const overdue = owed.penaltyInterest + owed.overdueInterest + owed.overduePrincipal;
+  const wanted = amount.kind === 'exact' ? amount.amount : smaller(amount.upTo, amount.kind === 'overdue' ? overdue : totalOwed(owed));
+  if (wanted <= 0n) return null;
+  if (wanted > totalOwed(owed))
+    throw new CreditError('repayment_exceeds_owed', 'the repayment is more than the loan owes', { owed: totalOwed(owed).toString() });
+  return allocateRepayment(wanted, owed);
+}
+
+/** The early-repayment fee on the principal repaid before it falls due: rate in basis points, rounded half-up to the fen. */
+export function earlyRepaymentFee(applied: Owed, feeBps: bigint): bigint {
+  return roundHalfUp(applied.principal * feeBps, 10_000n);
+}
+
+/**
  * A repayment, split in the spec's order, from the borrower's wallet or `payerAccountId` (a merchant
- * loan's settlement account). `amount` null pays all that is overdue (the due-date collection the
- * borrower consented to), limited to `available`.
+ * loan's settlement account). The early-repayment fee (`earlyFeeBps`, the borrower's own repayments
+ * only) is paid on top, to income.
  */
 export function repaymentStep(input: {
   loanId: string;
   userId: string;
   requestId: string;
-  amount: bigint | null;
-  available?: bigint;
+  amount: RepaymentAmount;
+  earlyFeeBps?: bigint;
   payerAccountId?: string;
   nowMs: number;
 }): Step<RepaymentClaim | null, RepaymentEnd | null> {
   return {
     name: 'credit.repay',
-    maxEvents: 3,
+    maxEvents: 4,
     async claim(tx) {
       const loan = await readLoan(tx, input.loanId);
       if (!loan || loan.userId !== input.userId) throw new CreditError('loan_not_found', 'no such loan of yours');
-      const stored = await tx.get<{ amount: bigint; applied: string; status: string }>(
-        'SELECT amount, applied, status FROM credit_repayments WHERE loan_id = ? AND request_id = ?',
+      const stored = await tx.get<{ amount: bigint; applied: string; status: string; fee: bigint }>(
+        'SELECT amount, applied, status, fee FROM credit_repayments WHERE loan_id = ? AND request_id = ?',
         [input.loanId, input.requestId],
       );
       if (stored) {
-        if (input.amount !== null && BigInt(stored.amount) !== input.amount)
+        if (input.amount.kind === 'exact' && BigInt(stored.amount) !== input.amount.amount)
           throw new CreditError('request_id_reused', 'this request id was used for another repayment');
         const verdict: LedgerVerdict =
           stored.status === 'applied' ? { applied: true } : { applied: false, reason: 'insufficient_funds', result: 'exceeds_credits' };
+        const applied = owedFromText(stored.applied);
+        const fee = BigInt(stored.fee);
         return {
           loan,
-          applied: owedFromText(stored.applied),
+          applied,
+          fee,
           next: loan.state,
           provisionDelta: 0n,
-          replay: { verdict, applied: owedFromText(stored.applied), outstandingPrincipal: loan.state.outstandingPrincipal },
+          replay: { verdict, applied, fee, outstandingPrincipal: loan.state.outstandingPrincipal },
         };
       }
       if (!isLive(loan.state.status)) throw new CreditError('loan_closed', `the loan is ${loan.state.status}`);
-      const owed = owedOf(loan.state);
-      const overdue = owed.penaltyInterest + owed.overdueInterest + owed.overduePrincipal;
-      const wanted = input.amount ?? (overdue < (input.available ?? 0n) ? overdue : (input.available ?? 0n));
-      if (wanted <= 0n) return null;
-      if (wanted > totalOwed(owed))
-        throw new CreditError('repayment_exceeds_owed', 'the repayment is more than the loan owes', { owed: totalOwed(owed).toString() });
-      const applied = allocateRepayment(wanted, owed);
+      const applied = plannedRepayment(loan.state, input.amount);
+      if (!applied) return null;
+      const fee = earlyRepaymentFee(applied, input.earlyFeeBps ?? 0n);
       const repaid = applyRepayment(loan.state, applied);
       const provision = provisionFor(repaid.outstandingPrincipal, repaid.daysPastDue);
       const next = { ...repaid, provision };
@@ -238,34 +267,42 @@ export function repaymentStep(input: {
         repaidPrincipal: loan.repaidPrincipal + applied.overduePrincipal + applied.principal,
         writtenOffPrincipal: loan.writtenOffPrincipal,
       });
-      await tx.run("INSERT INTO credit_repayments (loan_id, request_id, amount, applied, status, created_at) VALUES (?, ?, ?, ?, 'applied', ?)", [
+      await tx.run("INSERT INTO credit_repayments (loan_id, request_id, amount, applied, status, created_at, fee) VALUES (?, ?, ?, ?, 'applied', ?, ?)", [
         loan.loanId,
         input.requestId,
-        wanted,
+        totalOwed(applied),
         owedToText(applied),
         input.nowMs,
+        fee,
       ]);
-      return { loan, applied, next, provisionDelta: provision - loan.state.provision, replay: null };
+      return { loan, applied, fee, next, provisionDelta: provision - loan.state.provision, replay: null };
     },
     plan(claimed) {
       if (!claimed || claimed.replay) return [];
       const { applied } = claimed;
-      const wallet = input.payerAccountId ?? walletAccountId(input.userId);
+      const payer = input.payerAccountId ?? walletAccountId(input.userId);
       return moveEvents(
         [
           {
             id: derivedId('crd_rpi', input.loanId, input.requestId),
-            debit: wallet,
+            debit: payer,
             credit: account('interest'),
             amount: applied.penaltyInterest + applied.overdueInterest + applied.interest,
             code: TransferCode.loanInterestRepayment,
           },
           {
             id: derivedId('crd_rpp', input.loanId, input.requestId),
-            debit: wallet,
+            debit: payer,
             credit: account('receivable'),
             amount: applied.overduePrincipal + applied.principal,
             code: TransferCode.loanPrincipalRepayment,
+          },
+          {
+            id: derivedId('crd_rpf', input.loanId, input.requestId),
+            debit: payer,
+            credit: account('income'),
+            amount: claimed.fee,
+            code: TransferCode.earlyRepaymentFee,
           },
           provisionMove(derivedId('crd_rpv', input.loanId, input.requestId), claimed.provisionDelta),
         ],
@@ -278,16 +315,16 @@ export function repaymentStep(input: {
       if (claimed.replay) return claimed.replay;
       const verdict = ledgerVerdict(outcomes);
       if (!verdict.applied) {
-        // The wallet could not pay: the loan is as it was, and the request is remembered as refused.
+        // The payer could not pay: the loan is as it was, and the request is remembered as refused.
         await writeLoanState(tx, claimed.loan.loanId, claimed.loan.state, claimed.loan);
-        await tx.run("UPDATE credit_repayments SET status = 'refused', applied = ? WHERE loan_id = ? AND request_id = ?", [
+        await tx.run("UPDATE credit_repayments SET status = 'refused', applied = ?, fee = 0 WHERE loan_id = ? AND request_id = ?", [
           owedToText(ZERO_OWED),
           input.loanId,
           input.requestId,
         ]);
-        return { verdict, applied: ZERO_OWED, outstandingPrincipal: claimed.loan.state.outstandingPrincipal };
+        return { verdict, applied: ZERO_OWED, fee: 0n, outstandingPrincipal: claimed.loan.state.outstandingPrincipal };
       }
-      return { verdict, applied: claimed.applied, outstandingPrincipal: claimed.next.outstandingPrincipal };
+      return { verdict, applied: claimed.applied, fee: claimed.fee, outstandingPrincipal: claimed.next.outstandingPrincipal };
     },
   };
 }

@@ -37,6 +37,33 @@ export function usedOf(statements: readonly Statement[]): bigint {
   return statements.reduce((sum, s) => sum + owedOn(s).principal, 0n);
 }
 
+/** Marketplace purchases drawn on the line and not billed yet: the buyer has not confirmed receipt. */
+export async function unbilledOf(tx: SqlExecutor, userId: string): Promise<bigint> {
+  const row = await tx.get<{ total: bigint | null }>("SELECT SUM(amount) AS total FROM paylater_purchases WHERE user_id = ? AND month = ''", [userId]);
+  return BigInt(row?.total ?? 0n);
+}
+
+/** Adds `amount` to the buyer's statement of `month`, opening it if it is the first purchase on it. */
+async function addToStatement(tx: SqlExecutor, userId: string, month: string, amount: bigint): Promise<void> {
+  await tx.run(
+    `INSERT INTO paylater_statements (user_id, month, total, paid_principal, paid_charges, interest, interest_carry, fee, plan, serviced_through)
+     VALUES (?, ?, ?, 0, 0, 0, 0, 0, '', ?) ON CONFLICT (user_id, month) DO UPDATE SET total = paylater_statements.total + ?`,
+    [userId, month, amount, dueDate(month), amount],
+  );
+}
+
+/** Bills a purchase that waited for receipt on `month`'s statement; false if it was billed already. */
+export async function billPurchase(tx: SqlExecutor, userId: string, requestId: string, month: string): Promise<boolean> {
+  const purchase = await tx.get<{ amount: bigint }>("SELECT amount FROM paylater_purchases WHERE user_id = ? AND request_id = ? AND month = ''", [
+    userId,
+    requestId,
+  ]);
+  if (!purchase) return false;
+  await tx.run("UPDATE paylater_purchases SET month = ? WHERE user_id = ? AND request_id = ? AND month = ''", [month, userId, requestId]);
+  await addToStatement(tx, userId, month, BigInt(purchase.amount));
+  return true;
+}
+
 export interface Purchase {
   readonly userId: string;
   readonly requestId: string;
@@ -45,11 +72,16 @@ export interface Purchase {
   readonly today: string;
   readonly nowMs: number;
   readonly limit: bigint;
+  /** A marketplace (escrow) purchase: billed in the month after the buyer confirms receipt, not now. */
+  readonly billOnReceipt: boolean;
 }
 
-/** Draws a purchase on the line into the wallet, billed on next month's statement. */
+/**
+ * Draws a purchase on the line into the wallet, billed on next month's statement, or (`billOnReceipt`)
+ * left unbilled, month '', until the buyer confirms receipt.
+ */
 export function purchaseStep(p: Purchase): Step<{ fresh: boolean; month: string }, { fresh: boolean; month: string }> {
-  const month = statementMonthOf(p.today);
+  const month = p.billOnReceipt ? '' : statementMonthOf(p.today);
   return {
     name: 'paylater.purchase',
     maxEvents: 2,
@@ -61,12 +93,10 @@ export function purchaseStep(p: Purchase): Step<{ fresh: boolean; month: string 
       if (inserted.changes === 0) return { fresh: false, month };
       const statements = await statementsOf(tx, p.userId);
       if (isSuspended(statements, p.today)) throw new CreditError('paylater_suspended', 'pay later is suspended: a statement is more than 7 days overdue');
-      if (usedOf(statements) + p.amount > p.limit) throw new CreditError('exceeds_line', 'the purchase is more than the pay-later line has available');
-      await tx.run(
-        `INSERT INTO paylater_statements (user_id, month, total, paid_principal, paid_charges, interest, interest_carry, fee, plan, serviced_through)
-         VALUES (?, ?, ?, 0, 0, 0, 0, 0, '', ?) ON CONFLICT (user_id, month) DO UPDATE SET total = paylater_statements.total + ?`,
-        [p.userId, month, p.amount, dueDate(month), p.amount],
-      );
+      // The purchase itself is already among the unbilled when it waits for receipt.
+      const unbilled = (await unbilledOf(tx, p.userId)) + (p.billOnReceipt ? 0n : p.amount);
+      if (usedOf(statements) + unbilled > p.limit) throw new CreditError('exceeds_line', 'the purchase is more than the pay-later line has available');
+      if (!p.billOnReceipt) await addToStatement(tx, p.userId, month, p.amount);
       return { fresh: true, month };
     },
     plan: ({ fresh }) =>

@@ -13,7 +13,12 @@ describe.each(storesUnderTest)('pay later (%s)', (store) => {
     buyers = { free: await f.borrower(500_000n), late: await f.borrower(500_000n), split: await f.borrower(500_000n), poor: await f.borrower(0n) };
     for (const [name, id] of Object.entries(buyers)) {
       if (name === 'poor') continue;
-      await f.app.credit.payLater.purchase(id, { amount: name === 'split' ? 120_000n : 100_000n, tradeNo: `T-${name}`, requestId: `buy-${name}` });
+      await f.app.credit.payLater.purchase(id, {
+        amount: name === 'split' ? 120_000n : 100_000n,
+        tradeNo: `T-${name}`,
+        requestId: `buy-${name}`,
+        billOnReceipt: false,
+      });
     }
   });
   afterAll(async () => {
@@ -24,14 +29,19 @@ describe.each(storesUnderTest)('pay later (%s)', (store) => {
 
   it('draws a purchase into the wallet within the line, once per request id', async () => {
     expect(await f.wallet(buyers.free)).toBe(600_000n);
-    expect(await payLater().purchase(buyers.free, { amount: 100_000n, tradeNo: 'T-free', requestId: 'buy-free' })).toEqual({ fresh: false, month: '2026-04' });
+    expect(await payLater().purchase(buyers.free, { amount: 100_000n, tradeNo: 'T-free', requestId: 'buy-free', billOnReceipt: false })).toEqual({
+      fresh: false,
+      month: '2026-04',
+    });
     expect(await f.wallet(buyers.free)).toBe(600_000n);
     const line = await payLater().line(buyers.free);
     expect(line).toEqual({ limit: 500_000n, available: 400_000n, status: 'active' });
-    await expect(payLater().purchase(buyers.free, { amount: 400_001n, tradeNo: 'T-big', requestId: 'buy-big' })).rejects.toMatchObject({
+    await expect(payLater().purchase(buyers.free, { amount: 400_001n, tradeNo: 'T-big', requestId: 'buy-big', billOnReceipt: false })).rejects.toMatchObject({
       code: 'exceeds_line',
     });
-    await expect(payLater().purchase(buyers.poor, { amount: 100n, tradeNo: 'T-poor', requestId: 'buy-poor' })).rejects.toMatchObject({ code: 'no_credit' });
+    await expect(payLater().purchase(buyers.poor, { amount: 100n, tradeNo: 'T-poor', requestId: 'buy-poor', billOnReceipt: false })).rejects.toMatchObject({
+      code: 'no_credit',
+    });
     expect((await payLater().statement(buyers.free, '2026-04')).status).toBe('pending');
   });
 
@@ -65,7 +75,7 @@ describe.each(storesUnderTest)('pay later (%s)', (store) => {
     const late = await payLater().statement(buyers.late, '2026-04');
     expect(late).toMatchObject({ status: 'overdue', interest: 400n });
     expect((await payLater().line(buyers.late)).status).toBe('suspended');
-    await expect(payLater().purchase(buyers.late, { amount: 100n, tradeNo: 'T-late2', requestId: 'buy-late-2' })).rejects.toMatchObject({
+    await expect(payLater().purchase(buyers.late, { amount: 100n, tradeNo: 'T-late2', requestId: 'buy-late-2', billOnReceipt: false })).rejects.toMatchObject({
       code: 'paylater_suspended',
     });
     // The minimum lifts it: the interest is paid first, the rest goes to principal.
