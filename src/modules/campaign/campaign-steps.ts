@@ -12,7 +12,7 @@ import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { requireApplied, type Step } from '../books/step-runner.ts';
 import type { RandomInts } from '../redpacket/split.ts';
 import { CARD_KINDS } from './cards.ts';
-import { type SplitPolicy, splitPrizePool } from './prize-split.ts';
+import { equalShare, type SplitPolicy, splitPrizePool, splitsAtRandom } from './prize-split.ts';
 
 export type CampaignStatus = 'open' | 'revealing' | 'revealed';
 
@@ -71,13 +71,50 @@ export function fundStep(row: CampaignRow): Step<boolean, boolean> {
   };
 }
 
+/** The users holding every kind (a subquery; its two parameters are the campaign and the number of kinds). */
+const COMPLETE_SETS = 'SELECT user_id FROM campaign_cards WHERE campaign_id = ? AND held > 0 GROUP BY user_id HAVING COUNT(*) = ?';
+
 /** Users holding every kind, in id order: the order the split's shares are given in. */
 async function completeSets(tx: SqlExecutor, campaignId: string): Promise<string[]> {
-  const rows = await tx.all<{ user_id: string }>(
-    'SELECT user_id FROM campaign_cards WHERE campaign_id = ? AND held > 0 GROUP BY user_id HAVING COUNT(*) = ? ORDER BY user_id',
-    [campaignId, CARD_KINDS.length],
-  );
+  const rows = await tx.all<{ user_id: string }>(`${COMPLETE_SETS} ORDER BY user_id`, [campaignId, CARD_KINDS.length]);
   return rows.map((r) => r.user_id);
+}
+
+async function countCompleteSets(tx: SqlExecutor, campaignId: string): Promise<number> {
+  const row = await tx.get<{ n: bigint }>(`SELECT COUNT(*) AS n FROM (${COMPLETE_SETS}) sets`, [campaignId, CARD_KINDS.length]);
+  return Number(row?.n ?? 0n);
+}
+
+/**
+ * The equal split's winners written by the store itself, in id order with the same amount each:
+ * nothing per winner passes through the process, so a million winners cost no memory here.
+ */
+async function insertEqualWinners(tx: SqlExecutor, campaignId: string, each: bigint): Promise<void> {
+  await tx.run(
+    `INSERT INTO campaign_winners (campaign_id, seq, user_id, amount_minor)
+     SELECT CAST(? AS TEXT), ROW_NUMBER() OVER (ORDER BY user_id) - 1, user_id, CAST(? AS BIGINT) FROM (${COMPLETE_SETS}) sets`,
+    [campaignId, each, campaignId, CARD_KINDS.length],
+  );
+}
+
+/** Fixes each winner's amount; returns how many won and what stays in the pool. */
+async function fixWinners(
+  tx: SqlExecutor,
+  campaignId: string,
+  pool: bigint,
+  split: SplitPolicy,
+  random: RandomInts,
+): Promise<{ winners: number; remainder: bigint }> {
+  const count = await countCompleteSets(tx, campaignId);
+  if (!splitsAtRandom(pool, count, split)) {
+    const { each, remainder } = equalShare(pool, count);
+    await insertEqualWinners(tx, campaignId, each);
+    return { winners: count, remainder };
+  }
+  const winners = await completeSets(tx, campaignId);
+  const { shares, remainder } = splitPrizePool(pool, winners.length, split, random);
+  await insertWinners(tx, campaignId, winners, shares);
+  return { winners: winners.length, remainder };
 }
 
 /** Rows in chunks, so a million winners are a few thousand statements rather than a million. */
@@ -103,10 +140,8 @@ export function startRevealStep(campaignId: string, random: RandomInts): Step<bo
         [campaignId],
       );
       if (!row) return false;
-      const winners = await completeSets(tx, campaignId);
-      const { shares, remainder } = splitPrizePool(row.pool_minor, winners.length, row.split, random);
-      await insertWinners(tx, campaignId, winners, shares);
-      await tx.run('UPDATE campaign_campaigns SET winner_count = ?, remainder_minor = ? WHERE campaign_id = ?', [winners.length, remainder, campaignId]);
+      const { winners, remainder } = await fixWinners(tx, campaignId, row.pool_minor, row.split, random);
+      await tx.run('UPDATE campaign_campaigns SET winner_count = ?, remainder_minor = ? WHERE campaign_id = ?', [winners, remainder, campaignId]);
       return true;
     },
     plan: () => [],

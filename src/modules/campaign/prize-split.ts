@@ -12,10 +12,21 @@ export interface PrizeSplit {
   readonly remainder: bigint;
 }
 
-export function splitPrizePool(pool: bigint, winners: number, policy: SplitPolicy, random: RandomInts): PrizeSplit {
-  if (winners === 0) return { shares: [], remainder: pool };
-  if (policy === 'random' && pool >= BigInt(winners)) return { shares: luckySplit(pool, winners, random), remainder: 0n };
-  // Equal, or random with too little to give each winner a fen: equal shares, the rest kept.
+/** Whether the pool is split at random: asked for, and enough to give every winner a fen. */
+export function splitsAtRandom(pool: bigint, winners: number, policy: SplitPolicy): boolean {
+  return policy === 'random' && winners > 0 && pool >= BigInt(winners);
+}
+
+/** Equal shares rounded down to the fen; the leftover fen (fewer than the winners) stay in the pool. */
+export function equalShare(pool: bigint, winners: number): { each: bigint; remainder: bigint } {
+  if (winners === 0) return { each: 0n, remainder: pool };
   const each = pool / BigInt(winners);
-  return { shares: Array.from({ length: winners }, () => each), remainder: pool - each * BigInt(winners) };
+  return { each, remainder: pool - each * BigInt(winners) };
+}
+
+export function splitPrizePool(pool: bigint, winners: number, policy: SplitPolicy, random: RandomInts): PrizeSplit {
+  if (splitsAtRandom(pool, winners, policy)) return { shares: luckySplit(pool, winners, random), remainder: 0n };
+  // Equal, or random with too little to give each winner a fen: equal shares, the rest kept.
+  const { each, remainder } = equalShare(pool, winners);
+  return { shares: Array.from({ length: winners }, () => each), remainder };
 }

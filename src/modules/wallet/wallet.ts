@@ -72,6 +72,8 @@ export interface StatementLine {
 
 /** Open wallets remembered per process: a payer and a payee each. */
 const OPEN_WALLETS_CACHED = 100_000;
+/** Wallets opened by one account request and one insert (4 parameters each, well under every store's limit). */
+const WALLETS_PER_OPEN = 1_000;
 
 export class WalletService {
   /** The limits on balance payments, shared with every other module that pays from a balance. */
@@ -116,6 +118,7 @@ export class WalletService {
       deps.audit,
     );
     deps.runner.onResume('wallet', () => service.resumeReserved());
+    deps.engine.addGroupTally(service.limits.tally);
     return service;
   }
 
@@ -123,22 +126,46 @@ export class WalletService {
   async openWallet(userId: string): Promise<string> {
     const known = this.openWallets.get(userId);
     if (known) return known;
-    const accountId = walletAccountId(userId);
-    await this.engine.ensureAccount({
-      id: accountId,
+    await this.openWalletsOf([userId]);
+    return walletAccountId(userId);
+  }
+
+  /**
+   * Opens the wallets of many users at once (a reveal's batch of winners): one account request and
+   * one insert for all of them, instead of a write per user; those already open cost nothing.
+   */
+  async ensureWallets(userIds: readonly string[]): Promise<void> {
+    const unknown = userIds.filter((id) => !this.openWallets.get(id));
+    for (let i = 0; i < unknown.length; i += WALLETS_PER_OPEN) {
+      const chunk = unknown.slice(i, i + WALLETS_PER_OPEN);
+      const open = await this.db.all<{ user_id: string; account_id: string }>(
+        `SELECT user_id, account_id FROM wallet_accounts WHERE user_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const row of open) this.openWallets.set(row.user_id, row.account_id);
+      const missing = chunk.filter((id) => !this.openWallets.get(id));
+      if (missing.length > 0) await this.openWalletsOf(missing);
+    }
+  }
+
+  private async openWalletsOf(userIds: readonly string[]): Promise<void> {
+    const accounts = userIds.map((userId) => ({
+      id: walletAccountId(userId),
       ledger: PLATFORM_CURRENCY.ledger,
       code: AccountCode.userWallet,
       flags: AccountFlag.debits_must_not_exceed_credits,
       userData: userId,
+    }));
+    const results = await this.engine.createAccounts(accounts);
+    results.forEach((result, i) => {
+      if (result !== 'ok' && result !== 'exists') throw new Error(`cannot open account ${accounts[i].id}: ${result}`);
     });
-    await this.db.run('INSERT INTO wallet_accounts (user_id, account_id, currency, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING', [
-      userId,
-      accountId,
-      PLATFORM_CURRENCY.code,
-      BigInt(this.clock.now()),
-    ]);
-    this.openWallets.set(userId, accountId);
-    return accountId;
+    const now = BigInt(this.clock.now());
+    await this.db.run(
+      `INSERT INTO wallet_accounts (user_id, account_id, currency, created_at) VALUES ${userIds.map(() => '(?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+      userIds.flatMap((userId) => [userId, walletAccountId(userId), PLATFORM_CURRENCY.code, now]),
+    );
+    for (const userId of userIds) this.openWallets.set(userId, walletAccountId(userId));
   }
 
   /** The user's wallet account, opened first if the user has none yet (a read when it exists). */
@@ -208,7 +235,7 @@ export class WalletService {
     return {
       user_id: payerId,
       request_id: input.requestId,
-      transfer_id: derivedId('wtr', payerId, input.requestId),
+      transfer_id: transferIdOf(payerId, input.requestId),
       to_user_id: payeeId,
       amount_minor: input.amountMinor,
       currency: input.currency,
@@ -237,7 +264,7 @@ export class WalletService {
   }
 
   private async findTransfer(userId: string, requestId: string): Promise<TransferRow | undefined> {
-    return this.db.get<TransferRow>('SELECT * FROM wallet_transfers WHERE user_id = ? AND request_id = ?', [userId, requestId]);
+    return this.db.get<TransferRow>('SELECT * FROM wallet_transfers WHERE user_id = ? AND transfer_id = ?', [userId, transferIdOf(userId, requestId)]);
   }
 
   /** The wallet's ledger transfers, oldest first, paged by ledger timestamp. */
@@ -250,11 +277,12 @@ export class WalletService {
   }
 
   private async memos(transfers: readonly Transfer[]): Promise<Map<string, string>> {
-    const ids = transfers.filter((t) => t.code === TransferCode.walletTransfer).map((t) => t.id);
-    if (ids.length === 0) return new Map();
+    // A wallet transfer's user data is its payer: (payer, transfer id) is its row's key.
+    const paid = transfers.filter((t) => t.code === TransferCode.walletTransfer);
+    if (paid.length === 0) return new Map();
     const rows = await this.db.all<{ transfer_id: string; memo: string }>(
-      `SELECT transfer_id, memo FROM wallet_transfers WHERE transfer_id IN (${ids.map(() => '?').join(', ')})`,
-      ids,
+      `SELECT transfer_id, memo FROM wallet_transfers WHERE ${paid.map(() => '(user_id = ? AND transfer_id = ?)').join(' OR ')}`,
+      paid.flatMap((t) => [t.userData, t.id]),
     );
     return new Map(rows.map((r) => [r.transfer_id, r.memo]));
   }
@@ -272,6 +300,11 @@ export class WalletService {
     if (!verdict.applied) throw failure(verdict.reason, verdict.result);
     return { requestId: input.requestId, transferId, status: 'applied' };
   }
+}
+
+/** A wallet transfer's ledger id, derived from its payer and request id (so a replay pays nothing twice). */
+function transferIdOf(payerId: string, requestId: string): string {
+  return derivedId('wtr', payerId, requestId);
 }
 
 function requireWalletCurrency(code: string): void {
