@@ -8,7 +8,8 @@ import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/serve
 import { CARD_A } from '../sim/bank/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
-import { maskName, maskPhone } from '../src/modules/wallet/activity.ts';
+import { maskName, maskPhone, monthRange } from '../src/modules/wallet/activity.ts';
+import { chinaIso } from '../src/modules/wallet/activity-export.ts';
 import { send } from './support/http.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 
@@ -23,6 +24,12 @@ describe('masking', () => {
     expect(maskName('X')).toBe('*');
     expect(maskPhone('13800000102')).toBe('138****0102');
     expect(maskPhone('+44 20 7946 0958')).toBe('****0958');
+  });
+
+  it('reads months and times in China time', () => {
+    expect(monthRange('2026-03')).toEqual({ from: Date.parse('2026-02-28T16:00:00Z'), to: Date.parse('2026-03-31T16:00:00Z') });
+    expect(monthRange('2026-12').to).toBe(Date.parse('2026-12-31T16:00:00Z'));
+    expect(chinaIso(Date.parse('2026-02-28T16:30:00Z'))).toBe('2026-03-01T00:30:00.000+08:00');
   });
 });
 
@@ -52,6 +59,8 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
   const lines = async (phone: string) => (await as(phone, '/v1/wallet/activity?limit=100')).body.items;
 
   async function bindCard(): Promise<string> {
+    // The bank binds a card only in the name of a customer it knows.
+    await sim('/sim/customers', { name: ALICE.name, id_no: '110101199001011234' });
     const started = await as(ALICE.phone, '/v1/cards', 'POST', {
       bank: 'ICBC',
       card_no: CARD_A,
@@ -148,5 +157,68 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
       before = page.body.next;
     } while (before);
     expect(seen).toEqual(all.map((l: { id: string }) => l.id));
+  });
+
+  it('filters by month and kind, and refuses a month that is not one', async () => {
+    const all = await lines(ALICE.phone);
+    const month = chinaIso(Date.parse(all[0].created_at)).slice(0, 7);
+    const [year, monthNo] = month.split('-').map(Number);
+    const nextMonth = monthNo === 12 ? `${year + 1}-01` : `${year}-${String(monthNo + 1).padStart(2, '0')}`;
+    const ids = async (query: string) => (await as(ALICE.phone, `/v1/wallet/activity?limit=100&${query}`)).body.items.map((l: { id: string }) => l.id);
+    expect(await ids(`month=${month}`)).toEqual(all.map((l: { id: string }) => l.id));
+    expect(await ids(`month=${nextMonth}`)).toEqual([]);
+    for (const kind of ['topup', 'credit', 'payment', 'transfer_out']) {
+      expect(await ids(`kind=${kind}&month=${month}`), kind).toEqual(all.filter((l: { kind: string }) => l.kind === kind).map((l: { id: string }) => l.id));
+    }
+    expect(await ids('kind=withdrawal')).toEqual([]);
+    for (const bad of ['month=2026-13', 'month=march', 'kind=gift']) {
+      const refused = await as(ALICE.phone, `/v1/wallet/activity?${bad}`);
+      expect(refused.status, bad).toBe(400);
+      expect(refused.body.code, bad).toBe('invalid_request');
+    }
+  });
+
+  it("opens one line and its PDF receipt, and never another wallet's line", async () => {
+    const [payment, transfer] = await lines(ALICE.phone);
+    const one = await as(ALICE.phone, `/v1/wallet/activity/${encodeURIComponent(transfer.id)}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual(transfer);
+    const receipt = await fetch(`${server.url}/v1/wallet/activity/${encodeURIComponent(payment.id)}/receipt`, {
+      headers: { authorization: `Bearer ${tokens[ALICE.phone]}` },
+    });
+    expect(receipt.status).toBe(200);
+    expect(receipt.headers.get('content-type')).toBe('application/pdf');
+    expect(receipt.headers.get('content-disposition')).toMatch(/^attachment; filename="formica-receipt-tp_[\w-]+\.pdf"$/);
+    const pdf = Buffer.from(await receipt.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.toString('latin1')).toContain(`Formica receipt ${payment.id}`);
+    for (const route of [`/v1/wallet/activity/${encodeURIComponent(transfer.id)}`, `/v1/wallet/activity/${encodeURIComponent(transfer.id)}/receipt`]) {
+      const hidden = await as(BOB.phone, route);
+      expect(hidden.status, route).toBe(404);
+      expect(hidden.body.code, route).toBe('activity_not_found');
+    }
+    expect((await as(ALICE.phone, '/v1/wallet/activity/zz:nothing')).status).toBe(404);
+    expect((await as(ALICE.phone, '/v1/wallet/activity/not-an-id')).status).toBe(400);
+  });
+
+  it('exports the lines as CSV, newest first, filtered like the list, with signed amounts', async () => {
+    const all = await lines(ALICE.phone);
+    const csv = async (query: string) => {
+      const response = await fetch(`${server.url}/v1/wallet/activity/export${query}`, { headers: { authorization: `Bearer ${tokens[ALICE.phone]}` } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      return { name: response.headers.get('content-disposition'), rows: (await response.text()).trim().split('\n') };
+    };
+    const everything = await csv('');
+    expect(everything.name).toBe('attachment; filename="formica-activity.csv"');
+    expect(everything.rows[0]).toBe('time,kind,counterparty,amount,currency,status,memo,id');
+    expect(everything.rows.slice(1).map((row) => row.split(',').at(-1))).toEqual(all.map((l: { id: string }) => l.id));
+    expect(everything.rows[2]).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00,transfer_out,B\*\*\*\*i 136\*\*\*\*0202,-12\.34,CNY,completed,noodles,ws:/,
+    );
+    const topups = await csv('?kind=topup');
+    expect(topups.name).toBe('attachment; filename="formica-activity-topup.csv"');
+    expect(topups.rows.slice(1)).toEqual([expect.stringMatching(/,topup,ICBC card \*\*\*\*\d{4},20\.00,CNY,completed,,co:/)]);
+    expect((await send(`${server.url}/v1/wallet/activity/export`, undefined, 'GET')).status).toBe(401);
   });
 });

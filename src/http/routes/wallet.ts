@@ -2,19 +2,23 @@
 // the activity (what the user did, as people read it).
 // Every route acts on the session's own wallet only; no route takes a wallet or user id.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Formica } from '../../app.ts';
-import { type ActivityItem, decodeCursor, encodeCursor, WalletActivity } from '../../modules/wallet/activity.ts';
+import { type ActivityFilter, type ActivityItem, decodeCursor, encodeCursor, WalletActivity } from '../../modules/wallet/activity.ts';
+import { activityCsv, activityReceiptPdf } from '../../modules/wallet/activity-export.ts';
 import type { LimitUsage } from '../../modules/wallet/wallet.ts';
 import { findCurrency } from '../../money/currency.ts';
 import { formatMinor, parseAmount } from '../../money/amount.ts';
-import { badRequest } from '../errors.ts';
-import { ActivityOutput, ActivityQuery } from '../schemas/activity.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { ActivityExportQuery, ActivityItemOutput, ActivityOutput, ActivityParams, ActivityQuery } from '../schemas/activity.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput, StatementOutput, StatementQuery, TransferBody, TransferOutput, WalletOutput } from '../schemas/wallet.ts';
 import { sessionUser } from './users.ts';
 
 const tags = ['wallet'];
 const security = [{ session: [] }];
+/** An export holds at most this many lines: a month of a busy wallet, not its whole history. */
+const EXPORT_MAX_LINES = 5000;
 
 /** A positive amount in minor units; zero moves nothing and is refused. */
 export function positiveMinor(amount: string, currency: string): bigint {
@@ -46,6 +50,18 @@ function activityToWire(item: ActivityItem) {
     memo: item.memo,
     created_at: new Date(item.createdAt).toISOString(),
   };
+}
+
+/** Every line passing `filter`, newest first, up to the export's cap. */
+async function allLines(activity: WalletActivity, userId: string, filter: ActivityFilter): Promise<ActivityItem[]> {
+  const items: ActivityItem[] = [];
+  let before: Parameters<WalletActivity['page']>[1]['before'];
+  do {
+    const page = await activity.page(userId, { limit: 100, before, filter });
+    items.push(...page.items);
+    before = page.next ?? undefined;
+  } while (before && items.length < EXPORT_MAX_LINES);
+  return items.slice(0, EXPORT_MAX_LINES);
 }
 
 export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
@@ -117,11 +133,70 @@ export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
       },
       async (request) => {
         const userId = await sessionUser(app, request);
-        const { limit, before } = request.query;
+        const { limit, before, month, kind } = request.query;
         const cursor = before === undefined ? undefined : decodeCursor(before);
         if (before !== undefined && !cursor) throw badRequest('invalid_cursor', '`before` must be the `next` of a previous page');
-        const page = await activity.page(userId, { limit, before: cursor });
+        const page = await activity.page(userId, { limit, before: cursor, filter: { month, kind } });
         return { items: page.items.map(activityToWire), next: page.next && encodeCursor(page.next) };
+      },
+    );
+
+    server.get(
+      '/v1/wallet/activity/export',
+      {
+        schema: {
+          tags,
+          security,
+          summary: `The activity as CSV (text/csv), newest first, filtered like the list; at most ${EXPORT_MAX_LINES} lines`,
+          querystring: ActivityExportQuery,
+          response: { 200: z.any().meta({ description: 'text/csv' }), 400: ErrorOutput, 401: ErrorOutput },
+        },
+      },
+      async (request, reply) => {
+        const userId = await sessionUser(app, request);
+        const items = await allLines(activity, userId, request.query);
+        const name = `formica-activity${request.query.month ? `-${request.query.month}` : ''}${request.query.kind ? `-${request.query.kind}` : ''}.csv`;
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(activityCsv(items));
+      },
+    );
+
+    const oneLine = async (userId: string, id: string) => {
+      const item = await activity.one(userId, id);
+      if (!item) throw notFound('activity_not_found', `no activity line '${id}' in this wallet`);
+      return item;
+    };
+    server.get(
+      '/v1/wallet/activity/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'One line of the activity (its detail page)',
+          params: ActivityParams,
+          response: { 200: ActivityItemOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput },
+        },
+      },
+      async (request) => activityToWire(await oneLine(await sessionUser(app, request), request.params.id)),
+    );
+
+    server.get(
+      '/v1/wallet/activity/:id/receipt',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "A line's receipt as a one-page PDF (application/pdf)",
+          params: ActivityParams,
+          response: { 200: z.any().meta({ description: 'application/pdf' }), 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput },
+        },
+      },
+      async (request, reply) => {
+        const item = await oneLine(await sessionUser(app, request), request.params.id);
+        const file = `formica-receipt-${item.id.replace(/[^A-Za-z0-9_-]/g, '_')}.pdf`;
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="${file}"`)
+          .send(await activityReceiptPdf(item));
       },
     );
 

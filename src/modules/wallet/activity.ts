@@ -9,7 +9,8 @@ import type { CardService } from '../cards/cards.ts';
 import type { MerchantService } from '../merchant/merchant-apps.ts';
 import type { SqlDatabase, SqlParam } from '../../store/sql.ts';
 
-export type ActivityKind = 'transfer_out' | 'transfer_in' | 'topup' | 'withdrawal' | 'payment' | 'refund' | 'credit' | 'debit';
+export const ACTIVITY_KINDS = ['transfer_out', 'transfer_in', 'topup', 'withdrawal', 'payment', 'refund', 'credit', 'debit'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 export type ActivityStatus = 'completed' | 'pending' | 'failed' | 'reversed';
 
 export interface Counterparty {
@@ -32,6 +33,12 @@ export interface ActivityItem {
   readonly counterparty: Counterparty | null;
   readonly memo: string;
   readonly createdAt: number;
+}
+
+/** Which lines a page or an export holds: a calendar month in China time ("2026-03"), a kind, or both. */
+export interface ActivityFilter {
+  readonly month?: string;
+  readonly kind?: ActivityKind;
 }
 
 /** Where a page ends: the last line's time and id. Lines strictly older come next. */
@@ -58,6 +65,8 @@ interface Source {
   /** The id and time expressions, for the cursor's condition and the order. */
   readonly idExpr: string;
   readonly timeExpr: string;
+  /** The kinds this source's lines can be, each with the condition that picks it ('' when all are). */
+  readonly kinds: Partial<Record<ActivityKind, string>>;
   readonly toItem: (row: Row, parties: Parties) => Promise<ActivityItem>;
 }
 
@@ -80,6 +89,7 @@ const SOURCES: readonly Source[] = [
       FROM wallet_transfers WHERE user_id = ? AND status = 'completed'`,
     idExpr: "'ws:' || transfer_id",
     timeExpr: 'created_at',
+    kinds: { transfer_out: '' },
     toItem: async (row, parties) => ({
       ...base(row),
       kind: 'transfer_out',
@@ -94,6 +104,7 @@ const SOURCES: readonly Source[] = [
       FROM wallet_transfers WHERE to_user_id = ? AND status = 'completed'`,
     idExpr: "'wr:' || transfer_id",
     timeExpr: 'created_at',
+    kinds: { transfer_in: '' },
     toItem: async (row, parties) => ({
       ...base(row),
       kind: 'transfer_in',
@@ -108,6 +119,7 @@ const SOURCES: readonly Source[] = [
       FROM channel_operations WHERE user_id = ?`,
     idExpr: "'co:' || op_id",
     timeExpr: 'created_at',
+    kinds: { topup: "kind = 'topup'", withdrawal: "kind <> 'topup'" },
     toItem: async (row, parties) => ({
       ...base(row),
       kind: row.note === 'topup' ? 'topup' : 'withdrawal',
@@ -122,6 +134,7 @@ const SOURCES: readonly Source[] = [
       FROM trades WHERE buyer_user_id = ? AND paid_at IS NOT NULL`,
     idExpr: "'tp:' || trade_no",
     timeExpr: 'paid_at',
+    kinds: { payment: '' },
     toItem: async (row, parties) => ({
       ...base(row),
       kind: 'payment',
@@ -137,6 +150,7 @@ const SOURCES: readonly Source[] = [
       FROM trade_refunds r JOIN trades t ON t.trade_no = r.trade_no WHERE t.buyer_user_id = ? AND r.status = 'done'`,
     idExpr: "'tr:' || r.trade_no || ':' || r.out_request_no",
     timeExpr: 'COALESCE(r.gmt_refund, r.created_at)',
+    kinds: { refund: '' },
     toItem: async (row, parties) => ({
       ...base(row),
       kind: 'refund',
@@ -151,6 +165,7 @@ const SOURCES: readonly Source[] = [
       FROM wallet_adjustments WHERE user_id = ? AND status = 'applied'`,
     idExpr: "'ad:' || request_id",
     timeExpr: 'created_at',
+    kinds: { credit: "direction = 'credit'", debit: "direction <> 'credit'" },
     toItem: async (row) => ({
       ...base(row),
       kind: row.note === 'credit' ? 'credit' : 'debit',
@@ -174,6 +189,14 @@ export function maskName(name: string): string {
 export function maskPhone(phone: string): string {
   if (/^\d{11}$/.test(phone)) return `${phone.slice(0, 3)}****${phone.slice(7)}`;
   return `****${phone.slice(-4)}`;
+}
+
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
+
+/** The instants a China-time calendar month ("2026-03") starts and ends at, end excluded. */
+export function monthRange(month: string): { from: number; to: number } {
+  const [year, monthNo] = month.split('-').map(Number);
+  return { from: Date.UTC(year, monthNo - 1, 1) - CHINA_OFFSET_MS, to: Date.UTC(year, monthNo, 1) - CHINA_OFFSET_MS };
 }
 
 export function encodeCursor(cursor: ActivityCursor): string {
@@ -207,11 +230,16 @@ export class WalletActivity {
     private readonly merchants: MerchantService,
   ) {}
 
-  /** Up to `limit` lines older than `before` (all when absent), newest first, and the next cursor. */
-  async page(userId: string, page: { limit: number; before?: ActivityCursor }): Promise<{ items: ActivityItem[]; next: ActivityCursor | null }> {
+  /** Up to `limit` lines older than `before` (all when absent) that pass `filter`, newest first, and the next cursor. */
+  async page(
+    userId: string,
+    page: { limit: number; before?: ActivityCursor; filter?: ActivityFilter },
+  ): Promise<{ items: ActivityItem[]; next: ActivityCursor | null }> {
     const parties = this.parties(userId);
-    const perSource = await Promise.all(SOURCES.map((source) => this.newest(source, userId, page.limit + 1, page.before)));
-    const rows = perSource.flatMap((rowsOf, i) => rowsOf.map((row) => ({ row, source: SOURCES[i] })));
+    const filter = page.filter ?? {};
+    const sources = SOURCES.filter((source) => filter.kind === undefined || filter.kind in source.kinds);
+    const perSource = await Promise.all(sources.map((source) => this.newest(source, userId, page.limit + 1, page.before, filter)));
+    const rows = perSource.flatMap((rowsOf, i) => rowsOf.map((row) => ({ row, source: sources[i] })));
     const candidates: Position[] = rows.map(({ row }) => ({ id: row.id, createdAt: Number(row.created_at) })).sort(newerFirst);
     const kept = new Set(candidates.slice(0, page.limit).map((c) => c.id));
     const items = await Promise.all(rows.filter(({ row }) => kept.has(row.id)).map(({ row, source }) => source.toItem(row, parties)));
@@ -221,9 +249,24 @@ export class WalletActivity {
     return { items, next };
   }
 
-  private newest(source: Source, userId: string, limit: number, before: ActivityCursor | undefined): Promise<Row[]> {
+  /** One line of the user's, by its id; undefined when the user has no such line. */
+  async one(userId: string, id: string): Promise<ActivityItem | undefined> {
+    const source = SOURCES.find((s) => s.idExpr.startsWith(`'${id.slice(0, 3)}'`));
+    if (!source) return undefined;
+    const row = await this.db.get<Row>(`${source.select} AND ${source.idExpr} = ?`, [userId, id]);
+    return row && source.toItem(row, this.parties(userId));
+  }
+
+  private newest(source: Source, userId: string, limit: number, before: ActivityCursor | undefined, filter: ActivityFilter): Promise<Row[]> {
     const params: SqlParam[] = [userId];
     let sql = source.select;
+    const kindCondition = filter.kind && source.kinds[filter.kind];
+    if (kindCondition) sql += ` AND ${kindCondition}`;
+    if (filter.month) {
+      const { from, to } = monthRange(filter.month);
+      sql += ` AND ${source.timeExpr} >= ? AND ${source.timeExpr} < ?`;
+      params.push(BigInt(from), BigInt(to));
+    }
     if (before) {
       sql += ` AND (${source.timeExpr} < ? OR (${source.timeExpr} = ? AND ${source.idExpr} < ?))`;
       params.push(BigInt(before.createdAt), BigInt(before.createdAt), before.id);
