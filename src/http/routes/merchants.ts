@@ -10,7 +10,7 @@ import { buildBill, chinaDay } from '../../modules/merchant/bills.ts';
 import type { Merchant } from '../../modules/merchant/merchant-apps.ts';
 import { authenticateMerchant, signedHeaders } from '../../modules/merchant/merchant-auth.ts';
 import { MerchantError } from '../../modules/merchant/merchant-errors.ts';
-import type { NotificationRecord } from '../../modules/trade/trade-notifications.ts';
+import type { NotificationRecord } from '../../modules/trade/trade.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { BillLinkQuery, BillParams, CreateMerchantBody, MerchantOutput, MerchantParams, NotificationParams, RotateKeyBody } from '../schemas/merchants.ts';
 

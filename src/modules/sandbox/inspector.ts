@@ -1,6 +1,6 @@
 // Gathers what the inspector page shows, filtered by app id and trade: the request log, and the
 // notification attempts grouped per notification with where the outbox stands now.
-import type { NotificationRecord } from '../trade/trade-notifications.ts';
+import type { NotificationRecord } from '../trade/trade.ts';
 import type { GatewayExchange, GatewayLog } from './gateway-log.ts';
 import type { InspectorData, InspectorFilter, NotificationView } from './inspector-page.ts';
 import type { DeliveryAttempt } from './notification-log.ts';

@@ -21,3 +21,7 @@ export type TradeErrorCode =
   | 'SYSTEM_ERROR';
 
 export class TradeError extends DomainError<TradeErrorCode> {}
+
+export const notExist = () => new TradeError('TRADE_NOT_EXIST', 'the trade does not exist');
+export const busy = () => new TradeError('SYSTEM_ERROR', 'the trade is being changed by another request; retry');
+export const statusError = (t: { status: string }, why: string) => new TradeError('TRADE_STATUS_ERROR', `${why} (trade is ${t.status})`);

@@ -12,6 +12,10 @@ export const TRADE_STATUSES = [
 
 export type TradeStatus = (typeof TRADE_STATUSES)[number];
 
+export function isTradeStatus(value: string): value is TradeStatus {
+  return (TRADE_STATUSES as readonly string[]).includes(value);
+}
+
 /** Why a trade moves; the service names the event, the table decides if the move is legal. */
 export type TradeEvent = 'pay_instant' | 'pay_escrow' | 'ship' | 'settle' | 'refund_partial' | 'refund_full' | 'close' | 'finish';
 

@@ -1,10 +1,12 @@
-// The trade module's public shapes (re-exported by trade.ts, the seam the merchant API codes
-// against) and the mapping from its table rows. Money is bigint minor units; times epoch ms.
+// The trade module's shapes: the public ones (re-exported by trade.ts, the seam the merchant API
+// codes against) and TradeRecord, a trade's whole state as the store maps it from its row, which
+// commands and plans decide on. Money is bigint minor units; times epoch ms.
 import type { TradeStatus } from './trade-states.ts';
-import type { LogisticsType, ProductCode } from './trade-timeouts.ts';
 
 export type { TradeStatus } from './trade-states.ts';
-export type { LogisticsType, ProductCode } from './trade-timeouts.ts';
+
+export type ProductCode = 'FAST_INSTANT_TRADE_PAY' | 'ESCROW_TRADE_PAY';
+export type LogisticsType = 'EXPRESS' | 'POST' | 'VIRTUAL' | 'NONE';
 
 export interface MerchantInfo {
   merchantId: string;
@@ -106,87 +108,183 @@ export interface Dispute {
   decidedAtMs?: number;
 }
 
-export interface TradeRow extends Record<string, unknown> {
-  trade_no: string;
-  merchant_id: string;
-  out_trade_no: string;
-  subject: string;
-  body: string;
-  total_minor: bigint;
-  currency: string;
-  product_code: string;
-  status: string;
-  fee_bps: bigint;
-  settlement_account_id: string;
-  notify_url: string | null;
-  app_id: string | null;
-  timeout_at: bigint;
-  created_at: bigint;
-  buyer_user_id: string | null;
-  buyer_logon_id: string | null;
-  pay_request_id: string | null;
-  paid_at: bigint | null;
-  closed_at: bigint | null;
-  shipped_at: bigint | null;
-  logistics_type: string | null;
-  waybill_no: string | null;
-  confirm_due_at: bigint | null;
-  confirm_left_ms: bigint | null;
-  extended: bigint;
-  settled_at: bigint | null;
-  finish_due_at: bigint | null;
-  held_minor: bigint;
-  settled_minor: bigint;
-  settled_amount_minor: bigint;
-  fee_minor: bigint;
-  refunded_minor: bigint;
-  hold_id: string | null;
-  pending_op: string | null;
-  op_at: bigint | null;
-  funding_source: string | null;
-  funding_card_id: string | null;
-  passback_params: string | null;
-  awaiting_buyer_id: string | null;
+/** The merchant console's filter of its trades. */
+export interface MerchantTradeFilter {
+  readonly status?: TradeStatus;
+  /** Created in [fromMs, toMs). */
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  readonly outTradeNo?: string;
+  readonly limit: number;
+  /** The last trade number of the previous page. */
+  readonly after?: string;
 }
 
-const ms = (v: bigint | null): number | undefined => (v === null || v === undefined ? undefined : Number(v));
-const opt = (v: string | null): string | undefined => v ?? undefined;
+export interface TimelineEvent {
+  readonly at: number;
+  readonly kind: 'created' | 'paid' | 'shipped' | 'disputed' | 'dispute_decided' | 'settled' | 'refunded' | 'closed';
+  readonly detail: string;
+}
 
-export function toTrade(r: TradeRow): Trade {
+export interface RefundEntry {
+  readonly outRequestNo: string;
+  readonly amountMinor: bigint;
+  readonly status: string;
+  readonly reason: string;
+  readonly createdAt: number;
+  readonly gmtRefund?: number;
+}
+
+/** One trade as its merchant follows it: what happened and when, its refunds, its dispute, every notification. */
+export interface TradeTimeline {
+  readonly trade: Trade;
+  readonly events: TimelineEvent[];
+  readonly refunds: RefundEntry[];
+  readonly dispute?: Dispute;
+  readonly notifications: NotificationRecord[];
+}
+
+/** A trade's whole state, typed: the public Trade plus what the platform keeps to itself. */
+export interface TradeRecord {
+  readonly tradeNo: string;
+  readonly merchantId: string;
+  readonly outTradeNo: string;
+  readonly subject: string;
+  readonly body: string;
+  readonly totalMinor: bigint;
+  readonly productCode: ProductCode;
+  readonly status: TradeStatus;
+  readonly feeBps: bigint;
+  readonly settlementAccountId: string;
+  readonly notifyUrl?: string;
+  readonly appId?: string;
+  readonly timeoutAtMs: number;
+  readonly createdAtMs: number;
+  readonly buyerUserId?: string;
+  readonly buyerLogonId?: string;
+  readonly payRequestId?: string;
+  readonly paidAtMs?: number;
+  readonly closedAtMs?: number;
+  readonly shippedAtMs?: number;
+  readonly logisticsType?: LogisticsType;
+  readonly waybillNo?: string;
+  readonly confirmDueAtMs?: number;
+  /** What was left of the confirm timer when a dispute paused it. */
+  readonly confirmLeftMs?: number;
+  readonly extended: boolean;
+  readonly settledAtMs?: number;
+  readonly finishDueAtMs?: number;
+  /** Held in escrow, settled to the seller (net of refunds), and what reached the seller at settlement. */
+  readonly heldMinor: bigint;
+  readonly settledMinor: bigint;
+  readonly settledAmountMinor: bigint;
+  readonly feeMinor: bigint;
+  readonly refundedMinor: bigint;
+  /** The pending transfer that holds the escrow. */
+  readonly holdId?: string;
+  /** The step claimed and not yet recorded (as stored: the JSON of its Op), and when it was claimed. */
+  readonly pendingOp?: string;
+  readonly opAtMs?: number;
+  readonly fundingSource?: FundingSource;
+  readonly fundingCardId?: string;
+  readonly passbackParams?: string;
+  /** An in-store payment above the PIN threshold waits for this buyer. */
+  readonly awaitingBuyerId?: string;
+}
+
+/** A refund as recorded: claimed with its step, then done or failed by the ledger's answer. */
+export interface RefundRecord {
+  readonly tradeNo: string;
+  readonly outRequestNo: string;
+  readonly refundMinor: bigint;
+  readonly status: 'claimed' | 'done' | 'failed';
+  readonly reason: string;
+  readonly refundedTotalMinor: bigint;
+  readonly gmtRefundMs?: number;
+  readonly createdAtMs: number;
+  /** A refund of a card-paid trade is owed back to this card. */
+  readonly payoutCardId?: string;
+}
+
+/** The notifications the outbox keeps (trade_status_sync), as merchants and the console see them. */
+export interface NotificationRecord {
+  notifyId: string;
+  tradeNo: string;
+  notifyUrl: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastError: string;
+  /** When a pending notification is next sent (epoch ms). */
+  nextAtMs: number;
+  fields: Record<string, string>;
+}
+
+/** The public face of a trade's state. */
+export function toTrade(r: TradeRecord): Trade {
   return {
-    tradeNo: r.trade_no,
-    merchantId: r.merchant_id,
-    outTradeNo: r.out_trade_no,
+    tradeNo: r.tradeNo,
+    merchantId: r.merchantId,
+    outTradeNo: r.outTradeNo,
     subject: r.subject,
     body: r.body,
-    totalAmountMinor: BigInt(r.total_minor),
+    totalAmountMinor: r.totalMinor,
     currency: 'CNY',
-    productCode: r.product_code as ProductCode,
-    status: r.status as TradeStatus,
-    buyerUserId: opt(r.buyer_user_id),
-    buyerLogonId: opt(r.buyer_logon_id),
-    paidAtMs: ms(r.paid_at),
-    closedAtMs: ms(r.closed_at),
-    refundedMinor: BigInt(r.refunded_minor),
-    feeMinor: BigInt(r.fee_minor),
-    notifyUrl: opt(r.notify_url),
-    createdAtMs: Number(r.created_at),
-    timeoutAtMs: Number(r.timeout_at),
-    shippedAtMs: ms(r.shipped_at),
-    logisticsType: opt(r.logistics_type) as LogisticsType | undefined,
-    waybillNo: opt(r.waybill_no),
-    confirmDueAtMs: ms(r.confirm_due_at),
-    extended: BigInt(r.extended) === 1n,
-    settledAtMs: ms(r.settled_at),
-    settledAmountMinor: BigInt(r.settled_amount_minor),
-    finishDueAtMs: ms(r.finish_due_at),
-    fundingSource: r.paid_at === null ? undefined : ((r.funding_source ?? 'wallet') as FundingSource),
-    passbackParams: opt(r.passback_params),
-    awaitingBuyer: r.status === 'WAIT_BUYER_PAY' && r.awaiting_buyer_id !== null && r.awaiting_buyer_id !== undefined,
+    productCode: r.productCode,
+    status: r.status,
+    buyerUserId: r.buyerUserId,
+    buyerLogonId: r.buyerLogonId,
+    paidAtMs: r.paidAtMs,
+    closedAtMs: r.closedAtMs,
+    refundedMinor: r.refundedMinor,
+    feeMinor: r.feeMinor,
+    notifyUrl: r.notifyUrl,
+    createdAtMs: r.createdAtMs,
+    timeoutAtMs: r.timeoutAtMs,
+    shippedAtMs: r.shippedAtMs,
+    logisticsType: r.logisticsType,
+    waybillNo: r.waybillNo,
+    confirmDueAtMs: r.confirmDueAtMs,
+    extended: r.extended,
+    settledAtMs: r.settledAtMs,
+    settledAmountMinor: r.settledAmountMinor,
+    finishDueAtMs: r.finishDueAtMs,
+    fundingSource: r.paidAtMs === undefined ? undefined : (r.fundingSource ?? 'wallet'),
+    passbackParams: r.passbackParams,
+    awaitingBuyer: r.status === 'WAIT_BUYER_PAY' && r.awaitingBuyerId !== undefined,
+  };
+}
+
+/** A refund as its merchant is answered; fundChange 'Y' when this call moved the money. */
+export function toRefund(trade: TradeRecord, r: RefundRecord, fundChange: 'Y' | 'N'): Refund {
+  return {
+    tradeNo: trade.tradeNo,
+    outTradeNo: trade.outTradeNo,
+    outRequestNo: r.outRequestNo,
+    refundAmountMinor: r.refundMinor,
+    fundChange,
+    refundedTotalMinor: r.refundedTotalMinor,
+    gmtRefundMs: r.gmtRefundMs ?? 0,
   };
 }
 
 /** 13912345678 -> 139****5678: enough for the merchant to recognise, not to contact. */
 export function maskPhone(phone: string): string {
   return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+}
+
+/** The trade's moments, oldest first, from what its record, its refunds and its dispute say. */
+export function timelineEvents(trade: Trade, refunds: RefundEntry[], dispute: Dispute | undefined): TimelineEvent[] {
+  const events: (TimelineEvent | undefined)[] = [
+    { at: trade.createdAtMs, kind: 'created', detail: trade.productCode },
+    trade.paidAtMs === undefined ? undefined : { at: trade.paidAtMs, kind: 'paid', detail: trade.fundingSource ?? '' },
+    trade.shippedAtMs === undefined
+      ? undefined
+      : { at: trade.shippedAtMs, kind: 'shipped', detail: [trade.logisticsType, trade.waybillNo].filter(Boolean).join(' ') },
+    dispute && { at: dispute.createdAtMs, kind: 'disputed', detail: dispute.reason },
+    dispute?.decidedAtMs === undefined ? undefined : { at: dispute.decidedAtMs, kind: 'dispute_decided', detail: dispute.status },
+    trade.settledAtMs === undefined ? undefined : { at: trade.settledAtMs, kind: 'settled', detail: '' },
+    ...refunds.filter((r) => r.gmtRefund !== undefined).map((r): TimelineEvent => ({ at: r.gmtRefund as number, kind: 'refunded', detail: r.outRequestNo })),
+    trade.closedAtMs === undefined ? undefined : { at: trade.closedAtMs, kind: 'closed', detail: '' },
+  ];
+  return events.filter((e): e is TimelineEvent => e !== undefined).sort((a, b) => a.at - b.at);
 }

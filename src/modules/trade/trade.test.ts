@@ -3,7 +3,7 @@
 // before and after settlement (also 20 racing), disputes, and the ledger audit after each scenario.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { walletAccountId } from '../books/chart.ts';
-import { DAY_MS } from './trade-timeouts.ts';
+import { DAY_MS } from './trade-timers.ts';
 import { feeBackMinor, feeMinor } from './trade-ledger.ts';
 import { assertTransition, nextStatus } from './trade-states.ts';
 import { storesUnderTest, type TradeFixture, tradeFixture } from './trade-test-support.ts';

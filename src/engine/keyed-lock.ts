@@ -1,5 +1,5 @@
-// Per-key FIFO turns inside one process: commands on one trade (refunds above all) queue behind
-// each other instead of failing. Across processes the SQL claim on the trade row still decides.
+// Per-key FIFO turns inside one process: commands on one key (a trade, refunds above all) queue
+// behind each other instead of failing. Across processes the SQL claim on the row still decides.
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
 
