@@ -39,6 +39,7 @@ import { type CatchUpPolicy, CatchUpScheduler, DEFAULT_CATCH_UP } from './catch-
 import { SQLITE_MIGRATIONS } from './schema.ts';
 import { WriteCache, type WriteStamp } from './write-cache.ts';
 import { WalSync } from './wal-sync.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { WriterTurns } from './writer-turns.ts';
 
 type Db = Database.Database;
@@ -55,10 +56,9 @@ export function openSqliteDatabase(file: string): Db {
   // The WAL is fsynced by WalSync before any commit is acknowledged (see wal-sync.ts), off the
   // event loop; checkpoints still sync the WAL and then the database file.
   db.pragma('synchronous = NORMAL');
-  // Checkpoint the WAL every 64 MiB rather than every 4 MiB: a large batch dirties thousands of
-  // index pages, and checkpointing after every commit writes each of them twice. Every
-  // acknowledged commit still has its WAL synced, so durability is unchanged.
-  db.pragma('wal_autocheckpoint = 16000');
+  // The writer never checkpoints: a checkpoint inside COMMIT stalls the whole group. The store's
+  // Checkpointer (checkpointer.ts) does it on a thread of its own.
+  db.pragma('wal_autocheckpoint = 0');
   migrate(db, 'ledger', SQLITE_MIGRATIONS);
   return db;
 }
@@ -134,6 +134,8 @@ export class SqliteStore implements LedgerStore {
   private readonly turns = new WriterTurns();
   /** Makes each group's commit durable before its callers hear of it; null for ':memory:'. */
   private readonly walSync: WalSync | null;
+  /** Copies committed WAL frames into the database file, off the commit path; null for ':memory:'. */
+  readonly checkpointer: Checkpointer | null;
   /** Modules' SQL on the writer, inside a write group. */
   private readonly moduleSql: SqlExecutor;
   /** Modules' reads outside any write group: they never wait behind a writer. */
@@ -152,6 +154,7 @@ export class SqliteStore implements LedgerStore {
     this.moduleSql = sqliteExecutor(db);
     this.readerSql = reader === db ? this.moduleSql : sqliteExecutor(reader);
     this.walSync = db.memory ? null : new WalSync(`${db.name}-wal`);
+    this.checkpointer = db.memory ? null : new Checkpointer(db.name);
     this.catchUp = new CatchUpScheduler(policy, () => this.indexPass());
     // A tail left by the last run (or another process) is indexed like any other.
     this.catchUp.written(this.index.tailLength());
@@ -241,6 +244,7 @@ export class SqliteStore implements LedgerStore {
         this.phases.commitMs += performance.now() - started;
         this.cache.committed(effects, stamp);
         if (effects) this.catchUp.written(effects.newTransfers.length);
+        this.checkpointer?.committed();
         return value;
       } catch (error) {
         if (db.inTransaction) db.exec('ROLLBACK');
@@ -421,6 +425,7 @@ export class SqliteStore implements LedgerStore {
     // Wait for the group in progress, if any: closing under it would lose an acknowledged write.
     await this.turns.take(async () => undefined);
     await this.walSync?.close();
+    await this.checkpointer?.close();
     if (this.reader !== this.db && this.reader.open) this.reader.close();
     if (this.db.open) this.db.close();
   }
