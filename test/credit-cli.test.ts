@@ -1,9 +1,12 @@
-// `formica credit train | score | simulate` as a user runs them, on a CSV table written to disk.
+// `formica credit train | score | simulate` as a user runs them, on a CSV table written to disk; and
+// `formica credit bureau` on a data directory where a loan was lent and repaid.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
+import { creditFixture } from '../src/modules/credit/credit-test-support.ts';
 import { cohort, cohortTable } from '../src/modules/credit/simulator/simulate.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-credit-'));
@@ -71,4 +74,40 @@ describe('formica credit', () => {
     expect(run.stdout).toContain('cut-off  approved  default rate  loss rate');
     expect(run.stdout).toMatch(/book NPL ratio at the 550 cut-off: merchants [\d.]+%, buyers [\d.]+%; commercial banks' average 1\.74%/);
   });
+});
+
+describe('formica credit bureau', () => {
+  it("writes a closed month's report, one CSV line per borrower, and refuses a bad month", async () => {
+    // Lent and repaid in January 2026 on a store of its own; the CLI reads the same data directory.
+    const f = await creditFixture('sqlite', Date.UTC(2026, 0, 5, 2));
+    const user = await f.borrower(500_000n);
+    await f.app.credit.apply(user, { product: 'short', amount: 100_000n, days: 10, requestId: 'cli-1' });
+    await f.passDays(10);
+    const dataDir = f.dataDir;
+    await f.app.close();
+    const out = path.join(dir, 'bureau-2026-01.csv');
+    const run = formica('bureau', '--month', '2026-01', '--out', out, '--data-dir', dataDir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`credit bureau 2026-01: 1 borrower(s) written to ${out}`);
+    expect(parse(fs.readFileSync(out, 'utf8'), { columns: true })).toEqual([
+      {
+        month: '2026-01',
+        borrower_type: 'person',
+        borrower_id: user,
+        products: 'loan',
+        disbursed_in_month: '1000.00',
+        repaid_in_month: '1004.00',
+        outstanding_principal: '0.00',
+        overdue_amount: '0.00',
+        days_past_due: '0',
+        bucket: 'current',
+        written_off: '0.00',
+        status: 'closed',
+      },
+    ]);
+    const bad = formica('bureau', '--month', '2026-13', '--out', out, '--data-dir', dataDir);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('a month is YYYY-MM');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { createFormica } from '../../app.ts';
+import { checkMonth } from '../../modules/credit/reports/bureau.ts';
 import { runtimeConfig } from '../config.ts';
 import { parseCsvTable, parseScorecard, scoreTableCsv, trainScorecard } from '../../modules/credit/model/index.ts';
 import { registerCreditSimulate } from './credit-simulate.ts';
@@ -52,6 +53,7 @@ export function registerCredit(program: Command): void {
     .requiredOption('--out <file>', 'where to write the CSV')
     .option('--data-dir <dir>', 'data directory (env FORMICA_DATA_DIR, default ./data)')
     .action(async (flags: { month: string; out: string; dataDir?: string }) => {
+      checkMonth(flags.month);
       const config = runtimeConfig({ dataDir: flags.dataDir });
       const app = await createFormica({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, runJobs: false });
       try {

@@ -18,6 +18,8 @@ export const storesUnderTest = process.env.DATABASE_URL ? (['sqlite', 'postgres'
 export interface CreditFixture {
   readonly app: Formica;
   readonly clock: ManualClock;
+  /** Where the store lives (a SQLite store's files). */
+  readonly dataDir: string;
   /** A verified user whose wallet holds `fen`. */
   borrower(fen: bigint): Promise<string>;
   /** Debit balance of a ledger account (credit-normal accounts come out negative). */
@@ -44,6 +46,7 @@ export async function creditFixture(store: 'sqlite' | 'postgres', startMs: numbe
   return {
     app,
     clock,
+    dataDir,
     async borrower(fen) {
       seq++;
       const tag = randomBytes(2).readUInt16BE(0) % 10_000;

@@ -149,3 +149,60 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     await audit();
   });
 });
+
+describe.each(storesUnderTest)('the early-repayment fee policy, when set (%s)', (store) => {
+  let f: CreditFixture;
+
+  beforeAll(async () => {
+    process.env.FORMICA_CREDIT_EARLY_REPAYMENT_FEE_BPS = '100'; // 1% of the principal repaid before it falls due
+    try {
+      f = await creditFixture(store, Date.UTC(2026, 0, 1, 2));
+    } finally {
+      delete process.env.FORMICA_CREDIT_EARLY_REPAYMENT_FEE_BPS;
+    }
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('quotes the fee first, charges it on top for early principal only, and never on the due-date collection', async () => {
+    const user = await f.borrower(500_000n);
+    const loan = await f.app.credit.apply(user, { product: 'instalment', amount: 300_000n, months: 3, requestId: 'fee-1' });
+    await f.passDays(1);
+    const income = -(await f.balance(creditAccountId('income', 'CNY')));
+    const owedInterest = (await f.app.credit.loan(user, loan.loanId)).state.accruedInterest;
+    const quote = await f.app.credit.repaymentQuote(user, loan.loanId, 100_000n);
+    expect(quote.applied).toMatchObject({ interest: owedInterest, principal: 100_000n - owedInterest });
+    expect(quote.fee).toBe((100_000n - owedInterest + 50n) / 100n);
+    const walletBefore = await f.wallet(user);
+    const end = await f.app.credit.repay(user, loan.loanId, 100_000n, 'early-1');
+    expect(end).toMatchObject({ applied: quote.applied, fee: quote.fee });
+    expect(await f.wallet(user)).toBe(walletBefore - 100_000n - quote.fee);
+    expect(-(await f.balance(creditAccountId('income', 'CNY')))).toBe(income + quote.fee);
+    expect(await f.app.credit.repay(user, loan.loanId, 100_000n, 'early-1')).toEqual(end);
+
+    // The first due date collects what fell due from the wallet: exactly that, with no fee on top.
+    const walletBeforeDue = await f.wallet(user);
+    const dueDate = loan.state.schedule[0].dueDate;
+    while (f.today() < dueDate) await f.passDays(1);
+    expect((await f.app.credit.loan(user, loan.loanId)).state).toMatchObject({ status: 'active', overduePrincipal: 0n, daysPastDue: 0 });
+    const collected = await f.app.sql.get<{ amount: bigint; fee: bigint }>('SELECT amount, fee FROM credit_repayments WHERE loan_id = ? AND request_id = ?', [
+      loan.loanId,
+      `auto-${dueDate}`,
+    ]);
+    expect(BigInt(collected!.amount)).toBeGreaterThan(0n);
+    expect(BigInt(collected!.fee)).toBe(0n);
+    expect(walletBeforeDue - (await f.wallet(user))).toBe(BigInt(collected!.amount));
+    expect(await f.auditProblems()).toEqual([]);
+  });
+
+  it("repays only a merchant's loan from sales", async () => {
+    const user = await f.borrower(500_000n);
+    await expect(f.app.credit.apply(user, { product: 'short', amount: 10_000n, days: 10, requestId: 'share-1', salesSharePercent: 30 })).rejects.toMatchObject({
+      code: 'not_a_merchant_loan',
+    });
+    const loan = await f.app.credit.apply(user, { product: 'short', amount: 10_000n, days: 10, requestId: 'share-2' });
+    await expect(f.app.credit.salesShare.consent(user, loan.loanId, 30)).rejects.toMatchObject({ code: 'not_a_merchant_loan' });
+    await expect(f.app.credit.salesShare.consent(user, loan.loanId, 30.5)).rejects.toMatchObject({ code: 'invalid_term' });
+  });
+});
