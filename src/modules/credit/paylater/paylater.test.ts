@@ -1,6 +1,8 @@
 // Pay later on the books, on real SQLite (and PostgreSQL when DATABASE_URL is set): a purchase billed
 // on next month's statement, the interest-free case, the unpaid rest accruing after the due date with
-// suspension after 7 days overdue, the minimum lifting it, instalments with their fee, the audit clean.
+// suspension after 7 days overdue, the minimum lifting it, instalments with their fee, the audit clean;
+// and a marketplace purchase left unbilled until its trade settles or closes.
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CreditFixture, creditFixture, storesUnderTest } from '../credit-test-support.ts';
 
@@ -86,6 +88,50 @@ describe.each(storesUnderTest)('pay later (%s)', (store) => {
     // The instalment buyer paid the first instalment on time and is not late; the free buyer accrued nothing.
     expect((await payLater().statement(buyers.split, '2026-04')).status).toBe('instalments');
     expect((await payLater().statement(buyers.free, '2026-04')).interest).toBe(0n);
+    expect(await f.auditProblems()).toEqual([]);
+  });
+});
+
+describe.each(storesUnderTest)('pay later at a marketplace (%s)', (store) => {
+  let f: CreditFixture;
+
+  beforeAll(async () => {
+    f = await creditFixture(store, Date.UTC(2026, 4, 28, 2)); // 2026-05-28, 10:00 in Shanghai
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('keeps an escrow purchase unbilled but counted on the line, and bills it after the month its trade closed unsettled', async () => {
+    const buyer = await f.borrower(500_000n);
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const merchant = await f.app.merchants.create({ name: 'Kiln', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
+    const trade = await f.app.trades.create(merchant.merchantId, {
+      outTradeNo: 'vase-1',
+      subject: 'Vase',
+      totalAmountMinor: 20_000n,
+      productCode: 'ESCROW_TRADE_PAY',
+    });
+    const payLater = f.app.credit.payLater;
+    const limit = (await payLater.line(buyer)).limit;
+    expect(await payLater.purchase(buyer, { amount: 20_000n, tradeNo: trade.tradeNo, requestId: 'vase', billOnReceipt: true })).toEqual({
+      fresh: true,
+      month: '',
+    });
+    await f.app.trades.payWithWallet(buyer, trade.tradeNo, 'vase');
+    expect((await payLater.line(buyer)).available).toBe(limit - 20_000n);
+
+    // Over the month's end and unconfirmed: on no statement yet.
+    await f.passDays(5);
+    expect(f.today()).toBe('2026-06-02');
+    await expect(payLater.statement(buyer, '2026-06')).rejects.toMatchObject({ code: 'statement_not_found' });
+    // The seller refunds it all before shipping: the money is back in the wallet, billed after June, when the trade closed.
+    await f.app.trades.refund(merchant.merchantId, { tradeNo: trade.tradeNo }, { refundAmountMinor: 20_000n, outRequestNo: 'vase-back' });
+    expect((await f.app.trades.getForBuyer(trade.tradeNo)).status).toBe('TRADE_CLOSED');
+    await f.passDays(1);
+    expect(await payLater.statement(buyer, '2026-07')).toMatchObject({ total: 20_000n, status: 'pending' });
+    await expect(payLater.statement(buyer, '2026-06')).rejects.toMatchObject({ code: 'statement_not_found' });
+    expect((await payLater.line(buyer)).available).toBe(limit - 20_000n);
     expect(await f.auditProblems()).toEqual([]);
   });
 });
