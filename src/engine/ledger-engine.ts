@@ -19,7 +19,7 @@ import type { LedgerStore, OutboxEvent, WriteGroup } from '../store/store.ts';
 import { DomainError } from '../domain-error.ts';
 import { type Clock, nowNs } from './clock.ts';
 import { ledgerBatches, ledgerBatchSize, ledgerCommitSeconds, ledgerEvents } from './metrics.ts';
-import { type Step, sqlStep, type TransferOutcome } from './step.ts';
+import { type GroupTally, type Step, sqlStep, type TransferOutcome } from './step.ts';
 
 export type { TransferOutcome } from './step.ts';
 
@@ -74,6 +74,7 @@ export class LedgerEngine {
   /** Groups committed but not yet durable (their callers still wait). */
   private readonly syncing = new Set<Promise<void>>();
   private readonly listeners = new Set<TransferBatchListener>();
+  private readonly tallies: GroupTally[] = [];
 
   constructor(
     readonly store: LedgerStore,
@@ -132,6 +133,11 @@ export class LedgerEngine {
       total += expired;
       if (ids.length < this.maxBatchEvents) return total;
     }
+  }
+
+  /** Adds a tally that steps' claims and records feed and that is written once per write group. */
+  addGroupTally(tally: GroupTally): void {
+    this.tallies.push(tally);
   }
 
   /** Observes committed transfer batches (the operations dashboard counts them); returns the unsubscribe. */
@@ -247,34 +253,49 @@ export class LedgerEngine {
    */
   private async commitGroup(jobs: readonly (TransferJob | StepJob)[], now: bigint, committed: () => void): Promise<void> {
     const nowMs = this.clock.now();
-    const claimed = new Map<StepJob, { claimed: unknown; events: readonly TransferEvent[] }>();
-    const refused = new Map<StepJob, unknown>();
+    const tallies = this.tallies;
     const ran = await this.store.writeGroup(async (group) => {
-      for (const job of jobs) {
-        if (job.kind !== 'step') continue;
-        try {
-          claimed.set(job, await group.isolated(() => claimAndPlan(job.step, group.sql, nowMs)));
-        } catch (error) {
-          refused.set(job, error);
-        }
+      for (const tally of tallies) tally.begin(group.sql);
+      try {
+        return await this.claimApplyRecord(group, jobs, now, nowMs);
+      } finally {
+        // Before the commit: the next group may start as soon as this one has committed.
+        for (const tally of tallies) tally.end();
       }
-      const members = jobs.filter((job) => job.kind === 'transfers' || claimed.has(job));
-      const requests = members.map((job) => (job.kind === 'transfers' ? job.events : claimed.get(job)!.events));
-      const batch = await this.applyTransfers(group, members, requests, now);
-      const recorded = new Map<StepJob, unknown>();
-      for (const [job, { claimed: state }] of claimed) {
-        const outcomes = batch.outcomes[members.indexOf(job)];
-        recorded.set(job, await recordLoudly(job.step, group.sql, state, outcomes));
-      }
-      return { batch, members, requests, recorded };
     }, committed);
     countResults('transfers', ran.batch.results);
     this.notify(ran.requests, ran.batch.results);
     for (const job of jobs) {
       if (job.kind === 'transfers') job.resolve(ran.batch.outcomes[ran.members.indexOf(job)]);
-      else if (refused.has(job)) job.reject(refused.get(job));
+      else if (ran.refused.has(job)) job.reject(ran.refused.get(job));
       else job.resolve(ran.recorded.get(job));
     }
+  }
+
+  /** The group's work: claims (each in its savepoint), one ledger batch, records, the tallies' writes. */
+  private async claimApplyRecord(group: WriteGroup, jobs: readonly (TransferJob | StepJob)[], now: bigint, nowMs: number) {
+    const tallies = this.tallies;
+    const claimed = new Map<StepJob, { claimed: unknown; events: readonly TransferEvent[] }>();
+    const refused = new Map<StepJob, unknown>();
+    for (const job of jobs) {
+      if (job.kind !== 'step') continue;
+      try {
+        claimed.set(job, await group.isolated(() => claimAndPlan(job.step, group.sql, nowMs)));
+      } catch (error) {
+        refused.set(job, error);
+      }
+      for (const tally of tallies) tally.claimEnded(!refused.has(job));
+    }
+    const members = jobs.filter((job) => job.kind === 'transfers' || claimed.has(job));
+    const requests = members.map((job) => (job.kind === 'transfers' ? job.events : claimed.get(job)!.events));
+    const batch = await this.applyTransfers(group, members, requests, now);
+    const recorded = new Map<StepJob, unknown>();
+    for (const [job, { claimed: state }] of claimed) {
+      const outcomes = batch.outcomes[members.indexOf(job)];
+      recorded.set(job, await recordLoudly(job.step, group.sql, state, outcomes));
+    }
+    for (const tally of tallies) await tally.flush(group.sql);
+    return { batch, members, requests, recorded, refused };
   }
 
   /** The group's ledger batch, skipped when no request has an event. */

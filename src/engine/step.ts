@@ -25,6 +25,22 @@ export interface Step<Claimed, Result> {
   record(tx: SqlExecutor, claimed: Claimed, outcomes: readonly TransferOutcome[]): Promise<Result>;
 }
 
+/**
+ * What a module gathers from a write group's steps and writes once at the group's end (counters
+ * summed per key: one statement for the group instead of one per step). The engine tells it where
+ * the group stands; anything gathered outside `tx` belongs to another transaction and is not its.
+ */
+export interface GroupTally {
+  /** A group opened; `tx` is its transaction. */
+  begin(tx: SqlExecutor): void;
+  /** A step's claim ended: kept, or undone with its savepoint (what it gathered is dropped). */
+  claimEnded(kept: boolean): void;
+  /** After every record, in the group's transaction: write what the group gathered. */
+  flush(tx: SqlExecutor): Promise<void>;
+  /** The group committed or rolled back: forget it. */
+  end(): void;
+}
+
 /** A step that only writes module rows (no money moves), at the write group's time. */
 export function sqlStep<T>(name: string, write: (tx: SqlExecutor, nowMs: number) => Promise<T>): Step<T, T> {
   return {

@@ -1,14 +1,16 @@
 // The real-name limits on balance payments, shared by every way money leaves a wallet balance
-// (wallet transfers, trade payments). A payment claims its amount under (user, kind, request id)
-// in the caller's SQL transaction: the claim, the check of every limit and the count of usage are
-// one step, so concurrent payments cannot both fit the last of a limit. A payment the ledger then
-// refuses releases its claim, which gives the amount back exactly once.
+// (wallet transfers, trade payments, red packets). A payment's claim, the check of every limit and
+// the count of usage are one step in the caller's transaction, so concurrent payments cannot both
+// fit the last of a limit. A wallet transfer's claim is its own row; other payments claim under
+// (user, kind, request id) in wallet_spending. A payment the ledger then refuses gives its amount
+// back exactly once. Inside a write group the counters are written once for the whole group.
 import type { Clock } from '../../engine/clock.ts';
 import { formatMinor } from '../../money/amount.ts';
 import type { Currency } from '../../money/currency.ts';
 import type { SqlExecutor } from '../../store/sql.ts';
 import type { IdentityService } from '../identity/identity.ts';
 import { type AuthStrength, type Limit, type LimitPolicy, limitsFor, periodKey } from '../identity/limits.ts';
+import { UsageTally } from './usage-tally.ts';
 import { WalletError } from './wallet-errors.ts';
 
 /** What a balance payment is; part of its claim's key, so each kind has its own request ids. */
@@ -39,6 +41,9 @@ interface ClaimRow extends Record<string, unknown> {
 }
 
 export class SpendingLimits {
+  /** The usage counted by the open write group's payments, written once at its end. */
+  readonly tally = new UsageTally();
+
   constructor(
     private readonly clock: Clock,
     private readonly identity: IdentityService,
@@ -61,7 +66,6 @@ export class SpendingLimits {
    * Inside `tx`: claims the key, checks every limit against what is used, and counts the amount
    * as used. False when the key was claimed before (a replay: nothing is counted again); throws
    * `limit_exceeded` (rolling the caller's transaction back) when a limit has too little left.
-   * The payer's row in wallet_accounts must exist: PostgreSQL locks it so one payer's checks take turns.
    */
   async claim(tx: SqlExecutor, claim: SpendClaim, limits: readonly Limit[]): Promise<boolean> {
     const now = this.clock.now();
@@ -71,34 +75,46 @@ export class SpendingLimits {
       [claim.userId, claim.kind, claim.requestId, claim.amountMinor, periodKey('day', now), periodKey('year', now), BigInt(now)],
     );
     if (inserted.changes === 0) return false;
-    // SQLite transactions already take turns; PostgreSQL needs the row lock.
-    if (tx.dialect === 'postgres') await tx.get('SELECT user_id FROM wallet_accounts WHERE user_id = ? FOR UPDATE', [claim.userId]);
-    // Count first, then check what each limit had left before this claim: three statements, not
-    // six. A claim over a limit throws, and the caller's transaction (or savepoint) undoes the count.
-    const usedAfter = await this.countReturning(tx, claim.userId, [periodKey('day', now), periodKey('year', now), 'lifetime'], claim.amountMinor);
-    for (const limit of limits) {
-      const used = (usedAfter.get(periodKey(limit.period, now)) ?? claim.amountMinor) - claim.amountMinor;
-      const left = limit.limitMinor > used ? limit.limitMinor - used : 0n;
-      if (claim.amountMinor > left) {
-        throw this.limitExceeded({ name: limit.name, period: limit.period, limitMinor: limit.limitMinor, usedMinor: used, leftMinor: left }, claim.amountMinor);
-      }
-    }
+    await this.charge(tx, claim.userId, claim.amountMinor, limits);
     return true;
   }
 
-  /** Adds `deltaMinor` to each period's usage; each period's usage after it. */
-  private async countReturning(tx: SqlExecutor, userId: string, periods: readonly string[], deltaMinor: bigint): Promise<Map<string, bigint>> {
-    const after = new Map<string, bigint>();
-    for (const period of periods) {
-      const row = await tx.get<{ used_minor: bigint }>(
-        `INSERT INTO wallet_usage (user_id, period, used_minor) VALUES (?, ?, ?)
-         ON CONFLICT (user_id, period) DO UPDATE SET used_minor = wallet_usage.used_minor + excluded.used_minor RETURNING used_minor`,
-        [userId, period, deltaMinor],
-      );
-      if (!row) throw new Error(`usage of ${userId} in ${period} was not counted`);
-      after.set(period, BigInt(row.used_minor));
+  /**
+   * Inside `tx`: checks every limit against what is used and counts `amountMinor` as used in
+   * today's, this year's and the lifetime counters, for a payment whose own row holds its claim
+   * (a wallet transfer). In a write group the counts are summed and written once at its end
+   * (usage-tally.ts); groups take turns, also across PostgreSQL processes. Outside one, PostgreSQL
+   * locks the payer's wallet row (which must exist) so one payer's checks take turns.
+   */
+  async charge(tx: SqlExecutor, userId: string, amountMinor: bigint, limits: readonly Limit[]): Promise<void> {
+    const now = this.clock.now();
+    const periods = [periodKey('day', now), periodKey('year', now), 'lifetime'];
+    const gathered = this.tally.gathers(tx);
+    if (!gathered && tx.dialect === 'postgres') await tx.get('SELECT user_id FROM wallet_accounts WHERE user_id = ? FOR UPDATE', [userId]);
+    const used = await this.used(tx, userId, periods, gathered);
+    for (const limit of limits) {
+      const usedMinor = used.get(periodKey(limit.period, now)) ?? 0n;
+      const left = limit.limitMinor > usedMinor ? limit.limitMinor - usedMinor : 0n;
+      if (amountMinor > left) {
+        throw this.limitExceeded({ name: limit.name, period: limit.period, limitMinor: limit.limitMinor, usedMinor, leftMinor: left }, amountMinor);
+      }
     }
-    return after;
+    await this.count(tx, userId, periods, amountMinor);
+  }
+
+  /** Inside `tx`: gives back a charge counted in the periods `keys` name (its payment failed); the caller makes sure it is once. */
+  async uncharge(tx: SqlExecutor, userId: string, amountMinor: bigint, keys: { readonly dayKey: string; readonly yearKey: string }): Promise<void> {
+    await this.count(tx, userId, [keys.dayKey, keys.yearKey, 'lifetime'], -amountMinor);
+  }
+
+  /** Each period's usage: what is stored, and what this write group has counted and not written yet. */
+  private async used(tx: SqlExecutor, userId: string, periods: readonly string[], gathered: boolean): Promise<Map<string, bigint>> {
+    const rows = await tx.all<{ period: string; used_minor: bigint }>(
+      `SELECT period, used_minor FROM wallet_usage WHERE user_id = ? AND period IN (${periods.map(() => '?').join(', ')})`,
+      [userId, ...periods],
+    );
+    const stored = new Map(rows.map((r) => [r.period, BigInt(r.used_minor)]));
+    return new Map(periods.map((p) => [p, (stored.get(p) ?? 0n) + (gathered ? this.tally.pending(userId, p) : 0n)]));
   }
 
   /** Inside `tx`: gives a counted claim's amount back to the periods it was counted in, once. */
@@ -114,7 +130,7 @@ export class SpendingLimits {
       key.requestId,
     ]);
     if (marked.changes !== 1) return false;
-    await this.count(tx, key.userId, [row.day_key, row.year_key, 'lifetime'], -row.amount_minor);
+    await this.uncharge(tx, key.userId, row.amount_minor, { dayKey: row.day_key, yearKey: row.year_key });
     return true;
   }
 
@@ -134,7 +150,12 @@ export class SpendingLimits {
     return out;
   }
 
+  /** Adds `deltaMinor` to each period's usage: at the write group's end when `tx` is the group's, else now. */
   private async count(tx: SqlExecutor, userId: string, periods: readonly string[], deltaMinor: bigint): Promise<void> {
+    if (this.tally.gathers(tx)) {
+      for (const period of periods) this.tally.add(userId, period, deltaMinor);
+      return;
+    }
     for (const period of periods) {
       await tx.run(
         `INSERT INTO wallet_usage (user_id, period, used_minor) VALUES (?, ?, ?)

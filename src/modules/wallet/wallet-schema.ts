@@ -30,4 +30,27 @@ const SPENDING = [
      FROM wallet_transfers`,
 ].join(';\n');
 
-export const WALLET_MIGRATIONS = { sqlite: [TABLES.join(';\n'), SPENDING], postgres: [TABLES.join(';\n'), SPENDING] };
+// 0003: one row per wallet transfer, carrying its claim on the limits (its amount and the periods
+// it counts in; counted unless failed), keyed by (payer, transfer id). The transfer id is derived
+// from (payer, request id), so that key is as unique as the request id, and a statement's transfer
+// finds its row by the key alone: no second unique index. Transfers' copies in wallet_spending go.
+const TRANSFERS_CARRY_CLAIMS = {
+  name: '0003_transfers_carry_their_claim',
+  sql: [
+    `CREATE TABLE wallet_transfers_by_id (
+       user_id TEXT NOT NULL, transfer_id TEXT NOT NULL, request_id TEXT NOT NULL,
+       to_user_id TEXT NOT NULL, amount_minor BIGINT NOT NULL, currency TEXT NOT NULL, memo TEXT NOT NULL,
+       status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', day_key TEXT NOT NULL, year_key TEXT NOT NULL,
+       created_at BIGINT NOT NULL, ledger_timestamp TEXT NOT NULL DEFAULT '',
+       PRIMARY KEY (user_id, transfer_id))`,
+    `INSERT INTO wallet_transfers_by_id (user_id, transfer_id, request_id, to_user_id, amount_minor, currency, memo, status, reason, day_key, year_key, created_at, ledger_timestamp)
+       SELECT user_id, transfer_id, request_id, to_user_id, amount_minor, currency, memo, status, reason, day_key, year_key, created_at, ledger_timestamp
+       FROM wallet_transfers`,
+    'DROP TABLE wallet_transfers',
+    'ALTER TABLE wallet_transfers_by_id RENAME TO wallet_transfers',
+    "DELETE FROM wallet_spending WHERE kind = 'transfer'",
+  ].join(';\n'),
+};
+
+const MIGRATIONS = [TABLES.join(';\n'), SPENDING, TRANSFERS_CARRY_CLAIMS];
+export const WALLET_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };

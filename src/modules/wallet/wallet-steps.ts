@@ -30,11 +30,6 @@ export interface TransferRow extends Record<string, unknown> {
 /** A step's end: the verdict, or null when another call had claimed the request id first. */
 export type StepEnd = LedgerVerdict | null;
 
-/** A wallet transfer's claim on the limits is keyed by its own request id. */
-export function spendKey(row: TransferRow): { userId: string; kind: 'transfer'; requestId: string } {
-  return { userId: row.user_id, kind: 'transfer', requestId: row.request_id };
-}
-
 export function walletTransferEvent(row: TransferRow): TransferEvent {
   return transferEvent({
     id: row.transfer_id,
@@ -47,25 +42,25 @@ export function walletTransferEvent(row: TransferRow): TransferEvent {
   });
 }
 
-/** Records the transfer's end: completed, or failed with its limits' claim given back once. */
+/** Records the transfer's end: completed, or failed with its charge on the limits given back once. */
 async function recordTransfer(tx: SqlExecutor, limits: SpendingLimits, row: TransferRow, verdict: LedgerVerdict, timestamp: bigint | null): Promise<void> {
   if (verdict.applied) {
-    await tx.run("UPDATE wallet_transfers SET status = 'completed', ledger_timestamp = ? WHERE user_id = ? AND request_id = ?", [
+    await tx.run("UPDATE wallet_transfers SET status = 'completed', ledger_timestamp = ? WHERE user_id = ? AND transfer_id = ?", [
       timestamp?.toString() ?? '',
       row.user_id,
-      row.request_id,
+      row.transfer_id,
     ]);
     return;
   }
-  const marked = await tx.run("UPDATE wallet_transfers SET status = 'failed', reason = ? WHERE user_id = ? AND request_id = ? AND status = 'reserved'", [
+  const marked = await tx.run("UPDATE wallet_transfers SET status = 'failed', reason = ? WHERE user_id = ? AND transfer_id = ? AND status = 'reserved'", [
     `${verdict.reason}:${verdict.result}`,
     row.user_id,
-    row.request_id,
+    row.transfer_id,
   ]);
-  if (marked.changes === 1) await limits.release(tx, spendKey(row));
+  if (marked.changes === 1) await limits.uncharge(tx, row.user_id, row.amount_minor, { dayKey: row.day_key, yearKey: row.year_key });
 }
 
-/** A new transfer: claims the request id and the limits, pays, records. */
+/** A new transfer: its row is its claim (the request id, the amount and the periods it counts in); checks and counts the limits, pays, records. */
 export function newTransferStep(limits: SpendingLimits, row: TransferRow, payerLimits: readonly Limit[]): Step<boolean, StepEnd> {
   return {
     name: 'wallet.transfer',
@@ -73,11 +68,11 @@ export function newTransferStep(limits: SpendingLimits, row: TransferRow, payerL
     async claim(tx) {
       const claimed = await tx.run(
         `INSERT INTO wallet_transfers (user_id, request_id, transfer_id, to_user_id, amount_minor, currency, memo, status, day_key, year_key, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?) ON CONFLICT (user_id, request_id) DO NOTHING`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'reserved', ?, ?, ?) ON CONFLICT (user_id, transfer_id) DO NOTHING`,
         [row.user_id, row.request_id, row.transfer_id, row.to_user_id, row.amount_minor, row.currency, row.memo, row.day_key, row.year_key, row.created_at],
       );
       if (claimed.changes === 0) return false;
-      await limits.claim(tx, { ...spendKey(row), amountMinor: row.amount_minor }, payerLimits);
+      await limits.charge(tx, row.user_id, row.amount_minor, payerLimits);
       return true;
     },
     plan: (fresh) => (fresh ? [walletTransferEvent(row)] : []),
@@ -96,9 +91,9 @@ export function resumeTransferStep(limits: SpendingLimits, row: TransferRow): St
     name: 'wallet.transfer.resume',
     maxEvents: 1,
     async claim(tx) {
-      const current = await tx.get<{ status: string }>('SELECT status FROM wallet_transfers WHERE user_id = ? AND request_id = ?', [
+      const current = await tx.get<{ status: string }>('SELECT status FROM wallet_transfers WHERE user_id = ? AND transfer_id = ?', [
         row.user_id,
-        row.request_id,
+        row.transfer_id,
       ]);
       return current?.status === 'reserved';
     },

@@ -118,6 +118,7 @@ export class WalletService {
       deps.audit,
     );
     deps.runner.onResume('wallet', () => service.resumeReserved());
+    deps.engine.addGroupTally(service.limits.tally);
     return service;
   }
 
@@ -234,7 +235,7 @@ export class WalletService {
     return {
       user_id: payerId,
       request_id: input.requestId,
-      transfer_id: derivedId('wtr', payerId, input.requestId),
+      transfer_id: transferIdOf(payerId, input.requestId),
       to_user_id: payeeId,
       amount_minor: input.amountMinor,
       currency: input.currency,
@@ -263,7 +264,7 @@ export class WalletService {
   }
 
   private async findTransfer(userId: string, requestId: string): Promise<TransferRow | undefined> {
-    return this.db.get<TransferRow>('SELECT * FROM wallet_transfers WHERE user_id = ? AND request_id = ?', [userId, requestId]);
+    return this.db.get<TransferRow>('SELECT * FROM wallet_transfers WHERE user_id = ? AND transfer_id = ?', [userId, transferIdOf(userId, requestId)]);
   }
 
   /** The wallet's ledger transfers, oldest first, paged by ledger timestamp. */
@@ -276,11 +277,12 @@ export class WalletService {
   }
 
   private async memos(transfers: readonly Transfer[]): Promise<Map<string, string>> {
-    const ids = transfers.filter((t) => t.code === TransferCode.walletTransfer).map((t) => t.id);
-    if (ids.length === 0) return new Map();
+    // A wallet transfer's user data is its payer: (payer, transfer id) is its row's key.
+    const paid = transfers.filter((t) => t.code === TransferCode.walletTransfer);
+    if (paid.length === 0) return new Map();
     const rows = await this.db.all<{ transfer_id: string; memo: string }>(
-      `SELECT transfer_id, memo FROM wallet_transfers WHERE transfer_id IN (${ids.map(() => '?').join(', ')})`,
-      ids,
+      `SELECT transfer_id, memo FROM wallet_transfers WHERE ${paid.map(() => '(user_id = ? AND transfer_id = ?)').join(' OR ')}`,
+      paid.flatMap((t) => [t.userData, t.id]),
     );
     return new Map(rows.map((r) => [r.transfer_id, r.memo]));
   }
@@ -298,6 +300,11 @@ export class WalletService {
     if (!verdict.applied) throw failure(verdict.reason, verdict.result);
     return { requestId: input.requestId, transferId, status: 'applied' };
   }
+}
+
+/** A wallet transfer's ledger id, derived from its payer and request id (so a replay pays nothing twice). */
+function transferIdOf(payerId: string, requestId: string): string {
+  return derivedId('wtr', payerId, requestId);
 }
 
 function requireWalletCurrency(code: string): void {
