@@ -28,6 +28,7 @@ import { billAdminRoutes, billRoutes } from './routes/bills.ts';
 import { insuranceAdminRoutes, insuranceRoutes } from './routes/insurance.ts';
 import { socialRoutes } from './routes/social.ts';
 import { creditAdminRoutes, creditRoutes, payLaterRoutes } from './routes/credit.ts';
+import { creditViewRoutes } from './routes/credit-views.ts';
 import { tradeAdminRoutes, tradeRoutes } from './routes/trades.ts';
 import { fundAdminRoutes, fundRoutes } from './routes/fund.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -113,6 +114,7 @@ export async function buildServer(app: Formica, options: ServerOptions): Promise
   await server.register(insuranceRoutes(app));
   await server.register(creditRoutes(app));
   await server.register(payLaterRoutes(app));
+  await server.register(creditViewRoutes(app));
   // Sandbox mode only, and before the gateway: it records the gateway's exchanges for the inspector.
   await registerSandbox(server, app, options.operatorTokenHash);
   // At the root, unprefixed: version 3 signatures cover the request path.

@@ -11,12 +11,13 @@ export const WALLET_SCREENS = [
   'fund',
   'redpackets',
   'campaign',
+  'paylater',
   'activity',
   'me',
   'setup',
   'signup',
 ] as const;
-export const OPERATOR_SCREENS = ['merchants', 'dashboard', 'shop'] as const;
+export const OPERATOR_SCREENS = ['merchants', 'dashboard', 'shop', 'loans'] as const;
 export type WalletScreen = (typeof WALLET_SCREENS)[number];
 export type OperatorScreen = (typeof OPERATOR_SCREENS)[number];
 export type Screen = WalletScreen | OperatorScreen;

@@ -3,15 +3,17 @@
 // shop's own people use their wallet session instead (shop-page.tsx).
 import { lazy, Suspense } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
+import { LoansPage } from './loans-page.tsx';
 import { MerchantsPage } from './merchants-page.tsx';
 import { OperatorGate } from './operator-gate.tsx';
 import { ShopPage } from './shop-page.tsx';
 
 const DashboardPage = lazy(() => import('../dashboard/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })));
 
-export function ConsolePage({ view }: { view: 'merchants' | 'dashboard' | 'shop' }) {
+export function ConsolePage({ view }: { view: 'merchants' | 'dashboard' | 'shop' | 'loans' }) {
   const { t } = useI18n();
   if (view === 'shop') return <ShopPage />;
+  if (view === 'loans') return <LoansPage />;
   return (
     <OperatorGate>
       {(operator) =>

@@ -7,7 +7,7 @@ import { LanguageSwitch } from '../ui/language-switch.tsx';
 import { Link } from '../ui/link.tsx';
 import { ConsolePage } from './console-page.tsx';
 
-const TITLES: Record<OperatorScreen, MessageKey> = { merchants: 'nav.merchants', dashboard: 'nav.dashboard', shop: 'nav.shop' };
+const TITLES: Record<OperatorScreen, MessageKey> = { merchants: 'nav.merchants', dashboard: 'nav.dashboard', shop: 'nav.shop', loans: 'nav.loans' };
 
 export default function OperatorApp({ screen }: { screen: OperatorScreen }) {
   const { t } = useI18n();

@@ -20,6 +20,7 @@ const ACTIONS: readonly { screen: WalletScreen; label: MessageKey; icon: IconNam
   { screen: 'redpackets', label: 'action.redpackets', icon: 'redpacket' },
   { screen: 'campaign', label: 'action.campaign', icon: 'redpacket' },
   { screen: 'bills', label: 'action.bills', icon: 'bill' },
+  { screen: 'paylater', label: 'action.paylater', icon: 'card' },
 ];
 
 export function Home() {

@@ -17,6 +17,7 @@ import { LifeServices } from './life-services.tsx';
 import { LoginForm } from './login-form.tsx';
 import { Me } from './me.tsx';
 import { PayFriend } from './pay-friend.tsx';
+import { PayLaterScreen } from './paylater.tsx';
 import { PaycodeScreen } from './paycode.tsx';
 import { RedPackets } from './red-packets.tsx';
 import { CampaignScreen } from './campaign.tsx';
@@ -110,6 +111,8 @@ function CurrentScreen({ screen }: { screen: WalletScreen }) {
       return <RedPackets />;
     case 'campaign':
       return <CampaignScreen />;
+    case 'paylater':
+      return <PayLaterScreen />;
     case 'activity':
       return <ActivityScreen />;
     case 'me':
