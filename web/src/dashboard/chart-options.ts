@@ -7,6 +7,23 @@ export const COLORS = { blue: '#2563eb', green: '#16a34a', amber: '#d97706', vio
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 const AXIS = { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 } };
 
+/** The page's language (the app sets <html lang> to the chosen one): axes read in it, through Intl. */
+function pageLocale(): string {
+  return document.documentElement.lang || 'en';
+}
+
+/** Axis numbers grouped as the locale writes them. */
+function numberValues(): (u: uPlot, splits: number[]) => string[] {
+  const format = new Intl.NumberFormat(pageLocale());
+  return (_u, splits) => splits.map((v) => format.format(v));
+}
+
+/** Axis times (x is seconds since the epoch) as the locale writes hours and minutes. */
+function timeValues(): (u: uPlot, splits: number[]) => string[] {
+  const format = new Intl.DateTimeFormat(pageLocale(), { hour: '2-digit', minute: '2-digit' });
+  return (_u, splits) => splits.map((s) => format.format(new Date(s * 1000)));
+}
+
 export interface LineSeries {
   readonly label: string;
   readonly color: string;
@@ -16,7 +33,10 @@ export interface LineSeries {
 export function timeLines(timeLabel: string, series: readonly LineSeries[]): ChartOptions {
   return {
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
-    axes: [{ ...AXIS }, { ...AXIS, size: 48, incrs: COUNT_STEPS }],
+    axes: [
+      { ...AXIS, values: timeValues() },
+      { ...AXIS, size: 48, incrs: COUNT_STEPS, values: numberValues() },
+    ],
     series: [{ label: timeLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, fill: `${s.color}1a`, points: { show: false } }))],
   };
 }
@@ -32,7 +52,7 @@ export function categoryBars(labels: readonly string[], series: LineSeries, max?
     },
     axes: [
       { ...AXIS, splits: () => indices, values: (_u, splits) => splits.map((i) => labels[i] ?? '') },
-      { ...AXIS, size: 48, ...(max === undefined ? { incrs: COUNT_STEPS } : {}) },
+      { ...AXIS, size: 48, values: numberValues(), ...(max === undefined ? { incrs: COUNT_STEPS } : {}) },
     ],
     series: [{}, { label: series.label, stroke: series.color, fill: `${series.color}cc`, width: 1, paths: bars, points: { show: false } }],
     // The panel's title names the one series; hovering a bar reads its value on the y axis.
