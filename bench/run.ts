@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
 import { type Fixture, sqliteFixture } from './fixture.ts';
+import { fundSection } from './fund-accrual.ts';
 import { postgresFixture, postgresSkipReason } from './postgres.ts';
 import { HTTP_CONNECTIONS, HTTP_MEASURE_SECONDS, HTTP_WARMUP_SECONDS, httpRows } from './http.ts';
 import { formatHttpTable, formatTable, integer, type Row, ratio } from './report.ts';
@@ -66,10 +67,17 @@ async function httpOnly(log: (text: string) => void): Promise<void> {
   console.log(httpNote());
 }
 
+/** `npm run bench -- fund` runs the fund's accrual rows alone. */
+async function fundOnly(log: (text: string) => void): Promise<void> {
+  log('Fund: the daily income accrual at 100,000 and 1,000,000 holders');
+  console.log(await fundSection(log));
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (text: string) => process.stderr.write(`${text}\n`);
   if (process.argv.includes('http')) return httpOnly(log);
+  if (process.argv.includes('fund')) return fundOnly(log);
   const sqliteBatch: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
   const sqliteConcurrent: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
 
@@ -101,6 +109,9 @@ async function main(): Promise<void> {
   log('6/6 HTTP: bare Fastify + zod, then Formica (ledger and wallet payments), load from a separate process');
   const http = await httpRows(log);
 
+  log('Fund: the daily income accrual at 100,000 and 1,000,000 holders');
+  const fund = await fundSection(log);
+
   console.log(formatTable(rows));
   console.log(
     `\n${os.cpus().length} cores, Node.js ${process.version}. Batched rows time the createTransfers calls ` +
@@ -117,6 +128,7 @@ async function main(): Promise<void> {
   );
   console.log(`\n${formatHttpTable(http)}`);
   console.log(httpNote());
+  console.log(`\n${fund}`);
 }
 
 function httpNote(): string {

@@ -8,6 +8,7 @@ import { registerBillerSim } from './commands/biller-sim.ts';
 import { registerCampaign } from './commands/campaign.ts';
 import { registerCredit } from './commands/credit.ts';
 import { registerIdentitySim } from './commands/identity-sim.ts';
+import { registerFund } from './commands/fund.ts';
 import { registerLedger } from './commands/ledger.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerSandbox } from './commands/sandbox.ts';
@@ -26,6 +27,7 @@ registerReconcile(program);
 registerSandbox(program);
 registerCredit(program);
 registerCampaign(program);
+registerFund(program);
 registerAudit(program);
 registerBackup(program);
 
