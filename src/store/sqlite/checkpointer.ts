@@ -82,6 +82,8 @@ export class Checkpointer {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // Held while it closes: an unreferenced worker's exit cannot keep a script's last await alive (exit code 13).
+    this.worker.ref();
     this.worker.postMessage('close');
     await exited;
   }
