@@ -4,6 +4,7 @@ import { useSyncExternalStore } from 'react';
 export const WALLET_SCREENS = [
   'home',
   'paycode',
+  'scan',
   'pay',
   'topup',
   'withdraw',

@@ -6,6 +6,7 @@ import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { clockTime, formatMoney } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
+import { QrCode } from '../ui/qr-code.tsx';
 import { Field } from '../ui/field.tsx';
 import { Panel } from '../ui/panel.tsx';
 import { useAction } from '../ui/use-action.ts';
@@ -61,6 +62,7 @@ export function Trades({ token, shop, version, onRefunded }: { token: string; sh
               <strong>{trade.subject}</strong> · <code>{trade.out_trade_no}</code> · {formatMoney(trade.total_amount, trade.currency)} ·{' '}
               <span data-testid="trade-status">{tOr(`status.${trade.trade_status}`, trade.trade_status)}</span>
             </p>
+            {trade.trade_status === 'WAIT_BUYER_PAY' && <CashierCode trade={trade} />}
             {shop.role !== 'support' && REFUNDABLE.has(trade.trade_status) && <RefundForm token={token} base={base} trade={trade} onRefunded={onRefunded} />}
             <details>
               <summary>{t('shop.timeline')}</summary>
@@ -180,5 +182,20 @@ function Dispute({
         </form>
       )}
     </div>
+  );
+}
+
+/** An unpaid trade's cashier as the QR code precreate answered (qr_code): the buyer scans it to pay. */
+function CashierCode({ trade }: { trade: ShopTrade }) {
+  const { t } = useI18n();
+  const link = `${window.location.origin}/checkout/${encodeURIComponent(trade.trade_no)}`;
+  return (
+    <details className="cashier-code">
+      <summary>{t('shop.qrCode')}</summary>
+      <QrCode value={link} label={t('shop.qrLabel', { trade: trade.out_trade_no })} size={200} />
+      <p className="muted">
+        <a href={link}>{link}</a>
+      </p>
+    </details>
   );
 }

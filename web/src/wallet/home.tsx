@@ -12,6 +12,7 @@ import { setupComplete } from './setup.tsx';
 
 /** The main actions. A module that lands with a screen (fund, red packets, bills, credit) adds its entry. */
 const ACTIONS: readonly { screen: WalletScreen; label: MessageKey; icon: IconName }[] = [
+  { screen: 'scan', label: 'action.scan', icon: 'scan' },
   { screen: 'paycode', label: 'action.paycode', icon: 'paycode' },
   { screen: 'pay', label: 'action.pay', icon: 'pay' },
   { screen: 'topup', label: 'action.topup', icon: 'topup' },

@@ -2,12 +2,12 @@
 // scanner, fetched again before it expires. The digits are masked unless the user asks: a code
 // read over a shoulder is a code someone else can pay with.
 import JsBarcode from 'jsbarcode';
-import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { Paycode } from '../types.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
+import { QrCode } from '../ui/qr-code.tsx';
 import { ScreenTitle } from '../ui/screen-title.tsx';
 import { useLoad } from '../use-load.ts';
 import { useSession } from './session-context.ts';
@@ -74,14 +74,6 @@ function useRefreshTimer(code: Paycode | undefined, renew: () => void): number |
     };
   }, [code]);
   return left;
-}
-
-export function QrCode({ value, label, size = 220 }: { value: string; label: string; size?: number }) {
-  const canvas = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    if (canvas.current) void QRCode.toCanvas(canvas.current, value, { width: size, margin: 2, errorCorrectionLevel: 'M' });
-  }, [value, size]);
-  return <canvas ref={canvas} className="qr" role="img" aria-label={label} data-testid="qr" data-value={value} />;
 }
 
 function Barcode({ value, label }: { value: string; label: string }) {

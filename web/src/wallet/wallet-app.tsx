@@ -19,6 +19,7 @@ import { Me } from './me.tsx';
 import { PayFriend } from './pay-friend.tsx';
 import { PayLaterScreen } from './paylater.tsx';
 import { PaycodeScreen } from './paycode.tsx';
+import { ScanScreen } from './scan.tsx';
 import { RedPackets } from './red-packets.tsx';
 import { CampaignScreen } from './campaign.tsx';
 import { SessionContext, type WalletSession } from './session-context.ts';
@@ -98,6 +99,8 @@ function CurrentScreen({ screen }: { screen: WalletScreen }) {
   switch (screen) {
     case 'paycode':
       return <PaycodeScreen />;
+    case 'scan':
+      return <ScanScreen />;
     case 'pay':
       return <PayFriend />;
     case 'topup':
