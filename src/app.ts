@@ -198,7 +198,12 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   const earlyFee = earlyRepaymentFeeBps(process.env.FORMICA_CREDIT_EARLY_REPAYMENT_FEE_BPS);
   const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet, trades, store, ownerCheck, earlyRepaymentFeeBps: earlyFee });
   const insurance = await InsuranceService.open({ db: sql, engine, runner, clock, ids, trades });
-  const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet });
+  // A normal redemption to a card goes on from the wallet as the card module's own withdrawal.
+  const cardPayouts = {
+    requireBound: async (userId: string, cardId: string) => void (await cards.bound(userId, cardId)),
+    withdraw: cardPayments.withdraw.bind(cardPayments),
+  };
+  const fund = await FundService.open({ db: sql, engine, runner, store, clock, ids, identity, wallet, cardPayouts });
   const onJobError = (name: string, error: unknown) => console.error(`job ${name} failed:`, error);
   // Every background job, in one list: tests leave them stopped and call tick() themselves.
   const jobs = [

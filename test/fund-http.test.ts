@@ -1,12 +1,15 @@
 // The money-market fund end to end over the real HTTP server, on both stores, with the clock moved
 // by hand and the fund's jobs ticked: a level III user subscribes on a Thursday before 15:00, is
 // confirmed on Friday, earns Friday to Sunday (paid after each day, reinvested), fast-redeems to the
-// cap's edge and redeems normally (arriving Tuesday); suitability, minimum, cap and replay refusals;
-// the 7-day yield; the ledger audit clean and the fund's books balanced after.
+// cap's edge and redeems normally (arriving Tuesday), to the wallet and to a bound card (paid out
+// through the bank simulator); suitability, minimum, cap and replay refusals; the 7-day yield; the
+// ledger audit clean and the fund's books balanced after.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/engine/clock.ts';
+import { ManualClock, systemClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { fundCustodyAccountId, fundIncomeAccountId, fundIssuanceAccountId } from '../src/modules/books/chart.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
+import { CARD_C } from '../sim/bank/test-support.ts';
 import { send } from './support/http.ts';
 import { verifyTo } from './support/users.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
@@ -29,15 +32,18 @@ const yuan = (fen: bigint) => `${fen / 100n}.${String(fen % 100n).padStart(2, '0
 
 describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => {
   let server: TestServer;
+  let bank: RunningBankSimulator;
   let clock: ManualClock;
   let phoneSeq = 0;
 
   beforeAll(async () => {
     clock = new ManualClock(at('2026-03-05T10:00:00')); // a Thursday, before the cut-off
-    server = await startTestServer({ store, clock });
+    bank = await startBankSimulator({ clock: systemClock, port: 0 });
+    server = await startTestServer({ store, clock, bankUrl: bank.url, bankTimeoutMs: 2_000 });
   });
   afterAll(async () => {
     await server?.close();
+    await bank?.close();
   });
 
   /** Phones by session token: sessions end when idle, so users log in again after the clock moves. */
@@ -242,6 +248,38 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect((await balance(buyer)).balance).toBe(yuan(BigInt(before.balance.replace('.', '')) + 100_000n));
     expect((await holding(buyer)).confirmed_shares).toBe(shares);
     expect(await redeem(buyer, '1000.00', 'normal', 'normal-1')).toEqual(normal);
+  });
+
+  it('normal redemption to a bound card: pending, then on arrival paid out to the card; never fast, never an unbound card', async () => {
+    const started = await as(buyer, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_C, name: 'Li Lei', id_no: '110101199001011234', phone: buyer });
+    const sms = await send(`${bank.url}/sim/sms?phone=${buyer}`, undefined, 'GET');
+    const code = sms.body.messages.at(-1).code;
+    expect((await as(buyer, 'POST', `/v1/cards/${started.body.card_id}/confirm`, { sms_code: code })).status).toBe(200);
+    const cardId: string = started.body.card_id;
+    const cardBalance = async () => (await send(`${bank.url}/sim/cards/balance`, undefined, 'POST', { card_no: CARD_C })).body.balance as string;
+    const toCard = (shares: string, mode: 'fast' | 'normal', request_id: string, card_id = cardId) =>
+      as(buyer, 'POST', '/v1/fund/redemptions', { fund_id: 'mmf', shares, mode, request_id, card_id });
+
+    expect(await toCard('10.00', 'fast', 'card-fast')).toMatchObject({ status: 400 });
+    expect(await toCard('10.00', 'normal', 'card-unknown', 'card_nope')).toMatchObject({ status: 404 });
+    const wallet = await balance(buyer);
+    const onCard = await cardBalance();
+    const shares = (await holding(buyer)).confirmed_shares;
+    const normal = await toCard('250.00', 'normal', 'card-1');
+    expect(normal).toMatchObject({ status: 201, body: { status: 'pending', arrives_on: '2026-03-11' } });
+    expect(await toCard('250.00', 'normal', 'card-1')).toEqual(normal);
+    expect(await toCard('250.00', 'normal', 'card-1', 'card_other')).toMatchObject({ status: 409, body: { code: 'request_id_reused' } });
+    expect((await holding(buyer)).confirmed_shares).toBe(yuan(BigInt(shares.replace('.', '')) - 25_000n));
+
+    await advanceTo('2026-03-11T00:00:00');
+    expect(await balance(buyer)).toEqual(wallet);
+    expect(await cardBalance()).toBe(yuan(BigInt(onCard.replace('.', '')) + 25_000n));
+    const payout = await server.app.sql.all<{ kind: string; status: string; amount_minor: bigint }>(
+      "SELECT kind, status, amount_minor FROM channel_operations WHERE op_id = (SELECT payout_op_id FROM fund_redemptions WHERE request_id = 'card-1')",
+    );
+    expect(payout).toEqual([{ kind: 'withdrawal', status: 'succeeded', amount_minor: 25_000n }]);
+    await advanceTo('2026-03-11T00:00:01');
+    expect(await cardBalance()).toBe(yuan(BigInt(onCard.replace('.', '')) + 25_000n));
   });
 
   it('leaves the ledger audit clean and the fund balanced: cash held = shares outstanding', async () => {

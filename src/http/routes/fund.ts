@@ -247,7 +247,8 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security: session,
-          summary: 'Sell shares: fast to the wallet at once (10,000.00 CNY per fund per day) or normal on the next trading day',
+          summary:
+            'Sell shares: fast to the wallet at once (10,000.00 CNY per fund per day) or normal on the next trading day, to the wallet or a bound card (`card_id`)',
           body: RedemptionBody,
           response: { 201: RedemptionOutput, 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput, 422: RefusalOutput },
         },
@@ -257,7 +258,7 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
         const b = request.body;
         const sharesMinor = parseMinor(b.shares, SHARE_CURRENCY);
         if (sharesMinor === 0n) throw badRequest('amount_not_positive', 'shares must be greater than zero');
-        const r = await app.fund.redeem(userId, { fundId: b.fund_id, sharesMinor, mode: b.mode, requestId: b.request_id });
+        const r = await app.fund.redeem(userId, { fundId: b.fund_id, sharesMinor, mode: b.mode, requestId: b.request_id, cardId: b.card_id });
         reply.status(201);
         return { redemption_id: r.redemptionId, status: r.status, arrives_on: r.arrivesOn };
       },

@@ -10,7 +10,7 @@ const Bank = z
   .string()
   .regex(/^[A-Z0-9_]{2,16}$/, 'must be a bank code of 2-16 capitals or digits')
   .meta({ example: 'ICBC' });
-const CardId = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id');
+export const CardId = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be a card id');
 
 export const BindCardBody = z.strictObject({
   bank: Bank,

@@ -1,6 +1,7 @@
 // Wire shapes of the fund routes (fields fixed by spec/fund.md). Amounts and shares are decimal
 // strings; dates are 'YYYY-MM-DD' in Asia/Shanghai; R is CNY per 10,000 shares with 4 decimals.
 import { z } from 'zod';
+import { CardId } from './cards.ts';
 import { cleanText } from './common.ts';
 import { DecimalAmount, RequestId } from './wallet.ts';
 
@@ -65,7 +66,19 @@ export const RiskProfileOutput = z.object({ risk_tolerance: z.number() });
 export const SubscriptionBody = z.strictObject({ fund_id: FundId, amount: DecimalAmount, currency: z.string().regex(/^[A-Z]{3}$/), request_id: RequestId });
 export const SubscriptionOutput = z.object({ subscription_id: z.string(), status: z.literal('pending'), confirm_date: z.string() });
 
-export const RedemptionBody = z.strictObject({ fund_id: FundId, shares: DecimalAmount, mode: z.enum(['fast', 'normal']), request_id: RequestId });
+export const RedemptionBody = z
+  .strictObject({
+    fund_id: FundId,
+    shares: DecimalAmount,
+    mode: z.enum(['fast', 'normal']),
+    request_id: RequestId,
+    /** A bound card the normal redemption is paid out to on its arrival date; the wallet when absent. */
+    card_id: CardId.optional(),
+  })
+  .refine((b) => b.card_id === undefined || b.mode === 'normal', {
+    message: 'only a normal redemption can go to a card; a fast one arrives in the wallet',
+    path: ['card_id'],
+  });
 export const RedemptionOutput = z.object({ redemption_id: z.string(), status: z.enum(['completed', 'pending']), arrives_on: z.string() });
 
 export const HoldingsOutput = z.object({

@@ -40,4 +40,10 @@ const TABLES = [
 /** How many holders an accrual has paid so far, for its progress. */
 const PAID_HOLDERS = 'ALTER TABLE fund_incomes ADD COLUMN paid_holders BIGINT NOT NULL DEFAULT 0';
 
-export const FUND_MIGRATIONS = { sqlite: [TABLES, PAID_HOLDERS], postgres: [TABLES, PAID_HOLDERS] };
+/** A normal redemption paid out to a bound card: the card, and the card withdrawal that carried it. */
+const TO_CARD = [
+  "ALTER TABLE fund_redemptions ADD COLUMN card_id TEXT NOT NULL DEFAULT ''",
+  "ALTER TABLE fund_redemptions ADD COLUMN payout_op_id TEXT NOT NULL DEFAULT ''",
+].join(';\n');
+
+export const FUND_MIGRATIONS = { sqlite: [TABLES, PAID_HOLDERS, TO_CARD], postgres: [TABLES, PAID_HOLDERS, TO_CARD] };

@@ -31,6 +31,8 @@ export interface RedemptionRow extends Record<string, unknown> {
   mode: 'fast' | 'normal';
   day_key: string;
   arrives_on: string;
+  /** '' for the wallet; otherwise the bound card a normal redemption goes on to once it arrives. */
+  card_id: string;
   status: string;
   reason: string;
   created_at: bigint;
@@ -183,12 +185,15 @@ export function redeemStep(row: RedemptionRow): Step<boolean, OrderEnd> {
   };
 }
 
-/** A normal redemption arrives: its pending cash reaches the wallet. */
+/** A normal redemption arrives: its pending cash reaches the wallet, and goes on to the card (`paying_out`) when it was sent to one. */
 export function settleRedemptionStep(row: RedemptionRow): Step<boolean, boolean> {
   return postStep(
     'fund.redemption.arrive',
     async (tx) => {
-      const moved = await tx.run("UPDATE fund_redemptions SET status = 'completed' WHERE redemption_id = ? AND status = 'pending'", [row.redemption_id]);
+      const moved = await tx.run(
+        "UPDATE fund_redemptions SET status = CASE WHEN card_id = '' THEN 'completed' ELSE 'paying_out' END WHERE redemption_id = ? AND status = 'pending'",
+        [row.redemption_id],
+      );
       return moved.changes === 1;
     },
     row.redemption_id,

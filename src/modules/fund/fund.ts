@@ -2,6 +2,7 @@
 // calendar, the suitability questionnaire, subscriptions (pending until the confirmation date),
 // fast and normal redemptions, holdings, and the two clock-driven jobs: confirmations (and normal
 // redemptions arriving) and the daily income accrual. Money and shares move only as ledger steps.
+import { DomainError } from '../../domain-error.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
@@ -49,6 +50,15 @@ export interface Redemption {
   readonly arrivesOn: string;
 }
 
+export interface RedemptionInput {
+  readonly fundId: string;
+  readonly sharesMinor: bigint;
+  readonly mode: 'fast' | 'normal';
+  readonly requestId: string;
+  /** A bound card for a normal redemption; the wallet when absent. */
+  readonly cardId?: string;
+}
+
 export interface Holding {
   readonly fundId: string;
   readonly confirmedSharesMinor: bigint;
@@ -72,6 +82,15 @@ export interface AccrualProgress {
 
 export type AccrualProgressListener = (progress: AccrualProgress) => void;
 
+/** How a redemption reaches a bound card: the card module's own check, and its withdrawal (hold, ask the bank, settle). */
+export interface CardPayouts {
+  requireBound(userId: string, cardId: string): Promise<void>;
+  withdraw(
+    userId: string,
+    input: { cardId: string; amountMinor: bigint; currency: string; requestId: string },
+  ): Promise<{ readonly opId: string; readonly status: string; readonly reason: string }>;
+}
+
 interface Deps {
   readonly db: SqlDatabase;
   readonly engine: LedgerEngine;
@@ -81,6 +100,7 @@ interface Deps {
   readonly ids: IdSource;
   readonly identity: IdentityService;
   readonly wallet: WalletService;
+  readonly cardPayouts: CardPayouts;
 }
 
 export class FundService {
@@ -182,11 +202,15 @@ export class FundService {
     return this.deps.db.get<SubscriptionRow>('SELECT * FROM fund_subscriptions WHERE user_id = ? AND request_id = ?', [userId, requestId]);
   }
 
-  /** Sells shares back: fast to the wallet at once (capped per day), or normal, arriving on the next trading day. */
-  async redeem(userId: string, input: { fundId: string; sharesMinor: bigint; mode: 'fast' | 'normal'; requestId: string }): Promise<Redemption> {
+  /**
+   * Sells shares back: fast to the wallet at once (capped per day), or normal, arriving on the next
+   * trading day in the wallet or, with `cardId`, on the user's bound card.
+   */
+  async redeem(userId: string, input: RedemptionInput): Promise<Redemption> {
     const fund = await this.catalog.require(input.fundId);
     const existing = await this.findRedemption(userId, input.requestId);
     if (existing) return replayRedemption(existing, input);
+    if (input.cardId !== undefined) await this.deps.cardPayouts.requireBound(userId, input.cardId);
     await this.openHolder(fund.fundId, userId);
     const now = this.deps.clock.now();
     const row: RedemptionRow = {
@@ -198,6 +222,7 @@ export class FundService {
       mode: input.mode,
       day_key: shanghaiDate(now),
       arrives_on: input.mode === 'fast' ? shanghaiDate(now) : this.calendar.confirmDateOf(now),
+      card_id: input.cardId ?? '',
       status: input.mode === 'fast' ? 'completed' : 'pending',
       reason: '',
       created_at: BigInt(now),
@@ -260,18 +285,49 @@ export class FundService {
         today,
         DUE_BATCH,
       ]);
-      if (subs.length === 0 && reds.length === 0) return done;
+      if (subs.length === 0 && reds.length === 0) return done + (await this.payOutArrived());
       // Run together, they share the engine's write groups.
       await Promise.all([...subs.map((s) => this.deps.runner.run(confirmStep(s))), ...reds.map((r) => this.deps.runner.run(settleRedemptionStep(r)))]);
       done += subs.length + reds.length;
     }
   }
 
+  /**
+   * Redemptions that arrived in the wallet on their way to a card go on as card withdrawals, each
+   * under a request id of its own so a rerun after a crash meets the same withdrawal. A withdrawal
+   * the bank declines, or a card no longer bound, leaves the money in the wallet.
+   */
+  private async payOutArrived(): Promise<number> {
+    const rows = await this.deps.db.all<RedemptionRow>("SELECT * FROM fund_redemptions WHERE status = 'paying_out' LIMIT ?", [DUE_BATCH]);
+    for (const r of rows) {
+      let opId = '';
+      let reason = '';
+      try {
+        const op = await this.deps.cardPayouts.withdraw(r.user_id, {
+          cardId: r.card_id,
+          amountMinor: BigInt(r.shares_minor),
+          currency: PLATFORM_CURRENCY.code,
+          requestId: `fund_${r.redemption_id}`,
+        });
+        opId = op.opId;
+        reason = op.status === 'failed' ? `card payout failed (${op.reason}); the money stayed in the wallet` : '';
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        reason = `card payout refused (${error.code}); the money stayed in the wallet`;
+      }
+      await this.deps.db.run(
+        "UPDATE fund_redemptions SET status = 'completed', payout_op_id = ?, reason = ? WHERE redemption_id = ? AND status = 'paying_out'",
+        [opId, reason, r.redemption_id],
+      );
+    }
+    return rows.length;
+  }
+
   /** When the next confirmation or arrival is due (00:00 of its date in Shanghai). */
   async nextConfirmationDue(): Promise<number | null> {
     const row = await this.deps.db.get<{ sub: string | null; red: string | null }>(
       `SELECT (SELECT MIN(confirm_date) FROM fund_subscriptions WHERE status = 'pending') AS sub,
-              (SELECT MIN(arrives_on) FROM fund_redemptions WHERE status = 'pending') AS red`,
+              (SELECT MIN(arrives_on) FROM fund_redemptions WHERE status IN ('pending', 'paying_out')) AS red`,
     );
     const dates = [row?.sub, row?.red].filter((d): d is string => typeof d === 'string');
     return dates.length === 0 ? null : startOfShanghaiDay(dates.sort()[0]);
@@ -380,10 +436,10 @@ function replaySubscription(row: SubscriptionRow, input: { fundId: string; amoun
   return { subscriptionId: row.subscription_id, status: 'pending', confirmDate: row.confirm_date };
 }
 
-function replayRedemption(row: RedemptionRow, input: { fundId: string; sharesMinor: bigint; mode: string; requestId: string }): Redemption {
+function replayRedemption(row: RedemptionRow, input: RedemptionInput): Redemption {
   replayed(
     row,
-    row.fund_id === input.fundId && BigInt(row.shares_minor) === input.sharesMinor && row.mode === input.mode,
+    row.fund_id === input.fundId && BigInt(row.shares_minor) === input.sharesMinor && row.mode === input.mode && row.card_id === (input.cardId ?? ''),
     input.requestId,
     'insufficient_shares',
   );
