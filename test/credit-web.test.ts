@@ -139,19 +139,29 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     await page.fill('input[name=days]', '31');
     await page.locator('[data-testid=loan-quote]').waitFor({ state: 'detached' });
     await page.fill('input[name=days]', '30');
+    await page.fill('input[name=sales_share]', '10');
     await page.click('[data-testid=loan-terms] button[type=submit]');
+    await page.locator('[data-testid=loan-quote]', { hasText: '10% of each day’s settlements' }).waitFor();
     await page.click('[data-testid=loan-quote] button.primary');
     await page.locator('[data-testid=loan-borrowed]', { hasText: 'Borrowed ¥1,000.00' }).waitFor();
     const loan = page.locator('li.loan');
     await loan.locator('[data-testid=loan-status]', { hasText: 'active' }).waitFor();
-    const stored = await server.app.sql.all<{ principal: bigint }>('SELECT principal FROM credit_loans WHERE merchant_id = ?', [merchantId]);
-    expect(stored.map((l) => BigInt(l.principal))).toEqual([100_000n]);
+    const stored = await server.app.sql.all<{ principal: bigint; sales_share_bps: bigint }>(
+      'SELECT principal, sales_share_bps FROM credit_loans WHERE merchant_id = ?',
+      [merchantId],
+    );
+    expect(stored.map((l) => [BigInt(l.principal), BigInt(l.sales_share_bps)])).toEqual([[100_000n, 1_000n]]);
     await expectFitsAndClean(page, 'loans-borrowed-en', 1280);
 
     // Repaid the same day: the principal, with no interest booked yet; the loan is closed.
     await loan.locator('button.ghost', { hasText: '¥1,000.00' }).click();
     expect(await loan.locator('input[name=repay_amount]').inputValue()).toBe('1000.00');
     await loan.locator('button[type=submit]').click();
+    // What it pays, part by part, before it is paid: all principal, no fee on this book's policy.
+    const quote = loan.locator('[data-testid=repay-quote]');
+    await quote.filter({ hasText: 'Principal' }).filter({ hasText: 'Early-repayment fee' }).waitFor();
+    expect(await quote.locator('dd').allTextContents()).toEqual(['¥1,000.00', '¥0.00', '¥1,000.00']);
+    await quote.locator('button', { hasText: 'Repay ¥1,000.00' }).click();
     await page.locator('[data-testid=loan-repaid]', { hasText: 'Principal outstanding now ¥0.00' }).waitFor();
     await page.locator('li.loan [data-testid=loan-status]', { hasText: 'repaid' }).waitFor();
 

@@ -21,6 +21,8 @@ interface Terms {
   days: string;
   months: string;
   repayment: 'equal_principal' | 'annuity';
+  /** The whole percent of each day's settlements that repays the loan ('' or 0: none). */
+  salesShare: string;
 }
 
 /** The terms as the API takes them: a short loan has days, an instalment loan months and a method. */
@@ -38,7 +40,7 @@ interface Quoted {
 
 export function LoanApply({ token, merchantId, available, onBorrowed }: { token: string; merchantId: string; available: string; onBorrowed: () => void }) {
   const { t, lang } = useI18n();
-  const [terms, setTerms] = useState<Terms>({ product: 'short', amount: '', days: '30', months: '3', repayment: 'equal_principal' });
+  const [terms, setTerms] = useState<Terms>({ product: 'short', amount: '', days: '30', months: '3', repayment: 'equal_principal', salesShare: '' });
   const [quoted, setQuoted] = useState<Quoted>();
   const [borrowed, setBorrowed] = useState<{ amount: string; schedule: Instalment[] }>();
   const change = (patch: Partial<Terms>) => {
@@ -56,6 +58,7 @@ export function LoanApply({ token, merchantId, available, onBorrowed }: { token:
       ...query,
       days: query.days ? Number(query.days) : undefined,
       months: query.months ? Number(query.months) : undefined,
+      sales_share_percent: q.terms.salesShare.trim() ? Number(q.terms.salesShare) : undefined,
       merchant_id: merchantId,
       currency: 'CNY',
       request_id: q.requestId,
@@ -124,6 +127,17 @@ export function LoanApply({ token, merchantId, available, onBorrowed }: { token:
           onChange={(e) => change({ amount: e.target.value })}
           required
         />
+        <Field
+          label={t('credit.salesShare')}
+          hint={t('credit.salesShareHint')}
+          name="sales_share"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={100}
+          value={terms.salesShare}
+          onChange={(e) => change({ salesShare: e.target.value })}
+        />
         <button type="submit" disabled={quote.running}>
           {t('credit.seeCost')}
         </button>
@@ -158,6 +172,7 @@ function QuoteView({ quoted, running, onBorrow }: { quoted: Quoted; running: boo
       </dl>
       <ScheduleTable caption={t('credit.schedule')} chargeLabel={t('credit.interest')} rows={rows} />
       <p className="muted small">{t('credit.consent')}</p>
+      {Number(quoted.terms.salesShare) > 0 && <p className="muted small">{t('credit.salesShareConsent', { percent: Number(quoted.terms.salesShare) })}</p>}
       <button type="button" className="primary" disabled={running} onClick={onBorrow}>
         {t('credit.borrow', { amount: formatMoney(quoted.terms.amount.trim(), 'CNY') })}
       </button>

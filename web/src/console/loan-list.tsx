@@ -1,6 +1,7 @@
 // A merchant's loans: each with its status, what it still owes (principal, interest, penalty, days
-// past due), its schedule on demand, and a repayment from the owner's wallet, applied by the server
-// in the spec's order (penalty, overdue interest, overdue principal, interest, principal).
+// past due), its schedule on demand, and a repayment from the owner's wallet, quoted part by part
+// before it is made and applied in the spec's order (penalty, overdue interest, overdue principal,
+// interest, principal), any early-repayment fee on top.
 import { type FormEvent, useState } from 'react';
 import { api, newRequestId } from '../api.ts';
 import type { LoanSummary } from '../credit/credit-types.ts';
@@ -74,26 +75,47 @@ function LoanItem({ token, loan, onRepaid }: { token: string; loan: LoanSummary;
 
 /** The order the server applies a repayment in (spec/credit.md). */
 const REPAYMENT_ORDER = ['penalty_interest', 'overdue_interest', 'overdue_principal', 'interest', 'principal'] as const;
+type Applied = Record<(typeof REPAYMENT_ORDER)[number], string>;
 
-interface Repaid {
-  applied: Record<(typeof REPAYMENT_ORDER)[number], string>;
-  outstanding_principal: string;
+interface RepaymentQuote {
+  applied: Applied;
+  early_repayment_fee: string;
+  total: string;
 }
 
+interface Quoted {
+  readonly amount: string;
+  readonly quote: RepaymentQuote;
+  /** One request id per quote: pressing "repay" twice repays once. */
+  readonly requestId: string;
+}
+
+/** A repayment quoted part by part (with the early-repayment fee on top) before it is made. */
 function RepayForm({ token, loan, onRepaid }: { token: string; loan: LoanSummary; onRepaid: () => void }) {
   const { t } = useI18n();
+  const base = `/v1/credit/loans/${encodeURIComponent(loan.loan_id)}`;
   const [amount, setAmount] = useState('');
-  const [repaid, setRepaid] = useState<Repaid>();
-  const action = useAction(async () => {
-    const body = { amount: amount.trim(), request_id: newRequestId('repay') };
-    setRepaid(await api<Repaid>(`/v1/credit/loans/${encodeURIComponent(loan.loan_id)}/repayments`, { method: 'POST', token, body }));
+  const [quoted, setQuoted] = useState<Quoted>();
+  const [repaid, setRepaid] = useState<{ applied: Applied; outstanding_principal: string }>();
+  const enter = (next: string) => {
+    setAmount(next);
+    setQuoted(undefined);
+  };
+  const ask = useAction(async () => {
+    const wanted = amount.trim();
+    const quote = await api<RepaymentQuote>(`${base}/repayment-quote?amount=${encodeURIComponent(wanted)}`, { token });
+    setQuoted({ amount: wanted, quote, requestId: newRequestId('repay') });
+  });
+  const pay = useAction(async (q: Quoted) => {
+    setRepaid(await api(`${base}/repayments`, { method: 'POST', token, body: { amount: q.amount, request_id: q.requestId } }));
+    setQuoted(undefined);
     setAmount('');
     onRepaid();
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setRepaid(undefined);
-    void action.run();
+    void ask.run();
   };
   return (
     <>
@@ -104,30 +126,57 @@ function RepayForm({ token, loan, onRepaid }: { token: string; loan: LoanSummary
           name="repay_amount"
           inputMode="decimal"
           value={amount}
-          onChange={(e) => setAmount(e.target.value)}
+          onChange={(e) => enter(e.target.value)}
           required
         />
-        <button type="button" className="ghost" onClick={() => setAmount(loan.owed)}>
+        <button type="button" className="ghost" onClick={() => enter(loan.owed)}>
           {t('credit.repayAll', { amount: formatMoney(loan.owed, 'CNY') })}
         </button>
-        <button type="submit" disabled={action.running}>
-          {t('credit.repay')}
+        <button type="submit" className="secondary" disabled={ask.running}>
+          {t('credit.repayQuote')}
         </button>
       </form>
-      <ErrorMessage error={action.error} />
+      <ErrorMessage error={ask.error} />
+      {quoted && (
+        <div className="quote" aria-live="polite" data-testid="repay-quote">
+          <AppliedParts applied={quoted.quote.applied} />
+          <dl className="figures">
+            <div>
+              <dt>{t('credit.earlyFee')}</dt>
+              <dd>{formatMoney(quoted.quote.early_repayment_fee, 'CNY')}</dd>
+            </div>
+            <div>
+              <dt>{t('credit.repayTotal')}</dt>
+              <dd>{formatMoney(quoted.quote.total, 'CNY')}</dd>
+            </div>
+          </dl>
+          <button type="button" disabled={pay.running} onClick={() => void pay.run(quoted)}>
+            {t('credit.repay', { amount: formatMoney(quoted.quote.total, 'CNY') })}
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={pay.error} />
       {repaid && (
         <div role="status" className="success-box" data-testid="loan-repaid">
           <p>{t('credit.repaid', { outstanding: formatMoney(repaid.outstanding_principal, 'CNY') })}</p>
-          <dl className="figures">
-            {REPAYMENT_ORDER.filter((part) => Number(repaid.applied[part]) !== 0).map((part) => (
-              <div key={part}>
-                <dt>{t(`credit.applied.${part}`)}</dt>
-                <dd>{formatMoney(repaid.applied[part], 'CNY')}</dd>
-              </div>
-            ))}
-          </dl>
+          <AppliedParts applied={repaid.applied} />
         </div>
       )}
     </>
+  );
+}
+
+/** The parts a repayment pays, in the order it pays them; parts it leaves untouched are not listed. */
+function AppliedParts({ applied }: { applied: Applied }) {
+  const { t } = useI18n();
+  return (
+    <dl className="figures">
+      {REPAYMENT_ORDER.filter((part) => Number(applied[part]) !== 0).map((part) => (
+        <div key={part}>
+          <dt>{t(`credit.applied.${part}`)}</dt>
+          <dd>{formatMoney(applied[part], 'CNY')}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
