@@ -19,6 +19,7 @@ import { BillsService } from './modules/bills/bills.ts';
 import { InsuranceService } from './modules/insurance/insurance.ts';
 import { CreditService, earlyRepaymentFeeBps } from './modules/credit/credit.ts';
 import { SystemAccounts } from './modules/books/system-accounts.ts';
+import { keepHead } from './modules/audit/audit-witness.ts';
 import { httpIdentityAuthority, httpSmsGateway } from './modules/identity/external-sources.ts';
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
@@ -216,6 +217,8 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     ),
     // Finishes what modules left waiting, pending bank operations included (the cards' resumer).
     new PeriodicJob('resume-steps', 30_000, () => runner.resumeAll(), onJobError),
+    // The audit log's head, kept in a file beside the data so a cut-off end is caught (decision 22).
+    new PeriodicJob('keep-audit-head', 5_000, () => keepHead(audit, options.dataDir), onJobError),
     new PeriodicJob('prune-merchant-nonces', 60_000, () => merchants.nonces.prune(clock.now()), onJobError),
     new PeriodicJob(
       'trade-timers',
@@ -333,6 +336,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     async close() {
       for (const job of jobs) job.stop();
       await engine.drained();
+      await keepHead(audit, options.dataDir);
       await sql.close();
       await store.close();
     },

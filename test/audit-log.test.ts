@@ -14,6 +14,7 @@ import { createFormica } from '../src/app.ts';
 import { ManualClock } from '../src/engine/clock.ts';
 import { AuditLog } from '../src/modules/audit/audit-log.ts';
 import { verifyAuditLog } from '../src/modules/audit/audit-verify.ts';
+import { AUDIT_HEAD_FILE, keepHead } from '../src/modules/audit/audit-witness.ts';
 import { openSql, type SqlDatabase } from '../src/store/sql.ts';
 import { storesUnderTest } from './support/test-server.ts';
 
@@ -28,10 +29,12 @@ function tempDir(): string {
   return dir;
 }
 
-function auditVerify(dataDir: string) {
+function auditCli(dataDir: string, ...args: string[]) {
   const env = { ...process.env, FORMICA_DATA_DIR: dataDir, DATABASE_URL: '' };
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', 'verify'], { env, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', ...args], { env, encoding: 'utf8' });
 }
+
+const auditVerify = (dataDir: string, ...args: string[]) => auditCli(dataDir, 'verify', ...args);
 
 async function appendFive(log: AuditLog, clock: ManualClock): Promise<void> {
   for (let i = 1; i <= 5; i += 1) {
@@ -40,12 +43,14 @@ async function appendFive(log: AuditLog, clock: ManualClock): Promise<void> {
   }
 }
 
-/** A SQLite data directory whose audit log holds five entries. */
-async function intactDir(): Promise<string> {
+/** A SQLite data directory whose audit log holds five entries (and, when asked, the head kept beside it). */
+async function intactDir(keep = false): Promise<string> {
   const dataDir = tempDir();
   const clock = new ManualClock();
   const db = await openSql({ dataDir });
-  await appendFive(await AuditLog.open(db, clock), clock);
+  const log = await AuditLog.open(db, clock);
+  await appendFive(log, clock);
+  if (keep) await keepHead(log, dataDir);
   await db.close();
   return dataDir;
 }
@@ -84,6 +89,22 @@ describe('formica audit verify (SQLite)', () => {
     expect(tail.status).toBe(1);
     expect(tail.stdout).toContain('broken at entry 5: entry 5 was removed');
   });
+
+  it('catches the newest entries cut off with the head row moved back, by the head kept outside the database', async () => {
+    const dataDir = await intactDir(true);
+    const printed = auditCli(dataDir, 'head').stdout.trim();
+    expect(printed).toMatch(/^5:[0-9a-f]{64}$/);
+    expect(fs.statSync(path.join(dataDir, AUDIT_HEAD_FILE)).mode & 0o777).toBe(0o600);
+    expect(auditVerify(dataDir).stdout).toContain('its end matches the head kept outside the database (entry 5)');
+    tamper(dataDir, 'DELETE FROM audit_log WHERE seq >= 4', 'UPDATE audit_head SET seq = 3, hash = (SELECT hash FROM audit_log WHERE seq = 3) WHERE id = 1');
+    const cut = auditVerify(dataDir);
+    expect(cut.status).toBe(1);
+    expect(cut.stdout).toContain('broken at entry 4: entries 4 to 5 were removed');
+    // Without the file, a head the operator kept elsewhere catches it too.
+    fs.rmSync(path.join(dataDir, AUDIT_HEAD_FILE));
+    expect(auditVerify(dataDir).status).toBe(0);
+    expect(auditVerify(dataDir, '--head', printed).status).toBe(1);
+  }, 300_000);
 
   it('names the first of two swapped entries', async () => {
     const dataDir = await intactDir();

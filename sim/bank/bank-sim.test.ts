@@ -56,7 +56,11 @@ describe('card binding', () => {
     await bindCard(app, 'CCB', CARD_A);
     const other = await post(app, '/banks/CCB/bindings', { card_no: CARD_A, name: 'Han Meimei', id_no: '9', phone: '13800000003' });
     expect(other).toMatchObject({ status: 422, body: { code: 'holder_mismatch' } });
-    const started = await post(app, '/banks/CCB/bindings', { card_no: CARD_B, name: 'Li Lei', id_no: '1', phone: '13800000004' });
+    // A name and id number the banks do not know bind nothing, until the person becomes a customer.
+    const stranger = { card_no: CARD_B, name: 'Wang Wu', id_no: '110101199909099999', phone: '13800000004' };
+    expect(await post(app, '/banks/CCB/bindings', stranger)).toMatchObject({ status: 422, body: { code: 'holder_mismatch' } });
+    expect((await post(app, '/sim/customers', { name: 'Wang Wu', id_no: '110101199909099999' })).status).toBe(201);
+    const started = await post(app, '/banks/CCB/bindings', stranger);
     const code = JSON.parse((await get(app, '/sim/sms?phone=13800000004')).body).messages[0].code;
     clock.advance(6 * 60_000);
     const late = await post(app, `/banks/CCB/bindings/${started.body.binding_request_id}/confirm`, { sms_code: code });
