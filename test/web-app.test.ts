@@ -12,6 +12,7 @@ import Fastify from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/engine/clock.ts';
+import { DEFAULT_CUSTOMERS } from '../sim/bank/index.ts';
 import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
 import { CARD_A } from '../sim/bank/test-support.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
@@ -24,6 +25,7 @@ import { zh } from '../web/src/i18n/zh.ts';
 import { CHROMIUM, hasChromium, launchChromium } from './support/browser.ts';
 import { axeViolations, sidewaysOverflow } from './support/axe.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
+import { enrollPerson, latestSmsCode } from './support/users.ts';
 
 if (!hasChromium) console.warn(`web app browser test skipped: no ${CHROMIUM} (apt-get install chromium)`);
 
@@ -132,7 +134,7 @@ describe('web app build', () => {
 
 const ALICE = { phone: '13800000101', password: 'alice-password', name: 'Alice' };
 const BOB = { phone: '13800000102', password: 'bob-password', name: '李小明' };
-const NEWCOMER = { phone: '13800000199', password: 'newcomer-password', name: '张三丰' };
+const NEWCOMER = { phone: '13800000199', password: 'newcomer-password', name: '张三丰', idNo: '110101199505050055' };
 const PHONE = { width: 390, height: 844 };
 const WALLET_SCREENS = ['', 'paycode', 'pay', 'topup', 'withdraw', 'activity', 'me', 'setup'];
 
@@ -145,8 +147,10 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
-    bank = await startBankSimulator({ clock: systemClock, port: 0 });
+    // The newcomer is a customer of the banks and known to the identity authority.
+    bank = await startBankSimulator({ clock: systemClock, port: 0, customers: [...DEFAULT_CUSTOMERS, NEWCOMER] });
     server = await startTestServer({ bankUrl: bank.url });
+    await enrollPerson(server, { name: NEWCOMER.name, idNo: NEWCOMER.idNo });
     const { app } = server;
     for (const person of [ALICE, BOB]) {
       const user = await app.identity.register(person);
@@ -208,13 +212,20 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
     await page.click('#signup button[type=submit]');
 
     await page.locator('#setup').waitFor();
-    for (const source of ['id_document', 'face', 'carrier']) {
+    // A wrong code: the carrier's verdict is shown, and nothing is raised.
+    await page.fill('input[name=verify_sms_code]', '000000');
+    await page.click('button[data-source=carrier]');
+    await page.locator('#verify-refused', { hasText: 'sms_code_wrong' }).waitFor();
+    await page.fill('input[name=verify_sms_code]', await latestSmsCode(server, NEWCOMER.phone));
+    await page.fill('input[name=verify_id_no]', NEWCOMER.idNo);
+    await page.fill('input[name=valid_until]', '2099-12-31');
+    for (const source of ['carrier', 'public_security', 'id_document']) {
       await page.click(`button[data-source=${source}]`);
       await page.locator(`button[data-source=${source}]`).waitFor({ state: 'detached' });
     }
     await page.locator('#verify-level', { hasText: 'II' }).waitFor();
     await page.fill('input[name=card_no]', CARD_A);
-    await page.fill('input[name=id_no]', '110101199001011234');
+    await page.fill('input[name=id_no]', NEWCOMER.idNo);
     await page.click('#bind-start button[type=submit]');
     await page.locator('#bind-confirm').waitFor();
     const sms = (await (await fetch(`${bank.url}/sim/sms?phone=${NEWCOMER.phone}`)).json()) as { messages: { code: string }[] };
