@@ -18,7 +18,8 @@ import { startTestServer, type TestServer } from './support/test-server.ts';
 
 if (!hasChromium) console.warn(`checkout browser test skipped: no ${CHROMIUM} (apt-get install chromium)`);
 
-const BUYER = { phone: '13900000042', password: 'buyer-password', name: 'Browser Buyer' };
+// A customer of the simulated banks (DEFAULT_CUSTOMERS), so a card binds in this name.
+const BUYER = { phone: '13900000042', password: 'buyer-password', name: 'Li Lei' };
 
 // Skipped only where the machine has no Chromium (a fresh user machine with just Node.js and npm).
 describe.skipIf(!hasChromium)('hosted checkout in Chromium', () => {

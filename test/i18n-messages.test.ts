@@ -4,7 +4,7 @@
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
 import { en } from '../web/src/i18n/en.ts';
-import { formatMessage } from '../web/src/i18n/i18n.tsx';
+import { formatMessage } from '../web/src/i18n/format.ts';
 import { zh } from '../web/src/i18n/zh.ts';
 
 /** The argument names a message uses, at any depth (plural branches included). */

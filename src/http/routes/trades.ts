@@ -6,6 +6,7 @@ import type { Formica } from '../../app.ts';
 import type { Dispute, Trade } from '../../modules/trade/trade.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { findCurrency } from '../../money/currency.ts';
+import { WalletError } from '../../modules/wallet/wallet-errors.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
 import {
@@ -101,7 +102,8 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
     server.post('/v1/trades/:trade_no/pay', { schema: { ...action, summary: payDoc, body: PayBody, response: payResponses } }, async (request, reply) => {
       const userId = await sessionUser(app, request);
       const { trade_no: tradeNo } = request.params;
-      const { request_id: requestId, card_id: cardId, return_insurance: insure, funding } = request.body;
+      const { request_id: requestId, card_id: cardId, return_insurance: insure, funding, payment_pin: pin } = request.body;
+      if (pin !== undefined && !(await app.identity.checkPaymentPin(userId, pin))) throw new WalletError('payment_pin_wrong', 'the payment PIN is wrong');
       // The policy rides on the payment: bought once the trade is paid; a replay buys it if it was not.
       const insurance = async (trade: Trade) => (insure ? { return_insurance: await insureWithPayment(app, userId, trade) } : {});
       if (cardId === undefined) {

@@ -18,6 +18,11 @@ export const PayBody = z.object({
   return_insurance: z.boolean().optional(),
   /** "paylater": the buyer's pay-later line funds the payment (billed on next month's statement). */
   funding: z.enum(['wallet', 'paylater']).optional(),
+  /** The payment PIN, as the cashier's pad asks for it: checked (and counted toward its lock) before anything moves. */
+  payment_pin: z
+    .string()
+    .regex(/^\d{6}$/, 'must be 6 digits')
+    .optional(),
 });
 
 export const ConfirmPaymentBody = z.object({ payment_pin: z.string().regex(/^\d{6}$/, 'must be 6 digits') });

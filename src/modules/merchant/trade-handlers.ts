@@ -74,7 +74,9 @@ function asMerchant(merchants: MerchantService, call: MerchantCall): TradeApiHan
 function calls(trades: TradeService, billLinks: BillLinks | undefined, merchants: MerchantService): Record<string, MerchantCall> {
   const hostedCheckout: MerchantCall = async (merchantId, biz, context) => {
     const trade = await trades.create(merchantId, orderFields(biz, context));
-    return { ok: true, body: { trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo }, redirectTo: `/checkout/${encodeURIComponent(trade.tradeNo)}` };
+    // The cashier links back to the merchant's return_url once the buyer has paid.
+    const back = context.returnUrl ? `?return_url=${encodeURIComponent(context.returnUrl)}` : '';
+    return { ok: true, body: { trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo }, redirectTo: `/checkout/${encodeURIComponent(trade.tradeNo)}${back}` };
   };
   return {
     'alipay.trade.create': async (merchantId, biz, context) => {

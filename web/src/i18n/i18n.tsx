@@ -2,17 +2,15 @@
 // (remembered in localStorage). `t(key, values)` formats the message as ICU MessageFormat
 // (intl-messageformat): `{name}` placeholders, and plurals, numbers and dates in the chosen locale
 // ("{count, plural, one {# line} other {# lines}}").
-import { IntlMessageFormat } from 'intl-messageformat';
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
 import { en, type MessageKey } from './en.ts';
+import { formatMessage, type Lang } from './format.ts';
 import { zh } from './zh.ts';
 
-export type Lang = 'zh' | 'en';
+export type { Lang } from './format.ts';
 export const LANGS: readonly Lang[] = ['zh', 'en'];
 const STORAGE_KEY = 'formica.lang';
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, zh };
-/** The Intl locale of each language: numbers, dates, plurals and chart axes follow it. */
-export const LOCALES: Record<Lang, string> = { zh: 'zh-CN', en: 'en-GB' };
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
@@ -28,25 +26,6 @@ function initialLang(): Lang {
   const saved = localStorage.getItem(STORAGE_KEY);
   if (saved === 'zh' || saved === 'en') return saved;
   return navigator.languages.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh' : 'en';
-}
-
-export function fill(text: string, values: Record<string, string | number> = {}): string {
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
-}
-
-const formats = new Map<string, IntlMessageFormat>();
-
-/** The message formatted for `lang`; a plain one, or one whose values are missing, is filled as text. */
-export function formatMessage(lang: Lang, text: string, values: Record<string, string | number> = {}): string {
-  // Only messages with an ICU argument (", plural," and the like) need the parser.
-  if (!/\{\s*\w+\s*,/.test(text)) return fill(text, values);
-  const cacheKey = `${lang}\u0000${text}`;
-  if (!formats.has(cacheKey)) formats.set(cacheKey, new IntlMessageFormat(text, LOCALES[lang]));
-  try {
-    return String(formats.get(cacheKey)!.format(values));
-  } catch {
-    return fill(text, values);
-  }
 }
 
 const I18nContext = createContext<I18n | null>(null);
