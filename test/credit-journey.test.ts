@@ -147,6 +147,7 @@ describe.each(storesUnderTest())('credit, the whole journey on the sandbox clock
     const paid = await as(buyers[0], 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'bowls-later', funding: 'paylater' });
     expect(paid.body.trade_status, JSON.stringify(paid.body)).toBe('WAIT_SELLER_SEND_GOODS');
     expect((await as(buyers[0], 'GET', '/v1/paylater')).body.available).toBe((Number(line.body.available) - 450).toFixed(2));
+    expect((await as(buyers[0], 'GET', '/v1/paylater/statements')).body).toEqual({ used: '450.00', statements: [] });
     await server.app.trades.ship(merchantId, { tradeNo: trade.tradeNo }, { logisticsType: 'EXPRESS', waybillNo: 'SF-1' });
 
     // Paid in February, received in March: not on March's statement, but on April's.

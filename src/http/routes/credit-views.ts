@@ -6,7 +6,7 @@ import type { Formica } from '../../app.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
 import { type LoanRow, loanFromRow } from '../../modules/credit/loans/loan-row.ts';
 import type { StatementView } from '../../modules/credit/paylater/paylater.ts';
-import { statementsOf, usedOf } from '../../modules/credit/paylater/paylater-steps.ts';
+import { statementsOf, unbilledOf, usedOf } from '../../modules/credit/paylater/paylater-steps.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { CreditScopeQuery } from '../schemas/credit.ts';
@@ -72,7 +72,8 @@ export function creditViewRoutes(app: Formica): FastifyPluginAsyncZod {
         const stored = await statementsOf(app.sql, userId);
         const views = await Promise.all(stored.map((s) => app.credit.payLater.statement(userId, s.month)));
         const statements = views.reverse().map((view) => ({ ...statementToWire(view), minimum_left: cash(minimumLeft(view)) }));
-        return { used: cash(usedOf(stored)), statements };
+        // Marketplace purchases waiting for receipt are used on the line before any statement bills them.
+        return { used: cash(usedOf(stored) + (await unbilledOf(app.sql, userId))), statements };
       },
     );
   };
