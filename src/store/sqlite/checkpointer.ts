@@ -55,11 +55,23 @@ export class Checkpointer {
   private lastStartMs = 0;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Settles when the worker thread has ended, however it ended. */
+  private readonly exited: Promise<void>;
+  private alive = true;
 
   constructor(file: string) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver } });
     this.worker.unref();
+    // A worker that dies (it could not open the file, say) must neither crash the server nor hang
+    // close(): the WAL then only grows, and each start of a checkpoint says so.
+    this.worker.on('error', (error) => process.emitWarning(`WAL checkpoint worker failed: ${error.message}`));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', () => {
+        this.alive = false;
+        resolve();
+      }),
+    );
   }
 
   /** A group committed: its frames will be copied by a checkpoint soon (never during a commit). */
@@ -81,11 +93,11 @@ export class Checkpointer {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    if (!this.alive) return;
     // Held while it closes: an unreferenced worker's exit cannot keep a script's last await alive (exit code 13).
     this.worker.ref();
     this.worker.postMessage('close');
-    await exited;
+    await this.exited;
   }
 
   private schedule(): void {
@@ -99,10 +111,12 @@ export class Checkpointer {
   }
 
   private start(): void {
-    if (this.closed || this.running) return;
+    if (this.closed || this.running || !this.alive) return;
     this.dirty = false;
     this.lastStartMs = performance.now();
-    this.running = new Promise<CheckpointReply>((resolve) => this.worker.once('message', resolve)).then((reply) => {
+    const stopped = this.exited.then((): CheckpointReply => ({ error: 'the checkpoint worker has stopped' }));
+    const replied = new Promise<CheckpointReply>((resolve) => this.worker.once('message', resolve));
+    this.running = Promise.race([replied, stopped]).then((reply) => {
       this.running = null;
       this.record(reply);
       this.schedule();
