@@ -64,7 +64,8 @@
       if (r.status === 202) return say(T.bankProcessing);
       const insured = r.body.return_insurance && r.body.return_insurance.status === 'bought';
       say(T.paid + (insured ? `, ${T.insured}` : ''));
-      choices.remove();
+      // Paid: nothing is left to count down to or to scan.
+      for (const done of [choices, clock, document.querySelector('.scan')]) done?.remove();
       document.getElementById('after')?.removeAttribute('hidden');
     } catch (error) {
       fail(error);
@@ -170,7 +171,9 @@
     const who = document.createElement('p');
     who.className = 'muted';
     who.id = 'paying-as';
-    who.textContent = `${T.payAs} ${me.body.phone ?? ''}`;
+    const phone = String(me.body.phone ?? '');
+    // Masked as everywhere else a phone is shown: enough to recognise, not to read out.
+    who.textContent = `${T.payAs} ${phone.length === 11 ? `${phone.slice(0, 3)}****${phone.slice(7)}` : phone}`;
     choices.appendChild(who);
     await offerInsurance(token);
     const withPin = (how) => () => (me.body.has_payment_pin ? pinPad((pin) => pay(token, how, pin)) : pay(token, how));

@@ -35,7 +35,7 @@ header{display:flex;justify-content:space-between;align-items:center;gap:12px}he
 #choices .choice+.choice{background:#fff;color:#0b6b63}#paying-as{margin:0}
 #pinpad{display:grid;gap:8px;text-align:center}.pin-title{margin:0;font-weight:600}.pin-dots{margin:0;font-size:1.4rem;letter-spacing:.4rem;color:#0b6b63}
 .pin-keys{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}.pin-keys button{background:#fff;color:#0f172a;border-color:#b8c0cc;font-size:1.3rem}
-.links{display:flex;flex-wrap:wrap;gap:8px 16px;justify-content:center}.links a{color:#0b6b63;font-weight:600}
+.links{display:flex;flex-wrap:wrap;gap:8px 16px;justify-content:center}.links[hidden]{display:none}.links a{color:#0b6b63;font-weight:600}
 @media (min-width:48rem){main{max-width:34rem;padding:32px 16px}}`;
 
 const SCRIPT = fs.readFileSync(new URL('./checkout-client.js', import.meta.url), 'utf8');
