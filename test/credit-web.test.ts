@@ -70,10 +70,28 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
   async function expectFitsAndClean(page: Page, name: string, width: number): Promise<void> {
     for (const w of [360, width]) {
       await page.setViewportSize({ width: w, height: w > 600 ? 800 : 844 });
-      expect(await sidewaysOverflow(page), `${name} at ${w} px`).toBeLessThanOrEqual(0);
+      const overflow = await sidewaysOverflow(page);
+      expect(overflow, `${name} at ${w} px: ${overflow > 0 ? (await widerThanWindow(page)).join(', ') : ''}`).toBeLessThanOrEqual(0);
     }
     await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(page), name).toEqual([]);
+  }
+
+  /** The innermost elements reaching past the window's right edge, to name what scrolls sideways. */
+  function widerThanWindow(page: Page): Promise<string[]> {
+    return page.evaluate(() => {
+      interface Box {
+        tagName: string;
+        id: string;
+        className: string;
+        contains(other: Box): boolean;
+        getBoundingClientRect(): { right: number };
+      }
+      // biome-ignore lint/suspicious/noExplicitAny: the page's globals (the project's types carry no DOM)
+      const { document, innerWidth } = globalThis as any;
+      const past = ([...document.querySelectorAll('body *')] as Box[]).filter((e) => e.getBoundingClientRect().right > innerWidth + 1);
+      return past.filter((e) => !past.some((other) => other !== e && e.contains(other))).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`);
+    });
   }
 
   beforeAll(async () => {
@@ -172,7 +190,7 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     await page.locator('li.loan [data-testid=loan-status]', { hasText: '已还清' }).waitFor();
     await expectFitsAndClean(page, 'loans-zh', 390);
     await page.context().close();
-  });
+  }, 180_000);
 
   it('shows a buyer the pay-later line and statements; the buyer pays the minimum, then the rest', async () => {
     await buyLater(ids.payer, 80_000n, 'payer-aug');
@@ -200,7 +218,7 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     await statement.filter({ hasText: 'Statement for September 2026' }).filter({ hasText: 'paid' }).waitFor();
     await expectFitsAndClean(page, 'paylater-paid-en', 390);
     await page.context().close();
-  });
+  }, 180_000);
 
   it('splits a statement into 3 instalments after showing the 2.5% fee', async () => {
     const page = await logIn('en-GB', SPLITTER);
@@ -225,7 +243,7 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     ]);
     await statement.locator('table', { hasText: '10 Nov 2026' }).filter({ hasText: '¥266.68' }).waitFor();
     await page.context().close();
-  });
+  }, 180_000);
 
   it('draws the credit book on the dashboard, with a loan past due, in both languages', async () => {
     const app = server.app;
@@ -258,5 +276,5 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await expectFitsAndClean(page, 'dashboard-credit-zh', 390);
     await context.close();
-  });
+  }, 180_000);
 });

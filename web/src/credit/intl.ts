@@ -13,6 +13,11 @@ export function formatDay(day: string, lang: Lang): string {
   return new Intl.DateTimeFormat(localeOf(lang), { year: 'numeric', month: 'short', day: 'numeric', timeZone: ZONE }).format(new Date(`${day}T12:00:00+08:00`));
 }
 
+/** '2026-04-10' -> '10 Apr' / '4月10日': a day on a chart's axis. */
+export function shortDay(day: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(localeOf(lang), { month: 'short', day: 'numeric', timeZone: ZONE }).format(new Date(`${day}T12:00:00+08:00`));
+}
+
 /** '2026-04' -> 'April 2026' / '2026年4月'. */
 export function formatMonth(month: string, lang: Lang): string {
   return new Intl.DateTimeFormat(localeOf(lang), { year: 'numeric', month: 'long', timeZone: ZONE }).format(new Date(`${month}-15T12:00:00+08:00`));

@@ -59,3 +59,21 @@ export function categoryBars(labels: readonly string[], series: LineSeries, max?
     legend: { show: false },
   };
 }
+
+/** A line over days, one point a day: x is the day's index, labelled with at most `most` of the days. */
+export function dayLine(dayLabels: readonly string[], series: LineSeries, most = 6): ChartOptions {
+  const step = Math.max(1, Math.ceil(dayLabels.length / most));
+  const splits = dayLabels.map((_, i) => i).filter((i) => i % step === 0);
+  return {
+    scales: {
+      x: { time: false, range: [-0.5, Math.max(0.5, dayLabels.length - 0.5)] },
+      y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] },
+    },
+    axes: [
+      { ...AXIS, splits: () => splits, values: (_u, ticks) => ticks.map((i) => dayLabels[i] ?? '') },
+      { ...AXIS, size: 48 },
+    ],
+    series: [{}, { label: series.label, stroke: series.color, width: 2, fill: `${series.color}1a`, points: { show: dayLabels.length < 2 } }],
+    legend: { show: false },
+  };
+}

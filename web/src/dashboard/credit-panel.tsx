@@ -9,14 +9,14 @@ import type { Operator } from '../console/operator-gate.tsx';
 import { useOperatorLoad } from '../console/use-operator-load.ts';
 import { type Bucket, BUCKETS, type Portfolio } from '../credit/credit-types.ts';
 import '../credit/credit.css';
-import { formatPercent } from '../credit/intl.ts';
+import { formatPercent, shortDay } from '../credit/intl.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { formatMoney } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
 import { Panel } from '../ui/panel.tsx';
 import { Chart } from './chart.tsx';
-import { COLORS, categoryBars, timeLines } from './chart-options.ts';
+import { COLORS, categoryBars, dayLine } from './chart-options.ts';
 
 /** The commercial banks' average NPL ratio the spec compares the book with. */
 const BANK_AVERAGE_NPL = 0.0174;
@@ -94,13 +94,11 @@ function NplChart({ ratio }: { ratio: string }) {
 
 /** The NPL ratio by day, as far back as the servicing has recorded it. */
 function NplHistoryChart({ history }: { history: Portfolio['history'] }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const title = t('dash.credit.nplHistory');
-  const options = useMemo(() => timeLines(t('dash.credit.day'), [{ label: t('dash.credit.nplPercent'), color: COLORS.violet }]), [t]);
-  const data = useMemo<uPlot.AlignedData>(
-    () => [history.map((d) => Date.parse(`${d.date}T00:00:00+08:00`) / 1000), history.map((d) => Number(d.npl_ratio) * 100)],
-    [history],
-  );
+  const labels = useMemo(() => history.map((d) => shortDay(d.date, lang)), [history, lang]);
+  const options = useMemo(() => dayLine(labels, { label: t('dash.credit.nplPercent'), color: COLORS.violet }), [labels, t]);
+  const data = useMemo<uPlot.AlignedData>(() => [history.map((_, i) => i), history.map((d) => Number(d.npl_ratio) * 100)], [history]);
   return (
     <section aria-label={title}>
       <h3 className="subhead">{title}</h3>

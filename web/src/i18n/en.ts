@@ -572,7 +572,6 @@ export const en = {
   'dash.credit.paylater': 'Pay later owed',
   'dash.credit.paylaterOverdue': 'Pay later overdue',
   'dash.credit.nplHistory': 'NPL ratio by day (%)',
-  'dash.credit.day': 'Day',
   'dash.credit.noHistory': 'No day has been serviced yet.',
   'dash.credit.nplChart': 'NPL ratio against the banks’ average',
   'dash.credit.book': 'Formica',

@@ -572,7 +572,6 @@ export const zh: Record<MessageKey, string> = {
   'dash.credit.paylater': '先用后付待还',
   'dash.credit.paylaterOverdue': '先用后付逾期',
   'dash.credit.nplHistory': '每日不良率（%）',
-  'dash.credit.day': '日期',
   'dash.credit.noHistory': '尚无已计息的日期。',
   'dash.credit.nplChart': '不良率与银行平均水平对比',
   'dash.credit.book': 'Formica',
