@@ -128,9 +128,12 @@ describe.each(storesUnderTest())('identity evidence checked by its source (%s)',
     const user = await newUser(server, 'Audit Person');
     await show(user, { source: 'public_security', id_no: freshIdNo() });
     await verifyTo(server, user, 'I');
-    const log = await server.call('GET', '/v1/admin/audit?limit=500');
+    await verifyTo(server, user, 'I');
+    const log = await server.call('GET', '/v1/admin/audit?limit=1000');
     const mine = log.body.entries.filter((e: { kind: string; subject: string }) => e.kind === 'identity.verification' && e.subject === user.id);
-    expect(mine.map((e: { detail: string }) => e.detail.split(',')[0])).toEqual(['refused public_security: not_in_register', 'accepted carrier']);
+    const details = mine.map((e: { detail: string }) => e.detail);
+    expect(details.map((d: string) => d.split(',')[0])).toEqual(['refused public_security: not_in_register', 'accepted carrier', 'accepted carrier']);
+    expect(details[2]).toContain('(the source was on file already)');
   });
 
   it('limits SMS codes: attempts per code, expiry on the clock, codes per phone (429 with Retry-After)', async () => {

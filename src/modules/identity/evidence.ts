@@ -159,8 +159,9 @@ export class EvidenceChecks {
         if (changes === 0) return refused(verdict.source, 'id_number_differs');
       }
       const reference = verdict.reference ?? '';
-      if (await insertEvidence(tx, person.id, verdict.source, '', reference, 'user', this.deps.clock.now()))
-        await auditVerdict(tx, this.deps.log, person.id, person.id, `accepted ${verdict.source}, reference ${reference}, from ${address}`);
+      const added = await insertEvidence(tx, person.id, verdict.source, '', reference, 'user', this.deps.clock.now());
+      const again = added ? '' : ' (the source was on file already)';
+      await auditVerdict(tx, this.deps.log, person.id, person.id, `accepted ${verdict.source}, reference ${reference}${again}, from ${address}`);
       return verdict;
     });
     if (outcome.result === 'accepted') this.deps.changed(person.id);
