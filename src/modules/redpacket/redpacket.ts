@@ -2,6 +2,7 @@
 // shares; each member may open one share; after 24 hours the unopened rest returns to the sender.
 // The money is on the ledger from the moment of sending: the sender's wallet pays the packet's own
 // holding account (never negative), each open pays a share out of it, the refund empties it.
+import { BoundedCache } from '../../engine/bounded-cache.ts';
 import type { Clock } from '../../engine/clock.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag } from '../../ledger/index.ts';
@@ -31,6 +32,16 @@ export const DEFAULT_RED_PACKET_POLICY: RedPacketPolicy = { maxTotalMinor: 20_00
 
 /** Packets refunded per pass of the expiry job. */
 const REFUND_BATCH = 500;
+/** Packets whose facts the open path remembers (the hot ones are the newest). */
+const PACKETS_CACHED = 10_000;
+
+/** A sent packet as the open path needs it; `settled` is set once and never cleared (finished or expired is final). */
+interface PacketFacts {
+  readonly groupId: string;
+  readonly shares: number;
+  readonly expiresAt: number;
+  settled: 'finished' | 'expired' | null;
+}
 
 export interface SendInput {
   readonly groupId: string;
@@ -65,6 +76,8 @@ export interface PacketDetail {
 }
 
 export class RedPacketService {
+  private readonly facts = new BoundedCache<string, PacketFacts>(PACKETS_CACHED);
+
   private constructor(
     private readonly db: SqlDatabase,
     private readonly engine: LedgerEngine,
@@ -119,16 +132,26 @@ export class RedPacketService {
     return { packetId, expiresAt: Number(row.expires_at) };
   }
 
-  /** A member opens the packet: their share, once. */
+  /**
+   * A member opens the packet: their share, once. While the packet is open the claim in the write
+   * group decides (it refuses a second open too); once it is known settled, refusals are answered
+   * from a read, without a turn in the write group.
+   */
   async openPacket(packetId: string, userId: string): Promise<OpenedShare> {
-    const packet = await this.requireVisible(packetId, userId);
-    // Settled states need no turn in the write group; the claim decides everything else.
-    const opened = await alreadyOpened(this.db, packetId, userId);
-    if (opened) throw opened;
-    if (packet.status === 'finished') throw new RedPacketError('packet_finished', 'every share of the red packet has been taken');
-    if (packet.status === 'expired' || packet.expires_at <= BigInt(this.clock.now())) throw new RedPacketError('packet_expired', 'the red packet has expired');
+    const facts = await this.visibleFacts(packetId, userId);
+    const settled = facts.settled ?? (facts.expiresAt <= this.clock.now() ? 'expired' : null);
+    if (settled) throw (await alreadyOpened(this.db, packetId, userId)) ?? settledRefusal(settled);
     await this.wallet.ensureWallet(userId);
-    return this.runner.run(openStep(packetId, userId));
+    try {
+      const share = await this.runner.run(openStep(packetId, userId));
+      if (share.seq === facts.shares - 1) facts.settled = 'finished';
+      return share;
+    } catch (error) {
+      // A refusal is only ever delivered for a committed group: the packet's state it names is durable.
+      if (error instanceof RedPacketError && error.code === 'packet_finished') facts.settled = 'finished';
+      if (error instanceof RedPacketError && error.code === 'packet_expired') facts.settled = 'expired';
+      throw error;
+    }
   }
 
   /** The packet, its status and who opened what; for the group's members. */
@@ -244,6 +267,24 @@ export class RedPacketService {
     return this.db.get<PacketRow>('SELECT * FROM redpacket_packets WHERE packet_id = ?', [packetId]);
   }
 
+  /** What never changes about a sent packet, and its settled state once seen (remembered: both only move forward). */
+  private async visibleFacts(packetId: string, userId: string): Promise<PacketFacts> {
+    const known = this.facts.get(packetId);
+    if (known) {
+      await this.social.requireMember(known.groupId, userId);
+      return known;
+    }
+    const row = await this.requireVisible(packetId, userId);
+    const facts: PacketFacts = {
+      groupId: row.group_id,
+      shares: Number(row.share_count),
+      expiresAt: Number(row.expires_at),
+      settled: row.status === 'open' ? null : row.status === 'finished' ? 'finished' : 'expired',
+    };
+    this.facts.set(packetId, facts);
+    return facts;
+  }
+
   /** A sent packet, for a member of its group: `packet_not_found` or `not_a_member` otherwise. */
   private async requireVisible(packetId: string, userId: string): Promise<PacketRow> {
     const packet = await this.findPacket(packetId);
@@ -251,6 +292,12 @@ export class RedPacketService {
     await this.social.requireMember(packet.group_id, userId);
     return packet;
   }
+}
+
+function settledRefusal(settled: 'finished' | 'expired'): RedPacketError {
+  return settled === 'finished'
+    ? new RedPacketError('packet_finished', 'every share of the red packet has been taken')
+    : new RedPacketError('packet_expired', 'the red packet has expired');
 }
 
 function packetLimit(message: string, limit: string): RedPacketError {

@@ -3,6 +3,7 @@
 // friends). Writes run in the engine's write groups, which take turns on both stores, so a cap is
 // checked and filled in one turn and concurrent additions cannot pass it together.
 import type { Clock } from '../../engine/clock.ts';
+import { BoundedCache } from '../../engine/bounded-cache.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql.ts';
 import type { IdentityService } from '../identity/identity.ts';
@@ -65,7 +66,12 @@ interface GroupRow extends Record<string, unknown> {
   created_at: bigint;
 }
 
+/** Memberships remembered: a member is never removed and a group never deleted, so a yes stays true (every process may keep it). */
+const MEMBERSHIPS_CACHED = 200_000;
+
 export class SocialService {
+  private readonly knownMembers = new BoundedCache<string, true>(MEMBERSHIPS_CACHED);
+
   private constructor(
     private readonly db: SqlDatabase,
     private readonly writer: SerialWriter,
@@ -175,10 +181,16 @@ export class SocialService {
     return (await this.db.get('SELECT 1 AS one FROM social_group_members WHERE group_id = ? AND user_id = ?', [groupId, userId])) !== undefined;
   }
 
-  /** Refuses a user outside the group: `group_not_found` or `not_a_member`. */
+  /** Refuses a user outside the group: `group_not_found` or `not_a_member`. A member found once is remembered. */
   async requireMember(groupId: string, userId: string): Promise<void> {
+    const key = `${groupId}\u0000${userId}`;
+    if (this.knownMembers.get(key)) return;
+    if (await this.isMember(groupId, userId)) {
+      this.knownMembers.set(key, true);
+      return;
+    }
     await this.requireGroup(this.db, groupId);
-    if (!(await this.isMember(groupId, userId))) throw new SocialError('not_a_member', 'only a member of the group may do this');
+    throw new SocialError('not_a_member', 'only a member of the group may do this');
   }
 
   /** The groups the user belongs to, in id order. */
