@@ -101,7 +101,7 @@ export function formatHttpTable(rows: readonly HttpRow[]): string {
   return renderTable(headers, cells);
 }
 
-function renderTable(headers: readonly string[], cells: readonly string[][]): string {
+export function renderTable(headers: readonly string[], cells: readonly string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (values: readonly string[]) => `| ${values.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;

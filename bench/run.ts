@@ -2,11 +2,13 @@
 // conditions of every row. Benchmarks report; they never fail on a target.
 import os from 'node:os';
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
+import { double11 } from './double11/run.ts';
 import { type Fixture, sqliteFixture } from './fixture.ts';
 import { fundSection } from './fund-accrual.ts';
 import { postgresFixture, postgresSkipReason } from './postgres.ts';
 import { HTTP_CONNECTIONS, HTTP_MEASURE_SECONDS, HTTP_WARMUP_SECONDS, httpRows } from './http.ts';
 import { formatHttpTable, formatTable, integer, type Row, ratio } from './report.ts';
+import { socialSection } from './social.ts';
 import { type Measurement, runBatches, runConcurrent, type Timing } from './scenarios.ts';
 import { ACCOUNT_COUNT, DISTRIBUTION_LABEL, type Distribution, workload } from './workload.ts';
 
@@ -67,6 +69,12 @@ async function httpOnly(log: (text: string) => void): Promise<void> {
   console.log(httpNote());
 }
 
+/** `npm run bench -- social` runs the red packet and campaign rows alone. */
+async function socialOnly(log: (text: string) => void): Promise<void> {
+  log('Social: red packet opens in process and over HTTP, the campaign reveal at 100,000 and 1,000,000 winners');
+  console.log(await socialSection(log));
+}
+
 /** `npm run bench -- fund` runs the fund's accrual rows alone. */
 async function fundOnly(log: (text: string) => void): Promise<void> {
   log('Fund: the daily income accrual at 100,000 and 1,000,000 holders');
@@ -77,19 +85,21 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (text: string) => process.stderr.write(`${text}\n`);
   if (process.argv.includes('http')) return httpOnly(log);
+  if (process.argv.includes('double11')) return double11(process.argv, log);
+  if (process.argv.includes('social')) return socialOnly(log);
   if (process.argv.includes('fund')) return fundOnly(log);
   const sqliteBatch: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
   const sqliteConcurrent: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
 
-  log('1/6 SQLite, batches of 8189, uniform');
+  log('1/7 SQLite, batches of 8189, uniform');
   const batchUniform = await measure(sqliteBatch);
   rows.push(throughputRow('1 batched', sqliteBatch, batchUniform, 250_000));
 
-  log('2/6 SQLite, 10,000 concurrent callers, uniform');
+  log('2/7 SQLite, 10,000 concurrent callers, uniform');
   const concUniform = await measure(sqliteConcurrent);
   rows.push(throughputRow('2 group commit', sqliteConcurrent, concUniform, 120_000, 20));
 
-  log('3/6 PostgreSQL, 10,000 concurrent callers, uniform');
+  log('3/7 PostgreSQL, 10,000 concurrent callers, uniform');
   const pgPlan: Plan = { store: 'postgres', mode: 'concurrent', distribution: 'uniform' };
   const skip = postgresSkipReason();
   if (skip) {
@@ -98,16 +108,19 @@ async function main(): Promise<void> {
     rows.push(throughputRow('3 group commit', pgPlan, await measure(pgPlan), 50_000));
   }
 
-  log('4/6 SQLite, batches of 8189, hot account');
+  log('4/7 SQLite, batches of 8189, hot account');
   const batchHotPlan: Plan = { ...sqliteBatch, distribution: 'hot' };
   rows.push(hotRow('4a hot, batched', batchHotPlan, await measure(batchHotPlan), batchUniform));
 
-  log('5/6 SQLite, 10,000 concurrent callers, hot account');
+  log('5/7 SQLite, 10,000 concurrent callers, hot account');
   const concHotPlan: Plan = { ...sqliteConcurrent, distribution: 'hot' };
   rows.push(hotRow('4b hot, group commit', concHotPlan, await measure(concHotPlan), concUniform));
 
-  log('6/6 HTTP: bare Fastify + zod, then Formica (ledger and wallet payments), load from a separate process');
+  log('6/7 HTTP: bare Fastify + zod, then Formica (ledger and wallet payments), load from a separate process');
   const http = await httpRows(log);
+
+  log('7/7 Social: red packet opens in process and over HTTP, the campaign reveal at 100,000 and 1,000,000 winners');
+  const social = await socialSection(log);
 
   log('Fund: the daily income accrual at 100,000 and 1,000,000 holders');
   const fund = await fundSection(log);
@@ -128,6 +141,7 @@ async function main(): Promise<void> {
   );
   console.log(`\n${formatHttpTable(http)}`);
   console.log(httpNote());
+  console.log(`\n${social}`);
   console.log(`\n${fund}`);
 }
 
