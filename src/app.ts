@@ -250,6 +250,13 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
       () => fund.nextAccrualDue(),
     ),
     new PeriodicJob(
+      'fund-sweeps',
+      60_000,
+      () => fund.sweep.sweepDue(),
+      onJobError,
+      () => fund.sweep.nextDue(),
+    ),
+    new PeriodicJob(
       'red-packet-refunds',
       1_000,
       () => redPackets.refundExpired(),

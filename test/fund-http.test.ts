@@ -290,4 +290,23 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect(kept).toBeGreaterThanOrEqual(0n);
     expect(kept).toBeLessThanOrEqual(2n); // under a fen per holder
   });
+
+  it("the operations dashboard shows each fund's assets under management and its latest day's income paid", async () => {
+    const custody = -(await netDebit(fundCustodyAccountId('mmf')));
+    const paid = await server.app.sql.get<{ date: string; paid_minor: bigint; paid_holders: bigint }>(
+      "SELECT date, paid_minor, paid_holders FROM fund_incomes WHERE fund_id = 'mmf' AND status = 'done' ORDER BY date DESC LIMIT 1",
+    );
+    expect(paid?.paid_minor).toBeGreaterThan(0n);
+    const dash = await server.call('GET', '/v1/admin/dashboard');
+    expect(dash.status).toBe(200);
+    expect(dash.body.funds.find((f: { fund_id: string }) => f.fund_id === 'mmf')).toEqual({
+      fund_id: 'mmf',
+      name: expect.any(String),
+      aum: yuan(custody),
+      income_date: paid?.date,
+      income_paid: yuan(paid?.paid_minor ?? 0n),
+      holders_paid: Number(paid?.paid_holders),
+    });
+    expect((await send(`${server.url}/v1/admin/dashboard`, undefined, 'GET')).status).toBe(401);
+  });
 });

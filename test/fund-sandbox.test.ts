@@ -104,4 +104,50 @@ describe.each(storesUnderTest())('the fund on the sandbox clock (%s)', (store) =
     expect(await holding()).toMatchObject({ confirmed_shares: '3.70' });
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
+
+  it('sweeps the idle balance above the floor at 14:30 as an ordinary subscription, once a day', async () => {
+    const saver = { phone: `136${String(process.pid % 1000000).padStart(6, '0')}88`, token: '' };
+    const mine = (method: string, route: string, body?: unknown) => send(server.url + route, saver.token, method, body);
+    const moveTo = async (shanghai: string) => {
+      expect((await server.call('POST', '/v1/sandbox/clock', { now: `${shanghai}+08:00` })).status).toBe(200);
+      saver.token = (await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: saver.phone, password: 'correct horse' })).body.token;
+    };
+    // The next weekday after the clock's day, and the weekday after that.
+    let day = plusDays(new Date(Date.parse((await server.call('GET', '/v1/sandbox/clock')).body.now) + SHANGHAI_MS).toISOString().slice(0, 10), 1);
+    const weekday = (d: string) => ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
+    while (!weekday(day)) day = plusDays(day, 1);
+    let next = plusDays(day, 1);
+    while (!weekday(next)) next = plusDays(next, 1);
+
+    expect((await send(`${server.url}/v1/users`, undefined, 'POST', { phone: saver.phone, password: 'correct horse', name: 'Sweeper' })).status).toBe(201);
+    await moveTo(`${day}T10:00:00`);
+    const userId = (await mine('GET', '/v1/me')).body.user_id;
+    await verifyTo(server, { id: userId, phone: saver.phone, token: saver.token, name: 'Sweeper' }, 'III');
+    const setting = { fund_id: 'mmf', floor: '500.00', enabled: true };
+    expect(await mine('PUT', '/v1/me/fund-sweep', setting)).toMatchObject({ status: 422, body: { code: 'risk_profile_required' } });
+    expect((await mine('PUT', '/v1/me/risk-profile', { answers: [0, 0, 0, 0, 0] })).status).toBe(200);
+    expect(await mine('PUT', '/v1/me/fund-sweep', setting)).toMatchObject({ status: 200, body: { ...setting, last_swept_date: null } });
+    const salary = { user_id: userId, amount: '3000.00', currency: 'CNY', direction: 'credit', reason: 'salary', request_id: 'sweep-salary' };
+    expect((await server.call('POST', '/v1/admin/adjustments', salary)).status).toBe(200);
+
+    await moveTo(`${day}T14:29:00`);
+    expect((await mine('GET', '/v1/wallet')).body.balance).toBe('3000.00');
+    await moveTo(`${day}T14:31:00`);
+    expect((await mine('GET', '/v1/wallet')).body.available).toBe('500.00');
+    expect((await mine('GET', '/v1/fund/holdings')).body.holdings).toEqual([
+      { fund_id: 'mmf', confirmed_shares: '0.00', pending_shares: '2500.00', yesterday_income: '0.00', total_income: '0.00' },
+    ]);
+    const swept = (await mine('GET', '/v1/me/fund-sweep')).body;
+    expect(swept).toMatchObject({ ...setting, last_swept_date: day, last_result: expect.stringMatching(/^subscribed /) });
+
+    // Later the same day nothing more is swept, even with new money; the next day sweeps it.
+    expect((await server.call('POST', '/v1/admin/adjustments', { ...salary, amount: '100.00', request_id: 'sweep-bonus' })).status).toBe(200);
+    await moveTo(`${day}T23:00:00`);
+    expect((await mine('GET', '/v1/wallet')).body.available).toBe('600.00');
+    await moveTo(`${next}T14:31:00`);
+    expect((await mine('GET', '/v1/wallet')).body.available).toBe('500.00');
+    expect((await mine('GET', '/v1/fund/holdings')).body.holdings[0]).toMatchObject({ confirmed_shares: '2500.00', pending_shares: '100.00' });
+    expect((await mine('PUT', '/v1/me/fund-sweep', { ...setting, enabled: false })).body).toMatchObject({ enabled: false, last_swept_date: next });
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
+  });
 });

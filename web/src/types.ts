@@ -90,6 +90,7 @@ export interface Dashboard {
   totals: { currency: string; wallets: string; wallets_held: string; reserves: string; open_suspense: string; difference: string; balanced: boolean }[];
   bills: { date: string; billers: { charge_inst: string; name: string; name_en: string; payments: number; collections: string }[] };
   insurance: { date: string; premiums: string; claims: string; loss_ratio: string | null };
+  funds: { fund_id: string; name: string; aum: string; income_date: string | null; income_paid: string; holders_paid: number }[];
 }
 
 export interface Profile {

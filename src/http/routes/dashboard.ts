@@ -9,6 +9,7 @@ import type { LedgerReserves } from '../../modules/reconciliation/reserves.ts';
 import { billerOf } from '../../modules/bills/directory.ts';
 import { TransferCode } from '../../modules/books/chart.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
+import { SHARE_CURRENCY } from '../../modules/fund/fund-ledger.ts';
 import { DEFAULT_DAY_CONFIG, dayOf, dayWindow } from '../../modules/reconciliation/day.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { currencyOfLedger } from '../../money/currency.ts';
@@ -118,7 +119,7 @@ export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security,
-          summary: 'The operations dashboard: activity per minute (payments, transfers, red packets), channel success rates, ledger batches, totals',
+          summary: 'The operations dashboard: activity per minute (payments, transfers, red packets), channel success rates, ledger batches, totals, funds',
           response: { 200: DashboardOutput },
         },
       },
@@ -140,6 +141,14 @@ export function dashboardRoutes(app: Formica): FastifyPluginAsyncZod {
           ledger: { batch_events: await histogramToWire(ledgerBatchSize), commit_seconds: await histogramToWire(ledgerCommitSeconds) },
           totals: reserves.ledgers.map(totalsToWire),
           ...(await lifeServices(app)),
+          funds: (await app.fund.figures()).map((f) => ({
+            fund_id: f.fundId,
+            name: f.name,
+            aum: formatMinor(f.aumMinor, PLATFORM_CURRENCY),
+            income_date: f.incomeDate || null,
+            income_paid: formatMinor(f.incomePaidMinor, SHARE_CURRENCY),
+            holders_paid: Number(f.holdersPaid),
+          })),
         };
       },
     );

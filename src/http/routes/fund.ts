@@ -6,6 +6,7 @@ import type { Formica } from '../../app.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
 import type { Fund } from '../../modules/fund/fund-catalog.ts';
 import { shanghaiDate } from '../../modules/fund/fund-calendar.ts';
+import type { SweepSetting } from '../../modules/fund/fund-sweep.ts';
 import { formatIncomePer10k, parseIncomePer10k } from '../../modules/fund/fund-income.ts';
 import { SHARE_CURRENCY } from '../../modules/fund/fund-ledger.ts';
 import { FAST_REDEMPTION_CAP_MINOR } from '../../modules/fund/fund-steps.ts';
@@ -34,6 +35,8 @@ import {
   RiskProfileOutput,
   SubscriptionBody,
   SubscriptionOutput,
+  SweepBody,
+  SweepOutput,
   YieldsOutput,
   YieldsQuery,
 } from '../schemas/fund.ts';
@@ -65,6 +68,16 @@ const yieldToWire = (d: { date: string; rE4: bigint; sevenDayYield: string | nul
   income_per_10k: formatIncomePer10k(d.rE4),
   seven_day_yield: d.sevenDayYield,
 });
+
+function sweepToWire(s: SweepSetting | undefined) {
+  return {
+    fund_id: s?.fundId ?? null,
+    floor: s ? cash(s.floorMinor) : null,
+    enabled: s?.enabled ?? false,
+    last_swept_date: s?.lastSweptDate || null,
+    last_result: s?.lastResult || null,
+  };
+}
 
 export function fundAdminRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
@@ -279,6 +292,38 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
         const userId = await sessionUser(app, request);
         const left = await app.fund.fastRedemptionLeft(userId, request.query.fund_id);
         return { fund_id: request.query.fund_id, cap: cash(FAST_REDEMPTION_CAP_MINOR), left: cash(left) };
+      },
+    );
+
+    server.get(
+      '/v1/me/fund-sweep',
+      {
+        schema: {
+          tags,
+          security: session,
+          summary: "The automatic sweep of the wallet's idle balance above a floor into a fund",
+          response: { 200: SweepOutput, 401: ErrorOutput },
+        },
+      },
+      async (request) => sweepToWire(await app.fund.sweep.get(await sessionUser(app, request))),
+    );
+
+    server.put(
+      '/v1/me/fund-sweep',
+      {
+        schema: {
+          tags,
+          security: session,
+          summary: 'Turn the sweep on or off: each day at 14:30 (Shanghai) the balance above `floor` is subscribed to the fund',
+          body: SweepBody,
+          response: { 200: SweepOutput, 400: ErrorOutput, 401: ErrorOutput, 403: RefusalOutput, 404: ErrorOutput, 422: RefusalOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        const b = request.body;
+        const floorMinor = parseMinor(b.floor, PLATFORM_CURRENCY);
+        return sweepToWire(await app.fund.sweep.set(userId, { fundId: b.fund_id, floorMinor, enabled: b.enabled }));
       },
     );
 

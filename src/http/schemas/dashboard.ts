@@ -63,4 +63,16 @@ export const DashboardOutput = z.object({
   insurance: z
     .object({ date: z.string(), premiums: z.string(), claims: z.string(), loss_ratio: z.string().nullable() })
     .meta({ description: "today's return-shipping insurance premiums, claims and loss ratio" }),
+  funds: z
+    .array(
+      z.object({
+        fund_id: z.string(),
+        name: z.string(),
+        aum: z.string(),
+        income_date: z.string().nullable(),
+        income_paid: z.string(),
+        holders_paid: z.number(),
+      }),
+    )
+    .meta({ description: "each money-market fund's assets under management (CNY) and the income paid (shares) for its latest accrued day" }),
 });

@@ -86,3 +86,17 @@ export const HoldingsOutput = z.object({
     z.object({ fund_id: z.string(), confirmed_shares: z.string(), pending_shares: z.string(), yesterday_income: z.string(), total_income: z.string() }),
   ),
 });
+
+export const SweepBody = z.strictObject({
+  fund_id: FundId,
+  /** What stays in the wallet; the rest is subscribed each trading day at 14:30. */
+  floor: DecimalAmount,
+  enabled: z.boolean(),
+});
+export const SweepOutput = z.object({
+  fund_id: z.string().nullable(),
+  floor: z.string().nullable(),
+  enabled: z.boolean(),
+  last_swept_date: z.string().nullable(),
+  last_result: z.string().nullable(),
+});

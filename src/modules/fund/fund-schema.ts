@@ -46,4 +46,9 @@ const TO_CARD = [
   "ALTER TABLE fund_redemptions ADD COLUMN payout_op_id TEXT NOT NULL DEFAULT ''",
 ].join(';\n');
 
-export const FUND_MIGRATIONS = { sqlite: [TABLES, PAID_HOLDERS, TO_CARD], postgres: [TABLES, PAID_HOLDERS, TO_CARD] };
+/** The automatic sweep of the idle balance above a floor, one setting per user. */
+const SWEEPS = `CREATE TABLE fund_sweeps (
+  user_id TEXT PRIMARY KEY, fund_id TEXT NOT NULL, floor_minor BIGINT NOT NULL, enabled INTEGER NOT NULL,
+  last_swept_date TEXT NOT NULL DEFAULT '', last_result TEXT NOT NULL DEFAULT '', updated_at BIGINT NOT NULL)`;
+
+export const FUND_MIGRATIONS = { sqlite: [TABLES, PAID_HOLDERS, TO_CARD, SWEEPS], postgres: [TABLES, PAID_HOLDERS, TO_CARD, SWEEPS] };

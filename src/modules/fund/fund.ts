@@ -8,7 +8,7 @@ import type { IdSource } from '../../engine/ids.ts';
 import type { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { LedgerStore } from '../../store/store.ts';
 import type { SqlDatabase } from '../../store/sql.ts';
-import { fundSharesAccountId } from '../books/chart.ts';
+import { fundCustodyAccountId, fundSharesAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import type { StepRunner } from '../books/step-runner.ts';
 import type { IdentityService } from '../identity/identity.ts';
@@ -18,6 +18,7 @@ import { declareStep, type IncomeRow, payBatchStep } from './fund-accrual.ts';
 import { addDays, isCalendarDate, shanghaiDate, startOfShanghaiDay, TradingCalendar } from './fund-calendar.ts';
 import { FundCatalog } from './fund-catalog.ts';
 import { FundError } from './fund-errors.ts';
+import { FundSweep } from './fund-sweep.ts';
 import { holderSharesAccount } from './fund-ledger.ts';
 import { FUND_MIGRATIONS } from './fund-schema.ts';
 import {
@@ -67,6 +68,18 @@ export interface Holding {
   readonly totalIncomeMinor: bigint;
 }
 
+/** What the operations dashboard shows of a fund: the cash it holds, and the income of its latest paid day. */
+export interface FundFigures {
+  readonly fundId: string;
+  readonly name: string;
+  /** Assets under management: the custodian's cash, which is the shares outstanding at 1.00 CNY. */
+  readonly aumMinor: bigint;
+  /** The latest date whose income is paid to every holder ('' before the first). */
+  readonly incomeDate: string;
+  readonly incomePaidMinor: bigint;
+  readonly holdersPaid: bigint;
+}
+
 export interface AccrualResult {
   readonly date: string;
   readonly holders: bigint;
@@ -105,12 +118,15 @@ interface Deps {
 
 export class FundService {
   readonly catalog: FundCatalog;
+  /** The users' automatic sweeps of their idle balance into a fund. */
+  readonly sweep: FundSweep;
 
   private constructor(
     private readonly deps: Deps,
     readonly calendar: TradingCalendar,
   ) {
     this.catalog = new FundCatalog(deps.db, deps.engine);
+    this.sweep = new FundSweep({ db: deps.db, store: deps.store, clock: deps.clock, fund: this });
   }
 
   static async open(deps: Deps): Promise<FundService> {
@@ -177,6 +193,11 @@ export class FundService {
     if (end === null) return replaySubscription((await this.findSubscription(userId, input.requestId))!, input);
     if (!end.applied) throw refused(end, 'insufficient_funds');
     return { subscriptionId: row.subscription_id, status: 'pending', confirmDate: row.confirm_date };
+  }
+
+  /** Refuses, as a purchase would, a user who may not buy the fund (level, questionnaire, suitability). */
+  async requireMayBuy(userId: string, fundId: string): Promise<void> {
+    await this.requireSuitable(userId, (await this.catalog.require(fundId)).riskLevel);
   }
 
   private async requireSuitable(userId: string, fundRisk: number): Promise<void> {
@@ -382,6 +403,25 @@ export class FundService {
 
   private income(fundId: string, date: string): Promise<IncomeRow | undefined> {
     return this.deps.db.get<IncomeRow>('SELECT * FROM fund_incomes WHERE fund_id = ? AND date = ?', [fundId, date]);
+  }
+
+  /** Each fund's assets under management and the income paid for its latest accrued date. */
+  async figures(): Promise<FundFigures[]> {
+    const funds = await this.catalog.list();
+    return Promise.all(
+      funds.map(async (f) => {
+        const custody = await this.deps.store.getAccount(fundCustodyAccountId(f.fundId));
+        const paid = f.lastAccruedDate ? await this.income(f.fundId, f.lastAccruedDate) : undefined;
+        return {
+          fundId: f.fundId,
+          name: f.name,
+          aumMinor: (custody?.creditsPosted ?? 0n) - (custody?.debitsPosted ?? 0n),
+          incomeDate: f.lastAccruedDate,
+          incomePaidMinor: BigInt(paid?.paid_minor ?? 0n),
+          holdersPaid: BigInt(paid?.paid_holders ?? 0n),
+        };
+      }),
+    );
   }
 
   /** The accrual job: every fund's published dates whose day is over, oldest first. */

@@ -13,6 +13,7 @@ import { Panel } from '../ui/panel.tsx';
 import { Chart } from './chart.tsx';
 import { COLORS, categoryBars, timeLines } from './chart-options.ts';
 import { CreditPanel } from './credit-panel.tsx';
+import { FundPanel } from './fund-panel.tsx';
 import { LifeServicesPanel } from './life-services.tsx';
 import { Totals } from './totals.tsx';
 
@@ -35,6 +36,7 @@ export function DashboardPage({ operator }: { operator: Operator }) {
           <p className="muted">{t('dash.updated', { time: clockTime(d.generated_at, lang) })}</p>
           <Totals totals={d.totals} />
           <LifeServicesPanel bills={d.bills} insurance={d.insurance} />
+          <FundPanel funds={d.funds} />
           <CreditPanel operator={operator} refreshKey={d.generated_at} />
           <div className="grid two">
             <ActivityChart activity={d.activity} />
