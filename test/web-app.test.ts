@@ -340,7 +340,8 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
       if (width === 320) await shoot(page, 'home-zh-320');
       await context.close();
     }
-  });
+    // Two widths, two languages, every wallet screen through axe: minutes on a busy machine.
+  }, 300_000);
 
   it('opens the dashboard with the operator token and draws its charts', async () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
