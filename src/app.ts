@@ -24,7 +24,7 @@ import { httpIdentityAuthority, httpSmsGateway } from './modules/identity/extern
 import { IdentityService } from './modules/identity/identity.ts';
 import { MerchantService } from './modules/merchant/merchant-apps.ts';
 import { MerchantPayouts } from './modules/merchant/merchant-payouts.ts';
-import { notificationWire } from './modules/merchant/notification-wire.ts';
+import { notificationEncoder } from './modules/merchant/notification-wire.ts';
 import { loadPlatformKeys, type PlatformKeys } from './modules/merchant/platform-keys.ts';
 import { ReconciliationService } from './modules/reconciliation/reconciliation.ts';
 import { openSandbox, type Sandbox, type SandboxOptions } from './modules/sandbox/sandbox.ts';
@@ -179,7 +179,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     identity,
     wallet,
     merchants,
-    notificationWire: notificationWire(platformKeys.signNotification),
+    encodeNotification: notificationEncoder(platformKeys.signNotification),
     cards,
     cardPayments,
     deliver: sandbox?.deliver(fetchDeliver()),

@@ -10,6 +10,7 @@ import { buildBill, chinaDay } from '../../modules/merchant/bills.ts';
 import type { Merchant } from '../../modules/merchant/merchant-apps.ts';
 import { authenticateMerchant, signedHeaders } from '../../modules/merchant/merchant-auth.ts';
 import { MerchantError } from '../../modules/merchant/merchant-errors.ts';
+import { notificationFields } from '../../modules/merchant/notification-wire.ts';
 import type { NotificationRecord } from '../../modules/trade/trade.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { BillLinkQuery, BillParams, CreateMerchantBody, MerchantOutput, MerchantParams, NotificationParams, RotateKeyBody } from '../schemas/merchants.ts';
@@ -86,7 +87,7 @@ function sendSigned(app: Formica, reply: FastifyReply, type: string, text: strin
     .send(text);
 }
 
-/** The outbox's record as merchants read it; the signed fields are what was (or will be) posted. */
+/** The outbox's record as merchants read it; the fields, worded now, are what was (or will be) posted, before signing. */
 export function notificationToWire(n: NotificationRecord) {
   return {
     notify_id: n.notifyId,
@@ -95,7 +96,7 @@ export function notificationToWire(n: NotificationRecord) {
     status: n.status,
     attempts: n.attempts,
     last_error: n.lastError,
-    fields: n.fields,
+    fields: notificationFields(n),
   };
 }
 

@@ -1,4 +1,5 @@
-// Notifications to a real local HTTP receiver: written with the state change, signed at send,
+// Notifications to a real local HTTP receiver: written with the state change as neutral events,
+// encoded at send (here as the event's own fields; the merchant module's wording is tested there),
 // retried on the public schedule (driven by the ManualClock) until the exact answer `success`,
 // failed after 8 sends, listed for the merchant and sent again on request.
 import http from 'node:http';
@@ -43,18 +44,20 @@ describe.each(storesUnderTest())('trade notifications (%s)', (store) => {
     expect(await f.trades.sendNotifications()).toBe(0);
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({
-      notify_type: 'trade_status_sync',
-      trade_no: created.tradeNo,
-      out_trade_no: 'n-1',
-      trade_status: 'TRADE_SUCCESS',
-      total_amount: '5.00',
-      receipt_amount: '5.00',
-      app_id: m.appId,
-      sign_type: 'RSA2',
-      sign: 'test-signature',
+      tradeNo: created.tradeNo,
+      outTradeNo: 'n-1',
+      merchantId: m.merchantId,
+      appId: m.appId,
+      status: 'TRADE_SUCCESS',
+      currency: 'CNY',
+      totalMinor: '500',
+      paidMinor: '500',
+      refundedMinor: '0',
+      atMs: String(f.clock.now()),
+      paidAtMs: String(f.clock.now()),
     });
-    expect(received[0].gmt_payment).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
-    expect(received[0]).not.toHaveProperty('refund_fee');
+    expect(received[0].notifyId).toMatch(/^ntf_/);
+    expect(received[0]).not.toHaveProperty('refundAtMs');
     f.clock.advance(RETRY_DELAYS_MS[0] - 1);
     await f.trades.sendNotifications();
     expect(received).toHaveLength(1);
@@ -87,9 +90,8 @@ describe.each(storesUnderTest())('trade notifications (%s)', (store) => {
     await f.trades.sendNotifications();
     expect(received.length - before).toBe(16); // two notifications, 8 sends each
     // Due notifications are sent concurrently, so the two arrive in either order.
-    const refundNote = received.slice(before).find((r) => r.refund_fee !== undefined)!;
-    expect(refundNote).toMatchObject({ trade_status: 'TRADE_SUCCESS', refund_fee: '0.40' });
-    expect(refundNote.gmt_refund).toBeDefined();
+    const refundNote = received.slice(before).find((r) => r.refundAtMs !== undefined)!;
+    expect(refundNote).toMatchObject({ status: 'TRADE_SUCCESS', refundedMinor: '40', paidMinor: '100' });
     const failed = await f.trades.listFailedNotifications(m.merchantId);
     expect(failed).toHaveLength(2);
     expect(failed.every((n) => n.status === 'failed' && n.attempts === 8)).toBe(true);

@@ -1,10 +1,11 @@
-// The asynchronous notification outbox (trade_status_sync). A row is written in the same SQL
-// transaction as the state change it reports, so none is lost and none reports a change that did
-// not commit; it is signed only when sent, and retried on the public schedule until `success`.
+// The asynchronous notification outbox (trade_status_sync). A row, a neutral event, is written in
+// the same SQL transaction as the state change it reports, so none is lost and none reports a
+// change that did not commit; the merchant module words and signs it only when it is sent, and it
+// is retried on the public schedule until `success`.
 import type { Clock } from '../../engine/clock.ts';
 import { TradeError } from './trade-errors.ts';
 import type { TradeStore } from './trade-store.ts';
-import type { NotificationRecord, NotificationWire } from './trade-types.ts';
+import type { NotificationEncoder, NotificationRecord } from './trade-types.ts';
 
 const MINUTE_MS = 60_000;
 /** The wait after the 1st..7th failed send; the 8th failure marks the notification failed. */
@@ -34,7 +35,7 @@ export class NotificationOutbox {
   constructor(
     private readonly store: TradeStore,
     private readonly clock: Clock,
-    private readonly wire: NotificationWire,
+    private readonly encode: NotificationEncoder,
     private readonly deliver: Deliver,
   ) {}
 
@@ -63,7 +64,7 @@ export class NotificationOutbox {
   /** '' when the merchant answered exactly `success`, else why not. */
   private async attempt(n: NotificationRecord): Promise<string> {
     try {
-      const answer = await this.deliver(n.notifyUrl, this.wire.encode(n.fields));
+      const answer = await this.deliver(n.notifyUrl, this.encode(n));
       return answer === 'success' ? '' : `answered '${answer.slice(0, 40)}'`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);

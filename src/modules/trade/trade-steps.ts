@@ -14,7 +14,7 @@ import type { SpendingLimits } from '../wallet/spending-limits.ts';
 import { busy, notExist, TradeError } from './trade-errors.ts';
 import { assertMoneySplit, MAX_TRADE_EVENTS, notifies, type Op, type Plan, planStep, statusAfter, type TradeChange, tradeSpendKey } from './trade-plans.ts';
 import type { TradeStore } from './trade-store.ts';
-import { type NotificationWire, type Trade, type TradeRecord, type TradeRef, toTrade } from './trade-types.ts';
+import { notificationEvent, type Trade, type TradeRecord, type TradeRef, toTrade } from './trade-types.ts';
 
 /** How a step claims its trade: it names itself (`op`) in flight with its own columns; false when the trade moved. */
 type Claim = (tx: SqlExecutor, op: string, atMs: number) => Promise<boolean>;
@@ -35,7 +35,6 @@ export class TradeSteps {
     private readonly clock: Clock,
     private readonly ids: IdSource,
     private readonly limits: SpendingLimits,
-    private readonly wire: NotificationWire,
   ) {}
 
   /** Takes the trade's turn, finishes any step left in flight, and hands `fn` the trade as it is. */
@@ -161,7 +160,7 @@ export class TradeSteps {
   /**
    * Writes `c` with a compare-and-set on the trade's status and its step `op`, with what goes with
    * it in the same transaction (the refund's row, limits given back) and the notification of the
-   * change, worded by the merchant protocol's wire.
+   * change, queued as a neutral event (the merchant module words it when it is sent).
    */
   private async applyIn(tx: SqlExecutor, t: TradeRecord, c: TradeChange, op: string | undefined, nowMs: number): Promise<TradeRecord | undefined> {
     const to = statusAfter(t.status, c);
@@ -177,8 +176,8 @@ export class TradeSteps {
     const after = (await this.store.trade(t.tradeNo, tx))!;
     assertMoneySplit(after);
     if (notifies(t.status, to, c) && after.notifyUrl) {
-      const fields = this.wire.fields(toTrade(after), this.ids.next('ntf'), nowMs, after.appId, refunded ? c.atMs : undefined);
-      await this.store.enqueueNotification(tx, after.merchantId, after.notifyUrl, fields, nowMs);
+      const event = notificationEvent(after, nowMs, refunded ? c.atMs : undefined);
+      await this.store.enqueueNotification(tx, this.ids.next('ntf'), after.notifyUrl, event);
     }
     return after;
   }

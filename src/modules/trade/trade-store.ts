@@ -5,7 +5,17 @@
 import type { SqlDatabase, SqlExecutor, SqlParam, SqlRow } from '../../store/sql.ts';
 import type { TradeChange } from './trade-plans.ts';
 import type { TradeStatus } from './trade-states.ts';
-import type { Dispute, FundingSource, LogisticsType, NotificationRecord, ProductCode, RefundRecord, TradeRecord } from './trade-types.ts';
+import type {
+  Dispute,
+  FundingSource,
+  LogisticsType,
+  NotificationContent,
+  NotificationEvent,
+  NotificationRecord,
+  ProductCode,
+  RefundRecord,
+  TradeRecord,
+} from './trade-types.ts';
 
 // ---- rows as the tables hold them (integers come back as bigint on both stores) ----
 
@@ -89,7 +99,9 @@ interface NotificationRow extends SqlRow {
   notify_id: string;
   trade_no: string;
   notify_url: string;
-  fields: string;
+  /** The neutral event (EventJson); null on a row queued before events (then wire_fields is set). */
+  event: string | null;
+  wire_fields: string | null;
   status: string;
   attempts: bigint;
   next_at: bigint;
@@ -259,8 +271,37 @@ function toNotification(row: NotificationRow): NotificationRecord {
     attempts: Number(row.attempts),
     lastError: row.last_error,
     nextAtMs: Number(row.next_at),
-    fields: JSON.parse(row.fields) as Record<string, string>,
+    content: notificationContent(row),
   };
+}
+
+/** A notification event as its column holds it: JSON, with money as decimal strings of minor units. */
+type EventJson = Omit<NotificationEvent, 'totalMinor' | 'paidMinor' | 'refundedMinor'> & {
+  readonly totalMinor: string;
+  readonly paidMinor?: string;
+  readonly refundedMinor: string;
+};
+
+function eventJson(e: NotificationEvent): string {
+  const json: EventJson = {
+    ...e,
+    totalMinor: e.totalMinor.toString(),
+    paidMinor: e.paidMinor?.toString(),
+    refundedMinor: e.refundedMinor.toString(),
+  };
+  return JSON.stringify(json);
+}
+
+function notificationContent(row: NotificationRow): NotificationContent {
+  if (row.event === null) return { kind: 'worded', fields: JSON.parse(row.wire_fields ?? '{}') as Record<string, string> };
+  const json = JSON.parse(row.event) as EventJson;
+  const event: NotificationEvent = {
+    ...json,
+    totalMinor: BigInt(json.totalMinor),
+    paidMinor: json.paidMinor === undefined ? undefined : BigInt(json.paidMinor),
+    refundedMinor: BigInt(json.refundedMinor),
+  };
+  return { kind: 'event', event };
 }
 
 /** A trade's own statements. Reads default to the database; writes inside a step take its `tx`. */
@@ -621,12 +662,13 @@ export class TradeStore {
 
   // ---- the notification outbox ----
 
-  /** Queues a notification's fields inside the transaction of the change it reports. */
-  async enqueueNotification(tx: SqlExecutor, merchantId: string, notifyUrl: string, fields: Record<string, string>, nowMs: number): Promise<void> {
+  /** Queues the notification of an event inside the transaction of the change it reports, due at once. */
+  async enqueueNotification(tx: SqlExecutor, notifyId: string, notifyUrl: string, event: NotificationEvent): Promise<void> {
+    const at = BigInt(event.atMs);
     await tx.run(
-      `INSERT INTO trade_notifications (notify_id, merchant_id, trade_no, notify_url, fields, status, attempts, next_at, created_at)
+      `INSERT INTO trade_notifications (notify_id, merchant_id, trade_no, notify_url, event, status, attempts, next_at, created_at)
        VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-      [fields.notify_id, merchantId, fields.trade_no, notifyUrl, JSON.stringify(fields), BigInt(nowMs), BigInt(nowMs)],
+      [notifyId, event.merchantId, event.tradeNo, notifyUrl, eventJson(event), at, at],
     );
   }
 
@@ -799,4 +841,26 @@ const PASSBACK = 'ALTER TABLE trades ADD COLUMN passback_params TEXT';
 // Version 4: an in-store payment above the PIN threshold waits for this buyer to confirm it.
 const AWAITING = 'ALTER TABLE trades ADD COLUMN awaiting_buyer_id TEXT';
 
-const TRADE_MIGRATIONS = { sqlite: [TABLES.join(';\n'), FUNDING, PASSBACK, AWAITING], postgres: [TABLES.join(';\n'), FUNDING, PASSBACK, AWAITING] };
+// Version 5: the outbox holds neutral events, worded by the merchant module when sent. The table
+// is rebuilt (SQLite cannot drop a NOT NULL); rows queued before keep their wire fields as they
+// were worded, in wire_fields, and are sent as they are. Each row holds exactly one of the two.
+const NEUTRAL_EVENTS = {
+  name: '0005_notifications_hold_neutral_events',
+  sql: [
+    `CREATE TABLE trade_notifications_v5 (
+       notify_id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL, trade_no TEXT NOT NULL, notify_url TEXT NOT NULL,
+       event TEXT, wire_fields TEXT, status TEXT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, next_at BIGINT NOT NULL,
+       last_error TEXT NOT NULL DEFAULT '', created_at BIGINT NOT NULL,
+       CHECK ((event IS NULL) <> (wire_fields IS NULL)))`,
+    `INSERT INTO trade_notifications_v5 (notify_id, merchant_id, trade_no, notify_url, wire_fields, status, attempts, next_at, last_error, created_at)
+       SELECT notify_id, merchant_id, trade_no, notify_url, fields, status, attempts, next_at, last_error, created_at FROM trade_notifications`,
+    'DROP TABLE trade_notifications',
+    'ALTER TABLE trade_notifications_v5 RENAME TO trade_notifications',
+    'CREATE INDEX trade_notifications_due ON trade_notifications (status, next_at)',
+    'CREATE INDEX trade_notifications_merchant ON trade_notifications (merchant_id, status)',
+  ].join(';\n'),
+};
+
+const VERSIONS = [TABLES.join(';\n'), FUNDING, PASSBACK, AWAITING, NEUTRAL_EVENTS];
+/** Exported for the upgrade test, which builds a store as an earlier version left it. */
+export const TRADE_MIGRATIONS = { sqlite: VERSIONS, postgres: VERSIONS };

@@ -1,6 +1,7 @@
 // Test helpers for the trade module: a Formica over a fresh store (SQLite, or a PostgreSQL schema
 // when DATABASE_URL is set), a trade service with an in-test merchant lookup, funded buyers, and
-// balances read straight from the ledger.
+// balances read straight from the ledger. Notifications are sent as their neutral events (the
+// merchant protocol's wording is the merchant module's, tested there).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,9 +14,8 @@ import { AccountFlag } from '../../ledger/index.ts';
 import { AccountCode, platformRevenueAccountId, walletAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
 import { IN_PERSON_SOURCE } from '../identity/identity-levels.ts';
-import { notificationWire } from '../merchant/notification-wire.ts';
 import type { Deliver } from './trade-notifications.ts';
-import { type MerchantInfo, TradeService } from './trade.ts';
+import { type MerchantInfo, type NotificationEncoder, type NotificationRecord, TradeService } from './trade.ts';
 
 export interface TradeFixture {
   app: Formica;
@@ -33,13 +33,13 @@ export interface TradeFixture {
   close(): Promise<void>;
 }
 
-export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliver): Promise<TradeFixture> {
+/** `encode` words notifications when sent; by default each is its event's own fields (eventFormBody). */
+export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliver, encode: NotificationEncoder = eventFormBody): Promise<TradeFixture> {
   const clock = new ManualClock();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-trade-'));
   const schema = store === 'postgres' ? `t_${randomBytes(6).toString('hex')}` : undefined;
   const app = await createFormica({ dataDir, databaseUrl: schema ? process.env.DATABASE_URL : undefined, databaseSchema: schema, clock, runJobs: false });
   const merchants = new Map<string, MerchantInfo>();
-  const wire = notificationWire((fields) => ({ ...fields, sign_type: 'RSA2', sign: 'test-signature' }));
   const trades = await TradeService.open({
     db: app.sql,
     runner: app.runner,
@@ -48,7 +48,7 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
     identity: app.identity,
     wallet: app.wallet,
     merchants: { merchant: async (id) => merchants.get(id) },
-    notificationWire: wire,
+    encodeNotification: encode,
     deliver,
   });
   let seq = 0;
@@ -114,6 +114,12 @@ export async function tradeFixture(store: 'sqlite' | 'postgres', deliver?: Deliv
       }
     },
   };
+}
+
+/** A notification as a form of its event's own fields (values as text) and its notifyId. */
+export function eventFormBody(n: NotificationRecord): string {
+  const fields = n.content.kind === 'event' ? Object.entries(n.content.event).filter(([, v]) => v !== undefined) : Object.entries(n.content.fields);
+  return new URLSearchParams([['notifyId', n.notifyId], ...fields.map(([k, v]): [string, string] => [k, String(v)])]).toString();
 }
 
 export function storesUnderTest(): ('sqlite' | 'postgres')[] {

@@ -21,19 +21,12 @@ export interface MerchantLookup {
   merchant(merchantId: string): Promise<MerchantInfo | undefined>;
 }
 
-/** Adds sign_type and sign (the platform's key) to a notification's fields. */
-export type NotificationSigner = (fields: Record<string, string>) => Record<string, string>;
-
 /**
- * How a trade's notification is worded and sent on the wire: the merchant module's protocol (its
- * field names, amounts in yuan, China time, the signed form body). Trade hands it the trade as it
- * is and stores what it returns; it never formats a protocol field itself.
+ * How a notification is worded, signed and encoded when it is sent: the merchant protocol's form
+ * body (merchant/notification-wire.ts, given by app.ts). Trade stores neutral events and never
+ * formats a protocol field itself.
  */
-export interface NotificationWire {
-  fields(trade: Trade, notifyId: string, nowMs: number, appId: string | undefined, refundAtMs?: number): Record<string, string>;
-  /** The signed request body of stored fields. */
-  encode(fields: Record<string, string>): string;
-}
+export type NotificationEncoder = (n: NotificationRecord) => string;
 
 /** One of the two: Formica's trade number or the merchant's own. */
 export interface TradeRef {
@@ -206,6 +199,42 @@ export interface RefundRecord {
   readonly payoutCardId?: string;
 }
 
+/**
+ * What a notification reports, in trade's own terms: the trade as it stood when it reached
+ * `status` at `atMs`. Money in minor units, times in epoch ms; the merchant module words it.
+ */
+export interface NotificationEvent {
+  readonly atMs: number;
+  readonly tradeNo: string;
+  readonly outTradeNo: string;
+  readonly merchantId: string;
+  readonly appId?: string;
+  readonly status: TradeStatus;
+  readonly subject: string;
+  readonly body: string;
+  readonly currency: 'CNY';
+  readonly totalMinor: bigint;
+  /** What the buyer paid, once paid. */
+  readonly paidMinor?: bigint;
+  readonly refundedMinor: bigint;
+  readonly buyerUserId?: string;
+  readonly buyerLogonId?: string;
+  readonly passbackParams?: string;
+  readonly createdAtMs: number;
+  readonly paidAtMs?: number;
+  readonly closedAtMs?: number;
+  /** When the refund this notification reports was made, if it reports one. */
+  readonly refundAtMs?: number;
+}
+
+/**
+ * What a queued notification holds: a neutral event, or (queued before events were neutral) the
+ * wire fields as they were worded then, sent as they are.
+ */
+export type NotificationContent =
+  | { readonly kind: 'event'; readonly event: NotificationEvent }
+  | { readonly kind: 'worded'; readonly fields: Readonly<Record<string, string>> };
+
 /** The notifications the outbox keeps (trade_status_sync), as merchants and the console see them. */
 export interface NotificationRecord {
   notifyId: string;
@@ -216,7 +245,32 @@ export interface NotificationRecord {
   lastError: string;
   /** When a pending notification is next sent (epoch ms). */
   nextAtMs: number;
-  fields: Record<string, string>;
+  content: NotificationContent;
+}
+
+/** The event a change of `t` reports at `atMs` (`refundAtMs`: the refund it reports). */
+export function notificationEvent(t: TradeRecord, atMs: number, refundAtMs?: number): NotificationEvent {
+  return {
+    atMs,
+    tradeNo: t.tradeNo,
+    outTradeNo: t.outTradeNo,
+    merchantId: t.merchantId,
+    appId: t.appId,
+    status: t.status,
+    subject: t.subject,
+    body: t.body,
+    currency: 'CNY',
+    totalMinor: t.totalMinor,
+    paidMinor: t.paidAtMs === undefined ? undefined : t.totalMinor,
+    refundedMinor: t.refundedMinor,
+    buyerUserId: t.buyerUserId,
+    buyerLogonId: t.buyerLogonId,
+    passbackParams: t.passbackParams,
+    createdAtMs: t.createdAtMs,
+    paidAtMs: t.paidAtMs,
+    closedAtMs: t.closedAtMs,
+    refundAtMs,
+  };
 }
 
 /** The public face of a trade's state. */

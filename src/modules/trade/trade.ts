@@ -29,8 +29,8 @@ import {
   type MerchantLookup,
   type MerchantTradeFilter,
   maskPhone,
+  type NotificationEncoder,
   type NotificationRecord,
-  type NotificationWire,
   type ProductCode,
   type Refund,
   type RefundRecord,
@@ -53,9 +53,10 @@ export type {
   MerchantInfo,
   MerchantLookup,
   MerchantTradeFilter,
+  NotificationContent,
+  NotificationEncoder,
+  NotificationEvent,
   NotificationRecord,
-  NotificationSigner,
-  NotificationWire,
   ProductCode,
   Refund,
   RefundEntry,
@@ -100,8 +101,8 @@ export interface TradeDeps {
   identity: IdentityService;
   wallet: WalletService;
   merchants: MerchantLookup;
-  /** How notifications are worded and signed (the merchant protocol's wire). */
-  notificationWire: NotificationWire;
+  /** How a queued notification is worded and signed when it is sent (the merchant protocol's). */
+  encodeNotification: NotificationEncoder;
   /** Where the hosted checkout lives; default FORMICA_PUBLIC_URL or http://127.0.0.1:8080. */
   publicBaseUrl?: string;
   /** How notifications are posted; default fetch with a 5 s timeout. */
@@ -132,8 +133,8 @@ export class TradeService {
     private readonly store: TradeStore,
     private readonly publicBaseUrl: string,
   ) {
-    this.steps = new TradeSteps(store, d.runner, d.clock, d.ids, d.wallet.limits, d.notificationWire);
-    this.notifications = new NotificationOutbox(store, d.clock, d.notificationWire, d.deliver ?? fetchDeliver());
+    this.steps = new TradeSteps(store, d.runner, d.clock, d.ids, d.wallet.limits);
+    this.notifications = new NotificationOutbox(store, d.clock, d.encodeNotification, d.deliver ?? fetchDeliver());
     this.timers = new TradeTimers(store, {
       locked: (tradeNo, fn) => this.steps.locked(tradeNo, fn),
       close: async (t, nowMs) => (await this.steps.change(t, closeChange(nowMs))) !== undefined,
