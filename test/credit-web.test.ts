@@ -70,8 +70,10 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
   async function expectFitsAndClean(page: Page, name: string, width: number): Promise<void> {
     for (const w of [360, width]) {
       await page.setViewportSize({ width: w, height: w > 600 ? 800 : 844 });
-      const overflow = await sidewaysOverflow(page);
-      expect(overflow, `${name} at ${w} px: ${overflow > 0 ? (await widerThanWindow(page)).join(', ') : ''}`).toBeLessThanOrEqual(0);
+      // Charts take their new width on the next frames (a ResizeObserver): poll until the layout settles.
+      await expect
+        .poll(async () => ((await sidewaysOverflow(page)) > 0 ? `${w} px: ${(await widerThanWindow(page)).join(', ')}` : 'fits'), { timeout: 5_000 })
+        .toBe('fits');
     }
     await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
     expect(await axeViolations(page), name).toEqual([]);
@@ -150,7 +152,8 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     await page.fill('input[name=days]', '30');
     await page.click('[data-testid=loan-terms] button[type=submit]');
     // 1,000.00 for 30 days at 0.04% a day: 12.00, due in one payment on 2026-09-19.
-    await page.locator('[data-testid=loan-total-interest]', { hasText: '¥12.00' }).waitFor();
+    await page.locator('[data-testid=loan-figures] dd', { hasText: '¥12.00' }).waitFor();
+    expect(await page.locator('[data-testid=loan-figures] dd').allTextContents()).toEqual(['¥1,000.00', '¥12.00']);
     await page.locator('[data-testid=loan-quote] table', { hasText: '19 Sept 2026' }).waitFor();
     expect(await server.app.sql.get('SELECT loan_id FROM credit_loans WHERE merchant_id = ?', [merchantId])).toBeUndefined();
     // Changing the terms drops the quote: only a quoted loan can be taken.
@@ -212,6 +215,7 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     await statement.locator('[data-testid=pay-minimum]').waitFor({ state: 'detached' });
     await statement.locator('[data-testid=pay-full]', { hasText: '¥720.00' }).click();
     await statement.locator('[data-testid=statement-status]', { hasText: '已还清' }).waitFor();
+    await statement.locator('[data-testid=statement-repaid]', { hasText: '¥720.00' }).waitFor();
     expect((await server.app.credit.payLater.statement(ids.payer, '2026-09')).status).toBe('paid');
     await line.filter({ hasText: '¥123.45' }).waitFor();
     await page.click('button[data-lang=en]');

@@ -2,6 +2,7 @@
 // reader's language as the server explained them; and its credit line with the daily rate.
 import { useI18n } from '../i18n/i18n.tsx';
 import type { Line, Score } from '../credit/credit-types.ts';
+import { Figures } from '../credit/figures.tsx';
 import { formatCount, formatPercent, localeOf } from '../credit/intl.ts';
 import { formatMoney } from '../money.ts';
 import { Panel } from '../ui/panel.tsx';
@@ -44,14 +45,7 @@ export function LinePanel({ line }: { line: Line }) {
   ] as const;
   return (
     <Panel title={t('credit.line')}>
-      <dl className="figures" data-testid="credit-line">
-        {figures.map(([key, value]) => (
-          <div key={key}>
-            <dt>{t(key)}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <Figures figures={figures} testId="credit-line" />
     </Panel>
   );
 }

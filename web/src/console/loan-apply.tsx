@@ -4,6 +4,7 @@
 import { type FormEvent, useState } from 'react';
 import { api, newRequestId } from '../api.ts';
 import type { Instalment, Quote } from '../credit/credit-types.ts';
+import { Figures, MonthsSelect } from '../credit/figures.tsx';
 import { formatDay } from '../credit/intl.ts';
 import { ScheduleTable } from '../credit/schedule-table.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -12,8 +13,6 @@ import { ErrorMessage } from '../ui/error-message.tsx';
 import { Field } from '../ui/field.tsx';
 import { Panel } from '../ui/panel.tsx';
 import { useAction } from '../ui/use-action.ts';
-
-const MONTHS = [3, 6, 9, 12] as const;
 
 interface Terms {
   product: 'short' | 'instalment';
@@ -99,16 +98,7 @@ export function LoanApply({ token, merchantId, available, onBorrowed }: { token:
           />
         ) : (
           <>
-            <label className="field">
-              <span>{t('credit.months')}</span>
-              <select name="months" value={terms.months} onChange={(e) => change({ months: e.target.value })}>
-                {MONTHS.map((m) => (
-                  <option key={m} value={m}>
-                    {t('credit.monthsN', { months: m })}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <MonthsSelect label={t('credit.months')} name="months" value={Number(terms.months)} onChange={(m) => change({ months: String(m) })} />
             <label className="field">
               <span>{t('credit.repayment')}</span>
               <select name="repayment" value={terms.repayment} onChange={(e) => change({ repayment: e.target.value as Terms['repayment'] })}>
@@ -160,16 +150,13 @@ function QuoteView({ quoted, running, onBorrow }: { quoted: Quoted; running: boo
   return (
     <section className="quote" aria-live="polite" data-testid="loan-quote">
       <h3 className="subhead">{t('credit.quote')}</h3>
-      <dl className="figures">
-        <div>
-          <dt>{t('credit.amount')}</dt>
-          <dd>{formatMoney(quoted.terms.amount.trim(), 'CNY')}</dd>
-        </div>
-        <div>
-          <dt>{t('credit.totalInterest')}</dt>
-          <dd data-testid="loan-total-interest">{formatMoney(quoted.quote.total_interest, 'CNY')}</dd>
-        </div>
-      </dl>
+      <Figures
+        figures={[
+          ['credit.amount', formatMoney(quoted.terms.amount.trim(), 'CNY')],
+          ['credit.totalInterest', formatMoney(quoted.quote.total_interest, 'CNY')],
+        ]}
+        testId="loan-figures"
+      />
       <ScheduleTable caption={t('credit.schedule')} chargeLabel={t('credit.interest')} rows={rows} />
       <p className="muted small">{t('credit.consent')}</p>
       {Number(quoted.terms.salesShare) > 0 && <p className="muted small">{t('credit.salesShareConsent', { percent: Number(quoted.terms.salesShare) })}</p>}

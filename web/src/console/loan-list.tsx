@@ -5,6 +5,7 @@
 import { type FormEvent, useState } from 'react';
 import { api, newRequestId } from '../api.ts';
 import type { LoanSummary } from '../credit/credit-types.ts';
+import { Figures } from '../credit/figures.tsx';
 import { formatCount, formatDay } from '../credit/intl.ts';
 import { ScheduleTable } from '../credit/schedule-table.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -37,6 +38,8 @@ export function LoanList({ token, merchantId, version, onRepaid }: { token: stri
 
 function LoanItem({ token, loan, onRepaid }: { token: string; loan: LoanSummary; onRepaid: () => void }) {
   const { t, lang } = useI18n();
+  // Kept here, not in the form: the last repayment closes the loan and the form goes with it.
+  const [repaid, setRepaid] = useState<Repaid>();
   const rows = loan.schedule.map((i) => ({ due_date: i.due_date, principal: i.principal, charge: i.interest }));
   const figures = [
     ['credit.outstanding', formatMoney(loan.outstanding_principal, 'CNY')],
@@ -56,19 +59,28 @@ function LoanItem({ token, loan, onRepaid }: { token: string; loan: LoanSummary;
         </span>
         <span className="muted small">{t('credit.since', { date: formatDay(loan.start_date, lang) })}</span>
       </p>
-      <dl className="figures">
-        {figures.map(([key, value]) => (
-          <div key={key}>
-            <dt>{t(key)}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <Figures figures={figures} />
       <details>
         <summary>{t('credit.schedule')}</summary>
         <ScheduleTable caption={t('credit.schedule')} chargeLabel={t('credit.interest')} rows={rows} />
       </details>
-      {LIVE.has(loan.status) && <RepayForm token={token} loan={loan} onRepaid={onRepaid} />}
+      {LIVE.has(loan.status) && (
+        <RepayForm
+          token={token}
+          loan={loan}
+          onStart={() => setRepaid(undefined)}
+          onRepaid={(result) => {
+            setRepaid(result);
+            onRepaid();
+          }}
+        />
+      )}
+      {repaid && (
+        <div role="status" className="success-box" data-testid="loan-repaid">
+          <p>{t('credit.repaid', { outstanding: formatMoney(repaid.outstanding_principal, 'CNY') })}</p>
+          <AppliedParts applied={repaid.applied} />
+        </div>
+      )}
     </li>
   );
 }
@@ -83,6 +95,11 @@ interface RepaymentQuote {
   total: string;
 }
 
+interface Repaid {
+  applied: Applied;
+  outstanding_principal: string;
+}
+
 interface Quoted {
   readonly amount: string;
   readonly quote: RepaymentQuote;
@@ -91,12 +108,11 @@ interface Quoted {
 }
 
 /** A repayment quoted part by part (with the early-repayment fee on top) before it is made. */
-function RepayForm({ token, loan, onRepaid }: { token: string; loan: LoanSummary; onRepaid: () => void }) {
+function RepayForm({ token, loan, onStart, onRepaid }: { token: string; loan: LoanSummary; onStart: () => void; onRepaid: (result: Repaid) => void }) {
   const { t } = useI18n();
   const base = `/v1/credit/loans/${encodeURIComponent(loan.loan_id)}`;
   const [amount, setAmount] = useState('');
   const [quoted, setQuoted] = useState<Quoted>();
-  const [repaid, setRepaid] = useState<{ applied: Applied; outstanding_principal: string }>();
   const enter = (next: string) => {
     setAmount(next);
     setQuoted(undefined);
@@ -107,14 +123,14 @@ function RepayForm({ token, loan, onRepaid }: { token: string; loan: LoanSummary
     setQuoted({ amount: wanted, quote, requestId: newRequestId('repay') });
   });
   const pay = useAction(async (q: Quoted) => {
-    setRepaid(await api(`${base}/repayments`, { method: 'POST', token, body: { amount: q.amount, request_id: q.requestId } }));
+    const result = await api<Repaid>(`${base}/repayments`, { method: 'POST', token, body: { amount: q.amount, request_id: q.requestId } });
     setQuoted(undefined);
     setAmount('');
-    onRepaid();
+    onRepaid(result);
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setRepaid(undefined);
+    onStart();
     void ask.run();
   };
   return (
@@ -140,28 +156,18 @@ function RepayForm({ token, loan, onRepaid }: { token: string; loan: LoanSummary
       {quoted && (
         <div className="quote" aria-live="polite" data-testid="repay-quote">
           <AppliedParts applied={quoted.quote.applied} />
-          <dl className="figures">
-            <div>
-              <dt>{t('credit.earlyFee')}</dt>
-              <dd>{formatMoney(quoted.quote.early_repayment_fee, 'CNY')}</dd>
-            </div>
-            <div>
-              <dt>{t('credit.repayTotal')}</dt>
-              <dd>{formatMoney(quoted.quote.total, 'CNY')}</dd>
-            </div>
-          </dl>
+          <Figures
+            figures={[
+              ['credit.earlyFee', formatMoney(quoted.quote.early_repayment_fee, 'CNY')],
+              ['credit.repayTotal', formatMoney(quoted.quote.total, 'CNY')],
+            ]}
+          />
           <button type="button" disabled={pay.running} onClick={() => void pay.run(quoted)}>
             {t('credit.repay', { amount: formatMoney(quoted.quote.total, 'CNY') })}
           </button>
         </div>
       )}
       <ErrorMessage error={pay.error} />
-      {repaid && (
-        <div role="status" className="success-box" data-testid="loan-repaid">
-          <p>{t('credit.repaid', { outstanding: formatMoney(repaid.outstanding_principal, 'CNY') })}</p>
-          <AppliedParts applied={repaid.applied} />
-        </div>
-      )}
     </>
   );
 }

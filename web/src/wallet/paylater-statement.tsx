@@ -4,6 +4,7 @@
 import { useId, useState } from 'react';
 import { api, newRequestId } from '../api.ts';
 import type { InstalmentQuote, Statement } from '../credit/credit-types.ts';
+import { Figures, MonthsSelect } from '../credit/figures.tsx';
 import { formatDay, formatMonth } from '../credit/intl.ts';
 import { ScheduleTable } from '../credit/schedule-table.tsx';
 import type { MessageKey } from '../i18n/en.ts';
@@ -13,7 +14,6 @@ import { ErrorMessage } from '../ui/error-message.tsx';
 import { useAction } from '../ui/use-action.ts';
 import { useSession } from './session-context.ts';
 
-const MONTHS = [3, 6, 9, 12] as const;
 const isZero = (amount: string) => Number(amount) === 0;
 
 export function StatementCard({ statement: s, headingKey, nested = false }: { statement: Statement; headingKey: MessageKey; nested?: boolean }) {
@@ -38,18 +38,11 @@ export function StatementCard({ statement: s, headingKey, nested = false }: { st
           {t(`paylater.status.${s.status}`)}
         </span>
       </div>
-      <dl className="figures compact">
-        {figures.map(([key, value]) => (
-          <div key={key}>
-            <dt>{t(key)}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <Figures figures={figures} compact />
       {s.status === 'issued' && (
         <p className="muted small">{t('paylater.interestFree', { amount: formatMoney(s.total, 'CNY'), date: formatDay(s.due_date, lang) })}</p>
       )}
-      {!isZero(s.outstanding) && <Repay statement={s} />}
+      <Repay statement={s} />
       {s.instalments.length > 0 ? (
         <ScheduleTable caption={t('paylater.plan')} chargeLabel={t('paylater.fee')} rows={planRows(s.instalments)} />
       ) : (
@@ -80,18 +73,21 @@ function Repay({ statement: s }: { statement: Statement }) {
     refresh();
   });
   const minimum = !isZero(s.minimum_left) && s.minimum_left !== s.outstanding;
+  // Mounted while the statement is paid off too, so the confirmation of the last payment stays.
   return (
     <>
-      <div className="button-row">
-        <button type="button" disabled={action.running} onClick={() => void action.run(s.outstanding)} data-testid="pay-full">
-          {t('paylater.payFull', { amount: formatMoney(s.outstanding, 'CNY') })}
-        </button>
-        {minimum && (
-          <button type="button" className="secondary" disabled={action.running} onClick={() => void action.run(s.minimum_left)} data-testid="pay-minimum">
-            {t('paylater.payMinimum', { amount: formatMoney(s.minimum_left, 'CNY') })}
+      {!isZero(s.outstanding) && (
+        <div className="button-row">
+          <button type="button" disabled={action.running} onClick={() => void action.run(s.outstanding)} data-testid="pay-full">
+            {t('paylater.payFull', { amount: formatMoney(s.outstanding, 'CNY') })}
           </button>
-        )}
-      </div>
+          {minimum && (
+            <button type="button" className="secondary" disabled={action.running} onClick={() => void action.run(s.minimum_left)} data-testid="pay-minimum">
+              {t('paylater.payMinimum', { amount: formatMoney(s.minimum_left, 'CNY') })}
+            </button>
+          )}
+        </div>
+      )}
       {minimum && <p className="muted small">{t('paylater.minimumNote')}</p>}
       <ErrorMessage error={action.error} />
       {done && (
@@ -118,23 +114,15 @@ function SplitOffer({ statement: s }: { statement: Statement }) {
     <details className="split" data-testid="split-offer">
       <summary>{t('paylater.split')}</summary>
       <div className="stack">
-        <label className="field">
-          <span>{t('paylater.splitMonths')}</span>
-          <select
-            name="split_months"
-            value={months}
-            onChange={(e) => {
-              setMonths(Number(e.target.value));
-              setQuote(undefined);
-            }}
-          >
-            {MONTHS.map((m) => (
-              <option key={m} value={m}>
-                {t('credit.monthsN', { months: m })}
-              </option>
-            ))}
-          </select>
-        </label>
+        <MonthsSelect
+          label={t('paylater.splitMonths')}
+          name="split_months"
+          value={months}
+          onChange={(m) => {
+            setMonths(m);
+            setQuote(undefined);
+          }}
+        />
         <button type="button" className="secondary" disabled={ask.running} onClick={() => void ask.run()}>
           {t('paylater.seeFee')}
         </button>
