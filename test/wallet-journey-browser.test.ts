@@ -110,108 +110,112 @@ describe.skipIf(!hasChromium)('wallet journey in Chromium', () => {
       await page.screenshot({ path: path.join(SHOTS, `${tag}-${name}.png`), fullPage: true });
     }
 
-    it(`${tag}: signs up, verifies, binds a card, tops up, pays a friend and a merchant's QR code, and reads the activity`, async () => {
-      const { person } = variant;
-      const context = await browser.newContext({ locale: variant.lang === 'zh' ? 'zh-CN' : 'en-GB', viewport: variant.viewport });
-      const page = await context.newPage();
-      await page.goto(`${server.url}/app/`);
-      expect(await page.getAttribute('html', 'lang')).toBe(variant.lang === 'zh' ? 'zh-CN' : 'en');
-      await checkPage(page, 'login');
-      await page.click('#to-signup');
-      await page.fill('input[name=phone]', person.phone);
-      await page.fill('input[name=name]', person.name);
-      await page.fill('input[name=password]', person.password);
-      await checkPage(page, 'signup');
-      await page.click('#signup button[type=submit]');
+    it(
+      `${tag}: signs up, verifies, binds a card, tops up, pays a friend and a merchant's QR code, and reads the activity`,
+      async () => {
+        const { person } = variant;
+        const context = await browser.newContext({ locale: variant.lang === 'zh' ? 'zh-CN' : 'en-GB', viewport: variant.viewport });
+        const page = await context.newPage();
+        await page.goto(`${server.url}/app/`);
+        expect(await page.getAttribute('html', 'lang')).toBe(variant.lang === 'zh' ? 'zh-CN' : 'en');
+        await checkPage(page, 'login');
+        await page.click('#to-signup');
+        await page.fill('input[name=phone]', person.phone);
+        await page.fill('input[name=name]', person.name);
+        await page.fill('input[name=password]', person.password);
+        await checkPage(page, 'signup');
+        await page.click('#signup button[type=submit]');
 
-      await page.locator('#setup').waitFor();
-      await verifyNewcomer(page, person);
-      await bindCard(page, person, variant.card);
-      await page.fill('input[name=pin_password]', person.password);
-      await page.fill('input[name=new_pin]', PIN);
-      await page.fill('input[name=repeat_pin]', PIN);
-      await page.click('#pin button[type=submit]');
-      await page.locator('#pin [role=status]').waitFor();
-      await checkPage(page, 'setup');
+        await page.locator('#setup').waitFor();
+        await verifyNewcomer(page, person);
+        await bindCard(page, person, variant.card);
+        await page.fill('input[name=pin_password]', person.password);
+        await page.fill('input[name=new_pin]', PIN);
+        await page.fill('input[name=repeat_pin]', PIN);
+        await page.click('#pin button[type=submit]');
+        await page.locator('#pin [role=status]').waitFor();
+        await checkPage(page, 'setup');
 
-      await page.click('#setup-finish');
-      await page.locator('[data-testid=balance]', { hasText: '¥0.00' }).waitFor();
-      await checkPage(page, 'home');
-      await page.click('#action-topup');
-      await page.fill('input[name=card_amount]', '100.00');
-      await page.click('#topup button[type=submit]');
-      await page.locator('#money-result', { hasText: '¥100.00' }).waitFor();
-      await checkPage(page, 'topup');
+        await page.click('#setup-finish');
+        await page.locator('[data-testid=balance]', { hasText: '¥0.00' }).waitFor();
+        await checkPage(page, 'home');
+        await page.click('#action-topup');
+        await page.fill('input[name=card_amount]', '100.00');
+        await page.click('#topup button[type=submit]');
+        await page.locator('#money-result', { hasText: '¥100.00' }).waitFor();
+        await checkPage(page, 'topup');
 
-      await page.goto(`${server.url}/app/pay`);
-      await page.fill('input[name=to_phone]', FRIEND.phone);
-      await page.fill('input[name=amount]', '12.34');
-      await page.fill('input[name=memo]', 'noodles');
-      await page.fill('input[name=payment_pin]', PIN);
-      await page.click('#pay button[type=submit]');
-      await page.locator('#pay-done', { hasText: '¥12.34' }).waitFor();
-      await checkPage(page, 'pay-friend');
+        await page.goto(`${server.url}/app/pay`);
+        await page.fill('input[name=to_phone]', FRIEND.phone);
+        await page.fill('input[name=amount]', '12.34');
+        await page.fill('input[name=memo]', 'noodles');
+        await page.fill('input[name=payment_pin]', PIN);
+        await page.click('#pay button[type=submit]');
+        await page.locator('#pay-done', { hasText: '¥12.34' }).waitFor();
+        await checkPage(page, 'pay-friend');
 
-      // The merchant's precreate QR code, scanned into the wallet: the test server's public address
-      // is only known once it listens, so the code's path is put on it.
-      const { trade, qrCode } = await server.app.trades.precreate(merchantId, {
-        outTradeNo: `journey-${tag}`,
-        subject: 'Longjing tea',
-        totalAmountMinor: 2_580n,
-      });
-      await page.goto(`${server.url}/app/`);
-      await page.click('#action-scan');
-      await checkPage(page, 'scan');
-      await page.fill('input[name=qr_link]', 'https://elsewhere.example/checkout/1');
-      await page.click('#scan button[type=submit]');
-      await page.locator('#scan [role=alert]').waitFor();
-      await page.fill('input[name=qr_link]', `${server.url}${new URL(qrCode).pathname}`);
-      await page.click('#scan button[type=submit]');
-      await page.waitForURL(`**/checkout/${trade.tradeNo}`);
-      expect(await page.locator('h1#merchant').textContent()).toBe('Tea House');
-      expect(await page.locator('#amount').textContent()).toContain('¥25.80');
-      const balanceChoice = page.locator('#choices .choice', { hasText: WORDS[variant.lang].payBalance });
-      await balanceChoice.waitFor();
-      await checkPage(page, 'cashier');
-      await balanceChoice.click();
-      await page.locator('#pinpad').waitFor();
-      await checkPage(page, 'cashier-pin');
-      for (const digit of PIN) await page.click(`#pinpad button[data-key="${digit}"]`);
-      await page.locator('#message', { hasText: WORDS[variant.lang].paid }).waitFor({ timeout: 15_000 });
-      await checkPage(page, 'cashier-paid');
-      expect((await server.app.trades.query(merchantId, { tradeNo: trade.tradeNo })).status).toBe('TRADE_SUCCESS');
+        // The merchant's precreate QR code, scanned into the wallet: the test server's public address
+        // is only known once it listens, so the code's path is put on it.
+        const { trade, qrCode } = await server.app.trades.precreate(merchantId, {
+          outTradeNo: `journey-${tag}`,
+          subject: 'Longjing tea',
+          totalAmountMinor: 2_580n,
+        });
+        await page.goto(`${server.url}/app/`);
+        await page.click('#action-scan');
+        await checkPage(page, 'scan');
+        await page.fill('input[name=qr_link]', 'https://elsewhere.example/checkout/1');
+        await page.click('#scan button[type=submit]');
+        await page.locator('#scan [role=alert]').waitFor();
+        await page.fill('input[name=qr_link]', `${server.url}${new URL(qrCode).pathname}`);
+        await page.click('#scan button[type=submit]');
+        await page.waitForURL(`**/checkout/${trade.tradeNo}`);
+        expect(await page.locator('h1#merchant').textContent()).toBe('Tea House');
+        expect(await page.locator('#amount').textContent()).toContain('¥25.80');
+        const balanceChoice = page.locator('#choices .choice', { hasText: WORDS[variant.lang].payBalance });
+        await balanceChoice.waitFor();
+        await checkPage(page, 'cashier');
+        await balanceChoice.click();
+        await page.locator('#pinpad').waitFor();
+        await checkPage(page, 'cashier-pin');
+        for (const digit of PIN) await page.click(`#pinpad button[data-key="${digit}"]`);
+        await page.locator('#message', { hasText: WORDS[variant.lang].paid }).waitFor({ timeout: 15_000 });
+        await checkPage(page, 'cashier-paid');
+        expect((await server.app.trades.query(merchantId, { tradeNo: trade.tradeNo })).status).toBe('TRADE_SUCCESS');
 
-      await page.goto(`${server.url}/app/activity`);
-      const lines = page.locator('[data-testid=activity] li');
-      await lines.nth(2).waitFor();
-      expect(await lines.evaluateAll((items) => items.map((li) => [li.getAttribute('data-kind'), li.getAttribute('data-status')]))).toEqual([
-        ['payment', 'completed'],
-        ['transfer_out', 'completed'],
-        ['topup', 'completed'],
-      ]);
-      const texts = await lines.allTextContents();
-      expect(texts[0]).toMatch(/Tea House.*-¥25\.80/);
-      expect(texts[1]).toMatch(/李\*明 138\*\*\*\*0302.*noodles.*-¥12\.34/);
-      expect(texts[2]).toMatch(/\+¥100\.00/);
-      await checkPage(page, 'activity');
+        await page.goto(`${server.url}/app/activity`);
+        const lines = page.locator('[data-testid=activity] li');
+        await lines.nth(2).waitFor();
+        expect(await lines.evaluateAll((items) => items.map((li) => [li.getAttribute('data-kind'), li.getAttribute('data-status')]))).toEqual([
+          ['payment', 'completed'],
+          ['transfer_out', 'completed'],
+          ['topup', 'completed'],
+        ]);
+        const texts = await lines.allTextContents();
+        expect(texts[0]).toMatch(/Tea House.*-¥25\.80/);
+        expect(texts[1]).toMatch(/李\*明 138\*\*\*\*0302.*noodles.*-¥12\.34/);
+        expect(texts[2]).toMatch(/\+¥100\.00/);
+        await checkPage(page, 'activity');
 
-      await page.selectOption('select[name=kind]', 'topup');
-      await expect.poll(() => lines.count()).toBe(1);
-      await page.selectOption('select[name=kind]', '');
-      await expect.poll(() => lines.count()).toBe(3);
+        await page.selectOption('select[name=kind]', 'topup');
+        await expect.poll(() => lines.count()).toBe(1);
+        await page.selectOption('select[name=kind]', '');
+        await expect.poll(() => lines.count()).toBe(3);
 
-      await lines.first().locator('a').click();
-      await page.locator('#detail-amount', { hasText: '-¥25.80' }).waitFor();
-      await checkPage(page, 'activity-detail');
-      const [receipt] = await Promise.all([page.waitForEvent('download'), page.click('#download-receipt')]);
-      expect(receipt.suggestedFilename()).toMatch(/^formica-receipt-tp_\w+\.pdf$/);
-      const pdf = fs.readFileSync((await receipt.path())!);
-      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-      await context.close();
+        await lines.first().locator('a').click();
+        await page.locator('#detail-amount', { hasText: '-¥25.80' }).waitFor();
+        await checkPage(page, 'activity-detail');
+        const [receipt] = await Promise.all([page.waitForEvent('download'), page.click('#download-receipt')]);
+        expect(receipt.suggestedFilename()).toMatch(/^formica-receipt-tp_\w+\.pdf$/);
+        const pdf = fs.readFileSync((await receipt.path())!);
+        expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+        await context.close();
 
-      const me = (await server.app.identity.findByPhone(person.phone))!;
-      expect((await server.app.wallet.summary(me.id)).balanceMinor).toBe(10_000n - 1_234n - 2_580n);
-    }, JOURNEY_TIMEOUT_MS);
+        const me = (await server.app.identity.findByPhone(person.phone))!;
+        expect((await server.app.wallet.summary(me.id)).balanceMinor).toBe(10_000n - 1_234n - 2_580n);
+      },
+      JOURNEY_TIMEOUT_MS,
+    );
   }
 
   /**
