@@ -6,31 +6,20 @@ import { api } from '../api.ts';
 import type { Line, Score } from '../credit/credit-types.ts';
 import '../credit/credit.css';
 import { useI18n } from '../i18n/i18n.tsx';
-import { USER_TOKEN, useStoredToken } from '../session.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
-import { Link } from '../ui/link.tsx';
 import { useLoad } from '../use-load.ts';
 import { LinePanel, ScorePanel } from './credit-score.tsx';
 import { LoanApply } from './loan-apply.tsx';
 import { LoanList } from './loan-list.tsx';
-import type { Membership } from './shop-page.tsx';
+import { type Membership, useMemberships, WithWalletSession } from './shop-page.tsx';
 
 export function LoansPage() {
-  const { t } = useI18n();
-  const [token] = useStoredToken(USER_TOKEN);
-  if (!token) {
-    return (
-      <p>
-        {t('shop.loginFirst')} <Link to="home">{t('nav.wallet')}</Link>
-      </p>
-    );
-  }
-  return <OwnedShops token={token} />;
+  return <WithWalletSession>{(token) => <OwnedShops token={token} />}</WithWalletSession>;
 }
 
 function OwnedShops({ token }: { token: string }) {
   const { t } = useI18n();
-  const mine = useLoad('loan-merchants', () => api<{ merchants: Membership[] }>('/v1/merchant-console/merchants', { token }));
+  const mine = useMemberships(token);
   const owned = (mine.data?.merchants ?? []).filter((m) => m.role === 'owner');
   return (
     <div className="page">

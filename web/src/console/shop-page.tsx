@@ -2,7 +2,7 @@
 // session: the settlement balance and a withdrawal to the payout account, and the latest trades
 // with a refund (amount and reason) on each paid one. The server checks the role on every call;
 // the page shows what it refuses.
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { formatMoney } from '../money.ts';
@@ -23,7 +23,8 @@ export interface Membership {
   role: 'owner' | 'finance' | 'support';
 }
 
-export function ShopPage() {
+/** The shop pages (this one, the loans) with the wallet's session, or a prompt to log in there first. */
+export function WithWalletSession({ children }: { children: (token: string) => ReactNode }) {
   const { t } = useI18n();
   const [token] = useStoredToken(USER_TOKEN);
   if (!token) {
@@ -33,12 +34,21 @@ export function ShopPage() {
       </p>
     );
   }
-  return <Shops token={token} />;
+  return children(token);
+}
+
+/** The shops the user works for, with the role in each. */
+export function useMemberships(token: string) {
+  return useLoad('shop-merchants', () => api<{ merchants: Membership[] }>('/v1/merchant-console/merchants', { token }));
+}
+
+export function ShopPage() {
+  return <WithWalletSession>{(token) => <Shops token={token} />}</WithWalletSession>;
 }
 
 function Shops({ token }: { token: string }) {
   const { t } = useI18n();
-  const mine = useLoad('shop-merchants', () => api<{ merchants: Membership[] }>('/v1/merchant-console/merchants', { token }));
+  const mine = useMemberships(token);
   const shops = mine.data?.merchants ?? [];
   return (
     <div className="page">
