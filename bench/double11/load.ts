@@ -83,7 +83,7 @@ async function main(): Promise<void> {
           tally.ok++;
           tally.latencies.push(performance.now() - begin);
           const t = elapsed();
-        if (t >= profile.rampSeconds && t < totalSeconds) tally.okInHold++;
+          if (t >= profile.rampSeconds && t < totalSeconds) tally.okInHold++;
         },
         (error: unknown) => {
           tally.failed++;
