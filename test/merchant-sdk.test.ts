@@ -236,7 +236,9 @@ describe.each(storesUnderTest())('merchant open API with alipay-sdk (%s)', (stor
     const html = await page.text();
     expect(html).toContain('Jasmine &lt;tea&gt;');
     expect(html).toContain('8.80');
-    expect(html).toContain('收银台 Checkout');
+    // One language per page: the one asked for, else the browser's (Chinese by default).
+    expect(html).toContain('Formica 收银台');
+    expect(await (await fetch(`${server.url}/checkout/${tradeNo}?lang=en`)).text()).toContain('Formica Checkout');
     expect((await fetch(`${server.url}/checkout/nope`)).status).toBe(404);
     const payment = await as(buyer.token, 'POST', `/v1/trades/${tradeNo}/pay`, { request_id: `chk-${no}` });
     expect(payment.status, JSON.stringify(payment.body)).toBe(200);

@@ -88,13 +88,10 @@ describe.each(storesUnderTest())('a random day reconciles to the fen (%s)', (sto
     const user = await app.identity.register({ phone, password: 'correct horse', name: `Day User ${n}` });
     await app.identity.addEvidence(user.id, { source: IN_PERSON_SOURCE, grantedLevel: 'II', reference: `day-${n}`, verifiedBy: 'operator' });
     const bankCode = BANKS[n % BANKS.length];
-    const card = await app.cards.bind(user.id, {
-      bank: bankCode,
-      cardNo: cardNumber(rand),
-      name: `Day User ${n}`,
-      idNo: `11010119900101${String(1000 + n)}`,
-      phone,
-    });
+    const holder = { name: `Day User ${n}`, idNo: `11010119900101${String(1000 + n)}` };
+    // The banks bind cards only in a customer's own name.
+    bank.simulator.enrollCustomer(holder.name, holder.idNo);
+    const card = await app.cards.bind(user.id, { bank: bankCode, cardNo: cardNumber(rand), ...holder, phone });
     const sms = bank.simulator.smsFor(phone).at(-1)!;
     await app.cards.confirm(user.id, card.cardId, sms.code);
     return { id: user.id, phone, cardId: card.cardId };

@@ -372,7 +372,9 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
         return painted;
       }),
     );
-    expect(drawn.length).toBe(4);
+    // Activity, red packets, channels, batch sizes, commit times; the credit panel's NPL ratio and its
+    // two bucket charts (its history chart waits for a day of history).
+    expect(drawn.length).toBe(8);
     for (const painted of drawn) expect(painted).toBeGreaterThan(500);
     await checkPage(page, 'dashboard');
     await shoot(page, 'dashboard-zh');
