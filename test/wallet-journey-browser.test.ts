@@ -17,7 +17,7 @@ import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { rsaKeyPair } from '../src/modules/merchant/test-keys.ts';
 import { ensureWebBuild } from '../web/build.ts';
 import { type AxeViolation, axeViolations, sidewaysOverflow } from './support/axe.ts';
-import { CHROMIUM, hasChromium, launchChromium } from './support/browser.ts';
+import { CHROMIUM, hasChromium, launchChromium, payFriend, topUpFromCard } from './support/browser.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { enrollPerson, latestSmsCode } from './support/users.ts';
 
@@ -139,19 +139,10 @@ describe.skipIf(!hasChromium)('wallet journey in Chromium', () => {
         await page.click('#setup-finish');
         await page.locator('[data-testid=balance]', { hasText: '¥0.00' }).waitFor();
         await checkPage(page, 'home');
-        await page.click('#action-topup');
-        await page.fill('input[name=card_amount]', '100.00');
-        await page.click('#topup button[type=submit]');
-        await page.locator('#money-result', { hasText: '¥100.00' }).waitFor();
+        await topUpFromCard(page, '100.00');
         await checkPage(page, 'topup');
 
-        await page.goto(`${server.url}/app/pay`);
-        await page.fill('input[name=to_phone]', FRIEND.phone);
-        await page.fill('input[name=amount]', '12.34');
-        await page.fill('input[name=memo]', 'noodles');
-        await page.fill('input[name=payment_pin]', PIN);
-        await page.click('#pay button[type=submit]');
-        await page.locator('#pay-done', { hasText: '¥12.34' }).waitFor();
+        await payFriend(page, server.url, { phone: FRIEND.phone, amount: '12.34', memo: 'noodles', pin: PIN });
         await checkPage(page, 'pay-friend');
 
         // The merchant's precreate QR code, scanned into the wallet: the test server's public address

@@ -22,7 +22,7 @@ import { FIRST_LOAD_BUDGET_BYTES, measureFirstLoad } from '../web/first-load.ts'
 import { en } from '../web/src/i18n/en.ts';
 import { formatMoney } from '../web/src/money.ts';
 import { zh } from '../web/src/i18n/zh.ts';
-import { CHROMIUM, hasChromium, launchChromium } from './support/browser.ts';
+import { CHROMIUM, hasChromium, launchChromium, payFriend, topUpFromCard } from './support/browser.ts';
 import { axeViolations, sidewaysOverflow } from './support/axe.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 import { enrollPerson, latestSmsCode } from './support/users.ts';
@@ -245,19 +245,10 @@ describe.skipIf(!hasChromium)('web app in Chromium', () => {
 
     await page.click('#setup-finish');
     await page.locator('[data-testid=balance]', { hasText: '¥0.00' }).waitFor();
-    await page.click('#action-topup');
-    await page.fill('input[name=card_amount]', '100.00');
-    await page.click('#topup button[type=submit]');
-    await page.locator('#money-result', { hasText: '¥100.00' }).waitFor();
+    await topUpFromCard(page, '100.00');
     await checkPage(page, 'topup');
 
-    await page.goto(`${server.url}/app/pay`);
-    await page.fill('input[name=to_phone]', BOB.phone);
-    await page.fill('input[name=amount]', '12.34');
-    await page.fill('input[name=memo]', 'noodles');
-    await page.fill('input[name=payment_pin]', '246810');
-    await page.click('#pay button[type=submit]');
-    await page.locator('#pay-done', { hasText: '¥12.34' }).waitFor();
+    await payFriend(page, server.url, { phone: BOB.phone, amount: '12.34', memo: 'noodles', pin: '246810' });
     await page.fill('input[name=to_phone]', '13999999999');
     await page.fill('input[name=amount]', '1.00');
     await page.click('#pay button[type=submit]');

@@ -1,12 +1,12 @@
 // The biller simulator as an HTTP server, a program of its own (`formica biller-sim`): bill
 // lookup, payments and their status, the daily settlement file, and a control route that plants
 // differences in the file for reconciliation tests. Latency is a real wait, released on close.
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Delays } from '../bank/delays.ts';
 import { formatMinor, parseMinor, requireCurrency } from '../../src/money/amount.ts';
 import { BILL_KEY } from './households.ts';
+import { simulatorApp } from '../simulator-app.ts';
 import { readySimulator } from '../state-file.ts';
 import { persistTo } from './persist.ts';
 import { settlementCsv } from './settlement-file.ts';
@@ -43,13 +43,7 @@ export async function buildBillerSimApp(options: BillerSimServerOptions): Promis
   const simulator = new BillerSimulator(options);
   const persistence = options.dataDir ? persistTo(simulator, options.dataDir) : undefined;
   const delays = new Delays();
-  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    const status = error.statusCode ?? 500;
-    return reply.status(status < 500 ? 400 : 500).send({ code: status < 500 ? 'invalid_request' : 'internal', message: error.message });
-  });
+  const app = simulatorApp(options.logger);
   app.addHook('onRequest', async (request) => {
     if (request.url !== '/health') await delays.wait(options.latencyMs ?? 0);
   });

@@ -1,10 +1,10 @@
 // The identity simulator as an HTTP server, a program of its own (`formica identity-sim`): the
 // identity authority's checks (id number and name against its register, the document, the face)
 // and the carrier's SMS gateway, with control routes to enroll people and read messages back.
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Delays } from '../bank/delays.ts';
+import { simulatorApp } from '../simulator-app.ts';
 import { readySimulator } from '../state-file.ts';
 import { persistTo } from './persist.ts';
 import type { Verdict } from './register.ts';
@@ -51,13 +51,7 @@ const verdictJson = (v: Verdict) => (v.verdict === 'match' ? { verdict: 'match' 
 export async function buildIdentitySimApp(options: IdentitySimServerOptions): Promise<IdentitySimApp> {
   const simulator = new IdentitySimulator(options);
   const persistence = options.dataDir ? persistTo(simulator, options.dataDir) : undefined;
-  const app = Fastify({ logger: options.logger ?? false }).withTypeProvider<ZodTypeProvider>();
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-    const status = error.statusCode ?? 500;
-    return reply.status(status < 500 ? 400 : 500).send({ code: status < 500 ? 'invalid_request' : 'internal', message: error.message });
-  });
+  const app = simulatorApp(options.logger);
   app.get('/health', async () => ({ ok: true }));
 
   app.post('/authority/checks', { schema: { body: checkBody } }, async (request) => {

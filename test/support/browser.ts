@@ -39,3 +39,22 @@ export async function expectFitsAndClean(page: Page, name: string, shotsDir?: st
   if (shotsDir) await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: true });
   expect(await axeViolations(page), name).toEqual([]);
 }
+
+/** From the wallet's home: tops up `amount` from the bound card and waits for the result. */
+export async function topUpFromCard(page: Page, amount: string): Promise<void> {
+  await page.click('#action-topup');
+  await page.fill('input[name=card_amount]', amount);
+  await page.click('#topup button[type=submit]');
+  await page.locator('#money-result', { hasText: `¥${amount}` }).waitFor();
+}
+
+/** Pays a friend by phone from the wallet's pay page, with the payment PIN, and waits for the receipt. */
+export async function payFriend(page: Page, url: string, payment: { phone: string; amount: string; memo: string; pin: string }): Promise<void> {
+  await page.goto(`${url}/app/pay`);
+  await page.fill('input[name=to_phone]', payment.phone);
+  await page.fill('input[name=amount]', payment.amount);
+  await page.fill('input[name=memo]', payment.memo);
+  await page.fill('input[name=payment_pin]', payment.pin);
+  await page.click('#pay button[type=submit]');
+  await page.locator('#pay-done', { hasText: `¥${payment.amount}` }).waitFor();
+}
