@@ -11,6 +11,7 @@ import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
 import { ensureWebBuild } from '../web/build.ts';
 import { axeViolations } from './support/axe.ts';
 import { expectFitsAndClean, hasChromium, launchChromium, logInToWallet } from './support/browser.ts';
+import type { ManualClock } from '../src/engine/clock.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const PASSWORD = 'wallet-password';
@@ -104,7 +105,9 @@ describe.skipIf(!hasChromium)('a group of three sends and opens lucky packets in
     const zhang = await logIn('en-GB', ZHANG);
     await redPackets(zhang);
     const zhangGot = await openFromList(zhang, '恭喜发财');
-    // Zhang Min sends one back; it comes first in the list, the newest.
+    // A minute later Zhang Min sends one back; it comes first in the list, the newest (two packets
+    // of the same instant have no order, and the test server's clock stands still unless moved).
+    (server.clock as ManualClock).advance(60_000);
     await zhang.fill('#rp-send input[name=amount]', '9.99');
     await zhang.fill('#rp-send input[name=shares]', '2');
     await zhang.fill('#rp-send input[name=greeting]', 'Happy new year');
