@@ -4,7 +4,8 @@
 // the portfolio, and the ledger audit clean after each scenario.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditAccountId } from '../books/chart.ts';
-import { bucketOf } from './loans/loan-math.ts';
+import { BUCKETS, bucketOf } from './loans/loan-math.ts';
+import { isLive, type Loan, type LoanRow, loanFromRow } from './loans/loan-row.ts';
 import { CreditError } from './credit-errors.ts';
 import { type CreditFixture, creditFixture, storesUnderTest } from './credit-test-support.ts';
 
@@ -147,6 +148,34 @@ describe.each(storesUnderTest)('credit service (%s)', (store) => {
     expect(closed.writtenOffPrincipal).toBe(300_000n - end.applied.overduePrincipal);
     expect((await app.credit.portfolio()).writtenOff).toBe(closed.writtenOffPrincipal);
     await audit();
+  });
+
+  it("keeps the day's history row equal to the figures folded from every loan", async () => {
+    await passDays(1);
+    const [day] = await app.credit.portfolioHistory(1);
+    const loans = (await app.sql.all<LoanRow>('SELECT * FROM credit_loans')).map(loanFromRow);
+    expect(loans.map((l) => l.state.status)).toEqual(expect.arrayContaining(['overdue', 'repaid', 'written_off']));
+    const sum = (pick: (l: Loan) => bigint, of = loans) => of.reduce((s, l) => s + pick(l), 0n);
+    const live = loans.filter((l) => isLive(l.state.status));
+    const buckets = Object.fromEntries(
+      BUCKETS.map((b) => [
+        b,
+        sum(
+          (l) => l.state.outstandingPrincipal,
+          live.filter((l) => bucketOf(l.state.daysPastDue) === b),
+        ),
+      ]),
+    );
+    const outstanding = sum((l) => l.state.outstandingPrincipal);
+    expect(day).toEqual({
+      day: f.today(),
+      outstanding,
+      nplPpm: (buckets['90+'] * 1_000_000n) / outstanding,
+      provisions: sum((l) => l.state.provision),
+      buckets,
+      writtenOff: sum((l) => l.writtenOffPrincipal),
+    });
+    expect(await app.credit.portfolio()).toMatchObject({ disbursed: sum((l) => l.principal), repaid: sum((l) => l.repaidPrincipal) });
   });
 });
 

@@ -37,7 +37,7 @@ import {
 } from './loans/loan-steps.ts';
 import { SalesShare, settlementAvailable, shareBps } from './loans/sales-share.ts';
 import { BureauReports } from './reports/bureau.ts';
-import { type Portfolio, type PortfolioDay, portfolioHistory, portfolioOf, recordPortfolioDay } from './reports/portfolio.ts';
+import { loanBook, type Portfolio, type PortfolioDay, portfolioHistory, portfolioOf, recordPortfolioDay } from './reports/portfolio.ts';
 import { type CreditBand, explainFactor, type FactorEffect, type ScoreResult, scoreRow, topFactors } from './model/index.ts';
 import { PayLaterService } from './paylater/paylater.ts';
 import { type PlatformModels, platformModels } from './platform-model.ts';
@@ -301,7 +301,7 @@ export class CreditService {
         if (next.overduePrincipal + next.overdueInterest + next.penaltyInterest > 0n) await this.collect(loan, date);
       }
     }
-    await recordPortfolioDay(this.db, today, await this.portfolio());
+    await recordPortfolioDay(this.db, today, await loanBook(this.db));
     await this.bureau.reportLastMonth();
     return days;
   }

@@ -1,10 +1,10 @@
 // The operator's portfolio: outstanding, disbursed, repaid, the NPL ratio (90+ principal over all
 // principal outstanding), principal and provisions by days-past-due bucket, write-offs, and the
-// pay-later book. The servicing job keeps one row of these figures per day, so the dashboard can
-// draw them over time.
+// pay-later book. The servicing job keeps one row of the loan figures per day, so the dashboard can
+// draw them over time; both come from one aggregate query, never a read of every loan.
 import type { SqlExecutor } from '../../../store/sql.ts';
 import { type Bucket, BUCKETS, bucketOf } from '../loans/loan-math.ts';
-import { isLive, type Loan, type LoanRow, loanFromRow } from '../loans/loan-row.ts';
+import { isLive } from '../loans/loan-row.ts';
 import { daysOverdue, owedOn, type StatementRow, statementFromRow } from '../paylater/paylater-statement.ts';
 
 export interface Portfolio {
@@ -31,28 +31,49 @@ export interface PortfolioDay {
   readonly writtenOff: bigint;
 }
 
-function byBucket(loans: readonly Loan[], pick: (l: Loan) => bigint): Record<Bucket, bigint> {
-  const totals = Object.fromEntries(BUCKETS.map((b) => [b, 0n])) as Record<Bucket, bigint>;
-  for (const l of loans) if (isLive(l.state.status)) totals[bucketOf(l.state.daysPastDue)] += pick(l);
-  return totals;
+/** The loans' part of the portfolio: everything but the pay-later book. */
+export type LoanBook = Omit<Portfolio, 'payLater'>;
+
+interface LoanGroupRow extends Record<string, unknown> {
+  status: string;
+  days_past_due: bigint;
+  outstanding: bigint | string;
+  disbursed: bigint | string;
+  repaid: bigint | string;
+  provision: bigint | string;
+  written_off: bigint | string;
+}
+
+// One aggregate query over credit_loans: a row per status and days past due (bounded by how long a
+// loan can stay past due, not by how many loans there are), folded into the buckets here so that
+// bucketOf stays the one definition of a bucket. PostgreSQL sums BIGINT as NUMERIC, which arrives as text.
+const LOAN_GROUPS_SQL = `SELECT status, days_past_due, SUM(outstanding_principal) AS outstanding, SUM(principal) AS disbursed,
+  SUM(repaid_principal) AS repaid, SUM(provision) AS provision, SUM(written_off_principal) AS written_off
+  FROM credit_loans GROUP BY status, days_past_due`;
+
+const noBuckets = () => Object.fromEntries(BUCKETS.map((b) => [b, 0n])) as Record<Bucket, bigint>;
+
+export async function loanBook(db: SqlExecutor): Promise<LoanBook> {
+  const buckets = noBuckets();
+  const provisionsByBucket = noBuckets();
+  let [outstanding, disbursed, repaid, provisions, writtenOff] = [0n, 0n, 0n, 0n, 0n];
+  for (const g of await db.all<LoanGroupRow>(LOAN_GROUPS_SQL)) {
+    outstanding += BigInt(g.outstanding);
+    disbursed += BigInt(g.disbursed);
+    repaid += BigInt(g.repaid);
+    provisions += BigInt(g.provision);
+    writtenOff += BigInt(g.written_off);
+    if (!isLive(g.status)) continue;
+    const bucket = bucketOf(Number(g.days_past_due));
+    buckets[bucket] += BigInt(g.outstanding);
+    provisionsByBucket[bucket] += BigInt(g.provision);
+  }
+  const nplPpm = outstanding === 0n ? 0n : (buckets['90+'] * 1_000_000n) / outstanding;
+  return { outstanding, disbursed, repaid, nplPpm, buckets, provisions, provisionsByBucket, writtenOff };
 }
 
 export async function portfolioOf(db: SqlExecutor, today: string): Promise<Portfolio> {
-  const loans = (await db.all<LoanRow>('SELECT * FROM credit_loans')).map(loanFromRow);
-  const sum = (pick: (l: Loan) => bigint) => loans.reduce((s, l) => s + pick(l), 0n);
-  const outstanding = sum((l) => l.state.outstandingPrincipal);
-  const buckets = byBucket(loans, (l) => l.state.outstandingPrincipal);
-  return {
-    outstanding,
-    disbursed: sum((l) => l.principal),
-    repaid: sum((l) => l.repaidPrincipal),
-    nplPpm: outstanding === 0n ? 0n : (buckets['90+'] * 1_000_000n) / outstanding,
-    buckets,
-    provisions: sum((l) => l.state.provision),
-    provisionsByBucket: byBucket(loans, (l) => l.state.provision),
-    writtenOff: sum((l) => l.writtenOffPrincipal),
-    payLater: await payLaterBook(db, today),
-  };
+  return { ...(await loanBook(db)), payLater: await payLaterBook(db, today) };
 }
 
 async function payLaterBook(db: SqlExecutor, today: string): Promise<Portfolio['payLater']> {
@@ -71,7 +92,7 @@ async function payLaterBook(db: SqlExecutor, today: string): Promise<Portfolio['
 const text = (figures: Record<string, bigint>) => Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, v.toString()]));
 
 /** Keeps today's figures (replacing an earlier run's of the same day). */
-export async function recordPortfolioDay(db: SqlExecutor, day: string, p: Portfolio): Promise<void> {
+export async function recordPortfolioDay(db: SqlExecutor, day: string, p: LoanBook): Promise<void> {
   const figures = JSON.stringify({
     outstanding: p.outstanding.toString(),
     npl_ppm: p.nplPpm.toString(),
