@@ -2,7 +2,7 @@
 // through the real HTTP API. The server runs on a fresh embedded store in its own process, the
 // load worker in another; afterwards the store is checked: the ledger balances to the fen and every
 // acknowledged payment, open and subscription is there. `--soak` holds for 10 minutes and samples
-// the server's resident memory.
+// the server's resident memory and V8 heap.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { runWorker, startServer } from '../http-children.ts';
 import { formicaEnv } from '../http.ts';
 import { integer, renderTable } from '../report.ts';
 import { type CheckReport, checkAfterRun } from './check.ts';
+import { type MemorySample, memoryLines, sampleMemory } from './memory.ts';
 import { type Acknowledged, FLOW_LABEL, FLOW_SHARES, FLOWS, type LoadOrder, type LoadReport, type RateProfile } from './plan.ts';
 import { PACKET_SHARES, setupWorld, type WorldSize } from './setup.ts';
 
@@ -46,16 +47,6 @@ function packetsFor(p: RateProfile): number {
   return Math.ceil((flows * FLOW_SHARES.packet * PACKET_MARGIN) / PACKET_SHARES);
 }
 
-/** The server's resident memory in MiB, from /proc (Linux). */
-function residentMiB(pid: number): number | null {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
-}
-
 const ms = (v: number | null) => (v === null ? '-' : v.toFixed(1));
 
 function flowTable(report: LoadReport): string {
@@ -79,7 +70,7 @@ function flowTable(report: LoadReport): string {
   return renderTable(headers, cells);
 }
 
-function summary(profile: RateProfile, report: LoadReport, check: CheckReport, memory: readonly number[]): string {
+function summary(profile: RateProfile, report: LoadReport, check: CheckReport, memory: readonly MemorySample[]): string {
   const hold = report.holdSeconds;
   const flowsPerSecond = FLOWS.reduce((n, f) => n + report.flows[f].okInHold, 0) / hold;
   const payments = (report.flows.instant.okInHold + report.flows.escrow.okInHold) / hold;
@@ -92,7 +83,7 @@ function summary(profile: RateProfile, report: LoadReport, check: CheckReport, m
       `opens ${integer(report.acknowledged.opens - check.missingOpens)}/${integer(report.acknowledged.opens)}, ` +
       `subscriptions ${integer(report.acknowledged.subscriptions - check.missingSubscriptions)}/${integer(report.acknowledged.subscriptions)}`,
   ];
-  if (memory.length > 0) lines.push(`server resident memory (MiB, every ${MEMORY_SAMPLE_MS / 1000} s): ${memory.join(' ')}`);
+  lines.push(...memoryLines(memory, MEMORY_SAMPLE_MS / 1000));
   for (const flow of FLOWS) {
     const failure = report.flows[flow].firstFailure;
     if (failure) lines.push(`first ${flow} failure: ${failure}`);
@@ -119,14 +110,13 @@ export async function double11(argv: readonly string[], log: (text: string) => v
   const ackFile = path.join(dataDir, 'acknowledged.json');
   try {
     const server = await startServer('src/cli/main.ts', ['serve', '--no-demo'], formicaEnv(dataDir, token));
-    const memory: number[] = [];
+    const memory: MemorySample[] = [];
     let report: LoadReport;
     try {
       const world = await setupWorld({ url: server.url, token }, size, log);
       log(`  load: ramp to ${integer(profile.targetPerSecond)} flows/s in ${profile.rampSeconds} s, hold ${profile.holdSeconds} s`);
       const sampler = setInterval(() => {
-        const mib = residentMiB(server.pid);
-        if (mib !== null) memory.push(mib);
+        void sampleMemory(server, token).then((sample) => memory.push(sample));
       }, MEMORY_SAMPLE_MS);
       // The order (with the merchants' keys) is too big for a command line: the worker reads it from a file.
       const orderFile = path.join(dataDir, 'order.json');
