@@ -1,13 +1,15 @@
 // Credit over HTTP through the real server: the score with its factors, refusals below 550 and beyond
 // the line, a short loan disbursed in one request, a repayment, the due date reached by moving the
 // injected clock and running the credit-servicing job (the loan collects itself from the wallet), the operator's
-// portfolio; a trade paid with pay later and its statement settled; the ledger audit clean after.
+// portfolio; a trade paid with pay later and its statement settled, and refunds of one paying the
+// line down; the ledger audit clean after.
 // SQLite always; PostgreSQL when DATABASE_URL is set.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/engine/clock.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { send } from './support/http.ts';
+import { registerMerchantApp } from './support/merchant-app.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { fund, newUsers, relogin, type TestUser } from './support/users.ts';
 
@@ -175,6 +177,40 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     expect(settled.status, JSON.stringify(settled.body)).toBe(200);
     expect(settled.body).toMatchObject({ status: 'paid', paid: '300.00', interest: '0.00', outstanding: '0.00' });
     expect((await as(borrower, 'POST', `/v1/paylater/statements/${month}/instalments`, { months: 3 })).body.code).toBe('statement_paid');
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
+  });
+
+  it("pays the line down with a pay-later trade's refunds, once per request id, before anything reaches the wallet", async () => {
+    const [owner] = await newUsers(server, 1);
+    const shop = await registerMerchantApp(server, { name: 'Cup shop', ownerPhone: owner.phone });
+    const trade = await server.app.trades.create(shop.merchantId, {
+      outTradeNo: 'cup-1',
+      subject: 'Cup',
+      totalAmountMinor: 20_000n,
+      productCode: 'FAST_INSTANT_TRADE_PAY',
+    });
+    const line = (await as(borrower, 'GET', '/v1/paylater')).body.available;
+    const wallet = (await as(borrower, 'GET', '/v1/wallet')).body.available;
+    expect((await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'cup-later', funding: 'paylater' })).status).toBe(200);
+    const next = new Date(clock.now() + 8 * 3_600_000); // in Shanghai
+    next.setUTCMonth(next.getUTCMonth() + 1, 1);
+    const month = next.toISOString().slice(0, 7);
+    expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ total: '200.00', outstanding: '200.00' });
+    const refund = (amount: string, no: string) =>
+      as(owner, 'POST', `/v1/merchant-console/merchants/${shop.merchantId}/trades/${trade.tradeNo}/refunds`, {
+        amount,
+        currency: 'CNY',
+        reason: 'chipped',
+        out_request_no: no,
+      });
+    expect((await refund('50.00', 'cup-r1')).status).toBe(200);
+    expect((await refund('50.00', 'cup-r1')).status).toBe(200);
+    expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ total: '150.00', outstanding: '150.00' });
+    expect((await as(borrower, 'GET', '/v1/paylater')).body.available).toBe((Number(line) - 150).toFixed(2));
+    expect((await refund('150.00', 'cup-r2')).status).toBe(200);
+    expect((await as(borrower, 'GET', `/v1/paylater/statements/${month}`)).body).toMatchObject({ total: '0.00', outstanding: '0.00' });
+    expect((await as(borrower, 'GET', '/v1/paylater')).body.available).toBe(line);
+    expect((await as(borrower, 'GET', '/v1/wallet')).body.available).toBe(wallet);
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 });

@@ -58,5 +58,11 @@ const SALES_SHARE_AND_REPORTS = [
   'CREATE INDEX paylater_purchases_month ON paylater_purchases (month, user_id)',
 ].join(';\n');
 
-const MIGRATIONS = [TABLES, PAYLATER, MERCHANT_LOANS, SALES_SHARE_AND_REPORTS];
+// Version 5: each refund of a trade paid with pay later, under its request id, and what it paid down
+// on the line (the purchase's amount and its statement's total are lowered by the same).
+const PAYLATER_REFUNDS = `CREATE TABLE paylater_refunds (
+  user_id TEXT NOT NULL, trade_no TEXT NOT NULL, out_request_no TEXT NOT NULL, refund BIGINT NOT NULL, paid_down BIGINT NOT NULL,
+  month TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (user_id, trade_no, out_request_no))`;
+
+const MIGRATIONS = [TABLES, PAYLATER, MERCHANT_LOANS, SALES_SHARE_AND_REPORTS, { name: '0005_paylater_refunds', sql: PAYLATER_REFUNDS }];
 export const CREDIT_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };

@@ -120,6 +120,16 @@ const MAX_TOTAL_MINOR = 10_000_000_000n;
 const PAYCODE_TTL_MS = 2 * 60_000;
 const PAYCODE_RANDOM_DIGITS = 16;
 const MAX_PAGE = 100;
+/** A refund that reached the buyer, as other modules are told of it. */
+export interface RefundMade {
+  readonly tradeNo: string;
+  readonly buyerUserId: string;
+  readonly outRequestNo: string;
+  readonly refundMinor: bigint;
+}
+
+export type RefundListener = (refund: RefundMade) => Promise<unknown>;
+
 /** The request id of the refund a dispute decided for the buyer makes. */
 const DISPUTE_REFUND_REQUEST = 'DISPUTE_REFUND';
 
@@ -127,6 +137,7 @@ export class TradeService {
   readonly notifications: NotificationOutbox;
   private readonly steps: TradeSteps;
   private readonly timers: TradeTimers;
+  private readonly refundListeners: RefundListener[] = [];
 
   private constructor(
     private readonly d: TradeDeps,
@@ -565,12 +576,26 @@ export class TradeService {
     const after = await this.runRefund(t, outRequestNo, amount, reason);
     const refund = (await this.store.refund(t.tradeNo, outRequestNo))!;
     if (!after) return replayRefund(t, refund, amount);
+    await this.tellRefunded({ tradeNo: t.tradeNo, buyerUserId: after.buyerUserId!, outRequestNo, refundMinor: refund.refundMinor });
     // Card money goes back to the card; if the payout cannot be made now, the timers make it later.
     if (refund.payoutCardId !== undefined) {
       const due = { tradeNo: t.tradeNo, outRequestNo, refundMinor: refund.refundMinor, payoutCardId: refund.payoutCardId };
       await this.payOut(due, after.buyerUserId!).catch(() => undefined);
     }
     return toRefund(after, refund, 'Y');
+  }
+
+  /**
+   * Lets another module act on a refund once it has committed (pay later pays the buyer's line down
+   * from it). The refund stands whatever a listener does: its failure is logged, not the caller's.
+   */
+  onRefunded(listener: RefundListener): void {
+    this.refundListeners.push(listener);
+  }
+
+  private async tellRefunded(refund: RefundMade): Promise<void> {
+    for (const listener of this.refundListeners)
+      await listener(refund).catch((error: unknown) => console.error(`a listener failed on refund ${refund.outRequestNo} of ${refund.tradeNo}:`, error));
   }
 
   /** Records the refund and runs its step, in one commit; null when a concurrent twin recorded it first. */

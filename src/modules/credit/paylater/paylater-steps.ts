@@ -60,7 +60,8 @@ export async function billPurchase(tx: SqlExecutor, userId: string, requestId: s
   ]);
   if (!purchase) return false;
   await tx.run("UPDATE paylater_purchases SET month = ? WHERE user_id = ? AND request_id = ? AND month = ''", [month, userId, requestId]);
-  await addToStatement(tx, userId, month, BigInt(purchase.amount));
+  // A purchase refunds paid down in full owes nothing: no statement for it.
+  if (BigInt(purchase.amount) > 0n) await addToStatement(tx, userId, month, BigInt(purchase.amount));
   return true;
 }
 

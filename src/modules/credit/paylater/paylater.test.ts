@@ -1,9 +1,11 @@
 // Pay later on the books, on real SQLite (and PostgreSQL when DATABASE_URL is set): a purchase billed
 // on next month's statement, the interest-free case, the unpaid rest accruing after the due date with
 // suspension after 7 days overdue, the minimum lifting it, instalments with their fee, the audit clean;
-// and a marketplace purchase left unbilled until its trade settles or closes.
+// a marketplace purchase left unbilled until its trade settles or closes; and refunds of purchases paid
+// with pay later, which pay the line down before anything reaches the wallet.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProductCode } from '../../trade/trade-types.ts';
 import { type CreditFixture, creditFixture, storesUnderTest } from '../credit-test-support.ts';
 
 describe.each(storesUnderTest)('pay later (%s)', (store) => {
@@ -92,46 +94,90 @@ describe.each(storesUnderTest)('pay later (%s)', (store) => {
   });
 });
 
-describe.each(storesUnderTest)('pay later at a marketplace (%s)', (store) => {
+describe.each(storesUnderTest)('pay later at a marketplace, and its refunds (%s)', (store) => {
   let f: CreditFixture;
+  let merchantId: string;
 
   beforeAll(async () => {
     f = await creditFixture(store, Date.UTC(2026, 4, 28, 2)); // 2026-05-28, 10:00 in Shanghai
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    merchantId = (await f.app.merchants.create({ name: 'Kiln', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 }))
+      .merchantId;
   });
   afterAll(async () => {
     await f.close();
   });
 
-  it('keeps an escrow purchase unbilled but counted on the line, and bills it after the month its trade closed unsettled', async () => {
-    const buyer = await f.borrower(500_000n);
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const merchant = await f.app.merchants.create({ name: 'Kiln', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), feeBps: 60 });
-    const trade = await f.app.trades.create(merchant.merchantId, {
-      outTradeNo: 'vase-1',
-      subject: 'Vase',
-      totalAmountMinor: 20_000n,
-      productCode: 'ESCROW_TRADE_PAY',
-    });
-    const payLater = f.app.credit.payLater;
-    const limit = (await payLater.line(buyer)).limit;
-    expect(await payLater.purchase(buyer, { amount: 20_000n, tradeNo: trade.tradeNo, requestId: 'vase', billOnReceipt: true })).toEqual({
-      fresh: true,
-      month: '',
-    });
-    await f.app.trades.payWithWallet(buyer, trade.tradeNo, 'vase');
-    expect((await payLater.line(buyer)).available).toBe(limit - 20_000n);
+  const payLater = () => f.app.credit.payLater;
 
+  /** A buyer with 5,000.00 in the wallet who pays a trade of `fen` with pay later, as the cashier does. */
+  async function buyLater(fen: bigint, productCode: ProductCode): Promise<{ buyer: string; tradeNo: string; limit: bigint }> {
+    const buyer = await f.borrower(500_000n);
+    const trade = await f.app.trades.create(merchantId, { outTradeNo: `o-${buyer}`, subject: 'Vase', totalAmountMinor: fen, productCode });
+    await payLater().purchase(buyer, { amount: fen, tradeNo: trade.tradeNo, requestId: `pay-${buyer}`, billOnReceipt: productCode === 'ESCROW_TRADE_PAY' });
+    await f.app.trades.payWithWallet(buyer, trade.tradeNo, `pay-${buyer}`);
+    return { buyer, tradeNo: trade.tradeNo, limit: (await payLater().line(buyer)).limit };
+  }
+
+  const refund = (tradeNo: string, fen: bigint, outRequestNo: string) => f.app.trades.refund(merchantId, { tradeNo }, { refundAmountMinor: fen, outRequestNo });
+
+  it('keeps an escrow purchase unbilled but counted on the line; a refund before billing pays it down, so it is never billed', async () => {
+    const { buyer, tradeNo, limit } = await buyLater(20_000n, 'ESCROW_TRADE_PAY');
+    expect((await payLater().line(buyer)).available).toBe(limit - 20_000n);
     // Over the month's end and unconfirmed: on no statement yet.
     await f.passDays(5);
     expect(f.today()).toBe('2026-06-02');
-    await expect(payLater.statement(buyer, '2026-06')).rejects.toMatchObject({ code: 'statement_not_found' });
-    // The seller refunds it all before shipping: the money is back in the wallet, billed after June, when the trade closed.
-    await f.app.trades.refund(merchant.merchantId, { tradeNo: trade.tradeNo }, { refundAmountMinor: 20_000n, outRequestNo: 'vase-back' });
-    expect((await f.app.trades.getForBuyer(trade.tradeNo)).status).toBe('TRADE_CLOSED');
+    await expect(payLater().statement(buyer, '2026-06')).rejects.toMatchObject({ code: 'statement_not_found' });
+    // The seller refunds it all before shipping: the line is whole again and the wallet as it was before the purchase.
+    await refund(tradeNo, 20_000n, 'vase-back');
+    expect((await f.app.trades.getForBuyer(tradeNo)).status).toBe('TRADE_CLOSED');
+    expect((await payLater().line(buyer)).available).toBe(limit);
+    expect(await f.wallet(buyer)).toBe(500_000n);
     await f.passDays(1);
-    expect(await payLater.statement(buyer, '2026-07')).toMatchObject({ total: 20_000n, status: 'pending' });
-    await expect(payLater.statement(buyer, '2026-06')).rejects.toMatchObject({ code: 'statement_not_found' });
-    expect((await payLater.line(buyer)).available).toBe(limit - 20_000n);
+    await expect(payLater().statement(buyer, '2026-07')).rejects.toMatchObject({ code: 'statement_not_found' });
+    expect(await f.auditProblems()).toEqual([]);
+  });
+
+  it('pays a billed, unpaid purchase down refund by refund, once per request id, and lowers the statement', async () => {
+    const { buyer, tradeNo, limit } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
+    await f.passDays(1);
+    expect(await payLater().statement(buyer, '2026-07')).toMatchObject({ total: 20_000n, status: 'pending' });
+    await refund(tradeNo, 5_000n, 'part-1');
+    await refund(tradeNo, 5_000n, 'part-1'); // a replay pays nothing down again
+    expect(await payLater().statement(buyer, '2026-07')).toMatchObject({ total: 15_000n, minimum: 1_500n, outstanding: 15_000n });
+    expect((await payLater().line(buyer)).available).toBe(limit - 15_000n);
+    expect(await f.wallet(buyer)).toBe(500_000n);
+    await refund(tradeNo, 15_000n, 'part-2');
+    expect(await payLater().statement(buyer, '2026-07')).toMatchObject({ total: 0n, outstanding: 0n, status: 'pending' });
+    expect((await payLater().line(buyer)).available).toBe(limit);
+    expect(await f.wallet(buyer)).toBe(500_000n);
+    while (f.today() < '2026-07-02') await f.passDays(1);
+    expect((await payLater().statement(buyer, '2026-07')).status).toBe('paid');
+    expect(await f.auditProblems()).toEqual([]);
+  });
+
+  it('sends to the wallet only what the buyer already repaid, and lowers an instalment plan from its last instalment', async () => {
+    const repaid = await buyLater(30_000n, 'FAST_INSTANT_TRADE_PAY');
+    const split = await buyLater(30_000n, 'FAST_INSTANT_TRADE_PAY');
+    const month = (await f.app.sql.get<{ month: string }>('SELECT month FROM paylater_purchases WHERE user_id = ?', [repaid.buyer]))!.month;
+    while (f.today() < `${month}-02`) await f.passDays(1);
+    await payLater().repay(repaid.buyer, month, 20_000n, 'most');
+    await payLater().instalments(split.buyer, month, 3);
+
+    // 10,000 still owed: 10,000 of the refund pays it, the other 5,000 reaches the wallet.
+    const wallet = await f.wallet(repaid.buyer);
+    await refund(repaid.tradeNo, 15_000n, 'back-1');
+    expect(await payLater().statement(repaid.buyer, month)).toMatchObject({ total: 20_000n, outstanding: 0n, status: 'paid' });
+    expect(await f.wallet(repaid.buyer)).toBe(wallet + 5_000n);
+    // Nothing owed any more: the rest goes to the wallet whole.
+    await refund(repaid.tradeNo, 15_000n, 'back-2');
+    expect(await f.wallet(repaid.buyer)).toBe(wallet + 20_000n);
+    expect((await payLater().line(repaid.buyer)).available).toBe(repaid.limit);
+
+    await refund(split.tradeNo, 12_000n, 'split-back');
+    const plan = (await payLater().statement(split.buyer, month)).plan.map((i) => i.principal);
+    expect(plan).toEqual([10_000n, 8_000n, 0n]);
+    expect((await payLater().statement(split.buyer, month)).total).toBe(18_000n);
     expect(await f.auditProblems()).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { CreditError } from '../credit-errors.ts';
 import { earliest } from '../earliest.ts';
 import type { CreditBand } from '../model/index.ts';
 import { dueDate, instalmentPlan, minimumPayment, type PlanInstalment, statementDate, statementMonthOf } from './paylater-math.ts';
+import { type RefundPaydownEnd, refundPaydownStep, type TradeRefund } from './paylater-refunds.ts';
 import { daysToServiceStatement, owedOn, type StatementStatus, statusOn } from './paylater-statement.ts';
 import {
   billPurchase,
@@ -104,6 +105,16 @@ export class PayLaterService {
     const end: StatementRepayment = await this.runner.run(statementRepaymentStep(userId, month, amount, requestId, this.clock.now()));
     if (!end.verdict.applied) throw new CreditError('insufficient_funds', 'the wallet balance does not cover the repayment');
     return this.statement(userId, month);
+  }
+
+  /**
+   * A refund of a trade the buyer paid with pay later: pays down what is still owed for that purchase
+   * from the wallet the refund reached (decision 29); null when the trade was not paid with pay later.
+   */
+  async refunded(refund: TradeRefund): Promise<RefundPaydownEnd | null> {
+    // Most refunds are of trades paid otherwise: a read tells, without a turn in the write group.
+    const purchase = await this.db.get('SELECT 1 AS found FROM paylater_purchases WHERE user_id = ? AND trade_no = ?', [refund.buyerUserId, refund.tradeNo]);
+    return purchase ? this.runner.run(refundPaydownStep(refund, this.clock.now())) : null;
   }
 
   /** The plan and fee a split would have, before committing to it. */
