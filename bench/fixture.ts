@@ -6,6 +6,7 @@ import path from 'node:path';
 import { systemClock } from '../src/engine/clock.ts';
 import { LedgerEngine } from '../src/engine/ledger-engine.ts';
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
+import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import type { CatchUpPolicy } from '../src/store/sqlite/catch-up.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { LedgerStore } from '../src/store/store.ts';
@@ -14,9 +15,9 @@ import type { Workload } from './workload.ts';
 export interface Fixture {
   readonly engine: LedgerEngine;
   readonly store: LedgerStore;
-  /** Finishes the work a store defers after its commits (SQLite's account-index catch-up), so a
+  /** Finishes the work a store defers after its commits (the account-index catch-up), so a
    *  measured window can start with none pending and end with its own share done. */
-  settle(): void;
+  settle(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -36,8 +37,9 @@ export async function withAccounts(store: LedgerStore, load: Workload, cleanup: 
     const results = await engine.createAccounts(events.slice(i, i + MAX_BATCH_EVENTS));
     if (results.some((r) => r !== 'ok')) throw new Error('account setup failed');
   }
-  const settle = () => {
+  const settle = async () => {
     if (store instanceof SqliteStore) store.catchUpAccountIndex();
+    if (store instanceof PostgresStore) await store.catchUpAccountIndex();
   };
   return { engine, store, settle, dispose: cleanup };
 }

@@ -21,13 +21,15 @@ interface Plan {
   readonly store: 'sqlite' | 'postgres';
   readonly mode: 'batch' | 'concurrent';
   readonly distribution: Distribution;
+  /** Closed-loop callers of a concurrent row; CALLERS when not given. */
+  readonly callers?: number;
 }
 
 async function measure(plan: Plan): Promise<Measurement> {
   const load = workload(plan.distribution);
   const fx: Fixture = plan.store === 'sqlite' ? await sqliteFixture(load) : await postgresFixture(load);
   try {
-    return plan.mode === 'batch' ? await runBatches(fx, load, BATCH_TIMING) : await runConcurrent(fx, load, CALLERS, CONCURRENT_TIMING);
+    return plan.mode === 'batch' ? await runBatches(fx, load, BATCH_TIMING) : await runConcurrent(fx, load, plan.callers ?? CALLERS, CONCURRENT_TIMING);
   } finally {
     await fx.dispose();
   }
@@ -38,7 +40,7 @@ function conditions(plan: Plan): Omit<Row, 'scenario' | 'result' | 'target' | 'v
     store: plan.store === 'sqlite' ? 'SQLite (embedded)' : 'PostgreSQL',
     durability: plan.store === 'sqlite' ? SQLITE_DURABILITY : 'synchronous_commit=on',
     batch: plan.mode === 'batch' ? `${MAX_BATCH_EVENTS}/call` : `1/call, group commit <= ${MAX_BATCH_EVENTS}`,
-    concurrency: plan.mode === 'batch' ? '1' : integer(CALLERS),
+    concurrency: plan.mode === 'batch' ? '1' : integer(plan.callers ?? CALLERS),
     accounts: integer(ACCOUNT_COUNT),
     distribution: DISTRIBUTION_LABEL[plan.distribution],
   };
@@ -81,6 +83,31 @@ async function fundOnly(log: (text: string) => void): Promise<void> {
   console.log(await fundSection(log));
 }
 
+const PG_SKIP_TARGETS = { batch: '>= 100,000/s', concurrent: '>= 50,000/s' } as const;
+
+/** A PostgreSQL row, or the reason it cannot run here. */
+async function postgresRow(scenario: string, plan: Plan): Promise<Row> {
+  const skip = postgresSkipReason();
+  if (skip) return { scenario, ...conditions(plan), result: null, target: PG_SKIP_TARGETS[plan.mode], vsTarget: `skipped: ${skip}` };
+  return throughputRow(scenario, plan, await measure(plan), plan.mode === 'batch' ? 100_000 : 50_000);
+}
+
+/** `npm run bench -- postgres` runs the PostgreSQL rows and the SQLite group commit at 1,000 callers alone. */
+async function postgresOnly(log: (text: string) => void): Promise<void> {
+  const rows: Row[] = [];
+  log('1/3 PostgreSQL, batches of 8189, uniform');
+  rows.push(await postgresRow('3a batched', PG_BATCH));
+  log('2/3 PostgreSQL, 10,000 concurrent callers, uniform');
+  rows.push(await postgresRow('3b group commit', PG_CONCURRENT));
+  log('3/3 SQLite, 1,000 concurrent callers, uniform');
+  rows.push(throughputRow('2b group commit, 1,000 callers', SQLITE_THOUSAND, await measure(SQLITE_THOUSAND), 120_000, 20));
+  console.log(formatTable(rows));
+}
+
+const PG_BATCH: Plan = { store: 'postgres', mode: 'batch', distribution: 'uniform' };
+const PG_CONCURRENT: Plan = { store: 'postgres', mode: 'concurrent', distribution: 'uniform' };
+const SQLITE_THOUSAND: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform', callers: 1_000 };
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -88,6 +115,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('double11')) return double11(process.argv, log);
   if (process.argv.includes('social')) return socialOnly(log);
   if (process.argv.includes('fund')) return fundOnly(log);
+  if (process.argv.includes('postgres')) return postgresOnly(log);
   const sqliteBatch: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
   const sqliteConcurrent: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
 
@@ -99,14 +127,12 @@ async function main(): Promise<void> {
   const concUniform = await measure(sqliteConcurrent);
   rows.push(throughputRow('2 group commit', sqliteConcurrent, concUniform, 120_000, 20));
 
-  log('3/7 PostgreSQL, 10,000 concurrent callers, uniform');
-  const pgPlan: Plan = { store: 'postgres', mode: 'concurrent', distribution: 'uniform' };
-  const skip = postgresSkipReason();
-  if (skip) {
-    rows.push({ scenario: '3 group commit', ...conditions(pgPlan), result: null, target: '>= 50,000/s', vsTarget: `skipped: ${skip}` });
-  } else {
-    rows.push(throughputRow('3 group commit', pgPlan, await measure(pgPlan), 50_000));
-  }
+  log('2b/7 SQLite, 1,000 concurrent callers, uniform');
+  rows.push(throughputRow('2b group commit, 1,000 callers', SQLITE_THOUSAND, await measure(SQLITE_THOUSAND), 120_000, 20));
+
+  log('3/7 PostgreSQL, batches of 8189, then 10,000 concurrent callers, uniform');
+  rows.push(await postgresRow('3a batched', PG_BATCH));
+  rows.push(await postgresRow('3b group commit', PG_CONCURRENT));
 
   log('4/7 SQLite, batches of 8189, hot account');
   const batchHotPlan: Plan = { ...sqliteBatch, distribution: 'hot' };

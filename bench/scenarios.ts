@@ -26,7 +26,7 @@ export interface Timing {
 export async function runBatches(fx: Fixture, load: Workload, timing: Timing): Promise<Measurement> {
   const warmupEnd = performance.now() + timing.warmupMs;
   while (performance.now() < warmupEnd) await fx.engine.createTransfers(load.transfers(MAX_BATCH_EVENTS));
-  fx.settle();
+  await fx.settle();
   let generateMs = 0;
   let transfers = 0;
   let failed = 0;
@@ -42,7 +42,7 @@ export async function runBatches(fx: Fixture, load: Workload, timing: Timing): P
     transfers += events.length;
     failed += results.filter((r) => r !== 'ok').length;
   }
-  fx.settle();
+  await fx.settle();
   return measurement(transfers, performance.now() - windowStart - generateMs, latencies, failed);
 }
 
@@ -65,12 +65,12 @@ export async function runConcurrent(fx: Fixture, load: Workload, callers: number
   const loops = Array.from({ length: callers }, caller);
   await sleep(timing.warmupMs);
   // The window starts with no deferred work pending and ends with its own share done.
-  fx.settle();
+  await fx.settle();
   phase = 'measure';
   const started = performance.now();
   await sleep(timing.measureMs);
   phase = 'stop';
-  fx.settle();
+  await fx.settle();
   const seconds = (performance.now() - started) / 1000;
   await Promise.all(loops);
   return measurement(latencies.length, seconds * 1000, latencies, failed);

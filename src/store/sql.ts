@@ -4,7 +4,8 @@
 import path from 'node:path';
 import pg from 'pg';
 import type { SqlMigrations } from './migrations.ts';
-import { migrate as migratePostgres, withTransaction } from './postgres/postgres-store.ts';
+import { migrate as migratePostgres } from './postgres/postgres-store.ts';
+import { withTransaction } from './postgres/transaction.ts';
 import { type EmbeddedWriter, embeddedSql, openModuleSql } from './sqlite/module-sql.ts';
 import type { SqliteStore } from './sqlite/sqlite-store.ts';
 

@@ -1,10 +1,10 @@
 // The PostgreSQL store: a connection pool shared by the engine's batch writer and the readers.
 // Several API processes may share one database: each batch first locks the single ledger_meta
 // row, which serializes batch writers across processes, so every batch loads committed state and
-// ledger timestamps (and outbox sequence numbers) only increase in commit order.
+// ledger timestamps (and outbox sequence numbers) only increase in commit order. The writer keeps
+// committed accounts in memory while the generation on that row says it wrote last (decision 32).
 import pg from 'pg';
-import type { Account, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../ledger/index.ts';
-import { accountTransfersSql } from '../queries.ts';
+import type { Account, BatchEffects, BatchKeys, Snapshot, Transfer } from '../../ledger/index.ts';
 import {
   ACCOUNT_COLUMNS,
   type AccountRow,
@@ -28,15 +28,22 @@ import {
   SELECT_APPLIED,
   SELECT_LEGACY,
 } from '../migrations.ts';
+import type { CatchUpPolicy } from '../sqlite/catch-up.ts';
+import { WriteCache, type WriteStamp } from '../sqlite/write-cache.ts';
 import { pgExecutor, pgSavepoint } from '../sql.ts';
 import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
+import { AccountIndexer, accountHistorySql } from './account-history.ts';
+import { loadSnapshot, persistBatch } from './batch-io.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
+import { withTransaction } from './transaction.ts';
 
 export interface PostgresStoreOptions {
   readonly url: string;
   /** A schema of its own (created when missing); the connection's default search path otherwise. */
   readonly schema?: string;
   readonly poolSize?: number;
+  /** When the account history index catches up (the SQLite store's default when not given). */
+  readonly catchUp?: CatchUpPolicy;
 }
 
 const INT8_OID = 20;
@@ -52,8 +59,16 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresStore implements LedgerStore {
   readonly kind = 'postgres' as const;
   private closed = false;
+  /** Committed accounts, trusted while ledger_meta's generation is the one this store last wrote. */
+  private readonly cache = new WriteCache();
+  private readonly indexer: AccountIndexer;
 
-  private constructor(readonly pool: pg.Pool) {}
+  private constructor(
+    readonly pool: pg.Pool,
+    catchUp: CatchUpPolicy | undefined,
+  ) {
+    this.indexer = new AccountIndexer(pool, catchUp);
+  }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const { schema } = options;
@@ -74,7 +89,7 @@ export class PostgresStore implements LedgerStore {
       await pool.end();
       throw error;
     }
-    return new PostgresStore(pool);
+    return new PostgresStore(pool, options.catchUp);
   }
 
   writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
@@ -91,23 +106,41 @@ export class PostgresStore implements LedgerStore {
     }
   }
 
-  private transactGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
-    return withTransaction(this.pool, async (client) => {
-      const locked = await client.query<{ last_timestamp: bigint }>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL });
-      let applied = false;
-      return work({
-        sql: pgExecutor(client),
-        isolated: (fn) => pgSavepoint(client, fn),
-        apply: async (keys, compute) => {
-          if (applied) throw new Error('a write group applies one ledger batch at most');
-          applied = true;
-          const snapshot = await load(client, keys, locked.rows[0].last_timestamp);
-          const written = compute(snapshot);
-          await client.query({ name: 'formica_persist_batch', text: PERSIST_SQL, values: persistParams(written) });
-          return written.value;
-        },
+  /** The cache is validated under the row lock and updated only once COMMIT has returned; a group
+   *  that did not commit (or may not have) drops it. */
+  private async transactGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
+    let batch: { effects: BatchEffects; generation: bigint } | undefined;
+    try {
+      const value = await withTransaction(this.pool, async (client) => {
+        const locked = await client.query<LockedMeta>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL });
+        const { last_timestamp: lastTimestamp, writer_generation: generation } = locked.rows[0];
+        this.cache.validate(generationStamp(generation));
+        return work({
+          sql: pgExecutor(client),
+          isolated: (fn) => pgSavepoint(client, fn),
+          apply: async (keys, compute) => {
+            if (batch) throw new Error('a write group applies one ledger batch at most');
+            const written = compute(await loadSnapshot(client, keys, this.cache, lastTimestamp));
+            batch = { effects: written.effects, generation: generation + 1n };
+            await persistBatch(client, written, batch.generation);
+            return written.value;
+          },
+        });
       });
-    });
+      if (batch) {
+        this.cache.committed(batch.effects, generationStamp(batch.generation));
+        this.indexer.written(batch.effects.newTransfers.length);
+      }
+      return value;
+    } catch (error) {
+      this.cache.abandon();
+      throw error;
+    }
+  }
+
+  /** Indexes every committed transfer's history now (the catch-up otherwise runs behind commits). */
+  catchUpAccountIndex(): Promise<void> {
+    return this.indexer.catchUp();
   }
 
   async getAccount(id: string): Promise<Account | undefined> {
@@ -121,7 +154,7 @@ export class PostgresStore implements LedgerStore {
   }
 
   async listAccountTransfers(accountId: string, query: TransferQuery): Promise<TransferPage> {
-    const { sql, params } = accountTransfersSql(accountId, query, (n) => `$${n}`);
+    const { sql, params } = accountHistorySql(accountId, query);
     const { rows } = await this.pool.query<TransferRow>(sql, params);
     const transfers = rows.map(transferFromRow);
     const next = transfers.length === query.limit ? transfers[transfers.length - 1].timestamp : null;
@@ -176,6 +209,7 @@ export class PostgresStore implements LedgerStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.indexer.close();
     await this.pool.end();
   }
 
@@ -188,26 +222,6 @@ export class PostgresStore implements LedgerStore {
       after = key(rows[rows.length - 1]);
       yield rows;
     }
-  }
-}
-
-/** Runs `work` in one transaction on one pooled connection; rolls back and rethrows on any error. */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    const value = await work(client);
-    await client.query('COMMIT');
-    return value;
-  } catch (error) {
-    // A connection that cannot even roll back is in an unknown state: the pool must discard it.
-    await client.query('ROLLBACK').catch((rollbackError: Error) => {
-      broken = rollbackError;
-    });
-    throw error;
-  } finally {
-    client.release(broken);
   }
 }
 
@@ -241,111 +255,15 @@ export async function migrate(client: pg.PoolClient, schema: string | undefined,
   }
 }
 
-const LOCK_LEDGER_SQL = 'SELECT last_timestamp FROM ledger_meta WHERE id = 1 FOR UPDATE';
+const LOCK_LEDGER_SQL = 'SELECT last_timestamp, writer_generation FROM ledger_meta WHERE id = 1 FOR UPDATE';
 
-const TRANSFER_WITH_PENDING_SQL = `SELECT ${TRANSFER_COLUMNS.split(', ')
-  .map((c) => `t.${c}`)
-  .join(', ')}, p.status, p.expires_at
-  FROM transfers t LEFT JOIN pending_transfers p ON p.id = t.id WHERE t.id = ANY($1::text[])`;
-
-type TransferWithPendingRow = TransferRow & { status: string | null; expires_at: bigint | null };
-
-/** Reads what the batch names, with the same semantics as the SQLite store's load. */
-async function load(client: pg.PoolClient, keys: BatchKeys, lastTimestamp: bigint): Promise<Snapshot> {
-  const transfers = new Map<string, Transfer>();
-  const pending = new Map<string, PendingState>();
-  const failed = new Map<string, TransferResult>();
-  const accountIds = new Set(keys.accountIds);
-  const transferIds = [...keys.transferIds];
-  if (transferIds.length > 0) {
-    const found = await client.query<TransferWithPendingRow>({ name: 'formica_load_transfers', text: TRANSFER_WITH_PENDING_SQL, values: [transferIds] });
-    for (const row of found.rows) {
-      const transfer = transferFromRow(row);
-      transfers.set(transfer.id, transfer);
-      accountIds.add(transfer.debitAccountId);
-      accountIds.add(transfer.creditAccountId);
-      if (row.status !== null && row.expires_at !== null) pending.set(row.id, pendingFromRow({ id: row.id, status: row.status, expires_at: row.expires_at }));
-    }
-    const missing = transferIds.filter((id) => !transfers.has(id));
-    if (missing.length > 0) {
-      const failures = await client.query<{ id: string; result: string }>({
-        name: 'formica_load_failures',
-        text: 'SELECT id, result FROM failed_transfers WHERE id = ANY($1::text[])',
-        values: [missing],
-      });
-      for (const f of failures.rows) failed.set(f.id, f.result as TransferResult);
-    }
-  }
-  const accounts = new Map<string, Account>();
-  if (accountIds.size > 0) {
-    const found = await client.query<AccountRow>({
-      name: 'formica_load_accounts',
-      text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::text[])`,
-      values: [[...accountIds]],
-    });
-    for (const row of found.rows) accounts.set(row.id, accountFromRow(row));
-  }
-  return { accounts, transfers, pending, failed, lastTimestamp };
+interface LockedMeta {
+  last_timestamp: bigint;
+  writer_generation: bigint;
 }
 
-// Every effect of a batch in one statement (one round trip): each data-modifying CTE is a
-// set-based write over unnest()ed arrays, and an empty array simply writes nothing. The CTEs
-// touch disjoint rows (changed accounts and resolved pendings never include the batch's new
-// ones), so they do not need to see each other's effects.
-const PERSIST_SQL = `
-WITH new_accounts AS (
-  INSERT INTO accounts (${ACCOUNT_COLUMNS})
-  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
-), new_transfers AS (
-  INSERT INTO transfers (${TRANSFER_COLUMNS})
-  SELECT * FROM unnest($11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[], $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::text[], $21::bigint[])
-), changed_accounts AS (
-  UPDATE accounts AS a SET flags = u.flags, debits_pending = u.debits_pending, debits_posted = u.debits_posted,
-    credits_pending = u.credits_pending, credits_posted = u.credits_posted
-  FROM unnest($22::text[], $23::bigint[], $24::bigint[], $25::bigint[], $26::bigint[], $27::bigint[])
-    AS u (id, flags, debits_pending, debits_posted, credits_pending, credits_posted)
-  WHERE a.id = u.id
-), new_pending AS (
-  INSERT INTO pending_transfers (id, debit_account_id, status, expires_at)
-  SELECT * FROM unnest($28::text[], $29::text[], $30::text[], $31::bigint[])
-), resolved_pending AS (
-  UPDATE pending_transfers AS p SET status = u.status
-  FROM unnest($32::text[], $33::text[]) AS u (id, status)
-  WHERE p.id = u.id
-), new_failures AS (
-  INSERT INTO failed_transfers (id, result)
-  SELECT * FROM unnest($34::text[], $35::text[])
-), new_outbox AS (
-  INSERT INTO outbox (topic, payload, created_at)
-  SELECT e.topic, e.payload, $38::bigint FROM unnest($36::text[], $37::text[]) WITH ORDINALITY AS e (topic, payload, n)
-  ORDER BY e.n
-)
-UPDATE ledger_meta SET last_timestamp = $38::bigint WHERE id = 1`;
-
-/** The parameters of PERSIST_SQL, one array per column, in its placeholder order. */
-function persistParams({ effects, outbox }: BatchWrite<unknown>): unknown[] {
-  const { newAccounts: na, newTransfers: nt, changedAccounts: ca, newPending: np, resolvedPending: rp, newFailures: nf } = effects;
-  const debitAccountOf = new Map(nt.map((t) => [t.id, t.debitAccountId]));
-  return [
-    ...[na.map((a) => a.id), na.map((a) => a.ledger), na.map((a) => a.code), na.map((a) => a.flags), na.map((a) => a.userData)],
-    ...[na.map((a) => a.debitsPending), na.map((a) => a.debitsPosted), na.map((a) => a.creditsPending), na.map((a) => a.creditsPosted)],
-    na.map((a) => a.timestamp),
-    ...[nt.map((t) => t.id), nt.map((t) => t.debitAccountId), nt.map((t) => t.creditAccountId), nt.map((t) => t.amount)],
-    ...[nt.map((t) => t.pendingId), nt.map((t) => t.timeout), nt.map((t) => t.ledger), nt.map((t) => t.code)],
-    ...[nt.map((t) => t.flags), nt.map((t) => t.userData), nt.map((t) => t.timestamp)],
-    ...[ca.map((a) => a.id), ca.map((a) => a.flags), ca.map((a) => a.debitsPending), ca.map((a) => a.debitsPosted)],
-    ...[ca.map((a) => a.creditsPending), ca.map((a) => a.creditsPosted)],
-    // A pending state is always created with its transfer, in the same batch.
-    ...[np.map((p) => p.id), np.map((p) => ownerOf(debitAccountOf, p.id)), np.map((p) => p.status), np.map((p) => p.expiresAt)],
-    ...[rp.map((p) => p.id), rp.map((p) => p.status)],
-    ...[nf.map((f) => f.id), nf.map((f) => f.result)],
-    ...[outbox.map((e) => e.topic), outbox.map((e) => e.payload)],
-    effects.lastTimestamp,
-  ];
-}
-
-function ownerOf(debitAccountOf: Map<string, string>, pendingId: string): string {
-  const owner = debitAccountOf.get(pendingId);
-  if (owner === undefined) throw new Error(`pending state ${pendingId} has no transfer in its batch`);
-  return owner;
+/** The generation plays data_version's part; nothing but a batch writes the ledger's rows, so the
+ *  other half of the SQLite stamp has nothing to count here. */
+function generationStamp(generation: bigint): WriteStamp {
+  return { dataVersion: generation, changes: 0n };
 }

@@ -5,7 +5,9 @@
 // node-postgres reads int8 back as a JavaScript bigint.
 // Rows that grow with users carry the owning account's id (transfers carry both sides, pending
 // states their debit account) so the tables can later be distributed by account.
-export const POSTGRES_MIGRATIONS: readonly string[] = [
+import type { MigrationSource } from '../migrations.ts';
+
+export const POSTGRES_MIGRATIONS: readonly MigrationSource[] = [
   `
   CREATE TABLE ledger_meta (
     id SMALLINT PRIMARY KEY CHECK (id = 1),
@@ -57,4 +59,33 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     created_at BIGINT NOT NULL
   );
   `,
+  // Bumped by every group that applies a ledger batch: a writer whose last commit set the
+  // generation it finds under the row lock knows nobody else wrote since (decision 32).
+  {
+    name: '0002_writer_generation',
+    sql: 'ALTER TABLE ledger_meta ADD COLUMN writer_generation BIGINT NOT NULL DEFAULT 0;',
+  },
+  // The account indexes leave the commit path: history is copied into account_transfers behind
+  // the commits (account-history.ts). The row lock first, so no batch commits while the existing
+  // transfers are indexed and the watermark set.
+  {
+    name: '0003_account_history_off_the_commit_path',
+    sql: `
+    SELECT 1 FROM ledger_meta WHERE id = 1 FOR UPDATE;
+    CREATE TABLE account_transfers (
+      account_id TEXT COLLATE "C" NOT NULL,
+      timestamp BIGINT NOT NULL,
+      PRIMARY KEY (account_id, timestamp)
+    );
+    INSERT INTO account_transfers (account_id, timestamp)
+      SELECT debit_account_id, timestamp FROM transfers UNION SELECT credit_account_id, timestamp FROM transfers;
+    CREATE TABLE account_index_watermark (
+      id SMALLINT PRIMARY KEY CHECK (id = 1),
+      through BIGINT NOT NULL
+    );
+    INSERT INTO account_index_watermark (id, through) SELECT 1, coalesce(max(timestamp), 0) FROM transfers;
+    DROP INDEX transfers_by_debit_account;
+    DROP INDEX transfers_by_credit_account;
+    `,
+  },
 ];

@@ -1,0 +1,163 @@
+// How a ledger batch reads and writes PostgreSQL inside its write group, which holds the
+// ledger_meta row lock. Reads take accounts from the writer's memory when it is trusted
+// (write-cache.ts, validated by the writer generation) and the rest by `= ANY($1)`. Writes send
+// the new transfers by binary COPY (one stream into a table with two indexes) and every other
+// effect in one statement of data-modifying CTEs.
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Account, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../ledger/index.ts';
+import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow, pendingFromRow, TRANSFER_COLUMNS, type TransferRow, transferFromRow } from '../rows.ts';
+import type { WriteCache } from '../sqlite/write-cache.ts';
+import type { BatchWrite } from '../store.ts';
+import { type CopyColumnType, encodeCopyBinary } from './copy-binary.ts';
+
+const TRANSFER_WITH_PENDING_SQL = `SELECT ${TRANSFER_COLUMNS.split(', ')
+  .map((c) => `t.${c}`)
+  .join(', ')}, p.status, p.expires_at
+  FROM transfers t LEFT JOIN pending_transfers p ON p.id = t.id WHERE t.id = ANY($1::text[])`;
+
+type TransferWithPendingRow = TransferRow & { status: string | null; expires_at: bigint | null };
+
+/** Reads what the batch names, with the same semantics as the SQLite store's load. `cache` has
+ *  been validated against the locked generation; `lastTimestamp` is the locked row's. */
+export async function loadSnapshot(client: pg.PoolClient, keys: BatchKeys, cache: WriteCache, lastTimestamp: bigint): Promise<Snapshot> {
+  const transfers = new Map<string, Transfer>();
+  const pending = new Map<string, PendingState>();
+  const accountIds = new Set(keys.accountIds);
+  const transferIds = [...keys.transferIds];
+  // Transfer ids are always looked up: a fresh id's absence is known only to the table, whoever wrote last.
+  if (transferIds.length > 0) {
+    const found = await client.query<TransferWithPendingRow>({ name: 'formica_load_transfers', text: TRANSFER_WITH_PENDING_SQL, values: [transferIds] });
+    for (const row of found.rows) {
+      const transfer = transferFromRow(row);
+      transfers.set(transfer.id, transfer);
+      accountIds.add(transfer.debitAccountId);
+      accountIds.add(transfer.creditAccountId);
+      if (row.status !== null && row.expires_at !== null) pending.set(row.id, pendingFromRow({ id: row.id, status: row.status, expires_at: row.expires_at }));
+    }
+  }
+  const missing = transferIds.filter((id) => !transfers.has(id));
+  return {
+    accounts: await loadAccounts(client, accountIds, cache),
+    transfers,
+    pending,
+    failed: await loadFailures(client, missing, cache),
+    lastTimestamp,
+  };
+}
+
+async function loadAccounts(client: pg.PoolClient, ids: Set<string>, cache: WriteCache): Promise<Map<string, Account>> {
+  const accounts = new Map<string, Account>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const cached = cache.account(id);
+    if (cached) accounts.set(id, cached);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return accounts;
+  const found = await client.query<AccountRow>({
+    name: 'formica_load_accounts',
+    text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::text[])`,
+    values: [missing],
+  });
+  for (const row of found.rows) {
+    const account = accountFromRow(row);
+    cache.remember(account);
+    accounts.set(account.id, account);
+  }
+  return accounts;
+}
+
+/** Failed ids among `ids`; skipped while the writer knows no id has ever failed. */
+async function loadFailures(client: pg.PoolClient, ids: string[], cache: WriteCache): Promise<Map<string, TransferResult>> {
+  const failed = new Map<string, TransferResult>();
+  if (ids.length === 0) return failed;
+  if (cache.hasFailures === null) {
+    const any = await client.query<{ any: boolean }>({ name: 'formica_any_failure', text: 'SELECT EXISTS (SELECT 1 FROM failed_transfers) AS any' });
+    cache.hasFailures = any.rows[0].any;
+  }
+  if (!cache.hasFailures) return failed;
+  const found = await client.query<{ id: string; result: string }>({
+    name: 'formica_load_failures',
+    text: 'SELECT id, result FROM failed_transfers WHERE id = ANY($1::text[])',
+    values: [ids],
+  });
+  for (const f of found.rows) failed.set(f.id, f.result as TransferResult);
+  return failed;
+}
+
+/** Writes the batch's effects and outbox, and stamps ledger_meta with `generation`. */
+export async function persistBatch(client: pg.PoolClient, written: BatchWrite<unknown>, generation: bigint): Promise<void> {
+  if (written.effects.newTransfers.length > 0) await copyTransfers(client, written.effects.newTransfers);
+  await client.query({ name: 'formica_persist_batch', text: PERSIST_SQL, values: [...persistParams(written), generation] });
+}
+
+const COPY_TRANSFERS_SQL = `COPY transfers (${TRANSFER_COLUMNS}) FROM STDIN (FORMAT binary)`;
+const TRANSFER_TYPES: readonly CopyColumnType[] = ['text', 'text', 'text', 'int8', 'text', 'int8', 'int8', 'int8', 'int8', 'text', 'int8'];
+
+async function copyTransfers(client: pg.PoolClient, transfers: readonly Transfer[]): Promise<void> {
+  const rows = transfers.map((t) => [
+    ...[t.id, t.debitAccountId, t.creditAccountId, t.amount, t.pendingId],
+    ...[BigInt(t.timeout), BigInt(t.ledger), BigInt(t.code), BigInt(t.flags), t.userData, t.timestamp],
+  ]);
+  const stream = client.query(copyFrom(COPY_TRANSFERS_SQL));
+  stream.end(encodeCopyBinary(TRANSFER_TYPES, rows));
+  await finished(stream);
+}
+
+// Every other effect of a batch in one statement (one round trip): each data-modifying CTE is a
+// set-based write over unnest()ed arrays, and an empty array simply writes nothing. The CTEs
+// touch disjoint rows (changed accounts and resolved pendings never include the batch's new
+// ones), so they do not need to see each other's effects.
+const PERSIST_SQL = `
+WITH new_accounts AS (
+  INSERT INTO accounts (${ACCOUNT_COLUMNS})
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
+), changed_accounts AS (
+  UPDATE accounts AS a SET flags = u.flags, debits_pending = u.debits_pending, debits_posted = u.debits_posted,
+    credits_pending = u.credits_pending, credits_posted = u.credits_posted
+  FROM unnest($11::text[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[])
+    AS u (id, flags, debits_pending, debits_posted, credits_pending, credits_posted)
+  WHERE a.id = u.id
+), new_pending AS (
+  INSERT INTO pending_transfers (id, debit_account_id, status, expires_at)
+  SELECT * FROM unnest($17::text[], $18::text[], $19::text[], $20::bigint[])
+), resolved_pending AS (
+  UPDATE pending_transfers AS p SET status = u.status
+  FROM unnest($21::text[], $22::text[]) AS u (id, status)
+  WHERE p.id = u.id
+), new_failures AS (
+  INSERT INTO failed_transfers (id, result)
+  SELECT * FROM unnest($23::text[], $24::text[])
+), new_outbox AS (
+  INSERT INTO outbox (topic, payload, created_at)
+  SELECT e.topic, e.payload, $27::bigint FROM unnest($25::text[], $26::text[]) WITH ORDINALITY AS e (topic, payload, n)
+  ORDER BY e.n
+)
+UPDATE ledger_meta SET last_timestamp = $27::bigint, writer_generation = $28::bigint WHERE id = 1`;
+
+/** The parameters of PERSIST_SQL up to the generation, one array per column, in its placeholder order. */
+function persistParams({ effects, outbox }: BatchWrite<unknown>): unknown[] {
+  const { newAccounts: na, newTransfers: nt, changedAccounts: ca, newPending: np, resolvedPending: rp, newFailures: nf } = effects;
+  const debitAccountOf = new Map(nt.map((t) => [t.id, t.debitAccountId]));
+  return [
+    ...[na.map((a) => a.id), na.map((a) => a.ledger), na.map((a) => a.code), na.map((a) => a.flags), na.map((a) => a.userData)],
+    ...[na.map((a) => a.debitsPending), na.map((a) => a.debitsPosted), na.map((a) => a.creditsPending), na.map((a) => a.creditsPosted)],
+    na.map((a) => a.timestamp),
+    ...[ca.map((a) => a.id), ca.map((a) => a.flags), ca.map((a) => a.debitsPending), ca.map((a) => a.debitsPosted)],
+    ...[ca.map((a) => a.creditsPending), ca.map((a) => a.creditsPosted)],
+    // A pending state is always created with its transfer, in the same batch.
+    ...[np.map((p) => p.id), np.map((p) => ownerOf(debitAccountOf, p.id)), np.map((p) => p.status), np.map((p) => p.expiresAt)],
+    ...[rp.map((p) => p.id), rp.map((p) => p.status)],
+    ...[nf.map((f) => f.id), nf.map((f) => f.result)],
+    ...[outbox.map((e) => e.topic), outbox.map((e) => e.payload)],
+    effects.lastTimestamp,
+  ];
+}
+
+function ownerOf(debitAccountOf: Map<string, string>, pendingId: string): string {
+  const owner = debitAccountOf.get(pendingId);
+  if (owner === undefined) throw new Error(`pending state ${pendingId} has no transfer in its batch`);
+  return owner;
+}
