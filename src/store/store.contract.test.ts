@@ -11,12 +11,14 @@ import { LedgerEngine } from '../engine/ledger-engine.ts';
 import type { Step } from '../engine/step.ts';
 import { type Account, AccountFlag, type AccountEvent, type BatchEffects, type Transfer, type TransferEvent, TransferFlag } from '../ledger/index.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
-import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { type SqliteLayout, SqliteStore } from './sqlite/sqlite-store.ts';
 import type { LedgerStore } from './store.ts';
 
 /** Where an adapter keeps a store: `place()` names a fresh location, `cleanup()` removes them all. */
 interface Adapter {
   readonly name: string;
+  /** The embedded store's layout, when it is one. */
+  readonly layout?: SqliteLayout;
   readonly available: boolean;
   /** A place outlives its store and can be opened twice (a file, a schema; not ':memory:'). */
   readonly persistent: boolean;
@@ -25,11 +27,12 @@ interface Adapter {
   cleanup(): Promise<void>;
 }
 
-function sqliteAdapter(): Adapter {
+function sqliteAdapter(layout: SqliteLayout): Adapter {
   let dir: string | undefined;
   let n = 0;
   return {
     name: 'sqlite',
+    layout,
     available: true,
     persistent: true,
     place() {
@@ -37,7 +40,7 @@ function sqliteAdapter(): Adapter {
       n += 1;
       return path.join(dir, `store-${n}.db`);
     },
-    open: async (file) => SqliteStore.open({ file }),
+    open: async (file) => SqliteStore.open({ file, layout }),
     async cleanup() {
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     },
@@ -147,15 +150,16 @@ const noEffects = (lastTimestamp: bigint): BatchEffects => ({
 });
 
 const adapters = [
-  sqliteAdapter(),
+  sqliteAdapter('tables'),
   memoryAdapter(),
+  sqliteAdapter('log'),
   // PostgreSQL needs a server: a fresh machine has none (the embedded SQLite store is the
   // default there), so this block is skipped unless DATABASE_URL names one.
   postgresAdapter(process.env.DATABASE_URL),
 ];
 
 for (const adapter of adapters) {
-  const label = adapter === adapters[1] ? `${adapter.name} :memory:` : adapter.name;
+  const label = adapter === adapters[1] ? `${adapter.name} :memory:` : [adapter.name, adapter.layout].filter(Boolean).join(' ');
   describe.skipIf(!adapter.available)(`LedgerStore contract: ${label}`, () => {
     const clock = new ManualClock();
     let place = '';

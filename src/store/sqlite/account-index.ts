@@ -15,7 +15,7 @@ type Param = string | number | bigint;
 /** Transfers indexed at most per pass, so one transaction's sort and WAL stay bounded. */
 export const MAX_PASS_TRANSFERS = 262_144;
 
-const JOINED_COLUMNS = TRANSFER_COLUMNS.split(', ')
+export const JOINED_COLUMNS = TRANSFER_COLUMNS.split(', ')
   .map((c) => `t.${c}`)
   .join(', ');
 
@@ -94,7 +94,8 @@ export class AccountIndex {
   }
 }
 
-function filters(query: TransferQuery, prefix: string): { where: string; params: Param[] } {
+/** The optional filters of a history query, as SQL conditions on columns named with `prefix`. */
+export function filters(query: TransferQuery, prefix: string): { where: string; params: Param[] } {
   let where = '';
   const params: Param[] = [];
   if (query.code !== undefined) {

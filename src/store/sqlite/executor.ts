@@ -3,9 +3,10 @@
 import type Database from 'better-sqlite3';
 import type { SqlExecutor, SqlParam, SqlRow } from '../sql.ts';
 
-export function sqliteExecutor(db: Database.Database): SqlExecutor {
+/** A statement for each SQL text, prepared on first use and kept. */
+export function preparedOnce(db: Database.Database): (sql: string) => Database.Statement {
   const prepared = new Map<string, Database.Statement>();
-  const statement = (sql: string) => {
+  return (sql) => {
     let s = prepared.get(sql);
     if (!s) {
       s = db.prepare(sql);
@@ -13,6 +14,10 @@ export function sqliteExecutor(db: Database.Database): SqlExecutor {
     }
     return s;
   };
+}
+
+export function sqliteExecutor(db: Database.Database): SqlExecutor {
+  const statement = preparedOnce(db);
   return {
     dialect: 'sqlite',
     all: async <T extends SqlRow>(sql: string, params: readonly SqlParam[] = []) => statement(sql).all(...params) as T[],

@@ -66,4 +66,18 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DROP INDEX transfers_by_debit_account;
   DROP INDEX transfers_by_credit_account;
   `,
+  // 3: the log layout (log/log-ledger.ts). Each ledger batch is one packed row of `ledger_log`;
+  // `log_seq` is the last row's seq, `layout` says which layout holds this file's ledger.
+  `
+  CREATE TABLE ledger_log (
+    seq INTEGER PRIMARY KEY,
+    last_timestamp INTEGER NOT NULL,
+    accounts BLOB NOT NULL,
+    transfers BLOB NOT NULL,
+    pending BLOB NOT NULL,
+    failures BLOB NOT NULL
+  );
+  ALTER TABLE ledger_meta ADD COLUMN log_seq INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ledger_meta ADD COLUMN layout TEXT NOT NULL DEFAULT 'tables';
+  `,
 ];

@@ -1,23 +1,11 @@
 // The embedded store: one SQLite file in WAL mode. A write group (the ledger batch and the modules'
 // rows of many callers) is one IMMEDIATE transaction on the one writer connection, and its WAL is
 // fsynced (wal-sync.ts, off the event loop) before any caller hears a result, so what is
-// acknowledged is on disk. Reads go to a second connection and see committed state only. This
-// process is the file's only writer. Account history is indexed after the commit, in large
-// passes of its own (account-index.ts, catch-up.ts).
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import type { Account, BatchEffects, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../ledger/index.ts';
-import {
-  ACCOUNT_COLUMNS,
-  type AccountRow,
-  accountFromRow,
-  type PendingRow,
-  pendingFromRow,
-  TRANSFER_COLUMNS,
-  type TransferRow,
-  transferFromRow,
-} from '../rows.ts';
+// acknowledged is on disk. Reads go to a second connection and see committed state only. How the
+// ledger itself is kept in the file is the layout's (sqlite-ledger.ts): a row per account and
+// transfer (tables-ledger.ts), or one packed log row per batch (log/log-ledger.ts).
+import type Database from 'better-sqlite3';
+import type { Account, BatchEffects, BatchKeys, Snapshot, Transfer } from '../../ledger/index.ts';
 import {
   APPLIED_MIGRATIONS_TABLE,
   DELETE_LEGACY,
@@ -32,23 +20,29 @@ import {
   SELECT_LEGACY,
 } from '../migrations.ts';
 import type { SqlExecutor } from '../sql.ts';
-import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
-import { AccountIndex, MAX_PASS_TRANSFERS } from './account-index.ts';
-import { savepoint, sqliteExecutor } from './executor.ts';
-import { type CatchUpPolicy, CatchUpScheduler, DEFAULT_CATCH_UP } from './catch-up.ts';
-import { SQLITE_MIGRATIONS } from './schema.ts';
-import { WriteCache, type WriteStamp } from './write-cache.ts';
-import { WalSync } from './wal-sync.ts';
+import type { BatchWrite, LedgerStore, OutboxEvent, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
+import { type CatchUpPolicy, DEFAULT_CATCH_UP } from './catch-up.ts';
 import { Checkpointer } from './checkpointer.ts';
+import { openConnection } from './connection.ts';
+import { savepoint, sqliteExecutor } from './executor.ts';
+import { LogLedger } from './log/log-ledger.ts';
+import { SQLITE_MIGRATIONS } from './schema.ts';
+import type { BatchPhases, SqliteLayout, SqliteLedger } from './sqlite-ledger.ts';
+import { TablesLedger } from './tables-ledger.ts';
+import { WalSync } from './wal-sync.ts';
 import { WriterTurns } from './writer-turns.ts';
+
+export type { BatchPhases, SqliteLayout } from './sqlite-ledger.ts';
 
 type Db = Database.Database;
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a throwaway store. */
   readonly file: string;
-  /** When the account history is indexed; tests shorten or stop it. */
+  /** When the account history is indexed (`tables` layout); tests shorten or stop it. */
   readonly catchUp?: CatchUpPolicy;
+  /** How the ledger is kept in the file: `tables` (the default) or `log` (log/log-ledger.ts). */
+  readonly layout?: SqliteLayout;
 }
 
 export function openSqliteDatabase(file: string): Db {
@@ -60,22 +54,6 @@ export function openSqliteDatabase(file: string): Db {
   // Checkpointer (checkpointer.ts) does it on a thread of its own.
   db.pragma('wal_autocheckpoint = 0');
   migrate(db, 'ledger', SQLITE_MIGRATIONS);
-  return db;
-}
-
-/** A connection with the store's settings; the file is created private to its owner (0600). */
-function openConnection(file: string): Db {
-  if (file !== ':memory:') {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.closeSync(fs.openSync(file, 'a', 0o600));
-    fs.chmodSync(file, 0o600);
-  }
-  const db = new Database(file);
-  db.defaultSafeIntegers(true);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -262144');
   return db;
 }
 
@@ -108,29 +86,12 @@ export function migrate(db: Db, scope: string, sources: readonly MigrationSource
   }).immediate();
 }
 
-/** Cumulative time spent in each phase of `writeBatch`, for benchmarks and diagnostics. */
-export interface BatchPhases {
-  batches: number;
-  loadMs: number;
-  computeMs: number;
-  persistMs: number;
-  commitMs: number;
-  /** Account-index catch-up passes, outside the batches but on the same thread. */
-  indexPasses: number;
-  indexedTransfers: number;
-  indexMs: number;
-}
-
 export class SqliteStore implements LedgerStore {
   readonly kind = 'sqlite' as const;
-  readonly phases: BatchPhases = { batches: 0, loadMs: 0, computeMs: 0, persistMs: 0, commitMs: 0, indexPasses: 0, indexedTransfers: 0, indexMs: 0 };
-  /** Statements on the writer connection, and on the reader (which sees only committed state). */
+  /** The ledger's part of the file, in the layout the store was opened with. */
+  private readonly ledger: SqliteLedger;
   private readonly s;
   private readonly r;
-  private readonly cache = new WriteCache();
-  private readonly index: AccountIndex;
-  private readonly history: AccountIndex;
-  private readonly catchUp: CatchUpScheduler;
   private readonly turns = new WriterTurns();
   /** Makes each group's commit durable before its callers hear of it; null for ':memory:'. */
   private readonly walSync: WalSync | null;
@@ -146,24 +107,27 @@ export class SqliteStore implements LedgerStore {
     readonly db: Db,
     policy: CatchUpPolicy = DEFAULT_CATCH_UP,
     readonly reader: Db = db,
+    readonly layout: SqliteLayout = 'tables',
   ) {
     this.s = prepareStatements(db);
     this.r = reader === db ? this.s : prepareStatements(reader);
-    this.index = new AccountIndex(db);
-    this.history = reader === db ? this.index : new AccountIndex(reader);
     this.moduleSql = sqliteExecutor(db);
     this.readerSql = reader === db ? this.moduleSql : sqliteExecutor(reader);
     this.walSync = db.memory ? null : new WalSync(`${db.name}-wal`);
     this.checkpointer = db.memory ? null : new Checkpointer(db.name);
-    this.catchUp = new CatchUpScheduler(policy, () => this.indexPass());
-    // A tail left by the last run (or another process) is indexed like any other.
-    this.catchUp.written(this.index.tailLength());
+    const syncWal = async () => this.walSync?.sync();
+    this.ledger = layout === 'log' ? new LogLedger(db, reader, syncWal) : new TablesLedger(db, reader, policy, () => this.turns.busy);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
     const writer = openSqliteDatabase(options.file);
     const reader = options.file === ':memory:' ? writer : openConnection(options.file);
-    return new SqliteStore(writer, options.catchUp, reader);
+    return new SqliteStore(writer, options.catchUp, reader, options.layout);
+  }
+
+  /** Cumulative time of each phase of the ledger's batches. */
+  get phases(): BatchPhases {
+    return this.ledger.phases;
   }
 
   /** Applies a module's migrations not applied yet, in a write group of its own. */
@@ -171,36 +135,11 @@ export class SqliteStore implements LedgerStore {
     return this.writeGroup(async () => migrate(this.db, scope, migrations));
   }
 
-  /** Indexes every transfer not yet in the account index, now; returns how many it indexed. The
-   *  store does this by itself; benchmarks call it to charge the whole cost to their window. */
+  /** Does now the work the layout defers after commits (the `tables` layout's account index);
+   *  returns how many transfers it handled. The store does this by itself; benchmarks call it to
+   *  charge the whole cost to their window. */
   catchUpAccountIndex(): number {
-    // A pass yields to an open write group, so looping here while one is open would never end.
-    if (this.turns.busy) throw new Error('catchUpAccountIndex needs the writer idle: await the engine first');
-    const before = this.phases.indexedTransfers;
-    while (this.indexPass() > 0);
-    this.catchUp.caughtUp(0);
-    return this.phases.indexedTransfers - before;
-  }
-
-  /** One catch-up pass in its own write transaction; returns how many transfers remain unindexed. */
-  private indexPass(): number {
-    // A write group is open and awaiting: the pass would nest in it. The scheduler comes back.
-    if (this.turns.busy) return this.index.tailLength();
-    const started = performance.now();
-    const run = this.db.transaction(() => {
-      const before = this.writeStamp();
-      const indexed = this.index.pass();
-      return { before, after: this.writeStamp(), indexed };
-    });
-    const { before, after, indexed } = run.immediate();
-    // The pass touched neither accounts nor the ledger's clock: what the cache knew still holds.
-    this.cache.carry(before, after);
-    const p = this.phases;
-    p.indexPasses++;
-    p.indexedTransfers += indexed;
-    p.indexMs += performance.now() - started;
-    // A pass takes the whole tail unless it hit its cap (nothing can be appended during it).
-    return indexed < MAX_PASS_TRANSFERS ? 0 : this.index.tailLength();
+    return this.ledger.settle(this.turns.busy);
   }
 
   writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
@@ -215,7 +154,10 @@ export class SqliteStore implements LedgerStore {
       // The turn is over: the next group may run while this one's WAL is synced.
       committed?.();
     }
+    // Everything committed up to here, this group included, is on disk once the sync returns.
+    const mark = this.ledger.mark();
     await this.walSync?.sync();
+    this.ledger.durable(mark);
     return value;
   }
 
@@ -226,193 +168,71 @@ export class SqliteStore implements LedgerStore {
       db.exec('BEGIN IMMEDIATE');
       let effects: BatchEffects | undefined;
       try {
-        this.cache.validate(this.writeStamp());
+        this.ledger.begin();
         const value = await work({
           sql: this.moduleSql,
           isolated: (fn) => savepoint(db, fn),
           apply: async (keys, compute) => {
             if (effects) throw new Error('a write group applies one ledger batch at most');
-            const written = this.applyBatch(keys, compute);
+            const written = this.ledger.apply(keys, compute);
+            this.insertOutbox(written.outbox, written.effects.lastTimestamp);
             effects = written.effects;
             return written.value;
           },
         });
-        // Read while this transaction still holds the write lock: no other writer can slip in.
-        const stamp = this.writeStamp();
+        this.ledger.beforeCommit();
         const started = performance.now();
         db.exec('COMMIT');
-        this.phases.commitMs += performance.now() - started;
-        this.cache.committed(effects, stamp);
-        if (effects) this.catchUp.written(effects.newTransfers.length);
+        this.ledger.phases.commitMs += performance.now() - started;
+        this.ledger.committed(effects);
         this.checkpointer?.committed();
         return value;
       } catch (error) {
         if (db.inTransaction) db.exec('ROLLBACK');
-        this.cache.abandon();
+        this.ledger.abandon();
         throw error;
       }
     });
   }
 
-  /** Loads, computes and persists one ledger batch inside the open transaction. */
-  private applyBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): BatchWrite<T> {
-    const p = this.phases;
-    let mark = performance.now();
-    const lap = () => {
-      const now = performance.now();
-      const ms = now - mark;
-      mark = now;
-      return ms;
-    };
-    const snapshot = this.load(keys);
-    p.loadMs += lap();
-    const written = compute(snapshot);
-    p.computeMs += lap();
-    this.persist(written);
-    p.persistMs += lap();
-    p.batches++;
-    return written;
+  private insertOutbox(events: readonly OutboxEvent[], createdAt: bigint): void {
+    for (const e of events) this.s.insertOutbox.run(e.topic, e.payload, createdAt);
   }
 
-  private writeStamp(): WriteStamp {
-    return { dataVersion: this.s.dataVersion.get() as bigint, changes: this.s.totalChanges.get() as bigint };
+  getAccount(id: string): Promise<Account | undefined> {
+    return this.ledger.getAccount(id);
   }
 
-  /** Reads what the batch names, in a few set-based queries; the cache answers for known accounts. */
-  private load(keys: BatchKeys): Snapshot {
-    const transfers = new Map<string, Transfer>();
-    const pending = new Map<string, PendingState>();
-    const accountIds = new Set(keys.accountIds);
-    const ids = JSON.stringify([...keys.transferIds]);
-    for (const row of this.s.transfersIn.iterate(ids) as Iterable<TransferRow>) {
-      const transfer = transferFromRow(row);
-      transfers.set(transfer.id, transfer);
-      accountIds.add(transfer.debitAccountId);
-      accountIds.add(transfer.creditAccountId);
-    }
-    if (transfers.size > 0) {
-      const existing = JSON.stringify([...transfers.keys()]);
-      for (const row of this.s.pendingIn.iterate(existing) as Iterable<PendingRow>) pending.set(row.id, pendingFromRow(row));
-    }
-    return {
-      accounts: this.loadAccounts(accountIds),
-      transfers,
-      pending,
-      failed: this.loadFailures(ids, transfers.size < keys.transferIds.size),
-      lastTimestamp: this.lastTimestamp(),
-    };
+  getTransfer(id: string): Promise<Transfer | undefined> {
+    return this.ledger.getTransfer(id);
   }
 
-  private loadAccounts(ids: Set<string>): Map<string, Account> {
-    const accounts = new Map<string, Account>();
-    const missing: string[] = [];
-    for (const id of ids) {
-      const cached = this.cache.account(id);
-      if (cached) accounts.set(id, cached);
-      else missing.push(id);
-    }
-    if (missing.length === 0) return accounts;
-    for (const row of this.s.accountsIn.iterate(JSON.stringify(missing)) as Iterable<AccountRow>) {
-      const account = accountFromRow(row);
-      this.cache.remember(account);
-      accounts.set(account.id, account);
-    }
-    return accounts;
+  listAccountTransfers(accountId: string, query: TransferQuery): Promise<TransferPage> {
+    return this.ledger.listAccountTransfers(accountId, query);
   }
 
-  /** Failed ids among `ids` (JSON); skipped while the store knows no id has ever failed. */
-  private loadFailures(ids: string, anyNew: boolean): Map<string, TransferResult> {
-    const failed = new Map<string, TransferResult>();
-    const cache = this.cache;
-    cache.hasFailures ??= this.s.anyFailure.get() !== undefined;
-    if (!anyNew || !cache.hasFailures) return failed;
-    for (const row of this.s.failedIn.iterate(ids) as Iterable<{ id: string; result: string }>) {
-      failed.set(row.id, row.result as TransferResult);
-    }
-    return failed;
+  duePendingIds(nowNs: bigint, limit: number): Promise<string[]> {
+    return this.ledger.duePendingIds(nowNs, limit);
   }
 
-  private lastTimestamp(): bigint {
-    this.cache.lastTimestamp ??= this.s.lastTimestamp.get() as bigint;
-    return this.cache.lastTimestamp;
+  nextExpiry(): Promise<bigint | null> {
+    return this.ledger.nextExpiry();
   }
 
-  private persist({ effects, outbox }: BatchWrite<unknown>): void {
-    const s = this.s;
-    for (const a of effects.newAccounts) {
-      s.insertAccount.run(a.id, a.ledger, a.code, a.flags, a.userData, a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted, a.timestamp);
-    }
-    for (const t of effects.newTransfers) {
-      s.insertTransfer.run(t.id, t.debitAccountId, t.creditAccountId, t.amount, t.pendingId, t.timeout, t.ledger, t.code, t.flags, t.userData, t.timestamp);
-    }
-    for (const a of effects.changedAccounts) {
-      s.updateAccount.run(a.flags, a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted, a.id);
-    }
-    for (const p of effects.newPending) s.insertPending.run(p.id, p.status, p.expiresAt);
-    for (const p of effects.resolvedPending) s.resolvePending.run(p.status, p.id);
-    for (const f of effects.newFailures) s.insertFailure.run(f.id, f.result);
-    for (const e of outbox) s.insertOutbox.run(e.topic, e.payload, effects.lastTimestamp);
-    s.setLastTimestamp.run(effects.lastTimestamp);
+  scanAccounts(batchSize: number): AsyncIterable<Account[]> {
+    return this.ledger.scanAccounts(batchSize);
   }
 
-  async getAccount(id: string): Promise<Account | undefined> {
-    const row = this.r.account.get(id) as AccountRow | undefined;
-    return row && accountFromRow(row);
+  scanTransfers(batchSize: number): AsyncIterable<Transfer[]> {
+    return this.ledger.scanTransfers(batchSize);
   }
 
-  async getTransfer(id: string): Promise<Transfer | undefined> {
-    const row = this.r.transfer.get(id) as TransferRow | undefined;
-    return row && transferFromRow(row);
+  scanPendingStates(batchSize: number): AsyncIterable<{ id: string; status: string; expiresAt: bigint }[]> {
+    return this.ledger.scanPendingStates(batchSize);
   }
 
-  async listAccountTransfers(accountId: string, query: TransferQuery): Promise<TransferPage> {
-    const transfers = this.history.history(accountId, query).map(transferFromRow);
-    const next = transfers.length === query.limit ? transfers[transfers.length - 1].timestamp : null;
-    return { transfers, next };
-  }
-
-  async duePendingIds(nowNs: bigint, limit: number): Promise<string[]> {
-    return this.r.due.pluck().all(nowNs, limit) as string[];
-  }
-
-  async nextExpiry(): Promise<bigint | null> {
-    return (this.r.nextExpiry.pluck().get() as bigint | null) ?? null;
-  }
-
-  async *scanAccounts(batchSize: number): AsyncIterable<Account[]> {
-    let after = '';
-    for (;;) {
-      const rows = this.r.accountsAfter.all(after, batchSize) as AccountRow[];
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1].id;
-      yield rows.map(accountFromRow);
-    }
-  }
-
-  async *scanTransfers(batchSize: number): AsyncIterable<Transfer[]> {
-    let after = 0n;
-    for (;;) {
-      const rows = this.r.transfersAfter.all(after, batchSize) as TransferRow[];
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1].timestamp;
-      yield rows.map(transferFromRow);
-    }
-  }
-
-  async *scanPendingStates(batchSize: number): AsyncIterable<{ id: string; status: string; expiresAt: bigint }[]> {
-    let after = '';
-    for (;;) {
-      const rows = this.r.pendingAfter.all(after, batchSize) as PendingRow[];
-      if (rows.length === 0) return;
-      after = rows[rows.length - 1].id;
-      yield rows.map(pendingFromRow);
-    }
-  }
-
-  async counts(): Promise<{ accounts: bigint; transfers: bigint }> {
-    const accounts = this.reader.prepare('SELECT count(*) FROM accounts').pluck().get() as bigint;
-    const transfers = this.reader.prepare('SELECT count(*) FROM transfers').pluck().get() as bigint;
-    return { accounts, transfers };
+  counts(): Promise<{ accounts: bigint; transfers: bigint }> {
+    return this.ledger.counts();
   }
 
   async outboxAfter(seq: bigint, limit: number): Promise<StoredOutboxEvent[]> {
@@ -421,9 +241,9 @@ export class SqliteStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
-    this.catchUp.close();
     // Wait for the group in progress, if any: closing under it would lose an acknowledged write.
     await this.turns.take(async () => undefined);
+    await this.ledger.close();
     await this.walSync?.close();
     await this.checkpointer?.close();
     if (this.reader !== this.db && this.reader.open) this.reader.close();
@@ -433,29 +253,7 @@ export class SqliteStore implements LedgerStore {
 
 function prepareStatements(db: Db) {
   return {
-    account: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`),
-    transfer: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`),
-    transfersIn: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id IN (SELECT value FROM json_each(?))`),
-    pendingIn: db.prepare('SELECT id, status, expires_at FROM pending_transfers WHERE id IN (SELECT value FROM json_each(?))'),
-    failedIn: db.prepare('SELECT id, result FROM failed_transfers WHERE id IN (SELECT value FROM json_each(?))'),
-    accountsIn: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id IN (SELECT value FROM json_each(?))`),
-    anyFailure: db.prepare('SELECT 1 FROM failed_transfers LIMIT 1'),
-    dataVersion: db.prepare('PRAGMA data_version').pluck(),
-    totalChanges: db.prepare('SELECT total_changes()').pluck(),
-    lastTimestamp: db.prepare('SELECT last_timestamp FROM ledger_meta WHERE id = 1').pluck(),
-    setLastTimestamp: db.prepare('UPDATE ledger_meta SET last_timestamp = ? WHERE id = 1'),
-    insertAccount: db.prepare(`INSERT INTO accounts (${ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    updateAccount: db.prepare('UPDATE accounts SET flags = ?, debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE id = ?'),
-    insertPending: db.prepare('INSERT INTO pending_transfers (id, status, expires_at) VALUES (?, ?, ?)'),
-    resolvePending: db.prepare('UPDATE pending_transfers SET status = ? WHERE id = ?'),
-    insertFailure: db.prepare('INSERT INTO failed_transfers (id, result) VALUES (?, ?)'),
     insertOutbox: db.prepare('INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)'),
     outboxAfter: db.prepare('SELECT seq, topic, payload, created_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?'),
-    due: db.prepare("SELECT id FROM pending_transfers WHERE status = 'pending' AND expires_at > 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?"),
-    nextExpiry: db.prepare("SELECT min(expires_at) FROM pending_transfers WHERE status = 'pending' AND expires_at > 0"),
-    accountsAfter: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id > ? ORDER BY id LIMIT ?`),
-    transfersAfter: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE timestamp > ? ORDER BY timestamp LIMIT ?`),
-    pendingAfter: db.prepare('SELECT id, status, expires_at FROM pending_transfers WHERE id > ? ORDER BY id LIMIT ?'),
   };
 }
