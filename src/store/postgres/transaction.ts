@@ -4,6 +4,12 @@ import type pg from 'pg';
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection lost while checked out (the server died) fails its queries; without a listener
+  // its 'error' event would also be thrown at the process and end it.
+  const lost = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const value = await work(client);
@@ -16,6 +22,7 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     });
     throw error;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }
