@@ -1,6 +1,7 @@
 // The credit pages in real Chromium, at phone size (390 x 844) and on a desktop (1280 x 800), in both
 // languages: a shop with seven months of sales shows its owner the score with its reasons and lends
-// 1,000.00 CNY for 30 days at the quoted 12.00 interest, which the owner then repays; a buyer sees
+// 1,000.00 CNY for 30 days at the quoted 12.00 interest, changes the loan's sales-share consent and
+// withdraws it (each confirmed first), then repays the loan; a buyer sees
 // the pay-later line and the statements, pays the minimum and then the rest, and another splits a
 // statement into 3 instalments after seeing the fee; the dashboard's credit panel draws the book with
 // a loan past due. Every page fits 360 px without sideways scroll and axe finds nothing.
@@ -174,10 +175,41 @@ describe.skipIf(!hasChromium)('credit pages in Chromium', () => {
     expect(stored.map((l) => [BigInt(l.principal), BigInt(l.sales_share_bps)])).toEqual([[100_000n, 1_000n]]);
     await expectFitsAndClean(page, 'loans-borrowed-en', 1280);
 
+    // The consent changes on the existing loan, each change confirmed first; a cancelled one changes nothing.
+    const shareBps = async () =>
+      BigInt((await server.app.sql.get<{ bps: bigint }>('SELECT sales_share_bps AS bps FROM credit_loans WHERE merchant_id = ?', [merchantId]))!.bps);
+    const share = loan.locator('[data-testid=sales-share]');
+    await share.locator('[data-testid=sales-share-now]', { hasText: '10% of each day’s settlements' }).waitFor();
+    await share.locator('button', { hasText: 'Withdraw consent' }).click();
+    await share.locator('[data-testid=sales-share-confirm]', { hasText: 'no longer repay this loan' }).locator('button', { hasText: 'Cancel' }).click();
+    await share.locator('[data-testid=sales-share-confirm]').waitFor({ state: 'detached' });
+    expect(await shareBps()).toBe(1_000n);
+    await share.locator('input[name=sales_share_percent]').fill('25');
+    await share.locator('button[type=submit]').click();
+    const confirmation = share.locator('[data-testid=sales-share-confirm]', { hasText: '25% of each day’s settlements repays this loan' });
+    await confirmation.waitFor();
+    await expectFitsAndClean(page, 'loans-share-confirm-en', 1280);
+    await confirmation.locator('button', { hasText: 'Confirm' }).click();
+    await share.locator('[data-testid=sales-share-saved]', { hasText: 'Saved: 25%' }).waitFor();
+    await share.locator('[data-testid=sales-share-now]', { hasText: '25% of each day’s settlements' }).waitFor();
+    expect(await shareBps()).toBe(2_500n);
+    // Withdrawn on a phone, in Chinese.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click('button[data-lang=zh]');
+    await share.locator('button', { hasText: '撤回授权' }).click();
+    await share.locator('[data-testid=sales-share-confirm]', { hasText: '销售额将不再用于偿还' }).waitFor();
+    await expectFitsAndClean(page, 'loans-share-confirm-zh', 390);
+    await share.locator('[data-testid=sales-share-confirm] button', { hasText: '确认' }).click();
+    await share.locator('[data-testid=sales-share-saved]', { hasText: '已撤回授权' }).waitFor();
+    await share.locator('[data-testid=sales-share-now]', { hasText: '不从销售额中扣款' }).waitFor();
+    expect(await shareBps()).toBe(0n);
+    await page.click('button[data-lang=en]');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
     // Repaid the same day: the principal, with no interest booked yet; the loan is closed.
     await loan.locator('button.ghost', { hasText: '¥1,000.00' }).click();
     expect(await loan.locator('input[name=repay_amount]').inputValue()).toBe('1000.00');
-    await loan.locator('button[type=submit]').click();
+    await loan.locator('button[type=submit]', { hasText: 'See what it pays' }).click();
     // What it pays, part by part, before it is paid: all principal, no fee on this book's policy.
     const quote = loan.locator('[data-testid=repay-quote]');
     await quote.filter({ hasText: 'Principal' }).filter({ hasText: 'Early-repayment fee' }).waitFor();

@@ -1,5 +1,5 @@
 // A merchant's loans: each with its status, what it still owes (principal, interest, penalty, days
-// past due), its schedule on demand, and a repayment from the owner's wallet, quoted part by part
+// past due), its schedule on demand, its sales-share consent (loan-sales-share.tsx), and a repayment from the owner's wallet, quoted part by part
 // before it is made and applied in the spec's order (penalty, overdue interest, overdue principal,
 // interest, principal), any early-repayment fee on top.
 import { type FormEvent, useState } from 'react';
@@ -15,6 +15,7 @@ import { Field } from '../ui/field.tsx';
 import { Panel } from '../ui/panel.tsx';
 import { useAction } from '../ui/use-action.ts';
 import { useLoad } from '../use-load.ts';
+import { SalesShareControl } from './loan-sales-share.tsx';
 
 const LIVE = new Set(['active', 'overdue']);
 
@@ -64,6 +65,7 @@ function LoanItem({ token, loan, onRepaid }: { token: string; loan: LoanSummary;
         <summary>{t('credit.schedule')}</summary>
         <ScheduleTable caption={t('credit.schedule')} chargeLabel={t('credit.interest')} rows={rows} />
       </details>
+      {LIVE.has(loan.status) && <SalesShareControl token={token} loan={loan} onChanged={onRepaid} />}
       {LIVE.has(loan.status) && (
         <RepayForm
           token={token}

@@ -42,6 +42,8 @@ export interface LoanSummary {
   owed: string;
   days_past_due: number;
   schedule: Instalment[];
+  /** A merchant loan: the whole percent of each day's settlements that repays it (0: none). */
+  sales_share_percent: number;
 }
 
 export interface PayLaterLine {
