@@ -270,8 +270,12 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect(await toCard('250.00', 'normal', 'card-1')).toEqual(normal);
     expect(await toCard('250.00', 'normal', 'card-1', 'card_other')).toMatchObject({ status: 409, body: { code: 'request_id_reused' } });
     expect((await holding(buyer)).confirmed_shares).toBe(yuan(BigInt(shares.replace('.', '')) - 25_000n));
+    const latestSale = async () => (await as(buyer, 'GET', '/v1/fund/redemptions?limit=1')).body.redemptions;
+    const sale = { redemption_id: normal.body.redemption_id, fund_id: 'mmf', shares: '250.00', mode: 'normal', card_id: cardId, arrives_on: '2026-03-11' };
+    expect(await latestSale()).toEqual([{ ...sale, status: 'pending', paid_to: null, created_at: expect.any(String) }]);
 
     await advanceTo('2026-03-11T00:00:00');
+    expect(await latestSale()).toEqual([{ ...sale, status: 'completed', paid_to: 'card', created_at: expect.any(String) }]);
     expect(await balance(buyer)).toEqual(wallet);
     expect(await cardBalance()).toBe(yuan(BigInt(onCard.replace('.', '')) + 25_000n));
     const payout = await server.app.sql.all<{ kind: string; status: string; amount_minor: bigint }>(

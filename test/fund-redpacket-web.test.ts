@@ -3,19 +3,28 @@
 // for the risk questionnaire, goes on once it is answered, and the holding shows the pending shares;
 // on Saturday the shares are confirmed with Friday's income, and a fast sale lowers the day's fast
 // cap left. In English, a user befriends another, creates a group with them and sends a lucky
-// packet; the friend opens it from the packet's code and both see who opened what. Every page fits
-// 320 to 430 px in both languages and axe finds nothing. Screenshots are kept with
-// FORMICA_KEEP_SCREENSHOTS=1. Needs Debian's chromium; skipped without it.
+// packet; the friend opens it from the packet's code and both see who opened what. Back on the
+// fund page in English, the investor turns the automatic sweep on above a floor (a floor with fen
+// fractions is refused with a clear message) and sells to a bound card; when the sandbox clock has
+// passed the sweep time and the arrival date, the sale shows as paid to the card and the API's
+// wallet, holdings and card balances agree; in Chinese the sweep is turned off. Time moves only
+// through the sandbox clock's route. Every page fits 320 to 430 px in both languages and axe finds
+// nothing. Screenshots are kept with FORMICA_KEEP_SCREENSHOTS=1. Needs Debian's chromium; skipped
+// without it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/engine/clock.ts';
+import { ManualClock, systemClock } from '../src/engine/clock.ts';
+import { verifyStore } from '../src/engine/verify.ts';
 import { parseIncomePer10k } from '../src/modules/fund/fund-income.ts';
 import { IN_PERSON_SOURCE } from '../src/modules/identity/identity-levels.ts';
+import { type RunningBankSimulator, startBankSimulator } from '../sim/bank/server.ts';
+import { CARD_C } from '../sim/bank/test-support.ts';
 import { ensureWebBuild } from '../web/build.ts';
 import { expectFitsAndClean, hasChromium, launchChromium, logInToWallet } from './support/browser.ts';
+import { send } from './support/http.ts';
 import { startTestServer, type TestServer } from './support/test-server.ts';
 
 const PASSWORD = 'wallet-password';
@@ -27,6 +36,7 @@ describe.skipIf(!hasChromium)('fund and red packets in the wallet, in Chromium',
   const at = (shanghai: string) => Date.parse(`${shanghai}+08:00`);
   const clock = new ManualClock(at('2026-03-05T10:00:00'));
   let server: TestServer;
+  let bank: RunningBankSimulator;
   let browser: Browser;
   const logIn = (locale: string, who: { phone: string }) => logInToWallet(browser, server.url, locale, who.phone, PASSWORD);
   let investorId = '';
@@ -50,15 +60,21 @@ describe.skipIf(!hasChromium)('fund and red packets in the wallet, in Chromium',
     return user.id;
   }
 
-  /** Moves the clock and runs the fund's jobs, as the scheduler would at that instant. */
+  /** Moves the sandbox clock; every job due on the way (confirmations, accruals, sweeps, payouts) has run when it answers. */
   async function advanceTo(shanghai: string) {
-    clock.set(at(shanghai));
-    for (const name of ['fund-confirmations', 'fund-accruals']) await server.app.jobs.find((job) => job.name === name)!.runNow();
+    expect((await server.call('POST', '/v1/sandbox/clock', { now: `${shanghai}+08:00` })).status).toBe(200);
+  }
+
+  /** The user's API, through a session of their own (sessions end when idle, so one per call after the clock moves). */
+  async function asUser(who: { phone: string }, method: string, route: string, body?: unknown) {
+    const session = await send(`${server.url}/v1/sessions`, undefined, 'POST', { phone: who.phone, password: PASSWORD });
+    return send(server.url + route, session.body.token, method, body);
   }
 
   beforeAll(async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
-    server = await startTestServer({ clock });
+    bank = await startBankSimulator({ clock: systemClock, port: 0 });
+    server = await startTestServer({ clock, sandbox: true, bankUrl: bank.url, bankTimeoutMs: 2_000 });
     await server.app.fund.catalog.create(
       { fundId: 'yuebao', name: '余额宝货币基金', manager: 'Tianhong', custodian: 'CITIC', riskLevel: 2, dailyCapMinor: null },
       clock.now(),
@@ -76,6 +92,7 @@ describe.skipIf(!hasChromium)('fund and red packets in the wallet, in Chromium',
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await bank?.close();
     if (keepShots) console.log(`fund and red packet screenshots in ${shots}`);
     else fs.rmSync(shots, { recursive: true, force: true });
   });
@@ -185,5 +202,84 @@ describe.skipIf(!hasChromium)('fund and red packets in the wallet, in Chromium',
     expect(left + BigInt(got.replace('.', ''))).toBe(888n);
     await sender.context().close();
     await friend.context().close();
+  });
+  it('sweeps the balance above a floor and sells to a bound card, paid out on the arrival date', async () => {
+    // Saturday 2026-03-07 09:00: 10,100.00 in the wallet, 9,000.00 shares, 900.65 on its way to the wallet.
+    const started = await asUser(INVESTOR, 'POST', '/v1/cards', {
+      bank: 'ICBC',
+      card_no: CARD_C,
+      name: 'Li Lei',
+      id_no: '110101199001011234',
+      phone: INVESTOR.phone,
+    });
+    const sms = await send(`${bank.url}/sim/sms?phone=${INVESTOR.phone}`, undefined, 'GET');
+    const cardId: string = started.body.card_id;
+    expect((await asUser(INVESTOR, 'POST', `/v1/cards/${cardId}/confirm`, { sms_code: sms.body.messages.at(-1).code })).status).toBe(200);
+    const cardBalance = async () => (await send(`${bank.url}/sim/cards/balance`, undefined, 'POST', { card_no: CARD_C })).body.balance as string;
+    const onCard = await cardBalance();
+    const card = `ICBC •••• ${CARD_C.slice(-4)}`;
+
+    const page = await logIn('en-GB', INVESTOR);
+    await page.click('#action-fund');
+    await page.locator('#sweep-state', { hasText: 'Off: nothing is swept.' }).waitFor();
+    await page.fill('#fund-sweep input[name=floor]', '2000.005');
+    await page.check('#fund-sweep input[name=enabled]');
+    await page.click('#fund-sweep button[type=submit]');
+    await page.locator('#fund-sweep [role=alert]', { hasText: 'Use at most two decimals.' }).filter({ hasText: 'amount_too_many_decimals' }).waitFor();
+    expect((await asUser(INVESTOR, 'GET', '/v1/me/fund-sweep')).body).toMatchObject({ fund_id: null, enabled: false });
+    await page.fill('#fund-sweep input[name=floor]', '2000.00');
+    await page.click('#fund-sweep button[type=submit]');
+    await page.locator('#sweep-saved', { hasText: 'Saved: the sweep is on.' }).waitFor();
+    await page.locator('#sweep-state', { hasText: 'On: each day the balance above ¥2,000.00 goes into 余额宝货币基金.' }).waitFor();
+    expect((await asUser(INVESTOR, 'GET', '/v1/me/fund-sweep')).body).toMatchObject({ fund_id: 'yuebao', floor: '2000.00', enabled: true });
+    await expectFitsAndClean(page, 'fund-sweep-on', shots);
+
+    // To the card: normal only, so the fast choice is disabled while the card is chosen.
+    await page.click('#fund-list button.pick');
+    await page.check(`#fund-redeem input[name=destination][value=${cardId}]`);
+    expect(await page.isDisabled('#fund-redeem input[value=fast]')).toBe(true);
+    await page.fill('#fund-redeem input[name=shares]', '500.00');
+    await page.click('#fund-redeem button[type=submit]');
+    await page.locator('#fund-redeemed', { hasText: `¥500.00 will be paid to ${card} on 2026-03-10.` }).waitFor();
+    const toCard = page.locator('#fund-sales li', { hasText: `To ${card}` });
+    await toCard.filter({ hasText: '¥500.00' }).filter({ hasText: 'Arrives on 2026-03-10' }).waitFor();
+    await page.locator('#fund-sales', { hasText: '2 sales on the way' }).waitFor();
+    await page.locator('#holdings', { hasText: '8,500.00 shares' }).waitFor();
+    await expectFitsAndClean(page, 'fund-sale-to-card', shots);
+    await page.context().close();
+
+    // Saturday's 14:30 sweep takes the 8,100.00 above the floor (confirmed Tuesday, after the weekend);
+    // on Tuesday the sales arrive: 900.65 in the wallet, 500.00 paid out to the card.
+    await advanceTo('2026-03-10T09:00:00');
+    expect((await asUser(INVESTOR, 'GET', '/v1/wallet')).body).toMatchObject({ balance: '2900.65', available: '2900.65' });
+    expect((await asUser(INVESTOR, 'GET', '/v1/fund/holdings')).body.holdings).toEqual([
+      expect.objectContaining({ fund_id: 'yuebao', confirmed_shares: '16600.00', pending_shares: '0.00' }),
+    ]);
+    const fen = (decimal: string) => BigInt(decimal.replace('.', ''));
+    expect(fen(await cardBalance())).toBe(fen(onCard) + 500_00n);
+    const sales = (await asUser(INVESTOR, 'GET', '/v1/fund/redemptions')).body.redemptions;
+    expect(sales.map((r: { shares: string; status: string; paid_to: string | null }) => [r.shares, r.status, r.paid_to])).toEqual([
+      ['500.00', 'completed', 'card'],
+      ['900.65', 'completed', 'wallet'],
+      ['100.00', 'completed', 'wallet'],
+    ]);
+
+    const later = await logIn('zh-CN', INVESTOR);
+    await later.click('#action-fund');
+    await later
+      .locator('#fund-sales li', { hasText: `已转到 ${card}` })
+      .filter({ hasText: '¥500.00' })
+      .waitFor();
+    await later.locator('#fund-sales li', { hasText: '已转入余额' }).filter({ hasText: '¥900.65' }).waitFor();
+    expect(await later.locator('#fund-sales .status.pending').count()).toBe(0);
+    await later.locator('#sweep-state', { hasText: '已开启' }).filter({ hasText: '上次转入：2026-03-09' }).waitFor();
+    await later.uncheck('#fund-sweep input[name=enabled]');
+    await later.click('#fund-sweep button[type=submit]');
+    await later.locator('#sweep-saved', { hasText: '已保存：自动转入已关闭。' }).waitFor();
+    await later.locator('#sweep-state', { hasText: '未开启' }).waitFor();
+    expect((await asUser(INVESTOR, 'GET', '/v1/me/fund-sweep')).body).toMatchObject({ fund_id: 'yuebao', floor: '2000.00', enabled: false });
+    await expectFitsAndClean(later, 'fund-sweep-off-zh', shots);
+    await later.context().close();
+    expect((await verifyStore(server.app.store)).problems).toEqual([]);
   });
 });

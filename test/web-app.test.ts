@@ -120,7 +120,7 @@ describe('operator dashboard and merchant list routes', () => {
 });
 
 describe('web app build', () => {
-  it("keeps the dashboard's charts out of the first load, and the first load under 150 KB gzipped", async () => {
+  it("keeps the dashboard's charts and the fund page out of the first load, and the first load under 150 KB gzipped", async () => {
     expect(await ensureWebBuild()).not.toBe('no-vite');
     const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
     const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
@@ -128,6 +128,9 @@ describe('web app build', () => {
     expect(firstLoad.some((f) => f.endsWith('.js'))).toBe(true);
     const code = firstLoad.map((f) => fs.readFileSync(path.join(dist, f), 'utf8')).join('\n');
     expect(code).not.toMatch(/uplot/i);
+    // The fund page is a chunk of its own, loaded when opened.
+    expect(fs.readdirSync(path.join(dist, 'assets')).some((f) => /^fund-[\w-]+\.js$/.test(f))).toBe(true);
+    expect(firstLoad.some((f) => /^assets\/fund-/.test(f))).toBe(false);
     expect(measureFirstLoad(dist).gzipBytes).toBeLessThanOrEqual(FIRST_LOAD_BUDGET_BYTES);
   });
 });

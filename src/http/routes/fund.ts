@@ -4,6 +4,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
+import type { RedemptionEntry } from '../../modules/fund/fund.ts';
 import type { Fund } from '../../modules/fund/fund-catalog.ts';
 import { shanghaiDate } from '../../modules/fund/fund-calendar.ts';
 import type { SweepSetting } from '../../modules/fund/fund-sweep.ts';
@@ -31,6 +32,8 @@ import {
   QuestionnaireOutput,
   RedemptionBody,
   RedemptionOutput,
+  RedemptionsOutput,
+  RedemptionsQuery,
   RiskProfileBody,
   RiskProfileOutput,
   SubscriptionBody,
@@ -67,6 +70,18 @@ const yieldToWire = (d: { date: string; rE4: bigint; sevenDayYield: string | nul
   date: d.date,
   income_per_10k: formatIncomePer10k(d.rE4),
   seven_day_yield: d.sevenDayYield,
+});
+
+const redemptionToWire = (r: RedemptionEntry) => ({
+  redemption_id: r.redemptionId,
+  fund_id: r.fundId,
+  shares: shares(r.sharesMinor),
+  mode: r.mode,
+  card_id: r.cardId ?? null,
+  status: r.paidTo === undefined ? ('pending' as const) : ('completed' as const),
+  arrives_on: r.arrivesOn,
+  paid_to: r.paidTo ?? null,
+  created_at: new Date(r.createdAt).toISOString(),
 });
 
 function sweepToWire(s: SweepSetting | undefined) {
@@ -274,6 +289,23 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
         const r = await app.fund.redeem(userId, { fundId: b.fund_id, sharesMinor, mode: b.mode, requestId: b.request_id, cardId: b.card_id });
         reply.status(201);
         return { redemption_id: r.redemptionId, status: r.status, arrives_on: r.arrivesOn };
+      },
+    );
+
+    server.get(
+      '/v1/fund/redemptions',
+      {
+        schema: {
+          tags,
+          security: session,
+          summary: "The user's latest redemptions, newest first: pending until they arrive, then where the money went",
+          querystring: RedemptionsQuery,
+          response: { 200: RedemptionsOutput, 400: ErrorOutput, 401: ErrorOutput },
+        },
+      },
+      async (request) => {
+        const userId = await sessionUser(app, request);
+        return { redemptions: (await app.fund.redemptionsOf(userId, request.query.limit)).map(redemptionToWire) };
       },
     );
 

@@ -81,6 +81,23 @@ export const RedemptionBody = z
   });
 export const RedemptionOutput = z.object({ redemption_id: z.string(), status: z.enum(['completed', 'pending']), arrives_on: z.string() });
 
+export const RedemptionsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+export const RedemptionsOutput = z.object({
+  redemptions: z.array(
+    z.object({
+      redemption_id: z.string(),
+      fund_id: z.string(),
+      shares: z.string(),
+      mode: z.enum(['fast', 'normal']),
+      card_id: z.string().nullable().meta({ description: 'the bound card it is paid out to; null for the wallet' }),
+      status: z.enum(['completed', 'pending']),
+      arrives_on: z.string(),
+      paid_to: z.enum(['wallet', 'card']).nullable().meta({ description: 'once completed: where the money went (a failed card payout stays in the wallet)' }),
+      created_at: z.string().meta({ description: 'ISO 8601' }),
+    }),
+  ),
+});
+
 export const HoldingsOutput = z.object({
   holdings: z.array(
     z.object({ fund_id: z.string(), confirmed_shares: z.string(), pending_shares: z.string(), yesterday_income: z.string(), total_income: z.string() }),

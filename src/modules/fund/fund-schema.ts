@@ -51,4 +51,11 @@ const SWEEPS = `CREATE TABLE fund_sweeps (
   user_id TEXT PRIMARY KEY, fund_id TEXT NOT NULL, floor_minor BIGINT NOT NULL, enabled INTEGER NOT NULL,
   last_swept_date TEXT NOT NULL DEFAULT '', last_result TEXT NOT NULL DEFAULT '', updated_at BIGINT NOT NULL)`;
 
-export const FUND_MIGRATIONS = { sqlite: [TABLES, PAID_HOLDERS, TO_CARD, SWEEPS], postgres: [TABLES, PAID_HOLDERS, TO_CARD, SWEEPS] };
+/** A user's redemptions, newest first, for the wallet's list. */
+const USER_REDEMPTIONS = {
+  name: '0005_redemptions_by_user',
+  sql: 'CREATE INDEX fund_redemptions_by_user ON fund_redemptions (user_id, created_at)',
+};
+
+const MIGRATIONS = [TABLES, PAID_HOLDERS, TO_CARD, SWEEPS, USER_REDEMPTIONS];
+export const FUND_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };

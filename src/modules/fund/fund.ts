@@ -51,6 +51,20 @@ export interface Redemption {
   readonly arrivesOn: string;
 }
 
+/** A redemption as the user's list shows it: on its way, or where its money went. */
+export interface RedemptionEntry {
+  readonly redemptionId: string;
+  readonly fundId: string;
+  readonly sharesMinor: bigint;
+  readonly mode: 'fast' | 'normal';
+  /** The bound card it was sent to; undefined for the wallet. */
+  readonly cardId: string | undefined;
+  readonly arrivesOn: string;
+  readonly createdAt: number;
+  /** Where the money is once arrived: the card, or the wallet (also when a card payout failed); undefined before. */
+  readonly paidTo: 'card' | 'wallet' | undefined;
+}
+
 export interface RedemptionInput {
   readonly fundId: string;
   readonly sharesMinor: bigint;
@@ -263,6 +277,15 @@ export class FundService {
 
   private findRedemption(userId: string, requestId: string): Promise<RedemptionRow | undefined> {
     return this.deps.db.get<RedemptionRow>('SELECT * FROM fund_redemptions WHERE user_id = ? AND request_id = ?', [userId, requestId]);
+  }
+
+  /** The user's latest redemptions, newest first (refused ones are not kept as redemptions). */
+  async redemptionsOf(userId: string, limit: number): Promise<RedemptionEntry[]> {
+    const rows = await this.deps.db.all<RedemptionRow>(
+      "SELECT * FROM fund_redemptions WHERE user_id = ? AND status <> 'failed' ORDER BY created_at DESC, redemption_id DESC LIMIT ?",
+      [userId, limit],
+    );
+    return rows.map(toEntry);
   }
 
   async holdings(userId: string): Promise<Holding[]> {
@@ -484,6 +507,22 @@ function replayRedemption(row: RedemptionRow, input: RedemptionInput): Redemptio
     'insufficient_shares',
   );
   return toRedemption(row);
+}
+
+function toEntry(row: RedemptionRow): RedemptionEntry {
+  const arrived = row.status === 'completed';
+  // A card payout that failed or was refused leaves the money in the wallet, with the reason kept.
+  const toCard = row.card_id !== '' && row.reason === '';
+  return {
+    redemptionId: row.redemption_id,
+    fundId: row.fund_id,
+    sharesMinor: BigInt(row.shares_minor),
+    mode: row.mode,
+    cardId: row.card_id || undefined,
+    arrivesOn: row.arrives_on,
+    createdAt: Number(row.created_at),
+    paidTo: arrived ? (toCard ? 'card' : 'wallet') : undefined,
+  };
 }
 
 /** As first answered: a fast redemption is completed at once, a normal one pending until it arrives. */

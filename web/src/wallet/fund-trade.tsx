@@ -1,6 +1,7 @@
 // Buying and selling one fund. A first purchase asks for the suitability questionnaire (the server
-// answers risk_profile_required) and then goes on with the same purchase. Each order carries one
-// request_id, so a retry after a lost answer cannot buy or sell twice.
+// answers risk_profile_required) and then goes on with the same purchase. A sale goes to the balance
+// (fast or normal) or to a bound card (normal only, paid out on its arrival date). Each order carries
+// one request_id, so a retry after a lost answer cannot buy or sell twice.
 import { type FormEvent, useCallback, useState } from 'react';
 import { ApiError, api, newRequestId } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -12,6 +13,7 @@ import { useLoad } from '../use-load.ts';
 import type { FundSummary, Holding } from './fund.tsx';
 import { RiskQuestionnaire } from './risk-questionnaire.tsx';
 import { useSession } from './session-context.ts';
+import { boundCards, cardLabel, useCards } from './use-cards.ts';
 import { YieldChart } from './yield-chart.tsx';
 
 /** A command with a request_id that is kept for retries of the same order and renewed once the server has answered. */
@@ -103,7 +105,7 @@ function Subscribe({ fund }: { fund: FundSummary }) {
             {done}
           </p>
         )}
-        <ErrorMessage error={action.error} />
+        <ErrorMessage error={action.error} codes="fund.error" />
       </form>
       {asking && <RiskQuestionnaire onAnswered={answered} />}
     </>
@@ -116,30 +118,34 @@ function Redeem({ fund, holding }: { fund: FundSummary; holding: Holding }) {
   const fastCap = useLoad(`fast-cap#${fund.fund_id}#${version}`, () =>
     api<{ cap: string; left: string }>(`/v1/fund/fast-redemption?fund_id=${encodeURIComponent(fund.fund_id)}`, { token }),
   );
+  const cards = boundCards(useCards());
   const [shares, setShares] = useState('');
-  const [mode, setMode] = useState<'fast' | 'normal'>('fast');
+  const [chosenMode, setMode] = useState<'fast' | 'normal'>('fast');
+  // '' for the balance, else the card's id; a card takes the normal redemption only.
+  const [to, setTo] = useState('');
+  const card = cards.find((c) => c.card_id === to);
+  const mode = card ? 'normal' : chosenMode;
   const [done, setDone] = useState<string>();
   const send = useCallback(
     (requestId: string) =>
       api<{ status: 'completed' | 'pending'; arrives_on: string }>('/v1/fund/redemptions', {
         method: 'POST',
         token,
-        body: { fund_id: fund.fund_id, shares: shares.trim(), mode, request_id: requestId },
+        body: { fund_id: fund.fund_id, shares: shares.trim(), mode, request_id: requestId, ...(card && { card_id: card.card_id }) },
       }),
-    [fund.fund_id, shares, mode, token],
+    [fund.fund_id, shares, mode, card, token],
   );
   const order = useOrder('web-fund-sell', send);
   const sell = useCallback(async () => {
     setDone(undefined);
     const answer = await order();
-    setDone(
-      answer.status === 'completed'
-        ? t('fund.redeemed.fast', { amount: formatMoney(shares.trim(), 'CNY') })
-        : t('fund.redeemed.normal', { amount: formatMoney(shares.trim(), 'CNY'), date: answer.arrives_on }),
-    );
+    const amount = formatMoney(shares.trim(), 'CNY');
+    if (answer.status === 'completed') setDone(t('fund.redeemed.fast', { amount }));
+    else if (card) setDone(t('fund.redeemed.card', { amount, card: cardLabel(card), date: answer.arrives_on }));
+    else setDone(t('fund.redeemed.normal', { amount, date: answer.arrives_on }));
     setShares('');
     refresh();
-  }, [order, shares, refresh, t]);
+  }, [order, shares, card, refresh, t]);
   const action = useAction(sell);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -158,10 +164,26 @@ function Redeem({ fund, holding }: { fund: FundSummary; holding: Holding }) {
         onChange={(e) => setShares(e.target.value)}
         required
       />
+      {cards.length > 0 && (
+        <fieldset className="choices">
+          <legend>{t('fund.destination')}</legend>
+          <label>
+            <input type="radio" name="destination" value="" checked={!card} onChange={() => setTo('')} />
+            <span>{t('fund.to.wallet')}</span>
+          </label>
+          {cards.map((c) => (
+            <label key={c.card_id}>
+              <input type="radio" name="destination" value={c.card_id} checked={card === c} onChange={() => setTo(c.card_id)} />
+              <span>{cardLabel(c)}</span>
+            </label>
+          ))}
+          {card && <small className="hint">{t('fund.to.cardHint')}</small>}
+        </fieldset>
+      )}
       <fieldset className="choices">
         <legend>{t('fund.mode')}</legend>
         <label>
-          <input type="radio" name="mode" value="fast" checked={mode === 'fast'} onChange={() => setMode('fast')} />
+          <input type="radio" name="mode" value="fast" checked={mode === 'fast'} disabled={card !== undefined} onChange={() => setMode('fast')} />
           <span>
             {t('fund.mode.fast')}
             {fastCap.data && (
@@ -185,7 +207,7 @@ function Redeem({ fund, holding }: { fund: FundSummary; holding: Holding }) {
           {done}
         </p>
       )}
-      <ErrorMessage error={action.error ?? fastCap.error} />
+      <ErrorMessage error={action.error ?? fastCap.error} codes="fund.error" />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 // The money-market fund: the funds with their 7-day yield, the user's holdings (yesterday's and
-// total income), and buying or selling one fund. Shares and amounts stay the API's decimal strings.
+// total income), buying or selling one fund, the latest sales and the automatic sweep. Shares and
+// amounts stay the API's decimal strings. Loaded on demand: not part of the wallet's first load.
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -7,6 +8,8 @@ import { formatMoney, groupDigits } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
 import { ScreenTitle } from '../ui/screen-title.tsx';
 import { useLoad } from '../use-load.ts';
+import { FundSales } from './fund-sales.tsx';
+import { SweepPanel } from './fund-sweep.tsx';
 import { FundTrade } from './fund-trade.tsx';
 import { useSession } from './session-context.ts';
 
@@ -26,7 +29,7 @@ export interface Holding {
   total_income: string;
 }
 
-export function FundScreen() {
+export default function FundScreen() {
   const { t } = useI18n();
   const { token, version } = useSession();
   const funds = useLoad('funds', () => api<{ funds: FundSummary[] }>('/v1/funds', { token }));
@@ -68,6 +71,8 @@ export function FundScreen() {
         <ErrorMessage error={funds.error ?? holdings.error} />
       </section>
       {fund && <FundTrade key={fund.fund_id} fund={fund} holding={holdings.data?.holdings.find((h) => h.fund_id === fund.fund_id)} />}
+      <FundSales funds={funds.data?.funds ?? []} />
+      <SweepPanel funds={funds.data?.funds ?? []} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // The wallet, phone first: a top bar, the current screen, and the bottom tabs. Logged out it shows
 // log-in or sign-up; logged in it loads the wallet and the profile once for every screen.
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { navigate, type WalletScreen } from '../router.ts';
@@ -11,7 +11,6 @@ import { LanguageSwitch } from '../ui/language-switch.tsx';
 import { useLoad } from '../use-load.ts';
 import { ActivityScreen } from './activity.tsx';
 import { CardMoney } from './card-money.tsx';
-import { FundScreen } from './fund.tsx';
 import { Home } from './home.tsx';
 import { LifeServices } from './life-services.tsx';
 import { LoginForm } from './login-form.tsx';
@@ -26,6 +25,9 @@ import { SessionContext, type WalletSession } from './session-context.ts';
 import { Setup } from './setup.tsx';
 import { SignUp } from './sign-up.tsx';
 import { TabBar } from './tab-bar.tsx';
+
+/** The fund page is loaded when opened: most visits never show it, so the first load does without it. */
+const FundScreen = lazy(() => import('./fund.tsx'));
 
 export function WalletApp({ screen }: { screen: WalletScreen }) {
   const { t } = useI18n();
@@ -109,7 +111,11 @@ function CurrentScreen({ screen }: { screen: WalletScreen }) {
     case 'bills':
       return <LifeServices />;
     case 'fund':
-      return <FundScreen />;
+      return (
+        <Suspense fallback={<Loading />}>
+          <FundScreen />
+        </Suspense>
+      );
     case 'redpackets':
       return <RedPackets />;
     case 'campaign':
@@ -125,4 +131,9 @@ function CurrentScreen({ screen }: { screen: WalletScreen }) {
     default:
       return <Home />;
   }
+}
+
+function Loading() {
+  const { t } = useI18n();
+  return <p className="muted">{t('common.loading')}</p>;
 }
