@@ -250,7 +250,7 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect(await redeem(buyer, '1000.00', 'normal', 'normal-1')).toEqual(normal);
   });
 
-  it('normal redemption to a bound card: pending, then on arrival paid out to the card; never fast, never an unbound card', async () => {
+  it('normal redemption to a bound card: pending, then on arrival paid out to the card (kept in the wallet when the bank declines); never fast, never an unbound card', async () => {
     const started = await as(buyer, 'POST', '/v1/cards', { bank: 'ICBC', card_no: CARD_C, name: 'Li Lei', id_no: '110101199001011234', phone: buyer });
     const sms = await send(`${bank.url}/sim/sms?phone=${buyer}`, undefined, 'GET');
     const code = sms.body.messages.at(-1).code;
@@ -283,6 +283,16 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     );
     expect(payout).toEqual([{ kind: 'withdrawal', status: 'succeeded', amount_minor: 25_000n }]);
     await advanceTo('2026-03-11T00:00:01');
+    expect(await cardBalance()).toBe(yuan(BigInt(onCard.replace('.', '')) + 25_000n));
+
+    // The bank declines the next payout: the money stays in the wallet, and the list says where it is.
+    const declined = await toCard('10.00', 'normal', 'card-2');
+    expect(declined).toMatchObject({ status: 201, body: { arrives_on: '2026-03-12' } });
+    await send(`${bank.url}/sim/banks/ICBC/config`, undefined, 'POST', { failure_rate: 1 });
+    await advanceTo('2026-03-12T00:00:00');
+    await send(`${bank.url}/sim/banks/ICBC/config`, undefined, 'POST', { failure_rate: 0 });
+    expect(await latestSale()).toMatchObject([{ redemption_id: declined.body.redemption_id, card_id: cardId, status: 'completed', paid_to: 'wallet' }]);
+    expect((await balance(buyer)).balance).toBe(yuan(BigInt(wallet.balance.replace('.', '')) + 1_000n));
     expect(await cardBalance()).toBe(yuan(BigInt(onCard.replace('.', '')) + 25_000n));
   });
 
