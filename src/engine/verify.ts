@@ -27,5 +27,6 @@ export async function verifyStore(store: LedgerStore, progress: VerifyProgress =
     done += transfers.length;
     progress('transfers', done, Number(totals.transfers));
   }
-  return auditor.report();
+  const report = auditor.report();
+  return { ...report, problems: [...report.problems, ...((await store.selfCheck?.()) ?? [])] };
 }

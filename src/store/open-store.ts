@@ -18,9 +18,10 @@ export async function openStore(options: OpenStoreOptions): Promise<LedgerStore>
   return SqliteStore.open({ file: path.join(options.dataDir, 'formica.db'), layout: sqliteLayout(process.env.FORMICA_SQLITE_LAYOUT) });
 }
 
-/** FORMICA_SQLITE_LAYOUT: `tables` (the default) or `log`; anything else is refused, not guessed. */
-export function sqliteLayout(value: string | undefined): SqliteLayout {
-  if (value === undefined || value === '') return 'tables';
+/** FORMICA_SQLITE_LAYOUT: `tables` or `log`; unset, the file's own layout (`tables` for a new
+ *  file). Anything else is refused, not guessed. */
+export function sqliteLayout(value: string | undefined): SqliteLayout | undefined {
+  if (value === undefined || value === '') return undefined;
   const layout = SQLITE_LAYOUTS.find((l) => l === value);
   if (!layout) throw new Error(`FORMICA_SQLITE_LAYOUT must be one of ${SQLITE_LAYOUTS.join(', ')}, not ${value}`);
   return layout;

@@ -73,5 +73,8 @@ export interface LedgerStore {
   scanPendingStates(batchSize: number): AsyncIterable<{ id: string; status: string; expiresAt: bigint }[]>;
   counts(): Promise<{ accounts: bigint; transfers: bigint }>;
   outboxAfter(seq: bigint, limit: number): Promise<StoredOutboxEvent[]>;
+  /** Checks of the store's own derived data beyond the auditor's (e.g. the SQLite log layout
+   *  folds its log and compares it with what it materialized); problems found, none: empty. */
+  selfCheck?(): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -73,6 +73,8 @@ export interface SqliteLedger extends LedgerReads {
   /** Names everything committed so far; `durable` is called with it once that is on disk. */
   mark(): number;
   durable(mark: number): void;
+  /** The layout's own consistency checks, as problems found (none: an empty list). */
+  check(): Promise<string[]>;
   /** Does now the work the layout defers after commits; returns how many transfers it handled. */
   settle(busy: boolean): number;
   close(): Promise<void>;

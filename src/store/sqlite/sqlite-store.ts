@@ -41,7 +41,9 @@ export interface SqliteStoreOptions {
   readonly file: string;
   /** When the account history is indexed (`tables` layout); tests shorten or stop it. */
   readonly catchUp?: CatchUpPolicy;
-  /** How the ledger is kept in the file: `tables` (the default) or `log` (log/log-ledger.ts). */
+  /** How the ledger is kept in the file: `tables` or `log` (log/log-ledger.ts); by default the
+   *  layout the file already has, `tables` for a new file. Opening a `tables` file as `log`
+   *  converts it (log/log-layout.ts); the other way round is refused. */
   readonly layout?: SqliteLayout;
 }
 
@@ -122,7 +124,7 @@ export class SqliteStore implements LedgerStore {
   static open(options: SqliteStoreOptions): SqliteStore {
     const writer = openSqliteDatabase(options.file);
     const reader = options.file === ':memory:' ? writer : openConnection(options.file);
-    return new SqliteStore(writer, options.catchUp, reader, options.layout);
+    return new SqliteStore(writer, options.catchUp, reader, options.layout ?? recordedLayout(writer));
   }
 
   /** Cumulative time of each phase of the ledger's batches. */
@@ -235,6 +237,11 @@ export class SqliteStore implements LedgerStore {
     return this.ledger.counts();
   }
 
+  /** Checks of how the layout keeps the ledger (the log layout folds its log and compares). */
+  selfCheck(): Promise<string[]> {
+    return this.ledger.check();
+  }
+
   async outboxAfter(seq: bigint, limit: number): Promise<StoredOutboxEvent[]> {
     const rows = this.r.outboxAfter.all(seq, limit) as { seq: bigint; topic: string; payload: string; created_at: bigint }[];
     return rows.map((r) => ({ seq: r.seq, topic: r.topic, payload: r.payload, createdAt: r.created_at }));
@@ -249,6 +256,11 @@ export class SqliteStore implements LedgerStore {
     if (this.reader !== this.db && this.reader.open) this.reader.close();
     if (this.db.open) this.db.close();
   }
+}
+
+/** The layout the file's ledger is kept in (`tables` for a fresh file). */
+function recordedLayout(db: Db): SqliteLayout {
+  return db.prepare('SELECT layout FROM ledger_meta WHERE id = 1').pluck().get() as SqliteLayout;
 }
 
 function prepareStatements(db: Db) {

@@ -80,6 +80,11 @@ export class TablesLedger implements SqliteLedger {
     return indexed < MAX_PASS_TRANSFERS ? 0 : this.index.tailLength();
   }
 
+  /** The rows are the ledger: the auditor's checks of them are all there is. */
+  async check(): Promise<string[]> {
+    return [];
+  }
+
   begin(): void {
     this.cache.validate(this.writeStamp());
   }

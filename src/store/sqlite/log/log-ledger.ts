@@ -27,6 +27,7 @@ import { preparedOnce } from '../executor.ts';
 import { type BatchPhases, emptyPhases, type SqliteLedger, scanPages, timedBatch, transferPage } from '../sqlite-ledger.ts';
 import { encodeRecord, type LogRecord } from './codec.ts';
 import { LedgerMemory } from './ledger-memory.ts';
+import { checkAgainstLog } from './log-check.ts';
 import { adoptLogLayout } from './log-layout.ts';
 import { LogReader } from './log-rows.ts';
 import { Materializer } from './materializer.ts';
@@ -56,14 +57,14 @@ export class LogLedger implements SqliteLedger {
   /** `syncWal` resolves once every commit made before the call is on disk. */
   constructor(
     private readonly db: Db,
-    reader: Db,
+    private readonly readerDb: Db,
     private readonly syncWal: () => Promise<void>,
   ) {
     if (db.memory) throw new Error("the log layout needs a file: ':memory:' stores use the tables layout");
     adoptLogLayout(db);
     this.stateFile = stateFileOf(db.name);
     this.writerLog = new LogReader(db);
-    this.readerLog = new LogReader(reader);
+    this.readerLog = new LogReader(readerDb);
     this.state = this.openState();
     this.s = prepareStatements(db);
     this.q = prepareStateReads(this.state);
@@ -324,6 +325,13 @@ export class LogLedger implements SqliteLedger {
     this.refresh();
     await this.materialized();
     return { accounts: BigInt(this.memory.size), transfers: this.q.countTransfers.get() as bigint };
+  }
+
+  /** Folds the whole log and compares it with memory and the state file (log-check.ts). */
+  async check(): Promise<string[]> {
+    this.refresh();
+    await this.materialized();
+    return checkAgainstLog(this.readerDb, this.memory, this.state);
   }
 
   async close(): Promise<void> {
