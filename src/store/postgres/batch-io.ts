@@ -10,6 +10,7 @@ import type { Account, BatchKeys, PendingState, Snapshot, Transfer, TransferResu
 import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow, pendingFromRow, TRANSFER_COLUMNS, type TransferRow, transferFromRow } from '../rows.ts';
 import type { WriteCache } from '../sqlite/write-cache.ts';
 import type { BatchWrite } from '../store.ts';
+import { int8Array, textArray } from './array-literal.ts';
 import { type CopyColumnType, encodeCopyBinary } from './copy-binary.ts';
 
 const TRANSFER_WITH_PENDING_SQL = `SELECT ${TRANSFER_COLUMNS.split(', ')
@@ -28,7 +29,11 @@ export async function loadSnapshot(client: pg.PoolClient, keys: BatchKeys, cache
   const transferIds = [...keys.transferIds];
   // Transfer ids are always looked up: a fresh id's absence is known only to the table, whoever wrote last.
   if (transferIds.length > 0) {
-    const found = await client.query<TransferWithPendingRow>({ name: 'formica_load_transfers', text: TRANSFER_WITH_PENDING_SQL, values: [transferIds] });
+    const found = await client.query<TransferWithPendingRow>({
+      name: 'formica_load_transfers',
+      text: TRANSFER_WITH_PENDING_SQL,
+      values: [textArray(transferIds)],
+    });
     for (const row of found.rows) {
       const transfer = transferFromRow(row);
       transfers.set(transfer.id, transfer);
@@ -59,7 +64,7 @@ async function loadAccounts(client: pg.PoolClient, ids: Set<string>, cache: Writ
   const found = await client.query<AccountRow>({
     name: 'formica_load_accounts',
     text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY($1::text[])`,
-    values: [missing],
+    values: [textArray(missing)],
   });
   for (const row of found.rows) {
     const account = accountFromRow(row);
@@ -81,7 +86,7 @@ async function loadFailures(client: pg.PoolClient, ids: string[], cache: WriteCa
   const found = await client.query<{ id: string; result: string }>({
     name: 'formica_load_failures',
     text: 'SELECT id, result FROM failed_transfers WHERE id = ANY($1::text[])',
-    values: [ids],
+    values: [textArray(ids)],
   });
   for (const f of found.rows) failed.set(f.id, f.result as TransferResult);
   return failed;
@@ -137,21 +142,23 @@ WITH new_accounts AS (
 )
 UPDATE ledger_meta SET last_timestamp = $27::bigint, writer_generation = $28::bigint WHERE id = 1`;
 
-/** The parameters of PERSIST_SQL up to the generation, one array per column, in its placeholder order. */
+/** The parameters of PERSIST_SQL up to the generation, one array literal per column, in its placeholder order. */
 function persistParams({ effects, outbox }: BatchWrite<unknown>): unknown[] {
   const { newAccounts: na, newTransfers: nt, changedAccounts: ca, newPending: np, resolvedPending: rp, newFailures: nf } = effects;
   const debitAccountOf = new Map(nt.map((t) => [t.id, t.debitAccountId]));
   return [
-    ...[na.map((a) => a.id), na.map((a) => a.ledger), na.map((a) => a.code), na.map((a) => a.flags), na.map((a) => a.userData)],
-    ...[na.map((a) => a.debitsPending), na.map((a) => a.debitsPosted), na.map((a) => a.creditsPending), na.map((a) => a.creditsPosted)],
-    na.map((a) => a.timestamp),
-    ...[ca.map((a) => a.id), ca.map((a) => a.flags), ca.map((a) => a.debitsPending), ca.map((a) => a.debitsPosted)],
-    ...[ca.map((a) => a.creditsPending), ca.map((a) => a.creditsPosted)],
+    ...[textArray(na.map((a) => a.id)), int8Array(na.map((a) => a.ledger)), int8Array(na.map((a) => a.code)), int8Array(na.map((a) => a.flags))],
+    textArray(na.map((a) => a.userData)),
+    ...[int8Array(na.map((a) => a.debitsPending)), int8Array(na.map((a) => a.debitsPosted)), int8Array(na.map((a) => a.creditsPending))],
+    ...[int8Array(na.map((a) => a.creditsPosted)), int8Array(na.map((a) => a.timestamp))],
+    ...[textArray(ca.map((a) => a.id)), int8Array(ca.map((a) => a.flags)), int8Array(ca.map((a) => a.debitsPending)), int8Array(ca.map((a) => a.debitsPosted))],
+    ...[int8Array(ca.map((a) => a.creditsPending)), int8Array(ca.map((a) => a.creditsPosted))],
     // A pending state is always created with its transfer, in the same batch.
-    ...[np.map((p) => p.id), np.map((p) => ownerOf(debitAccountOf, p.id)), np.map((p) => p.status), np.map((p) => p.expiresAt)],
-    ...[rp.map((p) => p.id), rp.map((p) => p.status)],
-    ...[nf.map((f) => f.id), nf.map((f) => f.result)],
-    ...[outbox.map((e) => e.topic), outbox.map((e) => e.payload)],
+    ...[textArray(np.map((p) => p.id)), textArray(np.map((p) => ownerOf(debitAccountOf, p.id))), textArray(np.map((p) => p.status))],
+    int8Array(np.map((p) => p.expiresAt)),
+    ...[textArray(rp.map((p) => p.id)), textArray(rp.map((p) => p.status))],
+    ...[textArray(nf.map((f) => f.id)), textArray(nf.map((f) => f.result))],
+    ...[textArray(outbox.map((e) => e.topic)), textArray(outbox.map((e) => e.payload))],
     effects.lastTimestamp,
   ];
 }

@@ -71,6 +71,19 @@ describe.skipIf(!url)('PostgreSQL store', () => {
     expect(await engineB.createTransfers([move('turns-a3', 'turns-wallet', 'turns-shop', 10n)])).toEqual(['exists']);
   });
 
+  it('keeps ids and outbox payloads with quotes, backslashes, commas and braces exactly as sent', async () => {
+    const odd = ['odd "quoted"', 'odd \\ back\\slash', 'odd,comma', 'odd {brace}', 'odd NULL', 'odd 元'];
+    await open(odd);
+    const payload = JSON.stringify({ note: 'a "quote", a \\ and {braces}' });
+    const before = (await a.outboxAfter(0n, 1000)).length;
+    const moves = odd.slice(1).map((to, i) => move(`odd-move-${i}`, odd[0], to, 1n));
+    expect(await engineA.createTransfers(moves, [{ topic: 'odd.moved', payload }])).toEqual(moves.map(() => 'ok'));
+    for (const id of odd) expect((await b.getAccount(id))?.id).toBe(id);
+    expect((await b.listAccountTransfers(odd[0], { limit: 10 })).transfers.map((t) => t.creditAccountId)).toEqual(odd.slice(1));
+    const events = await b.outboxAfter(0n, 1000);
+    expect(events.slice(before).map((e) => e.payload)).toEqual([payload]);
+  });
+
   it("has an account's whole history right after commit, before and after the catch-up indexed it", async () => {
     await open(['hist-bank', 'hist-user', 'hist-shop']);
     const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `hist-${prefix}-${String(i).padStart(2, '0')}`);
