@@ -325,6 +325,13 @@ export class TradeService {
 
   // ---- buyer side ----
 
+  /** A trade's refunds that reached the buyer, oldest first: how a listener that missed one finds it again. */
+  async refundsMade(tradeNo: string): Promise<RefundMade[]> {
+    const t = await this.steps.reload(tradeNo);
+    const done = (await this.store.refundsOf(tradeNo)).filter((r) => r.status === 'done');
+    return done.map((r) => ({ tradeNo, buyerUserId: t.buyerUserId!, outRequestNo: r.outRequestNo, refundMinor: r.refundMinor }));
+  }
+
   async getForBuyer(tradeNo: string): Promise<Trade> {
     return toTrade(await this.steps.reload(tradeNo));
   }

@@ -4,7 +4,7 @@
 // a marketplace purchase left unbilled until its trade settles or closes; and refunds of purchases paid
 // with pay later, which pay the line down before anything reaches the wallet.
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProductCode } from '../../trade/trade-types.ts';
 import { type CreditFixture, creditFixture, storesUnderTest } from '../credit-test-support.ts';
 
@@ -153,6 +153,31 @@ describe.each(storesUnderTest)('pay later at a marketplace, and its refunds (%s)
     expect(await f.wallet(buyer)).toBe(500_000n);
     while (f.today() < '2026-07-02') await f.passDays(1);
     expect((await payLater().statement(buyer, '2026-07')).status).toBe('paid');
+    expect(await f.auditProblems()).toEqual([]);
+  });
+
+  it('catches up, in the next servicing run, a refund whose paydown did not run', async () => {
+    const { buyer, tradeNo, limit } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
+    const service = payLater();
+    const refunded = service.refunded;
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    service.refunded = async () => {
+      throw new Error('stopped before the paydown');
+    };
+    try {
+      await refund(tradeNo, 8_000n, 'missed');
+      expect(logged).toHaveBeenCalledOnce();
+    } finally {
+      service.refunded = refunded;
+      logged.mockRestore();
+    }
+    // The refund stands, in the wallet, and the purchase is still owed in full until the servicing run.
+    expect(await f.wallet(buyer)).toBe(508_000n);
+    expect((await payLater().line(buyer)).available).toBe(limit - 20_000n);
+    await f.passDays(1);
+    expect(await f.wallet(buyer)).toBe(500_000n);
+    expect((await payLater().line(buyer)).available).toBe(limit - 12_000n);
+    expect(await payLater().catchUpRefunds()).toBe(0);
     expect(await f.auditProblems()).toEqual([]);
   });
 
