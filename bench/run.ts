@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
 import { double11 } from './double11/run.ts';
+import type { SqliteLayout } from '../src/store/sqlite/sqlite-store.ts';
 import { type Fixture, sqliteFixture } from './fixture.ts';
 import { fundSection } from './fund-accrual.ts';
 import { postgresFixture, postgresSkipReason } from './postgres.ts';
@@ -23,11 +24,13 @@ interface Plan {
   readonly distribution: Distribution;
   /** Closed-loop callers of a concurrent row; CALLERS when not given. */
   readonly callers?: number;
+  /** The SQLite layout; `tables` when not given. */
+  readonly layout?: SqliteLayout;
 }
 
 async function measure(plan: Plan): Promise<Measurement> {
   const load = workload(plan.distribution);
-  const fx: Fixture = plan.store === 'sqlite' ? await sqliteFixture(load) : await postgresFixture(load);
+  const fx: Fixture = plan.store === 'sqlite' ? await sqliteFixture(load, undefined, plan.layout) : await postgresFixture(load);
   try {
     return plan.mode === 'batch' ? await runBatches(fx, load, BATCH_TIMING) : await runConcurrent(fx, load, plan.callers ?? CALLERS, CONCURRENT_TIMING);
   } finally {
@@ -37,7 +40,7 @@ async function measure(plan: Plan): Promise<Measurement> {
 
 function conditions(plan: Plan): Omit<Row, 'scenario' | 'result' | 'target' | 'vsTarget'> {
   return {
-    store: plan.store === 'sqlite' ? 'SQLite (embedded)' : 'PostgreSQL',
+    store: plan.store === 'postgres' ? 'PostgreSQL' : plan.layout === 'log' ? 'SQLite (embedded, log layout)' : 'SQLite (embedded)',
     durability: plan.store === 'sqlite' ? SQLITE_DURABILITY : 'synchronous_commit=on',
     batch: plan.mode === 'batch' ? `${MAX_BATCH_EVENTS}/call` : `1/call, group commit <= ${MAX_BATCH_EVENTS}`,
     concurrency: plan.mode === 'batch' ? '1' : integer(plan.callers ?? CALLERS),
@@ -107,6 +110,26 @@ async function postgresOnly(log: (text: string) => void): Promise<void> {
 const PG_BATCH: Plan = { store: 'postgres', mode: 'batch', distribution: 'uniform' };
 const PG_CONCURRENT: Plan = { store: 'postgres', mode: 'concurrent', distribution: 'uniform' };
 const SQLITE_THOUSAND: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform', callers: 1_000 };
+const SQLITE_BATCH: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
+const SQLITE_CONCURRENT: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
+const SQLITE_LOG_BATCH: Plan = { ...SQLITE_BATCH, layout: 'log' };
+const SQLITE_LOG_CONCURRENT: Plan = { ...SQLITE_CONCURRENT, layout: 'log' };
+
+/** `npm run bench -- log` runs the SQLite uniform rows in both layouts alone, each tables row beside its log row. */
+async function logOnly(log: (text: string) => void): Promise<void> {
+  const rows: Row[] = [];
+  const plans: [string, Plan, number, number?][] = [
+    ['1 batched', SQLITE_BATCH, 250_000],
+    ['1L batched (log)', SQLITE_LOG_BATCH, 250_000],
+    ['2 group commit', SQLITE_CONCURRENT, 120_000, 20],
+    ['2L group commit (log)', SQLITE_LOG_CONCURRENT, 120_000, 20],
+  ];
+  for (const [i, [scenario, plan, target, p99]] of plans.entries()) {
+    log(`${i + 1}/${plans.length} ${scenario}`);
+    rows.push(throughputRow(scenario, plan, await measure(plan), target, p99));
+  }
+  console.log(formatTable(rows));
+}
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
@@ -116,16 +139,19 @@ async function main(): Promise<void> {
   if (process.argv.includes('social')) return socialOnly(log);
   if (process.argv.includes('fund')) return fundOnly(log);
   if (process.argv.includes('postgres')) return postgresOnly(log);
-  const sqliteBatch: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
-  const sqliteConcurrent: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
+  if (process.argv.includes('log')) return logOnly(log);
+  const sqliteBatch = SQLITE_BATCH;
+  const sqliteConcurrent = SQLITE_CONCURRENT;
 
   log('1/7 SQLite, batches of 8189, uniform');
   const batchUniform = await measure(sqliteBatch);
   rows.push(throughputRow('1 batched', sqliteBatch, batchUniform, 250_000));
+  rows.push(throughputRow('1L batched (log)', SQLITE_LOG_BATCH, await measure(SQLITE_LOG_BATCH), 250_000));
 
   log('2/7 SQLite, 10,000 concurrent callers, uniform');
   const concUniform = await measure(sqliteConcurrent);
   rows.push(throughputRow('2 group commit', sqliteConcurrent, concUniform, 120_000, 20));
+  rows.push(throughputRow('2L group commit (log)', SQLITE_LOG_CONCURRENT, await measure(SQLITE_LOG_CONCURRENT), 120_000, 20));
 
   log('2b/7 SQLite, 1,000 concurrent callers, uniform');
   rows.push(throughputRow('2b group commit, 1,000 callers', SQLITE_THOUSAND, await measure(SQLITE_THOUSAND), 120_000, 20));

@@ -77,6 +77,8 @@ export interface SqliteLedger extends LedgerReads {
   check(): Promise<string[]>;
   /** Does now the work the layout defers after commits; returns how many transfers it handled. */
   settle(busy: boolean): number;
+  /** Resolves once the work the layout defers to another thread has caught up with every commit. */
+  caughtUp(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -144,6 +144,12 @@ export class SqliteStore implements LedgerStore {
     return this.ledger.settle(this.turns.busy);
   }
 
+  /** Resolves once the work deferred to another thread (the log layout's materialization) has
+   *  caught up with every commit so far; benchmarks wait for it to close their window. */
+  caughtUp(): Promise<void> {
+    return this.ledger.caughtUp();
+  }
+
   writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
     return this.writeGroup((group) => group.apply(keys, compute));
   }

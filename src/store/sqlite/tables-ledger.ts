@@ -59,6 +59,9 @@ export class TablesLedger implements SqliteLedger {
     return this.phases.indexedTransfers - before;
   }
 
+  /** Nothing runs on another thread: `settle` is the whole of the deferred work. */
+  async caughtUp(): Promise<void> {}
+
   /** One catch-up pass in its own write transaction; returns how many transfers remain unindexed. */
   private indexPass(): number {
     // A write group is open and awaiting: the pass would nest in it. The scheduler comes back.

@@ -176,6 +176,10 @@ export class LogLedger implements SqliteLedger {
     return new Promise((resolve) => this.durableWaiters.push({ seq, resolve }));
   }
 
+  caughtUp(): Promise<void> {
+    return this.materialized();
+  }
+
   /** Resolves once the state file holds every row this store knows. */
   private async materialized(): Promise<void> {
     const seq = this.memory.seq;
