@@ -19,7 +19,7 @@ import { encodeRecord, type LogRecord } from './codec.ts';
 
 type Db = Database.Database;
 
-/** Accounts or transfers per converted log row. */
+/** Accounts, transfers, pending states or failures per converted log row. */
 const CHUNK = 65_536;
 
 export function adoptLogLayout(db: Db): void {
@@ -45,7 +45,8 @@ function convertTables(db: Db): void {
   for (let i = 0; i < transfers.length; i += CHUNK) records.push({ ...empty, transfers: transfers.slice(i, i + CHUNK) });
   const pending: PendingState[] = (db.prepare('SELECT id, status, expires_at FROM pending_transfers').all() as PendingRow[]).map(pendingFromRow);
   const failures = db.prepare('SELECT id, result FROM failed_transfers').all() as { id: string; result: TransferResult }[];
-  if (pending.length > 0 || failures.length > 0) records.push({ ...empty, newPending: pending, failures });
+  for (let i = 0; i < pending.length; i += CHUNK) records.push({ ...empty, newPending: pending.slice(i, i + CHUNK) });
+  for (let i = 0; i < failures.length; i += CHUNK) records.push({ ...empty, failures: failures.slice(i, i + CHUNK) });
   if (records.length === 0) return;
   const append = db.prepare('INSERT INTO ledger_log (seq, last_timestamp, accounts, transfers, pending, failures) VALUES (?, ?, ?, ?, ?, ?)');
   const keyOf = (id: string) => keys.get(id) as number;
