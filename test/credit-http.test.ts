@@ -32,6 +32,10 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
     borrower = await relogin(server, borrower);
   };
 
+  /** A merchant's instant trade waiting for the buyer to pay. */
+  const instantTrade = (merchantId: string, outTradeNo: string, fen: bigint) =>
+    server.app.trades.create(merchantId, { outTradeNo, subject: 'Tea set', totalAmountMinor: fen, productCode: 'FAST_INSTANT_TRADE_PAY' });
+
   beforeAll(async () => {
     server = await startTestServer({ store, clock });
     [newcomer, borrower] = await newUsers(server, 2);
@@ -135,12 +139,7 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
       publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       feeBps: 60,
     });
-    const trade = await server.app.trades.create(merchant.merchantId, {
-      outTradeNo: 'tea-1',
-      subject: 'Tea',
-      totalAmountMinor: 30_000n,
-      productCode: 'FAST_INSTANT_TRADE_PAY',
-    });
+    const trade = await instantTrade(merchant.merchantId, 'tea-1', 30_000n);
     const before = (await as(borrower, 'GET', '/v1/wallet')).body.available;
     const line = await as(borrower, 'GET', '/v1/paylater');
     expect(line.body.status).toBe('active');
@@ -183,12 +182,7 @@ describe.each(storesUnderTest())('credit over HTTP (%s)', (store) => {
   it("pays the line down with a pay-later trade's refunds, once per request id, before anything reaches the wallet", async () => {
     const [owner] = await newUsers(server, 1);
     const shop = await registerMerchantApp(server, { name: 'Cup shop', ownerPhone: owner.phone });
-    const trade = await server.app.trades.create(shop.merchantId, {
-      outTradeNo: 'cup-1',
-      subject: 'Cup',
-      totalAmountMinor: 20_000n,
-      productCode: 'FAST_INSTANT_TRADE_PAY',
-    });
+    const trade = await instantTrade(shop.merchantId, 'cup-1', 20_000n);
     const line = (await as(borrower, 'GET', '/v1/paylater')).body.available;
     const wallet = (await as(borrower, 'GET', '/v1/wallet')).body.available;
     expect((await as(borrower, 'POST', `/v1/trades/${trade.tradeNo}/pay`, { request_id: 'cup-later', funding: 'paylater' })).status).toBe(200);
