@@ -7,10 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../engine/clock.ts';
 import { LedgerEngine } from '../../engine/ledger-engine.ts';
 import { AccountFlag, type TransferEvent } from '../../ledger/index.ts';
-import { PostgresStore } from './postgres-store.ts';
+import { TRANSFER_COLUMNS } from '../rows.ts';
+import { migrate, PostgresStore } from './postgres-store.ts';
+import { POSTGRES_MIGRATIONS } from './schema.ts';
+import { withTransaction } from './transaction.ts';
 
 const url = process.env.DATABASE_URL;
 const schema = `store_pg_${randomBytes(4).toString('hex')}`;
+/** A store first opened by the version before the history table. */
+const oldSchema = `${schema}_old`;
 const LEDGER = 840;
 /** Catch-up never runs by itself here: the tests call it when they mean to. */
 const NO_CATCH_UP = { tailTransfers: Number.MAX_SAFE_INTEGER, idleMs: 0 };
@@ -46,7 +51,7 @@ describe.skipIf(!url)('PostgreSQL store', () => {
 
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
-    await onServer(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await onServer(`DROP SCHEMA IF EXISTS ${schema}, ${oldSchema} CASCADE`);
   });
 
   async function open(ids: string[], flags = 0): Promise<void> {
@@ -106,5 +111,27 @@ describe.skipIf(!url)('PostgreSQL store', () => {
     expect(await history()).toEqual([...first, ...second]);
     const until = (await a.getTransfer(second[1]))?.timestamp;
     expect(await history({ after: (await a.getTransfer(first[3]))?.timestamp, until })).toEqual([first[4], second[0], second[1]]);
+  });
+
+  it('indexes the history of transfers written before the history table existed', async () => {
+    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${oldSchema}` });
+    try {
+      await withTransaction(pool, (client) => migrate(client, oldSchema, 'ledger', POSTGRES_MIGRATIONS.slice(0, 2)));
+      const row = (id: string, debit: string, credit: string, ts: number) => `('${id}', '${debit}', '${credit}', 5, '', 0, ${LEDGER}, 1, 0, '', ${ts})`;
+      await pool.query(
+        `INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES ${[row('old-1', 'old-x', 'old-y', 10), row('old-2', 'old-y', 'old-z', 20)].join(', ')}`,
+      );
+    } finally {
+      await pool.end();
+    }
+    const store = await PostgresStore.open({ url: url ?? '', schema: oldSchema, catchUp: NO_CATCH_UP });
+    try {
+      const ids = async (account: string) => (await store.listAccountTransfers(account, { limit: 10 })).transfers.map((t) => t.id);
+      expect([await ids('old-x'), await ids('old-y'), await ids('old-z')]).toEqual([['old-1'], ['old-1', 'old-2'], ['old-2']]);
+      const indexed = await store.pool.query<{ n: bigint }>('SELECT count(*) AS n FROM account_transfers');
+      expect(indexed.rows[0].n).toBe(4n);
+    } finally {
+      await store.close();
+    }
   });
 });
