@@ -90,6 +90,7 @@ export class AccountIndexer {
 
   /** Call after a commit that added `transfers`. */
   written(transfers: number): void {
+    if (transfers === 0) return;
     this.tail += transfers;
     if (this.tail >= this.policy.tailTransfers) this.start();
     else this.arm();
