@@ -64,5 +64,15 @@ const PAYLATER_REFUNDS = `CREATE TABLE paylater_refunds (
   user_id TEXT NOT NULL, trade_no TEXT NOT NULL, out_request_no TEXT NOT NULL, refund BIGINT NOT NULL, paid_down BIGINT NOT NULL,
   month TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (user_id, trade_no, out_request_no))`;
 
-const MIGRATIONS = [TABLES, PAYLATER, MERCHANT_LOANS, SALES_SHARE_AND_REPORTS, { name: '0005_paylater_refunds', sql: PAYLATER_REFUNDS }];
+// Version 6: the servicing run's catch-up of missed refunds walks the purchases by creation, in batches.
+const PURCHASES_BY_CREATION = 'CREATE INDEX paylater_purchases_created ON paylater_purchases (created_at, user_id, request_id)';
+
+const MIGRATIONS = [
+  TABLES,
+  PAYLATER,
+  MERCHANT_LOANS,
+  SALES_SHARE_AND_REPORTS,
+  { name: '0005_paylater_refunds', sql: PAYLATER_REFUNDS },
+  { name: '0006_paylater_purchases_by_creation', sql: PURCHASES_BY_CREATION },
+];
 export const CREDIT_MIGRATIONS = { sqlite: MIGRATIONS, postgres: MIGRATIONS };
