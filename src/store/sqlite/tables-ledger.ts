@@ -4,18 +4,10 @@
 // (write-cache.ts) spares the batch the reads of accounts it already knows.
 import type Database from 'better-sqlite3';
 import type { Account, BatchEffects, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../ledger/index.ts';
-import {
-  ACCOUNT_COLUMNS,
-  type AccountRow,
-  accountFromRow,
-  type PendingRow,
-  pendingFromRow,
-  TRANSFER_COLUMNS,
-  type TransferRow,
-  transferFromRow,
-} from '../rows.ts';
+import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow, type PendingRow, pendingFromRow, type TransferRow, transferFromRow } from '../rows.ts';
 import type { BatchWrite, TransferPage, TransferQuery } from '../store.ts';
 import { AccountIndex, MAX_PASS_TRANSFERS } from './account-index.ts';
+import { ledgerRowReads, ledgerRowWrites } from './ledger-rows.ts';
 import { type CatchUpPolicy, CatchUpScheduler } from './catch-up.ts';
 import { type BatchPhases, emptyPhases, type SqliteLedger, scanPages, timedBatch, transferPage } from './sqlite-ledger.ts';
 import { WriteCache, type WriteStamp } from './write-cache.ts';
@@ -253,27 +245,18 @@ function refuseOtherLayout(db: Db): void {
 
 function prepareStatements(db: Db) {
   return {
+    ...ledgerRowReads(db),
+    ...ledgerRowWrites(db),
     account: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`),
-    transfer: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`),
-    transfersIn: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id IN (SELECT value FROM json_each(?))`),
-    pendingIn: db.prepare('SELECT id, status, expires_at FROM pending_transfers WHERE id IN (SELECT value FROM json_each(?))'),
-    failedIn: db.prepare('SELECT id, result FROM failed_transfers WHERE id IN (SELECT value FROM json_each(?))'),
     accountsIn: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id IN (SELECT value FROM json_each(?))`),
-    anyFailure: db.prepare('SELECT 1 FROM failed_transfers LIMIT 1'),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
     totalChanges: db.prepare('SELECT total_changes()').pluck(),
     lastTimestamp: db.prepare('SELECT last_timestamp FROM ledger_meta WHERE id = 1').pluck(),
     setLastTimestamp: db.prepare('UPDATE ledger_meta SET last_timestamp = ? WHERE id = 1'),
     insertAccount: db.prepare(`INSERT INTO accounts (${ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     updateAccount: db.prepare('UPDATE accounts SET flags = ?, debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE id = ?'),
-    insertPending: db.prepare('INSERT INTO pending_transfers (id, status, expires_at) VALUES (?, ?, ?)'),
-    resolvePending: db.prepare('UPDATE pending_transfers SET status = ? WHERE id = ?'),
-    insertFailure: db.prepare('INSERT INTO failed_transfers (id, result) VALUES (?, ?)'),
     due: db.prepare("SELECT id FROM pending_transfers WHERE status = 'pending' AND expires_at > 0 AND expires_at <= ? ORDER BY expires_at LIMIT ?"),
     nextExpiry: db.prepare("SELECT min(expires_at) FROM pending_transfers WHERE status = 'pending' AND expires_at > 0"),
     accountsAfter: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id > ? ORDER BY id LIMIT ?`),
-    transfersAfter: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE timestamp > ? ORDER BY timestamp LIMIT ?`),
-    pendingAfter: db.prepare('SELECT id, status, expires_at FROM pending_transfers WHERE id > ? ORDER BY id LIMIT ?'),
   };
 }

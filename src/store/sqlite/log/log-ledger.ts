@@ -11,19 +11,11 @@
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Account, BatchEffects, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../../ledger/index.ts';
-import {
-  ACCOUNT_COLUMNS,
-  type AccountRow,
-  accountFromRow,
-  type PendingRow,
-  pendingFromRow,
-  TRANSFER_COLUMNS,
-  type TransferRow,
-  transferFromRow,
-} from '../../rows.ts';
+import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow, type PendingRow, pendingFromRow, type TransferRow, transferFromRow } from '../../rows.ts';
 import type { BatchWrite, TransferPage, TransferQuery } from '../../store.ts';
 import { filters, JOINED_COLUMNS } from '../account-index.ts';
 import { preparedOnce } from '../executor.ts';
+import { ledgerRowReads } from '../ledger-rows.ts';
 import { type BatchPhases, emptyPhases, type SqliteLedger, scanPages, timedBatch, transferPage } from '../sqlite-ledger.ts';
 import { encodeRecord, type LogRecord } from './codec.ts';
 import { LedgerMemory } from './ledger-memory.ts';
@@ -364,15 +356,9 @@ function prepareStatements(db: Db) {
 
 function prepareStateReads(db: Db) {
   return {
+    ...ledgerRowReads(db),
     accounts: db.prepare(`SELECT key, ${ACCOUNT_COLUMNS} FROM accounts ORDER BY key`),
     stillPending: db.prepare("SELECT id, status, expires_at FROM pending_transfers WHERE status = 'pending'"),
-    anyFailure: db.prepare('SELECT 1 FROM failed_transfers LIMIT 1'),
-    transfer: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ?`),
-    transfersIn: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id IN (SELECT value FROM json_each(?))`),
-    pendingIn: db.prepare('SELECT id, status, expires_at FROM pending_transfers WHERE id IN (SELECT value FROM json_each(?))'),
-    failedIn: db.prepare('SELECT id, result FROM failed_transfers WHERE id IN (SELECT value FROM json_each(?))'),
-    transfersAfter: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE timestamp > ? ORDER BY timestamp LIMIT ?`),
-    pendingAfter: db.prepare('SELECT id, status, expires_at FROM pending_transfers WHERE id > ? ORDER BY id LIMIT ?'),
     countTransfers: db.prepare('SELECT count(*) FROM transfers').pluck(),
   };
 }

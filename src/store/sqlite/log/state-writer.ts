@@ -3,7 +3,8 @@
 // pass interrupted by a crash leaves nothing behind and the next one redoes it. Runs on the
 // materializing worker thread (materializer-worker.ts), never on the writer's commit path.
 import type Database from 'better-sqlite3';
-import { ACCOUNT_COLUMNS, TRANSFER_COLUMNS } from '../../rows.ts';
+import { ACCOUNT_COLUMNS } from '../../rows.ts';
+import { ledgerRowWrites } from '../ledger-rows.ts';
 import type { LogRecord } from './codec.ts';
 import { LogReader } from './log-rows.ts';
 import { materializedThrough } from './state-file.ts';
@@ -90,14 +91,11 @@ export class StateWriter {
 
 function prepareStatements(db: Db) {
   return {
+    ...ledgerRowWrites(db),
     idOf: db.prepare('SELECT id FROM accounts WHERE key = ?').pluck(),
     setThrough: db.prepare('UPDATE state_meta SET materialized_through = ? WHERE id = 1'),
     insertAccount: db.prepare(`INSERT INTO accounts (key, ${ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     updateAccount: db.prepare('UPDATE accounts SET flags = ?, debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE key = ?'),
-    insertTransfer: db.prepare(`INSERT INTO transfers (${TRANSFER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertHistory: db.prepare('INSERT OR IGNORE INTO account_transfers (account_id, timestamp) VALUES (?, ?)'),
-    insertPending: db.prepare('INSERT INTO pending_transfers (id, status, expires_at) VALUES (?, ?, ?)'),
-    resolvePending: db.prepare('UPDATE pending_transfers SET status = ? WHERE id = ?'),
-    insertFailure: db.prepare('INSERT INTO failed_transfers (id, result) VALUES (?, ?)'),
   };
 }
