@@ -51,10 +51,11 @@ export function trimPlan(plan: readonly PlanInstalment[], amount: bigint): PlanI
   return trimmed;
 }
 
-async function writeBilled(tx: SqlExecutor, s: Pick<Statement, 'userId' | 'month' | 'total' | 'plan'>): Promise<void> {
-  await tx.run('UPDATE paylater_statements SET total = ?, plan = ? WHERE user_id = ? AND month = ?', [
-    s.total,
-    s.plan.length === 0 ? '' : planToText(s.plan),
+/** Lowers a statement's total by `amount` (relative: other steps of the same write group may have changed it) with its plan as given. */
+async function lowerBilled(tx: SqlExecutor, s: Statement, amount: bigint, plan: readonly PlanInstalment[]): Promise<void> {
+  await tx.run('UPDATE paylater_statements SET total = total - ?, plan = ? WHERE user_id = ? AND month = ?', [
+    amount,
+    plan.length === 0 ? '' : planToText(plan),
     s.userId,
     s.month,
   ]);
@@ -73,7 +74,7 @@ async function claimPaydown(tx: SqlExecutor, r: TradeRefund, purchase: PurchaseR
   const paid = minOf(r.refundMinor, owed);
   if (paid > 0n) {
     await addToPurchase(tx, r.buyerUserId, purchase.request_id, -paid);
-    if (statement) await writeBilled(tx, { ...statement, total: statement.total - paid, plan: trimPlan(statement.plan, paid) });
+    if (statement) await lowerBilled(tx, statement, paid, trimPlan(statement.plan, paid));
   }
   return { requestId: purchase.request_id, month: purchase.month, amount: paid, statement };
 }
@@ -122,7 +123,7 @@ export function refundPaydownStep(r: TradeRefund, nowMs: number): Step<Paydown |
       const applied = ledgerVerdict(outcomes).applied;
       if (!applied && p.amount > 0n) {
         await addToPurchase(tx, r.buyerUserId, p.requestId, p.amount);
-        if (p.statement) await writeBilled(tx, p.statement);
+        if (p.statement) await lowerBilled(tx, p.statement, -p.amount, p.statement.plan);
       }
       const end = { paidDown: applied ? p.amount : 0n, month: p.month };
       await tx.run('UPDATE paylater_refunds SET paid_down = ?, month = ?, status = ? WHERE user_id = ? AND trade_no = ? AND out_request_no = ?', [

@@ -156,8 +156,8 @@ describe.each(storesUnderTest)('pay later at a marketplace, and its refunds (%s)
     expect(await f.auditProblems()).toEqual([]);
   });
 
-  it('catches up, in the next servicing run, a refund whose paydown did not run', async () => {
-    const { buyer, tradeNo, limit } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
+  /** A refund whose paydown fails as if the process stopped right after the refund committed. */
+  async function refundMissingPaydown(tradeNo: string, fen: bigint, outRequestNo: string): Promise<void> {
     const service = payLater();
     const refunded = service.refunded;
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -165,18 +165,38 @@ describe.each(storesUnderTest)('pay later at a marketplace, and its refunds (%s)
       throw new Error('stopped before the paydown');
     };
     try {
-      await refund(tradeNo, 8_000n, 'missed');
+      await refund(tradeNo, fen, outRequestNo);
       expect(logged).toHaveBeenCalledOnce();
     } finally {
       service.refunded = refunded;
       logged.mockRestore();
     }
+  }
+
+  it('catches up, in the next servicing run, a refund whose paydown did not run', async () => {
+    const { buyer, tradeNo, limit } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
+    await refundMissingPaydown(tradeNo, 8_000n, 'missed');
     // The refund stands, in the wallet, and the purchase is still owed in full until the servicing run.
     expect(await f.wallet(buyer)).toBe(508_000n);
     expect((await payLater().line(buyer)).available).toBe(limit - 20_000n);
     await f.passDays(1);
     expect(await f.wallet(buyer)).toBe(500_000n);
     expect((await payLater().line(buyer)).available).toBe(limit - 12_000n);
+    expect(await payLater().catchUpRefunds()).toBe(0);
+    expect(await f.auditProblems()).toEqual([]);
+  });
+
+  it('leaves the purchase owed when the buyer spent the refund before its paydown ran', async () => {
+    const { buyer, tradeNo } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
+    await refundMissingPaydown(tradeNo, 8_000n, 'spent');
+    await f.app.wallet.adjust({ userId: buyer, amountMinor: 508_000n, currency: 'CNY', direction: 'debit', reason: 'spent', requestId: `spend-${buyer}` });
+    await f.passDays(1);
+    expect(await f.wallet(buyer)).toBe(0n);
+    const purchase = await f.app.sql.get<{ amount: bigint; month: string }>('SELECT amount, month FROM paylater_purchases WHERE user_id = ?', [buyer]);
+    expect(BigInt(purchase!.amount)).toBe(20_000n);
+    expect((await payLater().statement(buyer, purchase!.month)).total).toBe(20_000n);
+    const recorded = await f.app.sql.get<{ status: string; paid_down: bigint }>('SELECT status, paid_down FROM paylater_refunds WHERE user_id = ?', [buyer]);
+    expect({ status: recorded!.status, paidDown: BigInt(recorded!.paid_down) }).toEqual({ status: 'refused', paidDown: 0n });
     expect(await payLater().catchUpRefunds()).toBe(0);
     expect(await f.auditProblems()).toEqual([]);
   });
