@@ -1,5 +1,5 @@
 // A refund of a trade paid with pay later pays down what the buyer still owes for that purchase
-// before anything reaches the wallet (decision 29): its unbilled amount, or its part of the
+// before anything reaches the wallet (decision 30): its unbilled amount, or its part of the
 // statement it was billed on that is still unpaid. Only what is beyond that (the buyer already repaid
 // it) stays in the wallet the refund went to. One step per refund, keyed by the refund's request id:
 // the purchase and statement rows change in the same commit as the wallet-to-receivable transfer.

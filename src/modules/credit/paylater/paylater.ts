@@ -121,7 +121,7 @@ export class PayLaterService {
 
   /**
    * A refund of a trade the buyer paid with pay later: pays down what is still owed for that purchase
-   * from the wallet the refund reached (decision 29); null when the trade was not paid with pay later.
+   * from the wallet the refund reached (decision 30); null when the trade was not paid with pay later.
    */
   async refunded(refund: TradeRefund): Promise<RefundPaydownEnd | null> {
     // Most refunds are of trades paid otherwise: a read tells, without a turn in the write group.
