@@ -4,9 +4,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFormica } from '../src/app.ts';
 import { ManualClock } from '../src/engine/clock.ts';
+import { stateFileOf } from '../src/store/sqlite/log/state-file.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-verify-'));
@@ -35,8 +37,12 @@ describe('formica verify', () => {
     expect(clean.status, clean.stderr).toBe(0);
     expect(clean.stdout).toContain('every invariant holds');
 
-    const store = SqliteStore.open({ file: path.join(dataDir, 'formica.db') });
-    store.db.prepare("UPDATE accounts SET credits_posted = credits_posted + 1 WHERE id = 'v2'").run();
+    // The accounts' rows are in the commit file (tables layout) or in the state file (log layout).
+    const file = path.join(dataDir, 'formica.db');
+    const store = SqliteStore.open({ file });
+    const rows = store.layout === 'log' ? new Database(stateFileOf(file)) : store.db;
+    rows.prepare("UPDATE accounts SET credits_posted = credits_posted + 1 WHERE id = 'v2'").run();
+    if (rows !== store.db) rows.close();
     await store.close();
 
     const broken = verify();
