@@ -7,7 +7,7 @@ import { systemClock } from '../src/engine/clock.ts';
 import { LedgerEngine } from '../src/engine/ledger-engine.ts';
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
-import type { CatchUpPolicy } from '../src/store/sqlite/catch-up.ts';
+import type { CatchUpPolicy } from '../src/store/catch-up.ts';
 import { type SqliteLayout, SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { LedgerStore } from '../src/store/store.ts';
 import type { Workload } from './workload.ts';

@@ -9,7 +9,7 @@
 // in one statement (one snapshot), so no committed transfer is ever missing from it.
 import type pg from 'pg';
 import { TRANSFER_COLUMNS } from '../rows.ts';
-import { type CatchUpPolicy, DEFAULT_CATCH_UP } from '../sqlite/catch-up.ts';
+import { type CatchUpPolicy, DEFAULT_CATCH_UP } from '../catch-up.ts';
 import type { TransferQuery } from '../store.ts';
 import { withTransaction } from './transaction.ts';
 

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Account, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../ledger/index.ts';
 import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow, pendingFromRow, TRANSFER_COLUMNS, type TransferRow, transferFromRow } from '../rows.ts';
-import type { WriteCache } from '../sqlite/write-cache.ts';
+import type { WriteCache } from '../write-cache.ts';
 import type { BatchWrite } from '../store.ts';
 import { int8Array, textArray } from './array-literal.ts';
 import { type CopyColumnType, encodeCopyBinary } from './copy-binary.ts';

@@ -28,8 +28,8 @@ import {
   SELECT_APPLIED,
   SELECT_LEGACY,
 } from '../migrations.ts';
-import type { CatchUpPolicy } from '../sqlite/catch-up.ts';
-import { WriteCache, type WriteStamp } from '../sqlite/write-cache.ts';
+import type { CatchUpPolicy } from '../catch-up.ts';
+import { WriteCache, type WriteStamp } from '../write-cache.ts';
 import { pgExecutor, pgSavepoint } from '../sql.ts';
 import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { AccountIndexer, accountHistorySql } from './account-history.ts';

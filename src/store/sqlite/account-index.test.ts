@@ -9,7 +9,7 @@ import { ManualClock } from '../../engine/clock.ts';
 import { LedgerEngine } from '../../engine/ledger-engine.ts';
 import type { Transfer, TransferEvent } from '../../ledger/index.ts';
 import type { TransferQuery } from '../store.ts';
-import type { CatchUpPolicy } from './catch-up.ts';
+import type { CatchUpPolicy } from '../catch-up.ts';
 import { SQLITE_MIGRATIONS } from './schema.ts';
 import { migrate, SqliteStore } from './sqlite-store.ts';
 

@@ -21,7 +21,7 @@ import {
 } from '../migrations.ts';
 import type { SqlExecutor } from '../sql.ts';
 import type { BatchWrite, LedgerStore, OutboxEvent, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
-import { type CatchUpPolicy, DEFAULT_CATCH_UP } from './catch-up.ts';
+import { type CatchUpPolicy, DEFAULT_CATCH_UP } from '../catch-up.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { openConnection } from './connection.ts';
 import { savepoint, sqliteExecutor } from './executor.ts';

@@ -1,16 +1,16 @@
 // The `tables` layout of the embedded store's ledger: a row per account, transfer, pending state
 // and failure in the commit file, written by the batch that makes them. Account history is indexed
-// after the commit, in large passes of its own (account-index.ts, catch-up.ts), and a write cache
-// (write-cache.ts) spares the batch the reads of accounts it already knows.
+// after the commit, in large passes of its own (account-index.ts, ../catch-up.ts), and a write cache
+// (../write-cache.ts) spares the batch the reads of accounts it already knows.
 import type Database from 'better-sqlite3';
 import type { Account, BatchEffects, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../ledger/index.ts';
 import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow, type PendingRow, pendingFromRow, type TransferRow, transferFromRow } from '../rows.ts';
 import type { BatchWrite, TransferPage, TransferQuery } from '../store.ts';
 import { AccountIndex, MAX_PASS_TRANSFERS } from './account-index.ts';
 import { ledgerRowReads, ledgerRowWrites } from './ledger-rows.ts';
-import { type CatchUpPolicy, CatchUpScheduler } from './catch-up.ts';
+import { type CatchUpPolicy, CatchUpScheduler } from '../catch-up.ts';
 import { type BatchPhases, emptyPhases, type SqliteLedger, scanPages, timedBatch, transferPage } from './sqlite-ledger.ts';
-import { WriteCache, type WriteStamp } from './write-cache.ts';
+import { WriteCache, type WriteStamp } from '../write-cache.ts';
 
 type Db = Database.Database;
 

@@ -1,8 +1,9 @@
-// What the SQLite store remembers between its own batches: committed accounts, the last ledger
-// timestamp and whether any failed id exists. It is trusted only while nothing else has written
-// the file since this store's last commit: another connection moves `PRAGMA data_version`, a
-// write through this connection outside a batch moves `total_changes()`; either clears it.
-import type { Account, BatchEffects } from '../../ledger/index.ts';
+// What a store's writer remembers between its own batches: committed accounts, the last ledger
+// timestamp and whether any failed id exists. It is trusted only while nobody else has written
+// since this writer's last commit, which each store tells by a stamp of its own: SQLite by
+// `PRAGMA data_version` (another connection) and `total_changes()` (a write outside a batch),
+// PostgreSQL by the writer generation read under the ledger_meta row lock (decision 32).
+import type { Account, BatchEffects } from '../ledger/index.ts';
 
 /** The two counters that reveal a write this store did not make. */
 export interface WriteStamp {

@@ -1,4 +1,4 @@
-// When the SQLite store indexes its account history: after a commit leaves a long unindexed tail
+// When a store indexes its account history: after a commit leaves a long unindexed tail
 // (one large sorted pass costs about what one batch's scattered index writes used to), and a while
 // after any write so that a quiet store ends up fully indexed and queries scan no tail at all.
 // Passes run on their own turn of the event loop, after the batch's callers have their results.
