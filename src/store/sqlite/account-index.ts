@@ -15,6 +15,16 @@ type Param = string | number | bigint;
 /** Transfers indexed at most per pass, so one transaction's sort and WAL stay bounded. */
 export const MAX_PASS_TRANSFERS = 262_144;
 
+/** Indexes the transfers with a timestamp in (@from, @through], in one statement: sorted before
+ *  inserting, so the B-tree is written page by page; OR IGNORE keeps a rerun harmless. */
+export const FILL_ACCOUNT_HISTORY = `
+  INSERT OR IGNORE INTO account_transfers (account_id, timestamp)
+  SELECT account_id, timestamp FROM (
+    SELECT debit_account_id AS account_id, timestamp FROM transfers WHERE timestamp > @from AND timestamp <= @through
+    UNION ALL
+    SELECT credit_account_id AS account_id, timestamp FROM transfers WHERE timestamp > @from AND timestamp <= @through
+  ) ORDER BY account_id, timestamp`;
+
 export const JOINED_COLUMNS = TRANSFER_COLUMNS.split(', ')
   .map((c) => `t.${c}`)
   .join(', ');
@@ -114,13 +124,6 @@ function prepareStatements(db: Db) {
     watermark: db.prepare('SELECT account_index_through FROM ledger_meta WHERE id = 1').pluck(),
     setWatermark: db.prepare('UPDATE ledger_meta SET account_index_through = ? WHERE id = 1'),
     tail: db.prepare('SELECT count(*) AS n, max(timestamp) AS through FROM (SELECT timestamp FROM transfers WHERE timestamp > ? ORDER BY timestamp LIMIT ?)'),
-    // Sorted before inserting, so the B-tree is written page by page; OR IGNORE keeps a rerun harmless.
-    fill: db.prepare(`
-      INSERT OR IGNORE INTO account_transfers (account_id, timestamp)
-      SELECT account_id, timestamp FROM (
-        SELECT debit_account_id AS account_id, timestamp FROM transfers WHERE timestamp > @from AND timestamp <= @through
-        UNION ALL
-        SELECT credit_account_id AS account_id, timestamp FROM transfers WHERE timestamp > @from AND timestamp <= @through
-      ) ORDER BY account_id, timestamp`),
+    fill: db.prepare(FILL_ACCOUNT_HISTORY),
   };
 }

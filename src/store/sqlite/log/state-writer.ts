@@ -4,6 +4,7 @@
 // materializing worker thread (materializer-worker.ts), never on the writer's commit path.
 import type Database from 'better-sqlite3';
 import { ACCOUNT_COLUMNS } from '../../rows.ts';
+import { FILL_ACCOUNT_HISTORY } from '../account-index.ts';
 import { ledgerRowWrites } from '../ledger-rows.ts';
 import type { LogRecord } from './codec.ts';
 import { LogReader } from './log-rows.ts';
@@ -34,10 +35,14 @@ export class StateWriter {
     return this.state
       .transaction(() => {
         let seq = materializedThrough(this.state);
+        const from = this.s.lastTransfer.get() as bigint;
         for (const row of this.log.rows(seq, through, MAX_PASS_ROWS, (key) => this.idOf(key))) {
           this.apply(row.record);
           seq = row.seq;
         }
+        // The pass's transfers follow every earlier one (the log is in timestamp order): their
+        // history is indexed in one sorted statement, as the tables layout's catch-up does.
+        this.s.fillHistory.run({ from, through: this.s.lastTransfer.get() as bigint });
         this.s.setThrough.run(seq);
         return seq;
       })
@@ -75,14 +80,9 @@ export class StateWriter {
       this.ids.set(key, a.id);
     }
     for (const a of record.afterImages) s.updateAccount.run(a.flags, a.debitsPending, a.debitsPosted, a.creditsPending, a.creditsPosted, a.key);
-    const history: [string, bigint][] = [];
     for (const t of record.transfers) {
       s.insertTransfer.run(t.id, t.debitAccountId, t.creditAccountId, t.amount, t.pendingId, t.timeout, t.ledger, t.code, t.flags, t.userData, t.timestamp);
-      history.push([t.debitAccountId, t.timestamp], [t.creditAccountId, t.timestamp]);
     }
-    // Sorted, so each index page takes its entries in one write.
-    history.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
-    for (const [account, timestamp] of history) s.insertHistory.run(account, timestamp);
     for (const p of record.newPending) s.insertPending.run(p.id, p.status, p.expiresAt);
     for (const p of record.resolvedPending) s.resolvePending.run(p.status, p.id);
     for (const f of record.failures) s.insertFailure.run(f.id, f.result);
@@ -96,6 +96,7 @@ function prepareStatements(db: Db) {
     setThrough: db.prepare('UPDATE state_meta SET materialized_through = ? WHERE id = 1'),
     insertAccount: db.prepare(`INSERT INTO accounts (key, ${ACCOUNT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     updateAccount: db.prepare('UPDATE accounts SET flags = ?, debits_pending = ?, debits_posted = ?, credits_pending = ?, credits_posted = ? WHERE key = ?'),
-    insertHistory: db.prepare('INSERT OR IGNORE INTO account_transfers (account_id, timestamp) VALUES (?, ?)'),
+    lastTransfer: db.prepare('SELECT coalesce(max(timestamp), 0) FROM transfers').pluck(),
+    fillHistory: db.prepare(FILL_ACCOUNT_HISTORY),
   };
 }
