@@ -34,6 +34,7 @@ import { pgExecutor, pgSavepoint } from '../sql.ts';
 import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { AccountIndexer, accountHistorySql } from './account-history.ts';
 import { loadSnapshot, persistBatch } from './batch-io.ts';
+import { checkPooledSession } from './pooled-session.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 
@@ -84,6 +85,7 @@ export class PostgresStore implements LedgerStore {
     // An idle connection that the server drops must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     try {
+      await checkPooledSession(pool.options, schema);
       await withTransaction(pool, (client) => migrate(client, schema, 'ledger', POSTGRES_MIGRATIONS));
     } catch (error) {
       await pool.end();
