@@ -9,6 +9,7 @@ import { verifyStore } from '../src/engine/verify.ts';
 import { send } from './support/http.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
 import { fund, newUser, relogin, type TestUser } from './support/users.ts';
+import { missingCharacters } from './support/pdf-text.ts';
 
 describe.each(storesUnderTest())('bill payments over HTTP (%s)', (store) => {
   let server: TestServer;
@@ -73,6 +74,11 @@ describe.each(storesUnderTest())('bill payments over HTTP (%s)', (store) => {
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     const bytes = Buffer.from(await pdf.arrayBuffer());
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(missingCharacters(bytes, '缴费回单 国网杭州供电公司 128.50')).toEqual([]);
+    const english = await fetch(`${server.url}/v1/bill-payments/${paid.body.payment_id}/receipt?lang=en`, {
+      headers: { authorization: `Bearer ${payer.token}` },
+    });
+    expect(missingCharacters(Buffer.from(await english.arrayBuffer()), 'Formica bill payment receipt State Grid Hangzhou Power')).toEqual([]);
 
     const again = await pay('1000000001', '128.50', { request_id: `elec-${store}` });
     expect(again.body).toEqual({ payment_id: paid.body.payment_id, status: 'completed' });

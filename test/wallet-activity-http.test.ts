@@ -12,6 +12,7 @@ import { maskName, maskPhone, monthRange } from '../src/modules/wallet/activity.
 import { chinaIso } from '../src/modules/wallet/activity-export.ts';
 import { send } from './support/http.ts';
 import { startTestServer, storesUnderTest, type TestServer } from './support/test-server.ts';
+import { missingCharacters } from './support/pdf-text.ts';
 
 const ALICE = { phone: '13600000201', password: 'alice-password', name: '王小丽' };
 const BOB = { phone: '13600000202', password: 'bob-password', name: 'Bob Li' };
@@ -192,6 +193,13 @@ describe.each(storesUnderTest())('wallet activity over HTTP (%s)', (store) => {
     const pdf = Buffer.from(await receipt.arrayBuffer());
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.toString('latin1')).toContain(`Formica receipt ${payment.id}`);
+    expect(missingCharacters(pdf, 'Formica 交易凭证 交易类型 付款给商家 金额 交易号')).toEqual([]);
+    const english = await fetch(`${server.url}/v1/wallet/activity/${encodeURIComponent(payment.id)}/receipt`, {
+      headers: { authorization: `Bearer ${tokens[ALICE.phone]}`, 'accept-language': 'en-GB,en;q=0.9' },
+    });
+    expect(missingCharacters(Buffer.from(await english.arrayBuffer()), 'Formica receipt Payment to merchant Amount Reference')).toEqual([]);
+    const unknown = await as(ALICE.phone, `/v1/wallet/activity/${encodeURIComponent(payment.id)}/receipt?lang=fr`);
+    expect([unknown.status, unknown.body.code]).toEqual([400, 'invalid_request']);
     for (const route of [`/v1/wallet/activity/${encodeURIComponent(transfer.id)}`, `/v1/wallet/activity/${encodeURIComponent(transfer.id)}/receipt`]) {
       const hidden = await as(BOB.phone, route);
       expect(hidden.status, route).toBe(404);

@@ -26,7 +26,8 @@ import {
   SettlementParams,
   SettlementsOutput,
 } from '../schemas/bills.ts';
-import { ErrorOutput } from '../schemas/common.ts';
+import { preferredLang } from '../../text/lang.ts';
+import { DocumentLangQuery, ErrorOutput } from '../schemas/common.ts';
 import { sessionUser } from './users.ts';
 import { positiveMinor } from './wallet.ts';
 
@@ -121,22 +122,28 @@ export function billRoutes(app: Formica): FastifyPluginAsyncZod {
           security,
           summary: 'The receipt of a completed payment, as a PDF',
           params: PaymentParams,
-          response: { 200: z.any().meta({ description: 'application/pdf' }), 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput },
+          querystring: DocumentLangQuery,
+          response: { 200: z.any().meta({ description: 'application/pdf' }), 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput },
         },
       },
       async (request, reply) => {
         const row = await app.bills.owned(await sessionUser(app, request), request.params.payment_id);
         const receipt = receiptOf(row);
         if (!receipt) throw new BillError('receipt_not_ready', `payment ${row.payment_id} is ${row.status}; a receipt exists once the biller confirms it`);
-        const pdf = await receiptPdf({
-          paymentId: receipt.payment_id,
-          billerName: billerOf(row.charge_inst)?.nameEn ?? row.charge_inst,
-          chargeInst: row.charge_inst,
-          billKey: row.bill_key,
-          amount: receipt.amount,
-          currency: receipt.currency,
-          paidAt: receipt.paid_at,
-        });
+        const lang = preferredLang(request.query.lang, request.headers['accept-language']);
+        const biller = billerOf(row.charge_inst);
+        const pdf = await receiptPdf(
+          {
+            paymentId: receipt.payment_id,
+            billerName: (lang === 'zh' ? biller?.name : biller?.nameEn) ?? row.charge_inst,
+            chargeInst: row.charge_inst,
+            billKey: row.bill_key,
+            amount: receipt.amount,
+            currency: receipt.currency,
+            paidAt: receipt.paid_at,
+          },
+          lang,
+        );
         return reply.type('application/pdf').header('content-disposition', `attachment; filename="receipt-${row.payment_id}.pdf"`).send(pdf);
       },
     );

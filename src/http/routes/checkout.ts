@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Formica } from '../../app.ts';
 import { renderCheckoutPage, renderMissingTradePage } from '../../modules/merchant/checkout-page.ts';
-import { checkoutLang } from '../../modules/merchant/checkout-text.ts';
+import { preferredLang } from '../../text/lang.ts';
 import { TradeError } from '../../modules/merchant/trade-port.ts';
 import { cleanText } from '../schemas/common.ts';
 
@@ -26,7 +26,7 @@ export function checkoutRoutes(app: Formica): FastifyPluginAsyncZod {
       { schema: { tags: ['checkout'], summary: 'Hosted checkout page (HTML)', params: Params, querystring: Query } },
       async (request, reply) => {
         // The page is the buyer's only view of the trade: never let it be framed by another site.
-        const lang = checkoutLang(request.query.lang, request.headers['accept-language']);
+        const lang = preferredLang(request.query.lang, request.headers['accept-language']);
         reply.header('x-frame-options', 'DENY').header('cache-control', 'no-store').type('text/html; charset=utf-8');
         try {
           const trade = await app.trades.getForBuyer(request.params.trade_no);

@@ -11,7 +11,8 @@ import { findCurrency } from '../../money/currency.ts';
 import { formatMinor, parseAmount } from '../../money/amount.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { ActivityExportQuery, ActivityItemOutput, ActivityOutput, ActivityParams, ActivityQuery } from '../schemas/activity.ts';
-import { ErrorOutput } from '../schemas/common.ts';
+import { preferredLang } from '../../text/lang.ts';
+import { DocumentLangQuery, ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput, StatementOutput, StatementQuery, TransferBody, TransferOutput, WalletOutput } from '../schemas/wallet.ts';
 import { sessionUser } from './users.ts';
 
@@ -185,8 +186,9 @@ export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security,
-          summary: "A line's receipt as a one-page PDF (application/pdf)",
+          summary: "A line's receipt as a one-page PDF (application/pdf), in Chinese or English",
           params: ActivityParams,
+          querystring: DocumentLangQuery,
           response: { 200: z.any().meta({ description: 'application/pdf' }), 400: ErrorOutput, 401: ErrorOutput, 404: ErrorOutput },
         },
       },
@@ -196,7 +198,7 @@ export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
         return reply
           .type('application/pdf')
           .header('content-disposition', `attachment; filename="${file}"`)
-          .send(await activityReceiptPdf(item));
+          .send(await activityReceiptPdf(item, preferredLang(request.query.lang, request.headers['accept-language'])));
       },
     );
 

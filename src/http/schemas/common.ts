@@ -27,3 +27,8 @@ export function cleanText(bounds: TextBounds): z.ZodString {
   if (bounds.min) schema = schema.min(bounds.min, bounds.min === 1 ? 'must not be empty' : `must be at least ${bounds.min} characters`);
   return schema.max(bounds.max, `must be at most ${bounds.max} characters`);
 }
+
+/** A document's language: ?lang=zh|en, else the request's Accept-Language (src/text/lang.ts). */
+export const DocumentLangQuery = z.object({
+  lang: z.enum(['zh', 'en']).optional().meta({ description: 'the language to write the document in; unset, Accept-Language chooses, else Chinese' }),
+});

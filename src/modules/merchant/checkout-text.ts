@@ -1,6 +1,8 @@
 // The hosted checkout's words in Chinese and English. The page is rendered in one language (the
 // buyer's choice in ?lang=, else the browser's Accept-Language) and links to the other.
-export type CheckoutLang = 'zh' | 'en';
+import type { Lang } from '../../text/lang.ts';
+
+export type CheckoutLang = Lang;
 
 export const CHECKOUT_TEXT = {
   zh: {
@@ -96,14 +98,3 @@ export const CHECKOUT_TEXT = {
 } satisfies Record<CheckoutLang, unknown>;
 
 export type CheckoutText = (typeof CHECKOUT_TEXT)['en'];
-
-/** ?lang= when it names one, else the first of Accept-Language's languages Formica speaks, else Chinese. */
-export function checkoutLang(query: string | undefined, acceptLanguage: string | undefined): CheckoutLang {
-  if (query === 'zh' || query === 'en') return query;
-  for (const part of (acceptLanguage ?? '').split(',')) {
-    const tag = part.split(';')[0].trim().toLowerCase();
-    if (tag.startsWith('zh')) return 'zh';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'zh';
-}

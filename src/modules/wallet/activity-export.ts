@@ -1,16 +1,13 @@
 // A line of the activity as people keep it: a one-page PDF receipt, and the lines of a month or a
 // kind as CSV. Times are ISO 8601 in China time with the offset; amounts are signed decimal strings.
-// The PDF uses the standard fonts, which carry no Chinese glyphs: a name written in Chinese is left
-// out of it and the party is named by what is left (a masked phone, a bank and card number).
+// The receipt is in the reader's language (Chinese or English) and draws names and notes as written.
 import { stringify } from 'csv-stringify/sync';
 import { findCurrency } from '../../money/currency.ts';
 import { formatMinor } from '../../money/amount.ts';
-import { receiptDocument } from '../bills/receipt-pdf.ts';
+import { type ReceiptLang, receiptDocument } from '../bills/receipt-pdf.ts';
 import type { ActivityItem, Counterparty } from './activity.ts';
 
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
-/** What the PDF's standard fonts can draw (Latin-1). */
-const DRAWABLE = /^[\x20-\xff]*$/;
 
 /** "2026-03-01T16:30:00.000+08:00": the instant in China time, with its offset. */
 export function chinaIso(ms: number): string {
@@ -24,37 +21,71 @@ export function signedAmount(item: ActivityItem): string {
   return item.direction === 'out' ? `-${amount}` : amount;
 }
 
-const KIND_EN: Record<ActivityItem['kind'], string> = {
-  transfer_out: 'Transfer sent',
-  transfer_in: 'Transfer received',
-  topup: 'Top-up from card',
-  withdrawal: 'Withdrawal to card',
-  payment: 'Payment to merchant',
-  refund: 'Refund from merchant',
-  credit: 'Credit from Formica',
-  debit: 'Debit by Formica',
-};
-
-/** The party in one line of text; `latinOnly` drops the parts the PDF's fonts cannot draw. */
-export function partyText(party: Counterparty | null, latinOnly = false): string {
-  if (!party) return '';
-  const keep = (text: string | undefined) => (text && (!latinOnly || DRAWABLE.test(text)) ? text : undefined);
-  if (party.kind === 'card') return `${party.name} card ****${party.last4 ?? ''}`;
-  return [keep(party.name), keep(party.phone)].filter(Boolean).join(' ') || (party.kind === 'merchant' ? 'Merchant' : 'User');
+interface ReceiptText {
+  readonly title: string;
+  readonly labels: { what: string; to: string; from: string; amount: string; status: string; when: string; note: string; reference: string };
+  readonly kinds: Record<ActivityItem['kind'], string>;
+  readonly statuses: Record<ActivityItem['status'], string>;
+  readonly parties: { card: string; merchant: string; user: string };
 }
 
-export function activityReceiptPdf(item: ActivityItem): Promise<Buffer> {
+const RECEIPT_TEXT: Record<ReceiptLang, ReceiptText> = {
+  en: {
+    title: 'Formica receipt',
+    labels: { what: 'What', to: 'To', from: 'From', amount: 'Amount', status: 'Status', when: 'When', note: 'Note', reference: 'Reference' },
+    kinds: {
+      transfer_out: 'Transfer sent',
+      transfer_in: 'Transfer received',
+      topup: 'Top-up from card',
+      withdrawal: 'Withdrawal to card',
+      payment: 'Payment to merchant',
+      refund: 'Refund from merchant',
+      credit: 'Credit from Formica',
+      debit: 'Debit by Formica',
+    },
+    statuses: { completed: 'Completed', pending: 'Pending', failed: 'Failed', reversed: 'Reversed' },
+    parties: { card: 'card ****', merchant: 'Merchant', user: 'User' },
+  },
+  zh: {
+    title: 'Formica 交易凭证',
+    labels: { what: '交易类型', to: '收款方', from: '付款方', amount: '金额', status: '状态', when: '时间', note: '备注', reference: '交易号' },
+    kinds: {
+      transfer_out: '转账支出',
+      transfer_in: '转账收入',
+      topup: '银行卡充值',
+      withdrawal: '提现到银行卡',
+      payment: '付款给商家',
+      refund: '商家退款',
+      credit: 'Formica 入账',
+      debit: 'Formica 扣款',
+    },
+    statuses: { completed: '已完成', pending: '处理中', failed: '失败', reversed: '已冲正' },
+    parties: { card: '卡 尾号', merchant: '商家', user: '用户' },
+  },
+};
+
+/** The party in one line of text, in the CSV's English or a receipt's language. */
+export function partyText(party: Counterparty | null, lang: ReceiptLang = 'en'): string {
+  if (!party) return '';
+  const words = RECEIPT_TEXT[lang].parties;
+  if (party.kind === 'card') return `${party.name} ${words.card}${party.last4 ?? ''}`;
+  return [party.name, party.phone].filter(Boolean).join(' ') || (party.kind === 'merchant' ? words.merchant : words.user);
+}
+
+export function activityReceiptPdf(item: ActivityItem, lang: ReceiptLang): Promise<Buffer> {
+  const text = RECEIPT_TEXT[lang];
+  const label = text.labels;
   const rows: [string, string][] = [
-    ['What', KIND_EN[item.kind]],
-    [item.direction === 'out' ? 'To' : 'From', partyText(item.counterparty, true)],
-    ['Amount', `${signedAmount(item)} ${item.currency}`],
-    ['Status', item.status],
-    ['When', chinaIso(item.createdAt)],
-    ['Note', DRAWABLE.test(item.memo) ? item.memo : ''],
-    ['Reference', item.id],
+    [label.what, text.kinds[item.kind]],
+    [item.direction === 'out' ? label.to : label.from, partyText(item.counterparty, lang)],
+    [label.amount, `${signedAmount(item)} ${item.currency}`],
+    [label.status, text.statuses[item.status]],
+    [label.when, chinaIso(item.createdAt)],
+    [label.note, item.memo],
+    [label.reference, item.id],
   ];
   return receiptDocument({
-    title: 'Formica receipt',
+    title: text.title,
     id: item.id,
     at: new Date(item.createdAt).toISOString(),
     rows: rows.filter(([, value]) => value !== ''),

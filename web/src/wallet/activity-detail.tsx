@@ -25,7 +25,7 @@ export function ActivityDetail({ id }: { id: string }) {
   const { token } = useSession();
   const path = `/v1/wallet/activity/${encodeURIComponent(id)}`;
   const line = useLoad(path, () => api<ActivityItem>(path, { token }));
-  const receipt = useAction(async () => void (await download(`${path}/receipt`, token, 'formica-receipt.pdf')));
+  const receipt = useAction(async () => void (await download(`${path}/receipt?lang=${lang}`, token, 'formica-receipt.pdf')));
   const item = line.data;
   const kind = item ? t(`activity.kind.${item.kind}` as MessageKey) : '';
   const when = item && new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { dateStyle: 'long', timeStyle: 'medium' }).format(new Date(item.created_at));

@@ -2,6 +2,7 @@
 // and offering the receipt), and the monthly autopay of the same account.
 import { type FormEvent, useCallback, useState } from 'react';
 import { ApiError, api, newRequestId } from '../api.ts';
+import { download } from '../download.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { formatMoney } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
@@ -68,21 +69,11 @@ export function BillPayment({ bill }: { bill: Bill }) {
   );
 }
 
-/** The receipt is behind the session token, so it is fetched and handed to the browser as a file. */
+/** The receipt, in the app's language, is behind the session token: fetched, then handed to the browser as a file. */
 function ReceiptButton({ paymentId }: { paymentId: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { token } = useSession();
-  const download = useCallback(async () => {
-    const response = await fetch(`/v1/bill-payments/${paymentId}/receipt`, { headers: { authorization: `Bearer ${token}` } });
-    if (!response.ok) throw new ApiError(response.status, 'receipt_not_ready', response.statusText);
-    const url = URL.createObjectURL(await response.blob());
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = `receipt-${paymentId}.pdf`;
-    link.click();
-    URL.revokeObjectURL(url);
-  }, [paymentId, token]);
-  const action = useAction(download);
+  const action = useAction(async () => void (await download(`/v1/bill-payments/${paymentId}/receipt?lang=${lang}`, token, `receipt-${paymentId}.pdf`)));
   return (
     <>
       <button type="button" id="bill-receipt" disabled={action.running} onClick={() => void action.run()}>
