@@ -198,8 +198,8 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
   // The early-repayment fee is policy, configurable; none unless set.
   const earlyFee = earlyRepaymentFeeBps(process.env.FORMICA_CREDIT_EARLY_REPAYMENT_FEE_BPS);
   const credit = await CreditService.open({ db: sql, engine, runner, clock, ids, identity, wallet, trades, store, ownerCheck, earlyRepaymentFeeBps: earlyFee });
-  // A refund of a trade paid with pay later pays the buyer's line down first.
-  trades.onRefunded((refund) => credit.payLater.refunded(refund));
+  // A refund of a trade paid with pay later pays the buyer's line down first, in the refund's own commit.
+  trades.addRefundPart(credit.payLater.refundPart);
   const insurance = await InsuranceService.open({ db: sql, engine, runner, clock, ids, trades });
   // A normal redemption to a card goes on from the wallet as the card module's own withdrawal.
   const cardPayouts = {

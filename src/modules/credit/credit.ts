@@ -127,7 +127,6 @@ export class CreditService {
       clock,
       async (userId) => (await this.score(userId)).band,
       (tradeNo) => trades.getForBuyer(tradeNo),
-      (tradeNo) => trades.refundsMade(tradeNo),
     );
   }
 

@@ -6,7 +6,7 @@
 import type { LedgerStore } from '../../store/store.ts';
 import { merchantSettlementAccountId } from '../books/chart.ts';
 import { shanghaiDate, startOfShanghaiDay } from '../fund/fund-calendar.ts';
-import type { RefundMade, Trade } from '../trade/trade.ts';
+import type { Trade } from '../trade/trade.ts';
 import type { RepaymentRecords } from './borrower-features.ts';
 import { HISTORY_MONTHS } from './simulator/population.ts';
 import { type MerchantFeatures, type MerchantMonth, merchantFeatures } from './features/feature-rows.ts';
@@ -16,7 +16,6 @@ import { addMonths } from './loans/loan-schedule.ts';
 export interface TradeActivity {
   activity(merchantId: string, fromMs: number, toMs: number): Promise<{ trades: Trade[]; refunds: { tradeNo: string; gmtRefundMs: number }[] }>;
   getForBuyer(tradeNo: string): Promise<Trade>;
-  refundsMade(tradeNo: string): Promise<RefundMade[]>;
 }
 
 export class MerchantFeatureSource {

@@ -101,6 +101,14 @@ export interface Dispute {
   decidedAtMs?: number;
 }
 
+/** A refund that reached the buyer, as other modules are told of it (a refund part's claim). */
+export interface RefundMade {
+  readonly tradeNo: string;
+  readonly buyerUserId: string;
+  readonly outRequestNo: string;
+  readonly refundMinor: bigint;
+}
+
 /** The merchant console's filter of its trades. */
 export interface MerchantTradeFilter {
   readonly status?: TradeStatus;

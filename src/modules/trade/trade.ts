@@ -21,7 +21,7 @@ import { type Deliver, fetchDeliver, NotificationOutbox } from './trade-notifica
 import { closeChange, extendChange, type Op, shipChange, tradeSpendKey } from './trade-plans.ts';
 import { isHeld, nextStatus } from './trade-states.ts';
 import { type FundingRecord, type FundingStatus, type Payer, type PayoutDue, TradeStore } from './trade-store.ts';
-import { TradeSteps } from './trade-steps.ts';
+import { type RefundPart, TradeSteps } from './trade-steps.ts';
 import { BUYER_MAY_CANCEL_UNSHIPPED_MS, payDeadlineMs, TradeTimers, UNSHIPPED_REFUND_REQUEST } from './trade-timers.ts';
 import {
   type Dispute,
@@ -47,6 +47,7 @@ export { TradeError } from './trade-errors.ts';
 export type { Deliver } from './trade-notifications.ts';
 export { isTradeStatus } from './trade-states.ts';
 export type { FundingStatus } from './trade-store.ts';
+export type { RefundPart } from './trade-steps.ts';
 export type {
   Dispute,
   FundingSource,
@@ -60,6 +61,7 @@ export type {
   ProductCode,
   Refund,
   RefundEntry,
+  RefundMade,
   TimelineEvent,
   Trade,
   TradeRef,
@@ -120,16 +122,6 @@ const MAX_TOTAL_MINOR = 10_000_000_000n;
 const PAYCODE_TTL_MS = 2 * 60_000;
 const PAYCODE_RANDOM_DIGITS = 16;
 const MAX_PAGE = 100;
-/** A refund that reached the buyer, as other modules are told of it. */
-export interface RefundMade {
-  readonly tradeNo: string;
-  readonly buyerUserId: string;
-  readonly outRequestNo: string;
-  readonly refundMinor: bigint;
-}
-
-export type RefundListener = (refund: RefundMade) => Promise<unknown>;
-
 /** The request id of the refund a dispute decided for the buyer makes. */
 const DISPUTE_REFUND_REQUEST = 'DISPUTE_REFUND';
 
@@ -137,7 +129,6 @@ export class TradeService {
   readonly notifications: NotificationOutbox;
   private readonly steps: TradeSteps;
   private readonly timers: TradeTimers;
-  private readonly refundListeners: RefundListener[] = [];
 
   private constructor(
     private readonly d: TradeDeps,
@@ -324,13 +315,6 @@ export class TradeService {
   }
 
   // ---- buyer side ----
-
-  /** A trade's refunds that reached the buyer, oldest first: how a listener that missed one finds it again. */
-  async refundsMade(tradeNo: string): Promise<RefundMade[]> {
-    const t = await this.steps.reload(tradeNo);
-    const done = (await this.store.refundsOf(tradeNo)).filter((r) => r.status === 'done');
-    return done.map((r) => ({ tradeNo, buyerUserId: t.buyerUserId!, outRequestNo: r.outRequestNo, refundMinor: r.refundMinor }));
-  }
 
   async getForBuyer(tradeNo: string): Promise<Trade> {
     return toTrade(await this.steps.reload(tradeNo));
@@ -583,7 +567,6 @@ export class TradeService {
     const after = await this.runRefund(t, outRequestNo, amount, reason);
     const refund = (await this.store.refund(t.tradeNo, outRequestNo))!;
     if (!after) return replayRefund(t, refund, amount);
-    await this.tellRefunded({ tradeNo: t.tradeNo, buyerUserId: after.buyerUserId!, outRequestNo, refundMinor: refund.refundMinor });
     // Card money goes back to the card; if the payout cannot be made now, the timers make it later.
     if (refund.payoutCardId !== undefined) {
       const due = { tradeNo: t.tradeNo, outRequestNo, refundMinor: refund.refundMinor, payoutCardId: refund.payoutCardId };
@@ -593,16 +576,11 @@ export class TradeService {
   }
 
   /**
-   * Lets another module act on a refund once it has committed (pay later pays the buyer's line down
-   * from it). The refund stands whatever a listener does: its failure is logged, not the caller's.
+   * Lets another module add its part to every refund's step (pay later pays the buyer's line down
+   * from it, decision 30): claimed, planned and recorded with the refund, in its one commit.
    */
-  onRefunded(listener: RefundListener): void {
-    this.refundListeners.push(listener);
-  }
-
-  private async tellRefunded(refund: RefundMade): Promise<void> {
-    for (const listener of this.refundListeners)
-      await listener(refund).catch((error: unknown) => console.error(`a listener failed on refund ${refund.outRequestNo} of ${refund.tradeNo}:`, error));
+  addRefundPart<C>(part: RefundPart<C>): void {
+    this.steps.addRefundPart(part);
   }
 
   /** Records the refund and runs its step, in one commit; null when a concurrent twin recorded it first. */

@@ -1,19 +1,19 @@
 // A refund of a trade paid with pay later pays down what the buyer still owes for that purchase
 // before anything reaches the wallet (decision 30): its unbilled amount, or its part of the
 // statement it was billed on that is still unpaid. Only what is beyond that (the buyer already repaid
-// it) stays in the wallet the refund went to. One step per refund, keyed by the refund's request id:
-// the purchase and statement rows change in the same commit as the wallet-to-receivable transfer.
+// it) stays in the wallet the refund went to. It is a part of the refund's own step (the trade
+// module's RefundPart, added at the composition root): the purchase and statement rows change, and
+// the wallet-to-receivable transfer is chained after the refund's, in the refund's one commit.
 import type { SqlExecutor } from '../../../store/sql.ts';
-import type { RefundMade } from '../../trade/trade.ts';
+import type { RefundMade, RefundPart } from '../../trade/trade.ts';
 import { creditAccountId, derivedId, TransferCode, walletAccountId } from '../../books/chart.ts';
 import { moveEvents } from '../../books/moves.ts';
 import { PLATFORM_CURRENCY } from '../../books/platform-currency.ts';
-import { ledgerVerdict, type Step } from '../../books/step-runner.ts';
 import type { PlanInstalment } from './paylater-math.ts';
 import { owedOn, planToText, type Statement } from './paylater-statement.ts';
 import { readStatement } from './paylater-steps.ts';
 
-/** A refund the trade service made to the buyer's wallet. */
+/** A refund the trade service makes to the buyer's wallet. */
 export type TradeRefund = RefundMade;
 
 interface PurchaseRow extends Record<string, unknown> {
@@ -22,19 +22,14 @@ interface PurchaseRow extends Record<string, unknown> {
   month: string;
 }
 
-/** What the refund paid down: on the purchase's statement (`month`) or, with month '', while unbilled. */
-interface Paydown {
+/** What the refund pays down: on the purchase's statement (`month`) or, with month '', while unbilled. */
+export interface Paydown {
+  readonly refund: TradeRefund;
   readonly requestId: string;
   readonly month: string;
   readonly amount: bigint;
-  /** The statement before, to restore if the wallet no longer holds the refund. */
+  /** The statement before, to restore if the refund is refused. */
   readonly statement?: Statement;
-}
-
-export interface RefundPaydownEnd {
-  /** Paid down on the line; the rest of the refund stays in the wallet. */
-  readonly paidDown: bigint;
-  readonly month: string;
 }
 
 const minOf = (a: bigint, b: bigint) => (a < b ? a : b);
@@ -76,72 +71,64 @@ async function claimPaydown(tx: SqlExecutor, r: TradeRefund, purchase: PurchaseR
     await addToPurchase(tx, r.buyerUserId, purchase.request_id, -paid);
     if (statement) await lowerBilled(tx, statement, paid, trimPlan(statement.plan, paid));
   }
-  return { requestId: purchase.request_id, month: purchase.month, amount: paid, statement };
+  return { refund: r, requestId: purchase.request_id, month: purchase.month, amount: paid, statement };
 }
+
+/** The key of a refund's paydown row. */
+const keyOf = (r: TradeRefund) => [r.buyerUserId, r.tradeNo, r.outRequestNo] as const;
 
 /**
- * Pays down the purchase a refunded trade was paid with, from the wallet the refund reached; null
- * when the trade was not paid with pay later. A replay of the refund's request id pays nothing again.
+ * Pay later's part of every refund's step: pays down the purchase the refunded trade was paid with,
+ * from the wallet the refund reaches in the same chain; null (nothing) when the trade was not paid
+ * with pay later. A refund's request id is paid down once (`paylater_refunds`).
  */
-export function refundPaydownStep(r: TradeRefund, nowMs: number): Step<Paydown | null, RefundPaydownEnd | null> {
-  const key = [r.buyerUserId, r.tradeNo, r.outRequestNo] as const;
-  return {
-    name: 'paylater.refund',
-    maxEvents: 1,
-    async claim(tx) {
-      const purchase = await tx.get<PurchaseRow>(
-        'SELECT request_id, amount, month FROM paylater_purchases WHERE user_id = ? AND trade_no = ? ORDER BY created_at LIMIT 1',
-        [r.buyerUserId, r.tradeNo],
-      );
-      if (!purchase) return null;
-      const inserted = await tx.run(
-        `INSERT INTO paylater_refunds (user_id, trade_no, out_request_no, refund, paid_down, month, status, created_at)
-         VALUES (?, ?, ?, ?, 0, '', 'claimed', ?) ON CONFLICT (user_id, trade_no, out_request_no) DO NOTHING`,
-        [...key, r.refundMinor, nowMs],
-      );
-      if (inserted.changes === 0) return null;
-      return claimPaydown(tx, r, purchase);
-    },
-    plan: (p) =>
-      p
-        ? moveEvents(
-            [
-              {
-                id: derivedId('pl_rfd', ...key),
-                debit: walletAccountId(r.buyerUserId),
-                credit: creditAccountId('receivable', PLATFORM_CURRENCY.code),
-                amount: p.amount,
-                code: TransferCode.loanPrincipalRepayment,
-              },
-            ],
-            `paylater:${r.buyerUserId}`,
-          )
-        : [],
-    async record(tx, p, outcomes) {
-      if (!p) return storedPaydown(tx, key);
-      // The buyer spent the refund before it could pay the line down: the purchase stays owed, as before.
-      const applied = ledgerVerdict(outcomes).applied;
-      if (!applied && p.amount > 0n) {
-        await addToPurchase(tx, r.buyerUserId, p.requestId, p.amount);
+export const refundPaydownPart: RefundPart<Paydown | null> = {
+  name: 'paylater.refund',
+  maxEvents: 1,
+  async claim(tx, r, nowMs) {
+    const purchase = await tx.get<PurchaseRow>(
+      'SELECT request_id, amount, month FROM paylater_purchases WHERE user_id = ? AND trade_no = ? ORDER BY created_at LIMIT 1',
+      [r.buyerUserId, r.tradeNo],
+    );
+    if (!purchase) return null;
+    const inserted = await tx.run(
+      `INSERT INTO paylater_refunds (user_id, trade_no, out_request_no, refund, paid_down, month, status, created_at)
+       VALUES (?, ?, ?, ?, 0, '', 'claimed', ?) ON CONFLICT (user_id, trade_no, out_request_no) DO NOTHING`,
+      [...keyOf(r), r.refundMinor, nowMs],
+    );
+    if (inserted.changes === 0) return null;
+    return claimPaydown(tx, r, purchase);
+  },
+  plan: (p) =>
+    p
+      ? moveEvents(
+          [
+            {
+              id: derivedId('pl_rfd', ...keyOf(p.refund)),
+              debit: walletAccountId(p.refund.buyerUserId),
+              credit: creditAccountId('receivable', PLATFORM_CURRENCY.code),
+              amount: p.amount,
+              code: TransferCode.loanPrincipalRepayment,
+            },
+          ],
+          `paylater:${p.refund.buyerUserId}`,
+        )
+      : [],
+  async record(tx, p, applied) {
+    if (!p) return;
+    if (!applied) {
+      // The refund itself was refused: nothing was paid down, and the purchase stays owed as it was.
+      if (p.amount > 0n) {
+        await addToPurchase(tx, p.refund.buyerUserId, p.requestId, p.amount);
         if (p.statement) await lowerBilled(tx, p.statement, -p.amount, p.statement.plan);
       }
-      const end = { paidDown: applied ? p.amount : 0n, month: p.month };
-      await tx.run('UPDATE paylater_refunds SET paid_down = ?, month = ?, status = ? WHERE user_id = ? AND trade_no = ? AND out_request_no = ?', [
-        end.paidDown,
-        end.month,
-        applied ? 'applied' : 'refused',
-        ...key,
-      ]);
-      return end;
-    },
-  };
-}
-
-/** A replay's answer: what the first run paid down (null when the trade was not paid with pay later). */
-async function storedPaydown(tx: SqlExecutor, key: readonly [string, string, string]): Promise<RefundPaydownEnd | null> {
-  const row = await tx.get<{ paid_down: bigint; month: string }>(
-    'SELECT paid_down, month FROM paylater_refunds WHERE user_id = ? AND trade_no = ? AND out_request_no = ?',
-    key,
-  );
-  return row ? { paidDown: BigInt(row.paid_down), month: row.month } : null;
-}
+      await tx.run('DELETE FROM paylater_refunds WHERE user_id = ? AND trade_no = ? AND out_request_no = ?', [...keyOf(p.refund)]);
+      return;
+    }
+    await tx.run("UPDATE paylater_refunds SET paid_down = ?, month = ?, status = 'applied' WHERE user_id = ? AND trade_no = ? AND out_request_no = ?", [
+      p.amount,
+      p.month,
+      ...keyOf(p.refund),
+    ]);
+  },
+};

@@ -2,7 +2,7 @@
 // on next month's statement, the interest-free case, the unpaid rest accruing after the due date with
 // suspension after 7 days overdue, the minimum lifting it, instalments with their fee, the audit clean;
 // a marketplace purchase left unbilled until its trade settles or closes; and refunds of purchases paid
-// with pay later, which pay the line down before anything reaches the wallet.
+// with pay later, which pay the line down before anything reaches the wallet, in the refund's own commit.
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProductCode } from '../../trade/trade-types.ts';
@@ -156,48 +156,48 @@ describe.each(storesUnderTest)('pay later at a marketplace, and its refunds (%s)
     expect(await f.auditProblems()).toEqual([]);
   });
 
-  /** A refund whose paydown fails as if the process stopped right after the refund committed. */
-  async function refundMissingPaydown(tradeNo: string, fen: bigint, outRequestNo: string): Promise<void> {
-    const service = payLater();
-    const refunded = service.refunded;
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    service.refunded = async () => {
-      throw new Error('stopped before the paydown');
-    };
+  it("pays the line down in the refund's own ledger batch: one linked chain, one commit", async () => {
+    const { buyer, tradeNo } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
+    const batches: string[][] = [];
+    const stop = f.app.engine.onTransfersCommitted((requests, results) => {
+      requests.forEach((events, i) => {
+        if (events.some((e) => e.userData === tradeNo)) batches.push(events.map((e, k) => `${e.userData}:${results[i][k]}`));
+      });
+    });
     try {
-      await refund(tradeNo, fen, outRequestNo);
-      expect(logged).toHaveBeenCalledOnce();
+      await refund(tradeNo, 8_000n, 'together');
     } finally {
-      service.refunded = refunded;
-      logged.mockRestore();
+      stop();
     }
-  }
-
-  it('catches up, in the next servicing run, a refund whose paydown did not run', async () => {
-    const { buyer, tradeNo, limit } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
-    await refundMissingPaydown(tradeNo, 8_000n, 'missed');
-    // The refund stands, in the wallet, and the purchase is still owed in full until the servicing run.
-    expect(await f.wallet(buyer)).toBe(508_000n);
-    expect((await payLater().line(buyer)).available).toBe(limit - 20_000n);
-    await f.passDays(1);
+    // The refund's transfers and the paydown are one request of one committed batch, all applied.
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toContain(`paylater:${buyer}:ok`);
+    expect(batches[0].filter((e) => e.startsWith(`${tradeNo}:`)).every((e) => e.endsWith(':ok'))).toBe(true);
+    const recorded = await f.app.sql.get<{ status: string; paid_down: bigint }>('SELECT status, paid_down FROM paylater_refunds WHERE user_id = ?', [buyer]);
+    expect({ status: recorded!.status, paidDown: BigInt(recorded!.paid_down) }).toEqual({ status: 'applied', paidDown: 8_000n });
     expect(await f.wallet(buyer)).toBe(500_000n);
-    expect((await payLater().line(buyer)).available).toBe(limit - 12_000n);
-    expect(await payLater().catchUpRefunds()).toBe(0);
-    expect(await f.auditProblems()).toEqual([]);
   });
 
-  it('leaves the purchase owed when the buyer spent the refund before its paydown ran', async () => {
-    const { buyer, tradeNo } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
-    await refundMissingPaydown(tradeNo, 8_000n, 'spent');
-    await f.app.wallet.adjust({ userId: buyer, amountMinor: 508_000n, currency: 'CNY', direction: 'debit', reason: 'spent', requestId: `spend-${buyer}` });
-    await f.passDays(1);
-    expect(await f.wallet(buyer)).toBe(0n);
-    const purchase = await f.app.sql.get<{ amount: bigint; month: string }>('SELECT amount, month FROM paylater_purchases WHERE user_id = ?', [buyer]);
-    expect(BigInt(purchase!.amount)).toBe(20_000n);
-    expect((await payLater().statement(buyer, purchase!.month)).total).toBe(20_000n);
-    const recorded = await f.app.sql.get<{ status: string; paid_down: bigint }>('SELECT status, paid_down FROM paylater_refunds WHERE user_id = ?', [buyer]);
-    expect({ status: recorded!.status, paidDown: BigInt(recorded!.paid_down) }).toEqual({ status: 'refused', paidDown: 0n });
-    expect(await payLater().catchUpRefunds()).toBe(0);
+  it('loses a refund and its paydown together when their commit fails, and makes both when the refund is sent again', async () => {
+    const { buyer, tradeNo, limit } = await buyLater(20_000n, 'FAST_INSTANT_TRADE_PAY');
+    // The write group fails after the ledger applied the chain and before it committed, as a crash there would.
+    const crash = vi.spyOn(payLater().refundPart, 'record').mockRejectedValueOnce(new Error('stopped before the commit'));
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      await expect(refund(tradeNo, 8_000n, 'crashed')).rejects.toThrow('stopped before the commit');
+    } finally {
+      crash.mockRestore();
+      logged.mockRestore();
+    }
+    expect((await f.app.trades.getForBuyer(tradeNo)).refundedMinor).toBe(0n);
+    expect(await f.wallet(buyer)).toBe(500_000n);
+    expect((await payLater().line(buyer)).available).toBe(limit - 20_000n);
+    expect(await f.app.sql.get('SELECT 1 AS found FROM paylater_refunds WHERE user_id = ?', [buyer])).toBeUndefined();
+    // Sent again, the refund and its paydown commit together.
+    await refund(tradeNo, 8_000n, 'crashed');
+    expect((await f.app.trades.getForBuyer(tradeNo)).refundedMinor).toBe(8_000n);
+    expect(await f.wallet(buyer)).toBe(500_000n);
+    expect((await payLater().line(buyer)).available).toBe(limit - 12_000n);
     expect(await f.auditProblems()).toEqual([]);
   });
 

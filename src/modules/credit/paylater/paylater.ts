@@ -6,15 +6,14 @@
 // interest runs on the clock through the same job.
 import type { Clock } from '../../../engine/clock.ts';
 import type { SqlDatabase } from '../../../store/sql.ts';
-import type { Trade } from '../../trade/trade.ts';
-import { TradeError } from '../../trade/trade-errors.ts';
+import type { RefundPart, Trade } from '../../trade/trade.ts';
 import type { StepRunner } from '../../books/step-runner.ts';
 import { addDays, shanghaiDate, startOfShanghaiDay } from '../../fund/fund-calendar.ts';
 import { CreditError } from '../credit-errors.ts';
 import { earliest } from '../earliest.ts';
 import type { CreditBand } from '../model/index.ts';
 import { dueDate, instalmentPlan, minimumPayment, type PlanInstalment, statementDate, statementMonthOf } from './paylater-math.ts';
-import { type RefundPaydownEnd, refundPaydownStep, type TradeRefund } from './paylater-refunds.ts';
+import { type Paydown, refundPaydownPart } from './paylater-refunds.ts';
 import { daysToServiceStatement, owedOn, type StatementStatus, statusOn } from './paylater-statement.ts';
 import {
   billPurchase,
@@ -29,16 +28,6 @@ import {
   unbilledOf,
   usedOf,
 } from './paylater-steps.ts';
-
-/** Longer than a trade stays refundable (3 months from payment): older purchases get no refunds to catch up. */
-const REFUNDABLE_FOR_MS = 100 * 86_400_000;
-const CATCH_UP_BATCH = 500;
-
-interface PurchaseKey extends Record<string, unknown> {
-  created_at: bigint;
-  user_id: string;
-  request_id: string;
-}
 
 /** Pay-later lines by band (policy), in fen: from a few hundred to tens of thousands of CNY. */
 export const PAYLATER_LINE_BY_BAND: Readonly<Record<CreditBand, bigint>> = { none: 0n, small: 50_000n, standard: 500_000n, best: 2_000_000n };
@@ -70,8 +59,14 @@ export class PayLaterService {
     private readonly clock: Clock,
     private readonly bandOf: (userId: string) => Promise<CreditBand>,
     private readonly tradeOf: (tradeNo: string) => Promise<Trade>,
-    private readonly refundsOf: (tradeNo: string) => Promise<TradeRefund[]>,
   ) {}
+
+  /**
+   * Pay later's part of every refund's step, for the composition root to add to the trade service:
+   * a refund of a trade paid with pay later pays down what is still owed for that purchase, in the
+   * refund's own commit (decision 30).
+   */
+  readonly refundPart: RefundPart<Paydown | null> = refundPaydownPart;
 
   private today(): string {
     return shanghaiDate(this.clock.now());
@@ -119,52 +114,6 @@ export class PayLaterService {
     return this.statement(userId, month);
   }
 
-  /**
-   * A refund of a trade the buyer paid with pay later: pays down what is still owed for that purchase
-   * from the wallet the refund reached (decision 30); null when the trade was not paid with pay later.
-   */
-  async refunded(refund: TradeRefund): Promise<RefundPaydownEnd | null> {
-    // Most refunds are of trades paid otherwise: a read tells, without a turn in the write group.
-    const purchase = await this.db.get('SELECT 1 AS found FROM paylater_purchases WHERE user_id = ? AND trade_no = ?', [refund.buyerUserId, refund.tradeNo]);
-    return purchase ? this.runner.run(refundPaydownStep(refund, this.clock.now())) : null;
-  }
-
-  /**
-   * Finds the refunds whose paydown never ran (the process stopped after the refund committed, or the
-   * paydown failed) and runs it: for each purchase still owing within the refund window, in batches,
-   * a trade that counts more refunded than pay later has recorded. Returns how many trades it caught up.
-   */
-  async catchUpRefunds(): Promise<number> {
-    let caughtUp = 0;
-    let after: PurchaseKey = { created_at: BigInt(this.clock.now() - REFUNDABLE_FOR_MS), user_id: '', request_id: '' };
-    for (;;) {
-      const batch = await this.db.all<PurchaseKey & { trade_no: string }>(
-        `SELECT created_at, user_id, request_id, trade_no FROM paylater_purchases WHERE amount > 0 AND (created_at, user_id, request_id) > (?, ?, ?)
-         ORDER BY created_at, user_id, request_id LIMIT ${CATCH_UP_BATCH}`,
-        [after.created_at, after.user_id, after.request_id],
-      );
-      for (const p of batch) if (await this.catchUpTrade(p.user_id, p.trade_no)) caughtUp++;
-      if (batch.length < CATCH_UP_BATCH) return caughtUp;
-      after = batch[batch.length - 1];
-    }
-  }
-
-  private async catchUpTrade(userId: string, tradeNo: string): Promise<boolean> {
-    const trade = await this.tradeOf(tradeNo).catch((error: unknown) => {
-      // Drawn through the service for a number no trade has (the cashier never does): nothing to refund.
-      if (error instanceof TradeError && error.code === 'TRADE_NOT_EXIST') return undefined;
-      throw error;
-    });
-    if (!trade || trade.refundedMinor === 0n) return false;
-    const row = await this.db.get<{ total: bigint | string | null }>('SELECT SUM(refund) AS total FROM paylater_refunds WHERE user_id = ? AND trade_no = ?', [
-      userId,
-      tradeNo,
-    ]);
-    if (trade.refundedMinor <= BigInt(row?.total ?? 0n)) return false;
-    for (const refund of await this.refundsOf(tradeNo)) await this.refunded(refund);
-    return true;
-  }
-
   /** The plan and fee a split would have, before committing to it. */
   async quoteInstalments(userId: string, month: string, months: number): Promise<{ fee: bigint; plan: PlanInstalment[] }> {
     if (![3, 6, 9, 12].includes(months)) throw new CreditError('invalid_term', 'instalments are 3, 6, 9 or 12 months');
@@ -200,9 +149,8 @@ export class PayLaterService {
     return billed;
   }
 
-  /** Catches up missed refunds, bills what was received, then books each statement's interest for every day up to today. */
+  /** Bills what was received, then books each statement's interest for every day up to today. */
   async serviceDue(): Promise<number> {
-    await this.catchUpRefunds();
     await this.billReceived();
     const today = this.today();
     const rows = await this.db.all<{ user_id: string; month: string; serviced_through: string }>(
