@@ -170,6 +170,36 @@ describe.each(storesUnderTest())('merchant console over HTTP (%s)', (store) => {
     expect((await as(owner, 'GET', at('/trades?status=PAID'))).status).toBe(400);
   });
 
+  it('pages the trades by limit and an opaque cursor, newest first, each once; a bad limit or cursor is 400', async () => {
+    // Trades of the earlier tests were made before this instant; the list from it holds these five only.
+    (server.clock as ManualClock).advance(1);
+    const from = server.clock.now();
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push(await paidTrade('FAST_INSTANT_TRADE_PAY', 1_000n + BigInt(i)));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Reply = await as(support, 'GET', at(`/trades?from=${from}&limit=2${cursor ? `&cursor=${cursor}` : ''}`));
+      expect(page.status, JSON.stringify(page.body)).toBe(200);
+      expect(page.body.trades.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.trades.map((t: { trade_no: string }) => t.trade_no));
+      // The trade number of the page's last trade stays in `next`; `next_cursor` is the opaque form of it.
+      expect(page.body.next === null).toBe(page.body.next_cursor === null);
+      cursor = page.body.next_cursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...made].reverse());
+    for (const bad of ['nope', 'dDE6', Buffer.from('t1:a:b').toString('base64url'), Buffer.from('t9:trd_1').toString('base64url'), 'x'.repeat(300)]) {
+      const answer = await as(owner, 'GET', at(`/trades?cursor=${bad}`));
+      expect({ bad, status: answer.status, code: answer.body.code }).toEqual({ bad, status: 400, code: 'invalid_cursor' });
+    }
+    const both = await as(owner, 'GET', at(`/trades?after=${made[4]}&cursor=${Buffer.from(`t1:${made[4]}`).toString('base64url')}`));
+    expect({ status: both.status, code: both.body.code }).toEqual({ status: 400, code: 'invalid_cursor' });
+    for (const limit of ['0', '101', '2.5', 'ten']) expect((await as(owner, 'GET', at(`/trades?limit=${limit}`))).status).toBe(400);
+  });
+
   it("takes the seller's answer to a dispute, then the operator's decision, and shows both", async () => {
     const tradeNo = await paidTrade('ESCROW_TRADE_PAY', 3_000n);
     await as(buyer, 'POST', `/v1/trades/${tradeNo}/disputes`, { reason: 'never arrived' });

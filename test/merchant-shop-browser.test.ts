@@ -112,4 +112,28 @@ describe.runIf(hasChromium)('the merchant console in Chromium', () => {
     expect(timeline.refunds).toEqual([expect.objectContaining({ reason: 'one cup arrived broken', amountMinor: 2_000n, status: 'done' })]);
     await context.close();
   });
+
+  it('pages the trades 20 at a time, in Chinese: on to the older ones and back to the first page', async () => {
+    // 20 newer unpaid trades fill the first page; the two trades above move to the second.
+    for (let i = 1; i <= 20; i++) await server.app.trades.create(merchantId, { outTradeNo: `more-${i}`, subject: 'Cup', totalAmountMinor: 100n + BigInt(i) });
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(`sessionStorage.setItem('formica.session', ${JSON.stringify(owner.token)})`);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/app/shop`);
+    const rows = page.locator('#shop-trades li[data-trade]');
+    await page.locator('li[data-trade=more-20]').waitFor();
+    expect(await rows.count()).toBe(20);
+    expect(await page.locator(`li[data-trade=${outTradeNo}]`).count()).toBe(0);
+    const pager = page.locator('#shop-trades .pager');
+    expect(await pager.getByRole('button', { name: '第一页' }).isDisabled()).toBe(true);
+    await pager.getByRole('button', { name: '下一页' }).click();
+    await page.locator(`li[data-trade=${outTradeNo}]`).waitFor();
+    expect((await rows.evaluateAll((items) => items.map((li) => li.getAttribute('data-trade')))).sort()).toEqual(['shop-1', 'shop-2']);
+    expect(await pager.getByRole('button', { name: '下一页' }).isDisabled()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await pager.getByRole('button', { name: '第一页' }).click();
+    await page.locator('li[data-trade=more-20]').waitFor();
+    expect(await rows.count()).toBe(20);
+    await context.close();
+  });
 });

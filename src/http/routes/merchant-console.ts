@@ -11,10 +11,11 @@ import type { MerchantAction } from '../../modules/merchant/merchant-roles.ts';
 import type { PayoutAccount } from '../../modules/merchant/merchant-payouts.ts';
 import type { StaffMember } from '../../modules/merchant/merchant-staff.ts';
 import type { ChannelOperation, OperationRecord } from '../../modules/cards/card-payments.ts';
-import type { Refund, TradeTimeline } from '../../modules/trade/trade.ts';
+import { decodeTradesCursor, encodeTradesCursor, type Refund, type TradeTimeline } from '../../modules/trade/trade.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { PLATFORM_CURRENCY } from '../../modules/books/platform-currency.ts';
 import { MerchantError } from '../../modules/merchant/merchant-errors.ts';
+import { badRequest } from '../errors.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import {
   AddStaffBody,
@@ -191,24 +192,27 @@ export function merchantConsoleRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security,
-          summary: 'Trades, newest first, by status, creation time or out_trade_no',
+          summary: 'Trades, newest first, by status, creation time or out_trade_no; paged by `limit` and `cursor` (`next_cursor`)',
           params: ConsoleParams,
           querystring: ConsoleTradesQuery,
           response: { 200: Answer, ...errors },
         },
       },
       async (request) => {
-        const me = await member(app, request, request.params.merchant_id, 'view_trades');
         const q = request.query;
+        const after = q.cursor === undefined ? q.after : decodeTradesCursor(q.cursor);
+        if (q.cursor !== undefined && (after === undefined || q.after !== undefined))
+          throw badRequest('invalid_cursor', '`cursor` must be the `next_cursor` of a previous page, without `after`');
+        const me = await member(app, request, request.params.merchant_id, 'view_trades');
         const page = await app.trades.listForMerchant(me.merchantId, {
           status: q.status,
           fromMs: q.from,
           toMs: q.to,
           outTradeNo: q.out_trade_no,
           limit: q.limit,
-          after: q.after,
+          after,
         });
-        return { trades: page.trades.map(tradeToWire), next: page.next };
+        return { trades: page.trades.map(tradeToWire), next: page.next, next_cursor: page.next && encodeTradesCursor(page.next) };
       },
     );
 

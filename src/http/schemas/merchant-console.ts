@@ -23,6 +23,7 @@ export const ConsoleTradesQuery = z.object({
   out_trade_no: cleanText({ min: 1, max: 64 }).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   after: Id.optional(),
+  cursor: z.string().optional().meta({ description: 'the `next_cursor` of the previous page (opaque); anything else is 400 `invalid_cursor`' }),
 });
 
 export const AddStaffBody = z.object({ phone: Phone, role: z.enum(MERCHANT_ROLES) });

@@ -334,10 +334,18 @@ export class TradeService {
   /**
    * Pays an open trade from the buyer's wallet; idempotent on requestId, and a trade is paid once.
    * A balance payment: the buyer must be verified and the amount fits the limits, claimed in the
-   * same transaction as the step (a payment the ledger refuses gives it back).
+   * same transaction as the step (a payment the ledger refuses gives it back). With the payment PIN
+   * (checked first, and counted toward its lock) it is a two-factor payment, under the two-factor limits.
    */
-  payWithWallet(buyerUserId: string, tradeNo: string, requestId: string): Promise<Trade> {
-    return this.payFromWallet(buyerUserId, tradeNo, requestId, 'one_factor');
+  async payWithWallet(buyerUserId: string, tradeNo: string, requestId: string, pin?: string): Promise<Trade> {
+    if (pin === undefined) return this.payFromWallet(buyerUserId, tradeNo, requestId, 'one_factor');
+    await this.checkPin(buyerUserId, pin);
+    return this.payFromWallet(buyerUserId, tradeNo, requestId, 'two_factor');
+  }
+
+  /** A wrong payment PIN stops the payment before anything moves. */
+  async checkPin(buyerUserId: string, pin: string): Promise<void> {
+    if (!(await this.d.identity.checkPaymentPin(buyerUserId, pin))) throw new WalletError('payment_pin_wrong', 'the payment PIN is wrong');
   }
 
   /**
@@ -347,7 +355,7 @@ export class TradeService {
   async confirmWithPin(buyerUserId: string, tradeNo: string, pin: string): Promise<Trade> {
     const t = await this.steps.reload(tradeNo);
     if (t.awaitingBuyerId !== buyerUserId) throw notExist();
-    if (!(await this.d.identity.checkPaymentPin(buyerUserId, pin))) throw new WalletError('payment_pin_wrong', 'the payment PIN is wrong');
+    await this.checkPin(buyerUserId, pin);
     return this.payFromWallet(buyerUserId, tradeNo, `paycode-pin:${tradeNo}`, 'two_factor');
   }
 
@@ -663,6 +671,24 @@ function sameContent(t: TradeRecord, input: CreateInput, productCode: ProductCod
 
 function pageLimit(limit: number): number {
   return Math.min(Math.max(1, Math.trunc(limit)), MAX_PAGE);
+}
+
+/** The console list's cursor kind: bumped if its content changes, so an old cursor is refused, not misread. */
+const TRADES_CURSOR = 't1';
+/** A trade number as the list writes it (time-sortable ids; never a control character or a separator). */
+const CURSOR_TRADE_NO = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The merchant console list's next-page cursor: opaque to clients, it names the page's last trade. */
+export function encodeTradesCursor(lastTradeNo: string): string {
+  return Buffer.from(`${TRADES_CURSOR}:${lastTradeNo}`).toString('base64url');
+}
+
+/** The last trade number a cursor names, or undefined when the text is not a cursor the list handed out (the caller answers 400). */
+export function decodeTradesCursor(cursor: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const [kind, tradeNo, ...rest] = text.split(':');
+  return kind === TRADES_CURSOR && rest.length === 0 && tradeNo !== undefined && CURSOR_TRADE_NO.test(tradeNo) ? tradeNo : undefined;
 }
 
 /** A page of `limit` trades from `limit + 1` read, and the cursor of the next page when there is one. */

@@ -1,6 +1,6 @@
-// A shop's trades in its console: the latest, each with its timeline on demand (events, refunds
-// with their reasons, the dispute and the notifications), a refund form (amount and reason) on a
-// paid one, and the seller's answer to an open dispute.
+// A shop's trades in its console: newest first, 20 a page (on by the API's `next_cursor`), each with
+// its timeline on demand (events, refunds with their reasons, the dispute and the notifications), a
+// refund form (amount and reason) on a paid one, and the seller's answer to an open dispute.
 import { type FormEvent, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -8,6 +8,7 @@ import { clockTime, formatMoney } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
 import { QrCode } from '../ui/qr-code.tsx';
 import { Field } from '../ui/field.tsx';
+import { Pager } from '../ui/pager.tsx';
 import { Panel } from '../ui/panel.tsx';
 import { useAction } from '../ui/use-action.ts';
 import { useLoad } from '../use-load.ts';
@@ -30,6 +31,8 @@ interface Timeline {
   notifications: { notify_id: string; status: string; attempts: number }[];
 }
 
+/** Trades a page: the API's default. */
+const PAGE_SIZE = 20;
 const REFUNDABLE = new Set(['TRADE_SUCCESS', 'WAIT_SELLER_SEND_GOODS', 'WAIT_BUYER_CONFIRM_GOODS']);
 const STATUSES = ['WAIT_BUYER_PAY', 'WAIT_SELLER_SEND_GOODS', 'WAIT_BUYER_CONFIRM_GOODS', 'TRADE_SUCCESS', 'TRADE_FINISHED', 'TRADE_CLOSED'];
 
@@ -37,14 +40,22 @@ export function Trades({ token, shop, version, onRefunded }: { token: string; sh
   const { t, tOr } = useI18n();
   const base = `/v1/merchant-console/merchants/${shop.merchant_id}`;
   const [status, setStatus] = useState('');
-  const query = `${base}/trades?limit=20${status ? `&status=${status}` : ''}`;
-  const trades = useLoad(`${query}#${version}`, () => api<{ trades: ShopTrade[] }>(query, { token }));
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const query = `${base}/trades?limit=${PAGE_SIZE}${status ? `&status=${status}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+  const trades = useLoad(`${query}#${version}`, () => api<{ trades: ShopTrade[]; next_cursor: string | null }>(query, { token }));
   const list = trades.data?.trades ?? [];
   return (
     <Panel title={t('shop.trades')} id="shop-trades">
       <label className="field">
         <span>{t('shop.statusFilter')}</span>
-        <select name="status_filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+        <select
+          name="status_filter"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.target.value);
+            setCursor(undefined);
+          }}
+        >
           <option value="">{t('shop.allStatuses')}</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -71,6 +82,7 @@ export function Trades({ token, shop, version, onRefunded }: { token: string; sh
           </li>
         ))}
       </ul>
+      <Pager next={trades.data?.next_cursor} atFirst={cursor === undefined} onFirst={() => setCursor(undefined)} onNext={setCursor} />
     </Panel>
   );
 }
