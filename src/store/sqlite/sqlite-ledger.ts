@@ -60,6 +60,9 @@ type LedgerReads = Pick<
 
 export interface SqliteLedger extends LedgerReads {
   readonly phases: BatchPhases;
+  /** In the writer's turn, before the group's transaction: resolves when the layout has room for
+   *  another batch (the log layout waits while its worker trails too far). */
+  room?(): Promise<void>;
   /** Inside the group's write transaction, before any of its work. */
   begin(): void;
   /** Loads what `keys` name, computes and persists the batch's ledger effects (not its outbox). */

@@ -25,7 +25,7 @@ import { type CatchUpPolicy, DEFAULT_CATCH_UP } from '../catch-up.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { openConnection } from './connection.ts';
 import { savepoint, sqliteExecutor } from './executor.ts';
-import { LogLedger } from './log/log-ledger.ts';
+import { LogLedger, type LogLedgerOptions } from './log/log-ledger.ts';
 import { SQLITE_MIGRATIONS } from './schema.ts';
 import type { BatchPhases, SqliteLayout, SqliteLedger } from './sqlite-ledger.ts';
 import { TablesLedger } from './tables-ledger.ts';
@@ -45,6 +45,8 @@ export interface SqliteStoreOptions {
    *  layout the file already has, `tables` for a new file. Opening a `tables` file as `log`
    *  converts it (log/log-layout.ts); the other way round is refused. */
   readonly layout?: SqliteLayout;
+  /** The log layout's tail limit and worker supervision (log/log-ledger.ts). */
+  readonly log?: LogLedgerOptions;
 }
 
 export function openSqliteDatabase(file: string): Db {
@@ -110,6 +112,7 @@ export class SqliteStore implements LedgerStore {
     policy: CatchUpPolicy = DEFAULT_CATCH_UP,
     readonly reader: Db = db,
     readonly layout: SqliteLayout = 'tables',
+    logOptions: LogLedgerOptions = {},
   ) {
     this.s = prepareStatements(db);
     this.r = reader === db ? this.s : prepareStatements(reader);
@@ -118,13 +121,13 @@ export class SqliteStore implements LedgerStore {
     this.walSync = db.memory ? null : new WalSync(`${db.name}-wal`);
     this.checkpointer = db.memory ? null : new Checkpointer(db.name);
     const syncWal = async () => this.walSync?.sync();
-    this.ledger = layout === 'log' ? new LogLedger(db, reader, syncWal) : new TablesLedger(db, reader, policy, () => this.turns.busy);
+    this.ledger = layout === 'log' ? new LogLedger(db, reader, syncWal, logOptions) : new TablesLedger(db, reader, policy, () => this.turns.busy);
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
     const writer = openSqliteDatabase(options.file);
     const reader = options.file === ':memory:' ? writer : openConnection(options.file);
-    return new SqliteStore(writer, options.catchUp, reader, options.layout ?? recordedLayout(writer));
+    return new SqliteStore(writer, options.catchUp, reader, options.layout ?? recordedLayout(writer), options.log);
   }
 
   /** Cumulative time of each phase of the ledger's batches. */
@@ -173,6 +176,7 @@ export class SqliteStore implements LedgerStore {
   private commitGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
     return this.turns.take(async () => {
       const db = this.db;
+      await this.ledger.room?.();
       db.exec('BEGIN IMMEDIATE');
       let effects: BatchEffects | undefined;
       try {

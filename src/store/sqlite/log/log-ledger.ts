@@ -22,10 +22,18 @@ import { LedgerMemory } from './ledger-memory.ts';
 import { checkAgainstLog } from './log-check.ts';
 import { adoptLogLayout } from './log-layout.ts';
 import { LogReader } from './log-rows.ts';
-import { Materializer } from './materializer.ts';
+import { type MaterializerHealth, Materializer, type MaterializerOptions } from './materializer.ts';
 import { materializedThrough, openStateDatabase, removeStateFile, stateFileOf } from './state-file.ts';
+import { DEFAULT_TAIL_LIMIT, type TailLimit } from './log-tail.ts';
 
 type Db = Database.Database;
+
+export interface LogLedgerOptions {
+  /** How far the worker may trail before the next group waits for it (default 64 rows or 1,000,000 transfers). */
+  readonly tailLimit?: Partial<TailLimit>;
+  /** The worker's supervision (materializer.ts). */
+  readonly materializer?: MaterializerOptions;
+}
 
 export class LogLedger implements SqliteLedger {
   readonly phases: BatchPhases = emptyPhases();
@@ -45,12 +53,14 @@ export class LogLedger implements SqliteLedger {
   /** Every log row up to this one is fsynced. */
   private durableSeq: number;
   private durableWaiters: { seq: number; resolve: () => void }[] = [];
+  private readonly tailLimit: TailLimit;
 
   /** `syncWal` resolves once every commit made before the call is on disk. */
   constructor(
     private readonly db: Db,
     private readonly readerDb: Db,
     private readonly syncWal: () => Promise<void>,
+    options: LogLedgerOptions = {},
   ) {
     if (db.memory) throw new Error("the log layout needs a file: ':memory:' stores use the tables layout");
     adoptLogLayout(db);
@@ -65,7 +75,9 @@ export class LogLedger implements SqliteLedger {
     // What the last run committed may not have been synced before it stopped.
     syncFile(`${db.name}-wal`);
     this.durableSeq = this.memory.seq;
-    this.materializer = new Materializer(db.name, this.stateFile, materializedThrough(this.state), (seq) => this.memory.tail.dropThrough(seq));
+    this.tailLimit = { ...DEFAULT_TAIL_LIMIT, ...options.tailLimit };
+    const from = materializedThrough(this.state);
+    this.materializer = new Materializer(db.name, this.stateFile, from, (seq) => this.memory.tail.dropThrough(seq), options.materializer);
     this.materializer.durable(this.durableSeq);
   }
 
@@ -114,6 +126,18 @@ export class LogLedger implements SqliteLedger {
   private syncSoon(): void {
     const mark = this.memory.seq;
     if (mark > this.durableSeq) void this.syncWal().then(() => this.durable(mark));
+  }
+
+  /** Backpressure, in the writer's turn before its transaction: while the worker trails by the tail
+   *  limit or more, the group waits for it to catch up (acknowledged work is never dropped). Rejects
+   *  once the worker's supervisor has given up, so no group waits for ever. */
+  async room(): Promise<void> {
+    while (this.memory.tail.reaches(this.tailLimit)) await this.materializer.progress();
+  }
+
+  /** The materializing worker's state, for health reports and tests (which also pause and kill it). */
+  get worker(): Pick<Materializer, 'pause' | 'resume' | 'killWorker'> & { health(): MaterializerHealth } {
+    return this.materializer;
   }
 
   begin(): void {

@@ -10,6 +10,14 @@ export interface InTail<T> {
   readonly seq: number;
 }
 
+/** How far the worker may trail the writer before the next group waits for it. */
+export interface TailLimit {
+  readonly rows: number;
+  readonly transfers: number;
+}
+
+export const DEFAULT_TAIL_LIMIT: TailLimit = { rows: 64, transfers: 1_000_000 };
+
 export class LogTail {
   private readonly rows: { seq: number; record: LogRecord }[] = [];
   readonly transfers = new Map<string, InTail<Transfer>>();
@@ -20,6 +28,11 @@ export class LogTail {
 
   get length(): number {
     return this.rows.length;
+  }
+
+  /** Whether the tail holds at least `rows` rows or `transfers` transfers (the writer's backpressure). */
+  reaches(limit: TailLimit): boolean {
+    return this.rows.length >= limit.rows || this.transfers.size >= limit.transfers;
   }
 
   add(seq: number, record: LogRecord): void {

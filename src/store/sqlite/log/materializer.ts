@@ -3,6 +3,13 @@
 // never writes per-transfer rows and never waits for the state file's checkpoints. The writer tells
 // it how far the log is durable; it answers with each new watermark, and the writer then drops
 // those rows from its in-memory tail.
+//
+// The worker is supervised: when it exits, throws or reports an error, the failure is logged and a
+// new worker starts, at once the first time and then after a doubling delay, and resumes from the
+// state file's `materialized_through` (the state file holds only whole passes). After `maxRestarts`
+// failures in a row with no progress between them the supervisor gives up: reads that need the
+// state file reject with a clear error instead of waiting for ever, and `health()` says so. The log,
+// the truth, is never touched by any of this.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -19,68 +26,214 @@ function workerSource(): string {
   return `import(${JSON.stringify(loader)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
 }
 
+export interface MaterializerOptions {
+  /** Failures in a row, with no progress between them, before the supervisor gives up (default 5). */
+  readonly maxRestarts?: number;
+  /** The delay before the second restart in a row; it doubles up to `maxBackoffMs` (defaults 100 and 5,000). */
+  readonly backoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /** Waits between restarts; tests pass one that does not sleep. */
+  readonly delay?: (ms: number) => Promise<void>;
+  /** Where failures are reported (default `process.emitWarning`). */
+  readonly warn?: (message: string) => void;
+}
+
+export type MaterializerState = 'running' | 'restarting' | 'paused' | 'failed' | 'closed';
+
+export interface MaterializerHealth {
+  readonly state: MaterializerState;
+  /** The last watermark the worker reported, and the last durable seq it was given. */
+  readonly materializedThrough: number;
+  readonly durableThrough: number;
+  /** Workers started after the first, and failures since the last progress. */
+  readonly restarts: number;
+  readonly failuresInRow: number;
+  readonly lastError: string | null;
+}
+
+interface Waiter {
+  readonly seq: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0) resolve();
+    else setTimeout(resolve, ms).unref();
+  });
+
 export class Materializer {
-  private readonly worker: Worker;
+  private worker: Worker | null = null;
+  private exited: Promise<void> = Promise.resolve();
   /** The last watermark the worker reported, and the highest target it was given. */
   private through: number;
   private target: number;
-  private waiters: { seq: number; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private waiters: Waiter[] = [];
+  /** Callers waiting for the next watermark (the writer's backpressure). */
+  private watchers: Omit<Waiter, 'seq'>[] = [];
+  /** Set once the supervisor gives up; every wait on the state file rejects with it. */
   private failure: Error | null = null;
-  private readonly exited: Promise<void>;
+  /** The error the current worker died of, reported when it exits. */
+  private dying: Error | null = null;
+  private lastError: Error | null = null;
+  private failuresInRow = 0;
+  private restarts = 0;
+  private restarting = false;
+  private paused = false;
+  private closing = false;
+  private readonly maxRestarts: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly delay: (ms: number) => Promise<void>;
+  private readonly warn: (message: string) => void;
 
   constructor(
-    commitFile: string,
-    stateFile: string,
+    private readonly commitFile: string,
+    private readonly stateFile: string,
     from: number,
     private readonly materialized: (seq: number) => void,
+    options: MaterializerOptions = {},
   ) {
     this.through = from;
     this.target = from;
-    this.worker = new Worker(workerSource(), { eval: true, workerData: { commitFile, stateFile } });
-    this.worker.unref();
-    this.worker.on('message', (reply: MaterializerReply) => this.heard(reply));
-    this.worker.on('error', (error) => this.fail(error));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
+    this.maxRestarts = options.maxRestarts ?? 5;
+    this.backoffMs = options.backoffMs ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.delay = options.delay ?? sleep;
+    this.warn = options.warn ?? ((message) => process.emitWarning(message, 'FormicaLedgerWarning'));
+    this.start();
   }
 
   /** The log is durable through `seq`: materialize up to there. */
   durable(seq: number): void {
-    if (seq <= this.target || this.failure) return;
+    if (seq <= this.target) return;
     this.target = seq;
-    this.worker.postMessage({ through: seq });
+    if (!this.paused) this.worker?.postMessage({ through: seq });
   }
 
   /** Resolves once the state file holds every log row up to `seq` (which must be durable). */
   until(seq: number): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
     if (seq <= this.through) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
-  async close(): Promise<void> {
-    if (this.failure) return;
-    this.worker.ref();
-    this.worker.postMessage('close');
-    await this.exited;
+  /** Resolves at the worker's next new watermark; rejects once the supervisor has given up. */
+  progress(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.watchers.push({ resolve, reject }));
   }
 
-  private heard(reply: MaterializerReply): void {
+  health(): MaterializerHealth {
+    const state: MaterializerState = this.closing ? 'closed' : this.failure ? 'failed' : this.restarting ? 'restarting' : this.paused ? 'paused' : 'running';
+    return {
+      state,
+      materializedThrough: this.through,
+      durableThrough: this.target,
+      restarts: this.restarts,
+      failuresInRow: this.failuresInRow,
+      lastError: this.lastError?.message ?? null,
+    };
+  }
+
+  /** Test hook: kills the worker as a crash would (the supervisor restarts it). */
+  async killWorker(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  /** Test hook: durable seqs are held back from the worker until `resume`, so it stops moving. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.target > this.through) this.worker?.postMessage({ through: this.target });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const worker = this.worker;
+    if (worker) {
+      worker.ref();
+      worker.postMessage('close');
+      await this.exited;
+    }
+    this.rejectAll(this.failure ?? new Error('the ledger store is closed'));
+  }
+
+  private start(): void {
+    const worker = new Worker(workerSource(), { eval: true, workerData: { commitFile: this.commitFile, stateFile: this.stateFile } });
+    worker.unref();
+    this.worker = worker;
+    worker.on('message', (reply: MaterializerReply) => {
+      if (this.worker === worker) this.heard(worker, reply);
+    });
+    worker.on('error', (error) => {
+      this.dying ??= error;
+    });
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', (code) => {
+        this.exit(worker, code);
+        resolve();
+      }),
+    );
+    // A restarted worker finds its watermark in the state file and goes on from there.
+    if (this.target > this.through && !this.paused) worker.postMessage({ through: this.target });
+  }
+
+  private heard(worker: Worker, reply: MaterializerReply): void {
     if ('error' in reply) {
-      this.fail(new Error(`materializing the ledger log failed: ${reply.error}`));
+      // The worker lives on but its connections may not: a fresh one is started.
+      this.dying ??= new Error(reply.error);
+      void worker.terminate();
       return;
     }
-    this.through = Math.max(this.through, reply.materialized);
+    if (reply.materialized <= this.through) return;
+    this.through = reply.materialized;
+    this.failuresInRow = 0;
     this.materialized(this.through);
     const ready = this.waiters.filter((w) => w.seq <= this.through);
     this.waiters = this.waiters.filter((w) => w.seq > this.through);
     for (const w of ready) w.resolve();
+    const watchers = this.watchers;
+    this.watchers = [];
+    for (const w of watchers) w.resolve();
   }
 
-  /** The state file stops moving: reads that need it fail loudly; the log (the truth) is untouched. */
-  private fail(error: Error): void {
-    this.failure ??= error;
-    process.emitWarning(error.message);
-    for (const w of this.waiters) w.reject(error);
+  private exit(worker: Worker, code: number): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    const error = this.dying ?? new Error(`the worker exited with code ${code}`);
+    this.dying = null;
+    if (this.closing) return;
+    this.lastError = error;
+    this.failuresInRow++;
+    const where = `materialized through log row ${this.through} of ${this.target}`;
+    if (this.failuresInRow > this.maxRestarts) {
+      this.failure = new Error(
+        `the ledger's state file is not being materialized: its worker failed ${this.failuresInRow} times in a row without progress ` +
+          `(${where}; last error: ${error.message}). Reads that need the state file fail until the store is reopened.`,
+      );
+      this.warn(this.failure.message);
+      this.rejectAll(this.failure);
+      return;
+    }
+    const wait = this.failuresInRow === 1 ? 0 : Math.min(this.backoffMs * 2 ** (this.failuresInRow - 2), this.maxBackoffMs);
+    this.warn(`materializing the ledger log failed (${where}): ${error.message}; restarting the worker in ${wait} ms`);
+    this.restarting = true;
+    void this.delay(wait).then(() => {
+      this.restarting = false;
+      if (this.closing) return;
+      this.restarts++;
+      this.start();
+    });
+  }
+
+  private rejectAll(error: Error): void {
+    for (const w of [...this.waiters, ...this.watchers]) w.reject(error);
     this.waiters = [];
+    this.watchers = [];
   }
 }

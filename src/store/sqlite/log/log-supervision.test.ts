@@ -1,0 +1,168 @@
+// The log layout's materializing worker under supervision, on real files: a worker killed mid-run
+// is restarted and the state file catches up; a worker that fails every time makes the reads that
+// need the state file (and a writer held by the tail limit) reject with a clear error instead of
+// hanging; the tail limit holds the writer while the worker is paused and releases it after.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../engine/clock.ts';
+import { LedgerEngine } from '../../../engine/ledger-engine.ts';
+import { verifyStore } from '../../../engine/verify.ts';
+import type { TransferEvent } from '../../../ledger/index.ts';
+import { SqliteStore, type SqliteStoreOptions } from '../sqlite-store.ts';
+import type { LogLedger } from './log-ledger.ts';
+import { stateFileOf } from './state-file.ts';
+
+const dirs: string[] = [];
+const stores: SqliteStore[] = [];
+
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close().catch(() => undefined);
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function move(id: string, amount = 1n): TransferEvent {
+  return { id, debitAccountId: 'bank', creditAccountId: 'wallet', amount, pendingId: null, timeout: 0, ledger: 840, code: 1, flags: 0, userData: null };
+}
+
+/** A fresh log-layout store with two accounts; warnings are collected, restarts never sleep. */
+async function open(log: SqliteStoreOptions['log'] = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-supervision-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'formica.db');
+  const warnings: string[] = [];
+  const store = SqliteStore.open({
+    file,
+    layout: 'log',
+    log: { ...log, materializer: { delay: async () => undefined, warn: (m) => warnings.push(m), ...log.materializer } },
+  });
+  stores.push(store);
+  const engine = new LedgerEngine(store, new ManualClock());
+  const accounts = ['bank', 'wallet'].map((id) => ({ id, ledger: 840, code: 1, flags: 0, userData: '' }));
+  expect(await engine.createAccounts(accounts)).toEqual(['ok', 'ok']);
+  const ledger = (store as unknown as { ledger: LogLedger }).ledger;
+  return { file, store, engine, ledger, warnings };
+}
+
+function logSeq(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return Number(db.prepare('SELECT log_seq FROM ledger_meta').pluck().get());
+  } finally {
+    db.close();
+  }
+}
+
+function watermark(file: string): number {
+  const db = new Database(stateFileOf(file), { readonly: true });
+  try {
+    return Number(db.prepare('SELECT materialized_through FROM state_meta').pluck().get());
+  } finally {
+    db.close();
+  }
+}
+
+async function transferIds(store: SqliteStore): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const page of store.scanTransfers(1_000)) ids.push(...page.map((t) => t.id));
+  return ids;
+}
+
+/** Lets every ready callback run, several times over: a writer that could move has moved. */
+async function turns(n = 20): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('the log layout worker, supervised', () => {
+  it('restarts a worker killed mid-run; the state file catches up from its watermark and reads answer', async () => {
+    const { file, store, engine, ledger, warnings } = await open();
+    const ids = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const written = ids.map((id) => engine.createTransfers([move(id)]));
+    await written[0];
+    await ledger.worker.killWorker();
+    expect(await Promise.all(written)).toEqual(ids.map(() => ['ok']));
+    // And once more with everything written: the restarted worker is killed too.
+    await ledger.worker.killWorker();
+    expect(await engine.createTransfers([move('after')])).toEqual(['ok']);
+    await store.caughtUp();
+    expect(watermark(file)).toBe(logSeq(file));
+    expect((await transferIds(store)).sort()).toEqual([...ids, 'after'].sort());
+    expect((await store.getAccount('wallet'))?.creditsPosted).toBe(41n);
+    const health = ledger.worker.health();
+    expect(health).toMatchObject({ state: 'running', restarts: 2, failuresInRow: 0 });
+    expect(warnings.filter((w) => w.includes('restarting the worker'))).toHaveLength(2);
+    expect((await verifyStore(store)).problems).toEqual([]);
+  });
+
+  it('gives up on a worker that fails every time: reads and a held writer reject with a clear error', async () => {
+    const { file, store, engine, ledger, warnings } = await open({ tailLimit: { rows: 2 }, materializer: { maxRestarts: 3 } });
+    await store.caughtUp();
+    // Every pass now fails in the state file's own transaction, as a full disk or an I/O error would.
+    const state = new Database(stateFileOf(file));
+    state.exec("CREATE TRIGGER no_progress BEFORE UPDATE ON state_meta BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END");
+    state.close();
+    expect(await engine.createTransfers([move('a')])).toEqual(['ok']);
+    await expect(store.caughtUp()).rejects.toThrow(/not being materialized: its worker failed 4 times in a row without progress/);
+    await expect(transferIds(store)).rejects.toThrow(/disk I\/O error \(simulated\)/);
+    await expect(store.counts()).rejects.toThrow(/Reads that need the state file fail until the store is reopened/);
+    // What memory answers still answers, and acknowledged work is kept in the log.
+    expect((await store.getAccount('wallet'))?.creditsPosted).toBe(1n);
+    expect((await store.getTransfer('a'))?.amount).toBe(1n);
+    expect(ledger.worker.health()).toMatchObject({ state: 'failed', failuresInRow: 4, restarts: 3 });
+    expect(warnings).toHaveLength(4);
+    // The tail reaches its limit: the next group rejects instead of waiting for ever.
+    expect(await engine.createTransfers([move('b')])).toEqual(['ok']);
+    await expect(engine.createTransfers([move('c')])).rejects.toThrow(/not being materialized/);
+    await store.close();
+    // Reopened once the cause is gone, the state file catches up with every acknowledged row.
+    const fixed = new Database(stateFileOf(file));
+    fixed.exec('DROP TRIGGER no_progress');
+    fixed.close();
+    const reopened = SqliteStore.open({ file, layout: 'log' });
+    stores.push(reopened);
+    expect((await transferIds(reopened)).sort()).toEqual(['a', 'b']);
+    expect((await verifyStore(reopened)).problems).toEqual([]);
+  });
+
+  it('holds the writer while the worker trails by the tail limit, and releases it once the worker catches up', async () => {
+    const { file, store, engine, ledger } = await open({ tailLimit: { rows: 2 } });
+    await store.caughtUp();
+    ledger.worker.pause();
+    expect(await engine.createTransfers([move('one')])).toEqual(['ok']);
+    expect(await engine.createTransfers([move('two')])).toEqual(['ok']);
+    const seq = logSeq(file);
+    let third: string[] | undefined;
+    const held = engine.createTransfers([move('three')]).then((r) => {
+      third = r;
+    });
+    await turns();
+    expect(third).toBeUndefined();
+    expect(logSeq(file)).toBe(seq);
+    expect(ledger.memory.tail.length).toBe(2);
+    ledger.worker.resume();
+    await held;
+    expect(third).toEqual(['ok']);
+    expect(logSeq(file)).toBe(seq + 1);
+    await store.caughtUp();
+    expect(await transferIds(store)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('counts transfers against the tail limit as well as rows', async () => {
+    const { store, engine, ledger } = await open({ tailLimit: { transfers: 3 } });
+    await store.caughtUp();
+    ledger.worker.pause();
+    expect(await engine.createTransfers([move('a'), move('b'), move('c')])).toEqual(['ok', 'ok', 'ok']);
+    let done = false;
+    const held = engine.createTransfers([move('d')]).then(() => {
+      done = true;
+    });
+    await turns();
+    expect(done).toBe(false);
+    ledger.worker.resume();
+    await held;
+    await store.caughtUp();
+    expect(await transferIds(store)).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
