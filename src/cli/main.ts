@@ -10,6 +10,7 @@ import { registerCredit } from './commands/credit.ts';
 import { registerIdentitySim } from './commands/identity-sim.ts';
 import { registerFund } from './commands/fund.ts';
 import { registerLedger } from './commands/ledger.ts';
+import { registerLedgerCompact } from './commands/ledger-compact.ts';
 import { registerReconcile } from './commands/reconcile.ts';
 import { registerSandbox } from './commands/sandbox.ts';
 import { registerServe } from './commands/serve.ts';
@@ -19,6 +20,7 @@ const program = new Command('formica').description('Formica: payments and inclus
 registerServe(program);
 registerVerify(program);
 registerLedger(program);
+registerLedgerCompact(program);
 registerBench(program);
 registerBankSim(program);
 registerBillerSim(program);

@@ -163,7 +163,16 @@ export function decodeRecord(blobs: LogBlobs, lastTimestamp: bigint, idOf: (key:
   };
 }
 
-function packAccounts(record: LogRecord): Buffer {
+/** The accounts BLOB alone (new accounts, then after-images), as log compaction rewrites it. */
+export function encodeAccounts(accounts: Pick<LogRecord, 'newAccounts' | 'afterImages'>): Buffer {
+  return packAccounts(accounts);
+}
+
+export function decodeAccounts(blob: Buffer): { newAccounts: KeyedAccount[]; afterImages: AfterImage[] } {
+  return unpackAccounts(new Unpacker(blob));
+}
+
+function packAccounts(record: Pick<LogRecord, 'newAccounts' | 'afterImages'>): Buffer {
   const p = new Packer();
   p.u32(record.newAccounts.length);
   for (const { key, account: a } of record.newAccounts) {
