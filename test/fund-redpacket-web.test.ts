@@ -8,9 +8,10 @@
 // fractions is refused with a clear message) and sells to a bound card; when the sandbox clock has
 // passed the sweep time and the arrival date, the sale shows as paid to the card and the API's
 // wallet, holdings and card balances agree; in Chinese the sweep is turned off. Time moves only
-// through the sandbox clock's route. Every page fits 320 to 430 px in both languages and axe finds
-// nothing. Screenshots are kept with FORMICA_KEEP_SCREENSHOTS=1. Needs Debian's chromium; skipped
-// without it.
+// through the sandbox clock's route. A user without a risk profile who switches the sweep on is
+// asked the questionnaire first, and the sweep goes on once it is answered. Every page fits 320 to
+// 430 px in both languages and axe finds nothing. Screenshots are kept with
+// FORMICA_KEEP_SCREENSHOTS=1. Needs Debian's chromium; skipped without it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -281,5 +282,29 @@ describe.skipIf(!hasChromium)('fund and red packets in the wallet, in Chromium',
     await expectFitsAndClean(later, 'fund-sweep-off-zh', shots);
     await later.context().close();
     expect((await verifyStore(server.app.store)).problems).toEqual([]);
+  });
+
+  it('asks the risk questionnaire when a user without a profile switches the sweep on, then switches it on', async () => {
+    const saver = { phone: '13800000404', name: '孙梅' };
+    await person(saver, 'III', 3_000_00n);
+    const page = await logIn('zh-CN', saver);
+    await page.click('#action-fund');
+    await page.locator('#sweep-state', { hasText: '未开启' }).waitFor();
+    await page.fill('#fund-sweep input[name=floor]', '1000.00');
+    await page.check('#fund-sweep input[name=enabled]');
+    await page.click('#fund-sweep button[type=submit]');
+    // No profile yet: the questionnaire, not an error; the setting is not saved until it is answered.
+    await page.locator('#risk-questionnaire legend', { hasText: '这笔钱可以投资多久' }).waitFor();
+    expect(await page.locator('#fund-sweep [role=alert]').count()).toBe(0);
+    expect((await asUser(saver, 'GET', '/v1/me/fund-sweep')).body).toMatchObject({ enabled: false });
+    await expectFitsAndClean(page, 'fund-sweep-questionnaire-zh', shots);
+    for (const group of await page.locator('#risk-questionnaire fieldset').all()) await group.locator('input[type=radio]').nth(1).check();
+    await page.click('#risk-questionnaire button[type=submit]');
+    // Answered, the same setting goes on by itself.
+    await page.locator('#sweep-saved', { hasText: '已保存：自动转入已开启。' }).waitFor();
+    await page.locator('#risk-questionnaire').waitFor({ state: 'detached' });
+    await page.locator('#sweep-state', { hasText: '已开启' }).waitFor();
+    expect((await asUser(saver, 'GET', '/v1/me/fund-sweep')).body).toMatchObject({ fund_id: 'yuebao', floor: '1000.00', enabled: true });
+    await page.context().close();
   });
 });

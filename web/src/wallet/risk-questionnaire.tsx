@@ -1,6 +1,7 @@
-// The suitability questionnaire, asked before the first fund purchase. The questions come from the
-// server (options from the most cautious to the most tolerant); their wording is translated here by
-// question id and option index, falling back to the server's text for a question added later.
+// The suitability questionnaire, asked before the first fund purchase or before the sweep is first
+// switched on (fund-trade.tsx, fund-sweep.tsx). The questions come from the server (options from the
+// most cautious to the most tolerant); their wording is translated here by question id and option
+// index, falling back to the server's text for a question added later.
 import { type FormEvent, useCallback, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/i18n.tsx';
