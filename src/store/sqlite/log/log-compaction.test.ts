@@ -145,6 +145,35 @@ describe('log compaction', () => {
     await rebuilt.store.close();
   });
 
+  it('brings a state file from before the compaction (an earlier fold) to the same ledger', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-compaction-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'formica.db');
+    const first = await open(file);
+    await first.engine.createAccounts([...ACCOUNTS, ...EARLY].map((id) => ({ id, ledger: 840, code: 1, flags: 0, userData: '' })));
+    await first.engine.createAccounts([{ id: 'capped', ledger: 840, code: 1, flags: AccountFlag.debits_must_not_exceed_credits, userData: '' }]);
+    await first.engine.createTransfers([move('early-1', 'early-a', 'early-b', 77n)]);
+    await write(first.engine, 'a', 6);
+    await first.store.close();
+    // The state file as it stood then: materialized through a row the compaction will pass.
+    const old = path.join(dir, 'old-state.db');
+    fs.copyFileSync(stateFileOf(file), old);
+    const second = await open(file);
+    await write(second.engine, 'b', 10);
+    await second.engine.createTransfers([move('early-2', 'early-b', 'early-a', 7n)]);
+    await write(second.engine, 'c', 10);
+    const report = await compactLog(second.store, { retainRows: 2, chunkRows: 5 });
+    expect(report.through).toBeGreaterThan(10);
+    const before = await contents(second.store);
+    await second.store.close();
+    for (const f of [stateFileOf(file), `${stateFileOf(file)}-wal`, `${stateFileOf(file)}-shm`]) fs.rmSync(f, { force: true });
+    fs.copyFileSync(old, stateFileOf(file));
+    const third = await open(file);
+    expect(await contents(third.store)).toEqual(before);
+    expect((await verifyStore(third.store)).problems).toEqual([]);
+    await third.store.close();
+  });
+
   it('leaves the log as it is when nothing is old enough, and refuses the tables layout', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-compaction-'));
     dirs.push(dir);
