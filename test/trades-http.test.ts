@@ -143,6 +143,23 @@ describe.each(storesUnderTest())('buyer trade routes over HTTP (%s)', (store) =>
     expect((await as(b.token, 'GET', '/v1/wallet')).body).toMatchObject({ balance: '2400.00', available: '2000.00' });
   });
 
+  it('lets the payment PIN, checked first, put a trade payment under the two-factor daily limit', async () => {
+    const b = await buyer('9000.00');
+    await verifyTo(server, { id: b.id, phone: b.phone, token: b.token }, 'III');
+    expect((await as(b.token, 'PUT', '/v1/me/payment-pin', { payment_pin: '246810', password: 'correct horse' })).status).toBe(200);
+    const big = await escrowTrade('http-2fa-1', 300_000n);
+    const oneFactor = await as(b.token, 'POST', `/v1/trades/${big.tradeNo}/pay`, { request_id: '2fa-1' });
+    expect(oneFactor).toMatchObject({ status: 422, body: { code: 'limit_exceeded', limit: 'daily_one_factor', left: '1000.00' } });
+    const wrong = await as(b.token, 'POST', `/v1/trades/${big.tradeNo}/pay`, { request_id: '2fa-2', payment_pin: '000000' });
+    expect(wrong.body.code).toBe('payment_pin_wrong');
+    expect((await server.app.trades.query(merchantId, { tradeNo: big.tradeNo })).status).toBe('WAIT_BUYER_PAY');
+    const paid = await as(b.token, 'POST', `/v1/trades/${big.tradeNo}/pay`, { request_id: '2fa-3', payment_pin: '246810' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    const next = await escrowTrade('http-2fa-2', 200_001n);
+    const over = await as(b.token, 'POST', `/v1/trades/${next.tradeNo}/pay`, { request_id: '2fa-4', payment_pin: '246810' });
+    expect(over).toMatchObject({ status: 422, body: { code: 'limit_exceeded', limit: 'daily_two_factor', used: '3000.00', left: '2000.00' } });
+  });
+
   it('gives the usage back when the ledger refuses a trade payment, once', async () => {
     const b = await buyer('10.00');
     const t = await escrowTrade('http-refused', 2_500n);

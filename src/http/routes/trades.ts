@@ -6,7 +6,6 @@ import type { Formica } from '../../app.ts';
 import type { Dispute, Trade } from '../../modules/trade/trade.ts';
 import { formatMinor } from '../../money/amount.ts';
 import { findCurrency } from '../../money/currency.ts';
-import { WalletError } from '../../modules/wallet/wallet-errors.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
 import {
@@ -103,12 +102,13 @@ export function tradeRoutes(app: Formica): FastifyPluginAsyncZod {
       const userId = await sessionUser(app, request);
       const { trade_no: tradeNo } = request.params;
       const { request_id: requestId, card_id: cardId, return_insurance: insure, funding, payment_pin: pin } = request.body;
-      if (pin !== undefined && !(await app.identity.checkPaymentPin(userId, pin))) throw new WalletError('payment_pin_wrong', 'the payment PIN is wrong');
       // The policy rides on the payment: bought once the trade is paid; a replay buys it if it was not.
       const insurance = async (trade: Trade) => (insure ? { return_insurance: await insureWithPayment(app, userId, trade) } : {});
+      // From the balance the PIN makes the payment two-factor; with a card or the pay-later line it is only checked.
+      const fromBalance = cardId === undefined && funding !== 'paylater';
+      if (pin !== undefined && !fromBalance) await app.trades.checkPin(userId, pin);
       if (cardId === undefined) {
-        const trade =
-          funding === 'paylater' ? await payTradeLater(app, userId, tradeNo, requestId) : await app.trades.payWithWallet(userId, tradeNo, requestId);
+        const trade = fromBalance ? await app.trades.payWithWallet(userId, tradeNo, requestId, pin) : await payTradeLater(app, userId, tradeNo, requestId);
         return { ...tradeToWire(trade), ...(await insurance(trade)) };
       }
       const paid = await app.trades.payWithCard(userId, tradeNo, requestId, cardId);

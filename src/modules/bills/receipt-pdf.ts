@@ -46,11 +46,18 @@ export function receiptPdf(receipt: Receipt, lang: ReceiptLang): Promise<Buffer>
 }
 
 const fontFiles = path.join(path.dirname(createRequire(import.meta.url).resolve('@fontsource/noto-sans-sc/package.json')), 'files');
-type Face = ReturnType<typeof fontkit.create>;
-let faces: { regular: Face; bold: Face } | undefined;
+/** The two weights in @fontsource/noto-sans-sc, each Latin and simplified Chinese in one face. */
+export const RECEIPT_FONT_FILES = {
+  regular: path.join(fontFiles, 'noto-sans-sc-chinese-simplified-400-normal.woff'),
+  bold: path.join(fontFiles, 'noto-sans-sc-chinese-simplified-700-normal.woff'),
+};
+let faces: { regular: fontkit.Font; bold: fontkit.Font } | undefined;
 
-function face(file: string): Face {
-  return fontkit.create(sfntFromWoff(fs.readFileSync(path.join(fontFiles, file))));
+/** The font in a file of one face (a collection is refused). */
+export function singleFace(bytes: Buffer): fontkit.Font {
+  const font = fontkit.create(bytes);
+  if ('fonts' in font) throw new Error('a font collection, not a face');
+  return font;
 }
 
 /**
@@ -58,8 +65,9 @@ function face(file: string): Face {
  * keeps its shaping tables, which take tens of milliseconds to read, and each PDF embeds its own
  * subset of it.
  */
-function receiptFaces(): { regular: Face; bold: Face } {
-  faces ??= { regular: face('noto-sans-sc-chinese-simplified-400-normal.woff'), bold: face('noto-sans-sc-chinese-simplified-700-normal.woff') };
+function receiptFaces(): { regular: fontkit.Font; bold: fontkit.Font } {
+  const face = (file: string) => singleFace(sfntFromWoff(fs.readFileSync(file)));
+  faces ??= { regular: face(RECEIPT_FONT_FILES.regular), bold: face(RECEIPT_FONT_FILES.bold) };
   return faces;
 }
 
