@@ -107,7 +107,7 @@ export async function startPgbouncer(dir: string, options: PgbouncerOptions): Pr
     await run(command, args, { timeout: START_TIMEOUT_MS });
     await waitUntilListening(port);
   } catch (error) {
-    await stopIn(dir);
+    await stopPgbouncer(dir);
     throw new Error(`pgbouncer did not start: ${String(error)}\n${logTail(dir)}`);
   }
   return {
@@ -120,7 +120,7 @@ export async function startPgbouncer(dir: string, options: PgbouncerOptions): Pr
       url.port = String(port);
       return url.toString();
     },
-    stop: () => stopIn(dir),
+    stop: () => stopPgbouncer(dir),
   };
 }
 
@@ -157,7 +157,7 @@ async function waitUntilListening(port: number): Promise<void> {
 }
 
 /** Stops the pgbouncer of `dir` (SIGTERM: at once, its clients are cut) and removes `dir`. */
-async function stopIn(dir: string): Promise<void> {
+export async function stopPgbouncer(dir: string): Promise<void> {
   const pid = pidOf(dir);
   if (pid !== undefined && isRunning(pid)) {
     process.kill(pid, 'SIGTERM');
