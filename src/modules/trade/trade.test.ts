@@ -1,13 +1,15 @@
 // The trade service against a real ledger and store: every state move and the illegal ones,
 // idempotent replays, the escrow money path with exact fees, the timers on a ManualClock, refunds
-// before and after settlement (also 20 racing), disputes, and the ledger audit after each scenario.
+// before and after settlement (also 20 racing), a refund part's moves landing with the refund or
+// not at all, disputes, and the ledger audit after each scenario.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { walletAccountId } from '../books/chart.ts';
+import { derivedId, TransferCode, walletAccountId } from '../books/chart.ts';
+import { moveEvents } from '../books/moves.ts';
 import { DAY_MS } from './trade-timers.ts';
 import { feeBackMinor, feeMinor } from './trade-ledger.ts';
 import { assertTransition, nextStatus } from './trade-states.ts';
 import { storesUnderTest, type TradeFixture, tradeFixture } from './trade-test-support.ts';
-import type { MerchantInfo } from './trade.ts';
+import type { MerchantInfo, RefundMade, RefundPart } from './trade.ts';
 
 const code = (p: Promise<unknown>) =>
   p.then(
@@ -224,6 +226,57 @@ describe.each(storesUnderTest())('trades (%s)', (store) => {
       expect((await f.trades.query(m.merchantId, { tradeNo: t.tradeNo })).refundedMinor).toBe(900n);
     }
     expect(await f.wallet(buyer)).toBe(10_000n - 2_000n + 1_800n);
+  });
+
+  it("chains a refund part's moves after the refund's: both land, or the refund is refused and the part told so", async () => {
+    const buyer = await f.newBuyer('10.00');
+    const elsewhere = await f.newMerchant(0);
+    // The part takes from the buyer's wallet what the trade's `take` says: the refund, or more than the wallet will hold.
+    const take = new Map<string, bigint>();
+    const told: { refund: RefundMade; applied: boolean; results: string[] }[] = [];
+    const part: RefundPart<RefundMade | null> = {
+      name: 'test.part',
+      maxEvents: 1,
+      claim: async (_tx, refund) => (take.has(refund.tradeNo) ? refund : null),
+      plan: (r) =>
+        r
+          ? moveEvents(
+              [
+                {
+                  id: derivedId('t_part', r.tradeNo, r.outRequestNo),
+                  debit: walletAccountId(r.buyerUserId),
+                  credit: elsewhere.settlementAccountId,
+                  amount: take.get(r.tradeNo)!,
+                  code: TransferCode.tradePayment,
+                },
+              ],
+              r.tradeNo,
+            )
+          : [],
+      record: async (_tx, r, applied, outcomes) => {
+        if (r) told.push({ refund: r, applied, results: outcomes.map((o) => o.result) });
+      },
+    };
+    f.trades.addRefundPart(part);
+    const { authCode } = await f.trades.issuePaycode(buyer);
+    const t = await f.trades.pay(m.merchantId, { outTradeNo: out(), subject: 'Tea', totalAmountMinor: 400n, authCode });
+    take.set(t.tradeNo, 150n);
+    await f.trades.refund(m.merchantId, { tradeNo: t.tradeNo }, { refundAmountMinor: 150n, outRequestNo: 'lands' });
+    expect(told).toEqual([{ refund: { tradeNo: t.tradeNo, buyerUserId: buyer, outRequestNo: 'lands', refundMinor: 150n }, applied: true, results: ['ok'] }]);
+    expect(await f.wallet(buyer)).toBe(1_000n - 400n);
+    expect(await f.posted(elsewhere.settlementAccountId)).toBe(150n);
+    // A replay answers from the refund's row: the part is not claimed again.
+    await f.trades.refund(m.merchantId, { tradeNo: t.tradeNo }, { refundAmountMinor: 150n, outRequestNo: 'lands' });
+    expect(told).toHaveLength(1);
+
+    // More than the wallet holds after the refund: the part's move fails, and with it the refund.
+    take.set(t.tradeNo, 1_000n);
+    expect(await code(f.trades.refund(m.merchantId, { tradeNo: t.tradeNo }, { refundAmountMinor: 100n, outRequestNo: 'refused' }))).toBe('SYSTEM_ERROR');
+    expect(told[1]).toMatchObject({ applied: false, results: ['exceeds_credits'] });
+    expect((await f.trades.query(m.merchantId, { tradeNo: t.tradeNo })).refundedMinor).toBe(150n);
+    expect(await f.wallet(buyer)).toBe(1_000n - 400n);
+    expect(await f.posted(elsewhere.settlementAccountId)).toBe(150n);
+    take.clear();
   });
 
   it('disputes: pause the timer, then refund or release by the operator', async () => {
