@@ -59,7 +59,7 @@ describe.skipIf(skipReason !== null)(`several API processes behind pgbouncer${sk
   let transaction: Pgbouncer;
   let a: ServerProcess;
   let b: ServerProcess;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-pgb-data-'));
+  let dataDir = '';
   const env = (url: string) => ({ DATABASE_URL: url, FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: token, FORMICA_BANK_URL: 'http://127.0.0.1:9' });
 
   async function bouncer(poolMode: 'session' | 'transaction'): Promise<Pgbouncer> {
@@ -71,6 +71,7 @@ describe.skipIf(skipReason !== null)(`several API processes behind pgbouncer${sk
   }
 
   beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-pgb-data-'));
     for (const db of [database, untouched, weak]) await onServer(`CREATE DATABASE ${db}`);
     // A server whose sessions commit without waiting for the flush unless told otherwise.
     await onServer(`ALTER DATABASE ${weak} SET synchronous_commit = local`);
@@ -85,7 +86,7 @@ describe.skipIf(skipReason !== null)(`several API processes behind pgbouncer${sk
     await Promise.all([a?.kill('SIGTERM'), b?.kill('SIGTERM')]);
     await Promise.all(bouncers.map((bouncer) => bouncer.stop()));
     for (const db of [database, untouched, weak]) await onServer(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-    for (const dir of [dataDir, ...dirs]) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [dataDir, ...dirs]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   async function user(server: ServerProcess, phone: string): Promise<{ id: string; token: string }> {
