@@ -2,6 +2,7 @@
 // is restarted and the state file catches up; a worker that fails every time makes the reads that
 // need the state file (and a writer held by the tail limit) reject with a clear error instead of
 // hanging; the tail limit holds the writer while the worker is paused and releases it after.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,6 +148,33 @@ describe('the log layout worker, supervised', () => {
     expect(logSeq(file)).toBe(seq + 1);
     await store.caughtUp();
     expect(await transferIds(store)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('keeps a process alive while it waits for the worker, and lets an idle one end', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-supervision-'));
+    dirs.push(dir);
+    const store = new URL('../sqlite-store.ts', import.meta.url).href;
+    const engine = new URL('../../../engine/ledger-engine.ts', import.meta.url).href;
+    const clock = new URL('../../../engine/clock.ts', import.meta.url).href;
+    const program = `
+      const { SqliteStore } = await import(${JSON.stringify(store)});
+      const { LedgerEngine } = await import(${JSON.stringify(engine)});
+      const { ManualClock } = await import(${JSON.stringify(clock)});
+      const store = SqliteStore.open({ file: ${JSON.stringify(path.join(dir, 'formica.db'))}, layout: 'log' });
+      const engine = new LedgerEngine(store, new ManualClock());
+      await engine.createAccounts([{ id: 'x', ledger: 840, code: 1, flags: 0, userData: '' }]);
+      const worker = store.ledger.worker;
+      worker.pause();
+      const waited = store.caughtUp();
+      worker.resume();
+      await waited;
+      console.log('caught up');
+    `;
+    // The store is not closed: once nothing waits, the worker must not keep the process alive either.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr).not.toMatch(/materializ/);
+    expect(child.stdout).toBe('caught up\n');
+    expect(child.status).toBe(0);
   });
 
   it('counts transfers against the tail limit as well as rows', async () => {

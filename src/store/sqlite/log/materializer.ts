@@ -57,11 +57,8 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => {
-    if (ms <= 0) resolve();
-    else setTimeout(resolve, ms).unref();
-  });
+/** A pending restart keeps the process alive, as a waiting read would want. */
+const sleep = (ms: number) => new Promise<void>((resolve) => (ms <= 0 ? resolve() : setTimeout(resolve, ms)));
 
 export class Materializer {
   private worker: Worker | null = null;
@@ -116,13 +113,25 @@ export class Materializer {
   until(seq: number): Promise<void> {
     if (seq <= this.through) return Promise.resolve();
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+    const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+    this.hold();
+    return waiting;
   }
 
   /** Resolves at the worker's next new watermark; rejects once the supervisor has given up. */
   progress(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => this.watchers.push({ resolve, reject }));
+    const watching = new Promise<void>((resolve, reject) => this.watchers.push({ resolve, reject }));
+    this.hold();
+    return watching;
+  }
+
+  /** The worker keeps the process alive only while someone waits for it: an idle store lets a
+   *  process end, and a command waiting for the state file is not ended under its feet. */
+  private hold(): void {
+    if (this.closing) return;
+    if (this.waiters.length + this.watchers.length > 0) this.worker?.ref();
+    else this.worker?.unref();
   }
 
   health(): MaterializerHealth {
@@ -165,7 +174,6 @@ export class Materializer {
 
   private start(): void {
     const worker = new Worker(workerSource(), { eval: true, workerData: { commitFile: this.commitFile, stateFile: this.stateFile } });
-    worker.unref();
     this.worker = worker;
     worker.on('message', (reply: MaterializerReply) => {
       if (this.worker === worker) this.heard(worker, reply);
@@ -179,6 +187,8 @@ export class Materializer {
         resolve();
       }),
     );
+    // After the listeners, which ref the worker's port.
+    this.hold();
     // A restarted worker finds its watermark in the state file and goes on from there.
     if (this.target > this.through && !this.paused) worker.postMessage({ through: this.target });
   }
@@ -200,6 +210,7 @@ export class Materializer {
     const watchers = this.watchers;
     this.watchers = [];
     for (const w of watchers) w.resolve();
+    this.hold();
   }
 
   private exit(worker: Worker, code: number): void {
@@ -235,5 +246,6 @@ export class Materializer {
     for (const w of [...this.waiters, ...this.watchers]) w.reject(error);
     this.waiters = [];
     this.watchers = [];
+    this.hold();
   }
 }
