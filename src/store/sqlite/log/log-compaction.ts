@@ -97,7 +97,8 @@ export async function compactLog(store: SqliteStore, options: CompactionOptions 
 function stateWatermark(file: string): number {
   let state: Database.Database;
   try {
-    state = new Database(file, { readonly: true, fileMustExist: true });
+    // Not readonly: a read-only connection cannot open a WAL file whose -shm is gone; it only reads.
+    state = new Database(file, { fileMustExist: true });
   } catch {
     return 0;
   }
