@@ -174,6 +174,30 @@ describe('log compaction', () => {
     await third.store.close();
   });
 
+  it('compacts from a second store on the same file while the first one writes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-compaction-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'formica.db');
+    const server = await open(file);
+    await server.engine.createAccounts([...ACCOUNTS, ...EARLY].map((id) => ({ id, ledger: 840, code: 1, flags: 0, userData: '' })));
+    await server.engine.createAccounts([{ id: 'capped', ledger: 840, code: 1, flags: AccountFlag.debits_must_not_exceed_credits, userData: '' }]);
+    await server.engine.createTransfers([move('early-1', 'early-a', 'early-b', 77n)]);
+    await write(server.engine, 'a', 20);
+    const operator = await open(file);
+    const [report] = await Promise.all([compactLog(operator.store, { retainRows: 2, chunkRows: 3 }), write(server.engine, 'b', 10)]);
+    expect(report.through).toBeGreaterThan(15);
+    await operator.store.close();
+    await write(server.engine, 'c', 3);
+    const before = await contents(server.store);
+    expect((await verifyStore(server.store)).problems).toEqual([]);
+    await server.store.close();
+    fs.rmSync(stateFileOf(file));
+    const rebuilt = await open(file);
+    expect(await contents(rebuilt.store)).toEqual(before);
+    expect((await verifyStore(rebuilt.store)).problems).toEqual([]);
+    await rebuilt.store.close();
+  });
+
   it('leaves the log as it is when nothing is old enough, and refuses the tables layout', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-compaction-'));
     dirs.push(dir);
