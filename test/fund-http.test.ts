@@ -294,6 +294,24 @@ describe.each(storesUnderTest())('money-market fund over HTTP (%s)', (store) => 
     expect(await latestSale()).toMatchObject([{ redemption_id: declined.body.redemption_id, card_id: cardId, status: 'completed', paid_to: 'wallet' }]);
     expect((await balance(buyer)).balance).toBe(yuan(BigInt(wallet.balance.replace('.', '')) + 1_000n));
     expect(await cardBalance()).toBe(yuan(BigInt(onCard.replace('.', '')) + 25_000n));
+
+    // The list pages newest first: one at a time, each sale once, in the order of the whole list.
+    const whole = (await as(buyer, 'GET', '/v1/fund/redemptions?limit=100')).body;
+    expect(whole.next).toBeNull();
+    expect(whole.redemptions.length).toBeGreaterThanOrEqual(2);
+    const paged: string[] = [];
+    for (let before: string | null = ''; before !== null; ) {
+      const page = await as(buyer, 'GET', `/v1/fund/redemptions?limit=1${before ? `&before=${before}` : ''}`);
+      expect(page.status).toBe(200);
+      paged.push(...page.body.redemptions.map((r: { redemption_id: string }) => r.redemption_id));
+      before = page.body.next;
+    }
+    expect(paged).toEqual(whole.redemptions.map((r: { redemption_id: string }) => r.redemption_id));
+    for (const bad of ['bm9wZQ', 'WzEsMl0', '%21%21']) {
+      const refused = await as(buyer, 'GET', `/v1/fund/redemptions?before=${bad}`);
+      expect(refused.status, bad).toBe(400);
+      expect(['invalid_cursor', 'invalid_request'], bad).toContain(refused.body.code);
+    }
   });
 
   it('leaves the ledger audit clean and the fund balanced: cash held = shares outstanding', async () => {

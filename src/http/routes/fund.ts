@@ -15,6 +15,7 @@ import { QUESTIONS } from '../../modules/fund/risk-questionnaire.ts';
 import { formatMinor, parseMinor } from '../../money/amount.ts';
 import { badRequest } from '../errors.ts';
 import { ErrorOutput } from '../schemas/common.ts';
+import { encodePageCursor } from '../../text/page-cursor.ts';
 import {
   AccrualBody,
   AccrualOutput,
@@ -44,6 +45,7 @@ import {
   YieldsQuery,
 } from '../schemas/fund.ts';
 import { RefusalOutput } from '../schemas/wallet.ts';
+import { cursorBefore } from './paging.ts';
 import { sessionUser } from './users.ts';
 import { positiveMinor } from './wallet.ts';
 
@@ -298,14 +300,15 @@ export function fundRoutes(app: Formica): FastifyPluginAsyncZod {
         schema: {
           tags,
           security: session,
-          summary: "The user's latest redemptions, newest first: pending until they arrive, then where the money went",
+          summary: "The user's redemptions, newest first, paged: pending until they arrive, then where the money went",
           querystring: RedemptionsQuery,
           response: { 200: RedemptionsOutput, 400: ErrorOutput, 401: ErrorOutput },
         },
       },
       async (request) => {
         const userId = await sessionUser(app, request);
-        return { redemptions: (await app.fund.redemptionsOf(userId, request.query.limit)).map(redemptionToWire) };
+        const page = await app.fund.redemptionsOf(userId, { limit: request.query.limit, before: cursorBefore(request.query.before) });
+        return { redemptions: page.redemptions.map(redemptionToWire), next: page.next && encodePageCursor(page.next) };
       },
     );
 

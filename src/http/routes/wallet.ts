@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Formica } from '../../app.ts';
-import { type ActivityFilter, type ActivityItem, decodeCursor, encodeCursor, WalletActivity } from '../../modules/wallet/activity.ts';
+import { type ActivityFilter, type ActivityItem, WalletActivity } from '../../modules/wallet/activity.ts';
 import { activityCsv, activityReceiptPdf } from '../../modules/wallet/activity-export.ts';
 import type { LimitUsage } from '../../modules/wallet/wallet.ts';
 import { findCurrency } from '../../money/currency.ts';
@@ -12,8 +12,10 @@ import { formatMinor, parseAmount } from '../../money/amount.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { ActivityExportQuery, ActivityItemOutput, ActivityOutput, ActivityParams, ActivityQuery } from '../schemas/activity.ts';
 import { preferredLang } from '../../text/lang.ts';
+import { encodePageCursor } from '../../text/page-cursor.ts';
 import { DocumentLangQuery, ErrorOutput } from '../schemas/common.ts';
 import { RefusalOutput, StatementOutput, StatementQuery, TransferBody, TransferOutput, WalletOutput } from '../schemas/wallet.ts';
+import { cursorBefore } from './paging.ts';
 import { sessionUser } from './users.ts';
 
 const tags = ['wallet'];
@@ -135,10 +137,8 @@ export function walletRoutes(app: Formica): FastifyPluginAsyncZod {
       async (request) => {
         const userId = await sessionUser(app, request);
         const { limit, before, month, kind } = request.query;
-        const cursor = before === undefined ? undefined : decodeCursor(before);
-        if (before !== undefined && !cursor) throw badRequest('invalid_cursor', '`before` must be the `next` of a previous page');
-        const page = await activity.page(userId, { limit, before: cursor, filter: { month, kind } });
-        return { items: page.items.map(activityToWire), next: page.next && encodeCursor(page.next) };
+        const page = await activity.page(userId, { limit, before: cursorBefore(before), filter: { month, kind } });
+        return { items: page.items.map(activityToWire), next: page.next && encodePageCursor(page.next) };
       },
     );
 

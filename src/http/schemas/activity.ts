@@ -1,6 +1,7 @@
 // Wire shapes of the wallet's activity (GET /v1/wallet/activity): one line per thing the user did.
 import { z } from 'zod';
 import { ACTIVITY_KINDS } from '../../modules/wallet/activity.ts';
+import { PageCursorParam } from './common.ts';
 
 /** The filters a page and an export share: a China-time month and a kind. */
 const Filters = {
@@ -24,10 +25,7 @@ export const ActivityParams = z.object({
 export const ActivityQuery = z.strictObject({
   ...Filters,
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  before: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,400}$/, 'must be the `next` of a previous page')
-    .optional(),
+  before: PageCursorParam,
 });
 
 const Counterparty = z.object({

@@ -1,6 +1,7 @@
 // Shapes every route shares, and the one rule for free text (src/text/clean-text.ts) as zod.
 import { z } from 'zod';
 import { normalizeText, TEXT_PROBLEM_MESSAGES, textProblem } from '../../text/clean-text.ts';
+import { PAGE_CURSOR_PATTERN } from '../../text/page-cursor.ts';
 
 export const ErrorOutput = z.object({ code: z.string(), message: z.string() }).meta({ description: 'a stable machine code and a human message' });
 
@@ -32,3 +33,6 @@ export function cleanText(bounds: TextBounds): z.ZodString {
 export const DocumentLangQuery = z.object({
   lang: z.enum(['zh', 'en']).optional().meta({ description: 'the language to write the document in; unset, Accept-Language chooses, else Chinese' }),
 });
+
+/** A page's `next`, passed back as `before` to read the page after it. */
+export const PageCursorParam = z.string().regex(PAGE_CURSOR_PATTERN, 'must be the `next` of a previous page').optional();

@@ -2,7 +2,7 @@
 // strings; dates are 'YYYY-MM-DD' in Asia/Shanghai; R is CNY per 10,000 shares with 4 decimals.
 import { z } from 'zod';
 import { CardId } from './cards.ts';
-import { cleanText } from './common.ts';
+import { cleanText, PageCursorParam } from './common.ts';
 import { DecimalAmount, RequestId } from './wallet.ts';
 
 const FundId = z
@@ -81,7 +81,7 @@ export const RedemptionBody = z
   });
 export const RedemptionOutput = z.object({ redemption_id: z.string(), status: z.enum(['completed', 'pending']), arrives_on: z.string() });
 
-export const RedemptionsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+export const RedemptionsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20), before: PageCursorParam });
 export const RedemptionsOutput = z.object({
   redemptions: z.array(
     z.object({
@@ -96,6 +96,7 @@ export const RedemptionsOutput = z.object({
       created_at: z.string().meta({ description: 'ISO 8601' }),
     }),
   ),
+  next: z.string().nullable().meta({ description: 'pass as `before` for older sales; null at the oldest' }),
 });
 
 export const HoldingsOutput = z.object({

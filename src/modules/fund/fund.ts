@@ -33,6 +33,7 @@ import {
   subscribeStep,
 } from './fund-steps.ts';
 import { riskTolerance } from './risk-questionnaire.ts';
+import type { PageCursor } from '../../text/page-cursor.ts';
 
 /** The smallest subscription: 1.00 CNY. */
 export const MINIMUM_SUBSCRIPTION_MINOR = 100n;
@@ -280,12 +281,17 @@ export class FundService {
   }
 
   /** The user's latest redemptions, newest first (refused ones are not kept as redemptions). */
-  async redemptionsOf(userId: string, limit: number): Promise<RedemptionEntry[]> {
+  /** A page of the user's sales, newest first, and where the next (older) page starts. */
+  async redemptionsOf(userId: string, page: { limit: number; before?: PageCursor }): Promise<{ redemptions: RedemptionEntry[]; next: PageCursor | null }> {
+    const { limit, before } = page;
+    const older = before ? 'AND (created_at < ? OR (created_at = ? AND redemption_id < ?))' : '';
     const rows = await this.deps.db.all<RedemptionRow>(
-      "SELECT * FROM fund_redemptions WHERE user_id = ? AND status <> 'failed' ORDER BY created_at DESC, redemption_id DESC LIMIT ?",
-      [userId, limit],
+      `SELECT * FROM fund_redemptions WHERE user_id = ? AND status <> 'failed' ${older} ORDER BY created_at DESC, redemption_id DESC LIMIT ?`,
+      [userId, ...(before ? [before.createdAt, before.createdAt, before.id] : []), limit + 1],
     );
-    return rows.map(toEntry);
+    const redemptions = rows.slice(0, limit).map(toEntry);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { redemptions, next: last ? { createdAt: Number(last.created_at), id: last.redemption_id } : null };
   }
 
   async holdings(userId: string): Promise<Holding[]> {

@@ -8,6 +8,7 @@ import type { IdentityService } from '../identity/identity.ts';
 import type { CardService } from '../cards/cards.ts';
 import type { MerchantService } from '../merchant/merchant-apps.ts';
 import type { SqlDatabase, SqlParam } from '../../store/sql.ts';
+import type { PageCursor } from '../../text/page-cursor.ts';
 
 export const ACTIVITY_KINDS = ['transfer_out', 'transfer_in', 'topup', 'withdrawal', 'payment', 'refund', 'credit', 'debit'] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
@@ -42,10 +43,7 @@ export interface ActivityFilter {
 }
 
 /** Where a page ends: the last line's time and id. Lines strictly older come next. */
-export interface ActivityCursor {
-  readonly createdAt: number;
-  readonly id: string;
-}
+export type ActivityCursor = PageCursor;
 
 interface Row extends Record<string, unknown> {
   id: string;
@@ -197,22 +195,6 @@ const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 export function monthRange(month: string): { from: number; to: number } {
   const [year, monthNo] = month.split('-').map(Number);
   return { from: Date.UTC(year, monthNo - 1, 1) - CHINA_OFFSET_MS, to: Date.UTC(year, monthNo, 1) - CHINA_OFFSET_MS };
-}
-
-export function encodeCursor(cursor: ActivityCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
-}
-
-/** The cursor a page handed out, or undefined when it is not one (the caller answers 400). */
-export function decodeCursor(text: string): ActivityCursor | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string')
-      return { createdAt: value[0], id: value[1] };
-  } catch {
-    // Not base64url JSON: not a cursor.
-  }
-  return undefined;
 }
 
 type Position = Pick<ActivityItem, 'id' | 'createdAt'>;

@@ -1,9 +1,12 @@
-// The user's latest fund sales (GET /v1/fund/redemptions): each with where its money goes, and its
-// arrival date while it is on the way; once arrived, whether it is in the balance or paid to the card.
+// The user's fund sales, newest first and paged (GET /v1/fund/redemptions): each with where its money
+// goes, and its arrival date while it is on the way; once arrived, whether it is in the balance or paid
+// to the card.
+import { useState } from 'react';
 import { api } from '../api.ts';
 import { type Translate, useI18n } from '../i18n/i18n.tsx';
 import { formatMoney } from '../money.ts';
 import { ErrorMessage } from '../ui/error-message.tsx';
+import { Pager } from '../ui/pager.tsx';
 import { useLoad } from '../use-load.ts';
 import type { FundSummary } from './fund.tsx';
 import { useSession } from './session-context.ts';
@@ -29,7 +32,9 @@ function whereTo(sale: Sale, card: string, t: Translate): string {
 export function FundSales({ funds }: { funds: readonly FundSummary[] }) {
   const { t } = useI18n();
   const { token, version } = useSession();
-  const sales = useLoad(`fund-sales#${version}`, () => api<{ redemptions: Sale[] }>('/v1/fund/redemptions', { token }));
+  const [before, setBefore] = useState<string>();
+  const query = `/v1/fund/redemptions?limit=10${before ? `&before=${encodeURIComponent(before)}` : ''}`;
+  const sales = useLoad(`${query}#${version}`, () => api<{ redemptions: Sale[]; next: string | null }>(query, { token }));
   const cards = useCards();
   const list = sales.data?.redemptions ?? [];
   const onTheWay = list.filter((s) => s.status === 'pending').length;
@@ -57,6 +62,7 @@ export function FundSales({ funds }: { funds: readonly FundSummary[] }) {
           </li>
         ))}
       </ul>
+      <Pager next={sales.data?.next} atFirst={before === undefined} onFirst={() => setBefore(undefined)} onNext={setBefore} />
       <ErrorMessage error={sales.error ?? cards.error} />
     </section>
   );
