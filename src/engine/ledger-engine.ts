@@ -32,7 +32,15 @@ interface TransferJob extends Waiter<TransferOutcome> {
   readonly kind: 'transfers';
   readonly events: readonly TransferEvent[];
   readonly outbox: readonly OutboxEvent[];
+  readonly record?: TransferRecord;
 }
+
+/**
+ * Rows a caller writes about its transfers' outcome in their write group's transaction, so they
+ * commit with the transfers (and become durable with them) or not at all. A throw is a bug: the
+ * whole group is rolled back and every caller in it gets the error.
+ */
+export type TransferRecord = (tx: SqlExecutor, outcomes: readonly TransferOutcome[]) => Promise<void>;
 
 /** A module's step; it rides in the same write group as plain transfers. */
 interface StepJob {
@@ -88,9 +96,12 @@ export class LedgerEngine {
     return outcomes.map((o) => o.result);
   }
 
-  /** As createTransfers, with each transfer's ledger timestamp. */
-  submitTransfers(events: readonly TransferEvent[], outbox: readonly OutboxEvent[] = []): Promise<TransferOutcome[]> {
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'transfers', events, outbox, resolve, reject }));
+  /**
+   * As createTransfers, with each transfer's ledger timestamp. `record`, when given, writes in the
+   * same write group once the batch has run (it does not run for an empty request, which has no group).
+   */
+  submitTransfers(events: readonly TransferEvent[], outbox: readonly OutboxEvent[] = [], record?: TransferRecord): Promise<TransferOutcome[]> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'transfers', events, outbox, record, resolve, reject }));
   }
 
   /** Runs a module's step in the next write group: claim, plan, ledger and record, one commit. */
@@ -294,6 +305,10 @@ export class LedgerEngine {
       const outcomes = batch.outcomes[members.indexOf(job)];
       recorded.set(job, await recordLoudly(job.step, group.sql, state, outcomes));
     }
+    for (let i = 0; i < members.length; i++) {
+      const job = members[i];
+      if (job.kind === 'transfers' && job.record) await recordTransfers(job.record, group.sql, batch.outcomes[i]);
+    }
     for (const tally of tallies) await tally.flush(group.sql);
     return { batch, members, requests, recorded, refused };
   }
@@ -339,6 +354,15 @@ async function recordLoudly(step: Step<unknown, unknown>, tx: SqlExecutor, claim
     return await step.record(tx, claimed, outcomes);
   } catch (error) {
     console.error(`step ${step.name} could not record its outcome; the write group is rolled back:`, error);
+    throw error;
+  }
+}
+
+async function recordTransfers(record: TransferRecord, tx: SqlExecutor, outcomes: readonly TransferOutcome[]): Promise<void> {
+  try {
+    await record(tx, outcomes);
+  } catch (error) {
+    console.error('a transfer request could not record its outcome; the write group is rolled back:', error);
     throw error;
   }
 }

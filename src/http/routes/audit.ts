@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Formica } from '../../app.ts';
 import type { AuditEntry } from '../../modules/audit/audit-chain.ts';
+import type { AuditInput } from '../../modules/audit/audit-log.ts';
 import { ErrorOutput } from '../schemas/common.ts';
 import { AuditPageOutput, AuditQuery } from '../schemas/audit.ts';
 
@@ -31,6 +32,30 @@ export function auditRoutes(app: Formica): FastifyPluginAsyncZod {
   };
 }
 
+/** Requests whose entry a route already appended in the transaction of the change it made. */
+const loggedByRoute = new WeakSet<FastifyRequest>();
+
+/** The entry for an operator's request answered `statusCode`; one shape whoever appends it. */
+export function operatorRequestEntry(request: FastifyRequest, statusCode: number): AuditInput {
+  const refused = statusCode === 401;
+  return {
+    kind: refused ? 'operator.token_refused' : 'operator.request',
+    actor: refused ? `address ${request.ip}` : 'operator',
+    subject: request.routeOptions.url ?? request.url,
+    detail: `${request.method} ${request.url} -> ${statusCode}`,
+  };
+}
+
+/**
+ * Tells the onSend hook that the route appended `request`'s entry (saying `statusCode`) in the same
+ * transaction as the change, committed and durable before the answer: the hook does not append a
+ * second one, and the request costs no commit of its own. Only a route that answers `statusCode`
+ * once its change is durable may say so.
+ */
+export function markLoggedByRoute(request: FastifyRequest): void {
+  loggedByRoute.add(request);
+}
+
 /**
  * An onSend hook for the operator routes: every change an operator asks for is logged with its
  * outcome (the body is not: it may carry keys), and so is every refused operator token, before the
@@ -41,13 +66,9 @@ export function logOperatorActions(app: Formica) {
   return async <T>(request: FastifyRequest, reply: FastifyReply, payload: T): Promise<T> => {
     const refused = reply.statusCode === 401;
     if (reply.statusCode === 429 || (!refused && READS.has(request.method))) return payload;
+    if (loggedByRoute.has(request) && reply.statusCode === 200) return payload;
     try {
-      await app.audit.record({
-        kind: refused ? 'operator.token_refused' : 'operator.request',
-        actor: refused ? `address ${request.ip}` : 'operator',
-        subject: request.routeOptions.url ?? request.url,
-        detail: `${request.method} ${request.url} -> ${reply.statusCode}`,
-      });
+      await app.audit.record(operatorRequestEntry(request, reply.statusCode));
     } catch (error) {
       request.log.error({ err: error }, 'could not append to the audit log');
     }

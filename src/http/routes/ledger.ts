@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Formica } from '../../app.ts';
 import { notFound } from '../errors.ts';
+import { markLoggedByRoute, operatorRequestEntry } from './audit.ts';
 import {
   AccountOutput,
   AccountResults,
@@ -57,7 +58,14 @@ export function ledgerRoutes(app: Formica): FastifyPluginAsyncZod {
       },
       async (request) => {
         const events = request.body.transfers.map(toTransferEvent);
-        const outcomes = await app.engine.submitTransfers(events);
+        // The operator's audit entry commits with the transfers (one durable commit, not two): the
+        // answer is 200 whatever each transfer's result, as results are data.
+        let logged = false;
+        const outcomes = await app.engine.submitTransfers(events, [], async (tx) => {
+          await app.audit.append(tx, operatorRequestEntry(request, 200));
+          logged = true;
+        });
+        if (logged) markLoggedByRoute(request);
         return {
           results: outcomes.map((o, i) => ({ id: events[i].id, result: o.result, timestamp: o.timestamp?.toString() ?? null })),
         };
