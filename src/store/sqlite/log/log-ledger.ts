@@ -298,14 +298,22 @@ export class LogLedger implements SqliteLedger {
     return transferPage([...stored, ...tail.map((t) => t.value)], query.limit);
   }
 
+  /** The indexed history up to `history_through`, then the transfers materialized after it (at
+   *  most about one history pass, state-file.ts), merged in timestamp order by one statement. */
   private storedHistory(accountId: string, query: TransferQuery): TransferRow[] {
+    const key = this.memory.keyOf(accountId);
+    if (key === undefined) return [];
     const { where, params } = filters(query, 't.');
-    const until = query.until !== undefined ? ' AND a.timestamp <= ?' : '';
+    const until = query.until !== undefined ? [query.until] : [];
+    const upTo = (column: string) => (query.until !== undefined ? ` AND ${column} <= ?` : '');
+    const indexed = '(SELECT history_through FROM state_meta WHERE id = 1)';
     const sql =
-      `SELECT ${JOINED_COLUMNS} FROM account_transfers a CROSS JOIN transfers t ON t.timestamp = a.timestamp ` +
-      `WHERE a.account_id = ? AND a.timestamp > ?${until}${where} ORDER BY a.timestamp LIMIT ?`;
-    const bounds = query.until !== undefined ? [query.after ?? 0n, query.until] : [query.after ?? 0n];
-    return this.shapes(sql).all(accountId, ...bounds, ...params, query.limit) as TransferRow[];
+      `SELECT ${INDEXED_COLUMNS} FROM account_transfers a CROSS JOIN transfers t ON t.timestamp = a.timestamp ` +
+      `WHERE a.account_key = ? AND a.timestamp > ? AND a.timestamp <= ${indexed}${upTo('a.timestamp')}${where} ` +
+      `UNION ALL SELECT ${JOINED_COLUMNS} FROM transfers t ` +
+      `WHERE t.timestamp > max(?, ${indexed})${upTo('t.timestamp')} AND (t.debit_key = ? OR t.credit_key = ?)${where} ORDER BY timestamp LIMIT ?`;
+    const after = query.after ?? 0n;
+    return this.shapes(sql).all(key, after, ...until, ...params, after, ...until, key, key, ...params, query.limit) as TransferRow[];
   }
 
   async duePendingIds(nowNs: bigint, limit: number): Promise<string[]> {
@@ -378,11 +386,14 @@ function prepareStatements(db: Db) {
   };
 }
 
+/** The history columns with the timestamp taken from the index, so its order serves ORDER BY. */
+const INDEXED_COLUMNS = JOINED_COLUMNS.replace('t.timestamp', 'a.timestamp');
+
 function prepareStateReads(db: Db) {
   return {
     ...ledgerRowReads(db),
     accounts: db.prepare(`SELECT key, ${ACCOUNT_COLUMNS} FROM accounts ORDER BY key`),
     stillPending: db.prepare("SELECT id, status, expires_at FROM pending_transfers WHERE status = 'pending'"),
-    countTransfers: db.prepare('SELECT count(*) FROM transfers').pluck(),
+    countTransfers: db.prepare('SELECT count(*) FROM transfer_rows').pluck(),
   };
 }
