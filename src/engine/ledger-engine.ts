@@ -276,8 +276,10 @@ export class LedgerEngine {
     }, committed);
     countResults('transfers', ran.batch.results);
     this.notify(ran.requests, ran.batch.results);
+    // By position, not indexOf per job: a group of thousands of callers would be quadratic.
+    const at = new Map<TransferJob | StepJob, number>(ran.members.map((job, i) => [job, i]));
     for (const job of jobs) {
-      if (job.kind === 'transfers') job.resolve(ran.batch.outcomes[ran.members.indexOf(job)]);
+      if (job.kind === 'transfers') job.resolve(ran.batch.outcomes[at.get(job)!]);
       else if (ran.refused.has(job)) job.reject(ran.refused.get(job));
       else job.resolve(ran.recorded.get(job));
     }
@@ -301,9 +303,9 @@ export class LedgerEngine {
     const requests = members.map((job) => (job.kind === 'transfers' ? job.events : claimed.get(job)!.events));
     const batch = await this.applyTransfers(group, members, requests, now);
     const recorded = new Map<StepJob, unknown>();
-    for (const [job, { claimed: state }] of claimed) {
-      const outcomes = batch.outcomes[members.indexOf(job)];
-      recorded.set(job, await recordLoudly(job.step, group.sql, state, outcomes));
+    for (let i = 0; i < members.length; i++) {
+      const job = members[i];
+      if (job.kind === 'step') recorded.set(job, await recordLoudly(job.step, group.sql, claimed.get(job)!.claimed, batch.outcomes[i]));
     }
     for (let i = 0; i < members.length; i++) {
       const job = members[i];
