@@ -93,8 +93,29 @@ async function loadFailures(client: pg.PoolClient, ids: string[], cache: WriteCa
 }
 
 /** Writes the batch's effects and outbox, and stamps ledger_meta with `generation`. */
-export async function persistBatch(client: pg.PoolClient, written: BatchWrite<unknown>, generation: bigint): Promise<void> {
+export async function persistBatch(
+  client: pg.PoolClient,
+  written: BatchWrite<unknown>,
+  generation: bigint,
+  phases?: { copyMs: number; persistMs: number },
+): Promise<void> {
+  const started = performance.now();
+  await copyNewTransfers(client, written);
+  const copied = performance.now();
+  await persistEffects(client, written, generation);
+  if (phases) {
+    phases.copyMs += copied - started;
+    phases.persistMs += performance.now() - copied;
+  }
+}
+
+/** The batch's new transfers, by binary COPY (nothing when it has none). */
+export async function copyNewTransfers(client: pg.PoolClient, written: BatchWrite<unknown>): Promise<void> {
   if (written.effects.newTransfers.length > 0) await copyTransfers(client, written.effects.newTransfers);
+}
+
+/** Every other effect and the outbox in one statement, which also stamps ledger_meta with `generation`. */
+export async function persistEffects(client: pg.PoolClient, written: BatchWrite<unknown>, generation: bigint): Promise<void> {
   await client.query({ name: 'formica_persist_batch', text: PERSIST_SQL, values: [...persistParams(written), generation] });
 }
 

@@ -29,12 +29,14 @@ import {
   SELECT_LEGACY,
 } from '../migrations.ts';
 import type { CatchUpPolicy } from '../catch-up.ts';
-import { WriteCache, type WriteStamp } from '../write-cache.ts';
+import { WriteCache } from '../write-cache.ts';
 import { pgExecutor, pgSavepoint } from '../sql.ts';
 import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { AccountIndexer, accountHistorySql } from './account-history.ts';
 import { loadSnapshot, persistBatch } from './batch-io.ts';
 import { checkPooledSession } from './pooled-session.ts';
+import { emptyPostgresPhases, generationStamp, LOCK_LEDGER_SQL, type LockedMeta, type PostgresPhases } from './ledger-meta.ts';
+import { isDeadlock, PipelinedWriter } from './pipeline.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 
@@ -45,6 +47,18 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /** When the account history index catches up (the SQLite store's default when not given). */
   readonly catchUp?: CatchUpPolicy;
+  /** Write groups in flight at once: 1 (one after another) or 2 (the next one computed and sent
+   *  while the last commits, decision 38). FORMICA_PG_PIPELINE when not given, else 1. */
+  readonly pipeline?: 1 | 2;
+}
+
+export type { PostgresPhases } from './ledger-meta.ts';
+
+/** FORMICA_PG_PIPELINE: 1 or 2; unset, 1. Anything else is refused, not guessed. */
+export function pipelineDepth(value: string | undefined): 1 | 2 {
+  if (value === undefined || value === '' || value === '1') return 1;
+  if (value === '2') return 2;
+  throw new Error(`FORMICA_PG_PIPELINE must be 1 or 2, not ${value}`);
 }
 
 const INT8_OID = 20;
@@ -63,16 +77,23 @@ export class PostgresStore implements LedgerStore {
   /** Committed accounts, trusted while ledger_meta's generation is the one this store last wrote. */
   private readonly cache = new WriteCache();
   private readonly indexer: AccountIndexer;
+  /** Where the write groups' time went, summed (bench/phases.ts prints it). */
+  readonly phases: PostgresPhases = emptyPostgresPhases();
+  /** Set when groups are pipelined two at a time. */
+  private readonly pipelined: PipelinedWriter | null;
 
   private constructor(
     readonly pool: pg.Pool,
     catchUp: CatchUpPolicy | undefined,
+    readonly pipeline: 1 | 2,
   ) {
     this.indexer = new AccountIndexer(pool, catchUp);
+    this.pipelined = pipeline === 2 ? new PipelinedWriter(pool, this.cache, this.indexer, this.phases) : null;
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const { schema } = options;
+    const pipeline = options.pipeline ?? pipelineDepth(process.env.FORMICA_PG_PIPELINE);
     if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name '${schema}'`);
     const pool = new pg.Pool({
       connectionString: options.url,
@@ -91,7 +112,7 @@ export class PostgresStore implements LedgerStore {
       await pool.end();
       throw error;
     }
-    return new PostgresStore(pool, options.catchUp);
+    return new PostgresStore(pool, options.catchUp, pipeline);
   }
 
   writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {
@@ -101,8 +122,15 @@ export class PostgresStore implements LedgerStore {
   /** The ledger_meta row lock comes first, so groups of every process take turns and each sees
    *  the committed state of the last one. */
   async writeGroup<T>(work: (group: WriteGroup) => Promise<T>, committed?: () => void): Promise<T> {
+    if (this.pipelined) return this.pipelined.writeGroup(work, committed);
     try {
-      return await this.transactGroup(work);
+      return await this.transactGroup(work).catch((error: unknown) => {
+        // Only a pipelined writer of another process can deadlock with this one (pipeline.ts);
+        // the server rolled the whole group back, so it runs again once.
+        if (!isDeadlock(error)) throw error;
+        this.phases.retries++;
+        return this.transactGroup(work);
+      });
     } finally {
       committed?.();
     }
@@ -112,23 +140,41 @@ export class PostgresStore implements LedgerStore {
    *  that did not commit (or may not have) drops it. */
   private async transactGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
     let batch: { effects: BatchEffects; generation: bigint } | undefined;
+    const p = this.phases;
+    let mark = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - mark;
+      mark = now;
+      return ms;
+    };
     try {
       const value = await withTransaction(this.pool, async (client) => {
         const locked = await client.query<LockedMeta>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL });
+        p.lockMs += lap();
         const { last_timestamp: lastTimestamp, writer_generation: generation } = locked.rows[0];
         this.cache.validate(generationStamp(generation));
-        return work({
+        const value = await work({
           sql: pgExecutor(client),
           isolated: (fn) => pgSavepoint(client, fn),
           apply: async (keys, compute) => {
             if (batch) throw new Error('a write group applies one ledger batch at most');
-            const written = compute(await loadSnapshot(client, keys, this.cache, lastTimestamp));
+            p.otherMs += lap();
+            const snapshot = await loadSnapshot(client, keys, this.cache, lastTimestamp);
+            p.loadMs += lap();
+            const written = compute(snapshot);
+            p.computeMs += lap();
             batch = { effects: written.effects, generation: generation + 1n };
-            await persistBatch(client, written, batch.generation);
+            await persistBatch(client, written, batch.generation, p);
+            mark = performance.now();
             return written.value;
           },
         });
+        p.otherMs += lap();
+        return value;
       });
+      p.commitMs += lap();
+      p.groups++;
       if (batch) {
         this.cache.committed(batch.effects, generationStamp(batch.generation));
         this.indexer.written(batch.effects.newTransfers.length);
@@ -255,17 +301,4 @@ export async function migrate(client: pg.PoolClient, schema: string | undefined,
     await client.query(m.sql);
     await record(m);
   }
-}
-
-const LOCK_LEDGER_SQL = 'SELECT last_timestamp, writer_generation FROM ledger_meta WHERE id = 1 FOR UPDATE';
-
-interface LockedMeta {
-  last_timestamp: bigint;
-  writer_generation: bigint;
-}
-
-/** The generation plays data_version's part; nothing but a batch writes the ledger's rows, so the
- *  other half of the SQLite stamp has nothing to count here. */
-function generationStamp(generation: bigint): WriteStamp {
-  return { dataVersion: generation, changes: 0n };
 }
