@@ -30,9 +30,9 @@ function move(id: string, from: string, to: string, amount: bigint): TransferEve
   return { id, debitAccountId: from, creditAccountId: to, amount, pendingId: null, timeout: 0, ledger: LEDGER, code: 1, flags: 0, userData: null };
 }
 
-function withAppName(base: string): string {
+function withAppName(base: string, name = appName): string {
   const u = new URL(base);
-  u.searchParams.set('application_name', appName);
+  u.searchParams.set('application_name', name);
   return u.toString();
 }
 
@@ -163,6 +163,37 @@ describe.skipIf(!url)('PostgreSQL store, two groups in flight', () => {
     expect(await store.getTransfer('killed-fund')).toBeUndefined();
     expect((await store.getAccount(wallet))?.debitsPosted).toBe(0n);
     expect(await unbalanced()).toEqual([]);
+  });
+
+  it('recomputes group N+1 from the durable state when another process wrote between N and N+1', async () => {
+    const otherName = `${appName}_other`;
+    const other = await PostgresStore.open({ url: withAppName(url ?? '', otherName), schema, poolSize: 2, catchUp: NO_CATCH_UP });
+    try {
+      const retries = store.phases.retries;
+      const { n, next, wallet } = await twoGroups('between', HELD);
+      // The other process's group waits for the row lock behind N, so it takes it before N+1 asks.
+      // A millisecond later, so its timestamps do not collide with N+1's uncommitted ones (that
+      // would be a deadlock the server breaks, not the generation check this test is about).
+      clock.advance(1);
+      const spent = new LedgerEngine(other, clock).createTransfers([move('between-other', wallet, 'between-shop', 50n)]);
+      let waiting = false;
+      for (let polls = 0; !waiting; polls++) {
+        if (polls > 5_000) throw new Error("the other process's group never waited for the row lock");
+        const found = await holder.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event = 'transactionid'", [otherName]);
+        waiting = found.rows.length > 0;
+      }
+      await holder.query('SELECT pg_advisory_unlock($1)', [HOLD_KEY]);
+      expect(await n).toEqual(['ok', 'ok']);
+      expect(await spent).toEqual(['ok']);
+      // Computed on N's state the 60 fitted; after the other process spent 50 of the 100 it does not.
+      expect(await next).toEqual(['exceeds_credits']);
+      expect(store.phases.retries).toBe(retries + 1);
+      const account = await store.getAccount(wallet);
+      expect({ debits: account?.debitsPosted, credits: account?.creditsPosted }).toEqual({ debits: 50n, credits: 100n });
+      expect(await unbalanced()).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('commits both in order, N+1 on the balance N left, when N commits', async () => {
