@@ -118,7 +118,16 @@ describe.each(storesUnderTest())('ledger HTTP API (%s)', (store) => {
   });
 
   it('serves health, metrics (to the operator only), the OpenAPI document and the docs page', async () => {
-    expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', store });
+    expect(await (await fetch(`${server.url}/health`)).json()).toMatchObject({ status: 'ok', store });
+    // A store whose machinery failed (the log layout's worker given up on) answers 503, so the process is restarted.
+    const { store: ledgerStore } = server.app;
+    ledgerStore.health = () => ({ status: 'failed', detail: 'ledger worker failed, 3 log rows behind, 5 restarts' });
+    try {
+      const failed = await fetch(`${server.url}/health`);
+      expect([failed.status, await failed.json()]).toEqual([503, { status: 'failed', store, detail: 'ledger worker failed, 3 log rows behind, 5 restarts' }]);
+    } finally {
+      delete ledgerStore.health;
+    }
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text();
     expect(metrics).toContain('formica_ledger_batches_total');

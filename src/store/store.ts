@@ -76,5 +76,17 @@ export interface LedgerStore {
   /** Checks of the store's own derived data beyond the auditor's (e.g. the SQLite log layout
    *  folds its log and compares it with what it materialized); problems found, none: empty. */
   selfCheck?(): Promise<string[]>;
+  /** How the store's own machinery is doing, for `/health`; a store with none is always ok. */
+  health?(): StoreHealth;
   close(): Promise<void>;
+}
+
+/**
+ * `degraded`: serving, with a part recovering on its own (the SQLite log layout's worker restarting).
+ * `failed`: some reads fail until the process restarts (that worker given up on), so an orchestrator
+ * should restart it. `detail` names the part and its state, never an account, an amount or an error text.
+ */
+export interface StoreHealth {
+  readonly status: 'ok' | 'degraded' | 'failed';
+  readonly detail?: string;
 }

@@ -7,11 +7,13 @@ import { registry } from '../../engine/metrics.ts';
 
 export function systemRoutes(app: Formica): FastifyPluginAsyncZod {
   return async (server) => {
-    server.get(
-      '/health',
-      { schema: { tags: ['system'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok'), store: z.string() }) } } },
-      async () => ({ status: 'ok' as const, store: app.store.kind }),
-    );
+    const Health = z.object({ status: z.enum(['ok', 'degraded', 'failed']), store: z.string(), detail: z.string().optional() });
+    const summary = "Liveness: 503 when the store's machinery failed and the process needs a restart";
+    server.get('/health', { schema: { tags: ['system'], summary, response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+      const health = app.store.health?.() ?? { status: 'ok' as const };
+      if (health.status === 'failed') reply.status(503);
+      return { ...health, store: app.store.kind };
+    });
   };
 }
 

@@ -5,7 +5,7 @@
 // transfer, tables-ledger.ts) and `log` (one packed row per batch, log/log-ledger.ts).
 import type Database from 'better-sqlite3';
 import type { BatchEffects, BatchKeys, Snapshot, Transfer } from '../../ledger/index.ts';
-import type { BatchWrite, LedgerStore, TransferPage } from '../store.ts';
+import type { BatchWrite, LedgerStore, StoreHealth, TransferPage } from '../store.ts';
 
 export type SqliteLayout = 'tables' | 'log';
 
@@ -63,6 +63,8 @@ export interface SqliteLedger extends LedgerReads {
   /** In the writer's turn, before the group's transaction: resolves when the layout has room for
    *  another batch (the log layout waits while its worker trails too far). */
   room?(): Promise<void>;
+  /** The layout's machinery off the commit path (the log layout's worker); none: always ok. */
+  health?(): StoreHealth;
   /** Inside the group's write transaction, before any of its work. */
   begin(): void;
   /** Loads what `keys` name, computes and persists the batch's ledger effects (not its outbox). */

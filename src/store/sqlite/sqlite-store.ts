@@ -20,7 +20,7 @@ import {
   SELECT_LEGACY,
 } from '../migrations.ts';
 import type { SqlExecutor } from '../sql.ts';
-import type { BatchWrite, LedgerStore, OutboxEvent, StoredOutboxEvent, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
+import type { BatchWrite, LedgerStore, OutboxEvent, StoredOutboxEvent, StoreHealth, TransferPage, TransferQuery, WriteGroup } from '../store.ts';
 import { type CatchUpPolicy, DEFAULT_CATCH_UP } from '../catch-up.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { openConnection } from './connection.ts';
@@ -250,6 +250,10 @@ export class SqliteStore implements LedgerStore {
   /** Checks of how the layout keeps the ledger (the log layout folds its log and compares). */
   selfCheck(): Promise<string[]> {
     return this.ledger.check();
+  }
+
+  health(): StoreHealth {
+    return this.ledger.health?.() ?? { status: 'ok' };
   }
 
   async outboxAfter(seq: bigint, limit: number): Promise<StoredOutboxEvent[]> {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Account, BatchEffects, BatchKeys, PendingState, Snapshot, Transfer, TransferResult } from '../../../ledger/index.ts';
 import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow, type PendingRow, pendingFromRow, type TransferRow, transferFromRow } from '../../rows.ts';
-import type { BatchWrite, TransferPage, TransferQuery } from '../../store.ts';
+import type { BatchWrite, StoreHealth, TransferPage, TransferQuery } from '../../store.ts';
 import { filters, JOINED_COLUMNS } from '../account-index.ts';
 import { preparedOnce } from '../executor.ts';
 import { ledgerRowReads } from '../ledger-rows.ts';
@@ -138,6 +138,13 @@ export class LogLedger implements SqliteLedger {
   /** The materializing worker's state, for health reports and tests (which also pause and kill it). */
   get worker(): Pick<Materializer, 'pause' | 'resume' | 'killWorker'> & { health(): MaterializerHealth } {
     return this.materializer;
+  }
+
+  health(): StoreHealth {
+    const worker = this.materializer.health();
+    const detail = `ledger worker ${worker.state}, ${worker.durableThrough - worker.materializedThrough} log rows behind, ${worker.restarts} restarts`;
+    if (worker.state === 'running') return { status: 'ok', detail };
+    return { status: worker.state === 'failed' || worker.state === 'closed' ? 'failed' : 'degraded', detail };
   }
 
   begin(): void {

@@ -93,6 +93,7 @@ describe('the log layout worker, supervised', () => {
     expect((await store.getAccount('wallet'))?.creditsPosted).toBe(41n);
     const health = ledger.worker.health();
     expect(health).toMatchObject({ state: 'running', restarts: 2, failuresInRow: 0 });
+    expect(store.health()).toEqual({ status: 'ok', detail: 'ledger worker running, 0 log rows behind, 2 restarts' });
     expect(warnings.filter((w) => w.includes('restarting the worker'))).toHaveLength(2);
     expect((await verifyStore(store)).problems).toEqual([]);
   });
@@ -112,6 +113,7 @@ describe('the log layout worker, supervised', () => {
     expect((await store.getAccount('wallet'))?.creditsPosted).toBe(1n);
     expect((await store.getTransfer('a'))?.amount).toBe(1n);
     expect(ledger.worker.health()).toMatchObject({ state: 'failed', failuresInRow: 4, restarts: 3 });
+    expect(store.health()).toEqual({ status: 'failed', detail: 'ledger worker failed, 1 log rows behind, 3 restarts' });
     expect(warnings).toHaveLength(4);
     // The tail reaches its limit: the next group rejects instead of waiting for ever.
     expect(await engine.createTransfers([move('b')])).toEqual(['ok']);
