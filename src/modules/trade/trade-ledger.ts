@@ -30,7 +30,7 @@ export function feeBackMinor(settledMinor: bigint, chargedFeeMinor: bigint, refu
 }
 
 /** Links every event to the next, so the chain applies all or nothing. */
-function chain(events: TransferEvent[]): TransferEvent[] {
+export function chain(events: TransferEvent[]): TransferEvent[] {
   return events.map((e, i) => (i < events.length - 1 ? { ...e, flags: e.flags | TransferFlag.linked } : e));
 }
 

@@ -8,7 +8,7 @@
 import type { Clock } from '../../engine/clock.ts';
 import type { IdSource } from '../../engine/ids.ts';
 import { KeyedLock } from '../../engine/keyed-lock.ts';
-import { type TransferEvent, TransferFlag } from '../../ledger/index.ts';
+import type { TransferEvent } from '../../ledger/index.ts';
 import type { SqlExecutor } from '../../store/sql.ts';
 import { platformRevenueAccountId } from '../books/chart.ts';
 import { PLATFORM_CURRENCY } from '../books/platform-currency.ts';
@@ -16,6 +16,7 @@ import { type LedgerVerdict, ledgerVerdict, type Step, type StepRunner, type Tra
 import type { SpendingLimits } from '../wallet/spending-limits.ts';
 import { busy, notExist, TradeError } from './trade-errors.ts';
 import { assertMoneySplit, MAX_TRADE_EVENTS, notifies, type Op, type Plan, planStep, statusAfter, type TradeChange, tradeSpendKey } from './trade-plans.ts';
+import { chain } from './trade-ledger.ts';
 import type { TradeStore } from './trade-store.ts';
 import { notificationEvent, type RefundMade, type Trade, type TradeRecord, type TradeRef, toTrade } from './trade-types.ts';
 
@@ -178,7 +179,8 @@ export class TradeSteps {
         const parts = op.kind === 'refund' ? await this.claimParts(tx, t, op, nowMs) : [];
         return { t, plan: planStep(t, op, this.revenueAccountId, nowMs), parts };
       },
-      plan: (claimed) => (claimed ? chained([...claimed.plan.events, ...claimed.parts.flatMap((p) => p.events)]) : []),
+      // One chain, so a refund and its parts' moves land all or none.
+      plan: (claimed) => (claimed ? chain([...claimed.plan.events, ...claimed.parts.flatMap((p) => p.events)]) : []),
       record: async (tx, claimed, outcomes) => {
         if (!claimed) return null;
         const { t, plan, parts } = claimed;
@@ -244,11 +246,6 @@ export class TradeSteps {
     }
     return after;
   }
-}
-
-/** Links every event to the next, so a refund and its parts' moves land all or none. */
-function chained(events: readonly TransferEvent[]): TransferEvent[] {
-  return events.map((e, i) => (i < events.length - 1 ? { ...e, flags: e.flags | TransferFlag.linked } : e));
 }
 
 /** The ledger's refusal of a trade step, as the caller is told (a chain a part's move broke is the system's error). */
