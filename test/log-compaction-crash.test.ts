@@ -3,7 +3,6 @@
 // store is reopened: every acknowledged transfer is there, no linked pair is half applied, `verify`
 // is clean, and a state file rebuilt from the compacted log alone holds exactly the same ledger,
 // every account's history included.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { stateFileOf } from '../src/store/sqlite/log/state-file.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { startWriterChild } from './support/writer-child.ts';
 
 const ROUNDS = 3;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-compaction-crash-'));
@@ -25,45 +25,16 @@ interface Round {
 
 /** Runs the child until it has acknowledged `atLeast` transfers and compacted twice, then kills it. */
 async function crashRound(round: number, atLeast: number): Promise<Round> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support/log-compacting-writer.ts'), file, String(round)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const acknowledged: string[] = [];
-  const chains: [string, string][] = [];
   let compactions = 0;
   let compactedThrough = 0;
-  let errors = '';
-  child.stderr?.on('data', (chunk) => {
-    errors += chunk;
+  const writer = startWriterChild(path.join(import.meta.dirname, 'support/log-compacting-writer.ts'), [file, String(round)], (kind, a) => {
+    if (kind !== 'compacted') return;
+    compactions++;
+    compactedThrough = Math.max(compactedThrough, Number(a));
   });
-  let partial = '';
-  const enough = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const [kind, a, b] = line.split(' ');
-        if (kind === 'ack') acknowledged.push(a);
-        if (kind === 'chain') chains.push([a, b]);
-        if (kind === 'compacted') {
-          compactions++;
-          compactedThrough = Math.max(compactedThrough, Number(a));
-        }
-      }
-      if (acknowledged.length >= atLeast && compactions >= 2 && compactedThrough > 0) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`writer exited (${code}) before the kill: ${errors}`)));
-  });
-  await enough;
-  await kill(child);
-  return { acknowledged, chains, compactedThrough };
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  await writer.until(() => writer.acknowledged.length >= atLeast && compactions >= 2 && compactedThrough > 0);
+  await writer.kill();
+  return { acknowledged: writer.acknowledged, chains: writer.chains, compactedThrough };
 }
 
 /** Every account, transfer and pending state, and every account's history, as plain data. */

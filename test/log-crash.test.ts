@@ -3,7 +3,6 @@
 // After each kill the store is reopened from the log: every acknowledged transfer is there, no
 // linked chain is half applied, the auditor and the log's fold agree with the writer's memory and
 // the state file, and a state file rebuilt from the log alone holds exactly the same ledger.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyStore } from '../src/engine/verify.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { startWriterChild } from './support/writer-child.ts';
 import { stateFileOf } from '../src/store/sqlite/log/state-file.ts';
 
 const ROUNDS = 4;
@@ -25,40 +25,11 @@ interface Round {
 
 /** Runs the writer until it has acknowledged `atLeast` transfers, then kills it mid-flight. */
 async function crashRound(round: number, atLeast: number): Promise<Round & { stateBehind: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support/log-ledger-writer.ts'), file, String(round)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const acknowledged: string[] = [];
-  const chains: [string, string][] = [];
-  let errors = '';
-  child.stderr?.on('data', (chunk) => {
-    errors += chunk;
-  });
-  let partial = '';
-  const enough = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        const [kind, a, b] = line.split(' ');
-        if (kind === 'ack') acknowledged.push(a);
-        if (kind === 'chain') chains.push([a, b]);
-      }
-      if (acknowledged.length >= atLeast) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`writer exited (${code}) before the kill: ${errors}`)));
-  });
-  await enough;
+  const writer = startWriterChild(path.join(import.meta.dirname, 'support/log-ledger-writer.ts'), [file, String(round)]);
+  await writer.until(() => writer.acknowledged.length >= atLeast);
   const stateBehind = materializedThrough() < logSeq();
-  await kill(child);
-  return { acknowledged, chains, stateBehind };
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+  await writer.kill();
+  return { acknowledged: writer.acknowledged, chains: writer.chains, stateBehind };
 }
 
 function logSeq(): number {

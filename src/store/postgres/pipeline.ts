@@ -17,6 +17,7 @@ import type { AccountIndexer } from './account-history.ts';
 import { copyNewTransfers, loadSnapshot, persistEffects } from './batch-io.ts';
 import { generationStamp, LOCK_LEDGER_SQL, type LockedMeta, type PostgresPhases } from './ledger-meta.ts';
 import { withTransaction } from './transaction.ts';
+import { lapTimer } from '../lap-timer.ts';
 
 /** The state a group leaves behind if it commits: what its successor computes from. */
 interface AfterState {
@@ -104,13 +105,7 @@ export class PipelinedWriter {
     const committed = new Promise<boolean>((resolve) => {
       outcome = resolve;
     });
-    let mark = performance.now();
-    const lap = () => {
-      const now = performance.now();
-      const ms = now - mark;
-      mark = now;
-      return ms;
-    };
+    const lap = lapTimer();
     let effects: BatchEffects | undefined;
     try {
       const value = await withTransaction(this.pool, async (client) => {

@@ -39,6 +39,7 @@ import { emptyPostgresPhases, generationStamp, LOCK_LEDGER_SQL, type LockedMeta,
 import { isDeadlock, PipelinedWriter } from './pipeline.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import { withTransaction } from './transaction.ts';
+import { lapTimer } from '../lap-timer.ts';
 
 export interface PostgresStoreOptions {
   readonly url: string;
@@ -141,13 +142,7 @@ export class PostgresStore implements LedgerStore {
   private async transactGroup<T>(work: (group: WriteGroup) => Promise<T>): Promise<T> {
     let batch: { effects: BatchEffects; generation: bigint } | undefined;
     const p = this.phases;
-    let mark = performance.now();
-    const lap = () => {
-      const now = performance.now();
-      const ms = now - mark;
-      mark = now;
-      return ms;
-    };
+    const lap = lapTimer();
     try {
       const value = await withTransaction(this.pool, async (client) => {
         const locked = await client.query<LockedMeta>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL });
@@ -166,7 +161,7 @@ export class PostgresStore implements LedgerStore {
             p.computeMs += lap();
             batch = { effects: written.effects, generation: generation + 1n };
             await persistBatch(client, written, batch.generation, p);
-            mark = performance.now();
+            lap(); // persistBatch timed its own phases
             return written.value;
           },
         });

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchEffects, BatchKeys, Snapshot, Transfer } from '../../ledger/index.ts';
 import type { BatchWrite, LedgerStore, StoreHealth, TransferPage } from '../store.ts';
+import { lapTimer } from '../lap-timer.ts';
 
 export type SqliteLayout = 'tables' | 'log';
 
@@ -35,13 +36,7 @@ export function timedBatch<T>(
   compute: (snapshot: Snapshot) => BatchWrite<T>,
   persist: (written: BatchWrite<T>) => void,
 ): BatchWrite<T> {
-  let mark = performance.now();
-  const lap = () => {
-    const now = performance.now();
-    const ms = now - mark;
-    mark = now;
-    return ms;
-  };
+  const lap = lapTimer();
   const snapshot = load();
   phases.loadMs += lap();
   const written = compute(snapshot);
