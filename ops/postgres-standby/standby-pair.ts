@@ -154,6 +154,9 @@ async function startNode(tools: Toolbox, dir: string, node: NodeName): Promise<v
 /** The primary's view of the standby: 'sync', 'async', 'potential', or undefined when not connected. */
 export async function standbySyncState(pair: StandbyPair): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: pair.primaryUrl });
+  // The primary may be killed while this asks (the failover test does it under load): the failed
+  // query reports it; without a listener the connection's 'error' event would end the process.
+  client.on('error', () => {});
   await client.connect();
   try {
     const { rows } = await client.query<{ sync_state: string }>('SELECT sync_state FROM pg_stat_replication WHERE application_name = $1', [STANDBY_NAME]);
