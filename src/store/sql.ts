@@ -2,9 +2,10 @@
 // ledger, one small async interface over both dialects. Parameters are always written `?`; for
 // PostgreSQL they become $1..$n. Integers come back as bigint in both dialects.
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import type { SqlMigrations } from './migrations.ts';
 import { migrate as migratePostgres } from './postgres/postgres-store.ts';
+import { openPool } from './postgres/pool.ts';
 import { withTransaction } from './postgres/transaction.ts';
 import { type EmbeddedWriter, embeddedSql, openModuleSql } from './sqlite/module-sql.ts';
 import type { SqliteStore } from './sqlite/sqlite-store.ts';
@@ -67,12 +68,6 @@ export function toDollarParams(sql: string): string {
   return out;
 }
 
-const INT8_OID = 20;
-const BIGINT_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: (oid, format) => (oid === INT8_OID ? (text: string) => BigInt(text) : pg.types.getTypeParser(oid, format)),
-};
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 export function pgExecutor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   const query = (sql: string, params: readonly SqlParam[]) => client.query(toDollarParams(sql), params as unknown[]);
   return {
@@ -101,14 +96,7 @@ export async function pgSavepoint<T>(client: pg.PoolClient, fn: () => Promise<T>
 }
 
 async function openPostgresSql(url: string, schema: string | undefined): Promise<SqlDatabase> {
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name '${schema}'`);
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    types: BIGINT_TYPES,
-    options: ['-c synchronous_commit=on', schema === undefined ? '' : `-c search_path=${schema}`].join(' ').trim(),
-  });
-  pool.on('error', () => {});
+  const pool = openPool({ url, schema, max: 10 });
   const inTransaction = <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => withTransaction(pool, fn);
   let closed = false;
   return {

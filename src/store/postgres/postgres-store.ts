@@ -3,7 +3,7 @@
 // row, which serializes batch writers across processes, so every batch loads committed state and
 // ledger timestamps (and outbox sequence numbers) only increase in commit order. The writer keeps
 // committed accounts in memory while the generation on that row says it wrote last (decision 32).
-import pg from 'pg';
+import type pg from 'pg';
 import type { Account, BatchEffects, BatchKeys, Snapshot, Transfer } from '../../ledger/index.ts';
 import {
   ACCOUNT_COLUMNS,
@@ -37,6 +37,7 @@ import { loadSnapshot, persistBatch } from './batch-io.ts';
 import { checkPooledSession } from './pooled-session.ts';
 import { emptyPostgresPhases, generationStamp, LOCK_LEDGER_SQL, type LockedMeta, type PostgresPhases } from './ledger-meta.ts';
 import { isDeadlock, PipelinedWriter } from './pipeline.ts';
+import { openPool } from './pool.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 import { lapTimer } from '../lap-timer.ts';
@@ -62,16 +63,6 @@ export function pipelineDepth(value: string | undefined): 1 | 2 {
   throw new Error(`FORMICA_PG_PIPELINE must be 1 or 2, not ${value}`);
 }
 
-const INT8_OID = 20;
-
-/** int8 as a JavaScript bigint (node-postgres returns a string by default), for this pool only. */
-const BIGINT_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: (oid, format) => (oid === INT8_OID ? (text: string) => BigInt(text) : pg.types.getTypeParser(oid, format)),
-};
-
-// Only plain identifiers: the schema name goes into a startup option and into DDL unquoted-safe.
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 export class PostgresStore implements LedgerStore {
   readonly kind = 'postgres' as const;
   private closed = false;
@@ -95,17 +86,7 @@ export class PostgresStore implements LedgerStore {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const { schema } = options;
     const pipeline = options.pipeline ?? pipelineDepth(process.env.FORMICA_PG_PIPELINE);
-    if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name '${schema}'`);
-    const pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 10,
-      types: BIGINT_TYPES,
-      // Set at connection start, so every pooled connection sees them before its first query:
-      // the schema, and durable commits whatever the server's default (acknowledged means on disk).
-      options: ['-c synchronous_commit=on', schema === undefined ? '' : `-c search_path=${schema}`].join(' ').trim(),
-    });
-    // An idle connection that the server drops must not crash the process; the pool replaces it.
-    pool.on('error', () => {});
+    const pool = openPool({ url: options.url, schema, max: options.poolSize ?? 10 });
     try {
       await checkPooledSession(pool.options, schema);
       await withTransaction(pool, (client) => migrate(client, schema, 'ledger', POSTGRES_MIGRATIONS));

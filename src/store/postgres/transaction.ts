@@ -3,13 +3,9 @@ import type pg from 'pg';
 /** Runs `work` in one transaction on one pooled connection; rolls back and rethrows on any error. */
 export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection the server drops meanwhile fails its queries (pool.ts keeps its 'error' event
+  // from ending the process), and the pool discards it when it comes back.
   let broken: Error | undefined;
-  // A connection lost while checked out (the server died) fails its queries; without a listener
-  // its 'error' event would also be thrown at the process and end it.
-  const lost = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const value = await work(client);
@@ -22,7 +18,6 @@ export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolCl
     });
     throw error;
   } finally {
-    client.off('error', lost);
     client.release(broken);
   }
 }
