@@ -36,10 +36,10 @@ export function openPool(options: PoolOptions): pg.Pool {
   // An idle connection that the server drops must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   // Nor one the server drops while it is checked out. The pool takes its own listener off a
-  // connection it hands out, and a new one is handed out from inside the socket read that
-  // completed its startup: a server dying right then (its last ReadyForQuery and its FATAL in
-  // one read) emits 'error' before the borrower's code has run to listen. The queries of a
-  // connection that failed this way fail, and the pool discards it when it comes back.
+  // connection it hands out, and may hand one out from inside a socket read (the one that ended
+  // its startup, or a pool.query's last reply): a server dying right then (ReadyForQuery and its
+  // FATAL in one read) emits 'error' before the borrower's code has run to listen. The queries of
+  // a connection that failed this way fail, and the pool discards it when it comes back.
   pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
