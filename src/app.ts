@@ -343,7 +343,7 @@ export async function createFormica(options: FormicaOptions): Promise<Formica> {
     jobs,
     sandbox,
     async close() {
-      for (const job of jobs) job.stop();
+      await Promise.all(jobs.map((job) => job.stop()));
       await engine.drained();
       await keepHead(audit, options.dataDir);
       await sql.close();

@@ -22,9 +22,11 @@ export class PeriodicJob {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** No more ticks; resolves once the run in flight (if any) has ended, so what it uses can close. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.settled();
   }
 
   /** Runs the work once now; a tick that overlaps a running one is skipped. */
@@ -35,8 +37,12 @@ export class PeriodicJob {
 
   /** Runs the work once, after any run in flight: a caller that moved the clock needs a run that sees it. */
   async runNow(): Promise<void> {
-    while (this.current) await this.current.catch(() => undefined);
+    await this.settled();
     await this.runOnce();
+  }
+
+  private async settled(): Promise<void> {
+    while (this.current) await this.current.catch(() => undefined);
   }
 
   private async runOnce(): Promise<void> {
