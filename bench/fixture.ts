@@ -22,7 +22,7 @@ export interface Fixture {
   dispose(): Promise<void>;
 }
 
-export async function sqliteFixture(load: Workload, catchUp?: CatchUpPolicy, layout?: SqliteLayout): Promise<Fixture> {
+export async function sqliteFixture(load: Workload, catchUp?: CatchUpPolicy, layout: SqliteLayout = 'tables'): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-bench-'));
   const store = SqliteStore.open({ file: path.join(dir, 'ledger.db'), catchUp, layout });
   return withAccounts(store, load, async () => {

@@ -40,7 +40,7 @@ async function measure(plan: Plan): Promise<Measurement> {
 
 function conditions(plan: Plan): Omit<Row, 'scenario' | 'result' | 'target' | 'vsTarget'> {
   return {
-    store: plan.store === 'postgres' ? 'PostgreSQL' : plan.layout === 'log' ? 'SQLite (embedded, log layout)' : 'SQLite (embedded)',
+    store: plan.store === 'postgres' ? 'PostgreSQL' : `SQLite (embedded, ${plan.layout ?? 'tables'} layout)`,
     durability: plan.store === 'sqlite' ? SQLITE_DURABILITY : 'synchronous_commit=on',
     batch: plan.mode === 'batch' ? `${MAX_BATCH_EVENTS}/call` : `1/call, group commit <= ${MAX_BATCH_EVENTS}`,
     concurrency: plan.mode === 'batch' ? '1' : integer(plan.callers ?? CALLERS),

@@ -1,10 +1,11 @@
 // Crash safety: the server is killed with SIGKILL in the middle of a load, at a random moment,
-// and restarted. Every acknowledged transfer must be there, no linked chain may be half
+// and restarted, on each layout of the embedded store. Every acknowledged transfer must be there, no linked chain may be half
 // applied, and the auditor must find every invariant intact.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SQLITE_LAYOUTS } from '../src/store/sqlite/sqlite-ledger.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { verifyStore } from '../src/engine/verify.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
@@ -14,8 +15,8 @@ const ACCOUNTS = 50;
 const CLIENTS = 32;
 const ROUNDS = 3;
 
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-crash-'));
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-crash-'));
+afterAll(() => fs.rmSync(dataRoot, { recursive: true, force: true }));
 
 async function post(server: ServerProcess, route: string, body: unknown) {
   const response = await fetch(server.url + route, {
@@ -57,10 +58,11 @@ async function load(server: ServerProcess, round: number, acknowledged: string[]
   await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
 }
 
-describe('crash and restart', () => {
+describe.each(SQLITE_LAYOUTS)('crash and restart (%s layout)', (layout) => {
   it('keeps every acknowledged transfer and never half a chain', async () => {
+    const dataDir = path.join(dataRoot, layout);
     // This test audits the embedded store's file, so the server must not pick PostgreSQL up.
-    const env = { FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: TOKEN, DATABASE_URL: '' };
+    const env = { FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: TOKEN, DATABASE_URL: '', FORMICA_SQLITE_LAYOUT: layout };
     let server = await startServerProcess(env, ['serve', '--no-demo']);
     const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ id: `acc${i}`, ledger: 156, code: 1 }));
     await post(server, '/v1/ledger/accounts', { accounts });
@@ -78,7 +80,7 @@ describe('crash and restart', () => {
     for (const [first, second] of chains) expect(await transferExists(server, first)).toBe(await transferExists(server, second));
     await server.kill('SIGTERM');
 
-    const store = SqliteStore.open({ file: path.join(dataDir, 'formica.db') });
+    const store = SqliteStore.open({ file: path.join(dataDir, 'formica.db'), layout });
     const report = await verifyStore(store);
     await store.close();
     expect(report.problems).toEqual([]);

@@ -18,7 +18,7 @@ export async function openStore(options: OpenStoreOptions): Promise<LedgerStore>
   return SqliteStore.open({ file: path.join(options.dataDir, 'formica.db'), layout: sqliteLayout(process.env.FORMICA_SQLITE_LAYOUT) });
 }
 
-/** FORMICA_SQLITE_LAYOUT: `tables` or `log`; unset, the file's own layout (`tables` for a new
+/** FORMICA_SQLITE_LAYOUT: `tables` or `log`; unset, the file's own layout (`log` for a new
  *  file). Anything else is refused, not guessed. */
 export function sqliteLayout(value: string | undefined): SqliteLayout | undefined {
   if (value === undefined || value === '') return undefined;

@@ -46,7 +46,7 @@ function move(n: number): TransferEvent {
 }
 
 async function open(file: string, policy: CatchUpPolicy = MANUAL) {
-  const store = SqliteStore.open({ file, catchUp: policy });
+  const store = SqliteStore.open({ file, catchUp: policy, layout: 'tables' });
   const engine = new LedgerEngine(store, new ManualClock());
   return { store, engine };
 }

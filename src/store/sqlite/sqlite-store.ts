@@ -4,6 +4,7 @@
 // acknowledged is on disk. Reads go to a second connection and see committed state only. How the
 // ledger itself is kept in the file is the layout's (sqlite-ledger.ts): a row per account and
 // transfer (tables-ledger.ts), or one packed log row per batch (log/log-ledger.ts).
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { Account, BatchEffects, BatchKeys, Snapshot, Transfer } from '../../ledger/index.ts';
 import {
@@ -42,8 +43,8 @@ export interface SqliteStoreOptions {
   /** When the account history is indexed (`tables` layout); tests shorten or stop it. */
   readonly catchUp?: CatchUpPolicy;
   /** How the ledger is kept in the file: `tables` or `log` (log/log-ledger.ts); by default the
-   *  layout the file already has, `tables` for a new file. Opening a `tables` file as `log`
-   *  converts it (log/log-layout.ts); the other way round is refused. */
+   *  layout the file already has, `log` for a new file (`tables` for ':memory:'). Opening a
+   *  `tables` file as `log` converts it (log/log-layout.ts); the other way round is refused. */
   readonly layout?: SqliteLayout;
   /** The log layout's tail limit and worker supervision (log/log-ledger.ts). */
   readonly log?: LogLedgerOptions;
@@ -125,9 +126,10 @@ export class SqliteStore implements LedgerStore {
   }
 
   static open(options: SqliteStoreOptions): SqliteStore {
+    const layout = options.layout ?? newFileLayout(options.file);
     const writer = openSqliteDatabase(options.file);
     const reader = options.file === ':memory:' ? writer : openConnection(options.file);
-    return new SqliteStore(writer, options.catchUp, reader, options.layout ?? recordedLayout(writer), options.log);
+    return new SqliteStore(writer, options.catchUp, reader, layout ?? recordedLayout(writer), options.log);
   }
 
   /** Cumulative time of each phase of the ledger's batches. */
@@ -272,7 +274,13 @@ export class SqliteStore implements LedgerStore {
   }
 }
 
-/** The layout the file's ledger is kept in (`tables` for a fresh file). */
+/** A new file keeps its ledger in the `log` layout (decision 40); undefined for a file that
+ *  exists (its own layout) and for ':memory:', which has no file beside it for the log's state. */
+function newFileLayout(file: string): SqliteLayout | undefined {
+  return file === ':memory:' || fs.existsSync(file) ? undefined : 'log';
+}
+
+/** The layout the file's ledger is kept in (`tables` for a file no layout was asked of). */
 function recordedLayout(db: Db): SqliteLayout {
   return db.prepare('SELECT layout FROM ledger_meta WHERE id = 1').pluck().get() as SqliteLayout;
 }

@@ -22,7 +22,7 @@ function move(id: string, from: string, to: string, amount: bigint): TransferEve
 
 /** A store with a funded wallet (10) and a shop, the wallet's balance already cached. */
 async function funded(file: string) {
-  const store = SqliteStore.open({ file });
+  const store = SqliteStore.open({ file, layout: 'tables' });
   const engine = new LedgerEngine(store, new ManualClock());
   const accounts = [
     { id: 'bank', ledger: 840, code: 1, flags: 0, userData: '' },
@@ -50,7 +50,7 @@ describe('SQLite write cache', () => {
   it('reloads accounts another connection committed', async () => {
     const file = tempFile();
     const first = await funded(file);
-    const second = SqliteStore.open({ file });
+    const second = SqliteStore.open({ file, layout: 'tables' });
     const other = new LedgerEngine(second, new ManualClock());
     expect(await other.createTransfers([move('spend-a', 'wallet', 'shop', 8n)])).toEqual(['ok']);
     expect(await first.engine.createTransfers([move('spend-b', 'wallet', 'shop', 8n)])).toEqual(['exceeds_credits']);
@@ -62,7 +62,7 @@ describe('SQLite write cache', () => {
   it('answers id_already_failed once a failure exists, whoever recorded it', async () => {
     const file = tempFile();
     const first = await funded(file);
-    const second = SqliteStore.open({ file });
+    const second = SqliteStore.open({ file, layout: 'tables' });
     const other = new LedgerEngine(second, new ManualClock());
     expect(await other.createTransfers([move('over', 'wallet', 'shop', 99n)])).toEqual(['exceeds_credits']);
     expect(await first.engine.createTransfers([move('over', 'wallet', 'shop', 1n)])).toEqual(['id_already_failed']);
