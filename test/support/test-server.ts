@@ -11,6 +11,7 @@ import { sha256 } from '../../src/http/auth.ts';
 import { buildServer } from '../../src/http/server.ts';
 import type { ChannelCost } from '../../src/modules/channels/routing.ts';
 import { type RunningIdentitySim, startIdentitySim } from '../../sim/identity/server.ts';
+import { watchClose } from './close-watch.ts';
 import { type Reply, send } from './http.ts';
 
 export interface TestServer {
@@ -70,11 +71,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
     call: (method, route, body) => send(url + route, token, method, body),
     async close() {
+      const watch = watchClose(`test server on ${schema ?? 'sqlite'}`, schema ? process.env.DATABASE_URL : undefined);
       await server.close();
+      watch.step('app');
       await app.close();
+      watch.step('identity simulator');
       await identitySim.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      watch.step('drop schema');
       if (schema) await dropSchema(schema);
+      watch.done();
     },
   };
 }
