@@ -31,6 +31,11 @@ const COLUMNS: [keyof Row | 'transfers' | 'perSecond' | 'p50' | 'p99', string][]
   ['vsTarget', 'vs target'],
 ];
 
+/** The value at quantile `q` of ascending `sorted` (the nearest rank below); null when empty. */
+export function percentile(sorted: ArrayLike<number>, q: number): number | null {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null;
+}
+
 export function integer(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }

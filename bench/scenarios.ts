@@ -2,6 +2,7 @@
 // from many concurrent in-process callers gathered by the engine's group commit.
 import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
 import type { Fixture } from './fixture.ts';
+import { percentile } from './report.ts';
 import type { Workload } from './workload.ts';
 
 export interface Measurement {
@@ -78,8 +79,7 @@ export async function runConcurrent(fx: Fixture, load: Workload, callers: number
 
 function measurement(transfers: number, ms: number, latencies: number[], failed: number): Measurement {
   const sorted = Float64Array.from(latencies).sort();
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
-  return { transfers, seconds: ms / 1000, perSecond: transfers / (ms / 1000), p50Ms: at(0.5), p99Ms: at(0.99), failed };
+  return { transfers, seconds: ms / 1000, perSecond: transfers / (ms / 1000), p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), failed };
 }
 
 function sleep(ms: number): Promise<void> {
