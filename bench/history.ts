@@ -10,18 +10,16 @@ import { MAX_BATCH_EVENTS } from '../src/ledger/index.ts';
 import type { SqliteLayout } from '../src/store/sqlite/sqlite-ledger.ts';
 import { type Fixture, sqliteFixture } from './fixture.ts';
 import { integer, percentile } from './report.ts';
-import { workload } from './workload.ts';
+import { ACCOUNT_COUNT, type Workload, workload } from './workload.ts';
 
 const PASS = 65_536;
 const PAGE = 20;
 const reads = Number(process.argv[2] ?? 2_000);
 
-async function commit(fx: Fixture, transfer: () => ReturnType<ReturnType<typeof workload>['transfer']>, count: number): Promise<void> {
-  for (let done = 0; done < count; ) {
-    const n = Math.min(MAX_BATCH_EVENTS, count - done);
-    const results = await fx.engine.createTransfers(Array.from({ length: n }, transfer));
+async function commit(fx: Fixture, load: Workload, count: number): Promise<void> {
+  for (let done = 0; done < count; done += MAX_BATCH_EVENTS) {
+    const results = await fx.engine.createTransfers(load.transfers(Math.min(MAX_BATCH_EVENTS, count - done)));
     if (results.some((r) => r !== 'ok')) throw new Error('a bench transfer was refused');
-    done += n;
   }
   await fx.settle();
 }
@@ -41,7 +39,6 @@ async function readPages(fx: Fixture, accountIds: readonly string[]): Promise<nu
 
 async function measure(layout: SqliteLayout): Promise<string[]> {
   const load = workload('uniform');
-  const accountIds = load.accountEvents().map((a) => a.id);
   const fx = await sqliteFixture(load, undefined, layout);
   const rows: string[] = [];
   try {
@@ -49,10 +46,10 @@ async function measure(layout: SqliteLayout): Promise<string[]> {
       rows.push(
         `| ${layout.padEnd(6)} | ${depth.padEnd(37)} | ${integer(reads)} | ${percentile(times, 0.5)?.toFixed(2)} | ${percentile(times, 0.99)?.toFixed(2)} |`,
       );
-    await commit(fx, load.transfer, PASS);
-    row(`${integer(PASS)} committed, all indexed`, await readPages(fx, accountIds));
-    await commit(fx, load.transfer, PASS - 1);
-    row(`${integer(2 * PASS - 1)} committed, ${layout === 'log' ? integer(PASS - 1) : '0'} not indexed`, await readPages(fx, accountIds));
+    await commit(fx, load, PASS);
+    row(`${integer(PASS)} committed, all indexed`, await readPages(fx, load.accountIds));
+    await commit(fx, load, PASS - 1);
+    row(`${integer(2 * PASS - 1)} committed, ${layout === 'log' ? integer(PASS - 1) : '0'} not indexed`, await readPages(fx, load.accountIds));
   } finally {
     await fx.dispose();
   }
@@ -60,9 +57,7 @@ async function measure(layout: SqliteLayout): Promise<string[]> {
 }
 
 const rows = [...(await measure('tables')), ...(await measure('log'))];
-console.log(
-  `history page reads: ${integer(reads)} pages of ${PAGE} per row, random accounts of ${integer(workload('uniform').accountEvents().length)}, uniform transfers`,
-);
+console.log(`history page reads: ${integer(reads)} pages of ${PAGE} per row, random accounts of ${integer(ACCOUNT_COUNT)}, uniform transfers`);
 console.log('| layout | transfers                             | reads | p50 ms | p99 ms |');
 console.log('|--------|---------------------------------------|-------|--------|--------|');
 for (const row of rows) console.log(row);

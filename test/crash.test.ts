@@ -1,6 +1,6 @@
 // Crash safety: the server is killed with SIGKILL in the middle of a load, at a random moment,
-// and restarted, on each layout of the embedded store. Every acknowledged transfer must be there, no linked chain may be half
-// applied, and the auditor must find every invariant intact.
+// and restarted, on each layout of the embedded store. Every acknowledged transfer must be there,
+// no linked chain may be half applied, and the auditor must find every invariant intact.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
