@@ -16,8 +16,15 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
+/** With FORMICA_BENCH_CPU_PROF=<dir>, every child writes a V8 CPU profile there when it exits, to
+ *  find the bottleneck of a missed target (open it in Chrome DevTools or speedscope). */
+function profileArgs(): string[] {
+  const dir = process.env.FORMICA_BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 function nodeWithTsx(script: string, args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...profileArgs(), '--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -107,7 +107,7 @@ interface Variant {
 const current: Variant = {
   name: 'after',
   open(stateFile, commit) {
-    const state = openStateDatabase(stateFile);
+    const state = openStateDatabase(stateFile, 'writer');
     const writer = new StateWriter(state, commit);
     return { pass: (through) => writer.pass(through), close: () => state.close() };
   },
@@ -132,7 +132,7 @@ const BEFORE_SCHEMA = `
 const before: Variant = {
   name: 'before',
   open(stateFile, commit) {
-    const state = openConnection(stateFile);
+    const state = openConnection(stateFile, 'writer');
     state.pragma('synchronous = NORMAL');
     state.exec(BEFORE_SCHEMA);
     const s = {

@@ -51,7 +51,7 @@ export interface SqliteStoreOptions {
 }
 
 export function openSqliteDatabase(file: string): Db {
-  const db = openConnection(file);
+  const db = openConnection(file, 'writer');
   // The WAL is fsynced by WalSync before any commit is acknowledged (see wal-sync.ts), off the
   // event loop; checkpoints still sync the WAL and then the database file.
   db.pragma('synchronous = NORMAL');
@@ -128,7 +128,7 @@ export class SqliteStore implements LedgerStore {
   static open(options: SqliteStoreOptions): SqliteStore {
     const layout = options.layout ?? newFileLayout(options.file);
     const writer = openSqliteDatabase(options.file);
-    const reader = options.file === ':memory:' ? writer : openConnection(options.file);
+    const reader = options.file === ':memory:' ? writer : openConnection(options.file, 'reader');
     return new SqliteStore(writer, options.catchUp, reader, layout ?? recordedLayout(writer), options.log);
   }
 

@@ -84,7 +84,7 @@ export class LogLedger implements SqliteLedger {
   /** The state file, rebuilt from nothing when it cannot be the fold of this log. */
   private openState(): Db {
     try {
-      const state = openStateDatabase(this.stateFile);
+      const state = openStateDatabase(this.stateFile, 'reader');
       if (materializedThrough(state) <= this.writerLog.lastSeq()) return state;
       // Ahead of the log: the commit file was replaced (a restored backup), so this is another history.
       state.close();
@@ -92,7 +92,7 @@ export class LogLedger implements SqliteLedger {
       process.emitWarning(`rebuilding the ledger state file from the log: ${(error as Error).message}`);
     }
     removeStateFile(this.stateFile);
-    return openStateDatabase(this.stateFile);
+    return openStateDatabase(this.stateFile, 'reader');
   }
 
   /** Memory as the state file holds it, then the log rows after its watermark. */

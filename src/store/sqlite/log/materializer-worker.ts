@@ -13,7 +13,7 @@ const { commitFile, stateFile } = workerData as { commitFile: string; stateFile:
 const port = parentPort;
 if (!port) throw new Error('materializer-worker.ts runs as a worker thread');
 
-const state = openStateDatabase(stateFile);
+const state = openStateDatabase(stateFile, 'writer');
 const commit = new Database(commitFile, { readonly: true, fileMustExist: true });
 commit.defaultSafeIntegers(true);
 commit.pragma('busy_timeout = 5000');

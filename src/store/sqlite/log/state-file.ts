@@ -4,7 +4,7 @@
 // from an older schema or ahead of the log is rebuilt from the log (log-ledger.ts).
 import fs from 'node:fs';
 import type Database from 'better-sqlite3';
-import { openConnection } from '../connection.ts';
+import { type ConnectionRole, openConnection } from '../connection.ts';
 
 type Db = Database.Database;
 
@@ -81,8 +81,8 @@ export function removeStateFile(file: string): void {
  *  (`synchronous=OFF` would let a power loss leave pages older than the watermark says, which
  *  nothing could detect), but only every 8,192 pages: a pass rewrites most account and history
  *  pages, so checkpointing after every few passes copies each page once instead of once per pass. */
-export function openStateDatabase(file: string): Db {
-  const db = openConnection(file);
+export function openStateDatabase(file: string, role: ConnectionRole): Db {
+  const db = openConnection(file, role);
   db.pragma('synchronous = NORMAL');
   db.pragma('wal_autocheckpoint = 8192');
   db.transaction(() => {
