@@ -1,7 +1,8 @@
 // The log layout's materializing worker under supervision, on real files: a worker killed mid-run
 // is restarted and the state file catches up; a worker that fails every time makes the reads that
 // need the state file (and a writer held by the tail limit) reject with a clear error instead of
-// hanging; the tail limit holds the writer while the worker is paused and releases it after.
+// hanging, and heals in place once the cause is gone; the tail limit holds the writer while the
+// worker is paused and releases it after.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,8 +29,26 @@ function move(id: string, amount = 1n): TransferEvent {
   return { id, debitAccountId: 'bank', creditAccountId: 'wallet', amount, pendingId: null, timeout: 0, ledger: 840, code: 1, flags: 0, userData: null };
 }
 
-/** A fresh log-layout store with two accounts; warnings are collected, restarts never sleep. */
-async function open(log: SqliteStoreOptions['log'] = {}) {
+/** The tries after giving up, each released by hand: restarts before it never sleep. */
+class RetryGate {
+  waiting = 0;
+  private release: (() => void)[] = [];
+
+  delay = (_ms: number, keepAlive: boolean): Promise<void> => {
+    if (keepAlive) return Promise.resolve();
+    this.waiting++;
+    return new Promise((resolve) => this.release.push(resolve));
+  };
+
+  open(): void {
+    this.waiting = 0;
+    for (const release of this.release.splice(0)) release();
+  }
+}
+
+/** A fresh log-layout store with two accounts; warnings are collected, restarts never sleep and
+ *  the tries after giving up wait for `gate`. */
+async function open(log: SqliteStoreOptions['log'] = {}, gate = new RetryGate()) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-log-supervision-'));
   dirs.push(dir);
   const file = path.join(dir, 'formica.db');
@@ -37,7 +56,7 @@ async function open(log: SqliteStoreOptions['log'] = {}) {
   const store = SqliteStore.open({
     file,
     layout: 'log',
-    log: { ...log, materializer: { delay: async () => undefined, warn: (m) => warnings.push(m), ...log.materializer } },
+    log: { ...log, materializer: { delay: gate.delay, warn: (m) => warnings.push(m), ...log.materializer } },
   });
   stores.push(store);
   const engine = new LedgerEngine(store, new ManualClock());
@@ -71,6 +90,11 @@ async function transferIds(store: SqliteStore): Promise<string[]> {
   return ids;
 }
 
+/** Waits for a worker thread to get somewhere, turn by turn (never by the clock). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Lets every ready callback run, several times over: a writer that could move has moved. */
 async function turns(n = 20): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -98,8 +122,9 @@ describe('the log layout worker, supervised', () => {
     expect((await verifyStore(store)).problems).toEqual([]);
   });
 
-  it('gives up on a worker that fails every time: reads and a held writer reject with a clear error', async () => {
-    const { file, store, engine, ledger, warnings } = await open({ tailLimit: { rows: 2 }, materializer: { maxRestarts: 3 } });
+  it('gives up on a worker that fails every time: reads and a held writer reject with a clear error, until a later try heals it', async () => {
+    const gate = new RetryGate();
+    const { file, store, engine, ledger, warnings } = await open({ tailLimit: { rows: 2 }, materializer: { maxRestarts: 3 } }, gate);
     await store.caughtUp();
     // Every pass now fails in the state file's own transaction, as a full disk or an I/O error would.
     const state = new Database(stateFileOf(file));
@@ -108,7 +133,7 @@ describe('the log layout worker, supervised', () => {
     expect(await engine.createTransfers([move('a')])).toEqual(['ok']);
     await expect(store.caughtUp()).rejects.toThrow(/not being materialized: its worker failed 4 times in a row without progress/);
     await expect(transferIds(store)).rejects.toThrow(/disk I\/O error \(simulated\)/);
-    await expect(store.counts()).rejects.toThrow(/Reads that need the state file fail until the store is reopened/);
+    await expect(store.counts()).rejects.toThrow(/Reads that need the state file fail until a worker, tried every 60 s, makes progress again/);
     // What memory answers still answers, and acknowledged work is kept in the log.
     expect((await store.getAccount('wallet'))?.creditsPosted).toBe(1n);
     expect((await store.getTransfer('a'))?.amount).toBe(1n);
@@ -118,15 +143,24 @@ describe('the log layout worker, supervised', () => {
     // The tail reaches its limit: the next group rejects instead of waiting for ever.
     expect(await engine.createTransfers([move('b')])).toEqual(['ok']);
     await expect(engine.createTransfers([move('c')])).rejects.toThrow(/not being materialized/);
-    await store.close();
-    // Reopened once the cause is gone, the state file catches up with every acknowledged row.
+    // A try while the cause remains fails quietly and waits for the next.
+    expect(gate.waiting).toBe(1);
+    gate.open();
+    await until(() => gate.waiting === 1);
+    expect(ledger.worker.health()).toMatchObject({ state: 'failed', failuresInRow: 5, restarts: 4 });
+    expect(warnings).toHaveLength(4);
+    // The cause gone, the next try catches up with every acknowledged row, in the same process.
     const fixed = new Database(stateFileOf(file));
     fixed.exec('DROP TRIGGER no_progress');
     fixed.close();
-    const reopened = SqliteStore.open({ file, layout: 'log' });
-    stores.push(reopened);
-    expect((await transferIds(reopened)).sort()).toEqual(['a', 'b']);
-    expect((await verifyStore(reopened)).problems).toEqual([]);
+    gate.open();
+    await until(() => ledger.worker.health().state === 'running');
+    expect(warnings[4]).toMatch(/materializing the ledger log resumed/);
+    expect(await engine.createTransfers([move('c')])).toEqual(['ok']);
+    await store.caughtUp();
+    expect((await transferIds(store)).sort()).toEqual(['a', 'b', 'c']);
+    expect(store.health()).toEqual({ status: 'ok', detail: 'ledger worker running, 0 log rows behind, 5 restarts' });
+    expect((await verifyStore(store)).problems).toEqual([]);
   });
 
   it('holds the writer while the worker trails by the tail limit, and releases it once the worker catches up', async () => {

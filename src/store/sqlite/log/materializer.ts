@@ -8,8 +8,9 @@
 // new worker starts, at once the first time and then after a doubling delay, and resumes from the
 // state file's `materialized_through` (the state file holds only whole passes). After `maxRestarts`
 // failures in a row with no progress between them the supervisor gives up: reads that need the
-// state file reject with a clear error instead of waiting for ever, and `health()` says so. The log,
-// the truth, is never touched by any of this.
+// state file reject with a clear error instead of waiting for ever, and `health()` says so. It
+// still tries one worker every `retryFailedMs`, so a cause that goes away (a full disk freed)
+// heals without a restart. The log, the truth, is never touched by any of this.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -32,8 +33,11 @@ export interface MaterializerOptions {
   /** The delay before the second restart in a row; it doubles up to `maxBackoffMs` (defaults 100 and 5,000). */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
-  /** Waits between restarts; tests pass one that does not sleep. */
-  readonly delay?: (ms: number) => Promise<void>;
+  /** Once given up, the time between further tries (default 60,000). */
+  readonly retryFailedMs?: number;
+  /** Waits between restarts; tests pass one that does not sleep. `keepAlive` is false for the
+   *  tries after giving up, which nobody waits for and which must not keep a process alive. */
+  readonly delay?: (ms: number, keepAlive: boolean) => Promise<void>;
   /** Where failures are reported (default `process.emitWarning`). */
   readonly warn?: (message: string) => void;
 }
@@ -57,8 +61,15 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-/** A pending restart keeps the process alive, as a waiting read would want. */
-const sleep = (ms: number) => new Promise<void>((resolve) => (ms <= 0 ? resolve() : setTimeout(resolve, ms)));
+/** A pending restart keeps the process alive, as a waiting read would want; a try after giving up
+ *  does not, since every wait was rejected when the supervisor gave up. */
+function sleep(ms: number, keepAlive: boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    if (!keepAlive) timer.unref();
+  });
+}
 
 export class Materializer {
   private worker: Worker | null = null;
@@ -82,7 +93,8 @@ export class Materializer {
   private readonly maxRestarts: number;
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
-  private readonly delay: (ms: number) => Promise<void>;
+  private readonly retryFailedMs: number;
+  private readonly delay: (ms: number, keepAlive: boolean) => Promise<void>;
   private readonly warn: (message: string) => void;
 
   constructor(
@@ -97,6 +109,7 @@ export class Materializer {
     this.maxRestarts = options.maxRestarts ?? 5;
     this.backoffMs = options.backoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.retryFailedMs = options.retryFailedMs ?? 60_000;
     this.delay = options.delay ?? sleep;
     this.warn = options.warn ?? ((message) => process.emitWarning(message, 'FormicaLedgerWarning'));
     this.start();
@@ -203,6 +216,10 @@ export class Materializer {
     if (reply.materialized <= this.through) return;
     this.through = reply.materialized;
     this.failuresInRow = 0;
+    if (this.failure) {
+      this.failure = null;
+      this.warn(`materializing the ledger log resumed (materialized through log row ${this.through} of ${this.target})`);
+    }
     this.materialized(this.through);
     const ready = this.waiters.filter((w) => w.seq <= this.through);
     this.waiters = this.waiters.filter((w) => w.seq > this.through);
@@ -223,20 +240,33 @@ export class Materializer {
     this.failuresInRow++;
     const where = `materialized through log row ${this.through} of ${this.target}`;
     if (this.failuresInRow > this.maxRestarts) {
-      this.failure = new Error(
-        `the ledger's state file is not being materialized: its worker failed ${this.failuresInRow} times in a row without progress ` +
-          `(${where}; last error: ${error.message}). Reads that need the state file fail until the store is reopened.`,
-      );
-      this.warn(this.failure.message);
-      this.rejectAll(this.failure);
+      this.giveUp(error, where);
       return;
     }
     const wait = this.failuresInRow === 1 ? 0 : Math.min(this.backoffMs * 2 ** (this.failuresInRow - 2), this.maxBackoffMs);
     this.warn(`materializing the ledger log failed (${where}): ${error.message}; restarting the worker in ${wait} ms`);
     this.restarting = true;
-    void this.delay(wait).then(() => {
+    this.restartAfter(wait, true);
+  }
+
+  /** Waits (and reads) that need the state file reject from now on, until a later try progresses. */
+  private giveUp(error: Error, where: string): void {
+    if (!this.failure) {
+      this.failure = new Error(
+        `the ledger's state file is not being materialized: its worker failed ${this.failuresInRow} times in a row without progress ` +
+          `(${where}; last error: ${error.message}). Reads that need the state file fail until a worker, tried every ` +
+          `${this.retryFailedMs / 1000} s, makes progress again.`,
+      );
+      this.warn(this.failure.message);
+      this.rejectAll(this.failure);
+    }
+    this.restartAfter(this.retryFailedMs, false);
+  }
+
+  private restartAfter(ms: number, keepAlive: boolean): void {
+    void this.delay(ms, keepAlive).then(() => {
       this.restarting = false;
-      if (this.closing) return;
+      if (this.closing || this.worker) return;
       this.restarts++;
       this.start();
     });
