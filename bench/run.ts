@@ -114,6 +114,7 @@ const SQLITE_BATCH: Plan = { store: 'sqlite', mode: 'batch', distribution: 'unif
 const SQLITE_CONCURRENT: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
 const SQLITE_LOG_BATCH: Plan = { ...SQLITE_BATCH, layout: 'log' };
 const SQLITE_LOG_CONCURRENT: Plan = { ...SQLITE_CONCURRENT, layout: 'log' };
+const SQLITE_LOG_THOUSAND: Plan = { ...SQLITE_THOUSAND, layout: 'log' };
 
 /** `npm run bench -- log` runs the SQLite uniform rows in both layouts alone, each tables row beside its log row. */
 async function logOnly(log: (text: string) => void): Promise<void> {
@@ -123,6 +124,8 @@ async function logOnly(log: (text: string) => void): Promise<void> {
     ['1L batched (log)', SQLITE_LOG_BATCH, 250_000],
     ['2 group commit', SQLITE_CONCURRENT, 120_000, 20],
     ['2L group commit (log)', SQLITE_LOG_CONCURRENT, 120_000, 20],
+    ['2b group commit, 1,000 callers', SQLITE_THOUSAND, 120_000, 20],
+    ['2bL group commit, 1,000 callers (log)', SQLITE_LOG_THOUSAND, 120_000, 20],
   ];
   for (const [i, [scenario, plan, target, p99]] of plans.entries()) {
     log(`${i + 1}/${plans.length} ${scenario}`);
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
 
   log('2b/7 SQLite, 1,000 concurrent callers, uniform');
   rows.push(throughputRow('2b group commit, 1,000 callers', SQLITE_THOUSAND, await measure(SQLITE_THOUSAND), 120_000, 20));
+  rows.push(throughputRow('2bL group commit, 1,000 callers (log)', SQLITE_LOG_THOUSAND, await measure(SQLITE_LOG_THOUSAND), 120_000, 20));
 
   log('3/7 PostgreSQL, batches of 8189, then 10,000 concurrent callers, uniform');
   rows.push(await postgresRow('3a batched', PG_BATCH));
