@@ -90,14 +90,35 @@ async function transferIds(store: SqliteStore): Promise<string[]> {
   return ids;
 }
 
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 /** Waits for a worker thread to get somewhere, turn by turn (never by the clock). */
 async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setImmediate(resolve));
+  while (!done()) await nextTurn();
 }
 
 /** Lets every ready callback run, several times over: a writer that could move has moved. */
 async function turns(n = 20): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < n; i++) await nextTurn();
+}
+
+/** A store whose state file refuses every pass, as a full disk or an I/O error would, once
+ *  transfer 'a' is acknowledged; the supervisor gives up after 3 restarts. */
+async function failingStore(gate: RetryGate) {
+  const opened = await open({ tailLimit: { rows: 2 }, materializer: { maxRestarts: 3 } }, gate);
+  await opened.store.caughtUp();
+  const state = new Database(stateFileOf(opened.file));
+  state.exec("CREATE TRIGGER no_progress BEFORE UPDATE ON state_meta BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END");
+  state.close();
+  expect(await opened.engine.createTransfers([move('a')])).toEqual(['ok']);
+  await expect(opened.store.caughtUp()).rejects.toThrow(/not being materialized: its worker failed 4 times in a row without progress/);
+  return opened;
+}
+
+function removeCause(file: string): void {
+  const fixed = new Database(stateFileOf(file));
+  fixed.exec('DROP TRIGGER no_progress');
+  fixed.close();
 }
 
 describe('the log layout worker, supervised', () => {
@@ -124,14 +145,7 @@ describe('the log layout worker, supervised', () => {
 
   it('gives up on a worker that fails every time: reads and a held writer reject with a clear error, until a later try heals it', async () => {
     const gate = new RetryGate();
-    const { file, store, engine, ledger, warnings } = await open({ tailLimit: { rows: 2 }, materializer: { maxRestarts: 3 } }, gate);
-    await store.caughtUp();
-    // Every pass now fails in the state file's own transaction, as a full disk or an I/O error would.
-    const state = new Database(stateFileOf(file));
-    state.exec("CREATE TRIGGER no_progress BEFORE UPDATE ON state_meta BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END");
-    state.close();
-    expect(await engine.createTransfers([move('a')])).toEqual(['ok']);
-    await expect(store.caughtUp()).rejects.toThrow(/not being materialized: its worker failed 4 times in a row without progress/);
+    const { file, store, engine, ledger, warnings } = await failingStore(gate);
     await expect(transferIds(store)).rejects.toThrow(/disk I\/O error \(simulated\)/);
     await expect(store.counts()).rejects.toThrow(/Reads that need the state file fail until a worker, tried every 60 s, makes progress again/);
     // What memory answers still answers, and acknowledged work is kept in the log.
@@ -150,9 +164,7 @@ describe('the log layout worker, supervised', () => {
     expect(ledger.worker.health()).toMatchObject({ state: 'failed', failuresInRow: 5, restarts: 4 });
     expect(warnings).toHaveLength(4);
     // The cause gone, the next try catches up with every acknowledged row, in the same process.
-    const fixed = new Database(stateFileOf(file));
-    fixed.exec('DROP TRIGGER no_progress');
-    fixed.close();
+    removeCause(file);
     gate.open();
     await until(() => ledger.worker.health().state === 'running');
     expect(warnings[4]).toMatch(/materializing the ledger log resumed/);
@@ -161,6 +173,16 @@ describe('the log layout worker, supervised', () => {
     expect((await transferIds(store)).sort()).toEqual(['a', 'b', 'c']);
     expect(store.health()).toEqual({ status: 'ok', detail: 'ledger worker running, 0 log rows behind, 5 restarts' });
     expect((await verifyStore(store)).problems).toEqual([]);
+  });
+
+  it('catches up with every acknowledged row when a store given up on is reopened once the cause is gone', async () => {
+    const { file, store } = await failingStore(new RetryGate());
+    await store.close();
+    removeCause(file);
+    const reopened = SqliteStore.open({ file, layout: 'log' });
+    stores.push(reopened);
+    expect(await transferIds(reopened)).toEqual(['a']);
+    expect((await verifyStore(reopened)).problems).toEqual([]);
   });
 
   it('holds the writer while the worker trails by the tail limit, and releases it once the worker catches up', async () => {

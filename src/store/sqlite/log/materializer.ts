@@ -266,7 +266,7 @@ export class Materializer {
   private restartAfter(ms: number, keepAlive: boolean): void {
     void this.delay(ms, keepAlive).then(() => {
       this.restarting = false;
-      if (this.closing || this.worker) return;
+      if (this.closing) return;
       this.restarts++;
       this.start();
     });
