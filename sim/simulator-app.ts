@@ -4,7 +4,8 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 
 export function simulatorApp(logger: boolean | undefined) {
-  const app = Fastify({ logger: logger ?? false }).withTypeProvider<ZodTypeProvider>();
+  // Closing drops every connection, busy or not: a simulator stops at once, whatever its clients keep open.
+  const app = Fastify({ logger: logger ?? false, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {

@@ -33,7 +33,9 @@ export async function buildBankSimulatorApp(options: BankSimulatorOptions): Prom
   const persistence: Persistence | undefined = options.dataDir ? persistTo(simulator, options.dataDir) : undefined;
   const delays = new Delays();
   // Card numbers arrive in bodies; the logger records only method, URL and status, never bodies.
-  const app = Fastify({ logger: options.logger ?? false });
+  // Closing drops every connection, busy or not: a simulator stops at once (delays.ts), and a
+  // client's kept-alive socket must not hold its close open.
+  const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
