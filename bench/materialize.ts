@@ -16,7 +16,7 @@ import type { Transfer } from '../src/ledger/index.ts';
 import { ACCOUNT_COLUMNS, TRANSFER_COLUMNS } from '../src/store/rows.ts';
 import { FILL_ACCOUNT_HISTORY } from '../src/store/sqlite/account-index.ts';
 import { openConnection } from '../src/store/sqlite/connection.ts';
-import { type AfterImage, encodeRecord, type KeyedAccount, type LogRecord } from '../src/store/sqlite/log/codec.ts';
+import { type AfterImage, encodeRecord, type KeyedAccount, type LogRecord } from '../src/store/log/codec.ts';
 import { LogReader } from '../src/store/sqlite/log/log-rows.ts';
 import { openStateDatabase } from '../src/store/sqlite/log/state-file.ts';
 import { StateWriter } from '../src/store/sqlite/log/state-writer.ts';

@@ -1,11 +1,13 @@
 // Where a batch's time goes, for finding bottlenecks (not part of `npm run bench`):
-//   tsx bench/phases.ts [sqlite|postgres] [batch|concurrent] [uniform|hot] [--no-account-index]
+//   tsx bench/phases.ts [sqlite|postgres] [batch|concurrent] [uniform|hot] [--no-account-index] [--log]
 // Any store: time before compute (begin, lock, load), compute (the pure ledger), after compute
 // (persist and commit), and the engine's work outside the store. SQLite also splits persist from
 // commit and shows its account-index catch-up passes (they run between batches, so they count in
 // the wall time). --no-account-index stops the catch-up (SQLite only), to show what it costs; the
-// history queries then scan an ever longer tail, so it is a diagnostic only.
+// history queries then scan an ever longer tail, so it is a diagnostic only. --log opens PostgreSQL
+// in the log layout and adds its materializer's passes.
 import type { Snapshot } from '../src/ledger/index.ts';
+import { PostgresLogStore } from '../src/store/postgres/log/postgres-log-store.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { BatchWrite, LedgerStore } from '../src/store/store.ts';
@@ -48,7 +50,8 @@ const noIndex = process.argv.includes('--no-account-index');
 if (storeKind === 'postgres' && postgresSkipReason()) throw new Error(`PostgreSQL: ${postgresSkipReason()}`);
 const load = workload(distribution as Distribution);
 const catchUp = noIndex ? { tailTransfers: Number.MAX_SAFE_INTEGER, idleMs: 0 } : undefined;
-const fx: Fixture = storeKind === 'postgres' ? await postgresFixture(load) : await sqliteFixture(load, catchUp);
+const layout = process.argv.includes('--log') ? 'log' : 'tables';
+const fx: Fixture = storeKind === 'postgres' ? await postgresFixture(load, layout) : await sqliteFixture(load, catchUp);
 const split = timeBatches(fx.store);
 const sqlite = fx.store instanceof SqliteStore ? { ...fx.store.phases } : null;
 const pg = fx.store instanceof PostgresStore ? { ...fx.store.phases } : null;
@@ -80,6 +83,12 @@ if (fx.store instanceof PostgresStore && pg) {
     0,
   );
   line('outside the store (engine, callers)', wallMs - storeMs);
+  if (fx.store instanceof PostgresLogStore) {
+    const { passes, rows, ms } = fx.store.materializing;
+    console.log(
+      `  materializer: ${passes} passes, ${(rows / Math.max(passes, 1)).toFixed(1)} rows/pass, ${(ms / Math.max(passes, 1)).toFixed(1)} ms/pass, ${((ms / wallMs) * 100).toFixed(1)}% of wall`,
+    );
+  }
   await fx.dispose();
   process.exit(0);
 }

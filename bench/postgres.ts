@@ -8,7 +8,7 @@ import { type Fixture, withAccounts } from './fixture.ts';
 import type { Workload } from './workload.ts';
 
 interface PostgresStoreModule {
-  PostgresStore: { open(options: { url: string; schema: string }): Promise<LedgerStore> };
+  PostgresStore: { open(options: { url: string; schema: string; layout: 'tables' | 'log' }): Promise<LedgerStore> };
 }
 
 const ADAPTER = new URL('../src/store/postgres/postgres-store.ts', import.meta.url);
@@ -20,11 +20,11 @@ export function postgresSkipReason(): string | null {
   return null;
 }
 
-export async function postgresFixture(load: Workload): Promise<Fixture> {
+export async function postgresFixture(load: Workload, layout: 'tables' | 'log' = 'tables'): Promise<Fixture> {
   const url = process.env.DATABASE_URL as string;
   const schema = `bench_${Date.now()}_${process.pid}`;
   const mod = (await import(ADAPTER.href)) as PostgresStoreModule;
-  const store = await mod.PostgresStore.open({ url, schema });
+  const store = await mod.PostgresStore.open({ url, schema, layout });
   return withAccounts(store, load, async () => {
     await store.close();
     await dropSchema(url, schema);

@@ -24,13 +24,13 @@ interface Plan {
   readonly distribution: Distribution;
   /** Closed-loop callers of a concurrent row; CALLERS when not given. */
   readonly callers?: number;
-  /** The SQLite layout; `tables` when not given. */
+  /** The store's layout; `tables` when not given. */
   readonly layout?: SqliteLayout;
 }
 
 async function measure(plan: Plan): Promise<Measurement> {
   const load = workload(plan.distribution);
-  const fx: Fixture = plan.store === 'sqlite' ? await sqliteFixture(load, undefined, plan.layout) : await postgresFixture(load);
+  const fx: Fixture = plan.store === 'sqlite' ? await sqliteFixture(load, undefined, plan.layout) : await postgresFixture(load, plan.layout);
   try {
     return plan.mode === 'batch' ? await runBatches(fx, load, BATCH_TIMING) : await runConcurrent(fx, load, plan.callers ?? CALLERS, CONCURRENT_TIMING);
   } finally {
@@ -40,7 +40,7 @@ async function measure(plan: Plan): Promise<Measurement> {
 
 function conditions(plan: Plan): Omit<Row, 'scenario' | 'result' | 'target' | 'vsTarget'> {
   return {
-    store: plan.store === 'postgres' ? 'PostgreSQL' : `SQLite (embedded, ${plan.layout ?? 'tables'} layout)`,
+    store: plan.store === 'postgres' ? `PostgreSQL (${plan.layout ?? 'tables'} layout)` : `SQLite (embedded, ${plan.layout ?? 'tables'} layout)`,
     durability: plan.store === 'sqlite' ? SQLITE_DURABILITY : 'synchronous_commit=on',
     batch: plan.mode === 'batch' ? `${MAX_BATCH_EVENTS}/call` : `1/call, group commit <= ${MAX_BATCH_EVENTS}`,
     concurrency: plan.mode === 'batch' ? '1' : integer(plan.callers ?? CALLERS),
@@ -98,10 +98,12 @@ async function postgresRow(scenario: string, plan: Plan): Promise<Row> {
 /** `npm run bench -- postgres` runs the PostgreSQL rows and the SQLite group commit at 1,000 callers alone. */
 async function postgresOnly(log: (text: string) => void): Promise<void> {
   const rows: Row[] = [];
-  log('1/3 PostgreSQL, batches of 8189, uniform');
+  log('1/3 PostgreSQL, batches of 8189, uniform, both layouts');
   rows.push(await postgresRow('3a batched', PG_BATCH));
-  log('2/3 PostgreSQL, 10,000 concurrent callers, uniform');
+  rows.push(await postgresRow('3aL batched (log)', PG_LOG_BATCH));
+  log('2/3 PostgreSQL, 10,000 concurrent callers, uniform, both layouts');
   rows.push(await postgresRow('3b group commit', PG_CONCURRENT));
+  rows.push(await postgresRow('3bL group commit (log)', PG_LOG_CONCURRENT));
   log('3/3 SQLite, 1,000 concurrent callers, uniform');
   rows.push(throughputRow('2b group commit, 1,000 callers', SQLITE_THOUSAND, await measure(SQLITE_THOUSAND), 120_000, 20));
   console.log(formatTable(rows));
@@ -109,6 +111,8 @@ async function postgresOnly(log: (text: string) => void): Promise<void> {
 
 const PG_BATCH: Plan = { store: 'postgres', mode: 'batch', distribution: 'uniform' };
 const PG_CONCURRENT: Plan = { store: 'postgres', mode: 'concurrent', distribution: 'uniform' };
+const PG_LOG_BATCH: Plan = { ...PG_BATCH, layout: 'log' };
+const PG_LOG_CONCURRENT: Plan = { ...PG_CONCURRENT, layout: 'log' };
 const SQLITE_THOUSAND: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform', callers: 1_000 };
 const SQLITE_BATCH: Plan = { store: 'sqlite', mode: 'batch', distribution: 'uniform' };
 const SQLITE_CONCURRENT: Plan = { store: 'sqlite', mode: 'concurrent', distribution: 'uniform' };
@@ -162,7 +166,9 @@ async function main(): Promise<void> {
 
   log('3/7 PostgreSQL, batches of 8189, then 10,000 concurrent callers, uniform');
   rows.push(await postgresRow('3a batched', PG_BATCH));
+  rows.push(await postgresRow('3aL batched (log)', PG_LOG_BATCH));
   rows.push(await postgresRow('3b group commit', PG_CONCURRENT));
+  rows.push(await postgresRow('3bL group commit (log)', PG_LOG_CONCURRENT));
 
   log('4/7 SQLite, batches of 8189, hot account');
   const batchHotPlan: Plan = { ...sqliteBatch, distribution: 'hot' };

@@ -46,10 +46,22 @@ async function runStep(server: TestServer, step: Step): Promise<void> {
   expect(results).toEqual(step.expect);
 }
 
-describe.each(storesUnderTest())('ledger conformance over HTTP (%s)', (store) => {
+/** Each store, and PostgreSQL's log layout beside its tables layout (the embedded store's new
+ *  files are in the log layout already). */
+const variants = storesUnderTest().flatMap((store) => (store === 'postgres' ? [store, 'postgres-log' as const] : [store]));
+
+describe.each(variants)('ledger conformance over HTTP (%s)', (variant) => {
+  const store = variant === 'postgres-log' ? 'postgres' : variant;
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ store });
+    // The server opens PostgreSQL in the layout FORMICA_PG_LAYOUT names.
+    if (variant === 'postgres-log') process.env.FORMICA_PG_LAYOUT = 'log';
+    try {
+      server = await startTestServer({ store });
+    } finally {
+      delete process.env.FORMICA_PG_LAYOUT;
+    }
+    if (variant === 'postgres-log') expect(server.app.store).toMatchObject({ layout: 'log' });
   });
   afterAll(async () => {
     await server.close();
@@ -57,7 +69,7 @@ describe.each(storesUnderTest())('ledger conformance over HTTP (%s)', (store) =>
 
   cases.forEach((c, index) => {
     it(c.name, async () => {
-      const prefix = `c${index}_${store[0]}_`;
+      const prefix = `c${index}_${variant[0]}_`;
       for (const step of withPrefix(c.steps, prefix)) await runStep(server, step);
     });
   });

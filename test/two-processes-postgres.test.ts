@@ -13,9 +13,8 @@ import { send } from './support/http.ts';
 import { type ServerProcess, startServerProcess } from './support/server-process.ts';
 
 const adminUrl = process.env.DATABASE_URL;
-const database = `formica_two_${randomBytes(4).toString('hex')}`;
+const run = `formica_two_${randomBytes(4).toString('hex')}`;
 const token = randomBytes(24).toString('hex');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-two-'));
 const PASSWORD = 'correct horse';
 
 async function onServer(sql: string): Promise<void> {
@@ -28,16 +27,24 @@ async function onServer(sql: string): Promise<void> {
   }
 }
 
-function databaseUrl(): string {
+function databaseUrl(database: string): string {
   const url = new URL(adminUrl ?? '');
   url.pathname = `/${database}`;
   return url.toString();
 }
 
-describe.skipIf(!adminUrl)('two API processes on one PostgreSQL', () => {
+describe.skipIf(!adminUrl).each(['tables', 'log'])('two API processes on one PostgreSQL (%s layout)', (layout) => {
+  const database = `${run}_${layout}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'formica-two-'));
   let a: ServerProcess;
   let b: ServerProcess;
-  const env = () => ({ DATABASE_URL: databaseUrl(), FORMICA_DATA_DIR: dataDir, FORMICA_ADMIN_TOKEN: token, FORMICA_BANK_URL: 'http://127.0.0.1:9' });
+  const env = () => ({
+    DATABASE_URL: databaseUrl(database),
+    FORMICA_PG_LAYOUT: layout,
+    FORMICA_DATA_DIR: dataDir,
+    FORMICA_ADMIN_TOKEN: token,
+    FORMICA_BANK_URL: 'http://127.0.0.1:9',
+  });
 
   beforeAll(async () => {
     await onServer(`CREATE DATABASE ${database}`);

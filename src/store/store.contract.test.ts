@@ -10,6 +10,7 @@ import { ManualClock } from '../engine/clock.ts';
 import { LedgerEngine } from '../engine/ledger-engine.ts';
 import type { Step } from '../engine/step.ts';
 import { type Account, AccountFlag, type AccountEvent, type BatchEffects, type Transfer, type TransferEvent, TransferFlag } from '../ledger/index.ts';
+import type { PostgresLayout } from './postgres/log/log-layout.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { type SqliteLayout, SqliteStore } from './sqlite/sqlite-store.ts';
 import type { LedgerStore } from './store.ts';
@@ -17,8 +18,8 @@ import type { LedgerStore } from './store.ts';
 /** Where an adapter keeps a store: `place()` names a fresh location, `cleanup()` removes them all. */
 interface Adapter {
   readonly name: string;
-  /** The embedded store's layout, when it is one. */
-  readonly layout?: SqliteLayout;
+  /** The store's layout, when it has a choice. */
+  readonly layout?: SqliteLayout | PostgresLayout;
   readonly available: boolean;
   /** A place outlives its store and can be opened twice (a file, a schema; not ':memory:'). */
   readonly persistent: boolean;
@@ -59,18 +60,19 @@ function memoryAdapter(): Adapter {
   };
 }
 
-function postgresAdapter(url: string | undefined): Adapter {
+function postgresAdapter(url: string | undefined, layout: PostgresLayout): Adapter {
   const run = `contract_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const schemas: string[] = [];
   return {
     name: 'postgres',
+    layout,
     available: url !== undefined && url !== '',
     persistent: true,
     place() {
       schemas.push(`${run}_${schemas.length + 1}`);
       return schemas[schemas.length - 1];
     },
-    open: async (schema) => PostgresStore.open({ url: url ?? '', schema, poolSize: 4 }),
+    open: async (schema) => PostgresStore.open({ url: url ?? '', schema, poolSize: 4, layout }),
     async cleanup() {
       if (!url || schemas.length === 0) return;
       const client = new pg.Client({ connectionString: url });
@@ -155,7 +157,8 @@ const adapters = [
   sqliteAdapter('log'),
   // PostgreSQL needs a server: a fresh machine has none (the embedded SQLite store is the
   // default there), so this block is skipped unless DATABASE_URL names one.
-  postgresAdapter(process.env.DATABASE_URL),
+  postgresAdapter(process.env.DATABASE_URL, 'tables'),
+  postgresAdapter(process.env.DATABASE_URL, 'log'),
 ];
 
 for (const adapter of adapters) {

@@ -1,18 +1,23 @@
-// A child process for the log layout's crash test: opens the store at argv[2] in the log layout
-// and sends transfers from many concurrent callers until it is killed, printing `ack <id>` for
-// every transfer acknowledged (after its group's fsync) and `chain <a> <b>` for each linked pair.
+// A child process for the log layout's crash tests: opens the store in the log layout (the file at
+// argv[2], or with argv[2] `postgres`, the PostgreSQL schema argv[4] of DATABASE_URL) and sends
+// transfers from many concurrent callers until it is killed, printing `ack <id>` for every transfer
+// acknowledged (after its group's commit is durable) and `chain <a> <b>` for each linked pair.
 import { systemClock } from '../../src/engine/clock.ts';
 import { LedgerEngine } from '../../src/engine/ledger-engine.ts';
 import type { TransferEvent } from '../../src/ledger/index.ts';
 import { TransferFlag } from '../../src/ledger/index.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
 const CRASH_ACCOUNTS = 40;
 const CALLERS = 24;
 const TRANSFERS_PER_CALL = 40;
 
-const [file, round] = process.argv.slice(2);
-const store = SqliteStore.open({ file, layout: 'log' });
+const [place, round, schema] = process.argv.slice(2);
+const store =
+  place === 'postgres'
+    ? await PostgresStore.open({ url: process.env.DATABASE_URL ?? '', schema, layout: 'log', poolSize: 4 })
+    : SqliteStore.open({ file: place, layout: 'log' });
 const engine = new LedgerEngine(store, systemClock);
 const accounts = Array.from({ length: CRASH_ACCOUNTS }, (_, i) => ({ id: `acc${i}`, ledger: 156, code: 1, flags: 0, userData: '' }));
 const created = await engine.createAccounts(accounts);

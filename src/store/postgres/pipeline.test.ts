@@ -51,7 +51,7 @@ describe.skipIf(!url)('PostgreSQL store, two groups in flight', () => {
   let holder: pg.Client;
 
   beforeAll(async () => {
-    store = await PostgresStore.open({ url: withAppName(url ?? ''), schema, poolSize: 4, catchUp: NO_CATCH_UP, pipeline: 2 });
+    store = await PostgresStore.open({ url: withAppName(url ?? ''), schema, poolSize: 4, catchUp: NO_CATCH_UP, pipeline: 2, layout: 'tables' });
     engine = new LedgerEngine(store, clock, 2);
     await store.pool.query(`
       CREATE FUNCTION ${schema}.hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -167,7 +167,7 @@ describe.skipIf(!url)('PostgreSQL store, two groups in flight', () => {
 
   it('recomputes group N+1 from the durable state when another process wrote between N and N+1', async () => {
     const otherName = `${appName}_other`;
-    const other = await PostgresStore.open({ url: withAppName(url ?? '', otherName), schema, poolSize: 2, catchUp: NO_CATCH_UP });
+    const other = await PostgresStore.open({ url: withAppName(url ?? '', otherName), schema, poolSize: 2, catchUp: NO_CATCH_UP, layout: 'tables' });
     try {
       const retries = store.phases.retries;
       const { n, next, wallet } = await twoGroups('between', HELD);

@@ -1,6 +1,7 @@
 // What only the PostgreSQL store does: a writer that keeps accounts in memory between its own
 // batches must never act on them after another process wrote, and an account's history must be
-// whole right after a commit, before the catch-up has indexed it. Runs when DATABASE_URL is set.
+// whole right after a commit, before the catch-up has indexed it; in both layouts. Runs when
+// DATABASE_URL is set.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +14,7 @@ import { POSTGRES_MIGRATIONS } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 
 const url = process.env.DATABASE_URL;
-const schema = `store_pg_${randomBytes(4).toString('hex')}`;
-/** A store first opened by the version before the history table. */
-const oldSchema = `${schema}_old`;
+const run = `store_pg_${randomBytes(4).toString('hex')}`;
 const LEDGER = 840;
 /** Catch-up never runs by itself here: the tests call it when they mean to. */
 const NO_CATCH_UP = { tailTransfers: Number.MAX_SAFE_INTEGER, idleMs: 0 };
@@ -34,7 +33,10 @@ async function onServer(sql: string): Promise<void> {
   }
 }
 
-describe.skipIf(!url)('PostgreSQL store', () => {
+describe.skipIf(!url).each(['tables', 'log'] as const)('PostgreSQL store (%s layout)', (layout) => {
+  const schema = `${run}_${layout}`;
+  /** A store first opened by the version before the history table. */
+  const oldSchema = `${schema}_old`;
   const clock = new ManualClock();
   let a: PostgresStore;
   let b: PostgresStore;
@@ -43,8 +45,8 @@ describe.skipIf(!url)('PostgreSQL store', () => {
 
   beforeAll(async () => {
     // Two pools on one schema, as two API processes would have.
-    a = await PostgresStore.open({ url: url ?? '', schema, poolSize: 2, catchUp: NO_CATCH_UP });
-    b = await PostgresStore.open({ url: url ?? '', schema, poolSize: 2, catchUp: NO_CATCH_UP });
+    a = await PostgresStore.open({ url: url ?? '', schema, poolSize: 2, catchUp: NO_CATCH_UP, layout });
+    b = await PostgresStore.open({ url: url ?? '', schema, poolSize: 2, catchUp: NO_CATCH_UP, layout });
     engineA = new LedgerEngine(a, clock);
     engineB = new LedgerEngine(b, clock);
   });
@@ -113,7 +115,8 @@ describe.skipIf(!url)('PostgreSQL store', () => {
     expect(await history({ after: (await a.getTransfer(first[3]))?.timestamp, until })).toEqual([first[4], second[0], second[1]]);
   });
 
-  it('indexes the history of transfers written before the history table existed', async () => {
+  // Transfers with no accounts: only the tables layout ever held such rows.
+  it.skipIf(layout === 'log')('indexes the history of transfers written before the history table existed', async () => {
     const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${oldSchema}` });
     try {
       await withTransaction(pool, (client) => migrate(client, oldSchema, 'ledger', POSTGRES_MIGRATIONS.slice(0, 2)));
@@ -124,7 +127,7 @@ describe.skipIf(!url)('PostgreSQL store', () => {
     } finally {
       await pool.end();
     }
-    const store = await PostgresStore.open({ url: url ?? '', schema: oldSchema, catchUp: NO_CATCH_UP });
+    const store = await PostgresStore.open({ url: url ?? '', schema: oldSchema, catchUp: NO_CATCH_UP, layout });
     try {
       const ids = async (account: string) => (await store.listAccountTransfers(account, { limit: 10 })).transfers.map((t) => t.id);
       expect([await ids('old-x'), await ids('old-y'), await ids('old-z')]).toEqual([['old-1'], ['old-1', 'old-2'], ['old-2']]);

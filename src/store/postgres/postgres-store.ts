@@ -41,6 +41,7 @@ import { openPool } from './pool.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import { withTransaction } from './transaction.ts';
 import { lapTimer } from '../lap-timer.ts';
+import { chooseLayout, layoutFromEnv, type PostgresLayout } from './log/log-layout.ts';
 
 export interface PostgresStoreOptions {
   readonly url: string;
@@ -52,6 +53,10 @@ export interface PostgresStoreOptions {
   /** Write groups in flight at once: 1 (one after another) or 2 (the next one computed and sent
    *  while the last commits, decision 38). FORMICA_PG_PIPELINE when not given, else 1. */
   readonly pipeline?: 1 | 2;
+  /** Where batches go: `tables` (rows written in the group) or `log` (one packed row per batch,
+   *  materialized behind the commits, decision 42). FORMICA_PG_LAYOUT when not given, else the
+   *  layout the database records (`tables` for a new one). */
+  readonly layout?: PostgresLayout;
 }
 
 export type { PostgresPhases } from './ledger-meta.ts';
@@ -65,16 +70,17 @@ export function pipelineDepth(value: string | undefined): 1 | 2 {
 
 export class PostgresStore implements LedgerStore {
   readonly kind = 'postgres' as const;
+  readonly layout: PostgresLayout = 'tables';
   private closed = false;
   /** Committed accounts, trusted while ledger_meta's generation is the one this store last wrote. */
   private readonly cache = new WriteCache();
-  private readonly indexer: AccountIndexer;
+  protected readonly indexer: AccountIndexer;
   /** Where the write groups' time went, summed (bench/phases.ts prints it). */
   readonly phases: PostgresPhases = emptyPostgresPhases();
   /** Set when groups are pipelined two at a time. */
   private readonly pipelined: PipelinedWriter | null;
 
-  private constructor(
+  protected constructor(
     readonly pool: pg.Pool,
     catchUp: CatchUpPolicy | undefined,
     readonly pipeline: 1 | 2,
@@ -90,11 +96,17 @@ export class PostgresStore implements LedgerStore {
     try {
       await checkPooledSession(pool.options, schema);
       await withTransaction(pool, (client) => migrate(client, schema, 'ledger', POSTGRES_MIGRATIONS));
+      const layout = await chooseLayout(pool, options.layout ?? layoutFromEnv(process.env.FORMICA_PG_LAYOUT));
+      if (layout === 'tables') return new PostgresStore(pool, options.catchUp, pipeline);
+      // The log's writer computes from its memory, one group after another.
+      if (pipeline !== 1) throw new Error('the log layout commits one group at a time: FORMICA_PG_PIPELINE must be 1 with it');
+      // Imported here: the log store extends this class, so a static import would be a cycle.
+      const { PostgresLogStore } = await import('./log/postgres-log-store.ts');
+      return await PostgresLogStore.adopt(pool, options.catchUp);
     } catch (error) {
       await pool.end();
       throw error;
     }
-    return new PostgresStore(pool, options.catchUp, pipeline);
   }
 
   writeBatch<T>(keys: BatchKeys, compute: (snapshot: Snapshot) => BatchWrite<T>): Promise<T> {

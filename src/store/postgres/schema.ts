@@ -95,4 +95,31 @@ export const POSTGRES_MIGRATIONS: readonly MigrationSource[] = [
     name: '0004_accounts_leave_room_for_hot_updates',
     sql: 'ALTER TABLE accounts SET (fillfactor = 50);',
   },
+  // The log layout (decision 42): one ledger_log row per batch, packed as in the embedded store's,
+  // materialized into the tables behind the commits up to ledger_materialized.through (its own
+  // row, so the materializer never waits on the writers' ledger_meta lock). Accounts carry the
+  // integer key the log names them by (NULL in the tables layout, filled when a database converts).
+  {
+    name: '0005_ledger_log',
+    sql: `
+    ALTER TABLE ledger_meta ADD COLUMN layout TEXT NOT NULL DEFAULT 'tables', ADD COLUMN log_seq BIGINT NOT NULL DEFAULT 0;
+    CREATE TABLE ledger_log (
+      seq BIGINT PRIMARY KEY,
+      last_timestamp BIGINT NOT NULL,
+      accounts BYTEA NOT NULL,
+      transfers BYTEA NOT NULL,
+      pending BYTEA NOT NULL,
+      failures BYTEA NOT NULL
+    );
+    -- Stored out of line as they are: compressing a batch's row would cost the commit path CPU.
+    ALTER TABLE ledger_log ALTER COLUMN accounts SET STORAGE EXTERNAL, ALTER COLUMN transfers SET STORAGE EXTERNAL,
+      ALTER COLUMN pending SET STORAGE EXTERNAL, ALTER COLUMN failures SET STORAGE EXTERNAL;
+    CREATE TABLE ledger_materialized (
+      id SMALLINT PRIMARY KEY CHECK (id = 1),
+      through BIGINT NOT NULL
+    );
+    INSERT INTO ledger_materialized (id, through) VALUES (1, 0);
+    ALTER TABLE accounts ADD COLUMN key BIGINT;
+    `,
+  },
 ];

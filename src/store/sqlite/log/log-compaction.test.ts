@@ -11,7 +11,7 @@ import { LedgerEngine } from '../../../engine/ledger-engine.ts';
 import { verifyStore } from '../../../engine/verify.ts';
 import { AccountFlag, type TransferEvent, TransferFlag } from '../../../ledger/index.ts';
 import { SqliteStore } from '../sqlite-store.ts';
-import { decodeAccounts } from './codec.ts';
+import { decodeAccounts } from '../../log/codec.ts';
 import { compactLog } from './log-compaction.ts';
 import { stateFileOf } from './state-file.ts';
 

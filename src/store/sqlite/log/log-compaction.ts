@@ -18,7 +18,7 @@
 // so it may run beside the server's writer; a second run is idempotent.
 import Database from 'better-sqlite3';
 import type { SqliteStore } from '../sqlite-store.ts';
-import { type AfterImage, decodeAccounts, encodeAccounts } from './codec.ts';
+import { type AfterImage, decodeAccounts, encodeAccounts } from '../../log/codec.ts';
 import { stateFileOf } from './state-file.ts';
 
 export interface CompactionOptions {

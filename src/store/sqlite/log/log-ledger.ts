@@ -17,14 +17,14 @@ import { filters, JOINED_COLUMNS } from '../account-index.ts';
 import { preparedOnce } from '../executor.ts';
 import { ledgerRowReads } from '../ledger-rows.ts';
 import { type BatchPhases, emptyPhases, type SqliteLedger, scanPages, timedBatch, transferPage } from '../sqlite-ledger.ts';
-import { encodeRecord, type LogRecord } from './codec.ts';
-import { LedgerMemory } from './ledger-memory.ts';
+import { encodeRecord, type LogRecord } from '../../log/codec.ts';
+import { LedgerMemory } from '../../log/ledger-memory.ts';
 import { checkAgainstLog } from './log-check.ts';
 import { adoptLogLayout } from './log-layout.ts';
 import { LogReader } from './log-rows.ts';
 import { type MaterializerHealth, Materializer, type MaterializerOptions } from './materializer.ts';
 import { materializedThrough, openStateDatabase, removeStateFile, stateFileOf } from './state-file.ts';
-import { DEFAULT_TAIL_LIMIT, type TailLimit } from './log-tail.ts';
+import { DEFAULT_TAIL_LIMIT, type TailLimit } from '../../log/log-tail.ts';
 
 type Db = Database.Database;
 
@@ -213,31 +213,25 @@ export class LogLedger implements SqliteLedger {
   /** What the batch names: accounts from memory, transfers and their states from the tail, then the state file. */
   private snapshot(keys: BatchKeys): Snapshot {
     const { memory } = this;
-    const transfers = new Map<string, Transfer>();
-    for (const id of keys.transferIds) {
-      const t = memory.tail.transfers.get(id);
-      if (t) transfers.set(id, t.value);
-    }
-    const missing = [...keys.transferIds].filter((id) => !transfers.has(id));
+    const { found: transfers, missing } = memory.tailTransfers(keys.transferIds);
     if (missing.length > 0)
       for (const row of this.q.transfersIn.iterate(JSON.stringify(missing)) as Iterable<TransferRow>) transfers.set(row.id, transferFromRow(row));
-    const accounts = new Map<string, Account>();
-    const named = new Set(keys.accountIds);
-    for (const t of transfers.values()) named.add(t.debitAccountId).add(t.creditAccountId);
-    for (const id of named) {
-      const account = memory.account(id);
-      if (account) accounts.set(id, account);
-    }
     const unknown = missing.filter((id) => !transfers.has(id));
-    return { accounts, transfers, pending: this.pendingOf([...transfers.keys()]), failed: this.failuresOf(unknown), lastTimestamp: memory.lastTimestamp };
+    return {
+      accounts: memory.accountsFor(keys.accountIds, transfers.values()),
+      transfers,
+      pending: this.pendingOf([...transfers.keys()]),
+      failed: this.failuresOf(unknown),
+      lastTimestamp: memory.lastTimestamp,
+    };
   }
 
   private pendingOf(ids: string[]): Map<string, PendingState> {
     const pending = new Map<string, PendingState>();
     const older: string[] = [];
     for (const id of ids) {
-      const state = this.memory.pending.get(id) ?? this.memory.tail.pending.get(id)?.value;
-      if (state) pending.set(id, { ...state });
+      const state = this.memory.pendingState(id);
+      if (state) pending.set(id, state);
       else older.push(id);
     }
     if (older.length > 0) for (const row of this.q.pendingIn.iterate(JSON.stringify(older)) as Iterable<PendingRow>) pending.set(row.id, pendingFromRow(row));
@@ -245,14 +239,7 @@ export class LogLedger implements SqliteLedger {
   }
 
   private failuresOf(ids: string[]): Map<string, TransferResult> {
-    const failed = new Map<string, TransferResult>();
-    if (!this.memory.hasFailures || ids.length === 0) return failed;
-    const older: string[] = [];
-    for (const id of ids) {
-      const result = this.memory.tail.failures.get(id)?.value;
-      if (result) failed.set(id, result);
-      else older.push(id);
-    }
+    const { found: failed, older } = this.memory.tailFailures(ids);
     if (older.length > 0)
       for (const row of this.q.failedIn.iterate(JSON.stringify(older)) as Iterable<{ id: string; result: string }>)
         failed.set(row.id, row.result as TransferResult);
@@ -263,13 +250,7 @@ export class LogLedger implements SqliteLedger {
   private append(effects: BatchEffects): void {
     const { memory } = this;
     const record = memory.record(effects);
-    const created = new Map(record.newAccounts.map((k) => [k.account.id, k.key]));
-    const keyOf = (id: string) => {
-      const key = memory.keyOf(id) ?? created.get(id);
-      if (key === undefined) throw new Error(`transfer names account ${id}, which does not exist`);
-      return key;
-    };
-    const blobs = encodeRecord(record, keyOf);
+    const blobs = encodeRecord(record, memory.keysFor(record));
     const seq = memory.seq + 1;
     this.s.append.run(seq, record.lastTimestamp, blobs.accounts, blobs.transfers, blobs.pending, blobs.failures);
     this.s.advance.run(seq, record.lastTimestamp);

@@ -1,20 +1,11 @@
 // Reading the commit file's `ledger_log`, for the writer (replay at open, another writer's rows)
 // and for the materializing worker.
 import type Database from 'better-sqlite3';
-import { decodeRecord, type LogRecord } from './codec.ts';
+import { decodeRecord, type LogRecord, type StoredLogRow } from '../../log/codec.ts';
 
 export interface LogRow {
   readonly seq: number;
   readonly record: LogRecord;
-}
-
-interface StoredRow {
-  seq: bigint;
-  last_timestamp: bigint;
-  accounts: Buffer;
-  transfers: Buffer;
-  pending: Buffer;
-  failures: Buffer;
 }
 
 /** Prepared once per connection: the rows after a seq, in order, and the last seq. */
@@ -35,7 +26,7 @@ export class LogReader {
 
   /** Rows `after` < seq <= `through`, at most `limit`, decoded with `idOf` for accounts made before each. */
   *rows(after: number, through: number, limit: number, idOf: (key: number) => string): Iterable<LogRow> {
-    for (const row of this.after.iterate(after, through, limit) as Iterable<StoredRow>) {
+    for (const row of this.after.iterate(after, through, limit) as Iterable<StoredLogRow>) {
       yield { seq: Number(row.seq), record: decodeRecord(row, row.last_timestamp, idOf) };
     }
   }

@@ -7,7 +7,7 @@
 // once per many batches rather than once per batch.
 import type Database from 'better-sqlite3';
 import { ACCOUNT_COLUMNS } from '../../rows.ts';
-import type { LogRecord } from './codec.ts';
+import type { LogRecord } from '../../log/codec.ts';
 import { LogReader } from './log-rows.ts';
 import { HISTORY_PASS_TRANSFERS, materializedThrough } from './state-file.ts';
 

@@ -3,7 +3,7 @@
 // transfers, pending states (new, then resolved) and failures. Accounts are named by an integer
 // key, assigned in creation order when the account is created; transfers carry those keys instead
 // of the accounts' text ids. Balances and amounts are signed 64-bit, as SQLite stores them.
-import type { Account, PendingState, PendingStatus, Transfer, TransferResult } from '../../../ledger/index.ts';
+import type { Account, PendingState, PendingStatus, Transfer, TransferResult } from '../../ledger/index.ts';
 
 /** An account with the integer key the log names it by. */
 export interface KeyedAccount {
@@ -37,6 +37,12 @@ export interface LogBlobs {
   readonly transfers: Buffer;
   readonly pending: Buffer;
   readonly failures: Buffer;
+}
+
+/** A `ledger_log` row as either store returns it. */
+export interface StoredLogRow extends LogBlobs {
+  readonly seq: bigint;
+  readonly last_timestamp: bigint;
 }
 
 const STATUSES: readonly PendingStatus[] = ['pending', 'posted', 'voided', 'expired'];

@@ -3,8 +3,8 @@
 // timestamp, and the tail of log rows not materialized yet. It changes only by applying log rows in seq order,
 // the writer's own after they commit and other writers' as it finds them, so it is always the
 // fold of the log up to `seq`.
-import { type Account, LedgerInvariantError, type PendingState } from '../../../ledger/index.ts';
-import type { BatchEffects } from '../../../ledger/index.ts';
+import { type Account, LedgerInvariantError, type PendingState, type Transfer, type TransferResult } from '../../ledger/index.ts';
+import type { BatchEffects } from '../../ledger/index.ts';
 import type { AfterImage, LogRecord } from './codec.ts';
 import { LogTail } from './log-tail.ts';
 
@@ -155,6 +155,61 @@ export class LedgerMemory {
       failures: effects.newFailures,
       lastTimestamp: effects.lastTimestamp,
     };
+  }
+
+  /** How `record`'s transfers name their accounts: the key memory holds, or the one the record creates. */
+  keysFor(record: LogRecord): (accountId: string) => number {
+    const created = new Map(record.newAccounts.map((k) => [k.account.id, k.key]));
+    return (id) => {
+      const key = this.keys.get(id) ?? created.get(id);
+      if (key === undefined) throw new LedgerInvariantError(`transfer names account ${id}, which does not exist`);
+      return key;
+    };
+  }
+
+  /** The transfers among `ids` the tail holds, and the ids it does not (older, or unknown). */
+  tailTransfers(ids: Iterable<string>): { found: Map<string, Transfer>; missing: string[] } {
+    const found = new Map<string, Transfer>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const t = this.tail.transfers.get(id);
+      if (t) found.set(id, t.value);
+      else missing.push(id);
+    }
+    return { found, missing };
+  }
+
+  /** A batch's accounts: those it names and both sides of each of its transfers, as private copies. */
+  accountsFor(accountIds: Iterable<string>, transfers: Iterable<Transfer>): Map<string, Account> {
+    const named = new Set(accountIds);
+    for (const t of transfers) named.add(t.debitAccountId).add(t.creditAccountId);
+    const accounts = new Map<string, Account>();
+    for (const id of named) {
+      const account = this.account(id);
+      if (account) accounts.set(id, account);
+    }
+    return accounts;
+  }
+
+  /** The pending state of a transfer as memory knows it (still pending, or changed in the tail);
+   *  undefined when only the materialized state can tell. */
+  pendingState(id: string): PendingState | undefined {
+    const state = this.pending.get(id) ?? this.tail.pending.get(id)?.value;
+    return state && { ...state };
+  }
+
+  /** The failures among `ids` the tail holds, and the ids to look up in the materialized state
+   *  (none while no id has ever failed). */
+  tailFailures(ids: readonly string[]): { found: Map<string, TransferResult>; older: string[] } {
+    const found = new Map<string, TransferResult>();
+    const older: string[] = [];
+    if (!this.hasFailures) return { found, older };
+    for (const id of ids) {
+      const result = this.tail.failures.get(id)?.value;
+      if (result) found.set(id, result);
+      else older.push(id);
+    }
+    return { found, older };
   }
 
   /** Applies the log row `seq`, which must be the next one. */

@@ -1,8 +1,8 @@
 // The log rows the writer knows and the state file may not hold yet: their transfers (by id and by
 // account, for history reads), pending states and failures, each with the seq of its row. Rows
 // leave once the materializing worker reports them in the state file.
-import type { PendingState, Transfer, TransferResult } from '../../../ledger/index.ts';
-import type { TransferQuery } from '../../store.ts';
+import type { PendingState, Transfer, TransferResult } from '../../ledger/index.ts';
+import type { TransferQuery } from '../store.ts';
 import type { LogRecord } from './codec.ts';
 
 export interface InTail<T> {
@@ -45,6 +45,12 @@ export class LogTail {
     }
     for (const p of [...record.newPending, ...record.resolvedPending]) this.pending.set(p.id, { value: { ...p }, seq });
     for (const f of record.failures) this.failures.set(f.id, { value: f.result, seq });
+  }
+
+  /** The rows after `seq`, oldest first, at most `limit`. */
+  rowsAfter(seq: number, limit: number): readonly { readonly seq: number; readonly record: LogRecord }[] {
+    const first = this.rows.findIndex((row) => row.seq > seq);
+    return first < 0 ? [] : this.rows.slice(first, first + limit);
   }
 
   /** Forgets the rows up to `seq`: the state file holds them now. */
