@@ -15,7 +15,7 @@ import type { BatchWrite, WriteGroup } from '../store.ts';
 import type { WriteCache } from '../write-cache.ts';
 import type { AccountIndexer } from './account-history.ts';
 import { copyNewTransfers, loadSnapshot, persistEffects } from './batch-io.ts';
-import { generationStamp, LOCK_LEDGER_SQL, type LockedMeta, type PostgresPhases } from './ledger-meta.ts';
+import { generationStamp, lockLedger, type PostgresPhases } from './ledger-meta.ts';
 import { withTransaction } from './transaction.ts';
 import { lapTimer } from '../lap-timer.ts';
 
@@ -112,7 +112,7 @@ export class PipelinedWriter {
         let base: { generation: bigint; lastTimestamp: bigint; lineage: object };
         let locked = on === null;
         if (on === null) {
-          const row = (await client.query<LockedMeta>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL })).rows[0];
+          const row = await lockLedger(client);
           this.cache.validate(generationStamp(row.writer_generation));
           base = { generation: row.writer_generation, lastTimestamp: row.last_timestamp, lineage: this.lineage };
         } else {
@@ -214,7 +214,7 @@ export class PipelinedWriter {
 
 /** Locks the ledger_meta row (waiting for the group before's COMMIT) and checks nobody else wrote since. */
 async function lockAt(client: pg.PoolClient, expected: bigint): Promise<void> {
-  const row = (await client.query<LockedMeta>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL })).rows[0];
+  const row = await lockLedger(client);
   if (row.writer_generation !== expected) throw new SpeculationFailed(`writer generation ${row.writer_generation}, expected ${expected}`);
 }
 

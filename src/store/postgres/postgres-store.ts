@@ -35,7 +35,7 @@ import type { BatchWrite, LedgerStore, StoredOutboxEvent, TransferPage, Transfer
 import { AccountIndexer, accountHistorySql } from './account-history.ts';
 import { loadSnapshot, persistBatch } from './batch-io.ts';
 import { checkPooledSession } from './pooled-session.ts';
-import { emptyPostgresPhases, generationStamp, LOCK_LEDGER_SQL, type LockedMeta, type PostgresPhases } from './ledger-meta.ts';
+import { emptyPostgresPhases, generationStamp, lockLedger, type PostgresPhases } from './ledger-meta.ts';
 import { isDeadlock, PipelinedWriter } from './pipeline.ts';
 import { openPool } from './pool.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
@@ -138,9 +138,8 @@ export class PostgresStore implements LedgerStore {
     const lap = lapTimer();
     try {
       const value = await withTransaction(this.pool, async (client) => {
-        const locked = await client.query<LockedMeta>({ name: 'formica_lock_ledger', text: LOCK_LEDGER_SQL });
+        const { last_timestamp: lastTimestamp, writer_generation: generation } = await lockLedger(client);
         p.lockMs += lap();
-        const { last_timestamp: lastTimestamp, writer_generation: generation } = locked.rows[0];
         this.cache.validate(generationStamp(generation));
         const value = await work({
           sql: pgExecutor(client),

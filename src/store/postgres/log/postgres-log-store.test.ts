@@ -98,9 +98,11 @@ describe.skipIf(!url)('PostgreSQL log layout', () => {
     const ids = ['c-bank', 'c-shop', 'c-wallet'];
     const balances = async (store: PostgresStore) => Promise.all(ids.map((id) => store.getAccount(id)));
     const expected = await balances(before.store);
-    await close(before.store);
 
     const after = await open('convert', 'log');
+    // A process still in the tables layout must not write rows the log would never hold.
+    await expect(before.engine.createTransfers([move('c-stale', 'c-bank', 'c-shop', 1n)])).rejects.toThrow(/converted this database to the log layout/);
+    await close(before.store);
     expect(await balances(after.store)).toEqual(expected);
     expect(await asLog(after.store).selfCheck()).toEqual([]);
     const [, meta] = await on<{ layout: string; log_seq: number; through: number }>(
