@@ -8,8 +8,9 @@
 import type pg from 'pg';
 import { LedgerInvariantError } from '../../../ledger/index.ts';
 import type { LedgerMemory } from '../../log/ledger-memory.ts';
-import { copyTransfers, EFFECT_CTES, effectParams, type TableEffects } from '../batch-io.ts';
-import { foldPass } from './fold-pass.ts';
+import type { LogRecord } from '../../log/codec.ts';
+import { foldRecords } from '../../log/fold-records.ts';
+import { copyTransfers, EFFECT_CTES, effectParams } from '../batch-io.ts';
 import { withTransaction } from '../transaction.ts';
 
 /** Log rows applied per transaction at most. */
@@ -147,12 +148,9 @@ export class PostgresMaterializer {
       const from = Number(locked.rows[0].through);
       const rows = this.memory.tail.rowsAfter(from, ROWS_PER_PASS);
       if (from < this.memory.seq && rows[0]?.seq !== from + 1) throw new LedgerInvariantError(`log row ${from + 1} is neither materialized nor in memory`);
-      const pass = foldPass(
-        rows.map((row) => row.record),
-        (key) => this.memory.idOf(key),
-      );
-      if (rows.length > 0) await writeEffects(client, pass, rows[rows.length - 1].seq);
-      const transfers = pass.newTransfers.length;
+      const pass = foldRecords(rows.map((row) => row.record));
+      if (rows.length > 0) await writeRecord(client, pass, rows[rows.length - 1].seq, (key) => this.memory.idOf(key));
+      const transfers = pass.transfers.length;
       return { through: rows.at(-1)?.seq ?? from, transfers, rows: rows.length };
     });
     if (rows > 0) {
@@ -181,9 +179,18 @@ export class PostgresMaterializer {
   }
 }
 
-/** Rows' effects into the tables: the transfers by binary COPY, every other effect in one
+/** A (folded) record into the tables: its transfers by binary COPY, every other effect in one
  *  statement that also moves the watermark to `through`. */
-async function writeEffects(client: pg.PoolClient, effects: TableEffects, through: number): Promise<void> {
-  if (effects.newTransfers.length > 0) await copyTransfers(client, effects.newTransfers);
+async function writeRecord(client: pg.PoolClient, record: LogRecord, through: number, idOf: (key: number) => string): Promise<void> {
+  if (record.transfers.length > 0) await copyTransfers(client, record.transfers);
+  const effects = {
+    newAccounts: record.newAccounts.map((k) => k.account),
+    newAccountKeys: record.newAccounts.map((k) => k.key),
+    changedAccounts: record.afterImages.map((image) => ({ ...image, id: idOf(image.key) })),
+    newTransfers: record.transfers,
+    newPending: record.newPending,
+    resolvedPending: record.resolvedPending,
+    newFailures: record.failures,
+  };
   await client.query({ name: 'formica_materialize', text: MATERIALIZE_SQL, values: [...effectParams(effects), through] });
 }

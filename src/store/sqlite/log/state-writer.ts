@@ -1,13 +1,15 @@
-// Materializes log rows into the state file: one transaction per pass, holding the rows' accounts,
-// transfers, pending states, failures and account history together with the new watermark, so a
-// pass interrupted by a crash leaves nothing behind and the next one redoes it. Runs on the
-// materializing worker thread (materializer-worker.ts), never on the writer's commit path.
+// Materializes log rows into the state file: one transaction per pass, holding the rows' accounts
+// (each written once for the pass, fold-records.ts), transfers, pending states, failures and
+// account history together with the new watermark, so a pass interrupted by a crash leaves
+// nothing behind and the next one redoes it. Runs on the materializing worker thread
+// (materializer-worker.ts), never on the writer's commit path.
 // Transfers are written naming accounts by key; their history is indexed once HISTORY_PASS_TRANSFERS
 // have gathered after `history_through`, in one sorted statement, so each history page is written
 // once per many batches rather than once per batch.
 import type Database from 'better-sqlite3';
 import { ACCOUNT_COLUMNS } from '../../rows.ts';
 import type { LogRecord } from '../../log/codec.ts';
+import { foldRecords } from '../../log/fold-records.ts';
 import { LogReader } from './log-rows.ts';
 import { HISTORY_PASS_TRANSFERS, materializedThrough } from './state-file.ts';
 
@@ -37,10 +39,15 @@ export class StateWriter {
     return this.state
       .transaction(() => {
         let seq = materializedThrough(this.state);
+        const records: LogRecord[] = [];
         for (const row of this.log.rows(seq, through, MAX_PASS_ROWS, (key) => this.idOf(key))) {
-          this.apply(row.record);
+          // The next row may name the accounts this one creates.
+          for (const { key, account } of row.record.newAccounts) this.named(key, account.id);
+          records.push(row.record);
           seq = row.seq;
         }
+        // Each account and pending state written once for the whole pass.
+        if (records.length > 0) this.apply(foldRecords(records));
         this.indexHistory();
         this.s.setThrough.run(seq);
         return seq;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Account, PendingState, Transfer } from '../../../ledger/index.ts';
-import type { LogRecord } from '../../log/codec.ts';
-import { foldPass } from './fold-pass.ts';
+import type { Account, PendingState, Transfer } from '../../ledger/index.ts';
+import type { LogRecord } from './codec.ts';
+import { foldRecords } from './fold-records.ts';
 
 const account = (id: string, creditsPosted: bigint): Account => ({
   id,
@@ -41,28 +41,23 @@ const record = (parts: Partial<LogRecord>): LogRecord => ({
   ...parts,
 });
 
-describe('foldPass', () => {
+describe('foldRecords', () => {
   it('writes each account and pending state once, as the last of the rows leaves it', () => {
-    const ids = ['', 'old', 'new'];
-    const folded = foldPass(
-      [
-        record({
-          newAccounts: [{ key: 2, account: account('new', 0n) }],
-          afterImages: [image(1, 5n)],
-          transfers: [transfer('t1'), transfer('p1')],
-          newPending: [pending('p1', 'pending')],
-          failures: [{ id: 'f1', result: 'exceeds_credits' }],
-        }),
-        record({ afterImages: [image(1, 7n), image(2, 3n)], transfers: [transfer('t2')], resolvedPending: [pending('p1', 'posted'), pending('p0', 'voided')] }),
-      ],
-      (key) => ids[key],
-    );
-    expect(folded.newAccounts).toEqual([account('new', 3n)]);
-    expect(folded.newAccountKeys).toEqual([2]);
-    expect(folded.changedAccounts).toEqual([{ id: 'old', flags: 0, debitsPending: 0n, debitsPosted: 0n, creditsPending: 0n, creditsPosted: 7n }]);
-    expect(folded.newTransfers.map((t) => t.id)).toEqual(['t1', 'p1', 't2']);
+    const folded = foldRecords([
+      record({
+        newAccounts: [{ key: 2, account: account('new', 0n) }],
+        afterImages: [image(1, 5n)],
+        transfers: [transfer('t1'), transfer('p1')],
+        newPending: [pending('p1', 'pending')],
+        failures: [{ id: 'f1', result: 'exceeds_credits' }],
+      }),
+      record({ afterImages: [image(1, 7n), image(2, 3n)], transfers: [transfer('t2')], resolvedPending: [pending('p1', 'posted'), pending('p0', 'voided')] }),
+    ]);
+    expect(folded.newAccounts).toEqual([{ key: 2, account: account('new', 3n) }]);
+    expect(folded.afterImages).toEqual([image(1, 7n)]);
+    expect(folded.transfers.map((t) => t.id)).toEqual(['t1', 'p1', 't2']);
     expect(folded.newPending).toEqual([pending('p1', 'posted')]);
     expect(folded.resolvedPending).toEqual([pending('p0', 'voided')]);
-    expect(folded.newFailures).toEqual([{ id: 'f1', result: 'exceeds_credits' }]);
+    expect(folded.failures).toEqual([{ id: 'f1', result: 'exceeds_credits' }]);
   });
 });
