@@ -116,6 +116,26 @@ export class LedgerMemory {
     return [...this.keys.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  /** Every account in id order, `batchSize` at a time. */
+  *accountPages(batchSize: number): Iterable<Account[]> {
+    const ids = this.sortedIds();
+    for (let i = 0; i < ids.length; i += batchSize) yield ids.slice(i, i + batchSize).map((id) => this.account(id) as Account);
+  }
+
+  /** Still-pending transfers due at `nowNs`, earliest deadline first (then by id), at most `limit`. */
+  duePendingIds(nowNs: bigint, limit: number): string[] {
+    const due = [...this.pending.values()].filter((p) => p.expiresAt > 0n && p.expiresAt <= nowNs);
+    due.sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : a.expiresAt > b.expiresAt ? 1 : a.id < b.id ? -1 : 1));
+    return due.slice(0, limit).map((p) => p.id);
+  }
+
+  /** The earliest deadline of a still-pending transfer, or null. */
+  nextExpiry(): bigint | null {
+    let next: bigint | null = null;
+    for (const p of this.pending.values()) if (p.expiresAt > 0n && (next === null || p.expiresAt < next)) next = p.expiresAt;
+    return next;
+  }
+
   /** Loads an account materialized in the state file (at open, in key order). */
   loadAccount(key: number, account: Account): void {
     if (key !== this.accounts.size + 1) throw new LedgerInvariantError(`state file account key ${key} out of order`);

@@ -306,23 +306,18 @@ export class LogLedger implements SqliteLedger {
 
   async duePendingIds(nowNs: bigint, limit: number): Promise<string[]> {
     this.refresh();
-    const due = [...this.memory.pending.values()].filter((p) => p.expiresAt > 0n && p.expiresAt <= nowNs);
-    due.sort((a, b) => (a.expiresAt < b.expiresAt ? -1 : a.expiresAt > b.expiresAt ? 1 : 0));
-    return due.slice(0, limit).map((p) => p.id);
+    return this.memory.duePendingIds(nowNs, limit);
   }
 
   async nextExpiry(): Promise<bigint | null> {
     this.refresh();
-    let next: bigint | null = null;
-    for (const p of this.memory.pending.values()) if (p.expiresAt > 0n && (next === null || p.expiresAt < next)) next = p.expiresAt;
-    return next;
+    return this.memory.nextExpiry();
   }
 
   async *scanAccounts(batchSize: number): AsyncIterable<Account[]> {
     this.refresh();
     await this.durableThrough(this.memory.seq);
-    const ids = this.memory.sortedIds();
-    for (let i = 0; i < ids.length; i += batchSize) yield ids.slice(i, i + batchSize).map((id) => this.memory.account(id) as Account);
+    yield* this.memory.accountPages(batchSize);
   }
 
   async *scanTransfers(batchSize: number): AsyncIterable<Transfer[]> {
