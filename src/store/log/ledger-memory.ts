@@ -6,6 +6,7 @@
 import { type Account, LedgerInvariantError, type PendingState, type Transfer, type TransferResult } from '../../ledger/index.ts';
 import type { BatchEffects } from '../../ledger/index.ts';
 import type { AfterImage, LogRecord } from './codec.ts';
+import { IdFilter } from './id-filter.ts';
 import { LogTail } from './log-tail.ts';
 
 /** Fixed fields and balances of every account in typed arrays by key - 1, grown by doubling:
@@ -84,6 +85,8 @@ export class LedgerMemory {
   /** Transfers still pending, by id. */
   readonly pending = new Map<string, PendingState>();
   readonly tail = new LogTail();
+  /** Every transfer and failed id the log holds, as a filter that can say "certainly not". */
+  readonly heldIds = new IdFilter();
 
   get size(): number {
     return this.accounts.size;
@@ -187,14 +190,15 @@ export class LedgerMemory {
     };
   }
 
-  /** The transfers among `ids` the tail holds, and the ids it does not (older, or unknown). */
+  /** The transfers among `ids` the tail holds, and the others the materialized state may hold
+   *  (an id the filter rules out is new: neither a transfer nor a failure anywhere). */
   tailTransfers(ids: Iterable<string>): { found: Map<string, Transfer>; missing: string[] } {
     const found = new Map<string, Transfer>();
     const missing: string[] = [];
     for (const id of ids) {
       const t = this.tail.transfers.get(id);
       if (t) found.set(id, t.value);
-      else missing.push(id);
+      else if (this.heldIds.mayHold(id)) missing.push(id);
     }
     return { found, missing };
   }
@@ -248,6 +252,8 @@ export class LedgerMemory {
     for (const p of record.newPending) if (p.status === 'pending') this.pending.set(p.id, { ...p });
     for (const p of record.resolvedPending) this.pending.delete(p.id);
     if (record.failures.length > 0) this.hasFailures = true;
+    for (const t of record.transfers) this.heldIds.add(t.id);
+    for (const f of record.failures) this.heldIds.add(f.id);
     this.tail.add(seq, record);
     this.lastTimestamp = record.lastTimestamp;
     this.seq = seq;

@@ -111,7 +111,10 @@ describe.skipIf(!url)('PostgreSQL log layout', () => {
     );
     // Accounts, transfers, pending states and failures: one converted row each, already in the tables.
     expect(meta.rows[0]).toEqual({ layout: 'log', log_seq: 4, through: 4 });
-    // What the tables held still answers: a replayed id, a failed id, a pending transfer to post.
+    // What the tables held still answers, once memory's id filter has them all (it rules out only
+    // ids it was never given): a replayed id, a failed id, a pending transfer to post.
+    await asLog(after.store).heldIdsFilled;
+    expect(asLog(after.store).memory.heldIds.state.answering).toBe(true);
     expect(await after.engine.createTransfers([move('c-fund', 'c-bank', 'c-wallet', 100n)])).toEqual(['exists']);
     expect(await after.engine.createTransfers([move('c-over', 'c-wallet', 'c-shop', 1_000n)])).toEqual(['id_already_failed']);
     expect(
@@ -157,5 +160,8 @@ describe.skipIf(!url)('PostgreSQL log layout', () => {
     expect((await a.store.getTransfer('f1'))?.amount).toBe(4n);
     expect((await a.store.listAccountTransfers('f-a', { limit: 10 })).transfers.map((t) => t.id)).toEqual(['f1']);
     expect(asLog(a.store).memory.seq).toBe(asLog(b.store).memory.seq);
+    // The other process's id reached this one's id filter with its row.
+    await asLog(a.store).heldIdsFilled;
+    expect(await a.engine.createTransfers([move('f1', 'f-a', 'f-b', 4n)])).toEqual(['exists']);
   });
 });

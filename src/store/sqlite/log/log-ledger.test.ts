@@ -12,6 +12,7 @@ import { verifyStore } from '../../../engine/verify.ts';
 import { AccountFlag, type TransferEvent, TransferFlag } from '../../../ledger/index.ts';
 import { backupDatabase, restoreDatabase } from '../backup.ts';
 import { type SqliteLayout, SqliteStore } from '../sqlite-store.ts';
+import type { LogLedger } from './log-ledger.ts';
 import { stateFileOf } from './state-file.ts';
 
 const dirs: string[] = [];
@@ -106,6 +107,25 @@ describe('SQLite log layout', () => {
     expect(fs.existsSync(stateFileOf(restored))).toBe(false);
     expect(await opened(restored, undefined, contents)).toEqual(before);
     expect(await opened(restored, undefined, async (store) => (await verifyStore(store)).problems)).toEqual([]);
+  });
+
+  it("rules out new transfer ids from memory once its filter holds the state file's, and still finds every held one", async () => {
+    const file = path.join(tempDir(), 'formica.db');
+    await writeLedger(file, 'log');
+    await opened(file, 'log', async (store) => {
+      const ledger = (store as unknown as { ledger: LogLedger }).ledger;
+      await ledger.heldIdsFilled;
+      expect(ledger.memory.heldIds.state.answering).toBe(true);
+      const engine = new LedgerEngine(store, new ManualClock());
+      const replays = [
+        move('fund', 'bank', 'wallet', 100n),
+        move('too-much', 'wallet', 'shop', 1_000n),
+        move('hold', 'wallet', 'shop', 30n, TransferFlag.pending),
+      ];
+      expect(await engine.createTransfers(replays)).toEqual(['exists', 'id_already_failed', 'exists']);
+      expect(await engine.createTransfers([move('new', 'bank', 'wallet', 5n)])).toEqual(['ok']);
+      expect((await store.getAccount('wallet'))?.creditsPosted).toBe(105n);
+    });
   });
 
   it('converts a file the tables layout wrote, and never reads a log file as tables', async () => {

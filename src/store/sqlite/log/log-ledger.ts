@@ -19,6 +19,7 @@ import { ledgerRowReads } from '../ledger-rows.ts';
 import { type BatchPhases, emptyPhases, type SqliteLedger, scanPages, timedBatch, transferPage } from '../sqlite-ledger.ts';
 import { encodeRecord, type LogRecord } from '../../log/codec.ts';
 import { LedgerMemory } from '../../log/ledger-memory.ts';
+import { fillFromTables, type HeldIdSource } from '../../log/id-filter.ts';
 import { checkAgainstLog } from './log-check.ts';
 import { adoptLogLayout } from './log-layout.ts';
 import { LogReader } from './log-rows.ts';
@@ -54,6 +55,9 @@ export class LogLedger implements SqliteLedger {
   private durableSeq: number;
   private durableWaiters: { seq: number; resolve: () => void }[] = [];
   private readonly tailLimit: TailLimit;
+  private closing = false;
+  /** Settles once memory's id filter holds every id of the state file (or the scan stopped). */
+  readonly heldIdsFilled: Promise<void>;
 
   /** `syncWal` resolves once every commit made before the call is on disk. */
   constructor(
@@ -79,6 +83,21 @@ export class LogLedger implements SqliteLedger {
     const from = materializedThrough(this.state);
     this.materializer = new Materializer(db.name, this.stateFile, from, (seq) => this.memory.tail.dropThrough(seq), options.materializer);
     this.materializer.durable(this.durableSeq);
+    this.heldIdsFilled = fillFromTables(this.memory.heldIds, this.heldIdSource());
+  }
+
+  /** The state file's ids for memory's filter, a page per turn of the event loop. */
+  private heldIdSource(): HeldIdSource {
+    const { q } = this;
+    return {
+      count: async () => Number(q.countHeldIds.get()),
+      page: async (table, after, limit) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.closing) return [];
+        return (table === 'transfers' ? q.transferIdsAfter : q.failedIdsAfter).all(after, limit) as string[];
+      },
+      closed: () => this.closing,
+    };
   }
 
   /** The state file, rebuilt from nothing when it cannot be the fold of this log. */
@@ -346,6 +365,8 @@ export class LogLedger implements SqliteLedger {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    await this.heldIdsFilled;
     await this.materializer.close();
     this.state.close();
   }
@@ -378,5 +399,8 @@ function prepareStateReads(db: Db) {
     accounts: db.prepare(`SELECT key, ${ACCOUNT_COLUMNS} FROM accounts ORDER BY key`),
     stillPending: db.prepare("SELECT id, status, expires_at FROM pending_transfers WHERE status = 'pending'"),
     countTransfers: db.prepare('SELECT count(*) FROM transfer_rows').pluck(),
+    countHeldIds: db.prepare('SELECT (SELECT count(*) FROM transfer_rows) + (SELECT count(*) FROM failed_transfers)').pluck(),
+    transferIdsAfter: db.prepare('SELECT id FROM transfer_rows WHERE id > ? ORDER BY id LIMIT ?').pluck(),
+    failedIdsAfter: db.prepare('SELECT id FROM failed_transfers WHERE id > ? ORDER BY id LIMIT ?').pluck(),
   };
 }

@@ -1,0 +1,79 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fillFromTables, type HeldIdSource, IdFilter } from './id-filter.ts';
+
+const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+/** Ids held in sorted arrays, paged as the stores' tables page them. */
+function tableSource(transfers: string[], failures: string[], closedAfterPages = Number.POSITIVE_INFINITY): HeldIdSource & { pages: number } {
+  const tables = { transfers: [...transfers].sort(), failures: [...failures].sort() };
+  const source = {
+    pages: 0,
+    count: async () => transfers.length + failures.length,
+    page: async (table: 'transfers' | 'failures', after: string, limit: number) => {
+      source.pages++;
+      return tables[table].filter((id) => id > after).slice(0, limit);
+    },
+    closed: () => source.pages >= closedAfterPages,
+  };
+  return source;
+}
+
+describe('IdFilter', () => {
+  it('never rules out an id it was given, at any size', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }), { maxLength: 300 }), (held) => {
+        const filter = new IdFilter();
+        for (const id of held) filter.add(id);
+        filter.scanDone();
+        expect(filter.toLookUp(held)).toEqual(held);
+      }),
+    );
+  });
+
+  it('says "maybe" to everything until the scan is done, then rules out nearly every new id', () => {
+    const filter = new IdFilter();
+    for (const id of ids('held', 50_000)) filter.add(id);
+    const fresh = ids('new', 20_000);
+    expect(filter.toLookUp(fresh)).toHaveLength(fresh.length);
+    filter.scanDone();
+    const falseMaybes = filter.toLookUp(fresh).length;
+    expect(falseMaybes).toBeLessThan(fresh.length * 0.01);
+    expect(filter.toLookUp(ids('held', 50_000))).toHaveLength(50_000);
+    expect(filter.state).toEqual({ ids: 50_000, bytes: (1 << 20) * 1.25, answering: true });
+  });
+
+  it('grows by layers past its first one and switches off past its limit, never losing an id', () => {
+    const filter = new IdFilter(3_000_000);
+    const held = ids('t', 2_500_000);
+    for (const id of held) filter.add(id);
+    filter.scanDone();
+    expect(filter.state.bytes).toBe((1 << 20) * 3 * 1.25);
+    expect(held.filter((_, i) => i % 997 === 0).every((id) => filter.mayHold(id))).toBe(true);
+    expect(filter.toLookUp(ids('new', 10_000)).length).toBeLessThan(200);
+    for (const id of ids('more', 500_001)) filter.add(id);
+    expect(filter.state).toEqual({ ids: 3_000_001, bytes: 0, answering: false });
+    expect(filter.mayHold('anything')).toBe(true);
+  });
+});
+
+describe('fillFromTables', () => {
+  it('adds both tables page by page and only then answers', async () => {
+    const filter = new IdFilter();
+    const transfers = ids('tr', 40_000);
+    const source = tableSource(transfers, ['failed-1', 'failed-2']);
+    filter.add('from-the-log');
+    await fillFromTables(filter, source);
+    expect(source.pages).toBe(4);
+    expect(filter.state.answering).toBe(true);
+    expect(filter.toLookUp([...transfers, 'failed-2', 'from-the-log'])).toHaveLength(40_002);
+    expect(filter.state.bytes).toBe((1 << 20) * 1.25);
+  });
+
+  it('leaves the filter saying "maybe" when the store closes mid-scan', async () => {
+    const filter = new IdFilter();
+    await fillFromTables(filter, tableSource(ids('tr', 40_000), [], 2));
+    expect(filter.state.answering).toBe(false);
+    expect(filter.mayHold('new')).toBe(true);
+  });
+});
