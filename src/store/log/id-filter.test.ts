@@ -55,6 +55,14 @@ describe('IdFilter', () => {
     expect(filter.state).toEqual({ ids: 3_000_001, bytes: 0, answering: false });
     expect(filter.mayHold('anything')).toBe(true);
   });
+
+  it('keeps nothing when made off for a fold that is only compared', () => {
+    const filter = IdFilter.none();
+    filter.add('held');
+    filter.scanDone();
+    expect(filter.state).toEqual({ ids: 0, bytes: 0, answering: false });
+    expect(filter.toLookUp(['held', 'new'])).toEqual(['held', 'new']);
+  });
 });
 
 describe('fillFromTables', () => {

@@ -29,6 +29,13 @@ export class IdFilter {
 
   constructor(private readonly maxIds = DEFAULT_MAX_IDS) {}
 
+  /** A filter that is off from the start: it keeps nothing and answers "maybe". */
+  static none(): IdFilter {
+    const filter = new IdFilter(0);
+    filter.switchOff();
+    return filter;
+  }
+
   /** Makes room for about `ids` more (the estimate of what a scan is about to add), so the scan
    *  fills one layer rather than a row of doubling ones that each answer costs a probe of. */
   expect(ids: number): void {

@@ -13,7 +13,7 @@ import type { Account, BatchKeys, PendingState, Snapshot, Transfer } from '../..
 import type { CatchUpPolicy } from '../../catch-up.ts';
 import type { LogRecord } from '../../log/codec.ts';
 import { LedgerMemory } from '../../log/ledger-memory.ts';
-import { fillFromTables, type HeldIdSource } from '../../log/id-filter.ts';
+import { fillFromTables, type HeldIdSource, IdFilter } from '../../log/id-filter.ts';
 import { accountDifferences } from '../../log/log-check.ts';
 import { DEFAULT_TAIL_LIMIT, type TailLimit } from '../../log/log-tail.ts';
 import { lapTimer } from '../../lap-timer.ts';
@@ -177,7 +177,7 @@ export class PostgresLogStore extends PostgresStore {
 
   override async getTransfer(id: string): Promise<Transfer | undefined> {
     await this.refresh();
-    return this.memory.tail.transfers.get(id)?.value ?? super.getTransfer(id);
+    return this.memory.tail.transfer(id)?.value ?? super.getTransfer(id);
   }
 
   /** The tail's part is taken first: a row materialized meanwhile is then in the tables' part,
@@ -229,7 +229,7 @@ export class PostgresLogStore extends PostgresStore {
   /** Folds the whole log and compares it with memory and the tables' accounts. */
   async selfCheck(): Promise<string[]> {
     await this.materialized();
-    const folded = new LedgerMemory();
+    const folded = new LedgerMemory(IdFilter.none());
     await foldRows(this.pool, folded, this.memory.seq, (seq, record) => {
       folded.apply(seq, record);
       folded.tail.dropThrough(seq);

@@ -5,6 +5,7 @@ import type { Account } from '../../../ledger/index.ts';
 import { ACCOUNT_COLUMNS, type AccountRow, accountFromRow } from '../../rows.ts';
 import { accountDifferences } from '../../log/log-check.ts';
 import { LedgerMemory } from '../../log/ledger-memory.ts';
+import { IdFilter } from '../../log/id-filter.ts';
 import { LogReader } from './log-rows.ts';
 
 /** Rows folded per read, so a long log is read in bounded steps. */
@@ -13,7 +14,7 @@ const FOLD_ROWS = 256;
 /** The accounts as the log's rows 1..`through` leave them, by id. */
 export function foldLog(commit: Database.Database, through: number): LedgerMemory {
   const log = new LogReader(commit);
-  const folded = new LedgerMemory();
+  const folded = new LedgerMemory(IdFilter.none());
   while (folded.seq < through) {
     for (const row of log.rows(folded.seq, through, FOLD_ROWS, (key) => folded.idOf(key))) {
       folded.apply(row.seq, row.record);

@@ -285,7 +285,7 @@ export class LogLedger implements SqliteLedger {
 
   async getTransfer(id: string): Promise<Transfer | undefined> {
     this.refresh();
-    const inTail = this.memory.tail.transfers.get(id);
+    const inTail = this.memory.tail.transfer(id);
     if (inTail) {
       await this.durableThrough(inTail.seq);
       return inTail.value;
