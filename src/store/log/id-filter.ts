@@ -39,6 +39,9 @@ export class IdFilter {
   /** Makes room for about `ids` more (the estimate of what a scan is about to add), so the scan
    *  fills one layer rather than a row of doubling ones that each answer costs a probe of. */
   expect(ids: number): void {
+    if (this.off) return;
+    // More than it may ever hold: off at once, before a layer that size is made.
+    if (this.count + ids > this.maxIds) return this.switchOff();
     const last = this.layers.at(-1);
     if (last && last.capacity - last.count >= ids) return;
     this.addLayer(Math.max(SMALLEST_LAYER, last ? last.capacity * 2 : 0, Math.ceil(ids * 2)));
@@ -68,9 +71,9 @@ export class IdFilter {
     return false;
   }
 
-  /** The ids among `ids` that must be looked up. */
-  toLookUp(ids: readonly string[]): string[] {
-    return this.scanned && !this.off ? ids.filter((id) => this.mayHold(id)) : [...ids];
+  /** Switched off: it keeps nothing more and answers "maybe" for good. */
+  get isOff(): boolean {
+    return this.off;
   }
 
   get state(): { ids: number; bytes: number; answering: boolean } {
@@ -113,6 +116,7 @@ export async function fillFromTables(filter: IdFilter, source: HeldIdSource): Pr
     for (const table of ['transfers', 'failures'] as const) {
       let after = '';
       for (;;) {
+        if (filter.isOff) return;
         const ids = await source.page(table, after, SCAN_PAGE);
         if (source.closed()) return;
         for (const id of ids) filter.add(id);
