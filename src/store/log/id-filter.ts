@@ -41,7 +41,10 @@ export class IdFilter {
   expect(ids: number): void {
     if (this.off) return;
     // More than it may ever hold: off at once, before a layer that size is made.
-    if (this.count + ids > this.maxIds) return this.switchOff();
+    if (this.count + ids > this.maxIds) {
+      this.switchOff();
+      return;
+    }
     const last = this.layers.at(-1);
     if (last && last.capacity - last.count >= ids) return;
     this.addLayer(Math.max(SMALLEST_LAYER, last ? last.capacity * 2 : 0, Math.ceil(ids * 2)));
