@@ -1,21 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fillFromTables, type HeldIdSource, IdFilter } from './id-filter.ts';
+import { type HeldIdSource, HeldIdScan, IdFilter } from './id-filter.ts';
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 const maybes = (filter: IdFilter, of: string[]) => of.filter((id) => filter.mayHold(id));
 
-/** Ids held in sorted arrays, paged as the stores' tables page them. */
-function tableSource(transfers: string[], failures: string[], closedAfterPages = Number.POSITIVE_INFINITY): HeldIdSource & { pages: number } {
+/** Ids held in sorted arrays, paged as the stores' tables page them; `onPage` hears each page asked for. */
+function tableSource(transfers: string[], failures: string[], onPage: (pages: number) => void = () => {}): HeldIdSource & { pages: number } {
   const tables = { transfers: [...transfers].sort(), failures: [...failures].sort() };
   const source = {
     pages: 0,
     count: async () => transfers.length + failures.length,
     page: async (table: 'transfers' | 'failures', after: string, limit: number) => {
-      source.pages++;
+      onPage(++source.pages);
       return tables[table].filter((id) => id > after).slice(0, limit);
     },
-    closed: () => source.pages >= closedAfterPages,
   };
   return source;
 }
@@ -66,13 +65,13 @@ describe('IdFilter', () => {
   });
 });
 
-describe('fillFromTables', () => {
+describe('HeldIdScan', () => {
   it('adds both tables page by page and only then answers', async () => {
     const filter = new IdFilter();
     const transfers = ids('tr', 40_000);
     const source = tableSource(transfers, ['failed-1', 'failed-2']);
     filter.add('from-the-log');
-    await fillFromTables(filter, source);
+    await new HeldIdScan(filter, source).done;
     expect(source.pages).toBe(4);
     expect(filter.state.answering).toBe(true);
     expect(maybes(filter, [...transfers, 'failed-2', 'from-the-log'])).toHaveLength(40_002);
@@ -82,14 +81,19 @@ describe('fillFromTables', () => {
   it('switches off before reading a page when the tables hold more ids than it may keep', async () => {
     const filter = new IdFilter(30_000);
     const source = tableSource(ids('tr', 40_000), []);
-    await fillFromTables(filter, source);
+    await new HeldIdScan(filter, source).done;
     expect(source.pages).toBe(0);
     expect(filter.state).toEqual({ ids: 0, bytes: 0, answering: false });
   });
 
   it('leaves the filter saying "maybe" when the store closes mid-scan', async () => {
     const filter = new IdFilter();
-    await fillFromTables(filter, tableSource(ids('tr', 40_000), [], 2));
+    let scan: HeldIdScan | undefined;
+    const closeOnSecondPage = (pages: number) => {
+      if (pages === 2) void scan?.stop();
+    };
+    scan = new HeldIdScan(filter, tableSource(ids('tr', 40_000), [], closeOnSecondPage));
+    await scan.done;
     expect(filter.state.answering).toBe(false);
     expect(filter.mayHold('new')).toBe(true);
   });

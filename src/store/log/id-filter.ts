@@ -101,8 +101,6 @@ export interface HeldIdSource {
   count(): Promise<number>;
   /** Up to `limit` ids of `table` after `after`, in id order. */
   page(table: 'transfers' | 'failures', after: string, limit: number): Promise<string[]>;
-  /** True once the store is closing: the scan stops where it is and the filter stays "maybe". */
-  closed(): boolean;
 }
 
 const SCAN_PAGE = 16_384;
@@ -110,25 +108,41 @@ const SCAN_PAGE = 16_384;
 /**
  * Adds every id the tables hold, a page at a time, then lets the filter answer. It runs beside the
  * store's work from the moment it opens: an id materialized meanwhile behind the page already
- * read came from a log row memory applied, so the filter has it either way. A scan that fails
- * leaves the filter saying "maybe", which costs only the lookups it would have saved.
+ * read came from a log row memory applied, so the filter has it either way. A scan that fails or
+ * is stopped leaves the filter saying "maybe", which costs only the lookups it would have saved.
  */
-export async function fillFromTables(filter: IdFilter, source: HeldIdSource): Promise<void> {
-  try {
-    filter.expect(await source.count());
-    for (const table of ['transfers', 'failures'] as const) {
-      let after = '';
-      for (;;) {
-        if (filter.isOff) return;
-        const ids = await source.page(table, after, SCAN_PAGE);
-        if (source.closed()) return;
-        for (const id of ids) filter.add(id);
-        if (ids.length < SCAN_PAGE) break;
-        after = ids[ids.length - 1];
+export class HeldIdScan {
+  /** Settles once the scan has ended: done, stopped or failed. */
+  readonly done: Promise<void>;
+  private stopped = false;
+
+  constructor(filter: IdFilter, source: HeldIdSource) {
+    this.done = this.run(filter, source);
+  }
+
+  /** Stops after the page in flight (a closing store awaits this before closing what it reads). */
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.done;
+  }
+
+  private async run(filter: IdFilter, source: HeldIdSource): Promise<void> {
+    try {
+      filter.expect(await source.count());
+      for (const table of ['transfers', 'failures'] as const) {
+        let after = '';
+        for (;;) {
+          if (filter.isOff) return;
+          const ids = await source.page(table, after, SCAN_PAGE);
+          if (this.stopped) return;
+          for (const id of ids) filter.add(id);
+          if (ids.length < SCAN_PAGE) break;
+          after = ids[ids.length - 1];
+        }
       }
+      filter.scanDone();
+    } catch (error) {
+      if (!this.stopped) process.emitWarning(`the ledger's id filter stays off: ${(error as Error).message}`, 'FormicaLedgerWarning');
     }
-    filter.scanDone();
-  } catch (error) {
-    if (!source.closed()) process.emitWarning(`the ledger's id filter stays off: ${(error as Error).message}`, 'FormicaLedgerWarning');
   }
 }

@@ -113,7 +113,7 @@ describe.skipIf(!url)('PostgreSQL log layout', () => {
     expect(meta.rows[0]).toEqual({ layout: 'log', log_seq: 4, through: 4 });
     // What the tables held still answers, once memory's id filter has them all (it rules out only
     // ids it was never given): a replayed id, a failed id, a pending transfer to post.
-    await asLog(after.store).heldIdsFilled;
+    await asLog(after.store).heldIdScan?.done;
     expect(asLog(after.store).memory.heldIds.state.answering).toBe(true);
     expect(await after.engine.createTransfers([move('c-fund', 'c-bank', 'c-wallet', 100n)])).toEqual(['exists']);
     expect(await after.engine.createTransfers([move('c-over', 'c-wallet', 'c-shop', 1_000n)])).toEqual(['id_already_failed']);
@@ -161,7 +161,7 @@ describe.skipIf(!url)('PostgreSQL log layout', () => {
     expect((await a.store.listAccountTransfers('f-a', { limit: 10 })).transfers.map((t) => t.id)).toEqual(['f1']);
     expect(asLog(a.store).memory.seq).toBe(asLog(b.store).memory.seq);
     // The other process's id reached this one's id filter with its row.
-    await asLog(a.store).heldIdsFilled;
+    await asLog(a.store).heldIdScan?.done;
     expect(await a.engine.createTransfers([move('f1', 'f-a', 'f-b', 4n)])).toEqual(['exists']);
   });
 });

@@ -13,7 +13,7 @@ import type { Account, BatchKeys, PendingState, Snapshot, Transfer } from '../..
 import type { CatchUpPolicy } from '../../catch-up.ts';
 import type { LogRecord } from '../../log/codec.ts';
 import { LedgerMemory } from '../../log/ledger-memory.ts';
-import { fillFromTables, type HeldIdSource, IdFilter } from '../../log/id-filter.ts';
+import { type HeldIdSource, HeldIdScan, IdFilter } from '../../log/id-filter.ts';
 import { accountDifferences } from '../../log/log-check.ts';
 import { DEFAULT_TAIL_LIMIT, type TailLimit } from '../../log/log-tail.ts';
 import { lapTimer } from '../../lap-timer.ts';
@@ -33,9 +33,8 @@ export class PostgresLogStore extends PostgresStore {
   private readonly tailLimit: TailLimit = DEFAULT_TAIL_LIMIT;
   /** The fold of another process's rows in progress, so reads and groups share it. */
   private folding: Promise<void> | null = null;
-  /** Settles once memory's id filter holds every id of the tables (or the scan stopped at `close`). */
-  heldIdsFilled: Promise<void> = Promise.resolve();
-  private closing = false;
+  /** Fills memory's id filter from the tables once memory is loaded; stopped by `close`. */
+  heldIdScan: HeldIdScan | null = null;
 
   private constructor(
     pool: pg.Pool,
@@ -60,7 +59,7 @@ export class PostgresLogStore extends PostgresStore {
     }
     const store = new PostgresLogStore(pool, catchUp, memory, through);
     await store.refresh();
-    store.heldIdsFilled = fillFromTables(memory.heldIds, store.heldIdSource());
+    store.heldIdScan = new HeldIdScan(memory.heldIds, store.heldIdSource());
     return store;
   }
 
@@ -72,7 +71,6 @@ export class PostgresLogStore extends PostgresStore {
         Number((await this.pool.query<{ n: string }>('SELECT (SELECT count(*) FROM transfers) + (SELECT count(*) FROM failed_transfers) AS n')).rows[0].n),
       page: (table, after, limit) =>
         ids(`SELECT id FROM ${table === 'transfers' ? 'transfers' : 'failed_transfers'} WHERE id > $1 ORDER BY id LIMIT $2`, after, limit),
-      closed: () => this.closing,
     };
   }
 
@@ -254,8 +252,7 @@ export class PostgresLogStore extends PostgresStore {
   }
 
   override async close(): Promise<void> {
-    this.closing = true;
-    await this.heldIdsFilled;
+    await this.heldIdScan?.stop();
     await this.materializer.close();
     await super.close();
   }

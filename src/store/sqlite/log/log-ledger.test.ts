@@ -114,7 +114,7 @@ describe('SQLite log layout', () => {
     await writeLedger(file, 'log');
     await opened(file, 'log', async (store) => {
       const ledger = (store as unknown as { ledger: LogLedger }).ledger;
-      await ledger.heldIdsFilled;
+      await ledger.heldIdScan.done;
       expect(ledger.memory.heldIds.state.answering).toBe(true);
       const engine = new LedgerEngine(store, new ManualClock());
       const replays = [

@@ -19,7 +19,7 @@ import { ledgerRowReads } from '../ledger-rows.ts';
 import { type BatchPhases, emptyPhases, type SqliteLedger, scanPages, timedBatch, transferPage } from '../sqlite-ledger.ts';
 import { encodeRecord, type LogRecord } from '../../log/codec.ts';
 import { LedgerMemory } from '../../log/ledger-memory.ts';
-import { fillFromTables, type HeldIdSource } from '../../log/id-filter.ts';
+import { type HeldIdSource, HeldIdScan } from '../../log/id-filter.ts';
 import { checkAgainstLog } from './log-check.ts';
 import { adoptLogLayout } from './log-layout.ts';
 import { LogReader } from './log-rows.ts';
@@ -55,9 +55,8 @@ export class LogLedger implements SqliteLedger {
   private durableSeq: number;
   private durableWaiters: { seq: number; resolve: () => void }[] = [];
   private readonly tailLimit: TailLimit;
-  private closing = false;
-  /** Settles once memory's id filter holds every id of the state file (or the scan stopped). */
-  readonly heldIdsFilled: Promise<void>;
+  /** Fills memory's id filter from the state file; stopped by `close`. */
+  readonly heldIdScan: HeldIdScan;
 
   /** `syncWal` resolves once every commit made before the call is on disk. */
   constructor(
@@ -83,7 +82,7 @@ export class LogLedger implements SqliteLedger {
     const from = materializedThrough(this.state);
     this.materializer = new Materializer(db.name, this.stateFile, from, (seq) => this.memory.tail.dropThrough(seq), options.materializer);
     this.materializer.durable(this.durableSeq);
-    this.heldIdsFilled = fillFromTables(this.memory.heldIds, this.heldIdSource());
+    this.heldIdScan = new HeldIdScan(this.memory.heldIds, this.heldIdSource());
   }
 
   /** The state file's ids for memory's filter, a page per turn of the event loop. */
@@ -93,10 +92,8 @@ export class LogLedger implements SqliteLedger {
       count: async () => Number(q.countHeldIds.get()),
       page: async (table, after, limit) => {
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.closing) return [];
         return (table === 'transfers' ? q.transferIdsAfter : q.failedIdsAfter).all(after, limit) as string[];
       },
-      closed: () => this.closing,
     };
   }
 
@@ -365,8 +362,7 @@ export class LogLedger implements SqliteLedger {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await this.heldIdsFilled;
+    await this.heldIdScan.stop();
     await this.materializer.close();
     this.state.close();
   }
